@@ -1,0 +1,20 @@
+/**
+ * The ring's namespaces. One list, so that no two programs invent the same name for
+ * different things; `bucket` never appears here: S3 buckets are records in `buckets`.
+ */
+export const KEYSPACES = {
+  /** User records by user id. */
+  users: 'users',
+  /** User records by access key id: what authentication reads. */
+  usersByKey: 'users-by-key',
+  /** S3 bucket records by bucket name. */
+  buckets: 'buckets',
+  /** Partition key: owner's user id; sort key: bucket name. What ListBuckets scans. */
+  userBuckets: 'user-buckets',
+  /** Partition key: bucket id; sort key: object key. What ListObjects scans. */
+  manifests: 'manifests',
+  /** Partition key: (object version id, block number). Immutable object data. */
+  blocks: 'blocks',
+  /** Partition key: GC shard; sort key: due time and version id. */
+  gc: 'gc',
+} as const;

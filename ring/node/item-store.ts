@@ -1,0 +1,110 @@
+/**
+ * A storage node's items on disk: LevelDB for keys and small values, blob files for large
+ * ones, one synced group commit for every acknowledged write. A large value's blob is on
+ * disk before the entry that points at it, so a reader never sees a torn value.
+ */
+import { join } from 'node:path';
+import { BlobStore } from '../storage/blob-store.js';
+import { GroupCommitter } from '../storage/group-commit.js';
+import type { KvBackend } from '../storage/kv-backend.js';
+import { itemKey, itemPrefix, prefixEnd } from '../storage/item-key.js';
+
+/** Values larger than this go to blob files; smaller ones stay inside LevelDB. */
+export const INLINE_BYTES_MAX = 64 * 1024;
+
+const TAG_INLINE = 0;
+const TAG_BLOB = 1;
+
+/** Addresses one item on this node. */
+export interface ItemAddress {
+  partition: number;
+  keyspace: string;
+  pk: Buffer;
+  sk: Buffer;
+}
+
+/** One item of a scan. */
+export interface ScanItem {
+  sk: Buffer;
+  value: Buffer;
+}
+
+/** Options of a range read over one partition key. */
+export interface ScanOptions {
+  /** Only sort keys strictly after this one. */
+  after?: Buffer;
+  /** Only sort keys starting with these bytes. */
+  prefix?: Buffer;
+  limit: number;
+}
+
+/** Durable items of one storage node. */
+export class ItemStore {
+  private readonly committer: GroupCommitter;
+  private readonly blobs: BlobStore;
+
+  constructor(
+    private readonly kv: KvBackend,
+    blobDir: string,
+    options: { sync: boolean },
+  ) {
+    this.committer = new GroupCommitter(kv, options.sync);
+    this.blobs = new BlobStore(join(blobDir));
+  }
+
+  async get(address: ItemAddress): Promise<Buffer | undefined> {
+    const stored = await this.kv.get(keyOf(address));
+    if (stored === undefined) return undefined;
+    return this.decode(stored);
+  }
+
+  async put(address: ItemAddress, value: Buffer): Promise<void> {
+    const key = keyOf(address);
+    if (value.length <= INLINE_BYTES_MAX) {
+      const entry = Buffer.concat([Buffer.from([TAG_INLINE]), value]);
+      await this.committer.write([{ type: 'put', key, value: entry }]);
+      return;
+    }
+    const name = this.blobs.nameFor(key);
+    await this.blobs.write(name, value);
+    const entry = Buffer.concat([Buffer.from([TAG_BLOB]), Buffer.from(name, 'utf8')]);
+    await this.committer.write([{ type: 'put', key, value: entry }]);
+  }
+
+  async delete(address: ItemAddress): Promise<void> {
+    const key = keyOf(address);
+    const stored = await this.kv.get(key);
+    await this.committer.write([{ type: 'del', key }]);
+    if (stored !== undefined && stored[0] === TAG_BLOB) {
+      await this.blobs.remove(stored.subarray(1).toString('utf8'));
+    }
+  }
+
+  async scan(address: Omit<ItemAddress, 'sk'>, options: ScanOptions): Promise<ScanItem[]> {
+    const base = itemPrefix(address.partition, address.keyspace, address.pk);
+    const start = Buffer.concat([base, options.prefix ?? Buffer.alloc(0)]);
+    const end = prefixEnd(start);
+    const after = options.after ? Buffer.concat([base, options.after]) : undefined;
+    const useAfter = after !== undefined && Buffer.compare(after, start) >= 0;
+    const entries = await this.kv.range({
+      ...(useAfter ? { gt: after } : { gte: start }),
+      ...(end ? { lt: end } : {}),
+      limit: options.limit,
+    });
+    const items: ScanItem[] = [];
+    for (const [key, stored] of entries) {
+      items.push({ sk: key.subarray(base.length), value: await this.decode(stored) });
+    }
+    return items;
+  }
+
+  private async decode(stored: Buffer): Promise<Buffer> {
+    if (stored[0] === TAG_INLINE) return stored.subarray(1);
+    if (stored[0] === TAG_BLOB) return this.blobs.read(stored.subarray(1).toString('utf8'));
+    throw new Error(`corrupt item entry: unknown tag ${stored[0]}`);
+  }
+}
+
+function keyOf(address: ItemAddress): Buffer {
+  return itemKey(address.partition, address.keyspace, address.pk, address.sk);
+}

@@ -1,0 +1,39 @@
+/**
+ * The on-disk key of an item: partition, keyspace, partition key, then the raw sort key.
+ * Items that share (keyspace, partition key) are contiguous and ordered by sort key bytes,
+ * so a range read over one partition key is one ordered scan; the partition comes first so
+ * that handoff and anti-entropy can walk one partition.
+ */
+
+/** Largest partition key, in bytes. */
+export const PARTITION_KEY_BYTES_MAX = 0xffff;
+
+/** The prefix every item of (partition, keyspace, partitionKey) shares. */
+export function itemPrefix(partition: number, keyspace: string, partitionKey: Buffer): Buffer {
+  const ks = Buffer.from(keyspace, 'utf8');
+  if (ks.length > 0xff) throw new RangeError(`keyspace name too long: ${keyspace}`);
+  if (partitionKey.length > PARTITION_KEY_BYTES_MAX) throw new RangeError('partition key too long');
+  const head = Buffer.alloc(3);
+  head.writeUInt16BE(partition, 0);
+  head.writeUInt8(ks.length, 2);
+  const pkLength = Buffer.alloc(2);
+  pkLength.writeUInt16BE(partitionKey.length, 0);
+  return Buffer.concat([head, ks, pkLength, partitionKey]);
+}
+
+/** The full key of one item. */
+export function itemKey(partition: number, keyspace: string, pk: Buffer, sk: Buffer): Buffer {
+  return Buffer.concat([itemPrefix(partition, keyspace, pk), sk]);
+}
+
+/** The smallest key greater than every key starting with `prefix`, or undefined if none. */
+export function prefixEnd(prefix: Buffer): Buffer | undefined {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i] = end[i]! + 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}

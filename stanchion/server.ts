@@ -1,0 +1,100 @@
+/**
+ * The stanchion shell: one explicit, bounded single-writer queue in front of decide(). Each
+ * command is decided against the current state, its events are logged (synced), applied,
+ * and projected to the ring, and only then answered. Nothing else mutates the state.
+ */
+import type { RingClient } from '../ring/client.js';
+import { KEYSPACES } from '../ring/keyspaces.js';
+import { CommandLog } from './command-log.js';
+import type { Command, CommandResult } from './core/commands.js';
+import { applyEvent, decide, emptyState, type StanchionState } from './core/decide.js';
+import { projectEvent } from './projection.js';
+
+/** Raised when the queue is full or stanchion is stopping: callers answer 503. */
+export class StanchionBusyError extends Error {
+  readonly code = 'STANCHION_BUSY';
+}
+
+interface Pending {
+  command: Command;
+  resolve: (result: CommandResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The serializer for one cluster. */
+export class StanchionServer {
+  private readonly queue: Pending[] = [];
+  private running = false;
+  private closed = false;
+
+  private constructor(
+    private readonly log: CommandLog,
+    private readonly ring: RingClient,
+    private readonly state: StanchionState,
+    private readonly queueLengthMax: number,
+  ) {}
+
+  /** Opens the log in `dir`, replays it, and re-projects it to the ring. */
+  static async open(
+    dir: string,
+    ring: RingClient,
+    options: { queueLengthMax?: number } = {},
+  ): Promise<StanchionServer> {
+    const log = await CommandLog.open(dir);
+    const state = emptyState();
+    for await (const entry of log.replay()) {
+      for (const event of entry.events) {
+        applyEvent(state, event);
+        await projectEvent(ring, event);
+      }
+    }
+    return new StanchionServer(log, ring, state, options.queueLengthMax ?? 1024);
+  }
+
+  /** Submits a command; resolves with its result once it is durable and visible. */
+  execute(command: Command): Promise<CommandResult> {
+    if (this.closed) return Promise.reject(new StanchionBusyError('stanchion is stopping'));
+    if (this.queue.length >= this.queueLengthMax) {
+      return Promise.reject(new StanchionBusyError('stanchion queue is full'));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ command, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  /** Whether the bucket's manifest index has no entries (one-item scan, never a listing). */
+  async bucketIsEmpty(bucketId: string): Promise<boolean> {
+    const items = await this.ring.scan(KEYSPACES.manifests, bucketId, { limit: 1 });
+    return items.length === 0;
+  }
+
+  /** Finishes queued commands, then closes the log. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+    await this.log.close();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.queue.length > 0) {
+      const pending = this.queue.shift()!;
+      try {
+        pending.resolve(await this.executeOne(pending.command));
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+    this.running = false;
+  }
+
+  private async executeOne(command: Command): Promise<CommandResult> {
+    const { events, result } = decide(this.state, command);
+    if (events.length === 0) return result;
+    await this.log.append(events);
+    for (const event of events) applyEvent(this.state, event);
+    for (const event of events) await projectEvent(this.ring, event);
+    return result;
+  }
+}
