@@ -24,3 +24,9 @@ export async function listUserBuckets(ring: RingClient, ownerId: string, limit =
   const items = await ring.scan(KEYSPACES.userBuckets, ownerId, { limit });
   return items.map((item) => JSON.parse(item.value.toString('utf8')) as BucketRecord);
 }
+
+/** The user with id `userId`, if any. */
+export async function readUserById(ring: RingClient, userId: string) {
+  const value = await ring.get(KEYSPACES.users, userId);
+  return value ? (JSON.parse(value.toString('utf8')) as UserRecord) : undefined;
+}

@@ -1,0 +1,53 @@
+/**
+ * The manifest: everything about one stored object version except its bytes. Stored under
+ * (manifests, bucket id, object key), so a bucket's manifests are one ordered range.
+ */
+
+/** Standard headers an object keeps and returns. */
+export interface StoredHeaders {
+  contentType: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  expires?: string;
+}
+
+/** One object version. */
+export interface Manifest {
+  /** Format version of this record, for later migrations. */
+  format: 1;
+  versionId: string;
+  bucketId: string;
+  key: string;
+  size: number;
+  /** Hex MD5 of the bytes (no quotes). */
+  etag: string;
+  lastModifiedMs: number;
+  blockSize: number;
+  blockCount: number;
+  headers: StoredHeaders;
+  /** x-amz-meta-* names (lowercased, without the prefix) and values. */
+  metadata: Record<string, string>;
+  /** Flexible checksums verified on upload: algorithm (e.g. 'crc32') → base64 value. */
+  checksums: Record<string, string>;
+}
+
+/** The block partition key of block `n` of a version: blocks spread over the whole ring. */
+export function blockKey(versionId: string, n: number): string {
+  return `${versionId}:${n}`;
+}
+
+/** Encodes a manifest for the ring. */
+export function encodeManifest(manifest: Manifest): Buffer {
+  return Buffer.from(JSON.stringify(manifest), 'utf8');
+}
+
+/** Decodes and checks a manifest read from the ring; throws on a corrupt record. */
+export function decodeManifest(value: Buffer): Manifest {
+  const manifest = JSON.parse(value.toString('utf8')) as Manifest;
+  if (manifest.format !== 1 || typeof manifest.versionId !== 'string') {
+    throw new Error('corrupt manifest record');
+  }
+  return manifest;
+}

@@ -1,0 +1,137 @@
+/**
+ * The object layer over the ring: PUT cuts a body into blocks and commits a manifest last;
+ * GET streams blocks back with a small read-ahead; DELETE removes the manifest and queues
+ * the blocks for GC. A version is visible only once its manifest is written, so a failed or
+ * abandoned upload is never seen by readers.
+ */
+import { Readable } from 'node:stream';
+import type { RingClient } from '../../ring/client.js';
+import { KEYSPACES } from '../../ring/keyspaces.js';
+import type { GcQueue } from './gc-queue.js';
+import { writeBlocks } from './block-writer.js';
+import { blockKey, decodeManifest, encodeManifest, type Manifest } from './manifest.js';
+
+/** Tunables of the object layer. */
+export interface ObjectStoreOptions {
+  blockSize: number;
+  /** Blocks written (or read ahead) at once per request. */
+  inFlightMax: number;
+  /** Largest single PUT, in bytes (S3: 5 GiB). */
+  objectBytesMax: number;
+}
+
+/** What a PUT brings besides its body. */
+export type NewObject = Omit<
+  Manifest,
+  'format' | 'size' | 'etag' | 'blockCount' | 'blockSize' | 'lastModifiedMs'
+>;
+
+/** Raised when a body's digest does not match what the client declared. */
+export class DigestMismatchError extends Error {
+  readonly code = 'DIGEST_MISMATCH';
+}
+
+/** Objects stored on the ring. */
+export class ObjectStore {
+  constructor(
+    private readonly ring: RingClient,
+    private readonly gc: GcQueue,
+    private readonly options: ObjectStoreOptions,
+    private readonly clock: () => number,
+  ) {}
+
+  get blockSize(): number {
+    return this.options.blockSize;
+  }
+
+  /** The current manifest of (bucketId, key), if any. */
+  async head(bucketId: string, key: string): Promise<Manifest | undefined> {
+    const value = await this.ring.get(KEYSPACES.manifests, bucketId, key);
+    return value ? decodeManifest(value) : undefined;
+  }
+
+  /**
+   * Stores `body` as the new version of the object. `check` runs after the whole body is
+   * written and before the manifest is: throwing there leaves the old version in place.
+   */
+  async put(
+    object: NewObject,
+    body: AsyncIterable<Buffer> | Readable,
+    check: (written: { md5: Buffer; size: number }) => void,
+  ): Promise<Manifest> {
+    const { blockSize, inFlightMax, objectBytesMax } = this.options;
+    let launched = 0;
+    const writeOne = (n: number, data: Buffer) => {
+      launched = Math.max(launched, n + 1);
+      return this.ring.put(KEYSPACES.blocks, blockKey(object.versionId, n), '', data);
+    };
+    let written;
+    try {
+      written = await writeBlocks(body, { blockSize, inFlightMax, sizeMax: objectBytesMax }, writeOne);
+      check(written);
+    } catch (error) {
+      const dead = { versionId: object.versionId, blockCount: launched };
+      await this.gc.enqueue(dead, this.clock()).catch(() => undefined);
+      throw error;
+    }
+    return this.commit({
+      ...object,
+      format: 1,
+      size: written.size,
+      etag: written.md5.toString('hex'),
+      blockSize,
+      blockCount: written.blockCount,
+      lastModifiedMs: this.clock(),
+    });
+  }
+
+  /** Removes the object; its blocks are queued for GC. Missing objects are fine. */
+  async delete(bucketId: string, key: string): Promise<void> {
+    const previous = await this.head(bucketId, key);
+    if (!previous) return;
+    await this.ring.delete(KEYSPACES.manifests, bucketId, key);
+    await this.gc.enqueue(previous, this.clock());
+  }
+
+  /** Streams bytes [start, end] (inclusive) of a version, reading ahead a few blocks. */
+  read(manifest: Manifest, start: number, end: number): Readable {
+    const ring = this.ring;
+    const readAhead = this.options.inFlightMax;
+    async function* blocks() {
+      if (end < start) return;
+      const first = Math.floor(start / manifest.blockSize);
+      const last = Math.floor(end / manifest.blockSize);
+      const fetchBlock = async (n: number) => {
+        const data = await ring.get(KEYSPACES.blocks, blockKey(manifest.versionId, n));
+        if (!data) throw new Error(`block ${n} of ${manifest.versionId} missing`);
+        return data;
+      };
+      const window: Array<Promise<Buffer>> = [];
+      let next = first;
+      for (let n = first; n <= last; n++) {
+        while (next <= last && window.length < readAhead) window.push(fetchBlock(next++));
+        const data = await window.shift()!;
+        const offset = n * manifest.blockSize;
+        const from = Math.max(start - offset, 0);
+        const to = Math.min(end - offset + 1, data.length);
+        yield data.subarray(from, to);
+      }
+    }
+    return Readable.from(blocks(), { objectMode: false });
+  }
+
+  /** Manifests of a bucket in key order: the range scan ListObjects is built on. */
+  async scan(bucketId: string, options: { after?: Buffer; prefix?: Buffer; limit: number }) {
+    const items = await this.ring.scan(KEYSPACES.manifests, bucketId, options);
+    return items.map((item) => decodeManifest(item.value));
+  }
+
+  private async commit(manifest: Manifest): Promise<Manifest> {
+    const previous = await this.head(manifest.bucketId, manifest.key);
+    await this.ring.put(KEYSPACES.manifests, manifest.bucketId, manifest.key, encodeManifest(manifest));
+    if (previous && previous.versionId !== manifest.versionId) {
+      await this.gc.enqueue(previous, this.clock());
+    }
+    return manifest;
+  }
+}

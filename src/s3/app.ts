@@ -1,0 +1,137 @@
+/**
+ * buildS3App(deps) → a fastify instance that speaks S3 and the Riak CS admin API. It never
+ * listens (main.ts does), so tests can inject into it. Bodies are never parsed by fastify:
+ * every handler streams request.raw itself, so memory stays flat whatever the size.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { createUserRoute } from '../admin/users.js';
+import type { RequestContext, S3Context, S3Deps } from './context.js';
+import { S3Error } from './errors.js';
+import { toS3Error } from './error-mapping.js';
+import { deleteBucket, createBucket, getBucketLocation, headBucket } from './handlers/bucket.js';
+import { listObjects } from './handlers/list.js';
+import { deleteObject, getObject, putObject } from './handlers/object.js';
+import { listBuckets } from './handlers/service.js';
+import { identify } from './identify.js';
+import { decodePath, parseOperation, type S3Operation } from './operation.js';
+import { renderErrorXml } from './xml.js';
+
+const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'] as const;
+
+/** Options of the HTTP layer. */
+export interface S3AppOptions {
+  logLevel?: string;
+}
+
+/** Builds the S3 application. */
+export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'warn' },
+    genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
+    keepAliveTimeout: 65_000,
+    connectionTimeout: 120_000,
+    requestTimeout: 0,
+    maxParamLength: 8192,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    frameworkErrors: (error, request, reply) => {
+      const s3 = new S3Error('InvalidRequest', error.message, { cause: error });
+      const raw = reply as unknown as FastifyReply;
+      void raw.code(s3.status).header('content-type', 'application/xml')
+        .send(renderErrorXml(s3, request.url, request.id));
+    },
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-amz-request-id', request.id).header('x-amz-id-2', request.id);
+    void reply.header('server', 'Cairn');
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const s3 = toS3Error(error);
+    if (s3.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.destroy();
+      return;
+    }
+    void reply.code(s3.status).headers(s3.headers);
+    if (request.method === 'HEAD' || s3.status === 304) return reply.send();
+    const resource = (request.raw.url ?? '/').split('?')[0] ?? '/';
+    return reply.header('content-type', 'application/xml')
+      .send(renderErrorXml(s3, resource, request.id));
+  });
+  app.post('/riak-cs/user', async (request, reply) => {
+    const ctx = await requestContext(deps, request, reply, undefined);
+    await createUserRoute(ctx);
+    return reply;
+  });
+  app.route({
+    method: [...METHODS],
+    url: '/*',
+    handler: async (request, reply) => {
+      const { path, query } = splitUrl(request.raw.url ?? '/');
+      const bucketFromHost = virtualHostBucket(request, deps.config.virtualHostBase);
+      const op = parseOperation({ method: request.method, path, query, bucketFromHost });
+      const ctx = await requestContext(deps, request, reply, bucketFromHost);
+      if (!ctx.user) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
+      await dispatch({ ...ctx, user: ctx.user }, op);
+      return reply;
+    },
+  });
+  return app;
+}
+
+async function requestContext(
+  deps: S3Deps,
+  request: FastifyRequest,
+  reply: RequestContext['reply'],
+  bucketFromHost: string | undefined,
+): Promise<RequestContext> {
+  const identity = await identify(deps, request, bucketFromHost);
+  const { query } = splitUrl(request.raw.url ?? '/');
+  return { deps, request, reply, query, payload: identity.payload, user: identity.user };
+}
+
+function dispatch(ctx: S3Context, op: S3Operation): Promise<void> {
+  switch (op.name) {
+    case 'ListBuckets':
+      return listBuckets(ctx);
+    case 'CreateBucket':
+      return createBucket(ctx, op.bucket);
+    case 'HeadBucket':
+      return headBucket(ctx, op.bucket);
+    case 'DeleteBucket':
+      return deleteBucket(ctx, op.bucket);
+    case 'GetBucketLocation':
+      return getBucketLocation(ctx, op.bucket);
+    case 'ListObjects':
+      return listObjects(ctx, op.bucket, false);
+    case 'ListObjectsV2':
+      return listObjects(ctx, op.bucket, true);
+    case 'PutObject':
+      return putObject(ctx, op.bucket, op.key);
+    case 'GetObject':
+      return getObject(ctx, op.bucket, op.key, true);
+    case 'HeadObject':
+      return getObject(ctx, op.bucket, op.key, false);
+    case 'DeleteObject':
+      return deleteObject(ctx, op.bucket, op.key);
+  }
+}
+
+/** The decoded path and the query of a raw request URL. */
+function splitUrl(rawUrl: string): { path: string; query: URLSearchParams } {
+  const at = rawUrl.indexOf('?');
+  const rawPath = at < 0 ? rawUrl : rawUrl.slice(0, at);
+  const query = new URLSearchParams(at < 0 ? '' : rawUrl.slice(at + 1));
+  return { path: decodePath(rawPath), query };
+}
+
+/** The bucket named by a Host of the form <bucket>.<base>[:port], if any. */
+function virtualHostBucket(request: FastifyRequest, base: string | undefined) {
+  if (!base) return undefined;
+  const host = String(request.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+  const suffix = `.${base.toLowerCase()}`;
+  return host.endsWith(suffix) ? host.slice(0, -suffix.length) : undefined;
+}

@@ -1,0 +1,80 @@
+/**
+ * A request body as the handlers consume it: the raw stream piped through the payload
+ * verifier that authentication asked for (signed hash, aws-chunked with chunk signatures,
+ * trailing checksums), with the declared length and Content-MD5 checked at the end.
+ */
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream';
+import { bodyVerifier } from '../auth/body-verifier.js';
+import type { RequestContext as S3Context } from './context.js';
+import { S3Error } from './errors.js';
+
+/** A verified body stream and the checks to run once it has been read to its end. */
+export interface VerifiedBody {
+  stream: AsyncIterable<Buffer>;
+  /** Throws S3Error unless `size` and `md5` match what the client declared. */
+  check(written: { size: number; md5: Buffer }): void;
+  /** Flexible checksums the verifier confirmed, algorithm → base64. */
+  checksums(): Record<string, string>;
+}
+
+/** The body of an upload; MissingContentLength when its length is not declared. */
+export function verifiedBody(ctx: S3Context): VerifiedBody {
+  const headers = ctx.request.headers;
+  const declaredBytes = declaredLength(ctx);
+  const contentMd5 = parseContentMd5(headers['content-md5']);
+  const verifier = bodyVerifier(ctx.payload, ctx.request.raw.headersDistinct);
+  const stream = pipeline(ctx.request.raw, verifier.stream, () => undefined);
+  return {
+    stream,
+    checksums: () => verifier.checksums(),
+    check(written) {
+      if (declaredBytes !== undefined && written.size !== declaredBytes) {
+        throw new S3Error('IncompleteBody');
+      }
+      if (contentMd5 && !contentMd5.equals(written.md5)) throw new S3Error('BadDigest');
+    },
+  };
+}
+
+function declaredLength(ctx: S3Context): number | undefined {
+  const headers = ctx.request.headers;
+  const decoded = headers['x-amz-decoded-content-length'];
+  const raw = typeof decoded === 'string' ? decoded : headers['content-length'];
+  const chunked = String(headers['transfer-encoding'] ?? '').includes('chunked');
+  if (raw === undefined) {
+    if (chunked) return undefined;
+    throw new S3Error('MissingContentLength');
+  }
+  if (!/^\d+$/.test(raw)) throw new S3Error('InvalidArgument', 'Invalid Content-Length.');
+  return Number(raw);
+}
+
+function parseContentMd5(value: string | string[] | undefined): Buffer | undefined {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.join(',') : value;
+  const digest = Buffer.from(text, 'base64');
+  if (digest.length !== 16 || digest.toString('base64') !== text.trim()) {
+    throw new S3Error('InvalidDigest');
+  }
+  return digest;
+}
+
+/** Reads a small body (XML or JSON) whole; MaxMessageLengthExceeded past `bytesMax`. */
+export async function readSmallBody(ctx: S3Context, bytesMax: number): Promise<Buffer> {
+  const headers = ctx.request.headers;
+  if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+    return Buffer.alloc(0);
+  }
+  const body = verifiedBody(ctx);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body.stream) {
+    size += chunk.length;
+    if (size > bytesMax) throw new S3Error('MaxMessageLengthExceeded');
+    chunks.push(chunk);
+  }
+  const data = Buffer.concat(chunks);
+  body.check({ size, md5: createHash('md5').update(data).digest() });
+  return data;
+}

@@ -1,0 +1,49 @@
+/**
+ * What every S3 handler receives: its dependencies, the parsed operation, the caller, and
+ * the raw request and reply. Built once per request by app.ts.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RingClient } from '../../ring/client.js';
+import type { StanchionClient } from '../../stanchion/client.js';
+import type { UserRecord } from '../../stanchion/core/records.js';
+import type { PayloadMode } from '../auth/types.js';
+import type { ObjectStore } from '../objects/object-store.js';
+
+/** Settings of the S3 front end. */
+export interface S3Config {
+  /** The region this endpoint reports (GetBucketLocation) and expects in SigV4 scopes. */
+  region: string;
+  /** Whether POST /riak-cs/user works without credentials (Riak CS anonymous_user_creation). */
+  anonymousUserCreation: boolean;
+  /** Base domain for virtual-hosted-style requests, e.g. 's3.example.com'. */
+  virtualHostBase?: string;
+}
+
+/** The world the front end runs in: the ring client, stanchion, the clock and ids. */
+export interface S3Deps {
+  ring: RingClient;
+  stanchion: StanchionClient;
+  objects: ObjectStore;
+  config: S3Config;
+  /** Milliseconds since the epoch. */
+  clock: () => number;
+  /** A fresh unique id (UUID). */
+  newId: () => string;
+  /** Cryptographically random bytes. */
+  randomBytes: (count: number) => Buffer;
+}
+
+/** One authenticated request; `user` is undefined for an anonymous one. */
+export interface RequestContext {
+  deps: S3Deps;
+  user?: UserRecord;
+  payload: PayloadMode;
+  query: URLSearchParams;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** A request of a known user: what every S3 handler gets. */
+export interface S3Context extends RequestContext {
+  user: UserRecord;
+}

@@ -1,0 +1,162 @@
+/**
+ * Every S3 error code Cairn answers, with its HTTP status and message, in one table; one
+ * error class carries a code from it. Handlers throw S3Error; the one error handler in
+ * app.ts renders it. Anything else thrown is a bug or a backend failure, never a 4xx.
+ */
+
+/** The S3 error table. */
+export const S3_ERRORS = {
+  AccessDenied: { status: 403, message: 'Access Denied' },
+  AuthorizationHeaderMalformed: {
+    status: 400,
+    message: 'The authorization header is malformed.',
+  },
+  AuthorizationQueryParametersError: {
+    status: 400,
+    message: 'Error parsing the X-Amz-Credential parameter.',
+  },
+  BadDigest: {
+    status: 400,
+    message: 'The Content-MD5 or checksum you specified did not match what we received.',
+  },
+  BucketAlreadyExists: {
+    status: 409,
+    message:
+      'The requested bucket name is not available. The bucket namespace is shared by all ' +
+      'users of the system. Please select a different name and try again.',
+  },
+  BucketAlreadyOwnedByYou: {
+    status: 409,
+    message: 'Your previous request to create the named bucket succeeded and you already own it.',
+  },
+  BucketNotEmpty: { status: 409, message: 'The bucket you tried to delete is not empty.' },
+  EntityTooLarge: {
+    status: 400,
+    message: 'Your proposed upload exceeds the maximum allowed object size.',
+  },
+  IncompleteBody: {
+    status: 400,
+    message: 'You did not provide the number of bytes specified by the Content-Length header.',
+  },
+  InternalError: {
+    status: 500,
+    message: 'We encountered an internal error. Please try again.',
+  },
+  InvalidAccessKeyId: {
+    status: 403,
+    message: 'The AWS Access Key Id you provided does not exist in our records.',
+  },
+  InvalidArgument: { status: 400, message: 'Invalid Argument' },
+  InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.' },
+  InvalidDigest: { status: 400, message: 'The Content-MD5 you specified is not valid.' },
+  InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
+  InvalidRequest: { status: 400, message: 'Invalid Request' },
+  InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
+  KeyTooLongError: { status: 400, message: 'Your key is too long.' },
+  MalformedTrailerError: {
+    status: 400,
+    message: 'The request contained trailing data that was not well-formed.',
+  },
+  MalformedXML: {
+    status: 400,
+    message:
+      'The XML you provided was not well-formed or did not validate against our published schema.',
+  },
+  MaxMessageLengthExceeded: { status: 400, message: 'Your request was too big.' },
+  MetadataTooLarge: {
+    status: 400,
+    message: 'Your metadata headers exceed the maximum allowed metadata size.',
+  },
+  MethodNotAllowed: {
+    status: 405,
+    message: 'The specified method is not allowed against this resource.',
+  },
+  MissingContentLength: {
+    status: 411,
+    message: 'You must provide the Content-Length HTTP header.',
+  },
+  MissingSecurityHeader: {
+    status: 400,
+    message: 'Your request was missing a required header.',
+  },
+  NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
+  NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
+  NotImplemented: {
+    status: 501,
+    message: 'A header or query you provided implies functionality that is not implemented.',
+  },
+  NotModified: { status: 304, message: 'Not Modified' },
+  PreconditionFailed: {
+    status: 412,
+    message: 'At least one of the preconditions you specified did not hold.',
+  },
+  RequestTimeTooSkewed: {
+    status: 403,
+    message: "The difference between the request time and the server's time is too large.",
+  },
+  ServiceUnavailable: { status: 503, message: 'Please reduce your request rate.' },
+  SignatureDoesNotMatch: {
+    status: 403,
+    message:
+      'The request signature we calculated does not match the signature you provided. ' +
+      'Check your key and signing method.',
+  },
+  TooManyBuckets: {
+    status: 400,
+    message: 'You have attempted to create more buckets than allowed.',
+  },
+  UserAlreadyExists: { status: 409, message: 'The specified email address has already been registered.' },
+  XAmzContentSHA256Mismatch: {
+    status: 400,
+    message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+  },
+  InvalidEncryptionAlgorithmError: {
+    status: 400,
+    message: 'The encryption request you specified is not valid.',
+  },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+/** A code of the S3 error table. */
+export type S3ErrorCode = keyof typeof S3_ERRORS;
+
+/** Whether `code` names an entry of the table. */
+export function isS3ErrorCode(code: string): code is S3ErrorCode {
+  return Object.hasOwn(S3_ERRORS, code);
+}
+
+/** An S3 error: a code from the table, an optional detail for the message, extra fields. */
+export class S3Error extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: S3ErrorCode,
+    readonly detail?: string,
+    options?: {
+      cause?: unknown;
+      fields?: Record<string, string>;
+      headers?: Record<string, string>;
+    },
+  ) {
+    super(detail ?? S3_ERRORS[code].message, options);
+    this.status = S3_ERRORS[code].status;
+    this.fields = options?.fields ?? {};
+    this.headers = options?.headers ?? {};
+  }
+
+  /** Extra elements rendered into the error XML (BucketName, Key, ...). */
+  readonly fields: Record<string, string>;
+  /** Extra response headers (Content-Range of a 416, ETag of a 304). */
+  readonly headers: Record<string, string>;
+
+  static noSuchBucket(bucket: string): S3Error {
+    return new S3Error('NoSuchBucket', undefined, { fields: { BucketName: bucket } });
+  }
+
+  static noSuchKey(key: string): S3Error {
+    return new S3Error('NoSuchKey', undefined, { fields: { Key: key } });
+  }
+
+  static notImplemented(what: string): S3Error {
+    return new S3Error('NotImplemented', `${what} is not implemented.`);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * ListObjects (V1) and ListObjectsV2 over the bucket's ordered manifest range, with
+ * prefix, delimiter, marker / continuation-token / start-after, max-keys and
+ * encoding-type=url, in S3's exact XML shapes.
+ */
+import { readUserById } from '../../../stanchion/reader.js';
+import { listPage, type ListPage } from '../../objects/listing.js';
+import type { S3Context } from '../context.js';
+import { S3Error } from '../errors.js';
+import { renderXml } from '../xml.js';
+import { ownedBucket } from './bucket.js';
+import { sendXml } from './responses.js';
+
+const MAX_KEYS_DEFAULT = 1000;
+
+/** GET /bucket (V1 or, with list-type=2, V2) */
+export async function listObjects(ctx: S3Context, bucketName: string, v2: boolean) {
+  const bucket = await ownedBucket(ctx, bucketName);
+  const q = ctx.query;
+  const encodingType = q.get('encoding-type') ?? undefined;
+  if (encodingType !== undefined && encodingType !== 'url') {
+    throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request');
+  }
+  const enc = (text: string) => (encodingType ? encodeKey(text) : text);
+  const prefix = q.get('prefix') ?? '';
+  const delimiter = q.get('delimiter') || undefined;
+  const maxKeys = parseMaxKeys(q.get('max-keys'));
+  const token = v2 ? q.get('continuation-token') : null;
+  const after = v2 ? (token !== null ? decodeToken(token) : q.get('start-after') ?? undefined)
+    : q.get('marker') ?? undefined;
+  const scan = (o: { after?: Buffer; prefix?: Buffer; limit: number }) =>
+    ctx.deps.objects.scan(bucket.id, o);
+  const page = maxKeys === 0
+    ? { entries: [], isTruncated: false }
+    : await listPage(scan, { prefix, delimiter, after, maxKeys });
+  const owner = await readUserById(ctx.deps.ring, bucket.ownerId);
+  const ownerXml = { ID: bucket.ownerId, DisplayName: owner?.displayName ?? '' };
+  const fetchOwner = !v2 || q.get('fetch-owner') === 'true';
+  const body: Record<string, unknown> = { Name: bucketName, Prefix: enc(prefix) };
+  if (v2) {
+    if (token !== null) body['ContinuationToken'] = token;
+    const startAfter = q.get('start-after');
+    if (startAfter !== null) body['StartAfter'] = enc(startAfter);
+    body['KeyCount'] = page.entries.length;
+  } else {
+    body['Marker'] = enc(q.get('marker') ?? '');
+    if (page.isTruncated && delimiter && page.lastKey) body['NextMarker'] = enc(page.lastKey);
+  }
+  body['MaxKeys'] = maxKeys;
+  if (delimiter) body['Delimiter'] = enc(delimiter);
+  if (encodingType) body['EncodingType'] = encodingType;
+  body['IsTruncated'] = page.isTruncated;
+  if (v2 && page.isTruncated && page.lastKey) {
+    body['NextContinuationToken'] = encodeToken(page.lastKey);
+  }
+  Object.assign(body, entriesXml(page, enc, fetchOwner ? ownerXml : undefined));
+  sendXml(ctx, 200, renderXml('ListBucketResult', body));
+}
+
+function entriesXml(page: ListPage, enc: (t: string) => string, owner?: object) {
+  const contents = [];
+  const prefixes = [];
+  for (const entry of page.entries) {
+    if (entry.kind === 'prefix') {
+      prefixes.push({ Prefix: enc(entry.prefix) });
+      continue;
+    }
+    const m = entry.manifest;
+    contents.push({
+      Key: enc(m.key),
+      LastModified: new Date(m.lastModifiedMs).toISOString(),
+      ETag: `"${m.etag}"`,
+      Size: m.size,
+      ...(owner ? { Owner: owner } : {}),
+      StorageClass: 'STANDARD',
+    });
+  }
+  const out: Record<string, unknown> = {};
+  if (contents.length > 0) out['Contents'] = contents;
+  if (prefixes.length > 0) out['CommonPrefixes'] = prefixes;
+  return out;
+}
+
+function parseMaxKeys(raw: string | null): number {
+  if (raw === null) return MAX_KEYS_DEFAULT;
+  if (!/^\d+$/.test(raw)) {
+    throw new S3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range');
+  }
+  return Math.min(Number(raw), MAX_KEYS_DEFAULT);
+}
+
+/** encoding-type=url: every byte outside the unreserved set percent-encoded. */
+function encodeKey(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+function encodeToken(lastKey: string): string {
+  return Buffer.from(lastKey, 'utf8').toString('base64');
+}
+
+function decodeToken(token: string): string {
+  const key = Buffer.from(token, 'base64').toString('utf8');
+  if (token === '' || Buffer.from(key, 'utf8').toString('base64') !== token) {
+    throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect');
+  }
+  return key;
+}

@@ -1,0 +1,75 @@
+/**
+ * Object operations. PUT streams the body into blocks and commits the manifest only after
+ * every check has passed; GET streams blocks back; DELETE answers 204 whether or not the
+ * key existed, as S3 does.
+ */
+import { checkConditions } from '../conditions.js';
+import type { S3Context } from '../context.js';
+import { verifiedBody } from '../body.js';
+import { S3Error } from '../errors.js';
+import { metadataOf, objectResponseHeaders, storedHeadersOf } from '../object-headers.js';
+import { parseRange } from '../range.js';
+import { ownedBucket } from './bucket.js';
+import { sendEmpty } from './responses.js';
+
+/** PUT /bucket/key */
+export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
+  const headers = ctx.request.headers;
+  if (headers['x-amz-copy-source'] !== undefined) throw S3Error.notImplemented('CopyObject');
+  const bucket = await ownedBucket(ctx, bucketName);
+  const body = verifiedBody(ctx);
+  const object = {
+    versionId: ctx.deps.newId(),
+    bucketId: bucket.id,
+    key,
+    headers: storedHeadersOf(headers),
+    metadata: metadataOf(headers),
+    checksums: {} as Record<string, string>,
+  };
+  const manifest = await ctx.deps.objects.put(object, body.stream, (written) => {
+    body.check(written);
+    Object.assign(object.checksums, body.checksums());
+  });
+  const answer: Record<string, string> = { etag: `"${manifest.etag}"` };
+  for (const [alg, value] of Object.entries(manifest.checksums)) {
+    answer[`x-amz-checksum-${alg}`] = value;
+  }
+  sendEmpty(ctx, 200, answer);
+}
+
+/** GET or HEAD /bucket/key */
+export async function getObject(
+  ctx: S3Context,
+  bucketName: string,
+  key: string,
+  withBody: boolean,
+): Promise<void> {
+  const bucket = await ownedBucket(ctx, bucketName);
+  const manifest = await ctx.deps.objects.head(bucket.id, key);
+  if (!manifest) throw S3Error.noSuchKey(key);
+  const headers = ctx.request.headers;
+  checkConditions(headers, manifest.etag, manifest.lastModifiedMs);
+  const withChecksums = String(headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED';
+  const out = objectResponseHeaders(manifest, ctx.query, withChecksums);
+  const range = parseRange(
+    typeof headers.range === 'string' ? headers.range : undefined,
+    manifest.size,
+  );
+  const start = range?.start ?? 0;
+  const end = range?.end ?? manifest.size - 1;
+  out['content-length'] = String(end - start + 1);
+  if (range) out['content-range'] = `bytes ${start}-${end}/${manifest.size}`;
+  ctx.reply.code(range ? 206 : 200).headers(out);
+  if (!withBody) {
+    void ctx.reply.send();
+    return;
+  }
+  void ctx.reply.send(ctx.deps.objects.read(manifest, start, end));
+}
+
+/** DELETE /bucket/key */
+export async function deleteObject(ctx: S3Context, bucketName: string, key: string) {
+  const bucket = await ownedBucket(ctx, bucketName);
+  await ctx.deps.objects.delete(bucket.id, key);
+  sendEmpty(ctx, 204);
+}

@@ -1,0 +1,45 @@
+/**
+ * Turns a request's credentials into a user: runs the signature check against secrets read
+ * from the ring, and refuses unknown, disabled and (for now) anonymous callers. Auth's own
+ * failure codes become the S3 errors of the same name here, at the boundary.
+ */
+import type { FastifyRequest } from 'fastify';
+import { readUserByKey } from '../../stanchion/reader.js';
+import type { UserRecord } from '../../stanchion/core/records.js';
+import { authenticate } from '../auth/authenticate.js';
+import type { PayloadMode, SignedRequest } from '../auth/types.js';
+import type { S3Deps } from './context.js';
+import { S3Error } from './errors.js';
+
+/** The caller, or undefined for an anonymous request, with what its body must pass. */
+export interface Identity {
+  user?: UserRecord;
+  payload: PayloadMode;
+}
+
+/** Authenticates a request; S3Error on any refusal. */
+export async function identify(
+  deps: S3Deps,
+  request: FastifyRequest,
+  bucketFromHost: string | undefined,
+): Promise<Identity> {
+  const signed: SignedRequest = {
+    method: request.raw.method ?? 'GET',
+    rawUrl: request.raw.url ?? '/',
+    headers: request.raw.headersDistinct as SignedRequest['headers'],
+    ...(bucketFromHost !== undefined ? { bucketFromHost } : {}),
+  };
+  const users = new Map<string, UserRecord>();
+  const result = await authenticate(signed, deps.clock(), async (keyId) => {
+    const user = await readUserByKey(deps.ring, keyId);
+    if (!user) return undefined;
+    users.set(keyId, user);
+    return { accessKeyId: user.keyId, secretAccessKey: user.secret };
+  });
+  if (!result.ok) throw new S3Error(result.failure.code, result.failure.detail);
+  if (result.anonymous) return { payload: result.payload };
+  const user = users.get(result.accessKeyId);
+  if (!user) throw new S3Error('InvalidAccessKeyId');
+  if (user.status !== 'enabled') throw new S3Error('AccessDenied', 'Your account is disabled.');
+  return { user, payload: result.payload };
+}

@@ -1,0 +1,95 @@
+/**
+ * The headers an object keeps from its PUT and returns on GET and HEAD: Content-Type and
+ * the other standard headers, x-amz-meta-* metadata (2 KiB at most, as S3), and the
+ * response-* query overrides of GetObject.
+ */
+import type { Manifest, StoredHeaders } from '../objects/manifest.js';
+import { S3Error } from './errors.js';
+
+/** S3's limit on user metadata, in bytes of names and values. */
+export const METADATA_BYTES_MAX = 2048;
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function one(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** Standard headers of a PUT; aws-chunked is transport framing, not the object's encoding. */
+export function storedHeadersOf(headers: Headers): StoredHeaders {
+  const encoding = one(headers, 'content-encoding')
+    ?.split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && part !== 'aws-chunked')
+    .join(',');
+  const stored: StoredHeaders = {
+    contentType: one(headers, 'content-type') ?? 'binary/octet-stream',
+  };
+  const optional = {
+    cacheControl: one(headers, 'cache-control'),
+    contentDisposition: one(headers, 'content-disposition'),
+    contentEncoding: encoding === '' ? undefined : encoding,
+    contentLanguage: one(headers, 'content-language'),
+    expires: one(headers, 'expires'),
+  };
+  for (const [name, value] of Object.entries(optional)) {
+    if (value !== undefined) (stored as unknown as Record<string, string>)[name] = value;
+  }
+  return stored;
+}
+
+/** x-amz-meta-* headers, names lowercased without the prefix; MetadataTooLarge past 2 KiB. */
+export function metadataOf(headers: Headers): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  let bytes = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
+    const key = name.slice('x-amz-meta-'.length);
+    const text = Array.isArray(value) ? value.join(',') : value;
+    metadata[key] = text;
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(text);
+  }
+  if (bytes > METADATA_BYTES_MAX) throw new S3Error('MetadataTooLarge');
+  return metadata;
+}
+
+const OVERRIDES: Record<string, string> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};
+
+/** Headers of a GET or HEAD answer for `manifest`, with response-* overrides applied. */
+export function objectResponseHeaders(
+  manifest: Manifest,
+  query: URLSearchParams,
+  withChecksums: boolean,
+): Record<string, string> {
+  const h = manifest.headers;
+  const out: Record<string, string> = {
+    etag: `"${manifest.etag}"`,
+    'last-modified': new Date(manifest.lastModifiedMs).toUTCString(),
+    'accept-ranges': 'bytes',
+    'content-type': h.contentType,
+  };
+  if (h.cacheControl !== undefined) out['cache-control'] = h.cacheControl;
+  if (h.contentDisposition !== undefined) out['content-disposition'] = h.contentDisposition;
+  if (h.contentEncoding !== undefined) out['content-encoding'] = h.contentEncoding;
+  if (h.contentLanguage !== undefined) out['content-language'] = h.contentLanguage;
+  if (h.expires !== undefined) out['expires'] = h.expires;
+  for (const [name, value] of Object.entries(manifest.metadata)) out[`x-amz-meta-${name}`] = value;
+  if (withChecksums) {
+    for (const [alg, value] of Object.entries(manifest.checksums)) {
+      out[`x-amz-checksum-${alg}`] = value;
+    }
+  }
+  for (const [param, header] of Object.entries(OVERRIDES)) {
+    const value = query.get(param);
+    if (value !== null) out[header] = value;
+  }
+  return out;
+}

@@ -1,0 +1,115 @@
+/**
+ * Parses every request into a typed S3 operation before any handler runs (as Garage's
+ * router does), so handlers switch on a value, and unsupported sub-resources answer
+ * NotImplemented honestly instead of falling through to the wrong handler.
+ */
+import { S3Error } from './errors.js';
+
+/** Longest object key S3 accepts, in UTF-8 bytes. */
+export const KEY_BYTES_MAX = 1024;
+
+/** Every operation Cairn serves today. */
+export type S3Operation =
+  | { name: 'ListBuckets' }
+  | { name: 'CreateBucket'; bucket: string }
+  | { name: 'HeadBucket'; bucket: string }
+  | { name: 'DeleteBucket'; bucket: string }
+  | { name: 'GetBucketLocation'; bucket: string }
+  | { name: 'ListObjects'; bucket: string }
+  | { name: 'ListObjectsV2'; bucket: string }
+  | { name: 'PutObject'; bucket: string; key: string }
+  | { name: 'GetObject'; bucket: string; key: string }
+  | { name: 'HeadObject'; bucket: string; key: string }
+  | { name: 'DeleteObject'; bucket: string; key: string };
+
+/** The parts of a request that decide its operation. */
+export interface OperationInput {
+  method: string;
+  /** The decoded path, e.g. '/bucket/some key'. */
+  path: string;
+  query: URLSearchParams;
+  /** Bucket from a virtual-hosted-style Host header. */
+  bucketFromHost?: string;
+}
+
+/** Sub-resources that name an S3 feature Cairn does not serve yet. */
+const UNSUPPORTED_SUBRESOURCES = [
+  'acl', 'accelerate', 'analytics', 'cors', 'delete', 'encryption', 'intelligent-tiering',
+  'inventory', 'lifecycle', 'logging', 'metrics', 'notification', 'object-lock',
+  'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication',
+  'requestPayment', 'restore', 'retention', 'legal-hold', 'select', 'tagging', 'torrent',
+  'uploads', 'uploadId', 'versioning', 'versions', 'website', 'attributes', 'partNumber',
+] as const;
+
+/** The operation a request asks for; S3Error for anything malformed or unsupported. */
+export function parseOperation(input: OperationInput): S3Operation {
+  const { bucket, key } = splitPath(input);
+  const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => input.query.has(name));
+  if (unsupported) {
+    throw S3Error.notImplemented(`The ${unsupported} sub-resource (${input.method} ?${unsupported})`);
+  }
+  if (bucket === undefined) {
+    if (input.method === 'GET') return { name: 'ListBuckets' };
+    throw new S3Error('MethodNotAllowed');
+  }
+  if (key === undefined) return bucketOperation(input, bucket);
+  if (Buffer.byteLength(key, 'utf8') > KEY_BYTES_MAX) throw new S3Error('KeyTooLongError');
+  switch (input.method) {
+    case 'PUT':
+      return { name: 'PutObject', bucket, key };
+    case 'GET':
+      return { name: 'GetObject', bucket, key };
+    case 'HEAD':
+      return { name: 'HeadObject', bucket, key };
+    case 'DELETE':
+      return { name: 'DeleteObject', bucket, key };
+    case 'POST':
+      throw S3Error.notImplemented('POST on an object');
+    default:
+      throw new S3Error('MethodNotAllowed');
+  }
+}
+
+function bucketOperation(input: OperationInput, bucket: string): S3Operation {
+  switch (input.method) {
+    case 'PUT':
+      return { name: 'CreateBucket', bucket };
+    case 'HEAD':
+      return { name: 'HeadBucket', bucket };
+    case 'DELETE':
+      return { name: 'DeleteBucket', bucket };
+    case 'GET':
+      if (input.query.has('location')) return { name: 'GetBucketLocation', bucket };
+      if (input.query.get('list-type') === '2') return { name: 'ListObjectsV2', bucket };
+      return { name: 'ListObjects', bucket };
+    case 'POST':
+      throw S3Error.notImplemented('POST on a bucket');
+    default:
+      throw new S3Error('MethodNotAllowed');
+  }
+}
+
+/** Bucket and key of a path; the key keeps every slash, including leading and doubled. */
+function splitPath(input: OperationInput): { bucket?: string; key?: string } {
+  const path = input.path;
+  if (!path.startsWith('/')) throw new S3Error('InvalidURI');
+  if (input.bucketFromHost !== undefined) {
+    const key = path.slice(1);
+    return { bucket: input.bucketFromHost, key: key === '' ? undefined : key };
+  }
+  const rest = path.slice(1);
+  if (rest === '') return {};
+  const slash = rest.indexOf('/');
+  if (slash < 0) return { bucket: rest };
+  const key = rest.slice(slash + 1);
+  return { bucket: rest.slice(0, slash), key: key === '' ? undefined : key };
+}
+
+/** Decodes a raw request path; InvalidURI when its percent-encoding is broken. */
+export function decodePath(rawPath: string): string {
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    throw new S3Error('InvalidURI');
+  }
+}
