@@ -231,7 +231,9 @@ export function parseCredentialV4(
   const bad = (why: string): AuthFailure =>
     authFailure('AuthorizationHeaderMalformed', `The authorization header is malformed; ${why}`);
   if (parts.length !== 5 || !accessKeyId || !date || !region || service === undefined) {
-    return bad(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
+    return bad(
+      'the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
+    );
   }
   if (!/^\d{8}$/.test(date)) return bad(`incorrect date format "${date}".`);
   if (service !== expectedService) {

@@ -32,7 +32,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
     keepAliveTimeout: 65_000,
     connectionTimeout: 120_000,
     requestTimeout: 0,
-    maxParamLength: 8192,
+    routerOptions: { maxParamLength: 8192 },
     exposeHeadRoutes: false,
     return503OnClosing: true,
     frameworkErrors: (error, request, reply) => {

@@ -1,0 +1,392 @@
+// Decides who sent a request: SigV4 or SigV2, in the Authorization header or a presigned query,
+// or nobody (anonymous, which the S3 layer may still refuse). It checks the signature, the clock
+// skew and the presign expiry, and says what the body verifier must still check. It takes the
+// time and the secret lookup as arguments and never reads a clock, a disk or a cache itself.
+// Signatures are always compared in constant time.
+
+import { timingSafeEqual } from 'node:crypto';
+
+import { payloadModeUnsigned, payloadModeV4 } from './payload-mode.js';
+import {
+  headerValue,
+  parseRawQuery,
+  queryParam,
+  splitRawUrl,
+  type QueryParam,
+} from './request-parts.js';
+import { signatureV2, stringToSignV2 } from './sigv2.js';
+import {
+  AWS4_ALGORITHM,
+  deriveSigningKeyV4,
+  formatAmzDate,
+  isSignatureHex,
+  normalizeSignedHeaders,
+  parseAmzDate,
+  parseAuthorizationV4,
+  parseCredentialV4,
+  scopeStringV4,
+  signatureV4,
+  UNSIGNED_PAYLOAD,
+  type CredentialV4,
+} from './sigv4.js';
+import {
+  AuthError,
+  type AuthResult,
+  type AuthSigned,
+  type Credentials,
+  type PayloadMode,
+  type SecretLookup,
+  type SignedRequest,
+} from './types.js';
+
+/** Largest accepted difference between the request time and now: 15 minutes. */
+export const CLOCK_SKEW_MS_MAX = 15 * 60 * 1000;
+/** Longest SigV4 presign validity: one week, in seconds. */
+export const PRESIGN_EXPIRES_SEC_MAX = 604800;
+
+/** Options of {@link authenticate}; the defaults are S3's. */
+export interface AuthenticateOptions {
+  /** SigV4 service name expected in the credential scope; `s3`. */
+  service?: string;
+  /** Largest accepted clock skew; {@link CLOCK_SKEW_MS_MAX}. */
+  clockSkewMsMax?: number;
+}
+
+interface AuthContext {
+  req: SignedRequest;
+  rawPath: string;
+  rawQuery: string;
+  query: QueryParam[];
+  nowMs: number;
+  lookup: SecretLookup;
+  service: string;
+  clockSkewMsMax: number;
+}
+
+/**
+ * Authenticates a request.
+ *
+ * @param req - the request as received.
+ * @param nowMs - the current time, epoch milliseconds.
+ * @param lookup - finds the secret of an access key.
+ * @returns a signed or anonymous success, or the failure to send back. Errors thrown by
+ *   `lookup` propagate unchanged (they are internal errors, not auth failures).
+ */
+export async function authenticate(
+  req: SignedRequest,
+  nowMs: number,
+  lookup: SecretLookup,
+  options: AuthenticateOptions = {},
+): Promise<AuthResult> {
+  const { rawPath, rawQuery } = splitRawUrl(req.rawUrl);
+  const context: AuthContext = {
+    req,
+    rawPath,
+    rawQuery,
+    query: parseRawQuery(rawQuery, true),
+    nowMs,
+    lookup,
+    service: options.service ?? 's3',
+    clockSkewMsMax: options.clockSkewMsMax ?? CLOCK_SKEW_MS_MAX,
+  };
+  try {
+    return await authenticateWith(context);
+  } catch (error) {
+    if (error instanceof AuthError) return { ok: false, failure: error.failure };
+    throw error;
+  }
+}
+
+async function authenticateWith(context: AuthContext): Promise<AuthResult> {
+  const authorization = headerValue(context.req.headers, 'authorization');
+  const has = (name: string): boolean => queryParam(context.query, name) !== undefined;
+  const v4Query = has('X-Amz-Algorithm') || has('X-Amz-Credential') || has('X-Amz-Signature');
+  const v2Query = has('AWSAccessKeyId') || has('Signature');
+  const mechanisms = Number(authorization !== undefined) + Number(v4Query) + Number(v2Query);
+  if (mechanisms > 1) {
+    throw AuthError.of(
+      'InvalidArgument',
+      'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, ' +
+        'Signature query string parameter or the Authorization header should be specified.',
+    );
+  }
+  if (authorization !== undefined) {
+    if (authorization.startsWith(`${AWS4_ALGORITHM} `)) {
+      return authenticateV4Header(context, authorization);
+    }
+    if (authorization.startsWith('AWS ')) return authenticateV2Header(context, authorization);
+    throw AuthError.of('InvalidArgument', 'Unsupported Authorization Type.');
+  }
+  if (v4Query) return authenticateV4Query(context);
+  if (v2Query) return authenticateV2Query(context);
+  return {
+    ok: true,
+    anonymous: true,
+    accessKeyId: undefined,
+    payload: payloadModeUnsigned(context.req.headers),
+  };
+}
+
+function sameSignature(expected: string, provided: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(provided, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function checkSkew(context: AuthContext, requestTimeMs: number): void {
+  if (Math.abs(context.nowMs - requestTimeMs) > context.clockSkewMsMax) {
+    throw AuthError.of(
+      'RequestTimeTooSkewed',
+      'The difference between the request time and the current time is too large.',
+    );
+  }
+}
+
+const NO_VALID_DATE = 'AWS authentication requires a valid Date or x-amz-date header.';
+
+async function secretFor(context: AuthContext, accessKeyId: string): Promise<Credentials> {
+  const credentials = await context.lookup(accessKeyId);
+  if (credentials === undefined) {
+    throw AuthError.of(
+      'InvalidAccessKeyId',
+      'The AWS Access Key Id you provided does not exist in our records.',
+    );
+  }
+  return credentials;
+}
+
+function signedResult(
+  accessKeyId: string,
+  signatureVersion: 'v2' | 'v4',
+  presigned: boolean,
+  payload: PayloadMode,
+): AuthSigned {
+  return { ok: true, anonymous: false, accessKeyId, signatureVersion, presigned, payload };
+}
+
+/** The SigV4 request time: `x-amz-date`, else the `Date` header. */
+function requestTimeV4(context: AuthContext): { amzDate: string; timeMs: number } {
+  const { headers } = context.req;
+  const amzDate = headerValue(headers, 'x-amz-date');
+  if (amzDate !== undefined) {
+    const timeMs = parseAmzDate(amzDate.trim());
+    if (timeMs === undefined) throw AuthError.of('AccessDenied', NO_VALID_DATE);
+    return { amzDate: amzDate.trim(), timeMs };
+  }
+  const timeMs = Date.parse(headerValue(headers, 'date') ?? '');
+  if (Number.isNaN(timeMs)) throw AuthError.of('AccessDenied', NO_VALID_DATE);
+  return { amzDate: formatAmzDate(timeMs), timeMs };
+}
+
+async function authenticateV4Header(
+  context: AuthContext,
+  authorization: string,
+): Promise<AuthResult> {
+  const { req } = context;
+  const parsed = parseAuthorizationV4(authorization, context.service);
+  if ('code' in parsed) throw new AuthError(parsed);
+  const { accessKeyId, scope } = parsed.credential;
+  if (!parsed.signedHeaders.includes('host')) {
+    throw AuthError.of('AuthorizationHeaderMalformed', 'The host header must be signed.');
+  }
+  const { amzDate, timeMs } = requestTimeV4(context);
+  if (scope.date !== amzDate.slice(0, 8)) {
+    throw AuthError.of(
+      'AuthorizationHeaderMalformed',
+      'Invalid credential date. Date is not the same as X-Amz-Date.',
+    );
+  }
+  checkSkew(context, timeMs);
+  const contentSha256 = headerValue(req.headers, 'x-amz-content-sha256')?.trim();
+  if (contentSha256 === undefined) {
+    throw AuthError.of(
+      'InvalidRequest',
+      'Missing required header for this request: x-amz-content-sha256',
+    );
+  }
+  const credentials = await secretFor(context, accessKeyId);
+  const signingKey = deriveSigningKeyV4(credentials.secretAccessKey, scope);
+  const input = {
+    method: req.method,
+    rawPath: context.rawPath,
+    rawQuery: context.rawQuery,
+    headers: req.headers,
+    signedHeaders: parsed.signedHeaders,
+    payloadHash: contentSha256,
+    presigned: false,
+  };
+  // Classify the payload before comparing, so a bad x-amz-content-sha256 reads as such.
+  const seed = {
+    seedSignature: parsed.signature,
+    signingKey,
+    scope: scopeStringV4(scope),
+    amzDate,
+  };
+  const payload = payloadModeV4(contentSha256, seed, req.headers);
+  const expected = signatureV4(input, amzDate, scope, signingKey);
+  if (!sameSignature(expected, parsed.signature)) throw signatureMismatch();
+  return signedResult(accessKeyId, 'v4', false, payload);
+}
+
+function signatureMismatch(): AuthError {
+  return AuthError.of(
+    'SignatureDoesNotMatch',
+    'The request signature we calculated does not match the signature you provided. ' +
+      'Check your key and signing method.',
+  );
+}
+
+function queryError(detail: string): AuthError {
+  return AuthError.of('AuthorizationQueryParametersError', detail);
+}
+
+const V4_QUERY_PARAMS = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+] as const;
+
+type V4QueryValues = Record<(typeof V4_QUERY_PARAMS)[number], string>;
+
+function v4QueryValues(context: AuthContext): V4QueryValues {
+  const values: Partial<V4QueryValues> = {};
+  for (const name of V4_QUERY_PARAMS) {
+    const value = queryParam(context.query, name)?.value;
+    if (value === undefined || value === '') {
+      throw queryError(
+        'Query-string authentication version 4 requires the X-Amz-Algorithm, ' +
+          'X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, ' +
+          'and X-Amz-Expires parameters.',
+      );
+    }
+    values[name] = value;
+  }
+  return values as V4QueryValues;
+}
+
+/** Validates the presign parameters and their time window; returns the parsed credential. */
+function checkV4Query(context: AuthContext, values: V4QueryValues): CredentialV4 {
+  if (values['X-Amz-Algorithm'] !== AWS4_ALGORITHM) {
+    throw queryError(`X-Amz-Algorithm only supports "${AWS4_ALGORITHM}".`);
+  }
+  const credential = parseCredentialV4(values['X-Amz-Credential'], context.service);
+  if ('code' in credential) throw queryError(credential.detail);
+  const amzDate = values['X-Amz-Date'];
+  const timeMs = parseAmzDate(amzDate);
+  if (timeMs === undefined) {
+    throw queryError('X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'".');
+  }
+  if (credential.scope.date !== amzDate.slice(0, 8)) {
+    throw queryError('Invalid credential date. Date is not the same as X-Amz-Date.');
+  }
+  const expiresText = values['X-Amz-Expires'];
+  const expiresSec = /^\d{1,7}$/.test(expiresText) ? Number(expiresText) : -1;
+  if (expiresSec < 1 || expiresSec > PRESIGN_EXPIRES_SEC_MAX) {
+    throw queryError(
+      'X-Amz-Expires must be between 1 and 604800 seconds (one week).',
+    );
+  }
+  if (!isSignatureHex(values['X-Amz-Signature'])) {
+    throw queryError('X-Amz-Signature must be 64 lower-case hex digits.');
+  }
+  if (context.nowMs > timeMs + expiresSec * 1000) {
+    throw AuthError.of('AccessDenied', 'Request has expired');
+  }
+  if (timeMs - context.nowMs > context.clockSkewMsMax) {
+    throw AuthError.of('AccessDenied', 'Request is not valid yet');
+  }
+  return credential;
+}
+
+async function authenticateV4Query(context: AuthContext): Promise<AuthResult> {
+  const { req } = context;
+  const values = v4QueryValues(context);
+  const { accessKeyId, scope } = checkV4Query(context, values);
+  const signedHeaders = normalizeSignedHeaders(values['X-Amz-SignedHeaders'].split(';'));
+  if (!signedHeaders.includes('host')) throw queryError('The host header must be signed.');
+  const contentSha256 = queryParam(context.query, 'X-Amz-Content-Sha256')?.value;
+  const credentials = await secretFor(context, accessKeyId);
+  const signingKey = deriveSigningKeyV4(credentials.secretAccessKey, scope);
+  const input = {
+    method: req.method,
+    rawPath: context.rawPath,
+    rawQuery: context.rawQuery,
+    headers: req.headers,
+    signedHeaders,
+    payloadHash: contentSha256 ?? UNSIGNED_PAYLOAD,
+    presigned: true,
+  };
+  const expected = signatureV4(input, values['X-Amz-Date'], scope, signingKey);
+  if (!sameSignature(expected, values['X-Amz-Signature'])) throw signatureMismatch();
+  const payload: PayloadMode =
+    contentSha256 !== undefined && /^[0-9a-fA-F]{64}$/.test(contentSha256)
+      ? { kind: 'signed-sha256', sha256Hex: contentSha256.toLowerCase() }
+      : payloadModeUnsigned(req.headers);
+  return signedResult(accessKeyId, 'v4', true, payload);
+}
+
+async function authenticateV2Header(
+  context: AuthContext,
+  authorization: string,
+): Promise<AuthResult> {
+  const { req } = context;
+  const rest = authorization.slice(4);
+  const colon = rest.lastIndexOf(':');
+  const accessKeyId = rest.slice(0, Math.max(colon, 0)).trim();
+  const signature = rest.slice(colon + 1).trim();
+  if (colon < 0 || accessKeyId === '' || signature === '') {
+    throw AuthError.of(
+      'InvalidArgument',
+      'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature',
+    );
+  }
+  const dateText = headerValue(req.headers, 'x-amz-date') ?? headerValue(req.headers, 'date');
+  const timeMs = Date.parse(dateText ?? '');
+  if (Number.isNaN(timeMs)) throw AuthError.of('AccessDenied', NO_VALID_DATE);
+  checkSkew(context, timeMs);
+  const payload = payloadModeUnsigned(req.headers);
+  const credentials = await secretFor(context, accessKeyId);
+  const toSign = stringToSignV2({
+    method: req.method,
+    rawUrl: req.rawUrl,
+    headers: req.headers,
+    bucketFromHost: req.bucketFromHost,
+  });
+  const expected = signatureV2(credentials.secretAccessKey, toSign);
+  if (!sameSignature(expected, signature)) throw signatureMismatch();
+  return signedResult(accessKeyId, 'v2', false, payload);
+}
+
+async function authenticateV2Query(context: AuthContext): Promise<AuthResult> {
+  const { req } = context;
+  // `+` is literal here: base64 signatures contain it and old clients do not escape it.
+  const query = parseRawQuery(context.rawQuery, false);
+  const accessKeyId = queryParam(query, 'AWSAccessKeyId')?.value;
+  const signature = queryParam(query, 'Signature')?.value;
+  const expires = queryParam(query, 'Expires')?.value;
+  if (!accessKeyId || !signature || !expires) {
+    throw AuthError.of(
+      'AccessDenied',
+      'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters',
+    );
+  }
+  if (!/^\d{1,12}$/.test(expires)) throw queryError('Expires must be epoch seconds.');
+  if (context.nowMs > Number(expires) * 1000) {
+    throw AuthError.of('AccessDenied', 'Request has expired');
+  }
+  const payload = payloadModeUnsigned(req.headers);
+  const credentials = await secretFor(context, accessKeyId);
+  const toSign = stringToSignV2({
+    method: req.method,
+    rawUrl: req.rawUrl,
+    headers: req.headers,
+    bucketFromHost: req.bucketFromHost,
+    expires,
+  });
+  const expected = signatureV2(credentials.secretAccessKey, toSign);
+  if (!sameSignature(expected, signature)) throw signatureMismatch();
+  return signedResult(accessKeyId, 'v2', true, payload);
+}

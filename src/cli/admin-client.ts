@@ -1,0 +1,69 @@
+/**
+ * How cairn-admin reaches a store: the URL and the admin keys (from the environment, or
+ * from the admin.json a data dir holds), and a signed request helper (SigV4, signed body).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { signV4 } from '../auth/sigv4-client.js';
+
+/** Where and as whom cairn-admin talks. */
+export interface AdminTarget {
+  url: string;
+  keyId: string;
+  secret: string;
+  region: string;
+}
+
+/** Options every cairn-admin command takes. */
+export interface TargetOptions {
+  url?: string;
+  dataDir?: string;
+}
+
+/** Resolves the target; throws a message for the user when no keys can be found. */
+export async function resolveTarget(options: TargetOptions): Promise<AdminTarget> {
+  const env = process.env;
+  const url = options.url ?? env.CAIRN_URL ?? 'http://127.0.0.1:8080';
+  const region = env.CAIRN_REGION ?? 'us-east-1';
+  const dataDir = options.dataDir ?? env.CAIRN_DATA_DIR;
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY && !options.dataDir) {
+    return { url, keyId: env.AWS_ACCESS_KEY_ID, secret: env.AWS_SECRET_ACCESS_KEY, region };
+  }
+  const path = join(dataDir ?? './data', 'admin.json');
+  let saved: { keyId: string; secret: string };
+  try {
+    saved = JSON.parse(await readFile(path, 'utf8')) as { keyId: string; secret: string };
+  } catch {
+    throw new Error(
+      `no admin keys: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
+        `or point --data-dir at the store's data directory (${path} not readable)`,
+    );
+  }
+  return { url, keyId: saved.keyId, secret: saved.secret, region };
+}
+
+/** Sends a SigV4-signed request and returns status and body text. */
+export async function adminRequest(
+  target: AdminTarget,
+  method: string,
+  path: string,
+  body?: { contentType: string; text: string },
+): Promise<{ status: number; text: string }> {
+  const url = new URL(path, target.url);
+  const payload = body?.text ?? '';
+  const headers: Record<string, string> = { host: url.host };
+  if (body) headers['content-type'] = body.contentType;
+  const signed = signV4(
+    { method, url, headers, payloadSha256Hex: createHash('sha256').update(payload).digest('hex') },
+    { accessKeyId: target.keyId, secretAccessKey: target.secret },
+    target.region,
+    Date.now(),
+  );
+  const response = await fetch(url, {
+    method,
+    headers: { ...headers, ...signed },
+    ...(body ? { body: payload } : {}),
+  });
+  return { status: response.status, text: await response.text() };
+}

@@ -1,0 +1,18 @@
+/**
+ * `cairn-admin`: the operator's command line, as riak-admin and riak-cs-admin were. One file
+ * per command group; this one only wires them into commander and reports failures.
+ */
+import { Command } from 'commander';
+import { registerUserCommands } from './user-commands.js';
+
+const program = new Command('cairn-admin')
+  .description('administer a Cairn store')
+  .option('--url <url>', 'the store (CAIRN_URL; default http://127.0.0.1:8080)')
+  .option('--data-dir <dir>', 'read the admin keys from this data dir (CAIRN_DATA_DIR)');
+
+registerUserCommands(program);
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`cairn-admin: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
