@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { s3Client } from '../helpers/s3-client.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
 
 let server: CairnProcess;
 let s3: S3Client;
@@ -222,8 +223,14 @@ describe('listing', () => {
   it('url-encodes keys with encoding-type=url', async () => {
     const list = await s3.send(new ListObjectsV2Command({ Bucket: 'listing', Prefix: 'd' }));
     expect(list.Contents?.map((c) => c.Key)).toEqual(['d e', 'd+f']);
-    const res = await fetch(`${server.url}/listing?encoding-type=url&prefix=d`);
-    expect(res.status).toBe(403);
+    const res = await signedFetch(server.url, '/listing?encoding-type=url&prefix=d', {
+      credentials: server,
+    });
+    const xml = await res.text();
+    expect(res.status).toBe(200);
+    expect(xml).toContain('<Key>d%20e</Key>');
+    expect(xml).toContain('<Key>d%2Bf</Key>');
+    expect(xml).toContain('<EncodingType>url</EncodingType>');
   });
 });
 
@@ -240,5 +247,16 @@ describe('authentication', () => {
     expect(await anonymous.text()).toContain('<Code>AccessDenied</Code>');
     unknown.destroy();
     wrong.destroy();
+  });
+
+  it('refuses a request signed 20 minutes off (RequestTimeTooSkewed)', async () => {
+    const skewed = await signedFetch(server.url, '/', {
+      credentials: server,
+      nowMs: Date.now() - 20 * 60_000,
+    });
+    expect(skewed.status).toBe(403);
+    expect(await skewed.text()).toContain('<Code>RequestTimeTooSkewed</Code>');
+    const fine = await signedFetch(server.url, '/', { credentials: server });
+    expect(fine.status).toBe(200);
   });
 });
