@@ -80,7 +80,9 @@ const DOCS: V2Case[] = [
     },
     stringToSign:
       'DELETE\n\n\n\nx-amz-date:Tue, 27 Mar 2007 21:20:26 +0000\n/johnsmith/photos/puppy.jpg',
-    signature: 'lx3byBScXR6KzyMaifNkardMwNk=',
+    // The docs print lx3byBScXR6KzyMaifNkardMwNk=, which signs an older string to sign that
+    // put the x-amz-date value on the date line. S3 and boto sign the form above, which gives:
+    signature: 'R4dJ53KECjStyBO5iTBJZ4XVOaI=',
     nowMs: at('2007-03-27T21:20:26Z'),
   },
   {

@@ -1,0 +1,77 @@
+/**
+ * Real clients against a real cairn process: boto (v2, Signature V2) with the README's
+ * flow, boto3, the aws CLI and s3cmd (V2 and V4). Each runs as its own user, so every
+ * flow starts from an account with no buckets.
+ */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
+import { missingTool } from '../helpers/tools.js';
+
+const run = promisify(execFile);
+const COMPAT = resolve(import.meta.dirname, '../compat');
+let server: CairnProcess;
+
+beforeAll(async () => {
+  server = await startCairn();
+});
+afterAll(async () => {
+  await server?.cleanup();
+});
+
+async function newUserEnv(name: string): Promise<NodeJS.ProcessEnv> {
+  const res = await signedFetch(server.url, '/riak-cs/user', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `${name}@example.com`, name }),
+    credentials: server,
+  });
+  expect(res.status).toBe(201);
+  const user = (await res.json()) as { key_id: string; key_secret: string };
+  const env = { ...process.env };
+  delete env.AWS_CA_BUNDLE;
+  return {
+    ...env,
+    CAIRN_URL: server.url,
+    PORT: String(server.port),
+    AWS_ACCESS_KEY_ID: user.key_id,
+    AWS_SECRET_ACCESS_KEY: user.key_secret,
+  };
+}
+
+async function runFlow(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  try {
+    return (await run(command, args, { env, timeout: 120_000 })).stdout;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed:\n${e.stdout}\n${e.stderr}\n` +
+      `server output:\n${server.output()}`);
+  }
+}
+
+describe('compatibility', () => {
+  it.skipIf(missingTool('boto'))('boto (v2, SigV2, path style): the README flow', async () => {
+    const out = await runFlow('/usr/bin/python3', [`${COMPAT}/boto_flow.py`], await newUserEnv('boto'));
+    expect(out).toContain('boto flow OK');
+  });
+
+  it.skipIf(missingTool('boto3'))('boto3 (SigV4)', async () => {
+    const out = await runFlow('/usr/bin/python3', [`${COMPAT}/boto3_flow.py`], await newUserEnv('boto3'));
+    expect(out).toContain('boto3 flow OK');
+  });
+
+  it.skipIf(missingTool('aws'))('aws CLI: s3 and s3api', async () => {
+    const out = await runFlow('bash', [`${COMPAT}/awscli_flow.sh`], await newUserEnv('awscli'));
+    expect(out).toContain('aws cli flow OK');
+  });
+
+  it.skipIf(missingTool('s3cmd'))('s3cmd (SigV4, then SigV2)', async () => {
+    const env = await newUserEnv('s3cmd');
+    expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], env)).toContain('s3cmd flow OK');
+    const v2 = { ...env, S3CMD_V2: 'True' };
+    expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], v2)).toContain('s3cmd flow OK');
+  });
+});
