@@ -47,8 +47,16 @@ interface Encoded {
   lastSignature: string;
 }
 
-/** Encodes `data` in chunks of `sizes` (then the final empty chunk), signing each. */
-function encodeSigned(data: Buffer, sizes: readonly number[], seed: string): Encoded {
+/**
+ * Encodes `data` in chunks of `sizes` then the final empty chunk, signing each. Without a
+ * trailer the body ends with an empty line, as in the S3 example.
+ */
+function encodeSigned(
+  data: Buffer,
+  sizes: readonly number[],
+  seed: string,
+  withTrailer = false,
+): Encoded {
   const parts: Buffer[] = [];
   let previous = seed;
   let offset = 0;
@@ -59,6 +67,7 @@ function encodeSigned(data: Buffer, sizes: readonly number[], seed: string): Enc
     parts.push(Buffer.from(`${size.toString(16)};chunk-signature=${previous}\r\n`), chunk);
     if (size > 0) parts.push(Buffer.from('\r\n'));
   }
+  if (!withTrailer) parts.push(Buffer.from('\r\n'));
   return { body: Buffer.concat(parts), lastSignature: previous };
 }
 
@@ -107,6 +116,7 @@ function codeOf(error: unknown): string | undefined {
 }
 
 const EXAMPLE_DATA = Buffer.alloc(66560, 'a');
+const anyDataPosition = fc.oneof(fc.nat(65535), fc.integer({ min: 65536, max: 66559 }));
 
 describe('chunked: S3 documentation example (signed, 65536 + 1024 + 0)', () => {
   const example = encodeSigned(EXAMPLE_DATA, [65536, 1024], SEED);
@@ -121,9 +131,15 @@ describe('chunked: S3 documentation example (signed, 65536 + 1024 + 0)', () => {
       '400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n',
     );
     expect(text.endsWith(
-      '0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n',
+      '0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n',
     )).toBe(true);
     expect(example.body.length).toBe(66824); // the example's Content-Length
+  });
+
+  it('chunked: signed: a body ending right after the final chunk line is accepted', async () => {
+    const { output, error } = await decode(mode, [example.body.subarray(0, 66822)]);
+    expect(error).toBeUndefined();
+    expect(output.length).toBe(66560);
   });
 
   it('chunked: signed: decodes to the 66560 bytes', async () => {
@@ -145,10 +161,11 @@ describe('chunked: S3 documentation example (signed, 65536 + 1024 + 0)', () => {
 
   it('chunked: signed: a tampered data byte fails with SignatureDoesNotMatch', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat(66559), async (position) => {
+      fc.asyncProperty(anyDataPosition, async (position) => {
         const tampered = Buffer.from(example.body);
-        const headerBytes = 86; // "10000;chunk-signature=<64>\r\n"
-        const index = position < 65536 ? headerBytes + position : position + headerBytes + 86;
+        const headerBytes = 86; // "10000;chunk-signature=<64>\r\n", and "400;…" is as long
+        const index = position < 65536 ? headerBytes + position : position + 2 * headerBytes + 2;
+        expect(tampered[index]).toBe(0x61);
         tampered[index] = 0x62;
         const { error } = await decode(mode, [tampered]);
         expect(codeOf(error)).toBe('SignatureDoesNotMatch');
@@ -169,8 +186,7 @@ describe('chunked: S3 documentation example (signed, 65536 + 1024 + 0)', () => {
       a.toString('latin1').replace(/^(5;[^\r]*\r\nxxxxx\r\n)(5;[^\r]*\r\nxxxxx\r\n)/, '$2$1'),
       'latin1',
     );
-    const one = a.toString('latin1').split('\r\n');
-    expect(swapped.toString('latin1')).not.toBe(a.toString('latin1') + (one.length ? '' : ''));
+    expect(swapped.equals(a)).toBe(false);
     const { error } = await decode(signedMode(SEED), [swapped]);
     expect(codeOf(error)).toBe('SignatureDoesNotMatch');
   });
@@ -216,17 +232,15 @@ function range(step: number, end: number): number[] {
 }
 
 describe('chunked: S3 documentation trailer example (signed, crc32c)', () => {
-  const encoded = encodeSigned(EXAMPLE_DATA, [65536, 1024], TRAILER_SEED);
+  // The published trailer example is not self-consistent (its body shows sOO8/Q==, its
+  // trailer signature covers wdBDMA== after a final chunk signature e05ab64f… that these chunks
+  // do not produce), so the chain here is our own; trailerSignatureV4 is checked against the
+  // published value in sigv4-vectors.test.ts.
+  const encoded = encodeSigned(EXAMPLE_DATA, [65536, 1024], TRAILER_SEED, true);
   const mode = signedMode(TRAILER_SEED, {
     trailer: true,
     trailerNames: ['x-amz-checksum-crc32c'],
     decodedContentLengthBytes: 66560,
-  });
-
-  it('chunked: trailer: the final chunk signature is the published e05ab64f…', () => {
-    expect(encoded.lastSignature).toBe(
-      'e05ab64fe1dfdbf0b5870abbaabdb063c371d4e96f2767e6934d90529c5ae850',
-    );
   });
 
   it('chunked: trailer: verifies the chunks, the trailer signature and the checksum', async () => {
