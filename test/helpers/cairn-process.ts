@@ -17,6 +17,8 @@ export interface CairnProcess {
   keyId: string;
   secret: string;
   output: () => string;
+  /** Log lines at level error or worse: a 500 or a crash the test did not expect. */
+  errorLogs: () => string[];
   /** Sends SIGTERM and waits for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
   /** Kills with SIGKILL and removes the data dir (unless keepData). */
@@ -65,6 +67,8 @@ export async function startCairn(options: StartOptions = {}): Promise<CairnProce
     pid: child.pid!,
     dataDir,
     output: () => output,
+    errorLogs: () =>
+      output.split('\n').filter((line) => /"level":(50|60)/.test(line)),
     async stop() {
       child.kill('SIGTERM');
       return exited;

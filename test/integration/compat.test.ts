@@ -19,7 +19,9 @@ beforeAll(async () => {
   server = await startCairn();
 });
 afterAll(async () => {
+  const errors = server?.errorLogs() ?? [];
   await server?.cleanup();
+  expect(errors).toEqual([]);
 });
 
 async function newUserEnv(name: string): Promise<NodeJS.ProcessEnv> {

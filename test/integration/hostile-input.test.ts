@@ -21,7 +21,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   s3?.destroy();
+  const errors = server?.errorLogs() ?? [];
   await server?.cleanup();
+  expect(errors).toEqual([]);
 });
 
 async function expectAlive() {

@@ -23,7 +23,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   s3?.destroy();
+  const errors = server?.errorLogs() ?? [];
   await server?.cleanup();
+  expect(errors).toEqual([]);
 });
 
 async function s3ErrorOf(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {

@@ -23,7 +23,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   s3?.destroy();
+  const errors = server?.errorLogs() ?? [];
   await server?.cleanup();
+  expect(errors).toEqual([]);
 });
 
 /** SIZE_MIB MiB of deterministic bytes, 1 MiB at a time, hashed as they are produced. */

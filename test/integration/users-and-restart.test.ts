@@ -22,7 +22,9 @@ async function start(...args: Parameters<typeof startCairn>) {
 }
 
 afterAll(async () => {
+  const errors = started.flatMap((server) => server.errorLogs());
   for (const server of started) await server.cleanup();
+  expect(errors).toEqual([]);
 });
 
 function createUserBody(email: string, name: string) {
