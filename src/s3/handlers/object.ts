@@ -28,7 +28,9 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
   };
   const manifest = await ctx.deps.objects.put(object, body.stream, (written) => {
     body.check(written);
-    Object.assign(object.checksums, body.checksums());
+    for (const [name, value] of Object.entries(body.checksums())) {
+      object.checksums[name.toLowerCase().replace(/^x-amz-checksum-/, '')] = value;
+    }
   });
   const answer: Record<string, string> = { etag: `"${manifest.etag}"` };
   for (const [alg, value] of Object.entries(manifest.checksums)) {

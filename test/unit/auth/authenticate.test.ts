@@ -101,6 +101,9 @@ describe('authenticate: dispatch', () => {
     });
   });
 
+});
+
+describe('authenticate: mechanism errors', () => {
   it('authenticate: both a header and a presigned query is InvalidArgument', async () => {
     const req = signed('/bkt/k?X-Amz-Algorithm=AWS4-HMAC-SHA256');
     expect(failureCode(await authenticate(req, NOW, LOOKUP))).toBe('InvalidArgument');
@@ -234,13 +237,17 @@ describe('authenticate: v2 refusals', () => {
     expect(failureCode(await authenticate(noDate, NOW, LOOKUP))).toBe('AccessDenied');
     const skewed = {
       ...base,
-      headers: { authorization: 'AWS AKIAIOSFODNN7EXAMPLE:abc=', date: 'Sat, 01 Mar 2025 09:40:00 GMT' },
+      headers: {
+        authorization: 'AWS AKIAIOSFODNN7EXAMPLE:abc=',
+        date: 'Sat, 01 Mar 2025 09:40:00 GMT',
+      },
     };
     expect(failureCode(await authenticate(skewed, NOW, LOOKUP))).toBe('RequestTimeTooSkewed');
   });
 
   it('authenticate: v2: presigned with missing parameters', async () => {
-    const req = { method: 'GET', rawUrl: '/bkt/k?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE', headers: {} };
+    const rawUrl = '/bkt/k?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE';
+    const req = { method: 'GET', rawUrl, headers: {} };
     expect(failureCode(await authenticate(req, NOW, LOOKUP))).toBe('AccessDenied');
   });
 });

@@ -159,6 +159,12 @@ describe('chunked: S3 documentation example (signed, 65536 + 1024 + 0)', () => {
     );
   });
 
+});
+
+describe('chunked: S3 documentation example, refusals', () => {
+  const example = encodeSigned(EXAMPLE_DATA, [65536, 1024], SEED);
+  const mode = signedMode(SEED, { decodedContentLengthBytes: 66560 });
+
   it('chunked: signed: a tampered data byte fails with SignatureDoesNotMatch', async () => {
     await fc.assert(
       fc.asyncProperty(anyDataPosition, async (position) => {
@@ -206,6 +212,12 @@ describe('chunked: S3 documentation example (signed, 65536 + 1024 + 0)', () => {
     ]);
     expect(codeOf(long.error)).toBe('InvalidArgument');
   });
+
+});
+
+describe('chunked: signed framing', () => {
+  const example = encodeSigned(EXAMPLE_DATA, [65536, 1024], SEED);
+  const mode = signedMode(SEED, { decodedContentLengthBytes: 66560 });
 
   it('chunked: signed: an unsigned chunk header is malformed in signed mode', async () => {
     const { error } = await decode(mode, [Buffer.from('5\r\nhello\r\n0\r\n\r\n')]);
@@ -317,6 +329,16 @@ describe('chunked: unsigned payload with trailer', () => {
     );
   });
 
+});
+
+describe('chunked: unsigned payload with trailer, refusals', () => {
+  const data = Buffer.from('The quick brown fox jumps over the lazy dog. '.repeat(50));
+  const mode: ChunkedPayloadMode = {
+    kind: 'streaming-unsigned-trailer',
+    trailerNames: ['x-amz-checksum-crc64nvme'],
+    decodedContentLengthBytes: data.length,
+  };
+
   it('chunked: unsigned: a wrong trailing checksum fails with BadDigest', async () => {
     const wrong = crc('CRC64NVME', Buffer.from('nope'));
     const body = encodeUnsigned(data, [data.length], [['x-amz-checksum-crc64nvme', wrong]]);
@@ -349,6 +371,9 @@ describe('chunked: unsigned payload with trailer', () => {
     expect(codeOf(bad.error)).toBe('BadDigest');
   });
 
+});
+
+describe('chunked: unsigned framing', () => {
   it('chunked: unsigned: framing errors', async () => {
     const cases: Array<[string, string]> = [
       ['zz\r\nabc\r\n0\r\n\r\n', 'InvalidArgument'], // bad hex size

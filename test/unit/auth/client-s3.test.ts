@@ -103,7 +103,9 @@ async function verify(req: SignedRequest, body: Buffer, expected: Buffer) {
 describe('client-s3: requests from the AWS SDK verify', () => {
   it('client-s3: GetObject with an awkward key', async () => {
     const { req, body } = await capture((c) =>
-      c.send(new GetObjectCommand({ Bucket: 'bkt', Key: "dir/ü +x!*'()~$&=.txt", Range: 'bytes=0-9' })),
+      c.send(
+        new GetObjectCommand({ Bucket: 'bkt', Key: "dir/ü +x!*'()~$&=.txt", Range: 'bytes=0-9' }),
+      ),
     );
     await verify(req, body, Buffer.alloc(0));
   });

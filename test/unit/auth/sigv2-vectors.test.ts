@@ -215,6 +215,9 @@ describe('sigv2: vectors', () => {
     }
   }
 
+});
+
+describe('sigv2: presigned and client signing', () => {
   it('sigv2: s3 docs: query string authentication (Expires=1175139620)', async () => {
     const rawUrl =
       '/photos/puppy.jpg?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE' +
