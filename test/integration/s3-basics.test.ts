@@ -86,6 +86,30 @@ describe('buckets', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('gives one of 50 concurrent creates of a name the bucket; the rest get 409', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => s3.send(new CreateBucketCommand({ Bucket: 'contended' }))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect((r.reason as Error).name).toBe('BucketAlreadyOwnedByYou');
+    }
+  });
+
+  it('leaves one whole object after 20 concurrent overwrites of a key', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'overwrites' }));
+    const bodies = Array.from({ length: 20 }, (_, i) => Buffer.alloc(300_000 + i, i));
+    await Promise.all(bodies.map((Body) =>
+      s3.send(new PutObjectCommand({ Bucket: 'overwrites', Key: 'k', Body }))));
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'overwrites', Key: 'k' }));
+    const bytes = Buffer.from(await got.Body!.transformToByteArray());
+    const winner = bodies.find((b) => b.equals(bytes));
+    expect(winner).toBeDefined();
+    expect(got.ETag).toBe(`"${createHash('md5').update(winner!).digest('hex')}"`);
+  });
+});
+
 describe('objects', () => {
   beforeAll(async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'objects' }));

@@ -51,12 +51,14 @@ export async function getObject(
   if (!manifest) throw S3Error.noSuchKey(key);
   const headers = ctx.request.headers;
   checkConditions(headers, manifest.etag, manifest.lastModifiedMs);
-  const withChecksums = String(headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED';
-  const out = objectResponseHeaders(manifest, ctx.query, withChecksums);
   const range = parseRange(
     typeof headers.range === 'string' ? headers.range : undefined,
     manifest.size,
   );
+  // A checksum covers the whole object, so S3 returns none for a part of it.
+  const withChecksums =
+    !range && String(headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED';
+  const out = objectResponseHeaders(manifest, ctx.query, withChecksums);
   const start = range?.start ?? 0;
   const end = range?.end ?? manifest.size - 1;
   out['content-length'] = String(end - start + 1);

@@ -167,7 +167,14 @@ const EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
 const AUTH_PREFIX =
   'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,';
 
-const S3_CASES = [
+const S3_CASES: Array<{
+  name: string;
+  method: string;
+  rawUrl: string;
+  headers: Record<string, string>;
+  signedHeaders: string;
+  signature: string;
+}> = [
   {
     name: 'GET object with Range',
     method: 'GET',
@@ -244,7 +251,7 @@ describe('sigv4: S3 documentation examples (us-east-1, 20130524T000000Z)', () =>
     it(`sigv4: s3 docs: ${c.name} (client signV4 reproduces the signature)`, () => {
       const { 'x-amz-date': _date, 'x-amz-content-sha256': payload, ...rest } = c.headers;
       const added = signV4(
-        { method: c.method, url: c.rawUrl, headers: rest, payloadSha256Hex: payload },
+        { method: c.method, url: c.rawUrl, headers: rest, payloadSha256Hex: payload! },
         S3_DOC_CREDENTIALS,
         'us-east-1',
         at('2013-05-24T00:00:00Z'),
