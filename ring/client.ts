@@ -117,9 +117,10 @@ export class RingClient {
   }
 
   private callOne(entry: PreflistEntry, request: NodeRequest): Promise<NodeReply> {
-    const routed = 'item' in request
-      ? { ...request, item: { ...request.item, partition: entry.partition } }
-      : request;
+    const routed =
+      'item' in request
+        ? { ...request, item: { ...request.item, partition: entry.partition } }
+        : request;
     return this.deps.transport.call(entry.nodeId, routed as NodeRequest, {
       timeoutMs: this.deps.timeoutMs,
     });

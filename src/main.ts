@@ -24,18 +24,41 @@ program
   .command('start')
   .description('run the embedded store: S3 front end, stanchion and one storage node')
   .option('--host <host>', 'address to listen on (CAIRN_HOST)', env.CAIRN_HOST ?? '127.0.0.1')
-  .option('--port <port>', 'S3 port (CAIRN_PORT)', integer(0, 65535), Number(env.CAIRN_PORT ?? 8080))
+  .option(
+    '--port <port>',
+    'S3 port (CAIRN_PORT)',
+    integer(0, 65535),
+    Number(env.CAIRN_PORT ?? 8080),
+  )
   .option('--data-dir <dir>', 'data directory (CAIRN_DATA_DIR)', env.CAIRN_DATA_DIR ?? './data')
-  .option('--ring-size <q>', 'ring_creation_size: partitions, a power of two from 8 to 1024',
-    integer(8, 1024), Number(env.CAIRN_RING_SIZE ?? 64))
-  .option('--block-size <bytes>', 'object block size (CAIRN_BLOCK_SIZE)',
-    integer(64 * 1024, 64 * 1024 * 1024), Number(env.CAIRN_BLOCK_SIZE ?? 1024 * 1024))
-  .option('--gc-leeway <seconds>', 'GC leeway (CAIRN_GC_LEEWAY_SECONDS)',
-    integer(0, 365 * 86400), Number(env.CAIRN_GC_LEEWAY_SECONDS ?? 86400))
-  .option('--anonymous-user-creation', 'allow unsigned POST /riak-cs/user',
-    env.CAIRN_ANONYMOUS_USER_CREATION === 'true')
-  .option('--virtual-host-base <domain>', 'base domain for virtual-hosted-style requests',
-    env.CAIRN_VIRTUAL_HOST_BASE)
+  .option(
+    '--ring-size <q>',
+    'ring_creation_size: partitions, a power of two from 8 to 1024',
+    integer(8, 1024),
+    Number(env.CAIRN_RING_SIZE ?? 64),
+  )
+  .option(
+    '--block-size <bytes>',
+    'object block size (CAIRN_BLOCK_SIZE)',
+    integer(64 * 1024, 64 * 1024 * 1024),
+    Number(env.CAIRN_BLOCK_SIZE ?? 1024 * 1024),
+  )
+  .option(
+    '--gc-leeway <seconds>',
+    'GC leeway (CAIRN_GC_LEEWAY_SECONDS)',
+    integer(0, 365 * 86400),
+    Number(env.CAIRN_GC_LEEWAY_SECONDS ?? 86400),
+  )
+  .option(
+    '--anonymous-user-creation',
+    'allow unsigned POST /riak-cs/user',
+    env.CAIRN_ANONYMOUS_USER_CREATION === 'true',
+  )
+  .option(
+    '--virtual-host-base <domain>',
+    'base domain for virtual-hosted-style requests',
+    env.CAIRN_VIRTUAL_HOST_BASE,
+  )
   .option('--region <region>', 'region reported and signed for', env.CAIRN_REGION ?? 'us-east-1')
   .option('--log-level <level>', 'log level', env.CAIRN_LOG_LEVEL ?? 'warn')
   .action(async (opts) => {

@@ -39,5 +39,6 @@ export function partitionOf(index: bigint, partitionCount: number): number {
 /** Throws unless `count` is a power of two from 8 to 1024 (ring_creation_size). */
 export function assertPartitionCount(count: number): void {
   const ok = Number.isInteger(count) && count >= 8 && count <= 1024 && (count & (count - 1)) === 0;
-  if (!ok) throw new RangeError(`ring_creation_size must be a power of two from 8 to 1024: ${count}`);
+  if (!ok)
+    throw new RangeError(`ring_creation_size must be a power of two from 8 to 1024: ${count}`);
 }

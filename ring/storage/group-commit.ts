@@ -35,7 +35,10 @@ export class GroupCommitter {
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
       try {
-        await this.backend.write(batch.flatMap((w) => w.ops), { sync: this.sync });
+        await this.backend.write(
+          batch.flatMap((w) => w.ops),
+          { sync: this.sync },
+        );
         for (const waiter of batch) waiter.resolve();
       } catch (error) {
         for (const waiter of batch) waiter.reject(error);

@@ -8,7 +8,11 @@ import type { NodeReply, NodeRequest } from './messages.js';
 /** Raised when a node cannot be reached or did not answer in time. */
 export class NodeUnreachableError extends Error {
   readonly code = 'NODE_UNREACHABLE';
-  constructor(readonly nodeId: string, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly nodeId: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(`node ${nodeId} unreachable: ${detail}`, options);
   }
 }

@@ -32,7 +32,12 @@ export class GcQueue {
       dueMs: nowMs + this.leewayMs,
     };
     const sk = `${entry.dueMs.toString().padStart(15, '0')}:${entry.versionId}`;
-    await this.ring.put(KEYSPACES.gc, shardOf(entry.versionId), sk, Buffer.from(JSON.stringify(entry)));
+    await this.ring.put(
+      KEYSPACES.gc,
+      shardOf(entry.versionId),
+      sk,
+      Buffer.from(JSON.stringify(entry)),
+    );
   }
 
   /** Removes every due version's blocks, up to `limit` versions; returns how many. */

@@ -67,7 +67,11 @@ export class ObjectStore {
     };
     let written;
     try {
-      written = await writeBlocks(body, { blockSize, inFlightMax, sizeMax: objectBytesMax }, writeOne);
+      written = await writeBlocks(
+        body,
+        { blockSize, inFlightMax, sizeMax: objectBytesMax },
+        writeOne,
+      );
       check(written);
     } catch (error) {
       const dead = { versionId: object.versionId, blockCount: launched };
@@ -128,7 +132,12 @@ export class ObjectStore {
 
   private async commit(manifest: Manifest): Promise<Manifest> {
     const previous = await this.head(manifest.bucketId, manifest.key);
-    await this.ring.put(KEYSPACES.manifests, manifest.bucketId, manifest.key, encodeManifest(manifest));
+    await this.ring.put(
+      KEYSPACES.manifests,
+      manifest.bucketId,
+      manifest.key,
+      encodeManifest(manifest),
+    );
     if (previous && previous.versionId !== manifest.versionId) {
       await this.gc.enqueue(previous, this.clock());
     }

@@ -38,7 +38,9 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
     frameworkErrors: (error, request, reply) => {
       const s3 = new S3Error('InvalidRequest', error.message, { cause: error });
       const raw = reply as unknown as FastifyReply;
-      void raw.code(s3.status).header('content-type', 'application/xml')
+      void raw
+        .code(s3.status)
+        .header('content-type', 'application/xml')
         .send(renderErrorXml(s3, request.url, request.id));
     },
   });
@@ -58,7 +60,8 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
     void reply.code(s3.status).headers(s3.headers);
     if (request.method === 'HEAD' || s3.status === 304) return reply.send();
     const resource = (request.raw.url ?? '/').split('?')[0] ?? '/';
-    return reply.header('content-type', 'application/xml')
+    return reply
+      .header('content-type', 'application/xml')
       .send(renderErrorXml(s3, resource, request.id));
   });
   app.post('/riak-cs/user', async (request, reply) => {
@@ -131,7 +134,9 @@ function splitUrl(rawUrl: string): { path: string; query: URLSearchParams } {
 /** The bucket named by a Host of the form <bucket>.<base>[:port], if any. */
 function virtualHostBucket(request: FastifyRequest, base: string | undefined) {
   if (!base) return undefined;
-  const host = String(request.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+  const host = String(request.headers.host ?? '')
+    .replace(/:\d+$/, '')
+    .toLowerCase();
   const suffix = `.${base.toLowerCase()}`;
   return host.endsWith(suffix) ? host.slice(0, -suffix.length) : undefined;
 }

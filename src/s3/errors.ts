@@ -105,7 +105,10 @@ export const S3_ERRORS = {
     status: 400,
     message: 'You have attempted to create more buckets than allowed.',
   },
-  UserAlreadyExists: { status: 409, message: 'The specified email address has already been registered.' },
+  UserAlreadyExists: {
+    status: 409,
+    message: 'The specified email address has already been registered.',
+  },
   XAmzContentSHA256Mismatch: {
     status: 400,
     message: "The provided 'x-amz-content-sha256' header does not match what was computed.",

@@ -34,11 +34,38 @@ export interface OperationInput {
 
 /** Sub-resources that name an S3 feature Cairn does not serve yet. */
 const UNSUPPORTED_SUBRESOURCES = [
-  'acl', 'accelerate', 'analytics', 'cors', 'delete', 'encryption', 'intelligent-tiering',
-  'inventory', 'lifecycle', 'logging', 'metrics', 'notification', 'object-lock',
-  'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication',
-  'requestPayment', 'restore', 'retention', 'legal-hold', 'select', 'tagging', 'torrent',
-  'uploads', 'uploadId', 'versioning', 'versions', 'website', 'attributes', 'partNumber',
+  'acl',
+  'accelerate',
+  'analytics',
+  'cors',
+  'delete',
+  'encryption',
+  'intelligent-tiering',
+  'inventory',
+  'lifecycle',
+  'logging',
+  'metrics',
+  'notification',
+  'object-lock',
+  'ownershipControls',
+  'policy',
+  'policyStatus',
+  'publicAccessBlock',
+  'replication',
+  'requestPayment',
+  'restore',
+  'retention',
+  'legal-hold',
+  'select',
+  'tagging',
+  'torrent',
+  'uploads',
+  'uploadId',
+  'versioning',
+  'versions',
+  'website',
+  'attributes',
+  'partNumber',
 ] as const;
 
 /** The operation a request asks for; S3Error for anything malformed or unsupported. */
@@ -46,7 +73,9 @@ export function parseOperation(input: OperationInput): S3Operation {
   const { bucket, key } = splitPath(input);
   const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => input.query.has(name));
   if (unsupported) {
-    throw S3Error.notImplemented(`The ${unsupported} sub-resource (${input.method} ?${unsupported})`);
+    throw S3Error.notImplemented(
+      `The ${unsupported} sub-resource (${input.method} ?${unsupported})`,
+    );
   }
   if (bucket === undefined) {
     if (input.method === 'GET') return { name: 'ListBuckets' };

@@ -41,13 +41,16 @@ describe.each(backends)('KvBackend conformance (%s)', (_name, open) => {
 
   it('applies a batch in order and ranges in byte order with bounds and limits', async () => {
     const kv = await open();
-    await kv.write([
-      { type: 'put', key: b('c'), value: b('3') },
-      { type: 'put', key: b('a'), value: b('1') },
-      { type: 'put', key: Buffer.from([0x62, 0xff]), value: b('2') },
-      { type: 'del', key: b('c') },
-      { type: 'put', key: b('d'), value: b('4') },
-    ], { sync: true });
+    await kv.write(
+      [
+        { type: 'put', key: b('c'), value: b('3') },
+        { type: 'put', key: b('a'), value: b('1') },
+        { type: 'put', key: Buffer.from([0x62, 0xff]), value: b('2') },
+        { type: 'del', key: b('c') },
+        { type: 'put', key: b('d'), value: b('4') },
+      ],
+      { sync: true },
+    );
     const all = await kv.range({ limit: 10 });
     expect(all.map(([k]) => k)).toEqual([b('a'), Buffer.from([0x62, 0xff]), b('d')]);
     expect((await kv.range({ gt: b('a'), limit: 1 })).map(([, v]) => String(v))).toEqual(['2']);

@@ -55,10 +55,12 @@ export async function startCairn(options: StartOptions = {}): Promise<CairnProce
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => {
-    live.delete(child);
-    res(code);
-  }));
+  const exited = new Promise<number | null>((res) =>
+    child.on('exit', (code) => {
+      live.delete(child);
+      res(code);
+    }),
+  );
   const ready = await waitForReady(() => output, exited, options.startTimeoutMs ?? 20_000);
   const port = Number(new URL(ready.url).port);
   return {
@@ -67,8 +69,7 @@ export async function startCairn(options: StartOptions = {}): Promise<CairnProce
     pid: child.pid!,
     dataDir,
     output: () => output,
-    errorLogs: () =>
-      output.split('\n').filter((line) => /"level":(50|60)/.test(line)),
+    errorLogs: () => output.split('\n').filter((line) => /"level":(50|60)/.test(line)),
     async stop() {
       child.kill('SIGTERM');
       return exited;
@@ -102,7 +103,8 @@ async function waitForReady(
     const keyId = /^AWS_ACCESS_KEY_ID=(\S+)$/m.exec(text)?.[1];
     const secret = /^AWS_SECRET_ACCESS_KEY=(\S+)$/m.exec(text)?.[1];
     if (url && keyId && secret) return { url, keyId, secret };
-    if (exitCode !== undefined) throw new Error(`cairn exited (${exitCode}) before ready:\n${text}`);
+    if (exitCode !== undefined)
+      throw new Error(`cairn exited (${exitCode}) before ready:\n${text}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`cairn not ready after ${timeoutMs} ms:\n${output()}`);

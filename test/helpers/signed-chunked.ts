@@ -7,7 +7,10 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import {
-  chunkSignatureV4, deriveSigningKeyV4, scopeStringV4, STREAMING_SIGNED_PAYLOAD,
+  chunkSignatureV4,
+  deriveSigningKeyV4,
+  scopeStringV4,
+  STREAMING_SIGNED_PAYLOAD,
 } from '../../src/auth/sigv4.js';
 import { signV4 } from '../../src/auth/sigv4-client.js';
 
@@ -37,7 +40,9 @@ export async function signedChunkedPut(
   const nowMs = Date.now();
   const signed = signV4(
     { method: 'PUT', url: path, headers, payloadSha256Hex: STREAMING_SIGNED_PAYLOAD },
-    { accessKeyId: server.keyId, secretAccessKey: server.secret }, 'us-east-1', nowMs,
+    { accessKeyId: server.keyId, secretAccessKey: server.secret },
+    'us-east-1',
+    nowMs,
   );
   const amzDate = signed['x-amz-date']!;
   const scope = { date: amzDate.slice(0, 8), region: 'us-east-1', service: 's3' };

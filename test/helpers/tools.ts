@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Why `tool` cannot run here, or undefined when it can. */
-export function missingTool(tool: 'boto' | 'boto3' | 'aws' | 's3cmd' | 'rclone'): string | undefined {
+export function missingTool(
+  tool: 'boto' | 'boto3' | 'aws' | 's3cmd' | 'rclone',
+): string | undefined {
   const reason = probe(tool);
   if (reason && process.env.CI === 'true') {
     throw new Error(`${reason}; CI must install it (.ci/run)`);
@@ -27,8 +29,12 @@ function probe(tool: string): string | undefined {
         return `python3-${tool} is not installed (apt-get install python3-${tool})`;
       }
     case 'aws':
-      return existsSync('/usr/bin/aws') ? undefined : 'awscli is not installed (apt-get install awscli)';
+      return existsSync('/usr/bin/aws')
+        ? undefined
+        : 'awscli is not installed (apt-get install awscli)';
     default:
-      return existsSync(`/usr/bin/${tool}`) ? undefined : `${tool} is not installed (apt-get install ${tool})`;
+      return existsSync(`/usr/bin/${tool}`)
+        ? undefined
+        : `${tool} is not installed (apt-get install ${tool})`;
   }
 }

@@ -4,7 +4,11 @@
  * x-amz-checksum-mode, and STREAMING-AWS4-HMAC-SHA256-PAYLOAD with every chunk signed.
  */
 import {
-  ChecksumAlgorithm, CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client,
+  ChecksumAlgorithm,
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -29,32 +33,49 @@ afterAll(async () => {
 });
 
 const ALGORITHMS = [
-  ChecksumAlgorithm.CRC32, ChecksumAlgorithm.CRC32C, ChecksumAlgorithm.CRC64NVME,
-  ChecksumAlgorithm.SHA1, ChecksumAlgorithm.SHA256,
+  ChecksumAlgorithm.CRC32,
+  ChecksumAlgorithm.CRC32C,
+  ChecksumAlgorithm.CRC64NVME,
+  ChecksumAlgorithm.SHA1,
+  ChecksumAlgorithm.SHA256,
 ];
 const body = Buffer.from('x'.repeat(200_000) + 'checksummed tail');
 
 describe.each(ALGORITHMS)('flexible checksum %s', (algorithm) => {
   it('is verified as a header and returned with x-amz-checksum-mode', async () => {
     const key = `header-${algorithm}`;
-    const put = await s3.send(new PutObjectCommand({
-      Bucket: 'sums', Key: key, Body: body, ChecksumAlgorithm: algorithm,
-    }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'sums',
+        Key: key,
+        Body: body,
+        ChecksumAlgorithm: algorithm,
+      }),
+    );
     const field = `Checksum${algorithm}` as const;
     expect(put[field]).toBeTruthy();
-    const got = await s3.send(new GetObjectCommand({ Bucket: 'sums', Key: key, ChecksumMode: 'ENABLED' }));
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: 'sums', Key: key, ChecksumMode: 'ENABLED' }),
+    );
     expect(got[field]).toBe(put[field]);
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
   });
 
   it('is verified as an aws-chunked trailer on a streamed body', async () => {
     const key = `trailer-${algorithm}`;
-    const put = await s3.send(new PutObjectCommand({
-      Bucket: 'sums', Key: key, Body: Readable.from([body.subarray(0, 70_000), body.subarray(70_000)]),
-      ContentLength: body.length, ChecksumAlgorithm: algorithm,
-    }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'sums',
+        Key: key,
+        Body: Readable.from([body.subarray(0, 70_000), body.subarray(70_000)]),
+        ContentLength: body.length,
+        ChecksumAlgorithm: algorithm,
+      }),
+    );
     expect(put[`Checksum${algorithm}`]).toBeTruthy();
-    const got = await s3.send(new GetObjectCommand({ Bucket: 'sums', Key: key, ChecksumMode: 'ENABLED' }));
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: 'sums', Key: key, ChecksumMode: 'ENABLED' }),
+    );
     expect(got[`Checksum${algorithm}`]).toBe(put[`Checksum${algorithm}`]);
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
   });
@@ -63,12 +84,18 @@ describe.each(ALGORITHMS)('flexible checksum %s', (algorithm) => {
 describe('checksum mismatch', () => {
   it('refuses a wrong x-amz-checksum header with BadDigest and stores nothing', async () => {
     const wrong = createHash('sha256').update('other').digest('base64');
-    const put = s3.send(new PutObjectCommand({
-      Bucket: 'sums', Key: 'wrong-sum', Body: body, ChecksumSHA256: wrong,
-    }));
+    const put = s3.send(
+      new PutObjectCommand({
+        Bucket: 'sums',
+        Key: 'wrong-sum',
+        Body: body,
+        ChecksumSHA256: wrong,
+      }),
+    );
     await expect(put).rejects.toMatchObject({ name: 'BadDigest' });
-    await expect(s3.send(new GetObjectCommand({ Bucket: 'sums', Key: 'wrong-sum' })))
-      .rejects.toMatchObject({ name: 'NoSuchKey' });
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'sums', Key: 'wrong-sum' })),
+    ).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 });
 
@@ -84,7 +111,8 @@ describe('STREAMING-AWS4-HMAC-SHA256-PAYLOAD', () => {
   it('refuses a body with one tampered chunk and keeps the old object', async () => {
     const data = Buffer.alloc(150_000, 6);
     const res = await signedChunkedPut(server, '/sums/signed-chunks', data, {
-      chunkBytes: 65_536, tamperChunk: 1,
+      chunkBytes: 65_536,
+      tamperChunk: 1,
     });
     expect(res.status).toBe(403);
     expect(res.text).toContain('<Code>SignatureDoesNotMatch</Code>');

@@ -49,19 +49,29 @@ async function runFlow(command: string, args: string[], env: NodeJS.ProcessEnv) 
     return (await run(command, args, { env, timeout: 120_000 })).stdout;
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${e.stdout}\n${e.stderr}\n` +
-      `server output:\n${server.output()}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed:\n${e.stdout}\n${e.stderr}\n` +
+        `server output:\n${server.output()}`,
+    );
   }
 }
 
 describe('compatibility', () => {
   it.skipIf(missingTool('boto'))('boto (v2, SigV2, path style): the README flow', async () => {
-    const out = await runFlow('/usr/bin/python3', [`${COMPAT}/boto_flow.py`], await newUserEnv('boto'));
+    const out = await runFlow(
+      '/usr/bin/python3',
+      [`${COMPAT}/boto_flow.py`],
+      await newUserEnv('boto'),
+    );
     expect(out).toContain('boto flow OK');
   });
 
   it.skipIf(missingTool('boto3'))('boto3 (SigV4)', async () => {
-    const out = await runFlow('/usr/bin/python3', [`${COMPAT}/boto3_flow.py`], await newUserEnv('boto3'));
+    const out = await runFlow(
+      '/usr/bin/python3',
+      [`${COMPAT}/boto3_flow.py`],
+      await newUserEnv('boto3'),
+    );
     expect(out).toContain('boto3 flow OK');
   });
 

@@ -2,7 +2,12 @@
  * Malformed and hostile requests: each gets an S3 error or a closed connection, never a
  * crash, never a 500, never a half-written object that readers can see.
  */
-import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListBucketsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,19 +63,26 @@ describe('hostile input', () => {
       '<NotAConfiguration/>',
     ]) {
       const res = await signedFetch(server.url, '/xml-bucket', {
-        method: 'PUT', body, credentials: server,
+        method: 'PUT',
+        body,
+        credentials: server,
       });
       expect(res.status, body).toBe(400);
       expect(await codeOf(res)).toBe('MalformedXML');
     }
-    const head = await signedFetch(server.url, '/xml-bucket', { method: 'HEAD', credentials: server });
+    const head = await signedFetch(server.url, '/xml-bucket', {
+      method: 'HEAD',
+      credentials: server,
+    });
     expect(head.status).toBe(404);
   });
 
   it('refuses keys over 1024 bytes and invalid bucket names', async () => {
     const longKey = '/target/' + 'k'.repeat(1025);
     const res = await signedFetch(server.url, longKey, {
-      method: 'PUT', body: 'x', credentials: server,
+      method: 'PUT',
+      body: 'x',
+      credentials: server,
     });
     expect(res.status).toBe(400);
     expect(await codeOf(res)).toBe('KeyTooLongError');
@@ -100,14 +112,27 @@ describe('hostile input', () => {
     const path = '/target/truncated';
     const host = `127.0.0.1:${server.port}`;
     const signed = signV4(
-      { method: 'PUT', url: path, headers: { host, 'content-length': String(total) },
-        payloadSha256Hex: 'UNSIGNED-PAYLOAD' },
-      { accessKeyId: server.keyId, secretAccessKey: server.secret }, 'us-east-1', Date.now(),
+      {
+        method: 'PUT',
+        url: path,
+        headers: { host, 'content-length': String(total) },
+        payloadSha256Hex: 'UNSIGNED-PAYLOAD',
+      },
+      { accessKeyId: server.keyId, secretAccessKey: server.secret },
+      'us-east-1',
+      Date.now(),
     );
-    const head = [`PUT ${path} HTTP/1.1`, `host: ${host}`, `content-length: ${total}`,
-      ...Object.entries(signed).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
-    await rawExchange(Buffer.concat([Buffer.from(head), Buffer.alloc(total / 2, 1)]),
-      { endAfterMs: 500 });
+    const head = [
+      `PUT ${path} HTTP/1.1`,
+      `host: ${host}`,
+      `content-length: ${total}`,
+      ...Object.entries(signed).map(([k, v]) => `${k}: ${v}`),
+      '',
+      '',
+    ].join('\r\n');
+    await rawExchange(Buffer.concat([Buffer.from(head), Buffer.alloc(total / 2, 1)]), {
+      endAfterMs: 500,
+    });
     await new Promise((r) => setTimeout(r, 200));
     const got = s3.send(new GetObjectCommand({ Bucket: 'target', Key: 'truncated' }));
     await expect(got).rejects.toMatchObject({ name: 'NoSuchKey' });
@@ -118,12 +143,20 @@ describe('hostile input', () => {
     const path = '/target/tampered';
     const url = new URL(path, server.url);
     const signed = signV4(
-      { method: 'PUT', url: path, headers: { host: url.host },
-        payloadSha256Hex: createHash('sha256').update('the signed body').digest('hex') },
-      { accessKeyId: server.keyId, secretAccessKey: server.secret }, 'us-east-1', Date.now(),
+      {
+        method: 'PUT',
+        url: path,
+        headers: { host: url.host },
+        payloadSha256Hex: createHash('sha256').update('the signed body').digest('hex'),
+      },
+      { accessKeyId: server.keyId, secretAccessKey: server.secret },
+      'us-east-1',
+      Date.now(),
     );
     const res = await fetch(url, {
-      method: 'PUT', headers: { host: url.host, ...signed }, body: 'another body',
+      method: 'PUT',
+      headers: { host: url.host, ...signed },
+      body: 'another body',
     });
     expect(res.status).toBe(400);
     expect(await codeOf(res)).toBe('XAmzContentSHA256Mismatch');
@@ -132,9 +165,13 @@ describe('hostile input', () => {
   });
 
   it('refuses a PUT without Content-Length', async () => {
-    const res = await rawExchange(Buffer.from(
-      'PUT /target/nolength HTTP/1.1\r\nHost: x\r\nAuthorization: AWS a:b\r\n' +
-        'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n'), { endAfterMs: 1500 });
+    const res = await rawExchange(
+      Buffer.from(
+        'PUT /target/nolength HTTP/1.1\r\nHost: x\r\nAuthorization: AWS a:b\r\n' +
+          'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      ),
+      { endAfterMs: 1500 },
+    );
     expect(res).toMatch(/^HTTP\/1.1 (400|403|411)/);
     await expectAlive();
   });

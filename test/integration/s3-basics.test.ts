@@ -4,9 +4,18 @@
  * `cairn start` process.
  */
 import {
-  CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand,
-  HeadBucketCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsCommand,
-  ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,8 +109,9 @@ describe('concurrency', () => {
   it('leaves one whole object after 20 concurrent overwrites of a key', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'overwrites' }));
     const bodies = Array.from({ length: 20 }, (_, i) => Buffer.alloc(300_000 + i, i));
-    await Promise.all(bodies.map((Body) =>
-      s3.send(new PutObjectCommand({ Bucket: 'overwrites', Key: 'k', Body }))));
+    await Promise.all(
+      bodies.map((Body) => s3.send(new PutObjectCommand({ Bucket: 'overwrites', Key: 'k', Body }))),
+    );
     const got = await s3.send(new GetObjectCommand({ Bucket: 'overwrites', Key: 'k' }));
     const bytes = Buffer.from(await got.Body!.transformToByteArray());
     const winner = bodies.find((b) => b.equals(bytes));
@@ -117,10 +127,17 @@ describe('objects', () => {
 
   it('round-trips bytes, ETag, metadata and standard headers', async () => {
     const body = Buffer.from('Object from first key');
-    const put = await s3.send(new PutObjectCommand({
-      Bucket: 'objects', Key: 'dir/first key+ü', Body: body, ContentType: 'text/plain',
-      Metadata: { colour: 'blue' }, CacheControl: 'max-age=60', ContentDisposition: 'inline',
-    }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'objects',
+        Key: 'dir/first key+ü',
+        Body: body,
+        ContentType: 'text/plain',
+        Metadata: { colour: 'blue' },
+        CacheControl: 'max-age=60',
+        ContentDisposition: 'inline',
+      }),
+    );
     const md5 = createHash('md5').update(body).digest('hex');
     expect(put.ETag).toBe(`"${md5}"`);
     const got = await s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/first key+ü' }));
@@ -130,7 +147,9 @@ describe('objects', () => {
     expect(got.Metadata).toEqual({ colour: 'blue' });
     expect(got.CacheControl).toBe('max-age=60');
     expect(got.ContentLength).toBe(body.length);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: 'objects', Key: 'dir/first key+ü' }));
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: 'objects', Key: 'dir/first key+ü' }),
+    );
     expect(head.ContentLength).toBe(body.length);
     expect(head.LastModified).toBeInstanceOf(Date);
   });
@@ -139,7 +158,9 @@ describe('objects', () => {
     const body = Buffer.from('0123456789');
     await s3.send(new PutObjectCommand({ Bucket: 'objects', Key: 'digits', Body: body }));
     const range = async (r: string) => {
-      const got = await s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'digits', Range: r }));
+      const got = await s3.send(
+        new GetObjectCommand({ Bucket: 'objects', Key: 'digits', Range: r }),
+      );
       return { text: await got.Body!.transformToString(), contentRange: got.ContentRange };
     };
     expect(await range('bytes=2-4')).toEqual({ text: '234', contentRange: 'bytes 2-4/10' });
@@ -159,9 +180,13 @@ describe('objects', () => {
     const got = await s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'multi-block' }));
     const bytes = Buffer.from(await got.Body!.transformToByteArray());
     expect(bytes.equals(body)).toBe(true);
-    const mid = await s3.send(new GetObjectCommand({
-      Bucket: 'objects', Key: 'multi-block', Range: 'bytes=1048570-2097160',
-    }));
+    const mid = await s3.send(
+      new GetObjectCommand({
+        Bucket: 'objects',
+        Key: 'multi-block',
+        Range: 'bytes=1048570-2097160',
+      }),
+    );
     const slice = Buffer.from(await mid.Body!.transformToByteArray());
     expect(slice.equals(body.subarray(1048570, 2097161))).toBe(true);
   });
@@ -169,9 +194,16 @@ describe('objects', () => {
   it('keeps the old object when Content-MD5 does not match (BadDigest)', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'objects', Key: 'kept', Body: 'original' }));
     const wrongMd5 = createHash('md5').update('something else').digest('base64');
-    const error = await s3ErrorOf(s3.send(new PutObjectCommand({
-      Bucket: 'objects', Key: 'kept', Body: 'replacement', ContentMD5: wrongMd5,
-    })));
+    const error = await s3ErrorOf(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: 'objects',
+          Key: 'kept',
+          Body: 'replacement',
+          ContentMD5: wrongMd5,
+        }),
+      ),
+    );
     expect(error).toEqual({ name: 'BadDigest', status: 400 });
     const got = await s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'kept' }));
     expect(await got.Body!.transformToString()).toBe('original');
@@ -220,28 +252,43 @@ describe('listing', () => {
     const seen: string[] = [];
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({
-        Bucket: 'listing', MaxKeys: 2, ContinuationToken: token,
-      }));
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: 'listing',
+          MaxKeys: 2,
+          ContinuationToken: token,
+        }),
+      );
       seen.push(...(page.Contents ?? []).map((c) => c.Key!));
       token = page.NextContinuationToken;
       if (token) expect(page.IsTruncated).toBe(true);
     } while (token);
     expect(seen).toEqual(keys);
-    const after = await s3.send(new ListObjectsV2Command({ Bucket: 'listing', StartAfter: 'b/c/1' }));
+    const after = await s3.send(
+      new ListObjectsV2Command({ Bucket: 'listing', StartAfter: 'b/c/1' }),
+    );
     expect(after.Contents?.map((c) => c.Key)).toEqual(['c', 'd e', 'd+f']);
   });
 
   it('pages with markers and delimiters (V1), skipping whole common prefixes', async () => {
-    const page1 = await s3.send(new ListObjectsCommand({
-      Bucket: 'listing', Delimiter: '/', MaxKeys: 1,
-    }));
+    const page1 = await s3.send(
+      new ListObjectsCommand({
+        Bucket: 'listing',
+        Delimiter: '/',
+        MaxKeys: 1,
+      }),
+    );
     expect(page1.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['a/']);
     expect(page1.IsTruncated).toBe(true);
     expect(page1.NextMarker).toBe('a/');
-    const page2 = await s3.send(new ListObjectsCommand({
-      Bucket: 'listing', Delimiter: '/', MaxKeys: 2, Marker: page1.NextMarker,
-    }));
+    const page2 = await s3.send(
+      new ListObjectsCommand({
+        Bucket: 'listing',
+        Delimiter: '/',
+        MaxKeys: 2,
+        Marker: page1.NextMarker,
+      }),
+    );
     expect(page2.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['b/']);
     expect(page2.Contents?.map((c) => c.Key)).toEqual(['c']);
   });

@@ -3,7 +3,12 @@
  * the server's peak resident memory (VmHWM) under 200 MiB. CAIRN_TEST_BIG_MIB changes the
  * size (default 1024).
  */
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -46,9 +51,14 @@ function generated(md5: ReturnType<typeof createHash>): Readable {
 
 it(`PUT and GET of ${SIZE_MIB} MiB keep server RSS under ${RSS_MIB_MAX} MiB`, async () => {
   const sentMd5 = createHash('md5');
-  const put = await s3.send(new PutObjectCommand({
-    Bucket: 'big', Key: 'object', Body: generated(sentMd5), ContentLength: SIZE_MIB * 1024 * 1024,
-  }));
+  const put = await s3.send(
+    new PutObjectCommand({
+      Bucket: 'big',
+      Key: 'object',
+      Body: generated(sentMd5),
+      ContentLength: SIZE_MIB * 1024 * 1024,
+    }),
+  );
   const sentHex = sentMd5.digest('hex');
   expect(put.ETag).toBe(`"${sentHex}"`);
   const afterPut = await server.memoryKb();
@@ -59,6 +69,8 @@ it(`PUT and GET of ${SIZE_MIB} MiB keep server RSS under ${RSS_MIB_MAX} MiB`, as
   for await (const chunk of got.Body as Readable) receivedMd5.update(chunk as Buffer);
   expect(receivedMd5.digest('hex')).toBe(sentHex);
   const afterGet = await server.memoryKb();
-  console.log(`server VmHWM after PUT ${afterPut.hwmKb >> 10} MiB, after GET ${afterGet.hwmKb >> 10} MiB`);
+  console.log(
+    `server VmHWM after PUT ${afterPut.hwmKb >> 10} MiB, after GET ${afterGet.hwmKb >> 10} MiB`,
+  );
   expect(afterGet.hwmKb / 1024).toBeLessThan(RSS_MIB_MAX);
 }, 300_000);

@@ -3,7 +3,10 @@
  * user, bucket and object and prints the same admin keys.
  */
 import {
-  CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand,
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListBucketsCommand,
+  PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -72,7 +75,9 @@ describe('POST /riak-cs/user', () => {
 
     for (const bad of ['{"email":"no-at-sign","name":"N"}', '{"email":"a@b.c"}', 'not json']) {
       const res = await signedFetch(server.url, '/riak-cs/user', {
-        method: 'POST', body: bad, headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        body: bad,
+        headers: { 'content-type': 'application/json' },
         credentials: server,
       });
       expect(res.status, bad).toBe(400);
@@ -99,16 +104,35 @@ describe('POST /riak-cs/user', () => {
       AWS_ACCESS_KEY_ID: server.keyId,
       AWS_SECRET_ACCESS_KEY: server.secret,
     };
-    const byEnv = await run(process.execPath, [ADMIN_JS, 'user', 'create', '--email',
-      'bob@example.com', '--name', 'Bob'], { env });
+    const byEnv = await run(
+      process.execPath,
+      [ADMIN_JS, 'user', 'create', '--email', 'bob@example.com', '--name', 'Bob'],
+      { env },
+    );
     expect(byEnv.stdout).toMatch(/^AWS_ACCESS_KEY_ID=[A-Z0-9]{20}$/m);
     expect(byEnv.stdout).toMatch(/^AWS_SECRET_ACCESS_KEY=\S{40}$/m);
-    const byDir = await run(process.execPath, [ADMIN_JS, '--url', server.url, '--data-dir',
-      server.dataDir, 'user', 'create', '--email', 'carol@example.com', '--name', 'Carol']);
+    const byDir = await run(process.execPath, [
+      ADMIN_JS,
+      '--url',
+      server.url,
+      '--data-dir',
+      server.dataDir,
+      'user',
+      'create',
+      '--email',
+      'carol@example.com',
+      '--name',
+      'Carol',
+    ]);
     expect(byDir.stdout).toContain('Created user Carol');
-    const duplicate = run(process.execPath, [ADMIN_JS, 'user', 'create', '--email',
-      'bob@example.com', '--name', 'Bob'], { env });
-    await expect(duplicate).rejects.toMatchObject({ stderr: expect.stringContaining('UserAlreadyExists') });
+    const duplicate = run(
+      process.execPath,
+      [ADMIN_JS, 'user', 'create', '--email', 'bob@example.com', '--name', 'Bob'],
+      { env },
+    );
+    await expect(duplicate).rejects.toMatchObject({
+      stderr: expect.stringContaining('UserAlreadyExists'),
+    });
   });
 });
 
@@ -117,7 +141,9 @@ describe('restart', () => {
     const first = await start();
     const s3 = s3Client(first);
     await s3.send(new CreateBucketCommand({ Bucket: 'durable' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'durable', Key: 'k', Body: 'kept across restarts' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'durable', Key: 'k', Body: 'kept across restarts' }),
+    );
     const big = Buffer.alloc(2 * 1024 * 1024 + 5, 7);
     await s3.send(new PutObjectCommand({ Bucket: 'durable', Key: 'big', Body: big }));
     s3.destroy();

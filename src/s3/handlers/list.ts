@@ -26,13 +26,17 @@ export async function listObjects(ctx: S3Context, bucketName: string, v2: boolea
   const delimiter = q.get('delimiter') || undefined;
   const maxKeys = parseMaxKeys(q.get('max-keys'));
   const token = v2 ? q.get('continuation-token') : null;
-  const after = v2 ? (token !== null ? decodeToken(token) : q.get('start-after') ?? undefined)
-    : q.get('marker') ?? undefined;
+  const after = v2
+    ? token !== null
+      ? decodeToken(token)
+      : (q.get('start-after') ?? undefined)
+    : (q.get('marker') ?? undefined);
   const scan = (o: { after?: Buffer; prefix?: Buffer; limit: number }) =>
     ctx.deps.objects.scan(bucket.id, o);
-  const page = maxKeys === 0
-    ? { entries: [], isTruncated: false }
-    : await listPage(scan, { prefix, delimiter, after, maxKeys });
+  const page =
+    maxKeys === 0
+      ? { entries: [], isTruncated: false }
+      : await listPage(scan, { prefix, delimiter, after, maxKeys });
   const owner = await readUserById(ctx.deps.ring, bucket.ownerId);
   const ownerXml = { ID: bucket.ownerId, DisplayName: owner?.displayName ?? '' };
   const fetchOwner = !v2 || q.get('fetch-owner') === 'true';
@@ -84,14 +88,20 @@ function entriesXml(page: ListPage, enc: (t: string) => string, owner?: object) 
 function parseMaxKeys(raw: string | null): number {
   if (raw === null) return MAX_KEYS_DEFAULT;
   if (!/^\d+$/.test(raw)) {
-    throw new S3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range');
+    throw new S3Error(
+      'InvalidArgument',
+      'Provided max-keys not an integer or within integer range',
+    );
   }
   return Math.min(Number(raw), MAX_KEYS_DEFAULT);
 }
 
 /** encoding-type=url: every byte outside the unreserved set percent-encoded. */
 function encodeKey(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
+  );
 }
 
 function encodeToken(lastKey: string): string {

@@ -9,8 +9,18 @@ import type { Manifest } from '../../../src/objects/manifest.js';
 
 function manifestOf(key: string): Manifest {
   return {
-    format: 1, versionId: key, bucketId: 'b', key, size: 0, etag: '', lastModifiedMs: 0,
-    blockSize: 1, blockCount: 0, headers: { contentType: 'x' }, metadata: {}, checksums: {},
+    format: 1,
+    versionId: key,
+    bucketId: 'b',
+    key,
+    size: 0,
+    etag: '',
+    lastModifiedMs: 0,
+    blockSize: 1,
+    blockCount: 0,
+    headers: { contentType: 'x' },
+    metadata: {},
+    checksums: {},
   };
 }
 
@@ -26,7 +36,10 @@ function scanOf(keys: string[]): ManifestScan {
 }
 
 function model(keys: string[], prefix: string, delimiter?: string): string[] {
-  const sorted = [...new Set(keys)].map((k) => Buffer.from(k)).sort(Buffer.compare).map(String);
+  const sorted = [...new Set(keys)]
+    .map((k) => Buffer.from(k))
+    .sort(Buffer.compare)
+    .map(String);
   const out: string[] = [];
   for (const key of sorted) {
     if (!key.startsWith(prefix)) continue;

@@ -57,15 +57,18 @@ describe('preferenceList', () => {
   });
 
   it('always has distinct nodes (property)', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 4 }),
-      fc.subarray(['a', 'b', 'c', 'd'], { minLength: 1 }),
-      (partition, n, up) => {
-        const list = preferenceList(ring, partition, n, new Set(up));
-        expect(new Set(list.map((e) => e.nodeId)).size).toBe(list.length);
-        expect(list.length).toBe(Math.min(n, up.length));
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.subarray(['a', 'b', 'c', 'd'], { minLength: 1 }),
+        (partition, n, up) => {
+          const list = preferenceList(ring, partition, n, new Set(up));
+          expect(new Set(list.map((e) => e.nodeId)).size).toBe(list.length);
+          expect(list.length).toBe(Math.min(n, up.length));
+        },
+      ),
+    );
   });
 
   it('checkRing accepts a single-node ring and refuses owners that are not members', () => {
@@ -84,19 +87,25 @@ describe('quorumState', () => {
 
 describe('item keys', () => {
   it('order items of one partition key by sort-key bytes, apart from other keys', () => {
-    fc.assert(fc.property(
-      fc.array(fc.uint8Array({ maxLength: 6 }), { minLength: 2, maxLength: 10 }),
-      (sortKeys) => {
-        const pk = Buffer.from('bucket-id');
-        const keys = sortKeys.map((sk) => itemKey(3, 'manifests', pk, Buffer.from(sk)));
-        const byItemKey = [...keys].sort(Buffer.compare).map((k) => k.subarray(itemPrefix(3, 'manifests', pk).length));
-        const bySortKey = sortKeys.map((s) => Buffer.from(s)).sort(Buffer.compare);
-        expect(byItemKey).toEqual(bySortKey);
-        const end = prefixEnd(itemPrefix(3, 'manifests', pk))!;
-        for (const k of keys) expect(Buffer.compare(k, end)).toBeLessThan(0);
-        expect(Buffer.compare(itemPrefix(3, 'manifests', Buffer.from('bucket-ie')), end)).toBeGreaterThanOrEqual(0);
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 6 }), { minLength: 2, maxLength: 10 }),
+        (sortKeys) => {
+          const pk = Buffer.from('bucket-id');
+          const keys = sortKeys.map((sk) => itemKey(3, 'manifests', pk, Buffer.from(sk)));
+          const byItemKey = [...keys]
+            .sort(Buffer.compare)
+            .map((k) => k.subarray(itemPrefix(3, 'manifests', pk).length));
+          const bySortKey = sortKeys.map((s) => Buffer.from(s)).sort(Buffer.compare);
+          expect(byItemKey).toEqual(bySortKey);
+          const end = prefixEnd(itemPrefix(3, 'manifests', pk))!;
+          for (const k of keys) expect(Buffer.compare(k, end)).toBeLessThan(0);
+          expect(
+            Buffer.compare(itemPrefix(3, 'manifests', Buffer.from('bucket-ie')), end),
+          ).toBeGreaterThanOrEqual(0);
+        },
+      ),
+    );
   });
 
   it('prefixEnd carries over 0xff bytes', () => {

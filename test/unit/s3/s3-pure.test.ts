@@ -20,14 +20,23 @@ describe('parseOperation', () => {
     expect(op('GET', '/b/', 'list-type=2')).toEqual({ name: 'ListObjectsV2', bucket: 'b' });
     expect(op('GET', '/b', 'location')).toEqual({ name: 'GetBucketLocation', bucket: 'b' });
     expect(op('GET', '/b//a//k/')).toEqual({ name: 'GetObject', bucket: 'b', key: '/a//k/' });
-    expect(parseOperation({ method: 'GET', path: '/k/x', query: new URLSearchParams(),
-      bucketFromHost: 'vb' })).toEqual({ name: 'GetObject', bucket: 'vb', key: 'k/x' });
+    expect(
+      parseOperation({
+        method: 'GET',
+        path: '/k/x',
+        query: new URLSearchParams(),
+        bucketFromHost: 'vb',
+      }),
+    ).toEqual({ name: 'GetObject', bucket: 'vb', key: 'k/x' });
   });
 
   it('answers NotImplemented for unsupported sub-resources and KeyTooLong past 1024 bytes', () => {
-    expect(() => op('GET', '/b', 'acl')).toThrow(expect.objectContaining({ code: 'NotImplemented' }));
+    expect(() => op('GET', '/b', 'acl')).toThrow(
+      expect.objectContaining({ code: 'NotImplemented' }),
+    );
     expect(() => op('PUT', '/b/' + 'é'.repeat(513))).toThrow(
-      expect.objectContaining({ code: 'KeyTooLongError' }));
+      expect.objectContaining({ code: 'KeyTooLongError' }),
+    );
     expect(() => op('PUT', '/b/' + 'k'.repeat(1024))).not.toThrow();
   });
 });
@@ -56,17 +65,25 @@ describe('parseRange', () => {
 
 describe('checkConditions', () => {
   const modified = Date.parse('2026-01-02T00:00:00Z');
-  const check = (headers: Record<string, string>) => () => checkConditions(headers, 'abc', modified);
+  const check = (headers: Record<string, string>) => () =>
+    checkConditions(headers, 'abc', modified);
   it('applies If-Match, If-None-Match and the date conditions with S3 precedence', () => {
     expect(check({ 'if-match': '"abc"' })).not.toThrow();
-    expect(check({ 'if-match': '"xyz"' })).toThrow(expect.objectContaining({ code: 'PreconditionFailed' }));
-    expect(check({ 'if-none-match': '"abc"' })).toThrow(expect.objectContaining({ code: 'NotModified' }));
-    expect(check({ 'if-modified-since': 'Sat, 03 Jan 2026 00:00:00 GMT' }))
-      .toThrow(expect.objectContaining({ code: 'NotModified' }));
-    expect(check({ 'if-unmodified-since': 'Thu, 01 Jan 2026 00:00:00 GMT' }))
-      .toThrow(expect.objectContaining({ code: 'PreconditionFailed' }));
-    expect(check({ 'if-match': '"abc"', 'if-unmodified-since': 'Thu, 01 Jan 2026 00:00:00 GMT' }))
-      .not.toThrow();
+    expect(check({ 'if-match': '"xyz"' })).toThrow(
+      expect.objectContaining({ code: 'PreconditionFailed' }),
+    );
+    expect(check({ 'if-none-match': '"abc"' })).toThrow(
+      expect.objectContaining({ code: 'NotModified' }),
+    );
+    expect(check({ 'if-modified-since': 'Sat, 03 Jan 2026 00:00:00 GMT' })).toThrow(
+      expect.objectContaining({ code: 'NotModified' }),
+    );
+    expect(check({ 'if-unmodified-since': 'Thu, 01 Jan 2026 00:00:00 GMT' })).toThrow(
+      expect.objectContaining({ code: 'PreconditionFailed' }),
+    );
+    expect(
+      check({ 'if-match': '"abc"', 'if-unmodified-since': 'Thu, 01 Jan 2026 00:00:00 GMT' }),
+    ).not.toThrow();
   });
 });
 
@@ -75,7 +92,17 @@ describe('bucket names', () => {
     for (const ok of ['abc', 'riakbucket', 'a.b-c', '0ab', 'x'.repeat(63)]) {
       expect(() => checkBucketName(ok), ok).not.toThrow();
     }
-    for (const bad of ['ab', 'x'.repeat(64), 'ABC', 'a_b', '.ab', 'ab-', 'a..b', '10.0.0.1', 'xn--ab']) {
+    for (const bad of [
+      'ab',
+      'x'.repeat(64),
+      'ABC',
+      'a_b',
+      '.ab',
+      'ab-',
+      'a..b',
+      '10.0.0.1',
+      'xn--ab',
+    ]) {
       expect(() => checkBucketName(bad), bad).toThrow(S3Error);
     }
   });
@@ -83,9 +110,12 @@ describe('bucket names', () => {
 
 describe('xml', () => {
   it('refuses DOCTYPE and entity declarations and malformed documents', () => {
-    expect(() => parseRequestXml('<!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>'))
-      .toThrow(expect.objectContaining({ code: 'MalformedXML' }));
-    expect(() => parseRequestXml('<a><b></a>')).toThrow(expect.objectContaining({ code: 'MalformedXML' }));
+    expect(() => parseRequestXml('<!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>')).toThrow(
+      expect.objectContaining({ code: 'MalformedXML' }),
+    );
+    expect(() => parseRequestXml('<a><b></a>')).toThrow(
+      expect.objectContaining({ code: 'MalformedXML' }),
+    );
     expect(parseRequestXml('<a><b>c</b></a>')).toEqual({ a: { b: 'c' } });
   });
 

@@ -7,13 +7,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CommandLog } from '../../../stanchion/command-log.js';
 import type { Command } from '../../../stanchion/core/commands.js';
-import { applyEvent, decide, emptyState, type StanchionState } from '../../../stanchion/core/decide.js';
+import {
+  applyEvent,
+  decide,
+  emptyState,
+  type StanchionState,
+} from '../../../stanchion/core/decide.js';
 import type { UserRecord } from '../../../stanchion/core/records.js';
 
 function user(id: string, email: string): UserRecord {
   return {
-    id, keyId: `KEY${id}`, secret: 's', email, name: id, displayName: id,
-    status: 'enabled', isAdmin: false, createdAtMs: 0,
+    id,
+    keyId: `KEY${id}`,
+    secret: 's',
+    email,
+    name: id,
+    displayName: id,
+    status: 'enabled',
+    isAdmin: false,
+    createdAtMs: 0,
   };
 }
 
@@ -46,7 +58,10 @@ describe('decide', () => {
     const state = emptyState();
     run(state, { type: 'create-user', user: user('u1', 'a@x.io') });
     run(state, { type: 'create-user', user: user('u2', 'b@x.io') });
-    run(state, { type: 'create-bucket', bucket: { name: 'b1', id: 'i', ownerId: 'u1', createdAtMs: 0 } });
+    run(state, {
+      type: 'create-bucket',
+      bucket: { name: 'b1', id: 'i', ownerId: 'u1', createdAtMs: 0 },
+    });
     const del = (requesterId: string, isEmpty: boolean) =>
       run(state, { type: 'delete-bucket', name: 'b1', requesterId, isEmpty });
     expect(del('u2', true)).toMatchObject({ code: 'AccessDenied' });
