@@ -4,7 +4,6 @@
  * and projected to the ring, and only then answered. Nothing else mutates the state.
  */
 import type { RingClient } from '../ring/client.js';
-import { KEYSPACES } from '../ring/keyspaces.js';
 import { CommandLog } from './command-log.js';
 import type { Command, CommandResult } from './core/commands.js';
 import { applyEvent, decide, emptyState, type StanchionState } from './core/decide.js';
@@ -61,12 +60,6 @@ export class StanchionServer {
       this.queue.push({ command, resolve, reject });
       if (!this.running) void this.drain();
     });
-  }
-
-  /** Whether the bucket's manifest index has no entries (one-item scan, never a listing). */
-  async bucketIsEmpty(bucketId: string): Promise<boolean> {
-    const items = await this.ring.scan(KEYSPACES.manifests, bucketId, { limit: 1 });
-    return items.length === 0;
   }
 
   /** Finishes queued commands, then closes the log. */

@@ -72,6 +72,7 @@ function putOperation(
 
 function getOperation(client: SignedClient, bucket: string, keys: string[], bytes: number) {
   const operation: Operation = async (seq) => {
+    if (keys.length === 0) return { ok: false, bytes: 0, failure: 'no stored keys to GET' };
     const key = keys[seq % keys.length]!;
     const reply = await client.send({ method: 'GET', path: `/${bucket}/${key}` });
     if (!isSuccess(reply)) return { ok: false, bytes: 0, failure: describeReply(reply) };
@@ -99,9 +100,10 @@ async function measurePoint(
     verb === 'put'
       ? putOperation(client, bucket, `obj-c${concurrency}-r${round}`, body, state.keys)
       : getOperation(client, bucket, state.keys, body.bytes);
-  const spec = { concurrency, durationMs: ctx.plan.pointDurationMs, opsMax: 10_000_000 };
+  const nothingToGet = verb === 'get' && state.keys.length === 0;
+  const opsMax = nothingToGet ? 1 : 10_000_000;
+  const spec = { concurrency, durationMs: ctx.plan.pointDurationMs, opsMax };
   try {
-    if (verb === 'get' && state.keys.length === 0) throw new Error('no stored keys to GET');
     const cost = await ctx.withCost(server, () => runClosedLoop(spec, operation));
     logPoint(ctx, server, `${verb}-4KiB-c${concurrency}`, round, cost);
     return cost;
