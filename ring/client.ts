@@ -32,7 +32,14 @@ export interface RingClientDeps {
   transport: Transport;
   quorum: Quorum;
   timeoutMs: number;
+  /** Fetches a newer ring after a node said ours is stale; absent for a static ring. */
+  refreshRing?: () => Promise<void>;
+  /** Told of every node that failed to answer, so liveness can route around it. */
+  onUnreachable?: (nodeId: string) => void;
 }
+
+/** Raised inside fanOut when a node says our ring is stale. */
+class StaleRingError extends RingUnavailableError {}
 
 /** One item of a range read. */
 export interface RingItem {
@@ -45,7 +52,11 @@ export class RingClient {
   constructor(private readonly deps: RingClientDeps) {}
 
   /** The value at (keyspace, pk, sk), or undefined. */
-  async get(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<Buffer | undefined> {
+  get(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<Buffer | undefined> {
+    return this.withFreshRing(() => this.getOnce(keyspace, pk, sk));
+  }
+
+  private async getOnce(keyspace: string, pk: KeyPart, sk: KeyPart) {
     const { entries, partition } = this.locate(keyspace, pk);
     const item = { partition, keyspace, pk: keyBytes(pk), sk: keyBytes(sk) };
     const replies = await this.fanOut(entries, { op: 'get', item }, this.deps.quorum.r);
@@ -54,21 +65,37 @@ export class RingClient {
   }
 
   /** Stores a value; resolves once W replicas have it durably. */
-  async put(keyspace: string, pk: KeyPart, sk: KeyPart, value: Buffer): Promise<void> {
+  put(keyspace: string, pk: KeyPart, sk: KeyPart, value: Buffer): Promise<void> {
+    return this.withFreshRing(() => this.putOnce(keyspace, pk, sk, value));
+  }
+
+  private async putOnce(keyspace: string, pk: KeyPart, sk: KeyPart, value: Buffer) {
     const { entries, partition } = this.locate(keyspace, pk);
     const item = { partition, keyspace, pk: keyBytes(pk), sk: keyBytes(sk) };
     await this.fanOut(entries, { op: 'put', item, value }, this.deps.quorum.w);
   }
 
   /** Removes an item; resolves once W replicas have removed it. */
-  async delete(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<void> {
+  delete(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<void> {
+    return this.withFreshRing(() => this.deleteOnce(keyspace, pk, sk));
+  }
+
+  private async deleteOnce(keyspace: string, pk: KeyPart, sk: KeyPart) {
     const { entries, partition } = this.locate(keyspace, pk);
     const item = { partition, keyspace, pk: keyBytes(pk), sk: keyBytes(sk) };
     await this.fanOut(entries, { op: 'delete', item }, this.deps.quorum.w);
   }
 
   /** Items of one partition key in sort-key order, after `after`, starting with `prefix`. */
-  async scan(
+  scan(
+    keyspace: string,
+    pk: KeyPart,
+    options: { after?: Buffer; prefix?: Buffer; limit: number },
+  ): Promise<RingItem[]> {
+    return this.withFreshRing(() => this.scanOnce(keyspace, pk, options));
+  }
+
+  private async scanOnce(
     keyspace: string,
     pk: KeyPart,
     options: { after?: Buffer; prefix?: Buffer; limit: number },
@@ -79,6 +106,19 @@ export class RingClient {
     const replies = await this.fanOut(entries, request, this.deps.quorum.r);
     const first = replies.find((reply) => 'items' in reply);
     return first && 'items' in first ? first.items : [];
+  }
+
+  /** Runs `attempt`; if a node said our ring is stale, refreshes it and tries again. */
+  private async withFreshRing<T>(attempt: () => Promise<T>): Promise<T> {
+    const refresh = this.deps.refreshRing;
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof StaleRingError) || !refresh || tries >= 3) throw error;
+        await refresh();
+      }
+    }
   }
 
   private locate(keyspace: string, pk: KeyPart) {
@@ -96,6 +136,7 @@ export class RingClient {
     return new Promise<NodeReply[]>((resolve, reject) => {
       const replies: NodeReply[] = [];
       const errors: string[] = [];
+      let stale = false;
       let settled = false;
       const check = () => {
         if (settled) return;
@@ -103,13 +144,25 @@ export class RingClient {
         const state = quorumState(tally, needed);
         if (state === 'pending') return;
         settled = true;
-        if (state === 'met') resolve(replies);
-        else reject(new RingUnavailableError(`${replies.length}/${needed} replies: ${errors}`));
+        if (state === 'met') return resolve(replies);
+        const detail = `${replies.length}/${needed} replies: ${errors.join('; ')}`;
+        reject(stale ? new StaleRingError(detail) : new RingUnavailableError(detail));
       };
       for (const entry of entries) {
         this.callOne(entry, request).then(
-          (reply) => (reply.ok ? replies.push(reply) : errors.push(reply.error), check()),
-          (error: unknown) => (errors.push(String(error)), check()),
+          (reply) => {
+            if (reply.ok) replies.push(reply);
+            else {
+              stale ||= reply.kind === 'wrong-owner';
+              errors.push(`${entry.nodeId}: ${reply.error}`);
+            }
+            check();
+          },
+          (error: unknown) => {
+            this.deps.onUnreachable?.(entry.nodeId);
+            errors.push(`${entry.nodeId}: ${String(error)}`);
+            check();
+          },
         );
       }
       check();

@@ -3,35 +3,22 @@
  * wired through the same interfaces a cluster uses (ring client over a transport, stanchion
  * client), only with the transport in-process. It is what `cairn start` and the tests run.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { RingClient } from '../ring/client.js';
 import { openStorageNode } from '../ring/node/open-node.js';
 import { InProcessTransport } from '../ring/transport/transport.js';
 import { LocalStanchionClient } from '../stanchion/client.js';
-import type { UserRecord } from '../stanchion/core/records.js';
-import { readUserByKey } from '../stanchion/reader.js';
 import { StanchionServer } from '../stanchion/server.js';
-import { newUser } from './admin/users.js';
-import { GcQueue } from './objects/gc-queue.js';
-import { ObjectStore } from './objects/object-store.js';
-import { buildS3App } from './s3/app.js';
-import type { S3Deps } from './s3/context.js';
+import { ensureAdmin } from '../stanchion/users.js';
+import { frontEndDeps, startFrontEnd, type FrontEndOptions } from './front-end.js';
 
 /** Settings of `cairn start`. */
-export interface EmbeddedOptions {
-  host: string;
-  port: number;
+export interface EmbeddedOptions extends FrontEndOptions {
   dataDir: string;
   partitionCount: number;
-  anonymousUserCreation: boolean;
-  blockSizeBytes: number;
-  gcLeewaySeconds: number;
-  logLevel: string;
-  region: string;
-  virtualHostBase?: string;
 }
 
 /** A running embedded store. */
@@ -44,7 +31,6 @@ export interface EmbeddedStore {
 }
 
 const NODE_ID = 'node1@127.0.0.1';
-const GC_INTERVAL_MS = 60_000;
 
 /** Opens the data dir, starts every layer, and listens. */
 export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedStore> {
@@ -66,63 +52,19 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     timeoutMs: 10_000,
   });
   const stanchion = await StanchionServer.open(join(dataDir, 'stanchion'), ring);
-  const gc = new GcQueue(ring, options.gcLeewaySeconds * 1000);
-  const objects = new ObjectStore(
-    ring,
-    gc,
-    { blockSize: options.blockSizeBytes, inFlightMax: 4, objectBytesMax: 5 * 1024 ** 3 },
-    Date.now,
-  );
-  const deps: S3Deps = {
-    ring,
-    stanchion: new LocalStanchionClient(stanchion),
-    objects,
-    config: {
-      region: options.region,
-      anonymousUserCreation: options.anonymousUserCreation,
-      ...(options.virtualHostBase ? { virtualHostBase: options.virtualHostBase } : {}),
-    },
-    clock: Date.now,
-    newId: randomUUID,
-    randomBytes,
-  };
-  const admin = await ensureAdmin(deps, dataDir);
-  const app = buildS3App(deps, { logLevel: options.logLevel });
-  const address = await app.listen({ host: options.host, port: options.port });
-  const gcTimer = setInterval(() => {
-    gc.collectDue(Date.now()).catch((error) => app.log.warn({ err: error }, 'gc pass failed'));
-  }, GC_INTERVAL_MS);
-  gcTimer.unref();
+  const stanchionClient = new LocalStanchionClient(stanchion);
+  const world = { randomBytes, clock: Date.now };
+  const admin = await ensureAdmin(world, ring, (c) => stanchionClient.execute(c), dataDir);
+  const frontEnd = await startFrontEnd(frontEndDeps(ring, stanchionClient, options), options);
   return {
-    url: address.replace('[::1]', 'localhost'),
+    url: frontEnd.url,
     dataDir,
     admin: { keyId: admin.keyId, secret: admin.secret },
-    app,
+    app: frontEnd.app,
     async close() {
-      clearInterval(gcTimer);
-      await app.close();
+      await frontEnd.close();
       await stanchion.close();
       await node.close();
     },
   };
-}
-
-/** The admin user: created on first start, read back from the data dir after that. */
-async function ensureAdmin(deps: S3Deps, dataDir: string): Promise<UserRecord> {
-  const path = join(dataDir, 'admin.json');
-  const saved = await readFile(path, 'utf8').then(
-    (text) => JSON.parse(text) as { keyId: string },
-    () => undefined,
-  );
-  if (saved) {
-    const user = await readUserByKey(deps.ring, saved.keyId);
-    if (user) return user;
-    throw new Error(`${path} names admin key ${saved.keyId}, which this data dir does not hold`);
-  }
-  const user = newUser(deps, 'admin@cairn.local', 'admin', true);
-  const result = await deps.stanchion.execute({ type: 'create-user', user });
-  if (!result.ok) throw new Error(`could not create the admin user: ${result.detail}`);
-  await writeFile(path, JSON.stringify({ keyId: user.keyId, secret: user.secret }) + '\n');
-  await chmod(path, 0o600);
-  return user;
 }

@@ -3,7 +3,8 @@
  * front end will speak HTTP to it. Both implement StanchionClient, so src/ never knows.
  */
 import type { Command, CommandResult } from './core/commands.js';
-import type { StanchionServer } from './server.js';
+import { STANCHION_COOKIE_HEADER } from './http-server.js';
+import { StanchionUnavailableError, type StanchionServer } from './server.js';
 
 /** Submits mutations and asks the one question front ends need answered by stanchion. */
 export interface StanchionClient {
@@ -16,5 +17,42 @@ export class LocalStanchionClient implements StanchionClient {
 
   execute(command: Command): Promise<CommandResult> {
     return this.server.execute(command);
+  }
+}
+
+/**
+ * A client for stanchion processes over HTTP: tries each address in turn, so a standby
+ * can take over; when none answers, StanchionUnavailableError (the front end says 503).
+ */
+export class HttpStanchionClient implements StanchionClient {
+  private preferred = 0;
+
+  constructor(
+    private readonly addresses: readonly string[],
+    private readonly cookie: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async execute(command: Command): Promise<CommandResult> {
+    const errors: string[] = [];
+    for (let i = 0; i < this.addresses.length; i++) {
+      const index = (this.preferred + i) % this.addresses.length;
+      try {
+        const response = await fetch(`http://${this.addresses[index]}/command`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [STANCHION_COOKIE_HEADER]: this.cookie },
+          body: JSON.stringify(command),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        if (response.status === 200) {
+          this.preferred = index;
+          return (await response.json()) as CommandResult;
+        }
+        errors.push(`${this.addresses[index]}: HTTP ${response.status}`);
+      } catch (error) {
+        errors.push(`${this.addresses[index]}: ${(error as Error).message}`);
+      }
+    }
+    throw new StanchionUnavailableError(`no stanchion answered: ${errors.join('; ')}`);
   }
 }

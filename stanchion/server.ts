@@ -9,9 +9,9 @@ import type { Command, CommandResult } from './core/commands.js';
 import { applyEvent, decide, emptyState, type StanchionState } from './core/decide.js';
 import { projectEvent } from './projection.js';
 
-/** Raised when the queue is full or stanchion is stopping: callers answer 503. */
-export class StanchionBusyError extends Error {
-  readonly code = 'STANCHION_BUSY';
+/** Raised when stanchion is unreachable, stopping or its queue is full: callers answer 503. */
+export class StanchionUnavailableError extends Error {
+  readonly code = 'STANCHION_UNAVAILABLE';
 }
 
 interface Pending {
@@ -52,14 +52,24 @@ export class StanchionServer {
 
   /** Submits a command; resolves with its result once it is durable and visible. */
   execute(command: Command): Promise<CommandResult> {
-    if (this.closed) return Promise.reject(new StanchionBusyError('stanchion is stopping'));
+    if (this.closed) return Promise.reject(new StanchionUnavailableError('stanchion is stopping'));
     if (this.queue.length >= this.queueLengthMax) {
-      return Promise.reject(new StanchionBusyError('stanchion queue is full'));
+      return Promise.reject(new StanchionUnavailableError('stanchion queue is full'));
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ command, resolve, reject });
       if (!this.running) void this.drain();
     });
+  }
+
+  /** Queue length and the last applied sequence number, for `cairn-admin stanchion status`. */
+  status(): { role: 'active'; queueLength: number; users: number; buckets: number } {
+    return {
+      role: 'active',
+      queueLength: this.queue.length,
+      users: this.state.users.size,
+      buckets: this.state.buckets.size,
+    };
   }
 
   /** Finishes queued commands, then closes the log. */

@@ -8,6 +8,7 @@ import { BlobStore } from '../storage/blob-store.js';
 import { GroupCommitter } from '../storage/group-commit.js';
 import type { KvBackend } from '../storage/kv-backend.js';
 import { itemKey, itemPrefix, prefixEnd } from '../storage/item-key.js';
+import type { HandoffItem } from '../transport/messages.js';
 
 /** Values larger than this go to blob files; smaller ones stay inside LevelDB. */
 export const INLINE_BYTES_MAX = 64 * 1024;
@@ -59,7 +60,10 @@ export class ItemStore {
   }
 
   async put(address: ItemAddress, value: Buffer): Promise<void> {
-    const key = keyOf(address);
+    await this.putKey(keyOf(address), value);
+  }
+
+  private async putKey(key: Buffer, value: Buffer): Promise<void> {
     if (value.length <= INLINE_BYTES_MAX) {
       const entry = Buffer.concat([Buffer.from([TAG_INLINE]), value]);
       await this.committer.write([{ type: 'put', key, value: entry }]);
@@ -98,11 +102,112 @@ export class ItemStore {
     return items;
   }
 
+  /**
+   * Items of one partition in key order after `afterKey`, up to `itemsMax` items or about
+   * `bytesMax` bytes: what handoff sends, one batch at a time.
+   */
+  async exportPartition(
+    partition: number,
+    afterKey: Buffer | undefined,
+    limits: { itemsMax: number; bytesMax: number },
+  ): Promise<PartitionItem[]> {
+    const start = partitionStart(partition);
+    const entries = await this.kv.range({
+      ...(afterKey ? { gt: afterKey } : { gte: start }),
+      lt: partitionStart(partition + 1),
+      limit: limits.itemsMax,
+    });
+    const items: PartitionItem[] = [];
+    let bytes = 0;
+    for (const [key, stored] of entries) {
+      const value = await this.decode(stored);
+      items.push({ key, value });
+      bytes += key.length + value.length;
+      if (bytes >= limits.bytesMax) break;
+    }
+    return items;
+  }
+
+  /** Stores items exported by another node's exportPartition (their keys as they are). */
+  async importItems(items: readonly PartitionItem[]): Promise<void> {
+    await Promise.all(items.map((item) => this.putKey(item.key, item.value)));
+  }
+
+  /** How many items of `partition` this node holds (a key walk, for progress reports). */
+  async countPartition(partition: number): Promise<number> {
+    let count = 0;
+    let after: Buffer | undefined;
+    for (;;) {
+      const page = await this.kv.range({
+        ...(after ? { gt: after } : { gte: partitionStart(partition) }),
+        lt: partitionStart(partition + 1),
+        limit: 10_000,
+      });
+      count += page.length;
+      if (page.length < 10_000) return count;
+      after = page.at(-1)![0];
+    }
+  }
+
+  /** Whether this node holds any item of `partition`. */
+  async holdsPartition(partition: number): Promise<boolean> {
+    const first = await this.kv.range({
+      gte: partitionStart(partition),
+      lt: partitionStart(partition + 1),
+      limit: 1,
+    });
+    return first.length > 0;
+  }
+
+  /** Removes every item of a partition this node no longer serves; returns how many. */
+  async dropPartition(partition: number): Promise<number> {
+    let dropped = 0;
+    for (;;) {
+      const batch = await this.kv.range({
+        gte: partitionStart(partition),
+        lt: partitionStart(partition + 1),
+        limit: 500,
+      });
+      if (batch.length === 0) return dropped;
+      await this.committer.write(batch.map(([key]) => ({ type: 'del' as const, key })));
+      for (const [, stored] of batch) {
+        if (stored[0] === TAG_BLOB) await this.blobs.remove(stored.subarray(1).toString('utf8'));
+      }
+      dropped += batch.length;
+    }
+  }
+
+  /** Node-local metadata (handoff checkpoints), outside every partition. */
+  async getMeta(name: string): Promise<Buffer | undefined> {
+    return this.kv.get(metaKey(name));
+  }
+
+  async putMeta(name: string, value: Buffer | undefined): Promise<void> {
+    const key = metaKey(name);
+    await this.committer.write([value ? { type: 'put', key, value } : { type: 'del', key }]);
+  }
+
   private async decode(stored: Buffer): Promise<Buffer> {
     if (stored[0] === TAG_INLINE) return stored.subarray(1);
     if (stored[0] === TAG_BLOB) return this.blobs.read(stored.subarray(1).toString('utf8'));
     throw new Error(`corrupt item entry: unknown tag ${stored[0]}`);
   }
+}
+
+/** One item as handoff moves it: its full on-disk key and its value. */
+export type PartitionItem = HandoffItem;
+
+/** Partition numbers are u16 in keys; Q is at most 1024, so 0xffff is free for metadata. */
+const META_PARTITION = 0xffff;
+
+function partitionStart(partition: number): Buffer {
+  const key = Buffer.alloc(2);
+  key.writeUInt16BE(partition, 0);
+  return key;
+}
+
+function metaKey(name: string): Buffer {
+  return Buffer.concat([partitionStart(META_PARTITION), Buffer.from(name, 'utf8')]);
 }
 
 function keyOf(address: ItemAddress): Buffer {

@@ -10,6 +10,10 @@ import type { ItemStore } from './item-store.js';
 export function storageNodeHandler(store: ItemStore, partitionCount: number) {
   return async (request: NodeRequest): Promise<NodeReply> => {
     if (request.op === 'ping') return { ok: true };
+    if (request.op === 'handoff-batch') {
+      await store.importItems(request.items);
+      return { ok: true };
+    }
     const partition = request.item.partition;
     if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
       return { ok: false, error: `no such partition ${partition}` };

@@ -12,22 +12,44 @@ export interface ItemRef {
   sk: Buffer;
 }
 
+/** Flags every item request may carry. */
+export interface RouteFlags {
+  /** Sent by a vnode to the next owner of its partition during handoff: never re-forwarded. */
+  forwarded?: boolean;
+}
+
+/** A request about items, to the node serving their partition. */
+export type ItemRequest = RouteFlags &
+  (
+    | { op: 'get'; item: ItemRef }
+    | { op: 'put'; item: ItemRef; value: Buffer }
+    | { op: 'delete'; item: ItemRef }
+    | {
+        op: 'scan';
+        item: Omit<ItemRef, 'sk'>;
+        after?: Buffer;
+        prefix?: Buffer;
+        limit: number;
+      }
+  );
+
+/** One item as handoff moves it: its full on-disk key and its value. */
+export interface HandoffItem {
+  key: Buffer;
+  value: Buffer;
+}
+
 /** A request to one storage node. */
 export type NodeRequest =
-  | { op: 'get'; item: ItemRef }
-  | { op: 'put'; item: ItemRef; value: Buffer }
-  | { op: 'delete'; item: ItemRef }
-  | {
-      op: 'scan';
-      item: Omit<ItemRef, 'sk'>;
-      after?: Buffer;
-      prefix?: Buffer;
-      limit: number;
-    }
+  | ItemRequest
+  | { op: 'handoff-batch'; partition: number; items: HandoffItem[] }
   | { op: 'ping' };
+
+/** Why a node refused: `wrong-owner` tells a coordinator its ring is stale. */
+export type NodeErrorKind = 'wrong-owner' | 'failed';
 
 /** A storage node's answer. */
 export type NodeReply =
   | { ok: true; value?: Buffer }
   | { ok: true; items: Array<{ sk: Buffer; value: Buffer }> }
-  | { ok: false; error: string };
+  | { ok: false; error: string; kind?: NodeErrorKind };

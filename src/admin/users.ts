@@ -4,13 +4,13 @@
  * on. The answer is Riak CS's JSON, so existing Riak CS tooling keeps working.
  */
 import type { UserRecord } from '../../stanchion/core/records.js';
+import { newUser } from '../../stanchion/users.js';
 import { readSmallBody } from '../s3/body.js';
-import type { RequestContext, S3Deps } from '../s3/context.js';
+import type { RequestContext } from '../s3/context.js';
 import { S3Error } from '../s3/errors.js';
 import { parseRequestXml } from '../s3/xml.js';
 
 const USER_BODY_BYTES_MAX = 16 * 1024;
-const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** POST /riak-cs/user */
 export async function createUserRoute(ctx: RequestContext): Promise<void> {
@@ -26,24 +26,6 @@ export async function createUserRoute(ctx: RequestContext): Promise<void> {
       : new S3Error('InvalidArgument', result.detail);
   }
   void ctx.reply.code(201).header('content-type', 'application/json').send(userJson(user));
-}
-
-/** A new user record with fresh keys. */
-export function newUser(deps: S3Deps, email: string, name: string, isAdmin: boolean): UserRecord {
-  const keyBytes = deps.randomBytes(20);
-  const keyId = [...keyBytes].map((b) => KEY_ID_ALPHABET[b % KEY_ID_ALPHABET.length]).join('');
-  const secret = deps.randomBytes(30).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
-  return {
-    id: deps.randomBytes(32).toString('hex'),
-    keyId,
-    secret,
-    email,
-    name,
-    displayName: email.split('@')[0] ?? name,
-    status: 'enabled',
-    isAdmin,
-    createdAtMs: deps.clock(),
-  };
 }
 
 /** Riak CS's JSON shape of a user. */

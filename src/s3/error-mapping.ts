@@ -5,7 +5,7 @@
  */
 import { RingUnavailableError } from '../../ring/client.js';
 import { NodeUnreachableError } from '../../ring/transport/transport.js';
-import { StanchionBusyError } from '../../stanchion/server.js';
+import { StanchionUnavailableError } from '../../stanchion/server.js';
 import { AuthError } from '../auth/types.js';
 import { isS3ErrorCode, S3Error } from './errors.js';
 
@@ -20,7 +20,7 @@ export function toS3Error(error: unknown): S3Error {
   if (
     error instanceof RingUnavailableError ||
     error instanceof NodeUnreachableError ||
-    error instanceof StanchionBusyError
+    error instanceof StanchionUnavailableError
   ) {
     return new S3Error('ServiceUnavailable', undefined, { cause: error });
   }

@@ -1,0 +1,190 @@
+/**
+ * Ownership handoff, the rebalancer: for every partition this node owns that the ring says
+ * is moving, stream its items to the next owner in batches, checkpointing after each so a
+ * restart of either side resumes rather than starts over; then tell the claimant, which
+ * flips ownership. At most `transferLimit` transfers run at once, at a bounded byte rate.
+ * Partitions this node no longer serves are dropped once the new owner has them.
+ */
+import type { Ring } from '../core/ring.js';
+import type { Transport } from '../transport/transport.js';
+import type { ItemStore } from './item-store.js';
+import { PartitionLocks } from './partition-locks.js';
+
+/** Settings of handoff. */
+export interface HandoffOptions {
+  transferLimit: number;
+  bytesPerSecondMax: number;
+  batchItemsMax: number;
+  batchBytesMax: number;
+  timeoutMs: number;
+  /** Wait this long after a flip before dropping data, so in-flight reads finish. */
+  dropDelayMs: number;
+}
+
+/** Progress of one transfer, for `cairn-admin transfers`. */
+export interface TransferStatus {
+  partition: number;
+  from: string;
+  to: string;
+  itemsSent: number;
+  itemsTotal: number;
+  bytesSent: number;
+  startedAtMs: number;
+  state: 'sending' | 'reporting' | 'retrying';
+}
+
+/** What handoff needs from the ring manager. */
+export interface HandoffRing {
+  readonly nodeId: string;
+  readonly ring: Ring;
+  reportComplete(partition: number, to: string): Promise<void>;
+}
+
+/** Runs this node's outbound transfers. */
+export class HandoffManager {
+  readonly locks = new PartitionLocks();
+  private readonly active = new Map<number, TransferStatus>();
+  private readonly dirty = new Set<number>();
+  private readonly dropping = new Set<number>();
+  private stopped = false;
+
+  constructor(
+    private readonly store: ItemStore,
+    private readonly ringSource: HandoffRing,
+    private readonly transport: Transport,
+    private readonly options: HandoffOptions,
+    private readonly clock: () => number,
+  ) {}
+
+  /** Transfers under way. */
+  status(): TransferStatus[] {
+    return [...this.active.values()].map((t) => ({ ...t }));
+  }
+
+  /** Starts what the ring asks for; call after every ring change. */
+  schedule(): void {
+    if (this.stopped) return;
+    const { ring, nodeId } = this.ringSource;
+    for (let p = 0; p < ring.partitionCount; p++) {
+      const to = ring.nextOwners[p];
+      const moving = ring.owners[p] === nodeId && to != null && to !== nodeId;
+      if (moving && !this.active.has(p) && this.active.size < this.options.transferLimit) {
+        void this.transfer(p, to);
+      }
+      const serves = ring.owners[p] === nodeId || ring.nextOwners[p] === nodeId;
+      if (!serves && !this.dropping.has(p)) void this.dropLater(p);
+    }
+  }
+
+  /** A forwarded write failed: the transfer of `partition` must start over. */
+  markDirty(partition: number): void {
+    this.dirty.add(partition);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private checkpointName(partition: number, to: string): string {
+    return `handoff/${partition}/${to}`;
+  }
+
+  private async transfer(partition: number, to: string): Promise<void> {
+    const status: TransferStatus = {
+      partition,
+      from: this.ringSource.nodeId,
+      to,
+      itemsSent: 0,
+      bytesSent: 0,
+      itemsTotal: await this.store.countPartition(partition),
+      startedAtMs: this.clock(),
+      state: 'sending',
+    };
+    this.active.set(partition, status);
+    try {
+      for (;;) {
+        if (this.stopped || !this.stillMoving(partition, to)) return;
+        if (this.dirty.delete(partition)) {
+          // A forwarded write was lost: only a pass from the start is sure to carry it.
+          await this.store.putMeta(this.checkpointName(partition, to), undefined);
+        }
+        const sent = await this.sendAll(partition, to, status);
+        if (!sent || this.dirty.has(partition)) continue;
+        status.state = 'reporting';
+        await this.ringSource.reportComplete(partition, to);
+        await this.store.putMeta(this.checkpointName(partition, to), undefined);
+        return;
+      }
+    } finally {
+      this.active.delete(partition);
+      setTimeout(() => this.schedule(), 0).unref();
+    }
+  }
+
+  private stillMoving(partition: number, to: string): boolean {
+    const { ring, nodeId } = this.ringSource;
+    return ring.owners[partition] === nodeId && ring.nextOwners[partition] === to;
+  }
+
+  /** Sends every item after the checkpoint; false when a batch failed (after a pause). */
+  private async sendAll(partition: number, to: string, status: TransferStatus) {
+    const name = this.checkpointName(partition, to);
+    let after = await this.store.getMeta(name);
+    for (;;) {
+      if (this.stopped || !this.stillMoving(partition, to)) return false;
+      const batch = await this.locks
+        .with(partition, async () => {
+          const items = await this.store.exportPartition(partition, after, {
+            itemsMax: this.options.batchItemsMax,
+            bytesMax: this.options.batchBytesMax,
+          });
+          if (items.length === 0) return items;
+          const reply = await this.transport
+            .call(
+              to,
+              { op: 'handoff-batch', partition, items },
+              { timeoutMs: this.options.timeoutMs },
+            )
+            .catch((error: unknown) => ({ ok: false as const, error: String(error) }));
+          if (!reply.ok) throw new Error(reply.error);
+          return items;
+        })
+        .catch(() => undefined);
+      if (batch === undefined) {
+        status.state = 'retrying';
+        await sleep(1000);
+        return false;
+      }
+      if (batch.length === 0) return true;
+      status.state = 'sending';
+      after = batch.at(-1)!.key;
+      await this.store.putMeta(name, after);
+      status.itemsSent += batch.length;
+      status.bytesSent += batch.reduce((sum, i) => sum + i.key.length + i.value.length, 0);
+      await this.throttle(status);
+    }
+  }
+
+  private async throttle(status: TransferStatus): Promise<void> {
+    const elapsedMs = this.clock() - status.startedAtMs;
+    const dueMs = (status.bytesSent / this.options.bytesPerSecondMax) * 1000;
+    if (dueMs > elapsedMs) await sleep(dueMs - elapsedMs);
+  }
+
+  private async dropLater(partition: number): Promise<void> {
+    if (!(await this.store.holdsPartition(partition))) return;
+    this.dropping.add(partition);
+    await sleep(this.options.dropDelayMs);
+    try {
+      const { ring, nodeId } = this.ringSource;
+      const serves = ring.owners[partition] === nodeId || ring.nextOwners[partition] === nodeId;
+      if (!serves && !this.stopped) await this.store.dropPartition(partition);
+    } finally {
+      this.dropping.delete(partition);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

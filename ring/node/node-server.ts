@@ -1,0 +1,159 @@
+/**
+ * The storage node's HTTP face: /rpc for node requests (binary frames), /gossip and /ring
+ * for ring state, and /admin for cairn-admin (cluster changes, status, transfers). Every
+ * route but /ping needs the cluster cookie. Changes go to the claimant, wherever it is.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { StagedChange } from '../core/membership.js';
+import type { Ring } from '../core/ring.js';
+import { decodeMessage, encodeMessage } from '../transport/codec.js';
+import type { NodeReply, NodeRequest } from '../transport/messages.js';
+import type { HandoffManager } from './handoff.js';
+import { COOKIE_HEADER, peerCall, PeerError } from './peer-client.js';
+import type { RingManager } from './ring-manager.js';
+
+/** What the node server serves. */
+export interface NodeServerDeps {
+  manager: RingManager;
+  handoff: HandoffManager;
+  handle: (request: NodeRequest) => Promise<NodeReply>;
+  cookie: string;
+}
+
+/** Header naming the calling node, so gossip also counts as a liveness signal. */
+export const NODE_HEADER = 'x-cairn-node';
+const RPC_BYTES_MAX = 96 * 1024 * 1024;
+
+/** Builds the node's fastify app (it does not listen). */
+export function buildNodeServer(deps: NodeServerDeps): FastifyInstance {
+  const app = Fastify({ logger: { level: process.env.CAIRN_LOG_LEVEL ?? 'warn' } });
+  app.addContentTypeParser(
+    'application/octet-stream',
+    { parseAs: 'buffer', bodyLimit: RPC_BYTES_MAX },
+    (_request, body, done) => done(null, body),
+  );
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url === '/ping') return;
+    if (request.headers[COOKIE_HEADER] !== deps.cookie) {
+      return reply.code(403).send({ error: 'wrong or missing cluster cookie' });
+    }
+  });
+  app.get('/ping', async () => ({ nodeId: deps.manager.nodeId }));
+  app.post('/rpc', async (request, reply) => {
+    const message = decodeMessage<NodeRequest>(request.body as Buffer);
+    const answer = await deps.handle(message);
+    return reply.header('content-type', 'application/octet-stream').send(encodeMessage(answer));
+  });
+  app.post('/gossip', async (request) => {
+    const sender = request.headers[NODE_HEADER];
+    if (typeof sender === 'string') deps.manager.markSeen(sender);
+    return deps.manager.adopt(request.body as Ring);
+  });
+  app.get('/ring', async () => deps.manager.ring);
+  registerAdminRoutes(app, deps);
+  return app;
+}
+
+function fail(reply: FastifyReply, status: number, error: string) {
+  return reply.code(status).send({ error });
+}
+
+/** Runs `local` on the claimant, forwarding the call there when this node is not it. */
+async function onClaimant<T>(
+  deps: NodeServerDeps,
+  path: string,
+  body: unknown,
+  local: () => Promise<T>,
+): Promise<T> {
+  const { manager } = deps;
+  if (manager.isClaimant) return local();
+  const address = manager.addressOf(manager.ring.claimant);
+  if (!address) throw new PeerError(503, `claimant ${manager.ring.claimant} has no address`);
+  return peerCall<T>(address, path, { cookie: deps.cookie, body: body ?? {} });
+}
+
+function registerAdminRoutes(app: FastifyInstance, deps: NodeServerDeps): void {
+  const { manager } = deps;
+  app.setErrorHandler((error: Error, _request, reply) => {
+    const status = error instanceof PeerError ? error.status : 503;
+    const detail = error instanceof PeerError ? error.message : `${error.message}`;
+    return fail(reply, status >= 400 ? status : 503, detail);
+  });
+  app.post('/admin/cluster/join', async (request, reply) => {
+    const { target } = request.body as { target?: string };
+    if (typeof target !== 'string' || target === '') return fail(reply, 400, 'no node to join');
+    const error = await joinCluster(deps, target);
+    return error ? fail(reply, 400, error) : { staged: 'join' };
+  });
+  app.post('/admin/cluster/stage', async (request, reply) => {
+    const change = request.body as StagedChange;
+    const error = await onClaimant(deps, '/admin/cluster/stage', change, async () => {
+      const refused = await manager.stage(change);
+      if (refused) throw new PeerError(400, refused);
+      return undefined;
+    });
+    return error ?? { staged: change.kind };
+  });
+  app.post('/admin/cluster/plan', async () =>
+    onClaimant(deps, '/admin/cluster/plan', {}, async () => {
+      const plan = manager.plan();
+      return { staged: manager.stagedChanges(), ring: manager.ring, plan };
+    }),
+  );
+  app.post('/admin/cluster/commit', async () =>
+    onClaimant(deps, '/admin/cluster/commit', {}, async () => {
+      const plan = await manager.commit();
+      if (typeof plan === 'string') throw new PeerError(400, plan);
+      return { committed: plan.transfers.length };
+    }),
+  );
+  app.post('/admin/cluster/clear', async () =>
+    onClaimant(deps, '/admin/cluster/clear', {}, async () => {
+      await manager.clear();
+      return { cleared: true };
+    }),
+  );
+  app.post('/admin/transfer-complete', async (request) => {
+    const { partition, to } = request.body as { partition: number; to: string };
+    return onClaimant(deps, '/admin/transfer-complete', request.body, async () => {
+      await manager.transferComplete(partition, to);
+      return manager.ring;
+    });
+  });
+  app.get('/admin/status', async () => ({
+    nodeId: manager.nodeId,
+    ring: manager.ring,
+    upNodes: [...manager.upNodes()],
+    transfers: deps.handoff.status(),
+  }));
+}
+
+/** `cluster join`: adopt the target's ring, then ask its claimant to stage our join. */
+async function joinCluster(deps: NodeServerDeps, target: string): Promise<string | undefined> {
+  const { manager } = deps;
+  let ring: Ring;
+  try {
+    ring = await peerCall<Ring>(target, '/ring', { cookie: deps.cookie });
+  } catch (error) {
+    return `cannot reach ${target}: ${(error as Error).message}`;
+  }
+  if (ring.members.some((m) => m.nodeId === manager.nodeId)) {
+    return `${manager.nodeId} is already a member of that cluster`;
+  }
+  const claimant = ring.members.find((m) => m.nodeId === ring.claimant);
+  if (!claimant) return `the cluster at ${target} has no reachable claimant`;
+  const change: StagedChange = {
+    kind: 'join',
+    nodeId: manager.nodeId,
+    address: manager.addressOf(manager.nodeId)!,
+  };
+  const refused = manager.joinRefusal(ring);
+  if (refused) return refused;
+  try {
+    await peerCall(claimant.address, '/admin/cluster/stage', { cookie: deps.cookie, body: change });
+  } catch (error) {
+    return `the claimant refused: ${(error as Error).message}`;
+  }
+  await manager.prepareJoin(ring);
+  return undefined;
+}

@@ -1,0 +1,55 @@
+/**
+ * Persists a node's ring state and the claimant's staged changes as small JSON files,
+ * replaced atomically (write, fsync, rename), so a crash leaves the old or the new state,
+ * never a torn one.
+ */
+import { open, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StagedChange } from '../core/membership.js';
+import { checkRing, type Ring } from '../core/ring.js';
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const handle = await open(`${path}.tmp`, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(`${path}.tmp`, path);
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The ring and staged-change files of one node. */
+export class RingStore {
+  constructor(private readonly dir: string) {}
+
+  async loadRing(): Promise<Ring | undefined> {
+    const text = await readOptional(join(this.dir, 'ring.json'));
+    if (text === undefined) return undefined;
+    const ring = JSON.parse(text) as Ring;
+    checkRing(ring);
+    return ring;
+  }
+
+  saveRing(ring: Ring): Promise<void> {
+    return writeAtomic(join(this.dir, 'ring.json'), JSON.stringify(ring));
+  }
+
+  async loadStaged(): Promise<StagedChange[]> {
+    const text = await readOptional(join(this.dir, 'staged.json'));
+    return text === undefined ? [] : (JSON.parse(text) as StagedChange[]);
+  }
+
+  saveStaged(staged: readonly StagedChange[]): Promise<void> {
+    return writeAtomic(join(this.dir, 'staged.json'), JSON.stringify(staged));
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `cairn node`: one storage node as its own process. Opens its LevelDB and blob files and
+ * its ring, starts gossip and handoff, and serves /rpc, /gossip and /admin on one port.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Ring } from '../core/ring.js';
+import { openLevelBackend } from '../storage/leveldb-backend.js';
+import { HttpTransport } from '../transport/http-transport.js';
+import { HandoffManager, type HandoffOptions } from './handoff.js';
+import { ItemStore } from './item-store.js';
+import { peerCall } from './peer-client.js';
+import { RingManager } from './ring-manager.js';
+import { RingStore } from './ring-store.js';
+import { storageNodeHandler } from './storage-node.js';
+import { buildNodeServer } from './node-server.js';
+import { vnodeRouter } from './vnode-router.js';
+
+/** Settings of `cairn node`. */
+export interface NodeProcessOptions {
+  nodeId: string;
+  host: string;
+  port: number;
+  /** host:port other nodes reach this one at (default host:port). */
+  advertise?: string;
+  dataDir: string;
+  partitionCount: number;
+  cookie: string;
+  handoff: Pick<HandoffOptions, 'transferLimit' | 'bytesPerSecondMax'>;
+  gossipIntervalMs: number;
+  downAfterMs: number;
+}
+
+/** A running node. */
+export interface RunningNode {
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Starts a storage node and listens. */
+export async function runNode(options: NodeProcessOptions): Promise<RunningNode> {
+  await mkdir(options.dataDir, { recursive: true });
+  const address = options.advertise ?? `${options.host}:${options.port}`;
+  const manager = await RingManager.open(
+    new RingStore(options.dataDir),
+    { ...options, address },
+    Date.now,
+  );
+  const kv = await openLevelBackend(join(options.dataDir, 'leveldb'));
+  const store = new ItemStore(kv, join(options.dataDir, 'blobs'), { sync: true });
+  const transport = new HttpTransport((nodeId) => manager.addressOf(nodeId));
+  const handoff = new HandoffManager(
+    store,
+    {
+      get nodeId() {
+        return manager.nodeId;
+      },
+      get ring() {
+        return manager.ring;
+      },
+      reportComplete: (partition, to) => reportComplete(manager, options.cookie, partition, to),
+    },
+    transport,
+    {
+      ...options.handoff,
+      batchItemsMax: 256,
+      batchBytesMax: 8 * 1024 * 1024,
+      timeoutMs: 30_000,
+      dropDelayMs: 10_000,
+    },
+    Date.now,
+  );
+  const handle = vnodeRouter({
+    nodeId: manager.nodeId,
+    ring: () => manager.ring,
+    local: storageNodeHandler(store, options.partitionCount),
+    handoff,
+    transport,
+    timeoutMs: 10_000,
+  });
+  const app = buildNodeServer({ manager, handoff, handle, cookie: options.cookie });
+  await app.listen({ host: options.host, port: options.port });
+  manager.onRing(() => handoff.schedule());
+  manager.start();
+  handoff.schedule();
+  return {
+    address,
+    async close() {
+      handoff.stop();
+      manager.stop();
+      await app.close();
+      transport.close();
+      await kv.close();
+    },
+  };
+}
+
+/** Tells the claimant a transfer is done and adopts the ring it answers with. */
+async function reportComplete(manager: RingManager, cookie: string, partition: number, to: string) {
+  if (manager.isClaimant) return manager.transferComplete(partition, to);
+  const address = manager.addressOf(manager.ring.claimant);
+  if (!address) throw new Error('claimant has no address');
+  const ring = await peerCall<Ring>(address, '/admin/transfer-complete', {
+    cookie,
+    body: { partition, to },
+  });
+  await manager.adopt(ring);
+}

@@ -1,0 +1,113 @@
+/**
+ * How a process that is not a storage node (an S3 front end, stanchion) follows the ring:
+ * it fetches the ring from any node it knows, failing over to the next when one goes away,
+ * keeps it current by polling, and pings members to know which are up.
+ */
+import { reconcile } from './core/gossip.js';
+import { memberOf, type Ring } from './core/ring.js';
+import { peerCall } from './node/peer-client.js';
+
+/** Settings of a ring follower. */
+export interface RemoteRingOptions {
+  /** host:port of nodes to ask first; members learned from the ring are asked after. */
+  seeds: string[];
+  cookie: string;
+  pollIntervalMs: number;
+  downAfterMs: number;
+}
+
+/** A ring followed from outside the cluster. */
+export class RemoteRing {
+  private lastSeenMs = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private next = 0;
+
+  private constructor(
+    private current: Ring,
+    private readonly options: RemoteRingOptions,
+    private readonly clock: () => number,
+  ) {}
+
+  /** Fetches the ring from the first seed that answers. */
+  static async connect(options: RemoteRingOptions, clock: () => number): Promise<RemoteRing> {
+    const errors: string[] = [];
+    for (const seed of options.seeds) {
+      try {
+        const ring = await peerCall<Ring>(seed, '/ring', { cookie: options.cookie });
+        return new RemoteRing(ring, options, clock);
+      } catch (error) {
+        errors.push(`${seed}: ${(error as Error).message}`);
+      }
+    }
+    throw new Error(`no storage node answered: ${errors.join('; ')}`);
+  }
+
+  get ring(): Ring {
+    return this.current;
+  }
+
+  addressOf(nodeId: string): string | undefined {
+    return memberOf(this.current, nodeId)?.address;
+  }
+
+  /** Members that answered a ping within downAfterMs. */
+  upNodes(): Set<string> {
+    const now = this.clock();
+    const up = new Set<string>();
+    for (const [nodeId, seen] of this.lastSeenMs) {
+      if (now - seen <= this.options.downAfterMs) up.add(nodeId);
+    }
+    return up;
+  }
+
+  /** Marks a node down now (a request to it failed); the next ping may bring it back. */
+  markUnreachable(nodeId: string): void {
+    this.lastSeenMs.delete(nodeId);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.poll(), this.options.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Fetches the ring now, from the next node that answers. */
+  async refresh(): Promise<void> {
+    const sources = [
+      ...this.current.members.map((m) => m.address).filter((a) => a !== ''),
+      ...this.options.seeds,
+    ];
+    for (let i = 0; i < sources.length; i++) {
+      const address = sources[(this.next + i) % sources.length]!;
+      try {
+        const ring = await peerCall<Ring>(address, '/ring', {
+          cookie: this.options.cookie,
+          timeoutMs: this.options.downAfterMs,
+        });
+        this.current = reconcile(this.current, ring);
+        return;
+      } catch {
+        this.next++;
+      }
+    }
+  }
+
+  /** Pings every member and refreshes the ring; waits for the first round. */
+  async poll(): Promise<void> {
+    const now = this.clock();
+    await Promise.all(
+      this.current.members.map(async (m) => {
+        try {
+          await peerCall(m.address, '/ping', { cookie: this.options.cookie, timeoutMs: 1000 });
+          this.lastSeenMs.set(m.nodeId, now);
+        } catch {
+          // Not answering: upNodes() drops it after downAfterMs.
+        }
+      }),
+    );
+    await this.refresh();
+  }
+}
