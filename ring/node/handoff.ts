@@ -90,18 +90,31 @@ export class HandoffManager {
   }
 
   private async transfer(partition: number, to: string): Promise<void> {
+    try {
+      await this.transferOnce(partition, to);
+    } catch (error) {
+      // A local disk error: leave the partition to the next schedule() rather than crash.
+      this.lastError = `${partition}: ${(error as Error).message}`;
+    }
+  }
+
+  /** The last transfer failure, for status reports. */
+  lastError: string | undefined;
+
+  private async transferOnce(partition: number, to: string): Promise<void> {
     const status: TransferStatus = {
       partition,
       from: this.ringSource.nodeId,
       to,
       itemsSent: 0,
       bytesSent: 0,
-      itemsTotal: await this.store.countPartition(partition),
+      itemsTotal: 0,
       startedAtMs: this.clock(),
       state: 'sending',
     };
     this.active.set(partition, status);
     try {
+      status.itemsTotal = await this.store.countPartition(partition);
       for (;;) {
         if (this.stopped || !this.stillMoving(partition, to)) return;
         if (this.dirty.delete(partition)) {
@@ -111,7 +124,14 @@ export class HandoffManager {
         const sent = await this.sendAll(partition, to, status);
         if (!sent || this.dirty.has(partition)) continue;
         status.state = 'reporting';
-        await this.ringSource.reportComplete(partition, to);
+        try {
+          await this.ringSource.reportComplete(partition, to);
+        } catch {
+          // The claimant is away: keep the checkpoint, wait, and report again.
+          status.state = 'retrying';
+          await sleep(1000);
+          continue;
+        }
         await this.store.putMeta(this.checkpointName(partition, to), undefined);
         return;
       }

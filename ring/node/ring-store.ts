@@ -8,15 +8,18 @@ import { join } from 'node:path';
 import type { StagedChange } from '../core/membership.js';
 import { checkRing, type Ring } from '../core/ring.js';
 
+let tmpCounter = 0;
+
 async function writeAtomic(path: string, text: string): Promise<void> {
-  const handle = await open(`${path}.tmp`, 'w');
+  const tmp = `${path}.${process.pid}.${tmpCounter++}.tmp`;
+  const handle = await open(tmp, 'w');
   try {
     await handle.writeFile(text);
     await handle.sync();
   } finally {
     await handle.close();
   }
-  await rename(`${path}.tmp`, path);
+  await rename(tmp, path);
 }
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -28,9 +31,20 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-/** The ring and staged-change files of one node. */
+/** The ring and staged-change files of one node; writes of each file are serialised. */
 export class RingStore {
+  private writes = new Map<string, Promise<void>>();
+
   constructor(private readonly dir: string) {}
+
+  /** Queues a write of `name` after the earlier ones, so the last call's text wins. */
+  private write(name: string, text: string): Promise<void> {
+    const path = join(this.dir, name);
+    const previous = this.writes.get(name) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => writeAtomic(path, text));
+    this.writes.set(name, next);
+    return next;
+  }
 
   async loadRing(): Promise<Ring | undefined> {
     const text = await readOptional(join(this.dir, 'ring.json'));
@@ -41,7 +55,7 @@ export class RingStore {
   }
 
   saveRing(ring: Ring): Promise<void> {
-    return writeAtomic(join(this.dir, 'ring.json'), JSON.stringify(ring));
+    return this.write('ring.json', JSON.stringify(ring));
   }
 
   async loadStaged(): Promise<StagedChange[]> {
@@ -50,6 +64,6 @@ export class RingStore {
   }
 
   saveStaged(staged: readonly StagedChange[]): Promise<void> {
-    return writeAtomic(join(this.dir, 'staged.json'), JSON.stringify(staged));
+    return this.write('staged.json', JSON.stringify(staged));
   }
 }

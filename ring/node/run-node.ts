@@ -48,7 +48,7 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   );
   const kv = await openLevelBackend(join(options.dataDir, 'leveldb'));
   const store = new ItemStore(kv, join(options.dataDir, 'blobs'), { sync: true });
-  const transport = new HttpTransport((nodeId) => manager.addressOf(nodeId));
+  const transport = new HttpTransport((nodeId) => manager.addressOf(nodeId), options.cookie);
   const handoff = new HandoffManager(
     store,
     {

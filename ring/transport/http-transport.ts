@@ -15,7 +15,10 @@ export const REPLY_BYTES_MAX = 96 * 1024 * 1024;
 export class HttpTransport implements Transport {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-  constructor(private readonly addressOf: (nodeId: string) => string | undefined) {}
+  constructor(
+    private readonly addressOf: (nodeId: string) => string | undefined,
+    private readonly cookie: string,
+  ) {}
 
   call(nodeId: string, req: NodeRequest, options: { timeoutMs: number }): Promise<NodeReply> {
     const address = this.addressOf(nodeId);
@@ -30,7 +33,11 @@ export class HttpTransport implements Transport {
           method: 'POST',
           agent: this.agent,
           timeout: options.timeoutMs,
-          headers: { 'content-type': 'application/octet-stream', 'content-length': body.length },
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': body.length,
+            'x-cairn-cookie': this.cookie,
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

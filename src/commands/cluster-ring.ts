@@ -1,0 +1,45 @@
+/**
+ * A RingClient for a process outside the ring (an S3 front end, stanchion): it follows the
+ * ring through any node, talks to storage nodes over HTTP, and routes around nodes that
+ * stop answering.
+ */
+import { RingClient, type Quorum } from '../../ring/client.js';
+import { RemoteRing } from '../../ring/remote-ring.js';
+import { HttpTransport } from '../../ring/transport/http-transport.js';
+
+/** A connected ring client and what to stop when done. */
+export interface ClusterRing {
+  client: RingClient;
+  close(): void;
+}
+
+/** Connects through the first of `seeds` that answers. */
+export async function connectClusterRing(
+  seeds: string[],
+  cookie: string,
+  quorum: Quorum,
+): Promise<ClusterRing> {
+  const remote = await RemoteRing.connect(
+    { seeds, cookie, pollIntervalMs: 1000, downAfterMs: 3000 },
+    Date.now,
+  );
+  await remote.poll();
+  remote.start();
+  const transport = new HttpTransport((nodeId) => remote.addressOf(nodeId), cookie);
+  const client = new RingClient({
+    ring: () => remote.ring,
+    upNodes: () => remote.upNodes(),
+    transport,
+    quorum,
+    timeoutMs: 10_000,
+    refreshRing: () => remote.refresh(),
+    onUnreachable: (nodeId) => remote.markUnreachable(nodeId),
+  });
+  return {
+    client,
+    close() {
+      remote.stop();
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Option parsing shared by the `cairn` commands: integers in range, address lists, and the
+ * shutdown-on-signal wrapper every long-running command uses.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+
+/** The environment, read once. */
+export const env = process.env;
+
+/** A commander parser for an integer from `min` to `max`. */
+export function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+/** A commander parser for a comma-separated list of host:port addresses. */
+export function addressList(value: string): string[] {
+  const list = value
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  for (const address of list) {
+    if (!/^[^\s:/]+:\d{1,5}$/.test(address)) {
+      throw new InvalidArgumentError(`not a host:port address: ${address}`);
+    }
+  }
+  if (list.length === 0) throw new InvalidArgumentError('expected at least one host:port');
+  return list;
+}
+
+/** The cluster cookie option, shared by node, stanchion, s3 and cairn-admin. */
+export function cookieOption(command: Command): Command {
+  return command.option(
+    '--cookie <secret>',
+    'shared cluster secret (CAIRN_COOKIE)',
+    env.CAIRN_COOKIE ?? 'cairn',
+  );
+}
+
+/** Stops `close` on SIGINT/SIGTERM, exiting 0; a second signal exits at once. */
+export function closeOnSignal(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stdout.write(`${signal}: shutting down\n`);
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Adds the S3 front-end options shared by `start` and `s3`. */
+export function frontEndOptions(command: Command, defaultPort: number): Command {
+  return command
+    .option('--host <host>', 'address to listen on (CAIRN_HOST)', env.CAIRN_HOST ?? '127.0.0.1')
+    .option(
+      '--port <port>',
+      'S3 port (CAIRN_PORT)',
+      integer(0, 65535),
+      Number(env.CAIRN_PORT ?? defaultPort),
+    )
+    .option(
+      '--block-size <bytes>',
+      'object block size (CAIRN_BLOCK_SIZE)',
+      integer(64 * 1024, 64 * 1024 * 1024),
+      Number(env.CAIRN_BLOCK_SIZE ?? 1024 * 1024),
+    )
+    .option(
+      '--gc-leeway <seconds>',
+      'GC leeway (CAIRN_GC_LEEWAY_SECONDS)',
+      integer(0, 365 * 86400),
+      Number(env.CAIRN_GC_LEEWAY_SECONDS ?? 86400),
+    )
+    .option(
+      '--anonymous-user-creation',
+      'allow unsigned POST /riak-cs/user',
+      env.CAIRN_ANONYMOUS_USER_CREATION === 'true',
+    )
+    .option(
+      '--virtual-host-base <domain>',
+      'base domain for virtual-hosted-style requests',
+      env.CAIRN_VIRTUAL_HOST_BASE,
+    )
+    .option('--region <region>', 'region reported and signed for', env.CAIRN_REGION ?? 'us-east-1')
+    .option('--log-level <level>', 'log level (CAIRN_LOG_LEVEL)', env.CAIRN_LOG_LEVEL ?? 'warn');
+}
+
+/** The parsed front-end options, as startFrontEnd takes them. */
+export function frontEndSettings(opts: Record<string, unknown>) {
+  return {
+    host: opts['host'] as string,
+    port: opts['port'] as number,
+    blockSizeBytes: opts['blockSize'] as number,
+    gcLeewaySeconds: opts['gcLeeway'] as number,
+    anonymousUserCreation: Boolean(opts['anonymousUserCreation']),
+    virtualHostBase: opts['virtualHostBase'] as string | undefined,
+    region: opts['region'] as string,
+    logLevel: opts['logLevel'] as string,
+  };
+}
