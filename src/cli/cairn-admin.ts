@@ -3,14 +3,18 @@
  * per command group; this one only wires them into commander and reports failures.
  */
 import { Command } from 'commander';
+import { registerClusterCommands } from './cluster-commands.js';
 import { registerUserCommands } from './user-commands.js';
 
 const program = new Command('cairn-admin')
   .description('administer a Cairn store')
   .option('--url <url>', 'the store (CAIRN_URL; default http://127.0.0.1:8080)')
-  .option('--data-dir <dir>', 'read the admin keys from this data dir (CAIRN_DATA_DIR)');
+  .option('--data-dir <dir>', 'read the admin keys from this data dir (CAIRN_DATA_DIR)')
+  .option('--node <host:port>', 'storage node for cluster commands (CAIRN_NODE)')
+  .option('--cookie <secret>', 'cluster cookie (CAIRN_COOKIE)');
 
 registerUserCommands(program);
+registerClusterCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`cairn-admin: ${error instanceof Error ? error.message : String(error)}\n`);
