@@ -1,0 +1,97 @@
+/**
+ * Drives scripts/dev-cluster.sh from tests: a temporary CAIRN_DEV_DIR, a base port whose
+ * range is free, and a cleanup that stops every process the script started (by the PIDs
+ * in its pid files, SIGKILL as the last resort) and removes the directory.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SCRIPT = resolve(import.meta.dirname, '../../scripts/dev-cluster.sh');
+
+/** A dev cluster under test. */
+export interface DevCluster {
+  dir: string;
+  basePort: number;
+  endpoint: string;
+  keyId: string;
+  secret: string;
+  /** Runs the script with `args`; resolves with its stdout. */
+  script(...args: string[]): Promise<string>;
+  /** Runs cairn-admin against dev1 (or `node`). */
+  admin(...args: string[]): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const server = createServer();
+    server.once('error', () => res(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => res(true)));
+  });
+}
+
+async function freeBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 400) * 100;
+    const ports = [...Array.from({ length: 10 }, (_, i) => base + i), base + 80, base + 85];
+    const free = await Promise.all(ports.map(portFree));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('no free port range for a dev cluster');
+}
+
+/** Starts `count` nodes, a stanchion and an S3 front end. */
+export async function startDevCluster(count: number): Promise<DevCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-dev-'));
+  const basePort = await freeBasePort();
+  const env = { ...process.env, CAIRN_DEV_DIR: dir, CAIRN_DEV_BASE_PORT: String(basePort) };
+  const script = async (...args: string[]) => {
+    try {
+      return (await run('bash', [SCRIPT, ...args], { env, timeout: 120_000 })).stdout;
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      throw new Error(`dev-cluster.sh ${args.join(' ')} failed:\n${e.stdout}\n${e.stderr}`);
+    }
+  };
+  const cluster: DevCluster = {
+    dir,
+    basePort,
+    endpoint: '',
+    keyId: '',
+    secret: '',
+    script,
+    admin: (...args) => script('admin', ...args),
+    async cleanup() {
+      await script('stop').catch(() => undefined);
+      await killLeftovers(dir);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  const out = await script('start', String(count)).catch(async (error: unknown) => {
+    await cluster.cleanup();
+    throw error;
+  });
+  cluster.endpoint = /^S3_ENDPOINT=(\S+)$/m.exec(out)![1]!;
+  cluster.keyId = /^AWS_ACCESS_KEY_ID=(\S+)$/m.exec(out)![1]!;
+  cluster.secret = /^AWS_SECRET_ACCESS_KEY=(\S+)$/m.exec(out)![1]!;
+  return cluster;
+}
+
+async function killLeftovers(dir: string): Promise<void> {
+  const pids = await readdir(join(dir, 'pids')).catch(() => [] as string[]);
+  for (const file of pids) {
+    const pid = Number(await readFile(join(dir, 'pids', file), 'utf8').catch(() => 'x'));
+    if (Number.isInteger(pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
