@@ -1,0 +1,22 @@
+# Cairn: one image for every program (cairn start | node | stanchion | s3, cairn-admin).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src src
+COPY ring ring
+COPY stanchion stanchion
+COPY bench bench
+COPY scripts scripts
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/dist dist
+COPY package.json ./
+COPY bin bin
+ENTRYPOINT ["node", "/app/dist/src/main.js"]
+CMD ["start", "--host", "0.0.0.0", "--data-dir", "/data"]
