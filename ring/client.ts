@@ -172,7 +172,11 @@ export class RingClient {
   private callOne(entry: PreflistEntry, request: NodeRequest): Promise<NodeReply> {
     const routed =
       'item' in request
-        ? { ...request, item: { ...request.item, partition: entry.partition } }
+        ? {
+            ...request,
+            item: { ...request.item, partition: entry.partition },
+            ...(entry.fallbackFor ? { fallback: true } : {}),
+          }
         : request;
     return this.deps.transport.call(entry.nodeId, routed as NodeRequest, {
       timeoutMs: this.deps.timeoutMs,

@@ -80,6 +80,7 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   });
   const app = buildNodeServer({ manager, handoff, handle, cookie: options.cookie });
   await app.listen({ host: options.host, port: options.port });
+  await handoff.loadHinted();
   manager.onRing(() => handoff.schedule());
   manager.start();
   handoff.schedule();

@@ -3,7 +3,8 @@
  * handoff safe: a write to a partition being handed off is applied here and forwarded to
  * the next owner under the partition's lock, so the next owner misses nothing; a request
  * for a partition this node neither owns nor is receiving is refused as `wrong-owner`, and
- * the coordinator refreshes its ring and retries.
+ * the coordinator refreshes its ring and retries. A fallback (standing in for a down primary)
+ * serves what it is sent and keeps it as a hint.
  */
 import type { Ring } from '../core/ring.js';
 import type { ItemRequest, NodeReply, NodeRequest } from '../transport/messages.js';
@@ -33,6 +34,7 @@ export function vnodeRouter(deps: VnodeRouterDeps) {
     }
     const owner = ring.owners[p];
     const next = ring.nextOwners[p];
+    if (request.fallback) return hinted(deps, request);
     if (request.forwarded || next === deps.nodeId) return deps.local(request);
     if (owner !== deps.nodeId) {
       return { ok: false, kind: 'wrong-owner', error: `${deps.nodeId} does not serve ${p}` };
@@ -40,6 +42,12 @@ export function vnodeRouter(deps: VnodeRouterDeps) {
     if (next == null || !MUTATIONS.has(request.op)) return deps.local(request);
     return deps.handoff.locks.with(p, () => writeThrough(deps, request, next));
   };
+}
+
+/** A fallback write: stored here and marked, so the partition is kept until handed back. */
+async function hinted(deps: VnodeRouterDeps, request: ItemRequest): Promise<NodeReply> {
+  if (MUTATIONS.has(request.op)) await deps.handoff.markHinted(request.item.partition);
+  return deps.local(request);
 }
 
 async function writeThrough(deps: VnodeRouterDeps, request: ItemRequest, next: string) {

@@ -16,6 +16,8 @@ export interface ItemRef {
 export interface RouteFlags {
   /** Sent by a vnode to the next owner of its partition during handoff: never re-forwarded. */
   forwarded?: boolean;
+  /** Sent to a fallback standing in for a down primary: kept as a hint, never refused. */
+  fallback?: boolean;
 }
 
 /** A request about items, to the node serving their partition. */

@@ -111,13 +111,27 @@ describe('cluster: rebalance (5 processes, n_val=3, w=2)', () => {
     expect(await verifyAll()).toBe(80);
   }, 240_000);
 
+  it('keeps serving reads and writes with a node killed, through fallbacks', async () => {
+    await cluster.script('kill', 'dev3');
+    for (let i = 0; i < 10; i++) await put(`killed/${i}`);
+    expect(await verifyAll()).toBe(90);
+    const status = await cluster.admin('member-status');
+    expect(status).toMatch(/^down .*'dev3@127.0.0.1'$/m);
+    await cluster.script('restart', 'dev3');
+    const deadline = Date.now() + 20_000;
+    while (!(await cluster.admin('member-status')).includes('Down:0')) {
+      if (Date.now() > deadline) throw new Error('dev3 did not come back');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }, 120_000);
+
   it('lets a node leave: its partitions move away and nothing is lost', async () => {
     await cluster.admin('cluster', 'leave', 'dev5@127.0.0.1');
     await cluster.admin('cluster', 'commit');
     const status = await waitForConvergence(90_000);
     expect(status).not.toContain('dev5@127.0.0.1');
     expect(status).toContain('Valid:4 /');
-    expect(await verifyAll()).toBe(80);
+    expect(await verifyAll()).toBe(90);
     await new Promise((r) => setTimeout(r, 12_000));
     const blobs = await readdir(join(cluster.dir, 'dev5', 'blobs')).catch(() => []);
     const left = await Promise.all(
