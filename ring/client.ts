@@ -59,7 +59,10 @@ export class RingClient {
   private async getOnce(keyspace: string, pk: KeyPart, sk: KeyPart) {
     const { entries, partition } = this.locate(keyspace, pk);
     const item = { partition, keyspace, pk: keyBytes(pk), sk: keyBytes(sk) };
-    const replies = await this.fanOut(entries, { op: 'get', item }, this.deps.quorum.r);
+    // R not-found replies are not trusted while a replica that may hold the value (one that
+    // missed a write, or was just handed a partition) has yet to answer.
+    const hasValue = (replies: NodeReply[]) => replies.some((r) => 'value' in r && r.value);
+    const replies = await this.fanOut(entries, { op: 'get', item }, this.deps.quorum.r, hasValue);
     for (const reply of replies) if ('value' in reply && reply.value) return reply.value;
     return undefined;
   }
@@ -130,9 +133,15 @@ export class RingClient {
 
   /**
    * Sends `request` to every entry (each with its own partition) and resolves with the
-   * successful replies once `needed` have succeeded; rejects once that cannot happen.
+   * successful replies once `needed` have succeeded and `enough` holds of them (or every
+   * entry has answered); rejects once the quorum cannot be met.
    */
-  private fanOut(entries: PreflistEntry[], request: NodeRequest, needed: number) {
+  private fanOut(
+    entries: PreflistEntry[],
+    request: NodeRequest,
+    needed: number,
+    enough: (replies: NodeReply[]) => boolean = () => true,
+  ) {
     return new Promise<NodeReply[]>((resolve, reject) => {
       const replies: NodeReply[] = [];
       const errors: string[] = [];
@@ -143,6 +152,8 @@ export class RingClient {
         const tally = { ok: replies.length, failed: errors.length, asked: entries.length };
         const state = quorumState(tally, needed);
         if (state === 'pending') return;
+        const allIn = replies.length + errors.length === entries.length;
+        if (state === 'met' && !enough(replies) && !allIn) return;
         settled = true;
         if (state === 'met') return resolve(replies);
         const detail = `${replies.length}/${needed} replies: ${errors.join('; ')}`;

