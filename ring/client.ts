@@ -1,22 +1,23 @@
 /**
  * The typed client every other program uses to reach the ring: it hashes a key to its
- * partition, finds the preference list, fans the request out and answers at quorum. The
- * S3 front end and stanchion see only this; they never touch a node or a disk.
+ * partition, finds the preference list, and reads and writes at quorum. Mutable values are
+ * versioned: a write goes to one replica that records it with its own dot and replicates
+ * the result; a read merges the replicas' states, repairs the stale ones, and resolves
+ * siblings with the keyspace's resolver. The S3 front end and stanchion see only this.
  */
+import { contextOf, sync, type VersionVector } from './core/dvv.js';
 import { keyBytes, partitionOf, ringIndex, type KeyPart } from './core/hash.js';
 import { preferenceList, type PreflistEntry } from './core/preflist.js';
-import { quorumState } from './core/quorum.js';
 import type { Ring } from './core/ring.js';
-import type { NodeReply, NodeRequest } from './transport/messages.js';
+import { fanOut, routedTo, StaleRingError, type EntryReply, type FanOutDeps } from './fan-out.js';
+import { isVersioned } from './keyspaces.js';
+import { dominates, emptyVersioned } from './core/dvv.js';
+import { decodeVersioned } from './node/versioned-item.js';
+import type { ItemRef, NodeRequest, WireVersioned } from './transport/messages.js';
 import type { Transport } from './transport/transport.js';
 
-/** Raised when too few replicas answered: the S3 layer turns it into 503. */
-export class RingUnavailableError extends Error {
-  readonly code = 'RING_UNAVAILABLE';
-  constructor(detail: string, options?: { cause?: unknown }) {
-    super(`ring unavailable: ${detail}`, options);
-  }
-}
+export { RingUnavailableError } from './fan-out.js';
+import { RingUnavailableError } from './fan-out.js';
 
 /** Replication settings per request (Riak's N, R, W). */
 export interface Quorum {
@@ -24,6 +25,9 @@ export interface Quorum {
   r: number;
   w: number;
 }
+
+/** Picks the value the S3 view shows among concurrent siblings (never called with one). */
+export type Resolver = (values: Buffer[]) => Buffer;
 
 /** What the client needs from its world. */
 export interface RingClientDeps {
@@ -36,10 +40,9 @@ export interface RingClientDeps {
   refreshRing?: () => Promise<void>;
   /** Told of every node that failed to answer, so liveness can route around it. */
   onUnreachable?: (nodeId: string) => void;
+  /** Sibling resolution per keyspace; the default picks the greatest bytes (deterministic). */
+  resolvers?: Readonly<Record<string, Resolver>>;
 }
-
-/** Raised inside fanOut when a node says our ring is stale. */
-class StaleRingError extends RingUnavailableError {}
 
 /** One item of a range read. */
 export interface RingItem {
@@ -47,46 +50,83 @@ export interface RingItem {
   value: Buffer;
 }
 
+/** A versioned read: the live sibling values and the context to write back with. */
+export interface VersionedRead {
+  values: Buffer[];
+  context: VersionVector;
+  state: WireVersioned;
+}
+
+const defaultResolver: Resolver = (values) => [...values].sort(Buffer.compare).at(-1)!;
+
+/** Live (non-tombstone) values of a state. */
+export function liveValues(state: WireVersioned): Buffer[] {
+  return state.siblings.flatMap((s) => (s.value === null ? [] : [s.value]));
+}
+
 /** Reads and writes items on the ring. */
 export class RingClient {
   constructor(private readonly deps: RingClientDeps) {}
 
-  /** The value at (keyspace, pk, sk), or undefined. */
-  get(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<Buffer | undefined> {
-    return this.withFreshRing(() => this.getOnce(keyspace, pk, sk));
+  private get fanOutDeps(): FanOutDeps {
+    return this.deps;
   }
 
-  private async getOnce(keyspace: string, pk: KeyPart, sk: KeyPart) {
-    const { entries, partition } = this.locate(keyspace, pk);
-    const item = { partition, keyspace, pk: keyBytes(pk), sk: keyBytes(sk) };
-    // R not-found replies are not trusted while a replica that may hold the value (one that
-    // missed a write, or was just handed a partition) has yet to answer.
-    const hasValue = (replies: NodeReply[]) => replies.some((r) => 'value' in r && r.value);
-    const replies = await this.fanOut(entries, { op: 'get', item }, this.deps.quorum.r, hasValue);
-    for (const reply of replies) if ('value' in reply && reply.value) return reply.value;
-    return undefined;
+  /** The value at (keyspace, pk, sk), siblings resolved, or undefined. */
+  async get(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<Buffer | undefined> {
+    if (!isVersioned(keyspace)) return this.withFreshRing(() => this.getRaw(keyspace, pk, sk));
+    const { values } = await this.getVersioned(keyspace, pk, sk);
+    return this.resolve(keyspace, values);
   }
 
-  /** Stores a value; resolves once W replicas have it durably. */
-  put(keyspace: string, pk: KeyPart, sk: KeyPart, value: Buffer): Promise<void> {
-    return this.withFreshRing(() => this.putOnce(keyspace, pk, sk, value));
+  /** Every live sibling at (keyspace, pk, sk) and the context that covers them. */
+  getVersioned(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<VersionedRead> {
+    return this.withFreshRing(async () => {
+      const { entries, item } = this.locate(keyspace, pk, sk);
+      const replies = await fanOut(this.fanOutDeps, entries, { op: 'get', item }, this.r);
+      const state = this.mergeAndRepair(replies, item);
+      return { values: liveValues(state), context: contextOf(state), state };
+    });
   }
 
-  private async putOnce(keyspace: string, pk: KeyPart, sk: KeyPart, value: Buffer) {
-    const { entries, partition } = this.locate(keyspace, pk);
-    const item = { partition, keyspace, pk: keyBytes(pk), sk: keyBytes(sk) };
-    await this.fanOut(entries, { op: 'put', item, value }, this.deps.quorum.w);
+  /** Stores a value over whatever is there now; resolves once W replicas have it. */
+  async put(keyspace: string, pk: KeyPart, sk: KeyPart, value: Buffer): Promise<void> {
+    if (!isVersioned(keyspace)) {
+      const request = (item: NodeRequest & { op: 'get' }) =>
+        ({ op: 'put', item: item.item, value }) as NodeRequest;
+      return this.withFreshRing(() => this.writeRaw(keyspace, pk, sk, request));
+    }
+    const { context } = await this.getVersioned(keyspace, pk, sk);
+    await this.putVersioned(keyspace, pk, sk, value, context);
   }
 
-  /** Removes an item; resolves once W replicas have removed it. */
-  delete(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<void> {
-    return this.withFreshRing(() => this.deleteOnce(keyspace, pk, sk));
+  /** Removes an item (a tombstone for versioned keyspaces); resolves once W have it. */
+  async delete(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<void> {
+    if (!isVersioned(keyspace)) {
+      const request = (item: NodeRequest & { op: 'get' }) =>
+        ({ op: 'delete', item: item.item }) as NodeRequest;
+      return this.withFreshRing(() => this.writeRaw(keyspace, pk, sk, request));
+    }
+    const { context, state } = await this.getVersioned(keyspace, pk, sk);
+    if (state.siblings.length === 0) return;
+    await this.putVersioned(keyspace, pk, sk, null, context);
   }
 
-  private async deleteOnce(keyspace: string, pk: KeyPart, sk: KeyPart) {
-    const { entries, partition } = this.locate(keyspace, pk);
-    const item = { partition, keyspace, pk: keyBytes(pk), sk: keyBytes(sk) };
-    await this.fanOut(entries, { op: 'delete', item }, this.deps.quorum.w);
+  /**
+   * Writes `value` (null: a tombstone) made with `context`: one replica records it as the
+   * actor and replicates; a sibling appears if someone else wrote concurrently.
+   */
+  putVersioned(
+    keyspace: string,
+    pk: KeyPart,
+    sk: KeyPart,
+    value: Buffer | null,
+    context: VersionVector,
+  ): Promise<WireVersioned> {
+    return this.withFreshRing(async () => {
+      const { entries, item } = this.locate(keyspace, pk, sk);
+      return this.coordinate(entries, item, value, context);
+    });
   }
 
   /** Items of one partition key in sort-key order, after `after`, starting with `prefix`. */
@@ -95,20 +135,157 @@ export class RingClient {
     pk: KeyPart,
     options: { after?: Buffer; prefix?: Buffer; limit: number },
   ): Promise<RingItem[]> {
-    return this.withFreshRing(() => this.scanOnce(keyspace, pk, options));
+    return this.withFreshRing(() => this.scanLive(keyspace, pk, options));
   }
 
-  private async scanOnce(
+  private get r(): number {
+    return this.deps.quorum.r;
+  }
+
+  private resolve(keyspace: string, values: Buffer[]): Buffer | undefined {
+    if (values.length <= 1) return values[0];
+    return (this.deps.resolvers?.[keyspace] ?? defaultResolver)(values);
+  }
+
+  private async getRaw(keyspace: string, pk: KeyPart, sk: KeyPart) {
+    const { entries, item } = this.locate(keyspace, pk, sk);
+    // R not-found replies are not trusted while a replica that may hold the value (one that
+    // missed a write, or was just handed a partition) has yet to answer.
+    const hasValue = (replies: EntryReply[]) =>
+      replies.some((r) => 'value' in r.reply && r.reply.value);
+    const replies = await fanOut(this.fanOutDeps, entries, { op: 'get', item }, this.r, hasValue);
+    for (const { reply } of replies) if ('value' in reply && reply.value) return reply.value;
+    return undefined;
+  }
+
+  private async writeRaw(
+    keyspace: string,
+    pk: KeyPart,
+    sk: KeyPart,
+    request: (get: NodeRequest & { op: 'get' }) => NodeRequest,
+  ): Promise<void> {
+    const { entries, item } = this.locate(keyspace, pk, sk);
+    await fanOut(this.fanOutDeps, entries, request({ op: 'get', item }), this.deps.quorum.w);
+  }
+
+  /** Merges the replies' states; sends the merged state to replicas that lacked it. */
+  private mergeAndRepair(replies: EntryReply[], item: ItemRef) {
+    const states = replies.map(({ entry, reply }) => ({
+      entry,
+      state:
+        'value' in reply && reply.value
+          ? decodeVersioned(reply.value)
+          : emptyVersioned<Buffer | null>(),
+    }));
+    const merged = states.reduce<WireVersioned>(
+      (acc, s) => sync(acc, s.state),
+      emptyVersioned<Buffer | null>(),
+    );
+    for (const { entry, state } of states) {
+      if (dominates(state, merged)) continue;
+      const repair: NodeRequest = { op: 'merge', item, state: merged };
+      const options = { timeoutMs: this.deps.timeoutMs };
+      this.deps.transport.call(entry.nodeId, routedTo(entry, repair), options).catch(() => {
+        // Best effort: anti-entropy repairs what read repair could not.
+      });
+    }
+    return merged;
+  }
+
+  /** Tries each entry in turn as the coordinator, the others as its replicas. */
+  private async coordinate(
+    entries: PreflistEntry[],
+    item: ItemRef,
+    value: Buffer | null,
+    context: VersionVector,
+  ): Promise<WireVersioned> {
+    const errors: string[] = [];
+    for (const [i, coordinator] of entries.entries()) {
+      const replicas = entries
+        .filter((_, j) => j !== i)
+        .map((e) => ({ nodeId: e.nodeId, partition: e.partition, fallback: !!e.fallbackFor }));
+      const request: NodeRequest = {
+        op: 'coordinate',
+        item,
+        value,
+        context,
+        replicas,
+        w: this.deps.quorum.w,
+        timeoutMs: this.deps.timeoutMs,
+      };
+      try {
+        const reply = await this.deps.transport.call(
+          coordinator.nodeId,
+          routedTo(coordinator, request),
+          { timeoutMs: this.deps.timeoutMs * 2 },
+        );
+        if (reply.ok && 'value' in reply && reply.value) return decodeVersioned(reply.value);
+        if (!reply.ok && reply.kind === 'wrong-owner') throw new StaleRingError(reply.error);
+        errors.push(`${coordinator.nodeId}: ${reply.ok ? 'no state' : reply.error}`);
+        if (!reply.ok && /not met/.test(reply.error)) break;
+      } catch (error) {
+        if (error instanceof StaleRingError) throw error;
+        this.deps.onUnreachable?.(coordinator.nodeId);
+        errors.push(`${coordinator.nodeId}: ${String(error)}`);
+      }
+    }
+    throw new RingUnavailableError(`write not coordinated: ${errors.join('; ')}`);
+  }
+
+  /** A scan that skips tombstones and keeps reading until `limit` live items or the end. */
+  private async scanLive(
     keyspace: string,
     pk: KeyPart,
     options: { after?: Buffer; prefix?: Buffer; limit: number },
   ): Promise<RingItem[]> {
-    const { entries, partition } = this.locate(keyspace, pk);
-    const item = { partition, keyspace, pk: keyBytes(pk) };
-    const request: NodeRequest = { op: 'scan', item, ...options };
-    const replies = await this.fanOut(entries, request, this.deps.quorum.r);
-    const first = replies.find((reply) => 'items' in reply);
-    return first && 'items' in first ? first.items : [];
+    const { entries, partition } = this.locate(keyspace, pk, '');
+    const base = { partition, keyspace, pk: keyBytes(pk) };
+    const items: RingItem[] = [];
+    let after = options.after;
+    for (;;) {
+      const want = options.limit - items.length;
+      const request: NodeRequest = {
+        op: 'scan',
+        item: base,
+        after,
+        prefix: options.prefix,
+        limit: want,
+      };
+      const replies = await fanOut(this.fanOutDeps, entries, request, this.r);
+      const page = this.mergeScan(keyspace, replies);
+      items.push(...page.live);
+      if (page.rawCount < want || items.length >= options.limit || !page.last) return items;
+      after = page.last;
+    }
+  }
+
+  private mergeScan(keyspace: string, replies: EntryReply[]) {
+    const versioned = isVersioned(keyspace);
+    const byKey = new Map<string, { sk: Buffer; state?: WireVersioned; raw?: Buffer }>();
+    let rawCount = 0;
+    let last: Buffer | undefined;
+    for (const { reply } of replies) {
+      if (!('items' in reply)) continue;
+      rawCount = Math.max(rawCount, reply.items.length);
+      for (const item of reply.items) {
+        const id = item.sk.toString('hex');
+        const known = byKey.get(id) ?? { sk: item.sk };
+        if (versioned)
+          known.state = sync(
+            known.state ?? emptyVersioned<Buffer | null>(),
+            decodeVersioned(item.value),
+          );
+        else known.raw = item.value;
+        byKey.set(id, known);
+        if (!last || Buffer.compare(item.sk, last) > 0) last = item.sk;
+      }
+    }
+    const sorted = [...byKey.values()].sort((a, b) => Buffer.compare(a.sk, b.sk));
+    const live = sorted.flatMap(({ sk, state, raw }) => {
+      const value = versioned ? this.resolve(keyspace, liveValues(state!)) : raw;
+      return value ? [{ sk, value }] : [];
+    });
+    return { live, rawCount, last };
   }
 
   /** Runs `attempt`; if a node said our ring is stale, refreshes it and tries again. */
@@ -124,73 +301,11 @@ export class RingClient {
     }
   }
 
-  private locate(keyspace: string, pk: KeyPart) {
+  private locate(keyspace: string, pk: KeyPart, sk: KeyPart) {
     const ring = this.deps.ring();
     const partition = partitionOf(ringIndex(keyspace, pk), ring.partitionCount);
     const entries = preferenceList(ring, partition, this.deps.quorum.nVal, this.deps.upNodes());
-    return { partition, entries };
-  }
-
-  /**
-   * Sends `request` to every entry (each with its own partition) and resolves with the
-   * successful replies once `needed` have succeeded and `enough` holds of them (or every
-   * entry has answered); rejects once the quorum cannot be met.
-   */
-  private fanOut(
-    entries: PreflistEntry[],
-    request: NodeRequest,
-    needed: number,
-    enough: (replies: NodeReply[]) => boolean = () => true,
-  ) {
-    return new Promise<NodeReply[]>((resolve, reject) => {
-      const replies: NodeReply[] = [];
-      const errors: string[] = [];
-      let stale = false;
-      let settled = false;
-      const check = () => {
-        if (settled) return;
-        const tally = { ok: replies.length, failed: errors.length, asked: entries.length };
-        const state = quorumState(tally, needed);
-        if (state === 'pending') return;
-        const allIn = replies.length + errors.length === entries.length;
-        if (state === 'met' && !enough(replies) && !allIn) return;
-        settled = true;
-        if (state === 'met') return resolve(replies);
-        const detail = `${replies.length}/${needed} replies: ${errors.join('; ')}`;
-        reject(stale ? new StaleRingError(detail) : new RingUnavailableError(detail));
-      };
-      for (const entry of entries) {
-        this.callOne(entry, request).then(
-          (reply) => {
-            if (reply.ok) replies.push(reply);
-            else {
-              stale ||= reply.kind === 'wrong-owner';
-              errors.push(`${entry.nodeId}: ${reply.error}`);
-            }
-            check();
-          },
-          (error: unknown) => {
-            this.deps.onUnreachable?.(entry.nodeId);
-            errors.push(`${entry.nodeId}: ${String(error)}`);
-            check();
-          },
-        );
-      }
-      check();
-    });
-  }
-
-  private callOne(entry: PreflistEntry, request: NodeRequest): Promise<NodeReply> {
-    const routed =
-      'item' in request
-        ? {
-            ...request,
-            item: { ...request.item, partition: entry.partition },
-            ...(entry.fallbackFor ? { fallback: true } : {}),
-          }
-        : request;
-    return this.deps.transport.call(entry.nodeId, routed as NodeRequest, {
-      timeoutMs: this.deps.timeoutMs,
-    });
+    const item = { partition, keyspace, pk: keyBytes(pk), sk: keyBytes(sk) };
+    return { partition, entries, item };
   }
 }

@@ -18,3 +18,11 @@ export const KEYSPACES = {
   /** Partition key: GC shard; sort key: due time and version id. */
   gc: 'gc',
 } as const;
+
+/** Keyspaces whose values never change once written: stored without version vectors. */
+export const IMMUTABLE_KEYSPACES: ReadonlySet<string> = new Set([KEYSPACES.blocks]);
+
+/** Whether values of `keyspace` are versioned (dotted version vectors, siblings). */
+export function isVersioned(keyspace: string): boolean {
+  return !IMMUTABLE_KEYSPACES.has(keyspace);
+}

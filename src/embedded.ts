@@ -3,6 +3,8 @@
  * wired through the same interfaces a cluster uses (ring client over a transport, stanchion
  * client), only with the transport in-process. It is what `cairn start` and the tests run.
  */
+import { KEYSPACES } from '../ring/keyspaces.js';
+import { newestManifest } from './objects/manifest.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -45,6 +47,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const transport = new InProcessTransport();
   transport.register(node.nodeId, node.handler);
   const ring = new RingClient({
+    resolvers: { [KEYSPACES.manifests]: newestManifest },
     ring: () => node.ring,
     upNodes: () => new Set([node.nodeId]),
     transport,

@@ -24,8 +24,14 @@ export const TARGET_N_VAL_DEFAULT = 4;
 /** Clusters up to this many members also try the from-scratch layout on every claim. */
 const REBUILD_MEMBERS_MAX = 16;
 
+/** Clusters up to this many members try every labelling of the from-scratch layout. */
+const EXACT_LABELS_MAX = 6;
+
 /** Shifts of the from-scratch layout tried for larger clusters (all Q for small ones). */
 const REBUILD_SHIFTS_MAX = 64;
+
+/** Shift-chain states one repair may expand, per partition, before it gives up. */
+const CHAIN_STATES_PER_PARTITION = 96;
 
 /** Marks a partition with no owner during repair. */
 const FREE = -1;
@@ -116,15 +122,17 @@ export function claim(
   const nodes = [...new Set(members)].sort(compareIds);
   if (nodes.length === 0) throw new RangeError('claim needs at least one member');
   const spacing = claimSpacing(q, nodes.length, options.targetNVal ?? TARGET_N_VAL_DEFAULT);
-  const t0 = performance.now();
-  let best = claimRepair(owners, nodes, spacing);
-  const t1 = performance.now();
-  (globalThis as any).__claimStats = { repairMs: t1 - t0, repairMoves: best ? countMoves(owners, best) : -1 };
-  if (best === null || nodes.length <= REBUILD_MEMBERS_MAX) {
+  // With exactly `spacing` members the only balanced spaced rings are round-robin ones,
+  // so the from-scratch layout is the answer and the repair is not tried.
+  const repaired = nodes.length === spacing ? null : claimRepair(owners, nodes, spacing);
+  let best = repaired ?? claimRebuild(owners, nodes);
+  const rebuildWorthTrying =
+    repaired !== null &&
+    nodes.length <= REBUILD_MEMBERS_MAX &&
+    countMoves(owners, repaired) > movesFloor(owners, nodes);
+  if (rebuildWorthTrying) {
     const rebuilt = claimRebuild(owners, nodes);
-    (globalThis as any).__claimStats.rebuildMs = performance.now() - t1;
-    (globalThis as any).__claimStats.rebuildMoves = countMoves(owners, rebuilt);
-    if (best === null || countMoves(owners, rebuilt) < countMoves(owners, best)) best = rebuilt;
+    if (countMoves(owners, rebuilt) < countMoves(owners, best)) best = rebuilt;
   }
   assertClaimed(best, nodes, spacing);
   return best;
@@ -135,6 +143,29 @@ export function countMoves(before: readonly string[], after: readonly string[]):
   let moves = 0;
   for (let p = 0; p < before.length; p++) if (before[p] !== after[p]) moves++;
   return moves;
+}
+
+/**
+ * The fewest partitions any claim must move: those of departed nodes and those above a
+ * member's ⌈Q/n⌉, or the shortfall of members below ⌊Q/n⌋ if that is more.
+ */
+export function movesFloor(owners: readonly string[], members: readonly string[]): number {
+  const nodes = new Set(members);
+  const counts = new Map<string, number>([...nodes].map((id) => [id, 0]));
+  let departed = 0;
+  for (const id of owners) {
+    if (nodes.has(id)) counts.set(id, counts.get(id)! + 1);
+    else departed++;
+  }
+  const low = Math.floor(owners.length / nodes.size);
+  const high = Math.ceil(owners.length / nodes.size);
+  let shed = 0;
+  let short = 0;
+  for (const count of counts.values()) {
+    shed += Math.max(0, count - high);
+    short += Math.max(0, low - count);
+  }
+  return Math.max(departed + shed, short);
 }
 
 function compareIds(a: string, b: string): number {
@@ -166,6 +197,8 @@ interface Work {
   readonly own: Int32Array;
   readonly count: Int32Array;
   readonly target: Int32Array;
+  /** Shift-chain states the repair may still expand (keeps claim fast; see claim). */
+  statesLeft: number;
 }
 
 /** Repairs `owners` into a claimed ring, or null when the search runs out of moves. */
@@ -184,14 +217,17 @@ function claimRepair(
     own,
     count: new Int32Array(n),
     target: new Int32Array(n),
+    statesLeft: CHAIN_STATES_PER_PARTITION * q,
   };
   repairReleaseCrowded(work);
   for (const m of own) if (m !== FREE) work.count[m]!++;
   repairSetTargets(work);
   repairFillFree(work);
   repairTakeSurplus(work);
-  while (work.target.some((t, m) => work.count[m]! < t)) {
-    if (!repairShiftChain(work)) return null;
+  for (;;) {
+    const takers = Array.from(work.target.keys()).filter((m) => deficit(work, m) > 0);
+    if (takers.length === 0) break;
+    if (!repairShiftChain(work, takers)) return null;
   }
   return Array.from(own, (m) => nodes[m]!);
 }
@@ -244,15 +280,11 @@ function repairSetTargets(work: Work): void {
   });
 }
 
-/** Whether member `m` may own partition `p` without breaking spacing (ignoring `except`). */
-function fits(work: Work, m: number, p: number, except = -1): boolean {
+/** Whether member `m` may own partition `p` without breaking spacing. */
+function fits(work: Work, m: number, p: number): boolean {
   const { q, spacing, own } = work;
   for (let d = 1; d < spacing; d++) {
-    const after = (p + d) % q;
-    const before = (p - d + q) % q;
-    if ((own[after] === m && after !== except) || (own[before] === m && before !== except)) {
-      return false;
-    }
+    if (own[(p + d) % q] === m || own[(p - d + q) % q] === m) return false;
   }
   return true;
 }
@@ -280,8 +312,10 @@ function repairFillFree(work: Work): void {
   const choices = new Map(free.map((p) => [p, candidates(p).length]));
   free.sort((a, b) => choices.get(a)! - choices.get(b)! || a - b);
   for (const p of free) {
-    let best = FREE;
-    for (const m of candidates(p)) if (best === FREE || deficit(work, m) > deficit(work, best)) best = m;
+    const best = candidates(p).reduce(
+      (a, m) => (a === FREE || deficit(work, m) > deficit(work, a) ? m : a),
+      FREE,
+    );
     if (best === FREE) continue;
     own[p] = best;
     work.count[best]!++;
@@ -338,86 +372,119 @@ function nearUpdate(near: Int32Array, p: number): void {
  * One unit of progress by the shortest chain of shifts. A breadth-first search runs
  * backwards from every partition that can be given up for free (a free one, or one of a
  * member above its share): a state is a partition about to be vacated, and its owner
- * moves into the partition before it in the chain. A member moves locally when its only
- * partition near the target is the one it vacates, or from anywhere when it has none
- * near. The search ends when a member below its share fits the vacated partition.
+ * moves into the partition one step nearer the start of the chain. A member moves
+ * locally when its only partition near the target is the one it vacates, or from
+ * anywhere when it has none near. A member may move more than once in a chain (each
+ * check sees the chain's earlier moves). The search ends when a member below its share
+ * fits the vacated partition.
  */
-function repairShiftChain(work: Work): boolean {
+function repairShiftChain(work: Work, takers: readonly number[]): boolean {
   const { q, own } = work;
-  const parent = new Int32Array(q).fill(-2);
-  const queue: number[] = [];
+  const chain: Chain = { pos: [], from: [] };
+  const root = new Uint8Array(q);
   for (let p = 0; p < q; p++) {
     const m = own[p]!;
     if (m === FREE || work.count[m]! > work.target[m]!) {
-      parent[p] = -1;
-      queue.push(p);
+      root[p] = 1;
+      chain.pos.push(p);
+      chain.from.push(-1);
     }
   }
-  const takers: number[] = [];
-  work.target.forEach((t, m) => {
-    if (work.count[m]! < t) takers.push(m);
-  });
-  let pending = Array.from({ length: q }, (_, p) => p).filter((p) => parent[p] === -2);
-  for (let head = 0; head < queue.length; head++) {
-    const v = queue[head]!;
-    const movers = chainMovers(work, parent, v);
-    const taker = takers.find((m) => !movers.has(m) && fits(work, m, v));
-    if (taker !== undefined) {
-      chainApply(work, parent, v, taker);
+  const byMember = positionsByMember(own, work.count.length);
+  let unjumped = byMember.map((_, m) => m);
+  const near: Near = { at: new Int32Array(byMember.length).fill(NOT_NEAR), members: [] };
+  const seen = new Set<number>();
+  const visit = (at: number, state: number) => {
+    const key = at * q + chain.pos[state]!;
+    if (root[at] || seen.has(key) || chainHas(chain, state, at)) return;
+    seen.add(key);
+    chain.pos.push(at);
+    chain.from.push(state);
+  };
+  for (let state = 0; state < chain.pos.length && work.statesLeft-- > 0; state++) {
+    chainWindow(work, chain, state, near);
+    let taker = -1;
+    for (const m of takers) {
+      if (near.at[m] !== NOT_NEAR) continue;
+      if (taker < 0 || deficit(work, m) > deficit(work, taker)) taker = m;
+    }
+    if (taker >= 0) {
+      chainApply(work, chain, state, taker);
       return true;
     }
-    const near = windowMembers(work, v);
-    for (const [m, at] of near) {
-      if (at >= 0 && !movers.has(m) && parent[at] === -2) {
-        parent[at] = v;
-        queue.push(at);
-      }
-    }
-    pending = pending.filter((a) => {
-      const m = own[a]!;
-      if (parent[a] !== -2) return false;
-      if (near.has(m) || movers.has(m)) return true;
-      parent[a] = v;
-      queue.push(a);
+    for (const m of near.members) if (near.at[m]! >= 0) visit(near.at[m]!, state);
+    unjumped = unjumped.filter((m) => {
+      if (near.at[m] !== NOT_NEAR) return true;
+      for (const at of byMember[m]!) visit(at, state);
       return false;
     });
   }
   return false;
 }
 
+/** Marks a member with no partition near the one a chain state vacates. */
+const NOT_NEAR = -2;
+
+/** The search tree of `repairShiftChain`: a vacated partition and the state it serves. */
+interface Chain {
+  readonly pos: number[];
+  readonly from: number[];
+}
+
+/** Scratch for `chainWindow`: per member, NOT_NEAR, -1 (pinned) or its one partition. */
+interface Near {
+  readonly at: Int32Array;
+  readonly members: number[];
+}
+
+/** Whether partition `p` is already vacated on the chain ending at `state`. */
+function chainHas(chain: Chain, state: number, p: number): boolean {
+  for (let x = state; x >= 0; x = chain.from[x]!) if (chain.pos[x] === p) return true;
+  return false;
+}
+
 /**
- * Members with partitions within the spacing of `v` (not v itself), each with its single
- * such partition, or -1 when it has more than one there (so it cannot move into v).
+ * Fills `near` with the members that will own partitions within the spacing of the
+ * state's partition once its chain has moved (the partition itself is vacated): each
+ * with its single such partition, or -1 when it has more than one there or gained one
+ * in the chain (so it cannot move into the partition).
  */
-function windowMembers(work: Work, v: number): Map<number, number> {
+function chainWindow(work: Work, chain: Chain, state: number, near: Near): void {
   const { q, own } = work;
-  const found = new Map<number, number>();
+  for (const m of near.members) near.at[m] = NOT_NEAR;
+  near.members.length = 0;
+  const v = chain.pos[state]!;
   for (let d = 1 - work.spacing; d < work.spacing; d++) {
     const p = (v + d + q) % q;
-    const m = own[p]!;
+    let m = own[p]!;
+    let gained = false;
+    for (let x = state; x >= 0; x = chain.from[x]!) {
+      if (chain.pos[x] !== p) continue;
+      m = x === state ? FREE : own[chain.pos[chainChild(chain, state, x)]!]!;
+      gained = true;
+    }
     if (d === 0 || m === FREE) continue;
-    found.set(m, found.has(m) ? -1 : p);
+    if (near.at[m] === NOT_NEAR) near.members.push(m);
+    near.at[m] = near.at[m] !== NOT_NEAR || gained ? -1 : p;
   }
-  return found;
 }
 
-/** Members that already move in the chain ending at state `v`. */
-function chainMovers(work: Work, parent: Int32Array, v: number): Set<number> {
-  const movers = new Set<number>();
-  for (let x = v; parent[x]! >= 0; x = parent[x]!) movers.add(work.own[x]!);
-  return movers;
+/** The state just after `x` on the chain from `state` back to its root. */
+function chainChild(chain: Chain, state: number, x: number): number {
+  let child = state;
+  while (chain.from[child] !== x) child = chain.from[child]!;
+  return child;
 }
 
-/** Performs the chain ending at `v`: each mover shifts one step, and `taker` takes v. */
-function chainApply(work: Work, parent: Int32Array, v: number, taker: number): void {
+/** Performs the chain ending at `state`: each mover shifts one step, and `taker` fills. */
+function chainApply(work: Work, chain: Chain, state: number, taker: number): void {
   const { own, count } = work;
   const states: number[] = [];
-  for (let x = v; x >= 0; x = parent[x]!) states.push(x);
-  const movers = states.map((x) => own[x]!);
-  const root = states[states.length - 1]!;
-  const rootOwner = own[root]!;
+  for (let x = state; x >= 0; x = chain.from[x]!) states.push(chain.pos[x]!);
+  const movers = states.map((p) => own[p]!);
+  const rootOwner = movers[movers.length - 1]!;
   for (let i = states.length - 1; i > 0; i--) own[states[i]!] = movers[i - 1]!;
-  own[v] = taker;
+  own[states[0]!] = taker;
   count[taker]!++;
   if (rootOwner !== FREE) count[rootOwner]!--;
 }
@@ -432,13 +499,51 @@ function claimRebuild(owners: readonly string[], nodes: readonly string[]): stri
   const pattern = spacedPattern(q, n);
   const index = new Map(nodes.map((id, i) => [id, i]));
   const old = Int32Array.from(owners, (id) => index.get(id) ?? FREE);
-  const step = n <= REBUILD_MEMBERS_MAX ? 1 : Math.max(1, Math.floor(q / REBUILD_SHIFTS_MAX));
+  // Round robin (n divides Q) turned by any shift is a relabelling of itself.
+  const shifts = q % n === 0 ? 1 : n <= REBUILD_MEMBERS_MAX ? q : REBUILD_SHIFTS_MAX;
   let best = { kept: -1, shift: 0, memberOf: [] as number[] };
-  for (let shift = 0; shift < q; shift += step) {
-    const labelled = rebuildLabels(pattern, old, shift, n);
+  for (let i = 0; i < shifts; i++) {
+    const shift = Math.floor((i * q) / shifts);
+    const labelled =
+      n <= EXACT_LABELS_MAX
+        ? rebuildLabelsExact(pattern, old, shift, n)
+        : rebuildLabels(pattern, old, shift, n);
     if (labelled.kept > best.kept) best = { ...labelled, shift };
   }
   return owners.map((_, p) => nodes[best.memberOf[pattern[(p + best.shift) % q]!]!]!);
+}
+
+/** Best labelling by trying every one (n ≤ EXACT_LABELS_MAX, so at most 720). */
+function rebuildLabelsExact(
+  pattern: readonly number[],
+  old: Int32Array,
+  shift: number,
+  n: number,
+): { kept: number; memberOf: number[] } {
+  const q = pattern.length;
+  const agree = new Int32Array(n * n);
+  for (let p = 0; p < q; p++) {
+    if (old[p] !== FREE) agree[pattern[(p + shift) % q]! * n + old[p]!]!++;
+  }
+  const best = { kept: -1, memberOf: [] as number[] };
+  const memberOf: number[] = [];
+  const taken = new Uint8Array(n);
+  const search = (label: number, kept: number) => {
+    if (label === n) {
+      if (kept > best.kept) [best.kept, best.memberOf] = [kept, [...memberOf]];
+      return;
+    }
+    for (let m = 0; m < n; m++) {
+      if (taken[m]) continue;
+      taken[m] = 1;
+      memberOf.push(m);
+      search(label + 1, kept + agree[label * n + m]!);
+      memberOf.pop();
+      taken[m] = 0;
+    }
+  };
+  search(0, 0);
+  return best;
 }
 
 /** Greedy labelling: the (label, member) pairs that agree most often are matched first. */
@@ -448,19 +553,13 @@ function rebuildLabels(
   shift: number,
   n: number,
 ): { kept: number; memberOf: number[] } {
-  const q = pattern.length;
-  const agree = new Map<number, number>();
-  for (let p = 0; p < q; p++) {
-    const m = old[p]!;
-    if (m === FREE) continue;
-    const key = pattern[(p + shift) % q]! * n + m;
-    agree.set(key, (agree.get(key) ?? 0) + 1);
-  }
-  const pairs = [...agree].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const pairs = agreeingPairs(pattern, old, shift, n);
   const memberOf = new Array<number>(n).fill(FREE);
   const taken = new Uint8Array(n);
   let kept = 0;
-  for (const [key, together] of pairs) {
+  for (let i = pairs.length - 1; i >= 0; i--) {
+    const together = Math.floor(pairs[i]! / (n * n));
+    const key = n * n - 1 - (pairs[i]! % (n * n));
     const label = Math.floor(key / n);
     const m = key % n;
     if (memberOf[label] !== FREE || taken[m]) continue;
@@ -476,4 +575,36 @@ function rebuildLabels(
     taken[next] = 1;
   }
   return { kept, memberOf };
+}
+
+/**
+ * Every (label, member) pair that agrees somewhere, encoded as one number that sorts by
+ * agreement and then by pair (together * n² + n² - 1 - (label * n + member)), ascending.
+ */
+function agreeingPairs(
+  pattern: readonly number[],
+  old: Int32Array,
+  shift: number,
+  n: number,
+): Float64Array {
+  const q = pattern.length;
+  const size = n * n;
+  const dense = size <= q * 4 ? new Int32Array(size) : null;
+  const sparse = new Map<number, number>();
+  for (let p = 0; p < q; p++) {
+    const m = old[p]!;
+    if (m === FREE) continue;
+    const key = pattern[(p + shift) % q]! * n + m;
+    if (dense) dense[key]!++;
+    else sparse.set(key, (sparse.get(key) ?? 0) + 1);
+  }
+  const found: number[] = [];
+  if (dense) {
+    for (let key = 0; key < size; key++) {
+      if (dense[key]! > 0) found.push(dense[key]! * size + (size - 1 - key));
+    }
+  } else {
+    for (const [key, together] of sparse) found.push(together * size + (size - 1 - key));
+  }
+  return Float64Array.from(found).sort();
 }

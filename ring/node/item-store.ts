@@ -54,7 +54,12 @@ export class ItemStore {
   }
 
   async get(address: ItemAddress): Promise<Buffer | undefined> {
-    const stored = await this.kv.get(keyOf(address));
+    return this.getKey(keyOf(address));
+  }
+
+  /** The value stored under a full item key (as exportPartition gives them). */
+  async getKey(key: Buffer): Promise<Buffer | undefined> {
+    const stored = await this.kv.get(key);
     if (stored === undefined) return undefined;
     return this.decode(stored);
   }
@@ -63,7 +68,8 @@ export class ItemStore {
     await this.putKey(keyOf(address), value);
   }
 
-  private async putKey(key: Buffer, value: Buffer): Promise<void> {
+  /** Stores a value under a full item key. */
+  async putKey(key: Buffer, value: Buffer): Promise<void> {
     if (value.length <= INLINE_BYTES_MAX) {
       const entry = Buffer.concat([Buffer.from([TAG_INLINE]), value]);
       await this.committer.write([{ type: 'put', key, value: entry }]);
@@ -175,6 +181,19 @@ export class ItemStore {
       }
       dropped += batch.length;
     }
+  }
+
+  /**
+   * This data directory's actor id for version vectors: the node name and a random suffix
+   * made when the directory was created. A wiped directory gets a new one, so the node can
+   * never reuse a dot that other replicas have already seen.
+   */
+  async actorId(nodeId: string, randomSuffix: () => string): Promise<string> {
+    const saved = await this.getMeta('actor');
+    if (saved) return saved.toString('utf8');
+    const actor = `${nodeId}/${randomSuffix()}`;
+    await this.putMeta('actor', Buffer.from(actor, 'utf8'));
+    return actor;
   }
 
   /** Node-local metadata (handoff checkpoints), outside every partition. */

@@ -3,6 +3,7 @@
  * file fixes the partition count for the life of the data: reopening with another
  * ring_creation_size is refused rather than silently re-homing every key.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkRing, singleNodeRing, type Ring } from '../core/ring.js';
@@ -33,10 +34,11 @@ export async function openStorageNode(options: NodeOptions): Promise<OpenNode> {
   const ring = await loadOrCreateRing(options);
   const kv = await openLevelBackend(join(options.dataDir, 'leveldb'));
   const store = new ItemStore(kv, join(options.dataDir, 'blobs'), { sync: options.sync });
+  const actor = await store.actorId(options.nodeId, () => randomBytes(4).toString('hex'));
   return {
     nodeId: options.nodeId,
     ring,
-    handler: storageNodeHandler(store, ring.partitionCount),
+    handler: storageNodeHandler(store, ring.partitionCount, actor),
     close: () => kv.close(),
   };
 }

@@ -2,6 +2,7 @@
  * `cairn node`: one storage node as its own process. Opens its LevelDB and blob files and
  * its ring, starts gossip and handoff, and serves /rpc, /gossip and /admin on one port.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ring } from '../core/ring.js';
@@ -48,6 +49,7 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   );
   const kv = await openLevelBackend(join(options.dataDir, 'leveldb'));
   const store = new ItemStore(kv, join(options.dataDir, 'blobs'), { sync: true });
+  const actor = await store.actorId(manager.nodeId, () => randomBytes(4).toString('hex'));
   const transport = new HttpTransport((nodeId) => manager.addressOf(nodeId), options.cookie);
   const handoff = new HandoffManager(
     store,
@@ -73,7 +75,7 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   const handle = vnodeRouter({
     nodeId: manager.nodeId,
     ring: () => manager.ring,
-    local: storageNodeHandler(store, options.partitionCount),
+    local: storageNodeHandler(store, options.partitionCount, actor),
     handoff,
     transport,
     timeoutMs: 10_000,

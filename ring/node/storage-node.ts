@@ -1,24 +1,35 @@
 /**
- * The storage node's request handler: turns NodeRequests into ItemStore calls. It checks
- * that it serves the partition asked for, and never lets a disk error escape as anything
- * but an error reply.
+ * The storage node's local request handler: turns NodeRequests into ItemStore and
+ * VersionedItems calls on this node's disk. Immutable keyspaces (object blocks) are stored
+ * as raw bytes; every other value as its version-vector state, written by 'coordinate' and
+ * 'merge'. Handed-off items of versioned keyspaces are merged, never blindly overwritten.
+ * A disk error becomes an error reply, never an exception.
  */
+import { isVersioned } from '../keyspaces.js';
+import { keyspaceOfKey } from '../storage/item-key.js';
 import type { NodeReply, NodeRequest } from '../transport/messages.js';
 import type { ItemStore } from './item-store.js';
+import { decodeVersioned, encodeVersioned, VersionedItems } from './versioned-item.js';
 
 /** Builds the handler a transport delivers requests to. */
-export function storageNodeHandler(store: ItemStore, partitionCount: number) {
+export function storageNodeHandler(store: ItemStore, partitionCount: number, actor = 'local') {
+  const versioned = new VersionedItems(store, actor);
   return async (request: NodeRequest): Promise<NodeReply> => {
-    if (request.op === 'ping') return { ok: true };
-    if (request.op === 'handoff-batch') {
-      await store.importItems(request.items);
-      return { ok: true };
-    }
-    const partition = request.item.partition;
-    if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
-      return { ok: false, error: `no such partition ${partition}` };
-    }
     try {
+      if (request.op === 'ping') return { ok: true };
+      if (request.op === 'handoff-batch') {
+        await Promise.all(
+          request.items.map(async (item) => {
+            if (!isVersioned(keyspaceOfKey(item.key))) return store.putKey(item.key, item.value);
+            await versioned.mergeKey(item.key, decodeVersioned(item.value));
+          }),
+        );
+        return { ok: true };
+      }
+      const partition = request.item.partition;
+      if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+        return { ok: false, error: `no such partition ${partition}` };
+      }
       switch (request.op) {
         case 'get':
           return { ok: true, value: await store.get(request.item) };
@@ -27,6 +38,13 @@ export function storageNodeHandler(store: ItemStore, partitionCount: number) {
           return { ok: true };
         case 'delete':
           await store.delete(request.item);
+          return { ok: true };
+        case 'coordinate': {
+          const state = await versioned.coordinate(request.item, request.value, request.context);
+          return { ok: true, value: encodeVersioned(state) };
+        }
+        case 'merge':
+          await versioned.merge(request.item, request.state);
           return { ok: true };
         case 'scan': {
           const { after, prefix, limit } = request;

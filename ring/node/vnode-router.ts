@@ -10,6 +10,7 @@ import type { Ring } from '../core/ring.js';
 import type { ItemRequest, NodeReply, NodeRequest } from '../transport/messages.js';
 import type { Transport } from '../transport/transport.js';
 import type { HandoffManager } from './handoff.js';
+import { decodeVersioned } from './versioned-item.js';
 
 /** What the router needs to know and reach. */
 export interface VnodeRouterDeps {
@@ -21,27 +22,33 @@ export interface VnodeRouterDeps {
   timeoutMs: number;
 }
 
-const MUTATIONS = new Set(['put', 'delete']);
+const MUTATIONS = new Set(['put', 'delete', 'coordinate', 'merge']);
 
 /** Builds the handler a node's /rpc route calls. */
 export function vnodeRouter(deps: VnodeRouterDeps) {
   return async (request: NodeRequest): Promise<NodeReply> => {
-    if (request.op === 'ping' || request.op === 'handoff-batch') return deps.local(request);
-    const ring = deps.ring();
-    const p = request.item.partition;
-    if (!Number.isInteger(p) || p < 0 || p >= ring.partitionCount) {
-      return { ok: false, error: `no such partition ${p}` };
-    }
-    const owner = ring.owners[p];
-    const next = ring.nextOwners[p];
-    if (request.fallback) return hinted(deps, request);
-    if (request.forwarded || next === deps.nodeId) return deps.local(request);
-    if (owner !== deps.nodeId) {
-      return { ok: false, kind: 'wrong-owner', error: `${deps.nodeId} does not serve ${p}` };
-    }
-    if (next == null || !MUTATIONS.has(request.op)) return deps.local(request);
-    return deps.handoff.locks.with(p, () => writeThrough(deps, request, next));
+    const reply = await route(deps, request);
+    if (request.op !== 'coordinate' || !reply.ok) return reply;
+    return replicate(deps, request, reply);
   };
+}
+
+async function route(deps: VnodeRouterDeps, request: NodeRequest): Promise<NodeReply> {
+  if (request.op === 'ping' || request.op === 'handoff-batch') return deps.local(request);
+  const ring = deps.ring();
+  const p = request.item.partition;
+  if (!Number.isInteger(p) || p < 0 || p >= ring.partitionCount) {
+    return { ok: false, error: `no such partition ${p}` };
+  }
+  const owner = ring.owners[p];
+  const next = ring.nextOwners[p];
+  if (request.fallback) return hinted(deps, request);
+  if (request.forwarded || next === deps.nodeId) return deps.local(request);
+  if (owner !== deps.nodeId) {
+    return { ok: false, kind: 'wrong-owner', error: `${deps.nodeId} does not serve ${p}` };
+  }
+  if (next == null || !MUTATIONS.has(request.op)) return deps.local(request);
+  return deps.handoff.locks.with(p, () => writeThrough(deps, request, next));
 }
 
 /** A fallback write: stored here and marked, so the partition is kept until handed back. */
@@ -50,15 +57,83 @@ async function hinted(deps: VnodeRouterDeps, request: ItemRequest): Promise<Node
   return deps.local(request);
 }
 
+/** What the next owner must be sent so it ends in the same state as this node. */
+function forwardOf(request: ItemRequest, reply: NodeReply): NodeRequest {
+  if (request.op === 'coordinate' && 'value' in reply && reply.value) {
+    return {
+      op: 'merge',
+      item: request.item,
+      state: decodeVersioned(reply.value),
+      forwarded: true,
+    };
+  }
+  return { ...request, forwarded: true } as NodeRequest;
+}
+
 async function writeThrough(deps: VnodeRouterDeps, request: ItemRequest, next: string) {
   const reply = await deps.local(request);
   if (!reply.ok) return reply;
-  const forwarded = { ...request, forwarded: true } as NodeRequest;
   try {
-    const remote = await deps.transport.call(next, forwarded, { timeoutMs: deps.timeoutMs });
+    const remote = await deps.transport.call(next, forwardOf(request, reply), {
+      timeoutMs: deps.timeoutMs,
+    });
     if (!remote.ok) deps.handoff.markDirty(request.item.partition);
   } catch {
     deps.handoff.markDirty(request.item.partition);
   }
   return reply;
+}
+
+/**
+ * After a coordinated write is on this node's disk, sends the resulting state to the other
+ * replicas and answers once W in all (this node included) have it.
+ */
+async function replicate(
+  deps: VnodeRouterDeps,
+  request: Extract<ItemRequest, { op: 'coordinate' }>,
+  reply: NodeReply,
+): Promise<NodeReply> {
+  const value = 'value' in reply ? reply.value : undefined;
+  if (!value) return { ok: false, error: 'coordinator produced no state' };
+  const state = decodeVersioned(value);
+  const needed = request.w - 1;
+  if (request.replicas.length < needed) {
+    return { ok: false, error: `only ${request.replicas.length + 1} replicas for w=${request.w}` };
+  }
+  const sends = request.replicas.map(async (replica) => {
+    const merge: NodeRequest = {
+      op: 'merge',
+      item: { ...request.item, partition: replica.partition },
+      state,
+      ...(replica.fallback ? { fallback: true } : {}),
+    };
+    const answer = await deps.transport.call(replica.nodeId, merge, {
+      timeoutMs: request.timeoutMs,
+    });
+    if (!answer.ok) throw new Error(answer.error);
+  });
+  const acked = await countUntil(sends, needed);
+  if (acked < needed) return { ok: false, error: `w=${request.w} not met: ${acked + 1} acks` };
+  return reply;
+}
+
+/** Resolves once `needed` of `tasks` succeeded, or with the count once that cannot happen. */
+function countUntil(tasks: Promise<void>[], needed: number): Promise<number> {
+  if (needed <= 0) return Promise.resolve(0);
+  return new Promise((resolve) => {
+    let ok = 0;
+    let failed = 0;
+    for (const task of tasks) {
+      task.then(
+        () => {
+          ok++;
+          if (ok === needed) resolve(ok);
+        },
+        () => {
+          failed++;
+          if (tasks.length - failed < needed) resolve(ok);
+        },
+      );
+    }
+  });
 }

@@ -37,3 +37,9 @@ export function prefixEnd(prefix: Buffer): Buffer | undefined {
   }
   return undefined;
 }
+
+/** The keyspace of a full item key. */
+export function keyspaceOfKey(key: Buffer): string {
+  const length = key.readUInt8(2);
+  return key.subarray(3, 3 + length).toString('utf8');
+}

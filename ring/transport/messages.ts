@@ -3,6 +3,7 @@
  * in-process transport passes these objects as they are; a network transport will frame
  * them. Every field is plain data (Buffers for keys and values) so both can carry them.
  */
+import type { Versioned } from '../core/dvv.js';
 
 /** Where an item lives: its partition, keyspace, partition key and sort key. */
 export interface ItemRef {
@@ -20,12 +21,33 @@ export interface RouteFlags {
   fallback?: boolean;
 }
 
+/** A replica a coordinating node replicates a write to. */
+export interface ReplicaRef {
+  nodeId: string;
+  partition: number;
+  fallback?: boolean;
+}
+
+/** A versioned state on the wire: siblings with dots; values are bytes or null (tombstone). */
+export type WireVersioned = Versioned<Buffer | null>;
+
 /** A request about items, to the node serving their partition. */
 export type ItemRequest = RouteFlags &
   (
     | { op: 'get'; item: ItemRef }
     | { op: 'put'; item: ItemRef; value: Buffer }
     | { op: 'delete'; item: ItemRef }
+    | {
+        /** Record a client write here (this node is the actor), then replicate it. */
+        op: 'coordinate';
+        item: ItemRef;
+        value: Buffer | null;
+        context: Readonly<Record<string, number>>;
+        replicas: ReplicaRef[];
+        w: number;
+        timeoutMs: number;
+      }
+    | { op: 'merge'; item: ItemRef; state: WireVersioned }
     | {
         op: 'scan';
         item: Omit<ItemRef, 'sk'>;

@@ -51,3 +51,22 @@ export function decodeManifest(value: Buffer): Manifest {
   }
   return manifest;
 }
+
+/**
+ * The S3 view of concurrent manifest siblings: the newest write wins (by last-modified
+ * time, then version id, so every reader picks the same one). The losers stay known to the
+ * object layer, which queues their blocks for GC.
+ */
+export function newestManifest(values: Buffer[]): Buffer {
+  let best: { value: Buffer; manifest: Manifest } | undefined;
+  for (const value of values) {
+    const manifest = decodeManifest(value);
+    const newer =
+      !best ||
+      manifest.lastModifiedMs > best.manifest.lastModifiedMs ||
+      (manifest.lastModifiedMs === best.manifest.lastModifiedMs &&
+        manifest.versionId > best.manifest.versionId);
+    if (newer) best = { value, manifest };
+  }
+  return best!.value;
+}

@@ -89,12 +89,12 @@ export class ObjectStore {
     });
   }
 
-  /** Removes the object; its blocks are queued for GC. Missing objects are fine. */
+  /** Removes the object (a tombstone); every version it had is queued for GC. */
   async delete(bucketId: string, key: string): Promise<void> {
-    const previous = await this.head(bucketId, key);
-    if (!previous) return;
-    await this.ring.delete(KEYSPACES.manifests, bucketId, key);
-    await this.gc.enqueue(previous, this.clock());
+    const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
+    if (current.values.length === 0) return;
+    await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, null, current.context);
+    for (const value of current.values) await this.gc.enqueue(decodeManifest(value), this.clock());
   }
 
   /** Streams bytes [start, end] (inclusive) of a version, reading ahead a few blocks. */
@@ -130,16 +130,19 @@ export class ObjectStore {
     return items.map((item) => decodeManifest(item.value));
   }
 
+  /**
+   * Writes the manifest over every version a read can see now (its context), so they are
+   * replaced, and queues their blocks for GC. A concurrent writer's version that this read
+   * did not see stays as a sibling; readers resolve it, and the next write collects it.
+   */
   private async commit(manifest: Manifest): Promise<Manifest> {
-    const previous = await this.head(manifest.bucketId, manifest.key);
-    await this.ring.put(
-      KEYSPACES.manifests,
-      manifest.bucketId,
-      manifest.key,
-      encodeManifest(manifest),
-    );
-    if (previous && previous.versionId !== manifest.versionId) {
-      await this.gc.enqueue(previous, this.clock());
+    const { bucketId, key } = manifest;
+    const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
+    const value = encodeManifest(manifest);
+    await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, current.context);
+    for (const old of current.values) {
+      const previous = decodeManifest(old);
+      if (previous.versionId !== manifest.versionId) await this.gc.enqueue(previous, this.clock());
     }
     return manifest;
   }

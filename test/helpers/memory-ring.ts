@@ -1,7 +1,10 @@
 /**
  * A one-node ring in memory (memory KvBackend, in-process transport) for unit tests of the
- * layers above the ring. Large values still go to blob files, in a temporary directory made on first use.
+ * layers above the ring. Large values still go to blob files, in a temporary directory
+ * made on first use.
  */
+import { KEYSPACES } from '../../ring/keyspaces.js';
+import { newestManifest } from '../../src/objects/manifest.js';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +24,7 @@ export function memoryRing(): RingClient {
   const transport = new InProcessTransport();
   transport.register('n1', storageNodeHandler(store, 8));
   return new RingClient({
+    resolvers: { [KEYSPACES.manifests]: newestManifest },
     ring: () => ring,
     upNodes: () => new Set(['n1']),
     transport,

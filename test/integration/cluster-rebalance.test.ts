@@ -110,7 +110,7 @@ describe('cluster: rebalance (5 processes, n_val=3, w=2)', () => {
     expect(await verifyAll()).toBe(80);
   }, 240_000);
 
-  it('keeps serving with the first seed node (and claimant) killed, through fallbacks', async () => {
+  it('keeps serving with the first seed node (the claimant) killed, via fallbacks', async () => {
     await cluster.script('kill', 'dev1');
     for (let i = 0; i < 10; i++) await put(`killed/${i}`);
     expect(await verifyAll()).toBe(90);

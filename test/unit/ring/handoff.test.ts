@@ -51,7 +51,7 @@ function newStore(name: string) {
 
 const item = (n: number) => ({
   partition: 3,
-  keyspace: 'ks',
+  keyspace: 'blocks',
   pk: Buffer.from('pk'),
   sk: Buffer.from(String(n).padStart(4, '0')),
 });
