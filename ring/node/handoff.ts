@@ -42,11 +42,9 @@ export interface HandoffRing {
 
 /** Runs this node's outbound transfers. */
 export class HandoffManager {
-  readonly locks = new PartitionLocks();
   private readonly active = new Map<number, TransferStatus>();
   private readonly dirty = new Set<number>();
   private readonly dropping = new Set<number>();
-  private readonly hinted = new Set<number>();
   private stopped = false;
 
   constructor(
@@ -55,6 +53,10 @@ export class HandoffManager {
     private readonly transport: Transport,
     private readonly options: HandoffOptions,
     private readonly clock: () => number,
+    /** Partitions this node must keep although it does not serve them (hints). */
+    private readonly keepData: (partition: number) => boolean = () => false,
+    /** Shared with writes: a batch and a write-through never interleave. */
+    readonly locks = new PartitionLocks(),
   ) {}
 
   /** Transfers under way. */
@@ -73,26 +75,7 @@ export class HandoffManager {
         void this.transfer(p, to);
       }
       const serves = ring.owners[p] === nodeId || ring.nextOwners[p] === nodeId;
-      if (!serves && !this.dropping.has(p) && !this.hinted.has(p)) void this.dropLater(p);
-    }
-  }
-
-  /**
-   * Records that this node holds a hint (a fallback write) for `partition`: such a
-   * partition is never dropped as left-over data. Hinted handoff (returning hints to the
-   * primary) clears the mark.
-   */
-  async markHinted(partition: number): Promise<void> {
-    if (this.hinted.has(partition)) return;
-    this.hinted.add(partition);
-    await this.store.putMeta(`hinted/${partition}`, Buffer.from('1'));
-  }
-
-  /** Loads the hint marks persisted by markHinted. */
-  async loadHinted(): Promise<void> {
-    const { ring } = this.ringSource;
-    for (let p = 0; p < ring.partitionCount; p++) {
-      if (await this.store.getMeta(`hinted/${p}`)) this.hinted.add(p);
+      if (!serves && !this.dropping.has(p) && !this.keepData(p)) void this.dropLater(p);
     }
   }
 
@@ -218,7 +201,7 @@ export class HandoffManager {
     try {
       const { ring, nodeId } = this.ringSource;
       const serves = ring.owners[partition] === nodeId || ring.nextOwners[partition] === nodeId;
-      const keep = serves || this.stopped || this.hinted.has(partition);
+      const keep = serves || this.stopped || this.keepData(partition);
       if (!keep) await this.store.dropPartition(partition);
     } finally {
       this.dropping.delete(partition);

@@ -9,7 +9,9 @@ import type { Ring } from '../core/ring.js';
 import { openLevelBackend } from '../storage/leveldb-backend.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { HandoffManager, type HandoffOptions } from './handoff.js';
+import { HintedHandoff } from './hinted-handoff.js';
 import { ItemStore } from './item-store.js';
+import { PartitionLocks } from './partition-locks.js';
 import { peerCall } from './peer-client.js';
 import { RingManager } from './ring-manager.js';
 import { RingStore } from './ring-store.js';
@@ -51,44 +53,50 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   const store = new ItemStore(kv, join(options.dataDir, 'blobs'), { sync: true });
   const actor = await store.actorId(manager.nodeId, () => randomBytes(4).toString('hex'));
   const transport = new HttpTransport((nodeId) => manager.addressOf(nodeId), options.cookie);
+  const source = {
+    get nodeId() {
+      return manager.nodeId;
+    },
+    get ring() {
+      return manager.ring;
+    },
+    isUp: (nodeId: string) => manager.upNodes().has(nodeId),
+    reportComplete: (partition: number, to: string) =>
+      reportComplete(manager, options.cookie, partition, to),
+  };
+  const batches = { batchItemsMax: 256, batchBytesMax: 8 * 1024 * 1024, timeoutMs: 30_000 };
+  const locks = new PartitionLocks();
+  const hints = new HintedHandoff(store, source, transport, locks, batches);
+  await hints.load();
   const handoff = new HandoffManager(
     store,
-    {
-      get nodeId() {
-        return manager.nodeId;
-      },
-      get ring() {
-        return manager.ring;
-      },
-      reportComplete: (partition, to) => reportComplete(manager, options.cookie, partition, to),
-    },
+    source,
     transport,
-    {
-      ...options.handoff,
-      batchItemsMax: 256,
-      batchBytesMax: 8 * 1024 * 1024,
-      timeoutMs: 30_000,
-      dropDelayMs: 10_000,
-    },
+    { ...options.handoff, ...batches, dropDelayMs: 10_000 },
     Date.now,
+    (p) => hints.isHinted(p),
+    locks,
   );
   const handle = vnodeRouter({
     nodeId: manager.nodeId,
     ring: () => manager.ring,
     local: storageNodeHandler(store, options.partitionCount, actor),
     handoff,
+    hints,
     transport,
     timeoutMs: 10_000,
   });
   const app = buildNodeServer({ manager, handoff, handle, cookie: options.cookie });
   await app.listen({ host: options.host, port: options.port });
-  await handoff.loadHinted();
   manager.onRing(() => handoff.schedule());
   manager.start();
   handoff.schedule();
+  const hintTimer = setInterval(() => void hints.tick(), options.gossipIntervalMs * 2);
+  hintTimer.unref();
   return {
     address,
     async close() {
+      clearInterval(hintTimer);
       handoff.stop();
       manager.stop();
       await app.close();

@@ -10,6 +10,7 @@ import type { Ring } from '../core/ring.js';
 import type { ItemRequest, NodeReply, NodeRequest } from '../transport/messages.js';
 import type { Transport } from '../transport/transport.js';
 import type { HandoffManager } from './handoff.js';
+import type { HintedHandoff } from './hinted-handoff.js';
 import { decodeVersioned } from './versioned-item.js';
 
 /** What the router needs to know and reach. */
@@ -18,6 +19,7 @@ export interface VnodeRouterDeps {
   ring: () => Ring;
   local: (request: NodeRequest) => Promise<NodeReply>;
   handoff: HandoffManager;
+  hints: HintedHandoff;
   transport: Transport;
   timeoutMs: number;
 }
@@ -53,8 +55,12 @@ async function route(deps: VnodeRouterDeps, request: NodeRequest): Promise<NodeR
 
 /** A fallback write: stored here and marked, so the partition is kept until handed back. */
 async function hinted(deps: VnodeRouterDeps, request: ItemRequest): Promise<NodeReply> {
-  if (MUTATIONS.has(request.op)) await deps.handoff.markHinted(request.item.partition);
-  return deps.local(request);
+  if (!MUTATIONS.has(request.op)) return deps.local(request);
+  const p = request.item.partition;
+  return deps.handoff.locks.with(p, async () => {
+    await deps.hints.markHinted(p);
+    return deps.local(request);
+  });
 }
 
 /** What the next owner must be sent so it ends in the same state as this node. */

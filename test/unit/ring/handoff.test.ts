@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { singleNodeRing, type Ring } from '../../../ring/core/ring.js';
 import { HandoffManager } from '../../../ring/node/handoff.js';
+import { HintedHandoff } from '../../../ring/node/hinted-handoff.js';
 import { ItemStore } from '../../../ring/node/item-store.js';
 import { storageNodeHandler } from '../../../ring/node/storage-node.js';
 import { vnodeRouter } from '../../../ring/node/vnode-router.js';
@@ -103,11 +104,19 @@ describe('handoff', () => {
     const { stores, transport } = setup();
     const ring = movingRing();
     const handoff = manager(stores.a, transport, ring, () => undefined);
+    const hints = new HintedHandoff(
+      stores.a,
+      { nodeId: 'a', ring, isUp: () => true },
+      transport,
+      handoff.locks,
+      options,
+    );
     const router = vnodeRouter({
       nodeId: 'a',
       ring: () => ring,
       local: storageNodeHandler(stores.a, Q),
       handoff,
+      hints,
       transport,
       timeoutMs: 1000,
     });
@@ -121,11 +130,47 @@ describe('handoff', () => {
       ring: () => ({ ...ring, owners }),
       local: storageNodeHandler(stores.a, Q),
       handoff,
+      hints,
       transport,
       timeoutMs: 1000,
     });
     const wrong = await elsewhere({ op: 'get', item: { ...item(1), partition: 5 } });
     expect(wrong).toMatchObject({ ok: false, kind: 'wrong-owner' });
+    handoff.stop();
+  });
+
+  it('keeps a fallback write as a hint and hands it back once the primary is up', async () => {
+    const { stores, transport } = setup();
+    const owners = [...singleNodeRing('b', Q).owners];
+    const ring: Ring = {
+      ...singleNodeRing('b', Q),
+      owners,
+      members: ['a', 'b'].map((nodeId) => ({ nodeId, status: 'valid' as const, address: '' })),
+    };
+    let bUp = false;
+    const source = { nodeId: 'a', ring, isUp: (id: string) => id !== 'b' || bUp };
+    const handoff = manager(stores.a, transport, ring, () => undefined);
+    const hints = new HintedHandoff(stores.a, source, transport, handoff.locks, options);
+    const router = vnodeRouter({
+      nodeId: 'a',
+      ring: () => ring,
+      local: storageNodeHandler(stores.a, Q),
+      handoff,
+      hints,
+      transport,
+      timeoutMs: 1000,
+    });
+    const write = { op: 'put' as const, item: item(1), value: Buffer.from('hint'), fallback: true };
+    expect((await router(write)).ok).toBe(true);
+    expect(hints.isHinted(3)).toBe(true);
+    await hints.tick();
+    expect(await stores.b.get(item(1))).toBeUndefined();
+    bUp = true;
+    await hints.tick();
+    for (let i = 0; i < 100 && hints.isHinted(3); i++) await new Promise((r) => setTimeout(r, 5));
+    expect((await stores.b.get(item(1)))?.toString()).toBe('hint');
+    expect(await stores.a.get(item(1))).toBeUndefined();
+    expect(hints.isHinted(3)).toBe(false);
     handoff.stop();
   });
 });
