@@ -3,8 +3,23 @@
  * exists so that one pure function holds the three promises of the ring (balance, spacing,
  * least movement) and the claimant, the tests and the simulation all run the same code. It
  * must never read a clock, a random source or the network, never give a partition to a
- * non-member, and never return a ring that breaks balance or the spacing it promises
- * (`claimSpacing`): it asserts both before returning.
+ * non-member, and never return a ring that breaks balance or the spacing it promises: it
+ * asserts both before returning. claim-invariants.ts checks exactly these promises.
+ *
+ * The promises, for Q a power of two from 8 to 1,024 and n members:
+ * - balance, always: every member owns ⌊Q/n⌋ or ⌈Q/n⌉ partitions;
+ * - spacing, always: any `claimSpacing(Q, n, targetNVal)` consecutive partitions,
+ *   wrapping round the ring, have distinct owners. With the default target_n_val of 4
+ *   that is 4 from 4 members on, 2 for 2 or 3 members (3 never divides Q), 1 for 1;
+ * - movement, measured rather than proved (the tests assert it with a little room): a
+ *   join to n members moves ⌊Q/n⌋ (the least possible) plus at most 3, except the join
+ *   that first reaches target_n_val members. With exactly that many members the only
+ *   spaced balanced rings are round robin, so that join relays the ring: at most
+ *   Q - Q/n (proved), 0.58 Q measured at Q=1024. A leave to n > 2 × target_n_val moves
+ *   the leaver's share plus at most 3; between target_n_val and twice it, where spacing
+ *   leaves little slack, up to about 3 times the share (1.9 times at Q=1024); to n ≤ 6
+ *   it never moves more than Q - ⌊(Q - share)/n⌋ (proved: the best labelling of the
+ *   from-scratch layout keeps at least the average one).
  *
  * How: first repair the current ring in place (the riak_core claim v4 idea of updating the
  * given ring and only solving from scratch when that fails). Partitions of departed nodes,
@@ -12,9 +27,9 @@
  * take freed partitions, then partitions of members above their share, where they fit;
  * when nothing fits directly, a breadth-first search finds the shortest chain of shifts
  * (each member in the chain moves one partition) that ends in a fit. If the repair fails,
- * or the cluster is small enough to try cheaply, a from-scratch layout (`spacedPattern`)
- * is rotated and labelled to keep as many current owners as it can, and the result that
- * moves fewer partitions wins.
+ * or the cluster is small and the repair moved more than the least possible, a
+ * from-scratch layout (`spacedPattern`) is turned and labelled to keep as many current
+ * owners as it can, and whichever moves fewer partitions wins.
  */
 import { assertPartitionCount } from './hash.js';
 
@@ -110,7 +125,8 @@ export function spacedPattern(q: number, n: number): number[] {
  * do not matter, and the result depends only on the inputs. The result is balanced
  * (each member owns ⌊Q/n⌋ or ⌈Q/n⌉), spaced (every `claimSpacing(Q, n, targetNVal)`
  * consecutive partitions, wrapping, have distinct owners) and moves as few partitions as
- * the search finds: a ring that already holds both promises comes back unchanged.
+ * the search finds (see the module comment for the figures): a ring that already holds
+ * both promises comes back unchanged. Well under a second for Q=1024 and 1,000 members.
  */
 export function claim(
   owners: readonly string[],

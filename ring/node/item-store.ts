@@ -9,6 +9,7 @@ import { GroupCommitter } from '../storage/group-commit.js';
 import type { KvBackend } from '../storage/kv-backend.js';
 import { itemKey, itemPrefix, prefixEnd } from '../storage/item-key.js';
 import type { HandoffItem } from '../transport/messages.js';
+import { KeyedLocks } from './partition-locks.js';
 
 /** Values larger than this go to blob files; smaller ones stay inside LevelDB. */
 export const INLINE_BYTES_MAX = 64 * 1024;
@@ -42,6 +43,8 @@ export interface ScanOptions {
 /** Durable items of one storage node. */
 export class ItemStore {
   private readonly committer: GroupCommitter;
+  private readonly keyLocks = new KeyedLocks<string>();
+  private observer: EntryObserver | undefined;
   private readonly blobs: BlobStore;
 
   constructor(
@@ -68,26 +71,50 @@ export class ItemStore {
     await this.putKey(keyOf(address), value);
   }
 
+  /**
+   * Calls `observer` after every change of an item with its stored entry before and after
+   * (undefined when absent): what anti-entropy hashes. Changes of one key are serialised
+   * while an observer is set, so it sees them in order.
+   */
+  observe(observer: EntryObserver): void {
+    this.observer = observer;
+  }
+
   /** Stores a value under a full item key. */
   async putKey(key: Buffer, value: Buffer): Promise<void> {
+    let entry: Buffer;
     if (value.length <= INLINE_BYTES_MAX) {
-      const entry = Buffer.concat([Buffer.from([TAG_INLINE]), value]);
-      await this.committer.write([{ type: 'put', key, value: entry }]);
-      return;
+      entry = Buffer.concat([Buffer.from([TAG_INLINE]), value]);
+    } else {
+      const name = this.blobs.nameFor(key);
+      await this.blobs.write(name, value);
+      entry = Buffer.concat([Buffer.from([TAG_BLOB]), Buffer.from(name, 'utf8')]);
     }
-    const name = this.blobs.nameFor(key);
-    await this.blobs.write(name, value);
-    const entry = Buffer.concat([Buffer.from([TAG_BLOB]), Buffer.from(name, 'utf8')]);
-    await this.committer.write([{ type: 'put', key, value: entry }]);
+    await this.change(key, () => this.committer.write([{ type: 'put', key, value: entry }]), entry);
   }
 
   async delete(address: ItemAddress): Promise<void> {
     const key = keyOf(address);
-    const stored = await this.kv.get(key);
-    await this.committer.write([{ type: 'del', key }]);
+    const stored = await this.change(key, () => this.committer.write([{ type: 'del', key }]));
     if (stored !== undefined && stored[0] === TAG_BLOB) {
       await this.blobs.remove(stored.subarray(1).toString('utf8'));
     }
+  }
+
+  /** Runs `write` (which leaves `after` stored under `key`); returns the entry before. */
+  private async change(key: Buffer, write: () => Promise<void>, after?: Buffer) {
+    const observer = this.observer;
+    if (!observer) {
+      const before = await this.kv.get(key);
+      await write();
+      return before;
+    }
+    return this.keyLocks.with(key.toString('hex'), async () => {
+      const before = await this.kv.get(key);
+      await write();
+      observer(key, before, after);
+      return before;
+    });
   }
 
   async scan(address: Omit<ItemAddress, 'sk'>, options: ScanOptions): Promise<ScanItem[]> {
@@ -134,6 +161,15 @@ export class ItemStore {
     return items;
   }
 
+  /** Raw stored entries of one partition after `afterKey` (no blob reads): for AAE. */
+  async entries(partition: number, afterKey: Buffer | undefined, limit: number) {
+    return this.kv.range({
+      ...(afterKey ? { gt: afterKey } : { gte: partitionStart(partition) }),
+      lt: partitionStart(partition + 1),
+      limit,
+    });
+  }
+
   /** Stores items exported by another node's exportPartition (their keys as they are). */
   async importItems(items: readonly PartitionItem[]): Promise<void> {
     await Promise.all(items.map((item) => this.putKey(item.key, item.value)));
@@ -176,7 +212,8 @@ export class ItemStore {
       });
       if (batch.length === 0) return dropped;
       await this.committer.write(batch.map(([key]) => ({ type: 'del' as const, key })));
-      for (const [, stored] of batch) {
+      for (const [key, stored] of batch) {
+        this.observer?.(key, stored, undefined);
         if (stored[0] === TAG_BLOB) await this.blobs.remove(stored.subarray(1).toString('utf8'));
       }
       dropped += batch.length;
@@ -215,6 +252,9 @@ export class ItemStore {
 
 /** One item as handoff moves it: its full on-disk key and its value. */
 export type PartitionItem = HandoffItem;
+
+/** Told of every item change: the full key and the stored entries before and after. */
+export type EntryObserver = (key: Buffer, before?: Buffer, after?: Buffer) => void;
 
 /** Partition numbers are u16 in keys; Q is at most 1024, so 0xffff is free for metadata. */
 const META_PARTITION = 0xffff;

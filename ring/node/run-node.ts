@@ -10,6 +10,7 @@ import { openLevelBackend } from '../storage/leveldb-backend.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { HandoffManager, type HandoffOptions } from './handoff.js';
 import { HintedHandoff } from './hinted-handoff.js';
+import { AntiEntropy } from './anti-entropy.js';
 import { ItemStore } from './item-store.js';
 import { PartitionLocks } from './partition-locks.js';
 import { peerCall } from './peer-client.js';
@@ -17,6 +18,7 @@ import { RingManager } from './ring-manager.js';
 import { RingStore } from './ring-store.js';
 import { storageNodeHandler } from './storage-node.js';
 import { buildNodeServer } from './node-server.js';
+import { VersionedItems } from './versioned-item.js';
 import { vnodeRouter } from './vnode-router.js';
 
 /** Settings of `cairn node`. */
@@ -32,6 +34,10 @@ export interface NodeProcessOptions {
   handoff: Pick<HandoffOptions, 'transferLimit' | 'bytesPerSecondMax'>;
   gossipIntervalMs: number;
   downAfterMs: number;
+  /** Replicas per item, so anti-entropy knows which nodes share a key. */
+  nVal: number;
+  /** One anti-entropy exchange (one tree against its peers) per this interval. */
+  aaeIntervalMs: number;
 }
 
 /** A running node. */
@@ -77,12 +83,19 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
     (p) => hints.isHinted(p),
     locks,
   );
+  const versioned = new VersionedItems(store, actor);
+  const aae = new AntiEntropy(store, versioned, source, transport, {
+    nVal: options.nVal,
+    timeoutMs: 30_000,
+  });
+  await aae.start();
   const handle = vnodeRouter({
     nodeId: manager.nodeId,
     ring: () => manager.ring,
-    local: storageNodeHandler(store, options.partitionCount, actor),
+    local: storageNodeHandler(store, options.partitionCount, versioned),
     handoff,
     hints,
+    aae,
     transport,
     timeoutMs: 10_000,
   });
@@ -93,10 +106,18 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   handoff.schedule();
   const hintTimer = setInterval(() => void hints.tick(), options.gossipIntervalMs * 2);
   hintTimer.unref();
+  let exchanging = false;
+  const aaeTimer = setInterval(() => {
+    if (exchanging) return;
+    exchanging = true;
+    void aae.exchangeOnce().finally(() => (exchanging = false));
+  }, options.aaeIntervalMs);
+  aaeTimer.unref();
   return {
     address,
     async close() {
       clearInterval(hintTimer);
+      clearInterval(aaeTimer);
       handoff.stop();
       manager.stop();
       await app.close();

@@ -12,8 +12,12 @@ import type { ItemStore } from './item-store.js';
 import { decodeVersioned, encodeVersioned, VersionedItems } from './versioned-item.js';
 
 /** Builds the handler a transport delivers requests to. */
-export function storageNodeHandler(store: ItemStore, partitionCount: number, actor = 'local') {
-  const versioned = new VersionedItems(store, actor);
+export function storageNodeHandler(
+  store: ItemStore,
+  partitionCount: number,
+  actor: string | VersionedItems = 'local',
+) {
+  const versioned = typeof actor === 'string' ? new VersionedItems(store, actor) : actor;
   return async (request: NodeRequest): Promise<NodeReply> => {
     try {
       if (request.op === 'ping') return { ok: true };
@@ -25,6 +29,9 @@ export function storageNodeHandler(store: ItemStore, partitionCount: number, act
           }),
         );
         return { ok: true };
+      }
+      if (request.op === 'aae-tree' || request.op === 'aae-keys') {
+        return { ok: false, error: 'anti-entropy is not running on this node' };
       }
       const partition = request.item.partition;
       if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {

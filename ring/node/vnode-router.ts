@@ -9,6 +9,7 @@
 import type { Ring } from '../core/ring.js';
 import type { ItemRequest, NodeReply, NodeRequest } from '../transport/messages.js';
 import type { Transport } from '../transport/transport.js';
+import type { AntiEntropy } from './anti-entropy.js';
 import type { HandoffManager } from './handoff.js';
 import type { HintedHandoff } from './hinted-handoff.js';
 import { decodeVersioned } from './versioned-item.js';
@@ -20,6 +21,7 @@ export interface VnodeRouterDeps {
   local: (request: NodeRequest) => Promise<NodeReply>;
   handoff: HandoffManager;
   hints: HintedHandoff;
+  aae?: AntiEntropy;
   transport: Transport;
   timeoutMs: number;
 }
@@ -37,6 +39,9 @@ export function vnodeRouter(deps: VnodeRouterDeps) {
 
 async function route(deps: VnodeRouterDeps, request: NodeRequest): Promise<NodeReply> {
   if (request.op === 'ping' || request.op === 'handoff-batch') return deps.local(request);
+  if (request.op === 'aae-tree' || request.op === 'aae-keys') {
+    return deps.aae ? deps.aae.answer(request) : deps.local(request);
+  }
   const ring = deps.ring();
   const p = request.item.partition;
   if (!Number.isInteger(p) || p < 0 || p >= ring.partitionCount) {

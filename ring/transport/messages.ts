@@ -67,6 +67,10 @@ export interface HandoffItem {
 export type NodeRequest =
   | ItemRequest
   | { op: 'handoff-batch'; partition: number; items: HandoffItem[] }
+  /** Anti-entropy: this node's segment hashes for keys of primary partition `primary`. */
+  | { op: 'aae-tree'; partition: number; primary: number }
+  /** Anti-entropy: this node's items of `primary` in the given segments (keys sans partition). */
+  | { op: 'aae-keys'; partition: number; primary: number; segments: number[] }
   | { op: 'ping' };
 
 /** Why a node refused: `wrong-owner` tells a coordinator its ring is stale. */

@@ -60,6 +60,8 @@ export function registerNode(program: Command): void {
       },
       gossipIntervalMs: 1000,
       downAfterMs: 3000,
+      nVal: opts['nVal'] as number,
+      aaeIntervalMs: opts['aaeInterval'] as number,
     });
     process.stdout.write(`Cairn node ${name} is running (pid ${process.pid}) at ${node.address}\n`);
     closeOnSignal(() => node.close());
