@@ -26,7 +26,12 @@ die() { echo "dev-cluster: $*" >&2; exit 1; }
 node_port() { echo $((BASE + ${1#dev})); }
 node_count() { cat "$DIR/count" 2>/dev/null || die "no cluster here: run start N first"; }
 pid_of() { cat "$DIR/pids/$1.pid" 2>/dev/null || true; }
-alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+# A zombie (killed, not yet reaped) is not alive.
+alive() {
+  local pid; pid=$(pid_of "$1")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && ! grep -qE '^[0-9]+ \(.*\) Z' "/proc/$pid/stat" 2>/dev/null
+}
+wait_dead() { for _ in $(seq 1 100); do alive "$1" || return 0; sleep 0.05; done; }
 admin() { node "$ADMIN" --node "127.0.0.1:$(node_port dev1)" --cookie "$COOKIE" "$@"; }
 
 ensure_built() {
@@ -119,13 +124,14 @@ case ${1:-} in
   join) join ;;
   status) admin member-status ;;
   admin) shift; admin "$@" ;;
-  kill) signal KILL "${2:?usage: kill NODE}" ;;
+  kill) signal KILL "${2:?usage: kill NODE}"; wait_dead "$2" ;;
   pause) signal STOP "${2:?usage: pause NODE}" ;;
   resume) signal CONT "${2:?usage: resume NODE}" ;;
   restart)
     name=${2:?usage: restart NODE}
     command_for "$name" >/dev/null
-    if alive "$name"; then kill -KILL "$(pid_of "$name")"; sleep 0.2; fi
+    if alive "$name"; then kill -KILL "$(pid_of "$name")"; fi
+    wait_dead "$name"
     launch "$name" ;;
   stop) stop ;;
   *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;

@@ -5,7 +5,7 @@
  */
 import type { RingClient } from '../ring/client.js';
 import { CommandLog } from './command-log.js';
-import type { Command, CommandResult } from './core/commands.js';
+import type { Command, CommandResult, StanchionEvent } from './core/commands.js';
 import { applyEvent, decide, emptyState, type StanchionState } from './core/decide.js';
 import { projectEvent } from './projection.js';
 
@@ -97,7 +97,23 @@ export class StanchionServer {
     if (events.length === 0) return result;
     await this.log.append(events);
     for (const event of events) applyEvent(this.state, event);
-    for (const event of events) await projectEvent(this.ring, event);
+    for (const event of events) await this.projectWithRetry(event);
     return result;
+  }
+
+  /**
+   * Projects a logged event to the ring, retrying through a short ring outage (a handoff
+   * settling, a node restarting): the event is already decided and durable, so giving up
+   * early would only turn a success into a 503 that the client's retry then contradicts.
+   */
+  private async projectWithRetry(event: StanchionEvent): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await projectEvent(this.ring, event);
+      } catch (error) {
+        if (attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+      }
+    }
   }
 }

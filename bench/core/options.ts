@@ -14,8 +14,16 @@ export interface ExternalEndpoint {
   pid?: number;
 }
 
+/** The phases of a run, in the order they run. */
+export const PHASES = ['small', 'large', 'multipart', 'list'] as const;
+
+/** One phase: 4 KiB objects, 64 MiB objects, multipart upload, LIST. */
+export type Phase = (typeof PHASES)[number];
+
 /** What the user asked for. */
 export interface BenchOptions {
+  /** Phases to run (all by default); machine ceilings and peak RSS always run. */
+  phases: ReadonlySet<Phase>;
   quick: boolean;
   jsonPath?: string;
   peer?: 's3rver';
@@ -29,7 +37,7 @@ export interface BenchOptions {
 
 /** Usage text of the harness. */
 export const USAGE = `usage: npm run bench -- [options]
-  --quick                 short run (< 3 min): 3 s per point, 10k-key LIST bucket, one round
+  --quick                 short run (< 3 min): 3 s per point, one round, 10k-key LIST only
   --json FILE             also write the figures as JSON
   --peer s3rver           run the same load against s3rver and print Cairn/peer ratios
   --list-1m               grow the LIST bucket to 1,000,000 keys too (slow)
@@ -39,6 +47,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --server-pid PID        its PID, for CPU/RSS/disk figures (with --endpoint)
   --region R              signing region (default us-east-1)
   --cpu-prof DIR          run the started Cairn under node --cpu-prof, profiles into DIR
+  --phases LIST           only these of small,large,multipart,list (default: all)
   --help                  this text
 Cluster and node-count options do not exist yet (see BENCHMARKS.md).`;
 
@@ -59,6 +68,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'server-pid': { type: 'string' },
       region: { type: 'string', default: 'us-east-1' },
       'cpu-prof': { type: 'string' },
+      phases: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -67,6 +77,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     throw new Error(`--peer supports only s3rver, got ${values.peer}`);
   }
   const options: BenchOptions = {
+    phases: parsePhases(values.phases),
     quick: values.quick,
     list1m: values['list-1m'],
     region: values.region,
@@ -100,11 +111,26 @@ function parseEndpoint(values: {
   }
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:') throw new Error('--endpoint must be an http:// URL');
-  const endpoint: ExternalEndpoint = { url: parsed.origin, accessKeyId: key, secretAccessKey: secret };
+  const endpoint: ExternalEndpoint = {
+    url: parsed.origin,
+    accessKeyId: key,
+    secretAccessKey: secret,
+  };
   if (pidText !== undefined) {
     const pid = Number(pidText);
     if (!Number.isInteger(pid) || pid <= 0) throw new Error(`bad --server-pid: ${pidText}`);
     endpoint.pid = pid;
   }
   return endpoint;
+}
+
+function parsePhases(text: string | undefined): ReadonlySet<Phase> {
+  if (text === undefined) return new Set(PHASES);
+  const phases = new Set<Phase>();
+  for (const name of text.split(',')) {
+    const phase = PHASES.find((p) => p === name.trim());
+    if (!phase) throw new Error(`unknown phase ${name}; phases are ${PHASES.join(',')}`);
+    phases.add(phase);
+  }
+  return phases;
 }

@@ -27,6 +27,8 @@ export interface BenchPlan {
   /** Upper bound on the time spent growing the LIST bucket, per size step, in ms. */
   populateTimeMaxMs: number;
   diskBytes: number;
+  /** Rounds of each disk measurement; the figure is the median. */
+  diskRounds: number;
   md5Bytes: number;
   /** Per-request timeout, in ms. */
   requestTimeoutMs: number;
@@ -39,21 +41,22 @@ export function benchPlan(options: { quick: boolean; list1m: boolean }): BenchPl
   const listSizes = options.quick ? [10_000] : [10_000, 100_000];
   if (options.list1m) listSizes.push(1_000_000);
   return {
-    pointDurationMs: options.quick ? 3_000 : 5_000,
-    rounds: options.quick ? 1 : 3,
+    pointDurationMs: options.quick ? 3_000 : 4_000,
+    rounds: options.quick ? 1 : 5,
     concurrencies: [1, 16, 64],
     smallObjectBytes: 4096,
     warmupOps: options.quick ? 300 : 1000,
     largeObjectBytes: 64 * MiB,
-    largeRounds: options.quick ? 1 : 5,
+    largeRounds: options.quick ? 3 : 5,
     multipartPartBytes: 8 * MiB,
     multipartPartsInFlight: 4,
     listSizes,
-    listPages: options.quick ? 10 : 30,
+    listPages: options.quick ? 30 : 100,
     listPageKeys: 1000,
     populateConcurrency: 64,
     populateTimeMaxMs: 30 * 60_000,
-    diskBytes: (options.quick ? 128 : 512) * MiB,
+    diskBytes: (options.quick ? 64 : 256) * MiB,
+    diskRounds: 3,
     md5Bytes: (options.quick ? 256 : 512) * MiB,
     requestTimeoutMs: 120_000,
   };

@@ -13,7 +13,10 @@ export function parseStatCpuTicks(statText: string): number {
   const close = statText.lastIndexOf(')');
   if (close < 0) throw new Error('not a /proc/<pid>/stat line');
   // After ") " the fields start at field 3 (state); utime is field 14, stime field 15.
-  const fields = statText.slice(close + 2).trim().split(/\s+/);
+  const fields = statText
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const utime = Number(fields[14 - 3]);
   const stime = Number(fields[15 - 3]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) {

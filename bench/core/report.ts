@@ -56,7 +56,9 @@ export function renderResults(entries: readonly ResultEntry[]): string {
     formatRatio(e.cairn, e.peer),
     notesOf(e),
   ]);
-  return renderRows([header, ...rows], new Set([2, 3, 4, 5, 6]));
+  const legend =
+    '(v): lower is better. c/ceil and c/peer are Cairn divided by the ceiling and the peer.';
+  return `${renderRows([header, ...rows], new Set([2, 3, 4, 5, 6]))}\n${legend}`;
 }
 
 /** The machine's own ceilings. */

@@ -46,13 +46,16 @@ export async function runLargeObjects(ctx: PhaseContext, servers: BenchServer[])
             (t.serverCpuS === undefined ? '' : `, server cpu ${t.serverCpuS.toFixed(2)} s`) +
             (t.failure ? `, FAILED ${t.failure}` : ''),
         );
-        if (t.failure) ctx.recordFailures(`${verb}-64MiB ${server.label}`, new Map([[t.failure, 1]]));
+        if (t.failure) {
+          ctx.recordFailures(`${verb}-64MiB ${server.label}`, new Map([[t.failure, 1]]));
+        }
         add(server, verb, t);
       }
     }
   }
   for (const server of servers) {
-    recordLarge(ctx, server, transfers.get(`${server.label}/put`) ?? [], transfers.get(`${server.label}/get`) ?? []);
+    const of = (verb: Verb) => transfers.get(`${server.label}/${verb}`) ?? [];
+    recordLarge(ctx, server, of('put'), of('get'));
   }
 }
 
@@ -70,7 +73,8 @@ async function transferOnce(
   });
   const path = `/${ctx.bucket('large')}/${key}`;
   try {
-    const spec = verb === 'put' ? { method: 'PUT' as const, path, body } : { method: 'GET' as const, path };
+    const spec =
+      verb === 'put' ? { method: 'PUT' as const, path, body } : { method: 'GET' as const, path };
     const cost = await ctx.withCost(server, () => client.send(spec).catch((e: Error) => e));
     const reply = cost.value;
     const t: Transfer = {
@@ -84,8 +88,9 @@ async function transferOnce(
     else if (!isSuccess(reply)) t.failure = describeReply(reply);
     else if (verb === 'put' && reply.headers.etag !== `"${md5Hex}"`) {
       t.failure = `ETag ${reply.headers.etag} is not the MD5 ${md5Hex}`;
-    } else if (verb === 'get' && reply.bytes !== body.bytes) t.failure = `short body ${reply.bytes}`;
-    else t.ok = true;
+    } else if (verb === 'get' && reply.bytes !== body.bytes) {
+      t.failure = `short body ${reply.bytes}`;
+    } else t.ok = true;
     return t;
   } finally {
     client.close();
@@ -122,7 +127,14 @@ function recordLarge(ctx: PhaseContext, server: BenchServer, puts: Transfer[], g
   if (!server.stores) return;
   const amp = { name: 'write-amp-64MiB', unit: 'B/B', better: 'lower' } as const;
   const written = sumOf(okPuts, (t) => t.serverWriteBytes);
-  book.record(amp, role, ratio(written, sumOf(okPuts, (t) => t.bytes)));
+  book.record(
+    amp,
+    role,
+    ratio(
+      written,
+      sumOf(okPuts, (t) => t.bytes),
+    ),
+  );
   if (role === 'cairn') {
     book.record(amp, 'ceiling', 1);
     book.note(amp, 'ceiling = ideal (each byte written once)');

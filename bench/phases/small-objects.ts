@@ -39,7 +39,9 @@ export async function runSmallObjects(ctx: PhaseContext, servers: BenchServer[])
           costs.set(state, [...(costs.get(state) ?? []), cost]);
         }
       }
-      for (const [state, rounds] of costs) recordPoint(ctx, state.server, verb, concurrency, rounds);
+      for (const [state, rounds] of costs) {
+        recordPoint(ctx, state.server, verb, concurrency, rounds);
+      }
     }
   }
 }
@@ -137,8 +139,10 @@ function logPoint(
   };
   ctx.points.push(point);
   if (loop.errors > 0) ctx.recordFailures(`${figure} ${server.label}`, loop.failures);
-  const serverCpu = cost.serverCpuS === undefined ? '-' : (cost.serverCpuS / (loop.elapsedMs / 1000)).toFixed(2);
-  const loadgenCpu = (cost.loadgenCpuS / (loop.elapsedMs / 1000)).toFixed(2);
+  const cores = (cpuS: number | undefined) =>
+    cpuS === undefined ? '-' : (cpuS / (loop.elapsedMs / 1000)).toFixed(2);
+  const serverCpu = cores(cost.serverCpuS);
+  const loadgenCpu = cores(cost.loadgenCpuS);
   ctx.log(
     `${figure} ${server.label} r${round}: ${point.opsPerS} ops/s, p50 ${point.p50Ms} ms, ` +
       `p99 ${point.p99Ms} ms, errors ${loop.errors}, cpu server ${serverCpu} loadgen ${loadgenCpu}`,
@@ -163,9 +167,9 @@ function recordPoint(
   book.record({ name: `${name}-p50`, unit: 'ms', better: 'lower' }, server.role, p50);
   book.record({ name: `${name}-p99`, unit: 'ms', better: 'lower' }, server.role, p99);
   if (concurrency !== 16) return;
-  const cpuPerOpUs = median(
-    rounds.map((r) => (r.serverCpuS === undefined ? Number.NaN : (r.serverCpuS / r.value.ok) * 1e6)),
-  );
+  const perOpUs = (r: Cost<LoopResult>) =>
+    r.serverCpuS === undefined ? Number.NaN : (r.serverCpuS / r.value.ok) * 1e6;
+  const cpuPerOpUs = median(rounds.map(perOpUs));
   const cpuFigure = { name: `cpu-us-per-${verb}-4KiB`, unit: 'us', better: 'lower' } as const;
   if (Number.isFinite(cpuPerOpUs)) book.record(cpuFigure, server.role, cpuPerOpUs);
 }

@@ -39,8 +39,15 @@ export async function startCairnServer(
     name: 'cairn',
     command: process.execPath,
     args: [
-      ...profile, CAIRN_MAIN_JS, 'start', '--port', '0', '--data-dir', dataDir,
-      '--region', options.region,
+      ...profile,
+      CAIRN_MAIN_JS,
+      'start',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--region',
+      options.region,
     ],
     readyPattern:
       /^S3 endpoint: (\S+)$[\s\S]*^AWS_ACCESS_KEY_ID=(\S+)$[\s\S]*^AWS_SECRET_ACCESS_KEY=(\S+)$/m,
@@ -50,7 +57,12 @@ export async function startCairnServer(
   return {
     role: 'cairn',
     label: 'cairn',
-    target: { url: url!, accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey!, region: options.region },
+    target: {
+      url: url!,
+      accessKeyId: accessKeyId!,
+      secretAccessKey: secretAccessKey!,
+      region: options.region,
+    },
     pid: child.pid,
     stores: true,
   };
@@ -71,7 +83,13 @@ export async function startS3rverServer(group: ProcessGroup, region: string): Pr
   return {
     role: 'peer',
     label: 's3rver',
-    target: { url: `http://${host}:${port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', region },
+    // s3rver's one built-in account.
+    target: {
+      url: `http://${host}:${port}`,
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      region,
+    },
     pid: child.pid,
     stores: true,
   };

@@ -38,6 +38,11 @@ const OUTPUT_BYTES_MAX = 64 * 1024;
 export class ProcessGroup {
   private readonly children = new Set<ChildProcess>();
   private readonly dirs = new Set<string>();
+  private readonly stopping = new Set<ChildProcess>();
+  private closing = false;
+
+  /** @param log - told when a server exits before `closeAll`, with its last output. */
+  constructor(private readonly log: (line: string) => void = () => undefined) {}
 
   /** A new empty directory under the OS temp dir, removed by `closeAll`. */
   async tempDir(prefix: string): Promise<string> {
@@ -60,7 +65,14 @@ export class ProcessGroup {
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    void exited.then(() => this.children.delete(child));
+    void exited.then(() => {
+      this.children.delete(child);
+      if (this.closing || this.stopping.has(child)) return;
+      const how = child.signalCode ?? `code ${child.exitCode}`;
+      this.log(
+        `${spec.name} (pid ${child.pid}) exited unexpectedly (${how}):\n${output.slice(-4096)}`,
+      );
+    });
     try {
       const ready = await waitForOutput(() => output, spec, exited);
       return {
@@ -68,7 +80,10 @@ export class ProcessGroup {
         pid: child.pid!,
         ready,
         output: () => output,
-        stop: (graceMs = 10_000) => stopChild(child, exited, graceMs),
+        stop: (graceMs = 10_000) => {
+          this.stopping.add(child);
+          return stopChild(child, exited, graceMs);
+        },
       };
     } catch (error) {
       child.kill('SIGKILL');
@@ -78,6 +93,7 @@ export class ProcessGroup {
 
   /** Stops every live child (SIGTERM, then SIGKILL) and removes the temp dirs. */
   async closeAll(): Promise<void> {
+    this.closing = true;
     await Promise.all(
       [...this.children].map((child) =>
         stopChild(child, new Promise((r) => child.once('exit', () => r(undefined))), 5_000),
@@ -89,6 +105,7 @@ export class ProcessGroup {
 
   /** Synchronous last resort for `process.on('exit')`: SIGKILL children, remove dirs. */
   killNow(): void {
+    this.closing = true;
     for (const child of this.children) child.kill('SIGKILL');
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
   }
