@@ -37,6 +37,8 @@ export interface AaeRing {
 export interface AaeStats {
   exchanges: number;
   keysRepaired: number;
+  /** The last exchange failure, if any. */
+  lastError?: string;
 }
 
 const TAG_BLOB = 1;

@@ -18,6 +18,8 @@ export interface NodeServerDeps {
   handoff: HandoffManager;
   handle: (request: NodeRequest) => Promise<NodeReply>;
   cookie: string;
+  /** Anti-entropy counters for status. */
+  aaeStats?: () => unknown;
 }
 
 /** Header naming the calling node, so gossip also counts as a liveness signal. */
@@ -125,6 +127,7 @@ function registerAdminRoutes(app: FastifyInstance, deps: NodeServerDeps): void {
     ring: manager.ring,
     upNodes: [...manager.upNodes()],
     transfers: deps.handoff.status(),
+    antiEntropy: deps.aaeStats?.() ?? null,
   }));
 }
 

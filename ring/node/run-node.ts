@@ -48,6 +48,11 @@ export interface RunningNode {
 
 /** Starts a storage node and listens. */
 export async function runNode(options: NodeProcessOptions): Promise<RunningNode> {
+  for (const name of ['nVal', 'aaeIntervalMs', 'gossipIntervalMs', 'downAfterMs'] as const) {
+    if (!Number.isInteger(options[name]) || options[name] < 1) {
+      throw new RangeError(`node option ${name} must be a positive integer: ${options[name]}`);
+    }
+  }
   await mkdir(options.dataDir, { recursive: true });
   const address = options.advertise ?? `${options.host}:${options.port}`;
   const manager = await RingManager.open(
@@ -59,17 +64,7 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   const store = new ItemStore(kv, join(options.dataDir, 'blobs'), { sync: true });
   const actor = await store.actorId(manager.nodeId, () => randomBytes(4).toString('hex'));
   const transport = new HttpTransport((nodeId) => manager.addressOf(nodeId), options.cookie);
-  const source = {
-    get nodeId() {
-      return manager.nodeId;
-    },
-    get ring() {
-      return manager.ring;
-    },
-    isUp: (nodeId: string) => manager.upNodes().has(nodeId),
-    reportComplete: (partition: number, to: string) =>
-      reportComplete(manager, options.cookie, partition, to),
-  };
+  const source = ringSource(manager, options.cookie);
   const batches = { batchItemsMax: 256, batchBytesMax: 8 * 1024 * 1024, timeoutMs: 30_000 };
   const locks = new PartitionLocks();
   const hints = new HintedHandoff(store, source, transport, locks, batches);
@@ -99,25 +94,22 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
     transport,
     timeoutMs: 10_000,
   });
-  const app = buildNodeServer({ manager, handoff, handle, cookie: options.cookie });
+  const app = buildNodeServer({
+    manager,
+    handoff,
+    handle,
+    cookie: options.cookie,
+    aaeStats: () => aae.stats,
+  });
   await app.listen({ host: options.host, port: options.port });
   manager.onRing(() => handoff.schedule());
   manager.start();
   handoff.schedule();
-  const hintTimer = setInterval(() => void hints.tick(), options.gossipIntervalMs * 2);
-  hintTimer.unref();
-  let exchanging = false;
-  const aaeTimer = setInterval(() => {
-    if (exchanging) return;
-    exchanging = true;
-    void aae.exchangeOnce().finally(() => (exchanging = false));
-  }, options.aaeIntervalMs);
-  aaeTimer.unref();
+  const timers = startBackground(options, hints, aae);
   return {
     address,
     async close() {
-      clearInterval(hintTimer);
-      clearInterval(aaeTimer);
+      for (const timer of timers) clearInterval(timer);
       handoff.stop();
       manager.stop();
       await app.close();
@@ -125,6 +117,37 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
       await kv.close();
     },
   };
+}
+
+/** The view of the ring manager that handoff, hints and anti-entropy share. */
+function ringSource(manager: RingManager, cookie: string) {
+  return {
+    get nodeId() {
+      return manager.nodeId;
+    },
+    get ring() {
+      return manager.ring;
+    },
+    isUp: (nodeId: string) => manager.upNodes().has(nodeId),
+    reportComplete: (partition: number, to: string) =>
+      reportComplete(manager, cookie, partition, to),
+  };
+}
+
+/** Hint returns and anti-entropy exchanges, each at most one at a time. */
+function startBackground(options: NodeProcessOptions, hints: HintedHandoff, aae: AntiEntropy) {
+  const hintTimer = setInterval(() => void hints.tick(), options.gossipIntervalMs * 2);
+  let exchanging = false;
+  const aaeTimer = setInterval(() => {
+    if (exchanging) return;
+    exchanging = true;
+    void aae
+      .exchangeOnce()
+      .catch((error: unknown) => (aae.stats.lastError = String(error)))
+      .finally(() => (exchanging = false));
+  }, options.aaeIntervalMs);
+  for (const timer of [hintTimer, aaeTimer]) timer.unref();
+  return [hintTimer, aaeTimer];
 }
 
 /** Tells the claimant a transfer is done and adopts the ring it answers with. */

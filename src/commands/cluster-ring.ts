@@ -12,6 +12,7 @@ import { HttpTransport } from '../../ring/transport/http-transport.js';
 /** A connected ring client and what to stop when done. */
 export interface ClusterRing {
   client: RingClient;
+  remote: RemoteRing;
   close(): void;
 }
 
@@ -40,6 +41,7 @@ export async function connectClusterRing(
   });
   return {
     client,
+    remote,
     close() {
       remote.stop();
       transport.close();

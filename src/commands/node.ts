@@ -38,6 +38,18 @@ export function registerNode(program: Command): void {
       Number(env.CAIRN_TRANSFER_LIMIT ?? 2),
     )
     .option(
+      '--n-val <n>',
+      'replicas per item, as the front ends use (CAIRN_N_VAL)',
+      integer(1, 5),
+      Number(env.CAIRN_N_VAL ?? 3),
+    )
+    .option(
+      '--aae-interval <ms>',
+      'one anti-entropy exchange per interval (CAIRN_AAE_INTERVAL_MS)',
+      integer(50, 3_600_000),
+      Number(env.CAIRN_AAE_INTERVAL_MS ?? 2000),
+    )
+    .option(
       '--handoff-rate <MBps>',
       'handoff bandwidth per transfer, MB/s',
       integer(1, 10_000),
