@@ -21,6 +21,8 @@ import { frontEndDeps, startFrontEnd, type FrontEndOptions } from './front-end.j
 export interface EmbeddedOptions extends FrontEndOptions {
   dataDir: string;
   partitionCount: number;
+  /** 'fsync' acknowledges writes once on disk; 'none' once in the page cache (see README). */
+  durability?: 'fsync' | 'none';
 }
 
 /** A running embedded store. */
@@ -42,7 +44,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     dataDir: join(dataDir, 'node'),
     nodeId: NODE_ID,
     partitionCount: options.partitionCount,
-    sync: true,
+    sync: (options.durability ?? 'fsync') === 'fsync',
   });
   const transport = new InProcessTransport();
   transport.register(node.nodeId, node.handler);

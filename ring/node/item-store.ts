@@ -53,7 +53,7 @@ export class ItemStore {
     options: { sync: boolean },
   ) {
     this.committer = new GroupCommitter(kv, options.sync);
-    this.blobs = new BlobStore(join(blobDir));
+    this.blobs = new BlobStore(join(blobDir), options.sync);
   }
 
   async get(address: ItemAddress): Promise<Buffer | undefined> {

@@ -38,6 +38,11 @@ export interface NodeProcessOptions {
   nVal: number;
   /** One anti-entropy exchange (one tree against its peers) per this interval. */
   aaeIntervalMs: number;
+  /**
+   * 'fsync': a write is acknowledged once on disk (group-committed). 'none': once in the
+   * OS page cache — faster, but a power loss or kernel crash can lose acknowledged writes.
+   */
+  durability: 'fsync' | 'none';
 }
 
 /** A running node. */
@@ -61,7 +66,9 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
     Date.now,
   );
   const kv = await openLevelBackend(join(options.dataDir, 'leveldb'));
-  const store = new ItemStore(kv, join(options.dataDir, 'blobs'), { sync: true });
+  const store = new ItemStore(kv, join(options.dataDir, 'blobs'), {
+    sync: options.durability === 'fsync',
+  });
   const actor = await store.actorId(manager.nodeId, () => randomBytes(4).toString('hex'));
   const transport = new HttpTransport((nodeId) => manager.addressOf(nodeId), options.cookie);
   const source = ringSource(manager, options.cookie);

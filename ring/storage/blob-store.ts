@@ -10,7 +10,10 @@ import { join } from 'node:path';
 
 /** Blob files under one directory, named by the hash of their item key. */
 export class BlobStore {
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly sync = true,
+  ) {}
 
   /** The file name (relative to the store) for an item key. */
   nameFor(itemKey: Buffer): string {
@@ -29,7 +32,7 @@ export class BlobStore {
         const { bytesWritten } = await handle.write(value, offset, value.length - offset);
         offset += bytesWritten;
       }
-      await handle.datasync();
+      if (this.sync) await handle.datasync();
     } finally {
       await handle.close();
     }

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { runNode } from '../../ring/node/run-node.js';
-import { closeOnSignal, cookieOption, env, integer } from './options.js';
+import { closeOnSignal, cookieOption, durabilityMode, env, integer } from './options.js';
 
 /** Registers `node`. */
 export function registerNode(program: Command): void {
@@ -36,6 +36,12 @@ export function registerNode(program: Command): void {
       'concurrent outbound transfers (CAIRN_TRANSFER_LIMIT)',
       integer(1, 64),
       Number(env.CAIRN_TRANSFER_LIMIT ?? 2),
+    )
+    .option(
+      '--durability <mode>',
+      'fsync (default) or none: acknowledge before fsync, risking acknowledged writes on a crash',
+      durabilityMode,
+      env.CAIRN_DURABILITY ?? 'fsync',
     )
     .option(
       '--n-val <n>',
@@ -74,6 +80,7 @@ export function registerNode(program: Command): void {
       downAfterMs: 3000,
       nVal: opts['nVal'] as number,
       aaeIntervalMs: opts['aaeInterval'] as number,
+      durability: durabilityMode(String(opts['durability'])),
     });
     process.stdout.write(`Cairn node ${name} is running (pid ${process.pid}) at ${node.address}\n`);
     closeOnSignal(() => node.close());

@@ -110,3 +110,11 @@ export function frontEndSettings(opts: Record<string, unknown>) {
     logLevel: opts['logLevel'] as string,
   };
 }
+
+/** A commander parser for the durability mode. */
+export function durabilityMode(value: string): 'fsync' | 'none' {
+  if (value !== 'fsync' && value !== 'none') {
+    throw new InvalidArgumentError('expected fsync or none');
+  }
+  return value;
+}

@@ -4,7 +4,14 @@
  */
 import type { Command } from 'commander';
 import { startEmbedded } from '../embedded.js';
-import { closeOnSignal, env, frontEndOptions, frontEndSettings, integer } from './options.js';
+import {
+  closeOnSignal,
+  durabilityMode,
+  env,
+  frontEndOptions,
+  frontEndSettings,
+  integer,
+} from './options.js';
 
 /** Registers `start`. */
 export function registerStart(program: Command): void {
@@ -12,6 +19,12 @@ export function registerStart(program: Command): void {
     .command('start')
     .description('run the embedded store: S3 front end, stanchion and one storage node')
     .option('--data-dir <dir>', 'data directory (CAIRN_DATA_DIR)', env.CAIRN_DATA_DIR ?? './data')
+    .option(
+      '--durability <mode>',
+      'fsync (default) or none: acknowledge before fsync, risking acknowledged writes on a crash',
+      durabilityMode,
+      env.CAIRN_DURABILITY ?? 'fsync',
+    )
     .option(
       '--ring-size <q>',
       'ring_creation_size: partitions, a power of two from 8 to 1024',
@@ -23,6 +36,7 @@ export function registerStart(program: Command): void {
       ...frontEndSettings(opts),
       dataDir: opts['dataDir'] as string,
       partitionCount: opts['ringSize'] as number,
+      durability: durabilityMode(String(opts['durability'])),
     });
     process.stdout.write(
       `Cairn is running (pid ${process.pid}).\n` +
