@@ -5,11 +5,15 @@
  * 'merge'. Handed-off items of versioned keyspaces are merged, never blindly overwritten.
  * A disk error becomes an error reply, never an exception.
  */
+import { versionDigest } from '../core/dvv.js';
 import { isVersioned } from '../keyspaces.js';
 import { keyspaceOfKey } from '../storage/item-key.js';
 import type { NodeReply, NodeRequest } from '../transport/messages.js';
 import type { ItemStore } from './item-store.js';
 import { decodeVersioned, encodeVersioned, VersionedItems } from './versioned-item.js';
+
+/** Riak's delete_mode: a tombstone is reaped this long after every replica has it. */
+export const REAP_DELAY_MS = 3000;
 
 /** Builds the handler a transport delivers requests to. */
 export function storageNodeHandler(
@@ -48,10 +52,21 @@ export function storageNodeHandler(
           return { ok: true };
         case 'coordinate': {
           const state = await versioned.coordinate(request.item, request.value, request.context);
+          if (request.value === null && request.replicas.length === 0) {
+            // The only replica: reap the tombstone here, once readers have seen it.
+            const digest = versionDigest(state);
+            setTimeout(
+              () => void versioned.reap(request.item, digest).catch(() => false),
+              REAP_DELAY_MS,
+            ).unref();
+          }
           return { ok: true, value: encodeVersioned(state) };
         }
         case 'merge':
           await versioned.merge(request.item, request.state);
+          return { ok: true };
+        case 'reap':
+          await versioned.reap(request.item, request.digest);
           return { ok: true };
         case 'scan': {
           const { after, prefix, limit } = request;

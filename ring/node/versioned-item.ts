@@ -62,6 +62,20 @@ export class VersionedItems {
     });
   }
 
+  /**
+   * Removes the item if its state is still the all-tombstone state with `digest`; a newer
+   * write (any other digest) keeps it. Returns whether it was removed.
+   */
+  reap(address: ItemAddress, digest: string): Promise<boolean> {
+    return this.locks.with(lockKey(address), async () => {
+      const current = await this.read(address);
+      const dead = current.siblings.length > 0 && current.siblings.every((s) => s.value === null);
+      if (!dead || versionDigest(current) !== digest) return false;
+      await this.store.delete(address);
+      return true;
+    });
+  }
+
   /** Syncs `incoming` into the stored state; returns the merged state. */
   merge(address: ItemAddress, incoming: VersionedValue): Promise<VersionedValue> {
     return this.mergeKey(

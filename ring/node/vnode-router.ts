@@ -12,6 +12,8 @@ import type { Transport } from '../transport/transport.js';
 import type { AntiEntropy } from './anti-entropy.js';
 import type { HandoffManager } from './handoff.js';
 import type { HintedHandoff } from './hinted-handoff.js';
+import { versionDigest } from '../core/dvv.js';
+import { REAP_DELAY_MS } from './storage-node.js';
 import { decodeVersioned } from './versioned-item.js';
 
 /** What the router needs to know and reach. */
@@ -26,7 +28,7 @@ export interface VnodeRouterDeps {
   timeoutMs: number;
 }
 
-const MUTATIONS = new Set(['put', 'delete', 'coordinate', 'merge']);
+const MUTATIONS = new Set(['put', 'delete', 'coordinate', 'merge', 'reap']);
 
 /** Builds the handler a node's /rpc route calls. */
 export function vnodeRouter(deps: VnodeRouterDeps) {
@@ -125,7 +127,39 @@ async function replicate(
   });
   const acked = await countUntil(sends, needed);
   if (acked < needed) return { ok: false, error: `w=${request.w} not met: ${acked + 1} acks` };
+  if (state.siblings.every((s) => s.value === null) && !request.fallback) {
+    void reapWhenAllHaveIt(deps, request, sends, versionDigest(state));
+  }
   return reply;
+}
+
+/**
+ * A delete that every primary replica acknowledged is reaped (removed from disk) a little
+ * later, on each of them, unless a newer write arrived meanwhile. If any replica missed it
+ * or a fallback stood in, the tombstone stays, so no replica can bring the value back.
+ */
+async function reapWhenAllHaveIt(
+  deps: VnodeRouterDeps,
+  request: Extract<ItemRequest, { op: 'coordinate' }>,
+  sends: Promise<void>[],
+  digest: string,
+): Promise<void> {
+  const results = await Promise.allSettled(sends);
+  const everywhere =
+    results.every((r) => r.status === 'fulfilled') && !request.replicas.some((r) => r.fallback);
+  if (!everywhere) return;
+  await new Promise((resolve) => setTimeout(resolve, REAP_DELAY_MS).unref());
+  const targets = [{ nodeId: deps.nodeId, partition: request.item.partition }, ...request.replicas];
+  for (const target of targets) {
+    const reap: NodeRequest = {
+      op: 'reap',
+      item: { ...request.item, partition: target.partition },
+      digest,
+    };
+    await deps.transport
+      .call(target.nodeId, reap, { timeoutMs: request.timeoutMs })
+      .catch(() => undefined);
+  }
 }
 
 /** Resolves once `needed` of `tasks` succeeded, or with the count once that cannot happen. */

@@ -48,6 +48,8 @@ export type ItemRequest = RouteFlags &
         timeoutMs: number;
       }
     | { op: 'merge'; item: ItemRef; state: WireVersioned }
+    /** Remove a tombstone every replica holds, unless it changed since (`digest`). */
+    | { op: 'reap'; item: ItemRef; digest: string }
     | {
         op: 'scan';
         item: Omit<ItemRef, 'sk'>;
