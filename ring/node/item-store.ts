@@ -3,6 +3,7 @@
  * ones, one synced group commit for every acknowledged write. A large value's blob is on
  * disk before the entry that points at it, so a reader never sees a torn value.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BlobStore } from '../storage/blob-store.js';
 import { GroupCommitter } from '../storage/group-commit.js';
@@ -45,6 +46,7 @@ export class ItemStore {
   private readonly committer: GroupCommitter;
   private readonly keyLocks = new KeyedLocks<string>();
   private observer: EntryObserver | undefined;
+  private readonly epochs = new Map<number, string>();
   private readonly blobs: BlobStore;
 
   constructor(
@@ -210,7 +212,11 @@ export class ItemStore {
         lt: partitionStart(partition + 1),
         limit: 500,
       });
-      if (batch.length === 0) return dropped;
+      if (batch.length === 0) {
+        this.epochs.delete(partition);
+        await this.putMeta(`vnode-epoch/${partition}`, undefined);
+        return dropped;
+      }
       await this.committer.write(batch.map(([key]) => ({ type: 'del' as const, key })));
       for (const [key, stored] of batch) {
         this.observer?.(key, stored, undefined);
@@ -231,6 +237,22 @@ export class ItemStore {
     const actor = `${nodeId}/${randomSuffix()}`;
     await this.putMeta('actor', Buffer.from(actor, 'utf8'));
     return actor;
+  }
+
+  /**
+   * The incarnation of this node's copy of `partition`: made when the copy first holds
+   * data, replaced whenever the copy is dropped. Version-vector actors include it, so a
+   * copy that forgot its history (dropped, then rebuilt) can never reuse a dot.
+   */
+  async vnodeEpoch(partition: number): Promise<string> {
+    const cached = this.epochs.get(partition);
+    if (cached) return cached;
+    const name = `vnode-epoch/${partition}`;
+    const saved = (await this.getMeta(name))?.toString('utf8');
+    const epoch = saved ?? randomBytes(3).toString('hex');
+    if (!saved) await this.putMeta(name, Buffer.from(epoch, 'utf8'));
+    this.epochs.set(partition, epoch);
+    return epoch;
   }
 
   /** Node-local metadata (handoff checkpoints), outside every partition. */

@@ -56,7 +56,11 @@ export class VersionedItems {
     context: VersionVector,
   ): Promise<VersionedValue> {
     return this.locks.with(lockKey(address), async () => {
-      const next = update(await this.read(address), context, this.actor, value);
+      // The actor is this copy of the partition (its incarnation included): one sequential
+      // history per actor and key, which dotted version vectors need to be sound.
+      const epoch = await this.store.vnodeEpoch(address.partition);
+      const actor = `${this.actor}/${address.partition}.${epoch}`;
+      const next = update(await this.read(address), context, actor, value);
       await this.store.put(address, encodeVersioned(next));
       return next;
     });
