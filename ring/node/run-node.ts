@@ -53,11 +53,7 @@ export interface RunningNode {
 
 /** Starts a storage node and listens. */
 export async function runNode(options: NodeProcessOptions): Promise<RunningNode> {
-  for (const name of ['nVal', 'aaeIntervalMs', 'gossipIntervalMs', 'downAfterMs'] as const) {
-    if (!Number.isInteger(options[name]) || options[name] < 1) {
-      throw new RangeError(`node option ${name} must be a positive integer: ${options[name]}`);
-    }
-  }
+  checkOptions(options);
   await mkdir(options.dataDir, { recursive: true });
   const address = options.advertise ?? `${options.host}:${options.port}`;
   const manager = await RingManager.open(
@@ -124,6 +120,15 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
       await kv.close();
     },
   };
+}
+
+/** Refuses options that would silently disable a duty (a NaN interval, no n_val). */
+function checkOptions(options: NodeProcessOptions): void {
+  for (const name of ['nVal', 'aaeIntervalMs', 'gossipIntervalMs', 'downAfterMs'] as const) {
+    if (!Number.isInteger(options[name]) || options[name] < 1) {
+      throw new RangeError(`node option ${name} must be a positive integer: ${options[name]}`);
+    }
+  }
 }
 
 /** The view of the ring manager that handoff, hints and anti-entropy share. */

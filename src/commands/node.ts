@@ -61,28 +61,31 @@ export function registerNode(program: Command): void {
       integer(1, 10_000),
       Number(env.CAIRN_HANDOFF_MBPS ?? 100),
     );
-  cookieOption(command).action(async (opts: Record<string, unknown>) => {
-    const name = opts['name'] as string;
-    if (!/^[\w.-]+@[\w.-]+$/.test(name)) throw new Error(`--name must be name@host: ${name}`);
-    const node = await runNode({
-      nodeId: name,
-      host: opts['host'] as string,
-      port: opts['port'] as number,
-      advertise: opts['advertise'] as string | undefined,
-      dataDir: opts['dataDir'] as string,
-      partitionCount: opts['ringSize'] as number,
-      cookie: opts['cookie'] as string,
-      handoff: {
-        transferLimit: opts['transferLimit'] as number,
-        bytesPerSecondMax: (opts['handoffRate'] as number) * 1_000_000,
-      },
-      gossipIntervalMs: 1000,
-      downAfterMs: 3000,
-      nVal: opts['nVal'] as number,
-      aaeIntervalMs: opts['aaeInterval'] as number,
-      durability: durabilityMode(String(opts['durability'])),
-    });
-    process.stdout.write(`Cairn node ${name} is running (pid ${process.pid}) at ${node.address}\n`);
-    closeOnSignal(() => node.close());
+  cookieOption(command).action(startNode);
+}
+
+/** Starts the node the parsed options describe. */
+async function startNode(opts: Record<string, unknown>): Promise<void> {
+  const name = opts['name'] as string;
+  if (!/^[\w.-]+@[\w.-]+$/.test(name)) throw new Error(`--name must be name@host: ${name}`);
+  const node = await runNode({
+    nodeId: name,
+    host: opts['host'] as string,
+    port: opts['port'] as number,
+    advertise: opts['advertise'] as string | undefined,
+    dataDir: opts['dataDir'] as string,
+    partitionCount: opts['ringSize'] as number,
+    cookie: opts['cookie'] as string,
+    handoff: {
+      transferLimit: opts['transferLimit'] as number,
+      bytesPerSecondMax: (opts['handoffRate'] as number) * 1_000_000,
+    },
+    gossipIntervalMs: 1000,
+    downAfterMs: 3000,
+    nVal: opts['nVal'] as number,
+    aaeIntervalMs: opts['aaeInterval'] as number,
+    durability: durabilityMode(String(opts['durability'])),
   });
+  process.stdout.write(`Cairn node ${name} is running (pid ${process.pid}) at ${node.address}\n`);
+  closeOnSignal(() => node.close());
 }
