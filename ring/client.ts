@@ -304,7 +304,14 @@ export class RingClient {
   private locate(keyspace: string, pk: KeyPart, sk: KeyPart) {
     const ring = this.deps.ring();
     const partition = partitionOf(ringIndex(keyspace, pk), ring.partitionCount);
-    const entries = preferenceList(ring, partition, this.deps.quorum.nVal, this.deps.upNodes());
+    let entries = preferenceList(ring, partition, this.deps.quorum.nVal, this.deps.upNodes());
+    const needed = Math.max(this.deps.quorum.r, this.deps.quorum.w);
+    if (entries.length < needed) {
+      // Our liveness view may lag (a loaded machine, a node just back): rather than fail at
+      // once, ask the primaries themselves; calls that fail are counted as failures.
+      const everyone = new Set(ring.members.map((m) => m.nodeId));
+      entries = preferenceList(ring, partition, this.deps.quorum.nVal, everyone);
+    }
     const item = { partition, keyspace, pk: keyBytes(pk), sk: keyBytes(sk) };
     return { partition, entries, item };
   }

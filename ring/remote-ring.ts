@@ -101,7 +101,7 @@ export class RemoteRing {
     await Promise.all(
       this.current.members.map(async (m) => {
         try {
-          await peerCall(m.address, '/ping', { cookie: this.options.cookie, timeoutMs: 1000 });
+          await peerCall(m.address, '/ping', { cookie: this.options.cookie, timeoutMs: 2000 });
           this.lastSeenMs.set(m.nodeId, now);
         } catch {
           // Not answering: upNodes() drops it after downAfterMs.

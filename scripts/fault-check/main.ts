@@ -122,6 +122,7 @@ async function main(): Promise<number> {
     },
   });
   const cluster = startCluster(5, Number(values['base-port']));
+  let failed = true;
   try {
     const started = cluster.run('start', '5');
     cluster.run('join');
@@ -153,6 +154,11 @@ async function main(): Promise<number> {
     const disagreeing = await replicasAgree(cluster, keys, deadline);
     const { verified, lost } = await verify(s3, expected);
     for (const line of lost) log(`LOST ${line}`);
+    if (lost.length > 0)
+      await explainLost(
+        cluster,
+        lost.map((l) => l.split(':')[0]!),
+      );
     for (const key of disagreeing) log(`DISAGREE ${key}`);
     log(`operations acknowledged: ${stats.acknowledged}`);
     log(`faults injected: ${faults}`);
@@ -160,10 +166,27 @@ async function main(): Promise<number> {
     log(`replicas disagreeing: ${disagreeing.length}`);
     log(`lost = ${lost.length}`);
     s3.destroy();
-    return lost.length === 0 && disagreeing.length === 0 ? 0 : 1;
+    failed = lost.length > 0 || disagreeing.length > 0;
+    return failed ? 1 : 0;
   } finally {
-    cluster.stop();
+    if (failed && process.env.CAIRN_CHECK_KEEP_ON_FAILURE) log(`kept ${cluster.dir}`);
+    else cluster.stop();
   }
+}
+
+/** For each lost key: every primary replica's sibling values (what was kept, and where). */
+async function explainLost(cluster: CheckCluster, keys: string[]): Promise<void> {
+  const { ring, bucket, close } = await connect(cluster);
+  for (const key of keys) {
+    const read = await ring.client.getVersioned(KEYSPACES.manifests, bucket.id, key);
+    const versions = read.state.siblings.map((s) =>
+      s.value === null
+        ? `tombstone@${s.dot.join(':')}`
+        : `${decodeManifest(s.value).etag}@${s.dot.join(':')}`,
+    );
+    log(`LOST ${key} siblings now: ${versions.join(', ') || 'none'}`);
+  }
+  close();
 }
 
 /** Retries a set-up step for up to 30 s (the cluster may still be settling). */

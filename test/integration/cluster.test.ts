@@ -1,8 +1,16 @@
 /**
- * A real cluster of separate processes (scripts/dev-cluster.sh): four nodes hold data, a
- * fifth joins while clients keep writing, ownership rebalances to about a fifth each, and
- * every object reads back intact; then a node leaves, its data moves away, nothing is lost.
+ * Real clusters of separate processes (scripts/dev-cluster.sh), one scenario after the
+ * other (they would starve each other on two cores):
+ * - rebalance: four nodes hold data, a fifth joins while clients keep writing, ownership
+ *   rebalances to about a fifth each, every object reads back intact; the first seed node
+ *   (the claimant) is killed and traffic goes on; a node leaves and nothing is lost.
+ * - replication under faults: the checker (scripts/fault-check) kills, pauses and wipes
+ *   replica nodes under a workload; nothing acknowledged is lost and all replicas agree.
+ *   A control run with anti-entropy off must fail, so the checker is shown able to fail.
  */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -18,21 +26,6 @@ import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
 let cluster: DevCluster;
 let s3: S3Client;
 const written = new Map<string, string>();
-
-beforeAll(async () => {
-  // Handoff at 1 MB/s, so that the writes below overlap the transfers.
-  cluster = await startDevCluster(5, { CAIRN_HANDOFF_MBPS: '1' });
-  s3 = new S3Client({
-    endpoint: cluster.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: cluster.keyId, secretAccessKey: cluster.secret },
-  });
-}, 120_000);
-afterAll(async () => {
-  s3?.destroy();
-  await cluster?.cleanup();
-});
 
 function bodyOf(key: string): Buffer {
   const size = key.endsWith('0') ? 1_500_000 : 40_000;
@@ -71,6 +64,21 @@ async function waitForConvergence(timeoutMs: number): Promise<string> {
 }
 
 describe('cluster: rebalance (5 processes, n_val=3, w=2)', () => {
+  beforeAll(async () => {
+    // Handoff at 1 MB/s, so that the writes below overlap the transfers.
+    cluster = await startDevCluster(5, { CAIRN_HANDOFF_MBPS: '1' });
+    s3 = new S3Client({
+      endpoint: cluster.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: cluster.keyId, secretAccessKey: cluster.secret },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    s3?.destroy();
+    await cluster?.cleanup();
+  });
+
   it('joins a fifth node under write load; every object survives; ownership balances', async () => {
     for (const n of [2, 3, 4]) {
       await cluster.script(
@@ -143,4 +151,48 @@ describe('cluster: rebalance (5 processes, n_val=3, w=2)', () => {
     );
     expect(left.flat()).toEqual([]);
   }, 240_000);
+});
+
+const run = promisify(execFile);
+const CHECK = resolve(import.meta.dirname, '../../dist/scripts/fault-check/main.js');
+
+async function check(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout } = await run(process.execPath, [CHECK, ...args], {
+      env: { ...process.env, ...env },
+      timeout: 280_000,
+    });
+    return { code: 0, stdout };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: `${e.stdout}\n${e.stderr}` };
+  }
+}
+
+describe('replication under faults (5 processes, n_val=3, w=2)', () => {
+  it('loses no acknowledged write and converges after kill, pause and wipe', async () => {
+    const result = await check([
+      '--keys',
+      '40',
+      '--pause-seconds',
+      '20',
+      '--settle-seconds',
+      '120',
+    ]);
+    expect(result.stdout).toMatch(/^faults injected: 3$/m);
+    expect(result.stdout).toMatch(/^lost = 0$/m);
+    expect(result.stdout).toMatch(/^replicas disagreeing: 0$/m);
+    expect(Number(/^operations acknowledged: (\d+)$/m.exec(result.stdout)?.[1])).toBeGreaterThan(
+      100,
+    );
+    expect(result.code, result.stdout).toBe(0);
+  }, 300_000);
+
+  it('detects the wiped replica when anti-entropy is off (control)', async () => {
+    const result = await check(['--keys', '20', '--pause-seconds', '2', '--settle-seconds', '10'], {
+      CAIRN_CHECK_AAE_INTERVAL_MS: '3600000',
+    });
+    expect(Number(/^replicas disagreeing: (\d+)$/m.exec(result.stdout)?.[1])).toBeGreaterThan(0);
+    expect(result.code).toBe(1);
+  }, 300_000);
 });
