@@ -14,7 +14,7 @@ import { isVersioned } from './keyspaces.js';
 import { dominates, emptyVersioned } from './core/dvv.js';
 import { decodeVersioned } from './node/versioned-item.js';
 import type { ItemRef, NodeRequest, WireVersioned } from './transport/messages.js';
-import type { Transport } from './transport/transport.js';
+import { NodeUnreachableError, type Transport } from './transport/transport.js';
 
 export { RingUnavailableError } from './fan-out.js';
 import { RingUnavailableError } from './fan-out.js';
@@ -227,6 +227,9 @@ export class RingClient {
         if (error instanceof StaleRingError) throw error;
         this.deps.onUnreachable?.(coordinator.nodeId);
         errors.push(`${coordinator.nodeId}: ${String(error)}`);
+        // A coordinator that may have applied the write must not be followed by another:
+        // the write would exist twice, and a later delete could cover only one of them.
+        if (!(error instanceof NodeUnreachableError) || error.maybeDelivered) break;
       }
     }
     throw new RingUnavailableError(`write not coordinated: ${errors.join('; ')}`);

@@ -8,6 +8,9 @@ import { decodeMessage, encodeMessage } from './codec.js';
 import type { NodeReply, NodeRequest } from './messages.js';
 import { NodeUnreachableError, type Transport } from './transport.js';
 
+/** Errors that mean the request never reached the node. */
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /** Largest reply accepted, in bytes: a scan page or a block, with room to spare. */
 export const REPLY_BYTES_MAX = 96 * 1024 * 1024;
 
@@ -22,11 +25,17 @@ export class HttpTransport implements Transport {
 
   call(nodeId: string, req: NodeRequest, options: { timeoutMs: number }): Promise<NodeReply> {
     const address = this.addressOf(nodeId);
-    if (!address) return Promise.reject(new NodeUnreachableError(nodeId, 'no known address'));
+    if (!address) {
+      const error = new NodeUnreachableError(nodeId, 'no known address', { maybeDelivered: false });
+      return Promise.reject(error);
+    }
     const body = encodeMessage(req);
     return new Promise((resolve, reject) => {
-      const fail = (detail: string, cause?: unknown) =>
-        reject(new NodeUnreachableError(nodeId, detail, { cause }));
+      const fail = (detail: string, cause?: unknown) => {
+        const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+        const maybeDelivered = !NOT_DELIVERED.has(code ?? '');
+        reject(new NodeUnreachableError(nodeId, detail, { cause, maybeDelivered }));
+      };
       const outgoing = request(
         `http://${address}/rpc`,
         {

@@ -5,15 +5,21 @@
  */
 import type { NodeReply, NodeRequest } from './messages.js';
 
-/** Raised when a node cannot be reached or did not answer in time. */
+/**
+ * Raised when a node cannot be reached or did not answer in time. `maybeDelivered` says
+ * whether the node may have received (and acted on) the request: false only when it surely
+ * did not (the connection was refused), so a coordinator may safely try another node.
+ */
 export class NodeUnreachableError extends Error {
   readonly code = 'NODE_UNREACHABLE';
+  readonly maybeDelivered: boolean;
   constructor(
     readonly nodeId: string,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; maybeDelivered?: boolean },
   ) {
     super(`node ${nodeId} unreachable: ${detail}`, options);
+    this.maybeDelivered = options?.maybeDelivered ?? true;
   }
 }
 
@@ -39,7 +45,9 @@ export class InProcessTransport implements Transport {
 
   async call(nodeId: string, request: NodeRequest): Promise<NodeReply> {
     const handler = this.handlers.get(nodeId);
-    if (!handler) throw new NodeUnreachableError(nodeId, 'not registered');
+    if (!handler) {
+      throw new NodeUnreachableError(nodeId, 'not registered', { maybeDelivered: false });
+    }
     return handler(request);
   }
 }

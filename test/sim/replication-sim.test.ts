@@ -212,7 +212,10 @@ async function replicaDigests(nodes: SimNode[], key: string): Promise<string[]> 
 }
 
 describe('replication simulation (5 nodes, n_val=3, r=2, w=2)', () => {
-  const seeds = Array.from({ length: 60 }, (_, i) => 7 + i * 104_729);
+  const seeds = Array.from(
+    { length: Number(process.env.CAIRN_SIM_SEEDS ?? 60) },
+    (_, i) => 7 + i * 104_729,
+  );
   it.each(seeds)(
     'loses no acknowledged write and converges (seed %i, 80 steps)',
     async (seed) => {

@@ -49,7 +49,7 @@ export class SimNetwork {
     return {
       call: async (to: string, request: NodeRequest): Promise<NodeReply> => {
         if (!this.connected(from, to) || this.random() < this.dropRate) {
-          throw new NodeUnreachableError(to, 'simulated drop');
+          throw new NodeUnreachableError(to, 'simulated drop', { maybeDelivered: false });
         }
         const reply = await this.handlers.get(to)!(request);
         if (!this.connected(to, from) || this.random() < this.dropRate) {
