@@ -34,6 +34,7 @@ export function storageNodeHandler(
         );
         return { ok: true };
       }
+      if (request.op === 'holds-hints') return { ok: true };
       if (request.op === 'aae-tree' || request.op === 'aae-keys') {
         return { ok: false, error: 'anti-entropy is not running on this node' };
       }

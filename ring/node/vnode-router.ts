@@ -41,6 +41,10 @@ export function vnodeRouter(deps: VnodeRouterDeps) {
 
 async function route(deps: VnodeRouterDeps, request: NodeRequest): Promise<NodeReply> {
   if (request.op === 'ping' || request.op === 'handoff-batch') return deps.local(request);
+  if (request.op === 'holds-hints') {
+    const held = request.partitions.some((p) => deps.hints.isHinted(p));
+    return held ? { ok: true, value: Buffer.from('1') } : { ok: true };
+  }
   if (request.op === 'aae-tree' || request.op === 'aae-keys') {
     return deps.aae ? deps.aae.answer(request) : deps.local(request);
   }
@@ -149,6 +153,9 @@ async function reapWhenAllHaveIt(
     results.every((r) => r.status === 'fulfilled') && !request.replicas.some((r) => r.fallback);
   if (!everywhere) return;
   await new Promise((resolve) => setTimeout(resolve, REAP_DELAY_MS).unref());
+  // A hint of an older value, handed back after the tombstone is gone, would bring the
+  // value back: reap only when no member holds hints for these partitions.
+  if (!(await noHintsAnywhere(deps, request))) return;
   const targets = [{ nodeId: deps.nodeId, partition: request.item.partition }, ...request.replicas];
   for (const target of targets) {
     const reap: NodeRequest = {
@@ -160,6 +167,23 @@ async function reapWhenAllHaveIt(
       .call(target.nodeId, reap, { timeoutMs: request.timeoutMs })
       .catch(() => undefined);
   }
+}
+
+async function noHintsAnywhere(
+  deps: VnodeRouterDeps,
+  request: Extract<ItemRequest, { op: 'coordinate' }>,
+): Promise<boolean> {
+  const partitions = [request.item.partition, ...request.replicas.map((r) => r.partition)];
+  const members = deps.ring().members.map((m) => m.nodeId);
+  const answers = await Promise.all(
+    members.map((nodeId) =>
+      deps.transport
+        .call(nodeId, { op: 'holds-hints', partitions }, { timeoutMs: request.timeoutMs })
+        .then((reply) => reply.ok && !('value' in reply && reply.value))
+        .catch(() => false),
+    ),
+  );
+  return answers.every(Boolean);
 }
 
 /** Resolves once `needed` of `tasks` succeeded, or with the count once that cannot happen. */

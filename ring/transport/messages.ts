@@ -69,6 +69,8 @@ export interface HandoffItem {
 export type NodeRequest =
   | ItemRequest
   | { op: 'handoff-batch'; partition: number; items: HandoffItem[] }
+  /** Whether this node holds hints for any of `partitions` (answered as value '1' or none). */
+  | { op: 'holds-hints'; partitions: number[] }
   /** Anti-entropy: this node's segment hashes for keys of primary partition `primary`. */
   | { op: 'aae-tree'; partition: number; primary: number }
   /** Anti-entropy: this node's items of `primary` in the given segments (keys sans partition). */
