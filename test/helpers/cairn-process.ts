@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /** A running cairn process. */
 export interface CairnProcess {
@@ -108,4 +109,38 @@ async function waitForReady(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`cairn not ready after ${timeoutMs} ms:\n${output()}`);
+}
+
+/** What useCairn hands a test file once its server is up. */
+export interface StartedCairn {
+  server: CairnProcess;
+  s3: import('@aws-sdk/client-s3').S3Client;
+}
+
+/**
+ * Starts one cairn for the calling test file (beforeAll), with an SDK client and the given
+ * buckets, and registers its own teardown (afterAll): the client is destroyed, the process
+ * killed, its data dir removed, and the file fails if the server logged any error.
+ */
+export function useCairn(
+  options: StartOptions & { buckets?: string[] },
+  onStart: (started: StartedCairn) => void,
+): void {
+  let started: StartedCairn | undefined;
+  beforeAll(async () => {
+    const { s3Client } = await import('./s3-client.js');
+    const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    const server = await startCairn(options);
+    started = { server, s3: s3Client(server) };
+    for (const bucket of options.buckets ?? []) {
+      await started.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    }
+    onStart(started);
+  });
+  afterAll(async () => {
+    started?.s3.destroy();
+    const errors = started?.server.errorLogs() ?? [];
+    await started?.server.cleanup();
+    expect(errors).toEqual([]);
+  });
 }

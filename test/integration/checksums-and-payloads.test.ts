@@ -12,25 +12,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
-import { s3Client } from '../helpers/s3-client.js';
+import { describe, expect, it } from 'vitest';
+import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { signedChunkedPut } from '../helpers/signed-chunked.js';
 
 let server: CairnProcess;
 let s3: S3Client;
 
-beforeAll(async () => {
-  server = await startCairn();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: 'sums' }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  const errors = server?.errorLogs() ?? [];
-  await server?.cleanup();
-  expect(errors).toEqual([]);
-});
+useCairn({ buckets: ['sums'] }, (started) => ({ server, s3 } = started));
 
 const ALGORITHMS = [
   ChecksumAlgorithm.CRC32,

@@ -10,26 +10,15 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signV4 } from '../../src/auth/sigv4-client.js';
-import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
-import { s3Client } from '../helpers/s3-client.js';
+import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 
 let server: CairnProcess;
 let s3: S3Client;
 
-beforeAll(async () => {
-  server = await startCairn();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: 'target' }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  const errors = server?.errorLogs() ?? [];
-  await server?.cleanup();
-  expect(errors).toEqual([]);
-});
+useCairn({ buckets: ['target'] }, (started) => ({ server, s3 } = started));
 
 async function expectAlive() {
   const list = await s3.send(new ListBucketsCommand({}));

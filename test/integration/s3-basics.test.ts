@@ -18,24 +18,15 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { s3Client } from '../helpers/s3-client.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 
 let server: CairnProcess;
 let s3: S3Client;
 
-beforeAll(async () => {
-  server = await startCairn();
-  s3 = s3Client(server);
-});
-afterAll(async () => {
-  s3?.destroy();
-  const errors = server?.errorLogs() ?? [];
-  await server?.cleanup();
-  expect(errors).toEqual([]);
-});
+useCairn({ buckets: [] }, (started) => ({ server, s3 } = started));
 
 async function s3ErrorOf(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
   try {

@@ -11,9 +11,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
-import { s3Client } from '../helpers/s3-client.js';
+import { expect, it } from 'vitest';
+import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 
 const SIZE_MIB = Number(process.env.CAIRN_TEST_BIG_MIB ?? 1024);
 const RSS_MIB_MAX = 200;
@@ -21,17 +20,7 @@ const RSS_MIB_MAX = 200;
 let server: CairnProcess;
 let s3: S3Client;
 
-beforeAll(async () => {
-  server = await startCairn();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: 'big' }));
-});
-afterAll(async () => {
-  s3?.destroy();
-  const errors = server?.errorLogs() ?? [];
-  await server?.cleanup();
-  expect(errors).toEqual([]);
-});
+useCairn({ buckets: ['big'] }, (started) => ({ server, s3 } = started));
 
 /** SIZE_MIB MiB of deterministic bytes, 1 MiB at a time, hashed as they are produced. */
 function generated(md5: ReturnType<typeof createHash>): Readable {
