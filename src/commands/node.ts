@@ -4,7 +4,14 @@
  */
 import type { Command } from 'commander';
 import { runNode } from '../../ring/node/run-node.js';
-import { closeOnSignal, cookieOption, durabilityMode, env, integer } from './options.js';
+import {
+  closeOnSignal,
+  cookieOption,
+  durabilityMode,
+  durabilityOption,
+  env,
+  integer,
+} from './options.js';
 
 /** Registers `node`. */
 export function registerNode(program: Command): void {
@@ -38,12 +45,6 @@ export function registerNode(program: Command): void {
       Number(env.CAIRN_TRANSFER_LIMIT ?? 2),
     )
     .option(
-      '--durability <mode>',
-      'fsync (default) or none: acknowledge before fsync, risking acknowledged writes on a crash',
-      durabilityMode,
-      env.CAIRN_DURABILITY ?? 'fsync',
-    )
-    .option(
       '--n-val <n>',
       'replicas per item, as the front ends use (CAIRN_N_VAL)',
       integer(1, 5),
@@ -61,7 +62,7 @@ export function registerNode(program: Command): void {
       integer(1, 10_000),
       Number(env.CAIRN_HANDOFF_MBPS ?? 100),
     );
-  cookieOption(command).action(startNode);
+  cookieOption(durabilityOption(command)).action(startNode);
 }
 
 /** Starts the node the parsed options describe. */

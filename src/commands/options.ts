@@ -118,3 +118,13 @@ export function durabilityMode(value: string): 'fsync' | 'none' {
   }
   return value;
 }
+
+/** Adds --durability (CAIRN_DURABILITY), shared by `start` and `node`. */
+export function durabilityOption(command: Command): Command {
+  return command.option(
+    '--durability <mode>',
+    'fsync (default) or none: acknowledge before fsync, risking acknowledged writes on a crash',
+    durabilityMode,
+    env.CAIRN_DURABILITY ?? 'fsync',
+  );
+}

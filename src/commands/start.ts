@@ -7,6 +7,7 @@ import { startEmbedded } from '../embedded.js';
 import {
   closeOnSignal,
   durabilityMode,
+  durabilityOption,
   env,
   frontEndOptions,
   frontEndSettings,
@@ -20,18 +21,12 @@ export function registerStart(program: Command): void {
     .description('run the embedded store: S3 front end, stanchion and one storage node')
     .option('--data-dir <dir>', 'data directory (CAIRN_DATA_DIR)', env.CAIRN_DATA_DIR ?? './data')
     .option(
-      '--durability <mode>',
-      'fsync (default) or none: acknowledge before fsync, risking acknowledged writes on a crash',
-      durabilityMode,
-      env.CAIRN_DURABILITY ?? 'fsync',
-    )
-    .option(
       '--ring-size <q>',
       'ring_creation_size: partitions, a power of two from 8 to 1024',
       integer(8, 1024),
       Number(env.CAIRN_RING_SIZE ?? 64),
     );
-  frontEndOptions(command, 8080).action(async (opts: Record<string, unknown>) => {
+  frontEndOptions(durabilityOption(command), 8080).action(async (opts: Record<string, unknown>) => {
     const store = await startEmbedded({
       ...frontEndSettings(opts),
       dataDir: opts['dataDir'] as string,

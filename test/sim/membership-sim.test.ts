@@ -15,18 +15,7 @@ import {
   type StagedChange,
 } from '../../ring/core/membership.js';
 import { checkRing, singleNodeRing, type Ring } from '../../ring/core/ring.js';
-
-/** mulberry32: a small seeded PRNG. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './sim-transport.js';
 
 type Pick = <T>(items: readonly T[]) => T;
 
@@ -56,7 +45,7 @@ function gossip(views: Map<string, Ring>, pick: Pick, rounds: number): void {
 }
 
 function simulate(seed: number, q: number, steps: number) {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const pick: Pick = (items) => items[Math.floor(rand() * items.length)]!;
   let claimant: Ring = singleNodeRing('n0', q);
   const views = new Map<string, Ring>([['n0', claimant]]);
