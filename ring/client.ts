@@ -19,11 +19,24 @@ import { NodeUnreachableError, type Transport } from './transport/transport.js';
 export { RingUnavailableError } from './fan-out.js';
 import { RingUnavailableError } from './fan-out.js';
 
-/** Replication settings per request (Riak's N, R, W). */
+/** Replication settings (Riak's N, R, W, PR, PW); set per cluster, overridable per request. */
 export interface Quorum {
   nVal: number;
   r: number;
   w: number;
+  /** Replies a read needs from primaries (fallbacks do not count); 0 by default. */
+  pr?: number;
+  /** Acknowledgements a write needs from primaries; 0 by default. */
+  pw?: number;
+}
+
+/** Throws unless every count is a whole number from 0 (1 for r, w) to n_val. */
+export function checkQuorum(quorum: Quorum): void {
+  const { nVal, r, w, pr = 0, pw = 0 } = quorum;
+  const ok = (n: number, min: number) => Number.isInteger(n) && n >= min && n <= nVal;
+  if (!Number.isInteger(nVal) || nVal < 1 || !ok(r, 1) || !ok(w, 1) || !ok(pr, 0) || !ok(pw, 0)) {
+    throw new RangeError(`invalid quorum: ${JSON.stringify(quorum)} (each must be ≤ n_val)`);
+  }
 }
 
 /** Picks the value the S3 view shows among concurrent siblings (never called with one). */
@@ -66,7 +79,14 @@ export function liveValues(state: WireVersioned): Buffer[] {
 
 /** Reads and writes items on the ring. */
 export class RingClient {
-  constructor(private readonly deps: RingClientDeps) {}
+  constructor(private readonly deps: RingClientDeps) {
+    checkQuorum(deps.quorum);
+  }
+
+  /** The same client with some quorum settings overridden, for one request or a caller. */
+  withQuorum(overrides: Partial<Quorum>): RingClient {
+    return new RingClient({ ...this.deps, quorum: { ...this.deps.quorum, ...overrides } });
+  }
 
   private get fanOutDeps(): FanOutDeps {
     return this.deps;
@@ -83,7 +103,9 @@ export class RingClient {
   getVersioned(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<VersionedRead> {
     return this.withFreshRing(async () => {
       const { entries, item } = this.locate(keyspace, pk, sk);
-      const replies = await fanOut(this.fanOutDeps, entries, { op: 'get', item }, this.r);
+      const request: NodeRequest = { op: 'get', item };
+      const pr = this.deps.quorum.pr ?? 0;
+      const replies = await fanOut(this.fanOutDeps, entries, request, this.r, undefined, pr);
       const state = this.mergeAndRepair(replies, item);
       return { values: liveValues(state), context: contextOf(state), state };
     });
@@ -153,7 +175,9 @@ export class RingClient {
     // missed a write, or was just handed a partition) has yet to answer.
     const hasValue = (replies: EntryReply[]) =>
       replies.some((r) => 'value' in r.reply && r.reply.value);
-    const replies = await fanOut(this.fanOutDeps, entries, { op: 'get', item }, this.r, hasValue);
+    const pr = this.deps.quorum.pr ?? 0;
+    const request: NodeRequest = { op: 'get', item };
+    const replies = await fanOut(this.fanOutDeps, entries, request, this.r, hasValue, pr);
     for (const { reply } of replies) if ('value' in reply && reply.value) return reply.value;
     return undefined;
   }
@@ -165,7 +189,8 @@ export class RingClient {
     request: (get: NodeRequest & { op: 'get' }) => NodeRequest,
   ): Promise<void> {
     const { entries, item } = this.locate(keyspace, pk, sk);
-    await fanOut(this.fanOutDeps, entries, request({ op: 'get', item }), this.deps.quorum.w);
+    const { w, pw = 0 } = this.deps.quorum;
+    await fanOut(this.fanOutDeps, entries, request({ op: 'get', item }), w, undefined, pw);
   }
 
   /** Merges the replies' states; sends the merged state to replicas that lacked it. */
@@ -211,6 +236,8 @@ export class RingClient {
         context,
         replicas,
         w: this.deps.quorum.w,
+        pw: this.deps.quorum.pw ?? 0,
+        coordinatorIsPrimary: coordinator.fallbackFor === undefined,
         timeoutMs: this.deps.timeoutMs,
       };
       try {

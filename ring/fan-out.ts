@@ -4,7 +4,7 @@
  * refusals are counted separately, so the client can refresh a stale ring and retry.
  */
 import type { PreflistEntry } from './core/preflist.js';
-import { quorumState } from './core/quorum.js';
+import { quorumStateWithPrimaries } from './core/quorum.js';
 import type { NodeReply, NodeRequest } from './transport/messages.js';
 import type { Transport } from './transport/transport.js';
 
@@ -52,16 +52,25 @@ export function fanOut(
   request: NodeRequest,
   needed: number,
   enough: (replies: EntryReply[]) => boolean = () => true,
+  primariesNeeded = 0,
 ): Promise<EntryReply[]> {
+  const isPrimary = (entry: PreflistEntry) => entry.fallbackFor === undefined;
+  const primariesAsked = entries.filter(isPrimary).length;
   return new Promise((resolve, reject) => {
     const replies: EntryReply[] = [];
     const errors: string[] = [];
+    let primaryFailures = 0;
     let stale = false;
     let settled = false;
     const check = () => {
       if (settled) return;
       const tally = { ok: replies.length, failed: errors.length, asked: entries.length };
-      const state = quorumState(tally, needed);
+      const primaries = {
+        ok: replies.filter((r) => isPrimary(r.entry)).length,
+        failed: primaryFailures,
+        asked: primariesAsked,
+      };
+      const state = quorumStateWithPrimaries(tally, needed, primaries, primariesNeeded);
       if (state === 'pending') return;
       const allIn = replies.length + errors.length === entries.length;
       if (state === 'met' && !enough(replies) && !allIn) return;
@@ -78,12 +87,14 @@ export function fanOut(
           else {
             stale ||= reply.kind === 'wrong-owner';
             errors.push(`${entry.nodeId}: ${reply.error}`);
+            if (isPrimary(entry)) primaryFailures++;
           }
           check();
         },
         (error: unknown) => {
           deps.onUnreachable?.(entry.nodeId);
           errors.push(`${entry.nodeId}: ${String(error)}`);
+          if (isPrimary(entry)) primaryFailures++;
           check();
         },
       );

@@ -20,3 +20,28 @@ export function quorumState(tally: QuorumTally, needed: number): QuorumState {
   if (tally.asked - tally.failed < needed) return 'failed';
   return 'pending';
 }
+
+/** Counts of primaries among the replies, for pr and pw. */
+export interface PrimaryTally {
+  readonly ok: number;
+  readonly failed: number;
+  /** Primaries asked in all. */
+  readonly asked: number;
+}
+
+/**
+ * Met once `needed` replies succeeded and `primariesNeeded` of them came from primaries
+ * (Riak's pr/pw: fallbacks do not count); failed once either cannot be reached any more.
+ */
+export function quorumStateWithPrimaries(
+  tally: QuorumTally,
+  needed: number,
+  primaries: PrimaryTally,
+  primariesNeeded: number,
+): QuorumState {
+  const all = quorumState(tally, needed);
+  const primary = quorumState(primaries, primariesNeeded);
+  if (all === 'failed' || primary === 'failed') return 'failed';
+  if (all === 'met' && primary === 'met') return 'met';
+  return 'pending';
+}

@@ -129,8 +129,13 @@ async function replicate(
     });
     if (!answer.ok) throw new Error(answer.error);
   });
-  const acked = await countUntil(sends, needed);
-  if (acked < needed) return { ok: false, error: `w=${request.w} not met: ${acked + 1} acks` };
+  const primaryNeeded = Math.max(0, (request.pw ?? 0) - (request.coordinatorIsPrimary ? 1 : 0));
+  const primary = request.replicas.map((r) => !r.fallback);
+  const acked = await countUntil(sends, needed, primary, primaryNeeded);
+  if (!acked.met) {
+    const got = `${acked.ok + 1} acks, ${acked.primaryOk} from primaries`;
+    return { ok: false, error: `w=${request.w}/pw=${request.pw ?? 0} not met: ${got}` };
+  }
   if (state.siblings.every((s) => s.value === null) && !request.fallback) {
     void reapWhenAllHaveIt(deps, request, sends, versionDigest(state));
   }
@@ -186,23 +191,42 @@ async function noHintsAnywhere(
   return answers.every(Boolean);
 }
 
-/** Resolves once `needed` of `tasks` succeeded, or with the count once that cannot happen. */
-function countUntil(tasks: Promise<void>[], needed: number): Promise<number> {
-  if (needed <= 0) return Promise.resolve(0);
+/**
+ * Resolves once `needed` of `tasks` succeeded, `primaryNeeded` of them primaries (`primary`
+ * flags each task), or as soon as that can no longer happen.
+ */
+function countUntil(
+  tasks: Promise<void>[],
+  needed: number,
+  primary: boolean[],
+  primaryNeeded: number,
+): Promise<{ met: boolean; ok: number; primaryOk: number }> {
   return new Promise((resolve) => {
     let ok = 0;
     let failed = 0;
-    for (const task of tasks) {
+    let primaryOk = 0;
+    let primaryFailed = 0;
+    const primaries = primary.filter(Boolean).length;
+    const settle = () => {
+      if (ok >= needed && primaryOk >= primaryNeeded) resolve({ met: true, ok, primaryOk });
+      else if (tasks.length - failed < needed || primaries - primaryFailed < primaryNeeded) {
+        resolve({ met: false, ok, primaryOk });
+      }
+    };
+    tasks.forEach((task, i) =>
       task.then(
         () => {
           ok++;
-          if (ok === needed) resolve(ok);
+          if (primary[i]) primaryOk++;
+          settle();
         },
         () => {
           failed++;
-          if (tasks.length - failed < needed) resolve(ok);
+          if (primary[i]) primaryFailed++;
+          settle();
         },
-      );
-    }
+      ),
+    );
+    settle();
   });
 }

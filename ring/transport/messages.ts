@@ -45,6 +45,9 @@ export type ItemRequest = RouteFlags &
         context: Readonly<Record<string, number>>;
         replicas: ReplicaRef[];
         w: number;
+        /** Acknowledgements needed from primaries, this node included if it is one. */
+        pw?: number;
+        coordinatorIsPrimary?: boolean;
         timeoutMs: number;
       }
     | { op: 'merge'; item: ItemRef; state: WireVersioned }

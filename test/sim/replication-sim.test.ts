@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RingClient, liveValues } from '../../ring/client.js';
+import { claim } from '../../ring/core/claim.js';
 import { sync, versionDigest } from '../../ring/core/dvv.js';
 import { partitionOf, ringIndex } from '../../ring/core/hash.js';
 import type { Ring } from '../../ring/core/ring.js';
@@ -29,7 +30,11 @@ const Q = 16;
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const ring: Ring = {
   partitionCount: Q,
-  owners: Array.from({ length: Q }, (_, p) => NODES[p % NODES.length]!),
+  // Claimed like a real cluster: balanced, and any 4 consecutive partitions on distinct nodes.
+  owners: claim(
+    Array.from({ length: Q }, () => 'n1'),
+    NODES,
+  ),
   nextOwners: Array.from({ length: Q }, () => null),
   members: NODES.map((nodeId) => ({ nodeId, status: 'valid' as const, address: '' })),
   claimant: 'n1',
@@ -237,4 +242,22 @@ describe('replication simulation (5 nodes, n_val=3, r=2, w=2)', () => {
     },
     60_000,
   );
+});
+
+describe('pr and pw (5 simulated nodes, n_val=3)', () => {
+  it('refuses reads and writes that cannot reach enough primaries, allows the rest', async () => {
+    const net = new SimNetwork(seededRandom(1));
+    NODES.map((id) => buildNode(id, net));
+    const client = makeClient(net, 'c1');
+    await client.put(KEYSPACE, 'pkey', '', Buffer.from('first'));
+    const primary = partitionOf(ringIndex(KEYSPACE, 'pkey'), Q);
+    net.crashed.add(ring.owners[primary]!);
+    const strict = client.withQuorum({ pr: 3, pw: 3 });
+    await expect(strict.getVersioned(KEYSPACE, 'pkey')).rejects.toThrow(/unavailable/);
+    await expect(strict.put(KEYSPACE, 'pkey', '', Buffer.from('x'))).rejects.toThrow();
+    const relaxed = client.withQuorum({ pr: 2, pw: 2 });
+    await relaxed.put(KEYSPACE, 'pkey', '', Buffer.from('second'));
+    expect((await relaxed.getVersioned(KEYSPACE, 'pkey')).values.map(String)).toEqual(['second']);
+    expect(() => client.withQuorum({ pr: 4 })).toThrow(/invalid quorum/);
+  });
 });

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { partitionOf, ringIndex, RING_TOP, assertPartitionCount } from '../../../ring/core/hash.js';
 import { preferenceList } from '../../../ring/core/preflist.js';
-import { quorumState } from '../../../ring/core/quorum.js';
+import { quorumState, quorumStateWithPrimaries } from '../../../ring/core/quorum.js';
 import { checkRing, singleNodeRing, type Ring } from '../../../ring/core/ring.js';
 import { itemKey, itemPrefix, prefixEnd } from '../../../ring/storage/item-key.js';
 
@@ -111,5 +111,15 @@ describe('item keys', () => {
   it('prefixEnd carries over 0xff bytes', () => {
     expect(prefixEnd(Buffer.from([1, 0xff]))).toEqual(Buffer.from([2]));
     expect(prefixEnd(Buffer.from([0xff, 0xff]))).toBeUndefined();
+  });
+});
+
+describe('quorumStateWithPrimaries', () => {
+  it('needs both the quorum and the primaries, and fails when either is out of reach', () => {
+    const tally = (ok: number, failed: number) => ({ ok, failed, asked: 3 });
+    expect(quorumStateWithPrimaries(tally(2, 0), 2, tally(2, 0), 2)).toBe('met');
+    expect(quorumStateWithPrimaries(tally(2, 0), 2, tally(1, 0), 2)).toBe('pending');
+    expect(quorumStateWithPrimaries(tally(2, 1), 2, tally(1, 2), 2)).toBe('failed');
+    expect(quorumStateWithPrimaries(tally(3, 0), 2, tally(0, 0), 0)).toBe('met');
   });
 });
