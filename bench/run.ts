@@ -18,6 +18,8 @@ import { measureMachine } from './phases/machine.js';
 import { logPeakRss, recordPeakRss } from './phases/memory.js';
 import { runMultipart } from './phases/multipart.js';
 import { runSmallObjects } from './phases/small-objects.js';
+import { runCluster } from './phases/cluster.js';
+import { killDevClustersNow } from './servers/dev-cluster.js';
 import {
   startCairnServer,
   startNoopServer,
@@ -58,6 +60,7 @@ async function measureAll(group: ProcessGroup, options: BenchOptions, ctx: Phase
     large: () => runLargeObjects(ctx, servers),
     multipart: () => runMultipart(ctx, servers),
     list: () => runList(ctx, servers[0]!),
+    cluster: () => runCluster(ctx, options.region),
   };
   for (const phase of PHASES.filter((p) => options.phases.has(p))) {
     log(`phase ${phase}`);
@@ -114,7 +117,10 @@ async function main(): Promise<number> {
   }
   const started = { ms: Date.now(), loadAverage: loadavg() };
   const group = new ProcessGroup(log);
-  process.on('exit', () => group.killNow());
+  process.on('exit', () => {
+    killDevClustersNow();
+    group.killNow();
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       log(`${signal}: stopping servers`);

@@ -1,7 +1,7 @@
 /**
  * The command line of `npm run bench`. Parsing is strict: an unknown flag is an error, not
- * silently ignored, so `--cluster` and node-count options (a later issue) are refused until
- * the cluster exists. Pure: argv in, options or an error message out.
+ * silently ignored. The cluster phase (real `scripts/dev-cluster.sh` clusters) is opt-in:
+ * `--cluster` or `--phases ...,cluster`. Pure: argv in, options or an error message out.
  */
 import { parseArgs } from 'node:util';
 
@@ -15,10 +15,13 @@ export interface ExternalEndpoint {
 }
 
 /** The phases of a run, in the order they run. */
-export const PHASES = ['small', 'large', 'multipart', 'list'] as const;
+export const PHASES = ['small', 'large', 'multipart', 'list', 'cluster'] as const;
 
-/** One phase: 4 KiB objects, 64 MiB objects, multipart upload, LIST. */
+/** One phase: 4 KiB objects, 64 MiB objects, multipart upload, LIST, dev clusters. */
 export type Phase = (typeof PHASES)[number];
+
+/** The phases run when `--phases` is not given (`cluster` only with `--cluster`). */
+export const DEFAULT_PHASES: readonly Phase[] = ['small', 'large', 'multipart', 'list'];
 
 /** What the user asked for. */
 export interface BenchOptions {
@@ -47,9 +50,11 @@ export const USAGE = `usage: npm run bench -- [options]
   --server-pid PID        its PID, for CPU/RSS/disk figures (with --endpoint)
   --region R              signing region (default us-east-1)
   --cpu-prof DIR          run the started Cairn under node --cpu-prof, profiles into DIR
-  --phases LIST           only these of small,large,multipart,list (default: all)
-  --help                  this text
-Cluster and node-count options do not exist yet (see BENCHMARKS.md).`;
+  --phases LIST           only these of small,large,multipart,list,cluster
+                          (default: all but cluster)
+  --cluster               also run the cluster phase: PUT 4 KiB c16 on 1, 3 and 5-node
+                          dev clusters, and a 5th node joining a 4-node cluster with data
+  --help                  this text`;
 
 /** Parses `argv` (without node and script); throws an Error with a usage message. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -69,6 +74,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       region: { type: 'string', default: 'us-east-1' },
       'cpu-prof': { type: 'string' },
       phases: { type: 'string' },
+      cluster: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -77,7 +83,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     throw new Error(`--peer supports only s3rver, got ${values.peer}`);
   }
   const options: BenchOptions = {
-    phases: parsePhases(values.phases),
+    phases: parsePhases(values.phases, values.cluster),
     quick: values.quick,
     list1m: values['list-1m'],
     region: values.region,
@@ -89,6 +95,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const endpoint = parseEndpoint(values);
   if (endpoint) options.endpoint = endpoint;
   if (endpoint && options.cpuProfDir) throw new Error('--cpu-prof needs the started Cairn');
+  if (endpoint && options.phases.has('cluster')) {
+    throw new Error('the cluster phase starts its own clusters; it cannot use --endpoint');
+  }
   return options;
 }
 
@@ -124,13 +133,13 @@ function parseEndpoint(values: {
   return endpoint;
 }
 
-function parsePhases(text: string | undefined): ReadonlySet<Phase> {
-  if (text === undefined) return new Set(PHASES);
-  const phases = new Set<Phase>();
-  for (const name of text.split(',')) {
+function parsePhases(text: string | undefined, cluster: boolean): ReadonlySet<Phase> {
+  const phases = new Set<Phase>(text === undefined ? DEFAULT_PHASES : []);
+  for (const name of text?.split(',') ?? []) {
     const phase = PHASES.find((p) => p === name.trim());
     if (!phase) throw new Error(`unknown phase ${name}; phases are ${PHASES.join(',')}`);
     phases.add(phase);
   }
+  if (cluster) phases.add('cluster');
   return phases;
 }

@@ -32,6 +32,15 @@ export interface BenchPlan {
   md5Bytes: number;
   /** Per-request timeout, in ms. */
   requestTimeoutMs: number;
+  /** Node counts of the cluster phase's PUT 4 KiB c16 points. */
+  clusterNodeCounts: readonly number[];
+  /** Objects of `clusterJoinObjectBytes` written before a 5th node joins a 4-node cluster. */
+  clusterJoinObjects: number;
+  clusterJoinObjectBytes: number;
+  /** Upper bound on waiting for ownership to converge after a join, in ms. */
+  clusterConvergeMaxMs: number;
+  /** Wait after convergence before measuring the old owners' shrinkage (drop delay 10 s). */
+  clusterDropWaitMs: number;
 }
 
 const MiB = 1024 * 1024;
@@ -59,5 +68,10 @@ export function benchPlan(options: { quick: boolean; list1m: boolean }): BenchPl
     diskRounds: 3,
     md5Bytes: (options.quick ? 256 : 512) * MiB,
     requestTimeoutMs: 120_000,
+    clusterNodeCounts: [1, 3, 5],
+    clusterJoinObjects: options.quick ? 50 : 200,
+    clusterJoinObjectBytes: MiB,
+    clusterConvergeMaxMs: 120_000,
+    clusterDropWaitMs: 12_000,
   };
 }

@@ -21,7 +21,34 @@ describe('bench options', () => {
 
   it('--phases picks phases and refuses unknown ones', () => {
     expect([...parseBenchArgs(['--phases', 'list,small']).phases]).toEqual(['list', 'small']);
-    expect(() => parseBenchArgs(['--phases', 'small,cluster'])).toThrow(/unknown phase/);
+    expect(() => parseBenchArgs(['--phases', 'small,nodes'])).toThrow(/unknown phase/);
+  });
+
+  it('cluster is opt-in: --cluster adds it, --phases cluster runs it alone', () => {
+    expect(parseBenchArgs([]).phases.has('cluster')).toBe(false);
+    expect([...parseBenchArgs(['--quick', '--cluster']).phases]).toEqual([
+      'small',
+      'large',
+      'multipart',
+      'list',
+      'cluster',
+    ]);
+    expect([...parseBenchArgs(['--phases', 'cluster']).phases]).toEqual(['cluster']);
+    expect([...parseBenchArgs(['--phases', 'small', '--cluster']).phases]).toEqual([
+      'small',
+      'cluster',
+    ]);
+    expect(() =>
+      parseBenchArgs([
+        '--cluster',
+        '--endpoint',
+        'http://h:1',
+        '--access-key',
+        'K',
+        '--secret-key',
+        'S',
+      ]),
+    ).toThrow(/cluster/);
   });
 
   it('--endpoint needs both keys; --server-pid is optional', () => {
@@ -44,8 +71,7 @@ describe('bench options', () => {
     });
   });
 
-  it('refuses what does not exist yet: cluster options, other peers, stray words', () => {
-    expect(() => parseBenchArgs(['--cluster'])).toThrow();
+  it('refuses what does not exist: node-count options, other peers, stray words', () => {
     expect(() => parseBenchArgs(['--nodes', '3'])).toThrow();
     expect(() => parseBenchArgs(['--peer', 'minio'])).toThrow(/s3rver/);
     expect(() => parseBenchArgs(['quick'])).toThrow(/unexpected/);
@@ -60,6 +86,9 @@ describe('bench plan', () => {
     expect(plan.rounds).toBe(1);
     expect(plan.listSizes).toEqual([10_000]);
     expect(plan.concurrencies).toEqual([1, 16, 64]);
+    expect(plan.clusterNodeCounts).toEqual([1, 3, 5]);
+    expect(plan.clusterJoinObjects).toBe(50);
+    expect(plan.clusterConvergeMaxMs).toBe(120_000);
   });
 
   it('full: 10k and 100k, and 1M only by flag', () => {
