@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -53,4 +54,23 @@ function safeList(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose dev-cluster range (base+1..base+9, +80, +85) is free now. */
+export async function freeBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    // Below the ephemeral range (32768+), where port-0 servers and clients land.
+    const base = 10_000 + Math.floor(Math.random() * 220) * 100;
+    const ports = [...Array.from({ length: 9 }, (_, i) => base + 1 + i), base + 80, base + 85];
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
+  }
+  throw new Error('no free port range for the checker cluster');
 }

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { connectClusterRing } from '../../src/commands/cluster-ring.js';
 import { readBucket } from '../../stanchion/reader.js';
 import { HttpTransport } from '../../ring/transport/http-transport.js';
-import { startCluster, type CheckCluster } from './cluster.js';
+import { freeBasePort, startCluster, type CheckCluster } from './cluster.js';
 import { manifestDigests, manifestNodes, missingBlockReplicas } from './replicas.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import { decodeManifest } from '../../src/objects/manifest.js';
@@ -115,13 +115,11 @@ async function main(): Promise<number> {
       keys: { type: 'string', default: '40' },
       'pause-seconds': { type: 'string', default: '20' },
       'settle-seconds': { type: 'string', default: '180' },
-      'base-port': {
-        type: 'string',
-        default: String(30_000 + Math.floor(Math.random() * 300) * 100),
-      },
+      'base-port': { type: 'string' },
     },
   });
-  const cluster = startCluster(5, Number(values['base-port']));
+  const basePort = values['base-port'] ? Number(values['base-port']) : await freeBasePort();
+  const cluster = startCluster(5, basePort);
   let failed = true;
   try {
     const started = cluster.run('start', '5');

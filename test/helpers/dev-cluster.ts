@@ -37,7 +37,8 @@ function portFree(port: number): Promise<boolean> {
 
 async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 400) * 100;
+    // Below the ephemeral range (32768+), where port-0 servers and clients land.
+    const base = 10_000 + Math.floor(Math.random() * 220) * 100;
     const ports = [...Array.from({ length: 10 }, (_, i) => base + i), base + 80, base + 85];
     const free = await Promise.all(ports.map(portFree));
     if (free.every(Boolean)) return base;

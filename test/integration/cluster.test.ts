@@ -192,7 +192,8 @@ describe('replication under faults (5 processes, n_val=3, w=2)', () => {
     const result = await check(['--keys', '20', '--pause-seconds', '2', '--settle-seconds', '10'], {
       CAIRN_CHECK_AAE_INTERVAL_MS: '3600000',
     });
-    expect(Number(/^replicas disagreeing: (\d+)$/m.exec(result.stdout)?.[1])).toBeGreaterThan(0);
+    const disagreeing = Number(/^replicas disagreeing: (\d+)$/m.exec(result.stdout)?.[1]);
+    expect(disagreeing, result.stdout).toBeGreaterThan(0);
     expect(result.code).toBe(1);
   }, 300_000);
 });
