@@ -9,7 +9,7 @@ import { contextOf, sync, type VersionVector } from './core/dvv.js';
 import { keyBytes, partitionOf, ringIndex, type KeyPart } from './core/hash.js';
 import { preferenceList, type PreflistEntry } from './core/preflist.js';
 import type { Ring } from './core/ring.js';
-import { fanOut, routedTo, StaleRingError, type EntryReply, type FanOutDeps } from './fan-out.js';
+import { fanOut, routedTo, StaleRingError, type EntryReply } from './fan-out.js';
 import { isVersioned } from './keyspaces.js';
 import { dominates, emptyVersioned } from './core/dvv.js';
 import { decodeVersioned } from './node/versioned-item.js';
@@ -88,10 +88,6 @@ export class RingClient {
     return new RingClient({ ...this.deps, quorum: { ...this.deps.quorum, ...overrides } });
   }
 
-  private get fanOutDeps(): FanOutDeps {
-    return this.deps;
-  }
-
   /** The value at (keyspace, pk, sk), siblings resolved, or undefined. */
   async get(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<Buffer | undefined> {
     if (!isVersioned(keyspace)) return this.withFreshRing(() => this.getRaw(keyspace, pk, sk));
@@ -105,7 +101,7 @@ export class RingClient {
       const { entries, item } = this.locate(keyspace, pk, sk);
       const request: NodeRequest = { op: 'get', item };
       const pr = this.deps.quorum.pr ?? 0;
-      const replies = await fanOut(this.fanOutDeps, entries, request, this.r, undefined, pr);
+      const replies = await fanOut(this.deps, entries, request, this.r, undefined, pr);
       const state = this.mergeAndRepair(replies, item);
       return { values: liveValues(state), context: contextOf(state), state };
     });
@@ -177,7 +173,7 @@ export class RingClient {
       replies.some((r) => 'value' in r.reply && r.reply.value);
     const pr = this.deps.quorum.pr ?? 0;
     const request: NodeRequest = { op: 'get', item };
-    const replies = await fanOut(this.fanOutDeps, entries, request, this.r, hasValue, pr);
+    const replies = await fanOut(this.deps, entries, request, this.r, hasValue, pr);
     for (const { reply } of replies) if ('value' in reply && reply.value) return reply.value;
     return undefined;
   }
@@ -190,7 +186,7 @@ export class RingClient {
   ): Promise<void> {
     const { entries, item } = this.locate(keyspace, pk, sk);
     const { w, pw = 0 } = this.deps.quorum;
-    await fanOut(this.fanOutDeps, entries, request({ op: 'get', item }), w, undefined, pw);
+    await fanOut(this.deps, entries, request({ op: 'get', item }), w, undefined, pw);
   }
 
   /** Merges the replies' states; sends the merged state to replicas that lacked it. */
@@ -281,7 +277,7 @@ export class RingClient {
         prefix: options.prefix,
         limit: want,
       };
-      const replies = await fanOut(this.fanOutDeps, entries, request, this.r);
+      const replies = await fanOut(this.deps, entries, request, this.r);
       const page = this.mergeScan(keyspace, replies);
       items.push(...page.live);
       if (page.rawCount < want || items.length >= options.limit || !page.last) return items;

@@ -20,10 +20,10 @@ import {
 } from '../core/merkle.js';
 import type { Ring } from '../core/ring.js';
 import { isVersioned } from '../keyspaces.js';
-import { keyspaceOfKey } from '../storage/item-key.js';
+import { keyspaceOfKey, parseItemKey } from '../storage/item-key.js';
 import type { NodeReply, NodeRequest } from '../transport/messages.js';
 import type { Transport } from '../transport/transport.js';
-import type { ItemStore } from './item-store.js';
+import { TAG_BLOB, type ItemStore } from './item-store.js';
 import { decodeVersioned, encodeVersioned, type VersionedItems } from './versioned-item.js';
 
 /** What anti-entropy needs to know about the cluster. */
@@ -41,8 +41,6 @@ export interface AaeStats {
   lastError?: string;
 }
 
-const TAG_BLOB = 1;
-
 /** The key without its 2-byte partition prefix: the same on every replica. */
 function keySuffix(key: Buffer): Buffer {
   return key.subarray(2);
@@ -56,10 +54,7 @@ function withPartition(partition: number, suffix: Buffer): Buffer {
 
 /** The primary partition of an item key (from its keyspace and partition key). */
 function primaryOf(key: Buffer, partitionCount: number): number {
-  const ksLength = key.readUInt8(2);
-  const keyspace = key.subarray(3, 3 + ksLength).toString('utf8');
-  const pkLength = key.readUInt16BE(3 + ksLength);
-  const pk = key.subarray(5 + ksLength, 5 + ksLength + pkLength);
+  const { keyspace, pk } = parseItemKey(key);
   return partitionOf(ringIndex(keyspace, pk), partitionCount);
 }
 

@@ -95,14 +95,10 @@ export class HandoffManager {
   private async transfer(partition: number, to: string): Promise<void> {
     try {
       await this.transferOnce(partition, to);
-    } catch (error) {
+    } catch {
       // A local disk error: leave the partition to the next schedule() rather than crash.
-      this.lastError = `${partition}: ${(error as Error).message}`;
     }
   }
-
-  /** The last transfer failure, for status reports. */
-  lastError: string | undefined;
 
   private async transferOnce(partition: number, to: string): Promise<void> {
     const status: TransferStatus = {

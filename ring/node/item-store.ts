@@ -16,7 +16,8 @@ import { KeyedLocks } from './partition-locks.js';
 export const INLINE_BYTES_MAX = 64 * 1024;
 
 const TAG_INLINE = 0;
-const TAG_BLOB = 1;
+/** The tag of an entry whose value lives in a blob file. */
+export const TAG_BLOB = 1;
 
 /** Addresses one item on this node. */
 export interface ItemAddress {
@@ -107,7 +108,8 @@ export class ItemStore {
   private async change(key: Buffer, write: () => Promise<void>, after?: Buffer) {
     const observer = this.observer;
     if (!observer) {
-      const before = await this.kv.get(key);
+      // Only a delete needs the entry before (to remove its blob); a put writes blind.
+      const before = after === undefined ? await this.kv.get(key) : undefined;
       await write();
       return before;
     }

@@ -40,6 +40,19 @@ export function prefixEnd(prefix: Buffer): Buffer | undefined {
 
 /** The keyspace of a full item key. */
 export function keyspaceOfKey(key: Buffer): string {
-  const length = key.readUInt8(2);
-  return key.subarray(3, 3 + length).toString('utf8');
+  return parseItemKey(key).keyspace;
+}
+
+/** The parts of a full item key (the inverse of itemKey). */
+export function parseItemKey(key: Buffer) {
+  const ksLength = key.readUInt8(2);
+  const keyspace = key.subarray(3, 3 + ksLength).toString('utf8');
+  const pkLength = key.readUInt16BE(3 + ksLength);
+  const pkStart = 5 + ksLength;
+  return {
+    partition: key.readUInt16BE(0),
+    keyspace,
+    pk: key.subarray(pkStart, pkStart + pkLength),
+    sk: key.subarray(pkStart + pkLength),
+  };
 }

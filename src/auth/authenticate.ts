@@ -28,6 +28,7 @@ import {
   signatureV4,
   UNSIGNED_PAYLOAD,
   type CredentialV4,
+  type ScopeV4,
 } from './sigv4.js';
 import {
   AuthError,
@@ -204,17 +205,11 @@ async function authenticateV4Header(
       'Missing required header for this request: x-amz-content-sha256',
     );
   }
-  const credentials = await secretFor(context, accessKeyId);
-  const signingKey = deriveSigningKeyV4(credentials.secretAccessKey, scope);
-  const input = {
-    method: req.method,
-    rawPath: context.rawPath,
-    rawQuery: context.rawQuery,
-    headers: req.headers,
-    signedHeaders: parsed.signedHeaders,
-    payloadHash: contentSha256,
+  const signed = { signedHeaders: parsed.signedHeaders, payloadHash: contentSha256 };
+  const { signingKey, expected } = await expectedSignatureV4(context, accessKeyId, scope, amzDate, {
+    ...signed,
     presigned: false,
-  };
+  });
   // Classify the payload before comparing, so a bad x-amz-content-sha256 reads as such.
   const seed = {
     seedSignature: parsed.signature,
@@ -223,9 +218,28 @@ async function authenticateV4Header(
     amzDate,
   };
   const payload = payloadModeV4(contentSha256, seed, req.headers);
-  const expected = signatureV4(input, amzDate, scope, signingKey);
   if (!sameSignature(expected, parsed.signature)) throw signatureMismatch();
   return signedResult(accessKeyId, 'v4', false, payload);
+}
+
+/** The signature a V4 request should carry, and the signing key it was made with. */
+async function expectedSignatureV4(
+  context: AuthContext,
+  accessKeyId: string,
+  scope: ScopeV4,
+  amzDate: string,
+  signed: { signedHeaders: string[]; payloadHash: string; presigned: boolean },
+): Promise<{ signingKey: Buffer; expected: string }> {
+  const credentials = await secretFor(context, accessKeyId);
+  const signingKey = deriveSigningKeyV4(credentials.secretAccessKey, scope);
+  const input = {
+    method: context.req.method,
+    rawPath: context.rawPath,
+    rawQuery: context.rawQuery,
+    headers: context.req.headers,
+    ...signed,
+  };
+  return { signingKey, expected: signatureV4(input, amzDate, scope, signingKey) };
 }
 
 function signatureMismatch(): AuthError {
@@ -277,7 +291,7 @@ function checkV4Query(context: AuthContext, values: V4QueryValues): CredentialV4
   const amzDate = values['X-Amz-Date'];
   const timeMs = parseAmzDate(amzDate);
   if (timeMs === undefined) {
-    throw queryError('X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'".');
+    throw queryError("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\".");
   }
   if (credential.scope.date !== amzDate.slice(0, 8)) {
     throw queryError('Invalid credential date. Date is not the same as X-Amz-Date.');
@@ -285,9 +299,7 @@ function checkV4Query(context: AuthContext, values: V4QueryValues): CredentialV4
   const expiresText = values['X-Amz-Expires'];
   const expiresSec = /^\d{1,7}$/.test(expiresText) ? Number(expiresText) : -1;
   if (expiresSec < 1 || expiresSec > PRESIGN_EXPIRES_SEC_MAX) {
-    throw queryError(
-      'X-Amz-Expires must be between 1 and 604800 seconds (one week).',
-    );
+    throw queryError('X-Amz-Expires must be between 1 and 604800 seconds (one week).');
   }
   if (!isSignatureHex(values['X-Amz-Signature'])) {
     throw queryError('X-Amz-Signature must be 64 lower-case hex digits.');
@@ -308,18 +320,14 @@ async function authenticateV4Query(context: AuthContext): Promise<AuthResult> {
   const signedHeaders = normalizeSignedHeaders(values['X-Amz-SignedHeaders'].split(';'));
   if (!signedHeaders.includes('host')) throw queryError('The host header must be signed.');
   const contentSha256 = queryParam(context.query, 'X-Amz-Content-Sha256')?.value;
-  const credentials = await secretFor(context, accessKeyId);
-  const signingKey = deriveSigningKeyV4(credentials.secretAccessKey, scope);
-  const input = {
-    method: req.method,
-    rawPath: context.rawPath,
-    rawQuery: context.rawQuery,
-    headers: req.headers,
-    signedHeaders,
-    payloadHash: contentSha256 ?? UNSIGNED_PAYLOAD,
-    presigned: true,
-  };
-  const expected = signatureV4(input, values['X-Amz-Date'], scope, signingKey);
+  const payloadHash = contentSha256 ?? UNSIGNED_PAYLOAD;
+  const { expected } = await expectedSignatureV4(
+    context,
+    accessKeyId,
+    scope,
+    values['X-Amz-Date'],
+    { signedHeaders, payloadHash, presigned: true },
+  );
   if (!sameSignature(expected, values['X-Amz-Signature'])) throw signatureMismatch();
   const payload: PayloadMode =
     contentSha256 !== undefined && /^[0-9a-fA-F]{64}$/.test(contentSha256)

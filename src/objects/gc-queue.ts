@@ -32,12 +32,9 @@ export class GcQueue {
       dueMs: nowMs + this.leewayMs,
     };
     const sk = `${entry.dueMs.toString().padStart(15, '0')}:${entry.versionId}`;
-    await this.ring.put(
-      KEYSPACES.gc,
-      shardOf(entry.versionId),
-      sk,
-      Buffer.from(JSON.stringify(entry)),
-    );
+    // Each entry's key is new (due time and version id), so there is no context to read.
+    const value = Buffer.from(JSON.stringify(entry));
+    await this.ring.putVersioned(KEYSPACES.gc, shardOf(entry.versionId), sk, value, {});
   }
 
   /** Removes every due version's blocks, up to `limit` versions; returns how many. */

@@ -26,11 +26,6 @@ export type NewObject = Omit<
   'format' | 'size' | 'etag' | 'blockCount' | 'blockSize' | 'lastModifiedMs'
 >;
 
-/** Raised when a body's digest does not match what the client declared. */
-export class DigestMismatchError extends Error {
-  readonly code = 'DIGEST_MISMATCH';
-}
-
 /** Objects stored on the ring. */
 export class ObjectStore {
   constructor(
@@ -39,10 +34,6 @@ export class ObjectStore {
     private readonly options: ObjectStoreOptions,
     private readonly clock: () => number,
   ) {}
-
-  get blockSize(): number {
-    return this.options.blockSize;
-  }
 
   /** The current manifest of (bucketId, key), if any. */
   async head(bucketId: string, key: string): Promise<Manifest | undefined> {

@@ -27,16 +27,6 @@ export function renderErrorXml(error: S3Error, resource: string, requestId: stri
   return '<?xml version="1.0" encoding="UTF-8"?>\n' + builder.build({ Error: body });
 }
 
-/** Escapes text for XML: builder does it for values, this is for the few hand-built bits. */
-export function xmlEscape(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
-
 const parser = new XMLParser({
   ignoreAttributes: true,
   processEntities: false,
