@@ -15,6 +15,12 @@ export const KEYSPACES = {
   manifests: 'manifests',
   /** Partition key: (object version id, block number). Immutable object data. */
   blocks: 'blocks',
+  /** Partition key: 'all'; sort key: access key id. What GET /riak-cs/users scans. */
+  userIndex: 'user-index',
+  /** Partition key: 'log'; sort key: sequence number. Stanchion's replicated command log. */
+  stanchionLog: 'stanchion-log',
+  /** Partition key: 'leader'. Which stanchion is active, at which epoch. */
+  stanchionLeader: 'stanchion-leader',
   /** Partition key: GC shard; sort key: due time and version id. */
   gc: 'gc',
 } as const;

@@ -3,8 +3,6 @@
  * wired through the same interfaces a cluster uses (ring client over a transport, stanchion
  * client), only with the transport in-process. It is what `cairn start` and the tests run.
  */
-import { KEYSPACES } from '../ring/keyspaces.js';
-import { newestManifest } from './objects/manifest.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -15,6 +13,8 @@ import { InProcessTransport } from '../ring/transport/transport.js';
 import { LocalStanchionClient } from '../stanchion/client.js';
 import { StanchionServer } from '../stanchion/server.js';
 import { ensureAdmin } from '../stanchion/users.js';
+import { loadSelfId } from '../stanchion/self-id.js';
+import { RING_RESOLVERS } from './ring-resolvers.js';
 import { frontEndDeps, startFrontEnd, type FrontEndOptions } from './front-end.js';
 
 /** Settings of `cairn start`. */
@@ -49,17 +49,22 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const transport = new InProcessTransport();
   transport.register(node.nodeId, node.handler);
   const ring = new RingClient({
-    resolvers: { [KEYSPACES.manifests]: newestManifest },
+    resolvers: RING_RESOLVERS,
     ring: () => node.ring,
     upNodes: () => new Set([node.nodeId]),
     transport,
     quorum: { nVal: 1, r: 1, w: 1 },
     timeoutMs: 10_000,
   });
-  const stanchion = await StanchionServer.open(join(dataDir, 'stanchion'), ring);
+  const stanchion = await StanchionServer.open({
+    dir: join(dataDir, 'stanchion'),
+    ring,
+    selfId: await loadSelfId(dataDir),
+    address: 'in-process',
+    strict: { pr: 1, pw: 1 },
+  });
   const stanchionClient = new LocalStanchionClient(stanchion);
-  const world = { randomBytes, clock: Date.now };
-  const admin = await ensureAdmin(world, ring, (c) => stanchionClient.execute(c), dataDir);
+  const admin = await ensureAdmin({ randomBytes, clock: Date.now }, stanchion, dataDir);
   const frontEnd = await startFrontEnd(frontEndDeps(ring, stanchionClient, options), options);
   return {
     url: frontEnd.url,

@@ -1,17 +1,66 @@
 /**
- * The stanchion shell: one explicit, bounded single-writer queue in front of decide(). Each
- * command is decided against the current state, its events are logged (synced), applied,
- * and projected to the ring, and only then answered. Nothing else mutates the state.
+ * The stanchion shell. Every process is either the active stanchion or a standby:
+ *
+ * - active: one explicit, bounded single-writer queue in front of decide(). A command's
+ *   entry goes into the ring log (W replicas, synced), then the leader record is read again
+ *   to confirm nobody took over meanwhile (the fence: a stanchion that lost its epoch never
+ *   answers success), then it is applied, logged locally, projected, and answered. A beat
+ *   on the leader record every second tells standbys it lives.
+ * - standby: follows the ring log up to the leader's committed entry, and claims the next
+ *   epoch when the leader record stops beating for `failoverAfterMs`; on winning it adopts
+ *   every entry in the ring log and re-projects what the old leader may not have.
  */
 import type { RingClient } from '../ring/client.js';
 import { CommandLog } from './command-log.js';
-import type { Command, CommandResult, StanchionEvent } from './core/commands.js';
-import { applyEvent, decide, emptyState, type StanchionState } from './core/decide.js';
+import type { Command, CommandResult, LogEntry } from './core/commands.js';
+import { adminOf, applyEntry, decide, emptyState, makeEntry } from './core/decide.js';
+import type { StanchionState } from './core/decide.js';
+import {
+  followable,
+  nextEpoch,
+  observeLeader,
+  type LeaderRecord,
+  type LeaderWatch,
+} from './core/leadership.js';
 import { projectEvent } from './projection.js';
+import { RingLog } from './ring-log.js';
 
-/** Raised when stanchion is unreachable, stopping or its queue is full: callers answer 503. */
+/** Raised when stanchion is unreachable, a standby, stopping or full: callers answer 503. */
 export class StanchionUnavailableError extends Error {
   readonly code = 'STANCHION_UNAVAILABLE';
+}
+
+/** Settings of one stanchion process. */
+export interface StanchionOptions {
+  /** Directory of the local log. */
+  dir: string;
+  ring: RingClient;
+  /** This process's stable id (kept in its data dir). */
+  selfId: string;
+  /** host:port clients reach it at, published in the leader record. */
+  address: string;
+  /** Quorums for the log and leader record: primaries only. */
+  strict: { pr: number; pw: number };
+  queueLengthMax?: number;
+  beatIntervalMs?: number;
+  failoverAfterMs?: number;
+  /** Wait after a claim before reading who won (concurrent claims settle). */
+  settleMs?: number;
+  clock?: () => number;
+  log?: (line: string) => void;
+}
+
+/** What `cairn-admin stanchion status` shows of one process. */
+export interface StanchionStatus {
+  role: 'active' | 'standby';
+  selfId: string;
+  address: string;
+  epoch: number;
+  appliedSeq: number;
+  queueLength: number;
+  users: number;
+  buckets: number;
+  leader?: LeaderRecord;
 }
 
 interface Pending {
@@ -20,67 +69,203 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** The serializer for one cluster. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The serializer for one cluster (one process of it). */
 export class StanchionServer {
   private readonly queue: Pending[] = [];
-  private running = false;
+  private readonly ringLog: RingLog;
+  private readonly settings: Required<Omit<StanchionOptions, 'ring' | 'strict'>>;
+  private role: 'active' | 'standby' = 'standby';
+  private epoch = 0;
+  private projectedSeq = 0;
+  private watch: LeaderWatch = { sinceMs: 0 };
+  private lastLeader: LeaderRecord | undefined;
+  private draining = false;
   private closed = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private firstTick!: Promise<void>;
 
   private constructor(
-    private readonly log: CommandLog,
+    private readonly local: CommandLog,
     private readonly ring: RingClient,
     private readonly state: StanchionState,
-    private readonly queueLengthMax: number,
-  ) {}
+    options: StanchionOptions,
+  ) {
+    this.ringLog = new RingLog(ring, options.strict);
+    this.settings = {
+      queueLengthMax: 1024,
+      beatIntervalMs: 1000,
+      failoverAfterMs: 4000,
+      settleMs: 500,
+      clock: Date.now,
+      log: () => undefined,
+      ...options,
+    };
+    this.projectedSeq = state.appliedSeq;
+  }
 
-  /** Opens the log in `dir`, replays it, and re-projects it to the ring. */
-  static async open(
-    dir: string,
-    ring: RingClient,
-    options: { queueLengthMax?: number } = {},
-  ): Promise<StanchionServer> {
-    const log = await CommandLog.open(dir);
+  /** Opens the local log, replays it, and starts following or leading. */
+  static async open(options: StanchionOptions): Promise<StanchionServer> {
+    const local = await CommandLog.open(options.dir);
     const state = emptyState();
-    for await (const entry of log.replay()) {
-      for (const event of entry.events) {
-        applyEvent(state, event);
-        await projectEvent(ring, event);
-      }
-    }
-    return new StanchionServer(log, ring, state, options.queueLengthMax ?? 1024);
+    for await (const entry of local.replay()) applyEntry(state, entry);
+    const server = new StanchionServer(local, options.ring, state, options);
+    server.start();
+    await server.firstTick;
+    return server;
   }
 
   /** Submits a command; resolves with its result once it is durable and visible. */
   execute(command: Command): Promise<CommandResult> {
     if (this.closed) return Promise.reject(new StanchionUnavailableError('stanchion is stopping'));
-    if (this.queue.length >= this.queueLengthMax) {
+    if (this.role !== 'active') {
+      return Promise.reject(new StanchionUnavailableError('this stanchion is a standby'));
+    }
+    if (this.queue.length >= this.settings.queueLengthMax) {
       return Promise.reject(new StanchionUnavailableError('stanchion queue is full'));
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ command, resolve, reject });
-      if (!this.running) void this.drain();
+      if (!this.draining) void this.drain();
     });
   }
 
-  /** Queue length and the last applied sequence number, for `cairn-admin stanchion status`. */
-  status(): { role: 'active'; queueLength: number; users: number; buckets: number } {
+  /** The role this process plays now. */
+  get currentRole(): 'active' | 'standby' {
+    return this.role;
+  }
+
+  /** The bootstrap admin user, once the log holds one. */
+  admin() {
+    return adminOf(this.state);
+  }
+
+  /** Role, epoch, progress and the leader record as last read. */
+  status(): StanchionStatus {
     return {
-      role: 'active',
+      role: this.role,
+      selfId: this.settings.selfId,
+      address: this.settings.address,
+      epoch: this.role === 'active' ? this.epoch : this.state.epoch,
+      appliedSeq: this.state.appliedSeq,
       queueLength: this.queue.length,
       users: this.state.users.size,
       buckets: this.state.buckets.size,
+      ...(this.lastLeader ? { leader: this.lastLeader } : {}),
     };
   }
 
-  /** Finishes queued commands, then closes the log. */
+  /** Stops leading or following, finishes queued commands, then closes the log. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.running) await new Promise((r) => setTimeout(r, 5));
-    await this.log.close();
+    await this.loopDone;
+    while (this.draining) await sleep(5);
+    await this.local.close();
+  }
+
+  private start(): void {
+    let signalFirst!: () => void;
+    this.firstTick = new Promise((resolve) => (signalFirst = resolve));
+    this.loopDone = (async () => {
+      while (!this.closed) {
+        try {
+          await (this.role === 'active' ? this.beat() : this.follow());
+        } catch (error) {
+          this.settings.log(`stanchion: ${(error as Error).message}`);
+        }
+        signalFirst();
+        const waitMs = this.role === 'active' ? this.settings.beatIntervalMs : 250;
+        for (let t = 0; t < waitMs && !this.closed; t += 50) await sleep(50);
+      }
+    })();
+  }
+
+  /** Active: bumps the beat, or steps down if another holds the record now. */
+  private async beat(): Promise<void> {
+    const { record, context } = await this.ringLog.readLeader();
+    this.lastLeader = record;
+    if (!this.holds(record)) return this.stepDown('another stanchion holds the leader record');
+    const next = { ...record!, beat: record!.beat + 1, committedSeq: this.projectedSeq };
+    await this.ringLog.writeLeader(next, context);
+    this.lastLeader = next;
+  }
+
+  /** Standby: applies committed entries, or claims the role when the leader is silent. */
+  private async follow(): Promise<void> {
+    const { record, context } = await this.ringLog.readLeader();
+    this.lastLeader = record;
+    const seen = observeLeader(
+      this.watch,
+      record,
+      this.settings.selfId,
+      this.settings.clock(),
+      this.settings.failoverAfterMs,
+    );
+    this.watch = seen.watch;
+    if (seen.action === 'claim') return this.claim(record, context);
+    await this.catchUp(record!.committedSeq);
+  }
+
+  private async claim(
+    record: LeaderRecord | undefined,
+    context: Awaited<ReturnType<RingLog['readLeader']>>['context'],
+  ): Promise<void> {
+    const epoch = nextEpoch(record, this.state.epoch);
+    const { selfId, address } = this.settings;
+    const committedSeq = record?.committedSeq ?? 0;
+    const claimRecord = { epoch, holderId: selfId, address, beat: 0, committedSeq };
+    await this.ringLog.writeLeader(claimRecord, context);
+    await sleep(this.settings.settleMs);
+    const now = await this.ringLog.readLeader();
+    this.lastLeader = now.record;
+    if (now.record?.holderId !== selfId || now.record.epoch !== epoch) return;
+    await this.catchUp(Number.MAX_SAFE_INTEGER);
+    await this.reproject(Math.min(committedSeq, this.state.appliedSeq));
+    this.epoch = epoch;
+    this.projectedSeq = this.state.appliedSeq;
+    this.role = 'active';
+    this.settings.log(`stanchion: active at epoch ${epoch} (log at ${this.state.appliedSeq})`);
+  }
+
+  /** Applies ring log entries after ours, up to `limitSeq`. */
+  private async catchUp(limitSeq: number): Promise<void> {
+    for (;;) {
+      const entries = await this.ringLog.readAfter(this.state.appliedSeq, 256);
+      const ready = followable(this.state.appliedSeq, limitSeq, entries);
+      for (const entry of ready) await this.applyAndKeep(entry);
+      if (ready.length < 256) return;
+    }
+  }
+
+  /** Projects every entry after `afterSeq` again: the old leader may have died mid-way. */
+  private async reproject(afterSeq: number): Promise<void> {
+    for await (const entry of this.local.replay(afterSeq)) {
+      for (const event of entry.events) await projectEvent(this.ring, event);
+    }
+  }
+
+  private async applyAndKeep(entry: LogEntry): Promise<void> {
+    await this.local.put(entry);
+    applyEntry(this.state, entry);
+  }
+
+  private holds(record: LeaderRecord | undefined): boolean {
+    return record?.holderId === this.settings.selfId && record.epoch === this.epoch;
+  }
+
+  private stepDown(reason: string): void {
+    if (this.role !== 'active') return;
+    this.role = 'standby';
+    this.watch = { sinceMs: this.settings.clock() };
+    this.settings.log(`stanchion: standing down at epoch ${this.epoch}: ${reason}`);
+    for (const pending of this.queue.splice(0)) {
+      pending.reject(new StanchionUnavailableError(`stanchion stood down: ${reason}`));
+    }
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
+    this.draining = true;
     while (this.queue.length > 0) {
       const pending = this.queue.shift()!;
       try {
@@ -89,30 +274,62 @@ export class StanchionServer {
         pending.reject(error);
       }
     }
-    this.running = false;
+    this.draining = false;
   }
 
   private async executeOne(command: Command): Promise<CommandResult> {
-    const { events, result } = decide(this.state, command);
-    if (events.length === 0) return result;
-    await this.log.append(events);
-    for (const event of events) applyEvent(this.state, event);
-    for (const event of events) await this.projectWithRetry(event);
-    return result;
+    if (this.role !== 'active') throw new StanchionUnavailableError('stanchion stood down');
+    const decision = decide(this.state, command);
+    if (decision.events.length === 0) return decision.result;
+    const entry = makeEntry(this.state.appliedSeq + 1, this.epoch, command.id, decision);
+    if (!(await this.ringLog.append(entry))) {
+      this.stepDown(`log slot ${entry.seq} holds a newer epoch`);
+      throw new StanchionUnavailableError('stanchion was fenced');
+    }
+    await this.confirmLeadership(entry);
+    await this.applyAndKeep(entry);
+    try {
+      for (const event of entry.events) await this.withRetry(() => projectEvent(this.ring, event));
+    } catch (error) {
+      // Reclaiming (the record still names us) re-projects from the committed entry on.
+      this.stepDown(`could not project entry ${entry.seq}`);
+      throw error;
+    }
+    this.projectedSeq = entry.seq;
+    return entry.result;
   }
 
   /**
-   * Projects a logged event to the ring, retrying through a short ring outage (a handoff
-   * settling, a node restarting): the event is already decided and durable, so giving up
-   * early would only turn a success into a 503 that the client's retry then contradicts.
+   * The fence: after the entry is durable on the ring, the leader record must still name
+   * this process at its epoch, or the answer is 503 (the new leader adopts the entry or
+   * overwrites it). If the ring cannot say, step down: following will sort it out.
    */
-  private async projectWithRetry(event: StanchionEvent): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+  private async confirmLeadership(entry: LogEntry): Promise<void> {
+    let record: LeaderRecord | undefined;
+    try {
+      record = await this.withRetry(async () => (await this.ringLog.readLeader()).record);
+    } catch (error) {
+      this.stepDown(`could not confirm the leader record after entry ${entry.seq}`);
+      throw error;
+    }
+    if (!this.holds(record)) {
+      this.stepDown('another stanchion took over');
+      throw new StanchionUnavailableError('stanchion was fenced');
+    }
+  }
+
+  /**
+   * Retries through a short ring outage (a handoff settling, a node restarting): the entry
+   * is already decided and durable, so giving up early would only turn a success into a
+   * 503 that the client's retry then contradicts.
+   */
+  private async withRetry<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 0; ; tries++) {
       try {
-        return await projectEvent(this.ring, event);
+        return await attempt();
       } catch (error) {
-        if (attempt >= 4) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+        if (tries >= 4) throw error;
+        await sleep(250 * 2 ** tries);
       }
     }
   }

@@ -1,15 +1,13 @@
 /**
  * New user records and the admin bootstrap. Key ids are 20 upper-case letters and digits
  * and secrets 40 URL-safe characters, as Riak CS issued them. Randomness and the clock are
- * passed in. The first start of a store (or of a cluster's stanchion) creates the admin
- * and keeps its keys in the data dir, so later starts print the same ones.
+ * passed in. The active stanchion creates the admin on the cluster's first start; every
+ * stanchion (a standby once it has followed the log) knows it and can print its keys.
  */
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RingClient } from '../ring/client.js';
-import type { CommandResult, Command } from './core/commands.js';
 import type { UserRecord } from './core/records.js';
-import { readUserByKey } from './reader.js';
+import type { StanchionServer } from './server.js';
 
 const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -19,15 +17,19 @@ export interface UserWorld {
   clock: () => number;
 }
 
+/** A fresh 40-character secret. */
+export function newSecret(world: Pick<UserWorld, 'randomBytes'>): string {
+  return world.randomBytes(30).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
 /** A new user record with fresh keys. */
 export function newUser(world: UserWorld, email: string, name: string, isAdmin: boolean) {
   const keyBytes = world.randomBytes(20);
   const keyId = [...keyBytes].map((b) => KEY_ID_ALPHABET[b % KEY_ID_ALPHABET.length]).join('');
-  const secret = world.randomBytes(30).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
   const user: UserRecord = {
     id: world.randomBytes(32).toString('hex'),
     keyId,
-    secret,
+    secret: newSecret(world),
     email,
     name,
     displayName: email.split('@')[0] ?? name,
@@ -38,27 +40,33 @@ export function newUser(world: UserWorld, email: string, name: string, isAdmin: 
   return user;
 }
 
-/** The admin user: created on first start, read back from `dataDir`/admin.json after. */
+/**
+ * The admin user: created by the active stanchion if the log holds none yet; a standby
+ * waits until it has followed the log to it. Its keys are also written to
+ * `dataDir`/admin.json (mode 0600) for `cairn-admin --data-dir`.
+ */
 export async function ensureAdmin(
   world: UserWorld,
-  ring: RingClient,
-  execute: (command: Command) => Promise<CommandResult>,
+  server: StanchionServer,
   dataDir: string,
+  waitMs = 60_000,
 ): Promise<UserRecord> {
-  const path = join(dataDir, 'admin.json');
-  const saved = await readFile(path, 'utf8').then(
-    (text) => JSON.parse(text) as { keyId: string },
-    () => undefined,
-  );
-  if (saved) {
-    const user = await readUserByKey(ring, saved.keyId);
-    if (user) return user;
-    throw new Error(`${path} names admin key ${saved.keyId}, which the store does not hold`);
+  const deadline = world.clock() + waitMs;
+  let admin = server.admin();
+  while (!admin) {
+    if (server.currentRole === 'active') {
+      const user = newUser(world, 'admin@cairn.local', 'admin', true);
+      const result = await server.execute({ type: 'create-user', user });
+      if (!result.ok) throw new Error(`could not create the admin user: ${result.detail}`);
+    } else if (world.clock() > deadline) {
+      throw new Error('no admin user appeared in the log (is the active stanchion running?)');
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    admin = server.admin();
   }
-  const user = newUser(world, 'admin@cairn.local', 'admin', true);
-  const result = await execute({ type: 'create-user', user });
-  if (!result.ok) throw new Error(`could not create the admin user: ${result.detail}`);
-  await writeFile(path, JSON.stringify({ keyId: user.keyId, secret: user.secret }) + '\n');
+  const path = join(dataDir, 'admin.json');
+  await writeFile(path, JSON.stringify({ keyId: admin.keyId, secret: admin.secret }) + '\n');
   await chmod(path, 0o600);
-  return user;
+  return admin;
 }

@@ -3,8 +3,7 @@
  * ring through any node, talks to storage nodes over HTTP, and routes around nodes that
  * stop answering.
  */
-import { KEYSPACES } from '../../ring/keyspaces.js';
-import { newestManifest } from '../objects/manifest.js';
+import { RING_RESOLVERS } from '../ring-resolvers.js';
 import { RingClient, type Quorum } from '../../ring/client.js';
 import { RemoteRing } from '../../ring/remote-ring.js';
 import { HttpTransport } from '../../ring/transport/http-transport.js';
@@ -30,7 +29,7 @@ export async function connectClusterRing(
   remote.start();
   const transport = new HttpTransport((nodeId) => remote.addressOf(nodeId), cookie);
   const client = new RingClient({
-    resolvers: { [KEYSPACES.manifests]: newestManifest },
+    resolvers: RING_RESOLVERS,
     ring: () => remote.ring,
     upNodes: () => remote.upNodes(),
     transport,

@@ -81,6 +81,7 @@ export const S3_ERRORS = {
   },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
+  NoSuchUser: { status: 404, message: 'The specified user does not exist.' },
   NotImplemented: {
     status: 501,
     message: 'A header or query you provided implies functionality that is not implemented.',

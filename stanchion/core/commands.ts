@@ -1,30 +1,53 @@
 /**
  * Every user and bucket mutation, as data. Ids, secrets and times are chosen by the caller's
  * shell (randomness and the clock are I/O), so deciding a command is pure and repeatable.
+ * A command may carry an id: a retry with the same id (after a timeout, or through another
+ * stanchion after a failover) gets the first answer instead of being applied twice.
  */
-import type { BucketRecord, UserRecord } from './records.js';
+import type { AccessControlList, BucketRecord, UserRecord } from './records.js';
+
+/** What an update may change about a user; a new secret is chosen by the caller's shell. */
+export interface UserChanges {
+  name?: string;
+  email?: string;
+  status?: 'enabled' | 'disabled';
+  secret?: string;
+}
 
 /** A mutation submitted to stanchion. */
-export type Command =
+export type Command = { id?: string } & (
   | { type: 'create-user'; user: UserRecord }
+  | { type: 'update-user'; keyId: string; changes: UserChanges }
   | { type: 'create-bucket'; bucket: BucketRecord }
   | {
       type: 'delete-bucket';
       name: string;
       requesterId: string;
-      /** Whether the bucket held no objects when the shell looked (one-item scan). */
+      /** Whether the bucket held no objects when the shell looked (its own index). */
       isEmpty: boolean;
-    };
+    }
+  | { type: 'set-bucket-acl'; name: string; bucketId: string; acl: AccessControlList }
+  | {
+      type: 'set-bucket-policy';
+      name: string;
+      bucketId: string;
+      /** The policy document; null deletes it. */
+      policy: string | null;
+    }
+);
 
 /** A fact stanchion logged; state is the fold of these. */
 export type StanchionEvent =
   | { type: 'user-created'; user: UserRecord }
+  | { type: 'user-updated'; user: UserRecord }
   | { type: 'bucket-created'; bucket: BucketRecord }
+  | { type: 'bucket-updated'; bucket: BucketRecord }
   | { type: 'bucket-deleted'; bucket: BucketRecord };
 
 /** Codes of refused commands; each is an S3 (or Riak CS) error code. */
 export type RefusalCode =
   | 'UserAlreadyExists'
+  | 'NoSuchUser'
   | 'BucketAlreadyExists'
   | 'BucketAlreadyOwnedByYou'
   | 'BucketNotEmpty'
@@ -36,3 +59,15 @@ export type RefusalCode =
 export type CommandResult =
   | { ok: true; user?: UserRecord; bucket?: BucketRecord }
   | { ok: false; code: RefusalCode; detail: string };
+
+/**
+ * One entry of stanchion's log: the events of one command, the leader epoch that decided
+ * them, and the answer given (kept so that a retried command id gets the same answer).
+ */
+export interface LogEntry {
+  seq: number;
+  epoch: number;
+  commandId?: string;
+  events: StanchionEvent[];
+  result: CommandResult;
+}

@@ -1,7 +1,15 @@
 /**
  * The records stanchion decides about and the ring stores: users and S3 buckets. Front ends
- * read them from the ring; only stanchion writes them.
+ * read them from the ring; only stanchion writes them. Each projected record carries the
+ * revision (epoch, sequence number) of the log entry that produced it, so a write from a
+ * fenced stanchion can never replace a newer one.
  */
+
+/** Where in stanchion's log a record was decided: the leader's epoch and the entry's seq. */
+export interface Revision {
+  epoch: number;
+  seq: number;
+}
 
 /** A user, as Riak CS knew it. */
 export interface UserRecord {
@@ -14,6 +22,20 @@ export interface UserRecord {
   status: 'enabled' | 'disabled';
   isAdmin: boolean;
   createdAtMs: number;
+  rev?: Revision;
+}
+
+/** Who a grant is for: a user by canonical id, or one of S3's predefined groups. */
+export type Grantee =
+  { type: 'CanonicalUser'; id: string; displayName?: string } | { type: 'Group'; uri: string };
+
+/** S3's permissions. */
+export type Permission = 'FULL_CONTROL' | 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP';
+
+/** An access control list: the owner and the grants (S3's AccessControlPolicy). */
+export interface AccessControlList {
+  ownerId: string;
+  grants: Array<{ grantee: Grantee; permission: Permission }>;
 }
 
 /** An S3 bucket: its name maps to an id, and objects are keyed by the id. */
@@ -22,4 +44,17 @@ export interface BucketRecord {
   id: string;
   ownerId: string;
   createdAtMs: number;
+  acl?: AccessControlList;
+  /** The bucket policy document, as the owner sent it (validated by the front end). */
+  policy?: string;
+  rev?: Revision;
+  /** Set on the record that replaces a deleted bucket's, so a stale write cannot revive it. */
+  deleted?: true;
+}
+
+/** Whether revision `a` was decided after `b` (a missing revision is the oldest). */
+export function isNewerRevision(a: Revision | undefined, b: Revision | undefined): boolean {
+  if (!a) return false;
+  if (!b) return true;
+  return a.epoch !== b.epoch ? a.epoch > b.epoch : a.seq > b.seq;
 }
