@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# A Cairn cluster on loopback as separate processes: dev1..devN storage nodes, a stanchion
-# and an S3 front end. Data and logs live under $CAIRN_DEV_DIR (default ./dev); ports start
-# at $CAIRN_DEV_BASE_PORT (default 8100): devI on base+I, stanchion on base+85, S3 on base+80.
+# A Cairn cluster on loopback as separate processes: dev1..devN storage nodes, two
+# stanchions (one active, one standby that takes over when the active dies) and an S3 front
+# end. Data and logs live under $CAIRN_DEV_DIR (default ./dev); ports start at
+# $CAIRN_DEV_BASE_PORT (default 8100): devI on base+I, S3 on base+80, stanchion1 on base+85
+# and stanchion2 on base+86.
 #
 #   scripts/dev-cluster.sh start N      start N nodes, stanchion and S3; print endpoint and keys
 #   scripts/dev-cluster.sh join         dev2..devN join dev1, then plan and commit
 #   scripts/dev-cluster.sh status       member-status
 #   scripts/dev-cluster.sh admin ARGS   cairn-admin ARGS against dev1
-#   scripts/dev-cluster.sh kill|pause|resume|restart NODE   (NODE: dev1..devN, stanchion, s3)
+#   scripts/dev-cluster.sh kill|pause|resume|restart NODE
+#       NODE: dev1..devN, s3, stanchion1, stanchion2, or stanchion (the active one);
+#       `restart s3b` starts a second S3 front end on base+81
+#   scripts/dev-cluster.sh stanchion    stanchion status (which one is active)
 #   scripts/dev-cluster.sh stop         stop everything
 set -euo pipefail
 
@@ -19,6 +24,7 @@ BASE=${CAIRN_DEV_BASE_PORT:-8100}
 COOKIE=${CAIRN_DEV_COOKIE:-cairn-dev}
 S3_PORT=$((BASE + 80))
 STANCHION_PORT=$((BASE + 85))
+STANCHIONS="127.0.0.1:$((BASE + 85)),127.0.0.1:$((BASE + 86))"
 MAIN="$ROOT/dist/src/main.js"
 ADMIN="$ROOT/dist/src/cli/cairn-admin.js"
 
@@ -32,7 +38,25 @@ alive() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && ! grep -qE '^[0-9]+ \(.*\) Z' "/proc/$pid/stat" 2>/dev/null
 }
 wait_dead() { for _ in $(seq 1 100); do alive "$1" || return 0; sleep 0.05; done; }
-admin() { node "$ADMIN" --node "127.0.0.1:$(node_port dev1)" --cookie "$COOKIE" "$@"; }
+admin() {
+  CAIRN_STANCHION="$STANCHIONS" \
+    node "$ADMIN" --node "127.0.0.1:$(node_port dev1)" --cookie "$COOKIE" "$@"
+}
+# The stanchion that says it is active, by asking each one's /ping.
+active_stanchion() {
+  local name port
+  for name in stanchion1 stanchion2; do
+    port=$((STANCHION_PORT + ${name#stanchion} - 1))
+    alive "$name" || continue
+    if node -e "fetch('http://127.0.0.1:$port/ping',{signal:AbortSignal.timeout(2000)})
+      .then(r=>r.json()).then(j=>process.exit(j.role==='active'?0:1),()=>process.exit(1))"; then
+      echo "$name"; return 0
+    fi
+  done
+  die "no stanchion is active"
+}
+# NODE as given, with 'stanchion' meaning the active one.
+resolve_name() { if [ "$1" = stanchion ]; then active_stanchion; else echo "$1"; fi; }
 
 ensure_built() {
   [ -f "$MAIN" ] || (cd "$ROOT" && npm run build --silent)
@@ -45,11 +69,13 @@ command_for() {
   case $name in
     dev*) echo node --name "$name@127.0.0.1" --port "$(node_port "$name")" \
             --data-dir "$DIR/$name" --cookie "$COOKIE" ;;
-    stanchion) echo stanchion --port "$STANCHION_PORT" --data-dir "$DIR/stanchion" \
-            --nodes "$nodes" --cookie "$COOKIE" ;;
-    s3) echo s3 --port "$S3_PORT" --nodes "$nodes" --stanchion "127.0.0.1:$STANCHION_PORT" \
+    stanchion[12]) echo stanchion --port "$((STANCHION_PORT + ${name#stanchion} - 1))" \
+            --data-dir "$DIR/$name" --nodes "$nodes" --cookie "$COOKIE" ;;
+    s3) echo s3 --port "$S3_PORT" --nodes "$nodes" --stanchion "$STANCHIONS" \
             --cookie "$COOKIE" ;;
-    *) die "unknown node '$name' (dev1..dev$n, stanchion, s3)" ;;
+    s3b) echo s3 --port "$((S3_PORT + 1))" --nodes "$nodes" --stanchion "$STANCHIONS" \
+            --cookie "$COOKIE" ;;
+    *) die "unknown node '$name' (dev1..dev$n, stanchion1, stanchion2, stanchion, s3, s3b)" ;;
   esac
 }
 
@@ -80,10 +106,11 @@ start() {
   echo "$n" >"$DIR/count"
   for i in $(seq 1 "$n"); do launch "dev$i"; done
   for i in $(seq 1 "$n"); do wait_for "dev$i" "is running"; done
-  launch stanchion && wait_for stanchion "AWS_SECRET_ACCESS_KEY="
+  launch stanchion1 && wait_for stanchion1 "AWS_SECRET_ACCESS_KEY="
+  launch stanchion2 && wait_for stanchion2 "AWS_SECRET_ACCESS_KEY="
   launch s3 && wait_for s3 "S3 endpoint"
   echo "S3_ENDPOINT=http://127.0.0.1:$S3_PORT"
-  grep -h '^AWS_' "$DIR/log/stanchion.log" | tail -2
+  grep -h '^AWS_' "$DIR/log/stanchion1.log" | tail -2
 }
 
 join() {
@@ -123,16 +150,19 @@ case ${1:-} in
   start) start "${2:-}" ;;
   join) join ;;
   status) admin member-status ;;
+  stanchion) admin stanchion status ;;
   admin) shift; admin "$@" ;;
-  kill) signal KILL "${2:?usage: kill NODE}"; wait_dead "$2" ;;
-  pause) signal STOP "${2:?usage: pause NODE}" ;;
+  kill) name=$(resolve_name "${2:?usage: kill NODE}"); signal KILL "$name"; wait_dead "$name"
+    echo "killed $name" ;;
+  pause) name=$(resolve_name "${2:?usage: pause NODE}"); signal STOP "$name"; echo "paused $name" ;;
   resume) signal CONT "${2:?usage: resume NODE}" ;;
   restart)
     name=${2:?usage: restart NODE}
+    [ "$name" = stanchion ] && die "restart needs stanchion1 or stanchion2"
     command_for "$name" >/dev/null
     if alive "$name"; then kill -KILL "$(pid_of "$name")"; fi
     wait_dead "$name"
     launch "$name" ;;
   stop) stop ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -69,7 +69,13 @@ export async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     // Below the ephemeral range (32768+), where port-0 servers and clients land.
     const base = 10_000 + Math.floor(Math.random() * 220) * 100;
-    const ports = [...Array.from({ length: 9 }, (_, i) => base + 1 + i), base + 80, base + 85];
+    const ports = [
+      ...Array.from({ length: 9 }, (_, i) => base + 1 + i),
+      base + 80,
+      base + 81,
+      base + 85,
+      base + 86,
+    ];
     if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
   }
   throw new Error('no free port range for the checker cluster');

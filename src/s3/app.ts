@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { createUserRoute } from '../admin/users.js';
+import { createUserRoute, getUserRoute, listUsersRoute, updateUserRoute } from '../admin/users.js';
 import type { RequestContext, S3Context, S3Deps } from './context.js';
 import { S3Error } from './errors.js';
 import { toS3Error } from './error-mapping.js';
@@ -67,11 +67,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
       .header('content-type', 'application/xml')
       .send(renderErrorXml(s3, resource, request.id));
   });
-  app.post('/riak-cs/user', async (request, reply) => {
-    const ctx = await requestContext(deps, request, reply, undefined);
-    await createUserRoute(ctx);
-    return reply;
-  });
+  registerAdminRoutes(app, deps);
   app.route({
     method: [...METHODS],
     url: '/*',
@@ -86,6 +82,28 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
     },
   });
   return app;
+}
+
+/** The Riak CS admin API beside S3 (a bucket named riak-cs is shadowed, as in Riak CS). */
+function registerAdminRoutes(app: FastifyInstance, deps: S3Deps): void {
+  const route = (
+    method: 'GET' | 'PUT' | 'POST',
+    url: string,
+    handler: (ctx: RequestContext, keyId: string) => Promise<void>,
+  ) =>
+    app.route({
+      method,
+      url,
+      handler: async (request, reply) => {
+        const ctx = await requestContext(deps, request, reply, undefined);
+        await handler(ctx, (request.params as { keyId?: string }).keyId ?? '');
+        return reply;
+      },
+    });
+  route('POST', '/riak-cs/user', createUserRoute);
+  route('GET', '/riak-cs/user/:keyId', getUserRoute);
+  route('PUT', '/riak-cs/user/:keyId', updateUserRoute);
+  route('GET', '/riak-cs/users', listUsersRoute);
 }
 
 async function requestContext(

@@ -39,7 +39,13 @@ async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     // Below the ephemeral range (32768+), where port-0 servers and clients land.
     const base = 10_000 + Math.floor(Math.random() * 220) * 100;
-    const ports = [...Array.from({ length: 10 }, (_, i) => base + i), base + 80, base + 85];
+    const ports = [
+      ...Array.from({ length: 10 }, (_, i) => base + i),
+      base + 80,
+      base + 81,
+      base + 85,
+      base + 86,
+    ];
     const free = await Promise.all(ports.map(portFree));
     if (free.every(Boolean)) return base;
   }

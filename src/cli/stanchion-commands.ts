@@ -1,0 +1,88 @@
+/**
+ * `cairn-admin stanchion status`: asks every stanchion it is given for its role, epoch and
+ * progress, and says which one the leader record names. A stanchion that does not answer
+ * is shown as down, never skipped.
+ */
+import type { Command } from 'commander';
+import type { StanchionStatus } from '../../stanchion/server.js';
+import { STANCHION_COOKIE_HEADER } from '../../stanchion/http-server.js';
+
+/** Adds the `stanchion` command group. */
+export function registerStanchionCommands(program: Command): void {
+  const group = program.command('stanchion').description('inspect the serializer');
+  group
+    .command('status')
+    .description('role, epoch, log position and queue of each stanchion')
+    .option(
+      '--stanchion <host:port,...>',
+      'stanchion addresses (CAIRN_STANCHION; default 127.0.0.1:8085)',
+    )
+    .option('--json', 'print the answers as JSON')
+    .action(async (opts: { stanchion?: string; json?: boolean }) => {
+      const list = opts.stanchion ?? process.env.CAIRN_STANCHION ?? '127.0.0.1:8085';
+      const addresses = list.split(',').map((a) => a.trim());
+      for (const a of addresses) {
+        if (!/^[\w.-]+:\d{1,5}$/.test(a)) throw new Error(`not a host:port: ${a}`);
+      }
+      const cookie = program.opts<{ cookie?: string }>().cookie ?? process.env.CAIRN_COOKIE;
+      const answers = await Promise.all(addresses.map((a) => statusOf(a, cookie ?? 'cairn')));
+      if (opts.json) return void process.stdout.write(JSON.stringify(answers, null, 2) + '\n');
+      process.stdout.write(statusText(answers));
+      if (!answers.some((a) => 'status' in a && a.status.role === 'active')) process.exitCode = 2;
+    });
+}
+
+type Answer = { address: string; status: StanchionStatus } | { address: string; error: string };
+
+async function statusOf(address: string, cookie: string): Promise<Answer> {
+  try {
+    const response = await fetch(`http://${address}/status`, {
+      headers: { [STANCHION_COOKIE_HEADER]: cookie },
+      signal: AbortSignal.timeout(5000),
+    });
+    if (response.status !== 200) return { address, error: `HTTP ${response.status}` };
+    return { address, status: (await response.json()) as StanchionStatus };
+  } catch (error) {
+    return { address, error: (error as Error).message };
+  }
+}
+
+/** The status table and the leader line. */
+export function statusText(answers: Answer[]): string {
+  const header = ['ADDRESS', 'ROLE', 'EPOCH', 'APPLIED', 'QUEUE', 'USERS', 'BUCKETS'];
+  const rows = answers.map((a) =>
+    'status' in a
+      ? [
+          a.address,
+          a.status.role,
+          String(a.status.epoch),
+          String(a.status.appliedSeq),
+          String(a.status.queueLength),
+          String(a.status.users),
+          String(a.status.buckets),
+        ]
+      : [a.address, `down (${a.error})`, '-', '-', '-', '-', '-'],
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const leader = answers.flatMap((a) =>
+    'status' in a && a.status.leader ? [a.status.leader] : [],
+  );
+  const newest = leader.sort((a, b) => b.epoch - a.epoch || b.beat - a.beat)[0];
+  const leaderLine = newest
+    ? `Leader record: ${newest.address} at epoch ${newest.epoch} ` +
+      `(beat ${newest.beat}, committed entry ${newest.committedSeq})`
+    : 'Leader record: none seen';
+  const active = rows.filter((r) => r[1] === 'active').length;
+  const verdict =
+    active === 1
+      ? ''
+      : active === 0
+        ? '\nNo stanchion is active: user and bucket changes answer 503.'
+        : '\nMore than one says active: the lower epoch stands down at its next beat.';
+  return [line(header), ...rows.map(line), '', leaderLine + verdict].join('\n') + '\n';
+}
