@@ -88,6 +88,21 @@ export class ObjectStore {
     for (const value of current.values) await this.gc.enqueue(decodeManifest(value), this.clock());
   }
 
+  /**
+   * Removes what a deleted bucket still holds: objects whose PUT raced the delete (the
+   * bucket was empty when stanchion decided). Their blocks go to GC like any deleted
+   * object's; the bucket id is never used again, so nothing can be written after this.
+   */
+  async sweepBucket(bucketId: string, batch = 1000): Promise<number> {
+    let swept = 0;
+    for (;;) {
+      const manifests = await this.scan(bucketId, { limit: batch });
+      for (const manifest of manifests) await this.delete(bucketId, manifest.key);
+      swept += manifests.length;
+      if (manifests.length < batch) return swept;
+    }
+  }
+
   /** Streams bytes [start, end] (inclusive) of a version, reading ahead a few blocks. */
   read(manifest: Manifest, start: number, end: number): Readable {
     const ring = this.ring;

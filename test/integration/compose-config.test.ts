@@ -1,6 +1,6 @@
 /**
  * docker-compose.yml is valid and describes the cluster DESIGN.md asks for: five storage
- * nodes, a stanchion and two S3 front ends, each with a named volume or health check.
+ * nodes, two stanchions and two S3 front ends, each with a named volume or health check.
  * No Docker engine runs here, so `config` (parse, merge, validate) is the check.
  */
 import { execFile } from 'node:child_process';
@@ -15,12 +15,12 @@ const ROOT = resolve(import.meta.dirname, '../..');
 describe('docker-compose.yml', () => {
   it.skipIf(missingTool('docker-compose'))('passes docker-compose config', async () => {
     const { stdout } = await run('docker-compose', ['config'], { cwd: ROOT });
-    for (const service of ['dev1', 'dev5', 'stanchion', 's3-1', 's3-2', 'cluster-init']) {
+    for (const service of ['dev1', 'dev5', 'stanchion', 'stanchion2', 's3-1', 's3-2', 'cluster-init']) {
       expect(stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     }
-    for (const volume of ['dev1-data', 'dev5-data', 'stanchion-data']) {
+    for (const volume of ['dev1-data', 'dev5-data', 'stanchion-data', 'stanchion2-data']) {
       expect(stdout).toMatch(new RegExp(`^  ${volume}: \\{\\}$|^  ${volume}:$`, 'm'));
     }
-    expect(stdout.match(/healthcheck:/g)?.length).toBeGreaterThanOrEqual(8);
+    expect(stdout.match(/healthcheck:/g)?.length).toBeGreaterThanOrEqual(9);
   });
 });

@@ -48,7 +48,10 @@ export async function headBucket(ctx: S3Context, name: string): Promise<void> {
   sendEmpty(ctx, 200, { 'x-amz-bucket-region': ctx.deps.config.region });
 }
 
-/** DELETE /bucket: only when empty, decided from the bucket's own index. */
+/**
+ * DELETE /bucket: only when empty, decided from the bucket's own index (a one-item scan of
+ * its manifests, never a listing of keys). A PUT that raced the decision is swept after.
+ */
 export async function deleteBucket(ctx: S3Context, name: string): Promise<void> {
   const bucket = await ownedBucket(ctx, name);
   const first = await ctx.deps.objects.scan(bucket.id, { limit: 1 });
@@ -59,6 +62,7 @@ export async function deleteBucket(ctx: S3Context, name: string): Promise<void> 
     isEmpty: first.length === 0,
   });
   throwIfRefused(result, name);
+  await ctx.deps.objects.sweepBucket(bucket.id);
   sendEmpty(ctx, 204);
 }
 
