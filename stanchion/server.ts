@@ -44,6 +44,8 @@ export interface StanchionOptions {
   queueLengthMax?: number;
   beatIntervalMs?: number;
   failoverAfterMs?: number;
+  /** How often a standby reads the leader record and the log. */
+  pollIntervalMs?: number;
   /** Wait after a claim before reading who won (concurrent claims settle). */
   settleMs?: number;
   clock?: () => number;
@@ -97,6 +99,7 @@ export class StanchionServer {
       queueLengthMax: 1024,
       beatIntervalMs: 1000,
       failoverAfterMs: 4000,
+      pollIntervalMs: 250,
       settleMs: 500,
       clock: Date.now,
       log: () => undefined,
@@ -175,8 +178,10 @@ export class StanchionServer {
           this.settings.log(`stanchion: ${(error as Error).message}`);
         }
         signalFirst();
-        const waitMs = this.role === 'active' ? this.settings.beatIntervalMs : 250;
-        for (let t = 0; t < waitMs && !this.closed; t += 50) await sleep(50);
+        const { beatIntervalMs, pollIntervalMs } = this.settings;
+        const waitMs = this.role === 'active' ? beatIntervalMs : pollIntervalMs;
+        const stepMs = Math.min(50, waitMs);
+        for (let t = 0; t < waitMs && !this.closed; t += stepMs) await sleep(stepMs);
       }
     })();
   }

@@ -16,11 +16,19 @@ export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA
 
 /** Every {@link ChecksumAlgorithm}. */
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = [
-  'CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256',
+  'CRC32',
+  'CRC32C',
+  'CRC64NVME',
+  'SHA1',
+  'SHA256',
 ];
 
 const DIGEST_LENGTH_BYTES: Record<ChecksumAlgorithm, number> = {
-  CRC32: 4, CRC32C: 4, CRC64NVME: 8, SHA1: 20, SHA256: 32,
+  CRC32: 4,
+  CRC32C: 4,
+  CRC64NVME: 8,
+  SHA1: 20,
+  SHA256: 32,
 };
 
 /** An incremental checksum. */

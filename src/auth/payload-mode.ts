@@ -9,12 +9,7 @@ import {
   UNSIGNED_PAYLOAD,
 } from './sigv4.js';
 import { headerValue } from './request-parts.js';
-import {
-  AuthError,
-  type ChunkedPayloadFields,
-  type HeaderMap,
-  type PayloadMode,
-} from './types.js';
+import { AuthError, type ChunkedPayloadFields, type HeaderMap, type PayloadMode } from './types.js';
 
 /** What a SigV4 header signature contributes to a streaming-signed payload. */
 export interface SeedV4 {

@@ -68,7 +68,10 @@ function isUnreserved(byte: number): boolean {
     (byte >= 0x41 && byte <= 0x5a) || // A-Z
     (byte >= 0x61 && byte <= 0x7a) || // a-z
     (byte >= 0x30 && byte <= 0x39) || // 0-9
-    byte === 0x2d || byte === 0x2e || byte === 0x5f || byte === 0x7e // - . _ ~
+    byte === 0x2d ||
+    byte === 0x2e ||
+    byte === 0x5f ||
+    byte === 0x7e // - . _ ~
   );
 }
 

@@ -9,12 +9,7 @@
 
 import { createHash, createHmac } from 'node:crypto';
 
-import {
-  parseRawQuery,
-  percentDecodeBytes,
-  uriEncode,
-  uriEncodeBytes,
-} from './request-parts.js';
+import { parseRawQuery, percentDecodeBytes, uriEncode, uriEncodeBytes } from './request-parts.js';
 import { authFailure, type AuthFailure, type HeaderMap } from './types.js';
 
 /** The only SigV4 algorithm S3 accepts here. */
@@ -35,7 +30,10 @@ const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/;
 
 /** Formats epoch milliseconds as an ISO 8601 basic timestamp, `yyyymmddThhmmssZ`. */
 export function formatAmzDate(timeMs: number): string {
-  return new Date(timeMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(timeMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Parses `yyyymmddThhmmssZ` to epoch milliseconds; `undefined` when malformed. */

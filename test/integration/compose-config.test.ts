@@ -15,7 +15,15 @@ const ROOT = resolve(import.meta.dirname, '../..');
 describe('docker-compose.yml', () => {
   it.skipIf(missingTool('docker-compose'))('passes docker-compose config', async () => {
     const { stdout } = await run('docker-compose', ['config'], { cwd: ROOT });
-    for (const service of ['dev1', 'dev5', 'stanchion', 'stanchion2', 's3-1', 's3-2', 'cluster-init']) {
+    for (const service of [
+      'dev1',
+      'dev5',
+      'stanchion',
+      'stanchion2',
+      's3-1',
+      's3-2',
+      'cluster-init',
+    ]) {
       expect(stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     }
     for (const volume of ['dev1-data', 'dev5-data', 'stanchion-data', 'stanchion2-data']) {
