@@ -15,6 +15,8 @@ export const KEYSPACES = {
   manifests: 'manifests',
   /** Partition key: (object version id, block number). Immutable object data. */
   blocks: 'blocks',
+  /** Partition key: bucket id. Per-bucket settings the front end owns (tags, CORS). */
+  bucketSettings: 'bucket-settings',
   /** Partition key: GC shard; sort key: due time and version id. */
   gc: 'gc',
 } as const;
