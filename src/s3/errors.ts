@@ -81,6 +81,10 @@ export const S3_ERRORS = {
     message:
       'The XML you provided was not well-formed or did not validate against our published schema.',
   },
+  MaxPostPreDataLengthExceededError: {
+    status: 400,
+    message: 'Your POST request fields preceding the upload file were too large.',
+  },
   MaxMessageLengthExceeded: { status: 400, message: 'Your request was too big.' },
   MetadataTooLarge: {
     status: 400,
