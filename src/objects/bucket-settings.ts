@@ -52,7 +52,9 @@ function newer<T>(a: Register<T> | undefined, b: Register<T> | undefined) {
   if (!a) return b;
   if (!b) return a;
   if (a.atMs !== b.atMs) return a.atMs > b.atMs ? a : b;
-  return a.writeId >= b.writeId ? a : b;
+  if (a.writeId !== b.writeId) return a.writeId > b.writeId ? a : b;
+  // Write ids are unique, so this only makes the order total (and the merge a lattice).
+  return JSON.stringify(a.value) >= JSON.stringify(b.value) ? a : b;
 }
 
 /**

@@ -62,8 +62,8 @@ export function decodeManifest(value: Buffer): Manifest {
 
 /**
  * The S3 view of concurrent manifest siblings: the newest write wins (by last-modified
- * time, then version id, then bytes, so every reader picks the same one). The losers stay known to the
- * object layer, which queues their blocks for GC.
+ * time, then version id, then bytes, so every reader picks the same one). The losers stay
+ * known to the object layer, which queues their blocks for GC.
  */
 export function newestManifest(values: Buffer[]): Buffer {
   let best: { value: Buffer; manifest: Manifest } | undefined;

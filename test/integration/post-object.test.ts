@@ -243,7 +243,8 @@ it(`POST uploads: a ${BIG_MIB} MiB file streams with server memory flat`, async 
   const head = Object.entries(fields)
     .map(([n, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n`)
     .join('');
-  const fileHead = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big"\r\n\r\n`;
+  const fileHead =
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; ` + 'filename="big"\r\n\r\n';
   const md5 = createHash('md5');
   const chunk = Buffer.alloc(1024 * 1024, 0x5a);
   let sent = 0;

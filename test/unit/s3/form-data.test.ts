@@ -177,7 +177,8 @@ describe('form-data: readPostForm', () => {
   it('parses padding after a boundary and parts without headers', async () => {
     const body = Buffer.from(
       `--${BOUNDARY}  \r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n` +
-        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="b"; filename="x;\\"y\\".txt"\r\n\r\n2\r\n` +
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="b"; ` +
+        'filename="x;\\"y\\".txt"\r\n\r\n2\r\n' +
         `--${BOUNDARY}--`,
     );
     const events = [];
