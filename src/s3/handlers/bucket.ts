@@ -5,6 +5,7 @@
 import { readBucket } from '../../../stanchion/reader.js';
 import type { CommandResult } from '../../../stanchion/core/commands.js';
 import type { BucketRecord } from '../../../stanchion/core/records.js';
+import { deleteBucketSettings } from '../../objects/bucket-settings.js';
 import { readSmallBody } from '../body.js';
 import { checkBucketName } from '../bucket-name.js';
 import type { S3Context } from '../context.js';
@@ -59,6 +60,8 @@ export async function deleteBucket(ctx: S3Context, name: string): Promise<void> 
     isEmpty: first.length === 0,
   });
   throwIfRefused(result, name);
+  // Best effort: orphaned settings are harmless, a new bucket of this name gets a new id.
+  await deleteBucketSettings(ctx.deps.ring, bucket.id).catch(() => undefined);
   sendEmpty(ctx, 204);
 }
 
