@@ -21,6 +21,8 @@ export const KEYSPACES = {
   stanchionLog: 'stanchion-log',
   /** Partition key: 'leader'. Which stanchion is active, at which epoch. */
   stanchionLeader: 'stanchion-leader',
+  /** Partition key: bucket id. Per-bucket settings the front end owns (tags, CORS). */
+  bucketSettings: 'bucket-settings',
   /** Partition key: GC shard; sort key: due time and version id. */
   gc: 'gc',
 } as const;

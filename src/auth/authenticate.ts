@@ -128,7 +128,8 @@ async function authenticateWith(context: AuthContext): Promise<AuthResult> {
   };
 }
 
-function sameSignature(expected: string, provided: string): boolean {
+/** Compares two signatures in constant time. */
+export function sameSignature(expected: string, provided: string): boolean {
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(provided, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);

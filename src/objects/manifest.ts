@@ -13,6 +13,12 @@ export interface StoredHeaders {
   expires?: string;
 }
 
+/** One tag of an object (or, in bucket settings, of a bucket). */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
 /** One object version. */
 export interface Manifest {
   /** Format version of this record, for later migrations. */
@@ -31,6 +37,8 @@ export interface Manifest {
   metadata: Record<string, string>;
   /** Flexible checksums verified on upload: algorithm (e.g. 'crc32') → base64 value. */
   checksums: Record<string, string>;
+  /** Object tags, in the order they were given; absent when there are none. */
+  tags?: Tag[];
 }
 
 /** The block partition key of block `n` of a version: blocks spread over the whole ring. */
@@ -54,8 +62,8 @@ export function decodeManifest(value: Buffer): Manifest {
 
 /**
  * The S3 view of concurrent manifest siblings: the newest write wins (by last-modified
- * time, then version id, so every reader picks the same one). The losers stay known to the
- * object layer, which queues their blocks for GC.
+ * time, then version id, then bytes, so every reader picks the same one). The losers stay
+ * known to the object layer, which queues their blocks for GC.
  */
 export function newestManifest(values: Buffer[]): Buffer {
   let best: { value: Buffer; manifest: Manifest } | undefined;
@@ -65,7 +73,10 @@ export function newestManifest(values: Buffer[]): Buffer {
       !best ||
       manifest.lastModifiedMs > best.manifest.lastModifiedMs ||
       (manifest.lastModifiedMs === best.manifest.lastModifiedMs &&
-        manifest.versionId > best.manifest.versionId);
+        (manifest.versionId > best.manifest.versionId ||
+          // Two taggings of one version: the bytes decide, so every reader agrees.
+          (manifest.versionId === best.manifest.versionId &&
+            Buffer.compare(value, best.value) > 0)));
     if (newer) best = { value, manifest };
   }
   return best!.value;

@@ -5,11 +5,18 @@
  * abandoned upload is never seen by readers.
  */
 import { Readable } from 'node:stream';
-import type { RingClient } from '../../ring/client.js';
+import type { RingClient, VersionedRead } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { GcQueue } from './gc-queue.js';
 import { writeBlocks } from './block-writer.js';
-import { blockKey, decodeManifest, encodeManifest, type Manifest } from './manifest.js';
+import {
+  blockKey,
+  decodeManifest,
+  encodeManifest,
+  newestManifest,
+  type Manifest,
+  type Tag,
+} from './manifest.js';
 
 /** Tunables of the object layer. */
 export interface ObjectStoreOptions {
@@ -43,12 +50,14 @@ export class ObjectStore {
 
   /**
    * Stores `body` as the new version of the object. `check` runs after the whole body is
-   * written and before the manifest is: throwing there leaves the old version in place.
+   * written, and `precondition` (given the current version) right before the manifest is:
+   * throwing in either leaves the old version in place and queues the new blocks for GC.
    */
   async put(
     object: NewObject,
     body: AsyncIterable<Buffer> | Readable,
     check: (written: { md5: Buffer; size: number }) => void,
+    precondition?: (current: Manifest | undefined) => void,
   ): Promise<Manifest> {
     const { blockSize, inFlightMax, objectBytesMax } = this.options;
     let launched = 0;
@@ -57,6 +66,7 @@ export class ObjectStore {
       return this.ring.put(KEYSPACES.blocks, blockKey(object.versionId, n), '', data);
     };
     let written;
+    let current;
     try {
       written = await writeBlocks(
         body,
@@ -64,12 +74,14 @@ export class ObjectStore {
         writeOne,
       );
       check(written);
+      current = await this.ring.getVersioned(KEYSPACES.manifests, object.bucketId, object.key);
+      precondition?.(resolveCurrent(current.values));
     } catch (error) {
       const dead = { versionId: object.versionId, blockCount: launched };
       await this.gc.enqueue(dead, this.clock()).catch(() => undefined);
       throw error;
     }
-    return this.commit({
+    const manifest: Manifest = {
       ...object,
       format: 1,
       size: written.size,
@@ -77,7 +89,21 @@ export class ObjectStore {
       blockSize,
       blockCount: written.blockCount,
       lastModifiedMs: this.clock(),
-    });
+    };
+    return this.commit(manifest, current);
+  }
+
+  /**
+   * Replaces the tags of the current version, keeping its bytes, version id and Last-Modified
+   * (so a concurrent PUT, which is newer, still wins the sibling resolution); undefined when
+   * there is no object.
+   */
+  async setTags(bucketId: string, key: string, tags: Tag[]): Promise<Manifest | undefined> {
+    const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
+    const manifest = resolveCurrent(current.values);
+    if (!manifest) return undefined;
+    const { tags: _old, ...rest } = manifest;
+    return this.commit(tags.length > 0 ? { ...rest, tags } : rest, current);
   }
 
   /** Removes the object (a tombstone); every version it had is queued for GC. */
@@ -137,13 +163,12 @@ export class ObjectStore {
   }
 
   /**
-   * Writes the manifest over every version a read can see now (its context), so they are
+   * Writes the manifest over every version the read `current` saw (its context), so they are
    * replaced, and queues their blocks for GC. A concurrent writer's version that this read
    * did not see stays as a sibling; readers resolve it, and the next write collects it.
    */
-  private async commit(manifest: Manifest): Promise<Manifest> {
+  private async commit(manifest: Manifest, current: VersionedRead): Promise<Manifest> {
     const { bucketId, key } = manifest;
-    const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     const value = encodeManifest(manifest);
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, current.context);
     for (const old of current.values) {
@@ -152,4 +177,9 @@ export class ObjectStore {
     }
     return manifest;
   }
+}
+
+/** The version readers see among the siblings of a read, if any. */
+function resolveCurrent(values: Buffer[]): Manifest | undefined {
+  return values.length === 0 ? undefined : decodeManifest(newestManifest(values));
 }

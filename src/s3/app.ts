@@ -13,6 +13,9 @@ import { deleteBucket, createBucket, getBucketLocation, headBucket } from './han
 import { listObjects } from './handlers/list.js';
 import { deleteObject, getObject, putObject } from './handlers/object.js';
 import { listBuckets } from './handlers/service.js';
+import { addCorsHeaders, corsPreflight } from './handlers/cors.js';
+import { postObject } from './handlers/post-object.js';
+import { dispatchSubresource, type UnsignedOperation } from './handlers/subresources.js';
 import { identify } from './identify.js';
 import { decodePath, parseOperation, type S3Operation } from './operation.js';
 import { renderErrorXml } from './xml.js';
@@ -75,7 +78,16 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
       const { path, query } = splitUrl(request.raw.url ?? '/');
       const bucketFromHost = virtualHostBucket(request, deps.config.virtualHostBase);
       const op = parseOperation({ method: request.method, path, query, bucketFromHost });
+      if (op.name === 'CorsPreflight') {
+        await corsPreflight(deps, request, reply, op);
+        return reply;
+      }
+      if ('bucket' in op) await addCorsHeaders(deps, request, reply, op.bucket);
       const ctx = await requestContext(deps, request, reply, bucketFromHost);
+      if (op.name === 'PostObject') {
+        await postObject(ctx, op.bucket);
+        return reply;
+      }
       if (!ctx.user) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
       await dispatch({ ...ctx, user: ctx.user }, op);
       return reply;
@@ -117,7 +129,7 @@ async function requestContext(
   return { deps, request, reply, query, payload: identity.payload, user: identity.user };
 }
 
-function dispatch(ctx: S3Context, op: S3Operation): Promise<void> {
+function dispatch(ctx: S3Context, op: Exclude<S3Operation, UnsignedOperation>): Promise<void> {
   switch (op.name) {
     case 'ListBuckets':
       return listBuckets(ctx);
@@ -141,6 +153,8 @@ function dispatch(ctx: S3Context, op: S3Operation): Promise<void> {
       return getObject(ctx, op.bucket, op.key, false);
     case 'DeleteObject':
       return deleteObject(ctx, op.bucket, op.key);
+    default:
+      return dispatchSubresource(ctx, op);
   }
 }
 

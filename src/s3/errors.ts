@@ -6,6 +6,10 @@
 
 /** The S3 error table. */
 export const S3_ERRORS = {
+  AccessForbidden: {
+    status: 403,
+    message: 'CORSResponse: This CORS request is not allowed.',
+  },
   AccessDenied: { status: 403, message: 'Access Denied' },
   AuthorizationHeaderMalformed: {
     status: 400,
@@ -15,6 +19,7 @@ export const S3_ERRORS = {
     status: 400,
     message: 'Error parsing the X-Amz-Credential parameter.',
   },
+  BadRequest: { status: 400, message: 'Bad Request' },
   BadDigest: {
     status: 400,
     message: 'The Content-MD5 or checksum you specified did not match what we received.',
@@ -34,6 +39,10 @@ export const S3_ERRORS = {
     status: 400,
     message: 'Your proposed upload exceeds the maximum allowed object size.',
   },
+  EntityTooSmall: {
+    status: 400,
+    message: 'Your proposed upload is smaller than the minimum allowed object size.',
+  },
   IncompleteBody: {
     status: 400,
     message: 'You did not provide the number of bytes specified by the Content-Length header.',
@@ -49,10 +58,20 @@ export const S3_ERRORS = {
   InvalidArgument: { status: 400, message: 'Invalid Argument' },
   InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.' },
   InvalidDigest: { status: 400, message: 'The Content-MD5 you specified is not valid.' },
+  InvalidPolicyDocument: {
+    status: 400,
+    message:
+      'The content of the form does not meet the conditions specified in the policy document.',
+  },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
+  InvalidTag: { status: 400, message: 'The tag provided was not a valid tag.' },
   InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
   KeyTooLongError: { status: 400, message: 'Your key is too long.' },
+  MalformedPOSTRequest: {
+    status: 400,
+    message: 'The body of your POST request is not well-formed multipart/form-data.',
+  },
   MalformedTrailerError: {
     status: 400,
     message: 'The request contained trailing data that was not well-formed.',
@@ -61,6 +80,10 @@ export const S3_ERRORS = {
     status: 400,
     message:
       'The XML you provided was not well-formed or did not validate against our published schema.',
+  },
+  MaxPostPreDataLengthExceededError: {
+    status: 400,
+    message: 'Your POST request fields preceding the upload file were too large.',
   },
   MaxMessageLengthExceeded: { status: 400, message: 'Your request was too big.' },
   MetadataTooLarge: {
@@ -80,8 +103,10 @@ export const S3_ERRORS = {
     message: 'Your request was missing a required header.',
   },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
+  NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
   NoSuchUser: { status: 404, message: 'The specified user does not exist.' },
+  NoSuchTagSet: { status: 404, message: 'The TagSet does not exist' },
   NotImplemented: {
     status: 501,
     message: 'A header or query you provided implies functionality that is not implemented.',
@@ -94,6 +119,10 @@ export const S3_ERRORS = {
   RequestTimeTooSkewed: {
     status: 403,
     message: "The difference between the request time and the server's time is too large.",
+  },
+  ServerSideEncryptionConfigurationNotFoundError: {
+    status: 404,
+    message: 'The server side encryption configuration was not found',
   },
   ServiceUnavailable: { status: 503, message: 'Please reduce your request rate.' },
   SignatureDoesNotMatch: {

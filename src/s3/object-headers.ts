@@ -82,6 +82,7 @@ export function objectResponseHeaders(
   if (h.contentLanguage !== undefined) out['content-language'] = h.contentLanguage;
   if (h.expires !== undefined) out['expires'] = h.expires;
   for (const [name, value] of Object.entries(manifest.metadata)) out[`x-amz-meta-${name}`] = value;
+  if (manifest.tags?.length) out['x-amz-tagging-count'] = String(manifest.tags.length);
   if (withChecksums) {
     for (const [alg, value] of Object.entries(manifest.checksums)) {
       out[`x-amz-checksum-${alg}`] = value;

@@ -4,6 +4,7 @@
  * NotImplemented honestly instead of falling through to the wrong handler.
  */
 import { S3Error } from './errors.js';
+import { parseSubresourceOperation, type SubresourceOperation } from './subresource-operation.js';
 
 /** Longest object key S3 accepts, in UTF-8 bytes. */
 export const KEY_BYTES_MAX = 1024;
@@ -20,7 +21,8 @@ export type S3Operation =
   | { name: 'PutObject'; bucket: string; key: string }
   | { name: 'GetObject'; bucket: string; key: string }
   | { name: 'HeadObject'; bucket: string; key: string }
-  | { name: 'DeleteObject'; bucket: string; key: string };
+  | { name: 'DeleteObject'; bucket: string; key: string }
+  | SubresourceOperation;
 
 /** The parts of a request that decide its operation. */
 export interface OperationInput {
@@ -37,7 +39,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'acl',
   'accelerate',
   'analytics',
-  'cors',
   'delete',
   'encryption',
   'intelligent-tiering',
@@ -57,12 +58,9 @@ const UNSUPPORTED_SUBRESOURCES = [
   'retention',
   'legal-hold',
   'select',
-  'tagging',
   'torrent',
   'uploads',
   'uploadId',
-  'versioning',
-  'versions',
   'website',
   'attributes',
   'partNumber',
@@ -71,6 +69,11 @@ const UNSUPPORTED_SUBRESOURCES = [
 /** The operation a request asks for; S3Error for anything malformed or unsupported. */
 export function parseOperation(input: OperationInput): S3Operation {
   const { bucket, key } = splitPath(input);
+  if (key !== undefined && Buffer.byteLength(key, 'utf8') > KEY_BYTES_MAX) {
+    throw new S3Error('KeyTooLongError');
+  }
+  const subresource = parseSubresourceOperation(input, bucket, key);
+  if (subresource) return subresource;
   const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => input.query.has(name));
   if (unsupported) {
     throw S3Error.notImplemented(
@@ -82,7 +85,6 @@ export function parseOperation(input: OperationInput): S3Operation {
     throw new S3Error('MethodNotAllowed');
   }
   if (key === undefined) return bucketOperation(input, bucket);
-  if (Buffer.byteLength(key, 'utf8') > KEY_BYTES_MAX) throw new S3Error('KeyTooLongError');
   switch (input.method) {
     case 'PUT':
       return { name: 'PutObject', bucket, key };

@@ -91,9 +91,12 @@ describe('hostile input', () => {
   });
 
   it('answers NotImplemented for sub-resources it does not serve', async () => {
-    const res = await signedFetch(server.url, '/target?versioning', { credentials: server });
-    expect(res.status).toBe(501);
-    expect(await codeOf(res)).toBe('NotImplemented');
+    // ?versioning is served now (never enabled); lifecycle and website are not.
+    for (const path of ['/target?lifecycle', '/target?website']) {
+      const res = await signedFetch(server.url, path, { credentials: server });
+      expect(res.status).toBe(501);
+      expect(await codeOf(res)).toBe('NotImplemented');
+    }
   });
 
   it('never shows an object whose upload was cut off mid-body', async () => {

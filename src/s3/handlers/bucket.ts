@@ -5,6 +5,7 @@
 import { readBucket } from '../../../stanchion/reader.js';
 import type { CommandResult } from '../../../stanchion/core/commands.js';
 import type { BucketRecord } from '../../../stanchion/core/records.js';
+import { deleteBucketSettings } from '../../objects/bucket-settings.js';
 import { readSmallBody } from '../body.js';
 import { checkBucketName } from '../bucket-name.js';
 import type { S3Context } from '../context.js';
@@ -63,6 +64,8 @@ export async function deleteBucket(ctx: S3Context, name: string): Promise<void> 
   });
   throwIfRefused(result, name);
   await ctx.deps.objects.sweepBucket(bucket.id);
+  // Best effort: orphaned settings are harmless, a new bucket of this name gets a new id.
+  await deleteBucketSettings(ctx.deps.ring, bucket.id).catch(() => undefined);
   sendEmpty(ctx, 204);
 }
 

@@ -85,7 +85,8 @@ function entriesXml(page: ListPage, enc: (t: string) => string, owner?: object) 
   return out;
 }
 
-function parseMaxKeys(raw: string | null): number {
+/** The max-keys parameter: 1000 when absent, at most 1000; InvalidArgument if malformed. */
+export function parseMaxKeys(raw: string | null): number {
   if (raw === null) return MAX_KEYS_DEFAULT;
   if (!/^\d+$/.test(raw)) {
     throw new S3Error(
@@ -97,7 +98,7 @@ function parseMaxKeys(raw: string | null): number {
 }
 
 /** encoding-type=url: every byte outside the unreserved set percent-encoded. */
-function encodeKey(text: string): string {
+export function encodeKey(text: string): string {
   return encodeURIComponent(text).replace(
     /[!'()*]/g,
     (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),

@@ -9,14 +9,25 @@ import { verifiedBody } from '../body.js';
 import { S3Error } from '../errors.js';
 import { metadataOf, objectResponseHeaders, storedHeadersOf } from '../object-headers.js';
 import { parseRange } from '../range.js';
+import type { Manifest } from '../../objects/manifest.js';
+import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
+import { taggingOf } from '../tags.js';
 import { ownedBucket } from './bucket.js';
+import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { sendEmpty } from './responses.js';
 
 /** PUT /bucket/key */
 export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
   const headers = ctx.request.headers;
   if (headers['x-amz-copy-source'] !== undefined) throw S3Error.notImplemented('CopyObject');
+  refuseUnsupportedPutHeaders(Object.keys(headers));
+  const conditions = putConditionsOf(headers);
+  const tags = taggingOf(headers);
   const bucket = await ownedBucket(ctx, bucketName);
+  const precondition =
+    conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
+  // Fail fast, before the body is stored; the check that counts runs again before the commit.
+  precondition?.(await ctx.deps.objects.head(bucket.id, key));
   const body = verifiedBody(ctx);
   const object = {
     versionId: ctx.deps.newId(),
@@ -25,13 +36,15 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
     headers: storedHeadersOf(headers),
     metadata: metadataOf(headers),
     checksums: {} as Record<string, string>,
+    ...(tags.length > 0 ? { tags } : {}),
   };
-  const manifest = await ctx.deps.objects.put(object, body.stream, (written) => {
+  const check = (written: { md5: Buffer; size: number }) => {
     body.check(written);
     for (const [name, value] of Object.entries(body.checksums())) {
       object.checksums[name.toLowerCase().replace(/^x-amz-checksum-/, '')] = value;
     }
-  });
+  };
+  const manifest = await ctx.deps.objects.put(object, body.stream, check, precondition);
   const answer: Record<string, string> = { etag: `"${manifest.etag}"` };
   for (const [alg, value] of Object.entries(manifest.checksums)) {
     answer[`x-amz-checksum-${alg}`] = value;

@@ -1,0 +1,171 @@
+/**
+ * Browser POST uploads (S3 PostObject): POST /bucket with a multipart/form-data body whose
+ * text fields carry a signed policy and the object's settings, and whose `file` part is the
+ * object. The file part streams from the form reader into the object layer, never buffered
+ * whole. Nothing is stored unless the signature, the policy and every condition hold; the
+ * size range is enforced while streaming (too large aborts at once) and before the commit.
+ */
+import { readUserByKey } from '../../../stanchion/reader.js';
+import type { UserRecord } from '../../../stanchion/core/records.js';
+import { uriEncode } from '../../auth/request-parts.js';
+import { verifyPostSignature } from '../../auth/post-signature.js';
+import type { RequestContext } from '../context.js';
+import { S3Error } from '../errors.js';
+import { formBoundaryOf, readPostForm, type PostForm } from '../form-data.js';
+import { metadataOf, storedHeadersOf } from '../object-headers.js';
+import { KEY_BYTES_MAX } from '../operation.js';
+import { checkPostPolicy, parsePostPolicy } from '../post-policy.js';
+import { OBJECT_TAGS_MAX, parseTaggingXml } from '../tags.js';
+import { renderXml } from '../xml.js';
+import { ownedBucket } from './bucket.js';
+import { refuseUnsupportedPutHeaders } from './encryption.js';
+import { sendEmpty, sendXml } from './responses.js';
+
+/** Limits of the form: S3 allows 20 KB of fields; a little more costs nothing. */
+export const POST_FORM_LIMITS = {
+  headerBytesMax: 8 * 1024,
+  fieldsBytesMax: 64 * 1024,
+  trailingBytesMax: 64 * 1024,
+};
+
+/** POST /bucket with a multipart/form-data body: a browser upload. */
+export async function postObject(ctx: RequestContext, bucketName: string): Promise<void> {
+  const contentType = ctx.request.headers['content-type'];
+  const boundary = formBoundaryOf(Array.isArray(contentType) ? contentType[0] : contentType);
+  if (boundary === undefined) {
+    throw new S3Error(
+      'PreconditionFailed',
+      'Bucket POST must be of the enclosure-type multipart/form-data',
+      { fields: { Condition: 'Bucket POST must be of the enclosure-type multipart/form-data' } },
+    );
+  }
+  const form = await readPostForm(ctx.request.raw, boundary, POST_FORM_LIMITS);
+  const { fields, file } = form;
+  const user = await postSigner(ctx, fields);
+  if (!file) {
+    throw new S3Error('InvalidArgument', 'POST requires exactly one file upload per request.');
+  }
+  const key = postKey(fields, file.filename);
+  fields.set('key', key);
+  const policy = parsePostPolicy(fields.get('policy')!);
+  const size = checkPostPolicy(policy, fields, bucketName, ctx.deps.clock());
+  refuseUnsupportedPutHeaders(fields.keys());
+  const bucket = await ownedBucket({ ...ctx, user }, bucketName);
+  const object = postObjectOf(form, fields, key);
+  const manifest = await ctx.deps.objects.put(
+    { versionId: ctx.deps.newId(), bucketId: bucket.id, ...object },
+    sizeCapped(file.stream, size.sizeMax),
+    (written) => {
+      if (written.size < size.sizeMin) {
+        throw new S3Error('EntityTooSmall', undefined, {
+          fields: { ProposedSize: String(written.size), MinSizeAllowed: String(size.sizeMin) },
+        });
+      }
+    },
+  );
+  answerPost(ctx, fields, { bucket: bucketName, key, etag: `"${manifest.etag}"` });
+}
+
+/** The user whose signature the form carries; anonymous uploads are refused. */
+async function postSigner(ctx: RequestContext, fields: Map<string, string>) {
+  const users = new Map<string, UserRecord>();
+  const signer = await verifyPostSignature(fields, async (keyId) => {
+    const user = await readUserByKey(ctx.deps.ring, keyId);
+    if (!user) return undefined;
+    users.set(keyId, user);
+    return { accessKeyId: user.keyId, secretAccessKey: user.secret };
+  });
+  if (!signer) {
+    throw new S3Error('AccessDenied', 'Anonymous POST uploads are not allowed: sign the policy.');
+  }
+  const user = users.get(signer.accessKeyId);
+  if (!user) throw new S3Error('InvalidAccessKeyId');
+  if (user.status !== 'enabled') throw new S3Error('AccessDenied', 'Your account is disabled.');
+  return user;
+}
+
+/** The object key: the key field with ${filename} replaced by the file's name. */
+function postKey(fields: Map<string, string>, filename: string): string {
+  const template = fields.get('key');
+  if (template === undefined || template === '') {
+    throw new S3Error('InvalidArgument', "Bucket POST must contain a field named 'key'.", {
+      fields: { ArgumentName: 'key', ArgumentValue: '' },
+    });
+  }
+  const key = template.replaceAll('${filename}', filename);
+  if (Buffer.byteLength(key, 'utf8') > KEY_BYTES_MAX) throw new S3Error('KeyTooLongError');
+  return key;
+}
+
+/** Headers, metadata and tags of the new object, from the form's fields. */
+function postObjectOf(form: PostForm, fields: Map<string, string>, key: string) {
+  const headers: Record<string, string> = Object.fromEntries(fields);
+  if (headers['content-type'] === undefined && form.file?.contentType !== undefined) {
+    headers['content-type'] = form.file.contentType;
+  }
+  const tagging = fields.get('tagging');
+  const tags = tagging === undefined ? [] : parseTaggingXml(tagging, OBJECT_TAGS_MAX);
+  return {
+    key,
+    headers: storedHeadersOf(headers),
+    metadata: metadataOf(headers),
+    checksums: {},
+    ...(tags.length > 0 ? { tags } : {}),
+  };
+}
+
+/** The file stream, failing with EntityTooLarge as soon as it passes `sizeMax` bytes. */
+async function* sizeCapped(stream: AsyncIterable<Buffer>, sizeMax: number) {
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > sizeMax) {
+      throw new S3Error('EntityTooLarge', undefined, {
+        fields: { MaxSizeAllowed: String(sizeMax) },
+      });
+    }
+    yield chunk;
+  }
+}
+
+/** success_action_redirect (303), else success_action_status: 200, 201 (XML) or 204. */
+function answerPost(
+  ctx: RequestContext,
+  fields: Map<string, string>,
+  done: { bucket: string; key: string; etag: string },
+): void {
+  const location = objectUrl(ctx, done.bucket, done.key);
+  const redirect = redirectUrl(fields.get('success_action_redirect') ?? fields.get('redirect'));
+  if (redirect) {
+    for (const [name, value] of Object.entries(done)) redirect.searchParams.set(name, value);
+    sendEmpty(ctx, 303, { location: redirect.toString(), etag: done.etag });
+    return;
+  }
+  const status = fields.get('success_action_status');
+  const headers = { etag: done.etag, location };
+  if (status === '201') {
+    const body = { Location: location, Bucket: done.bucket, Key: done.key, ETag: done.etag };
+    void ctx.reply.headers(headers);
+    sendXml(ctx, 201, renderXml('PostResponse', body));
+    return;
+  }
+  sendEmpty(ctx, status === '200' ? 200 : 204, headers);
+}
+
+function redirectUrl(value: string | undefined): URL | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined; // S3 ignores a redirect that is not a URL.
+  }
+}
+
+function objectUrl(ctx: RequestContext, bucket: string, key: string): string {
+  const host = String(ctx.request.headers.host ?? 'localhost');
+  const base = ctx.deps.config.virtualHostBase;
+  const inHost = base !== undefined && host.toLowerCase().startsWith(`${bucket}.${base}`);
+  const path = inHost ? `/${uriEncode(key, true)}` : `/${bucket}/${uriEncode(key, true)}`;
+  return `${ctx.request.protocol}://${host}${path}`;
+}

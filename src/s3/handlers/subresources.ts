@@ -1,0 +1,58 @@
+/**
+ * Dispatch of the sub-resource operations (subresource-operation.ts) of a known user, kept
+ * apart from app.ts's dispatch so that features land in their own files.
+ */
+import type { S3Context } from '../context.js';
+import type { SubresourceOperation } from '../subresource-operation.js';
+import { deleteBucketCors, getBucketCors, putBucketCors } from './cors.js';
+import { getBucketEncryption } from './encryption.js';
+import {
+  deleteBucketTagging,
+  deleteObjectTagging,
+  getBucketTagging,
+  getObjectTagging,
+  putBucketTagging,
+  putObjectTagging,
+} from './tagging.js';
+import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './versioning.js';
+
+/** Operations that need no signed user: app.ts routes them before authentication. */
+export type UnsignedOperation = Extract<
+  SubresourceOperation,
+  { name: 'CorsPreflight' | 'PostObject' }
+>;
+
+/** Runs a signed sub-resource operation. */
+export function dispatchSubresource(
+  ctx: S3Context,
+  op: Exclude<SubresourceOperation, UnsignedOperation>,
+): Promise<void> {
+  switch (op.name) {
+    case 'GetBucketVersioning':
+      return getBucketVersioning(ctx, op.bucket);
+    case 'PutBucketVersioning':
+      return putBucketVersioning(ctx, op.bucket);
+    case 'ListObjectVersions':
+      return listObjectVersions(ctx, op.bucket);
+    case 'GetBucketTagging':
+      return getBucketTagging(ctx, op.bucket);
+    case 'PutBucketTagging':
+      return putBucketTagging(ctx, op.bucket);
+    case 'DeleteBucketTagging':
+      return deleteBucketTagging(ctx, op.bucket);
+    case 'GetObjectTagging':
+      return getObjectTagging(ctx, op.bucket, op.key);
+    case 'PutObjectTagging':
+      return putObjectTagging(ctx, op.bucket, op.key);
+    case 'DeleteObjectTagging':
+      return deleteObjectTagging(ctx, op.bucket, op.key);
+    case 'GetBucketCors':
+      return getBucketCors(ctx, op.bucket);
+    case 'PutBucketCors':
+      return putBucketCors(ctx, op.bucket);
+    case 'DeleteBucketCors':
+      return deleteBucketCors(ctx, op.bucket);
+    case 'GetBucketEncryption':
+      return getBucketEncryption(ctx, op.bucket);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Bucket and object tagging (?tagging). Object tags live in the object's manifest, so they
+ * come and go with the version they describe; bucket tags live in the bucket's settings
+ * record. Bodies are capped and parsed by the hardened XML parser before anything changes.
+ */
+import { readBucketSettings, writeBucketSetting } from '../../objects/bucket-settings.js';
+import { readSmallBody } from '../body.js';
+import type { S3Context } from '../context.js';
+import { S3Error } from '../errors.js';
+import { BUCKET_TAGS_MAX, OBJECT_TAGS_MAX, parseTaggingXml, renderTagging } from '../tags.js';
+import { ownedBucket } from './bucket.js';
+import { sendEmpty, sendXml } from './responses.js';
+
+/** Largest Tagging document accepted, in bytes. */
+export const TAGGING_BYTES_MAX = 64 * 1024;
+
+async function tagsOfBody(ctx: S3Context, countMax: number) {
+  const body = await readSmallBody(ctx, TAGGING_BYTES_MAX);
+  return parseTaggingXml(body.toString('utf8'), countMax);
+}
+
+function writeOf(ctx: S3Context) {
+  return { nowMs: ctx.deps.clock(), writeId: ctx.deps.newId() };
+}
+
+/** GET /bucket?tagging */
+export async function getBucketTagging(ctx: S3Context, bucketName: string): Promise<void> {
+  const bucket = await ownedBucket(ctx, bucketName);
+  const { tags } = await readBucketSettings(ctx.deps.ring, bucket.id);
+  if (!tags || tags.length === 0) {
+    throw new S3Error('NoSuchTagSet', undefined, { fields: { BucketName: bucketName } });
+  }
+  sendXml(ctx, 200, renderTagging(tags));
+}
+
+/** PUT /bucket?tagging */
+export async function putBucketTagging(ctx: S3Context, bucketName: string): Promise<void> {
+  const bucket = await ownedBucket(ctx, bucketName);
+  const tags = await tagsOfBody(ctx, BUCKET_TAGS_MAX);
+  await writeBucketSetting(ctx.deps.ring, bucket.id, 'tags', tags, writeOf(ctx));
+  sendEmpty(ctx, 204);
+}
+
+/** DELETE /bucket?tagging */
+export async function deleteBucketTagging(ctx: S3Context, bucketName: string): Promise<void> {
+  const bucket = await ownedBucket(ctx, bucketName);
+  await writeBucketSetting(ctx.deps.ring, bucket.id, 'tags', null, writeOf(ctx));
+  sendEmpty(ctx, 204);
+}
+
+/** GET /bucket/key?tagging */
+export async function getObjectTagging(ctx: S3Context, bucketName: string, key: string) {
+  const bucket = await ownedBucket(ctx, bucketName);
+  const manifest = await ctx.deps.objects.head(bucket.id, key);
+  if (!manifest) throw S3Error.noSuchKey(key);
+  sendXml(ctx, 200, renderTagging(manifest.tags ?? []));
+}
+
+/** PUT /bucket/key?tagging */
+export async function putObjectTagging(ctx: S3Context, bucketName: string, key: string) {
+  const bucket = await ownedBucket(ctx, bucketName);
+  const tags = await tagsOfBody(ctx, OBJECT_TAGS_MAX);
+  const manifest = await ctx.deps.objects.setTags(bucket.id, key, tags);
+  if (!manifest) throw S3Error.noSuchKey(key);
+  sendEmpty(ctx, 200);
+}
+
+/** DELETE /bucket/key?tagging */
+export async function deleteObjectTagging(ctx: S3Context, bucketName: string, key: string) {
+  const bucket = await ownedBucket(ctx, bucketName);
+  const manifest = await ctx.deps.objects.setTags(bucket.id, key, []);
+  if (!manifest) throw S3Error.noSuchKey(key);
+  sendEmpty(ctx, 204);
+}

@@ -1,0 +1,91 @@
+/**
+ * The bucket and object sub-resources Cairn serves beyond plain objects and listings
+ * (versioning, tagging, CORS, the encryption read, CORS preflight and browser POST), parsed
+ * apart from operation.ts so that each feature's routing stays in one place. It claims only
+ * the requests it serves; everything else falls through to parseOperation, whose list of
+ * unsupported sub-resources answers NotImplemented.
+ */
+import { S3Error } from './errors.js';
+
+/** The operations parsed here. */
+export type SubresourceOperation =
+  | { name: 'GetBucketVersioning'; bucket: string }
+  | { name: 'PutBucketVersioning'; bucket: string }
+  | { name: 'ListObjectVersions'; bucket: string }
+  | { name: 'GetBucketTagging'; bucket: string }
+  | { name: 'PutBucketTagging'; bucket: string }
+  | { name: 'DeleteBucketTagging'; bucket: string }
+  | { name: 'GetObjectTagging'; bucket: string; key: string }
+  | { name: 'PutObjectTagging'; bucket: string; key: string }
+  | { name: 'DeleteObjectTagging'; bucket: string; key: string }
+  | { name: 'GetBucketCors'; bucket: string }
+  | { name: 'PutBucketCors'; bucket: string }
+  | { name: 'DeleteBucketCors'; bucket: string }
+  | { name: 'GetBucketEncryption'; bucket: string }
+  | { name: 'CorsPreflight'; bucket: string; key?: string }
+  | { name: 'PostObject'; bucket: string };
+
+/** What the parser needs of a request. */
+export interface SubresourceInput {
+  method: string;
+  query: URLSearchParams;
+}
+
+type Method = 'GET' | 'PUT' | 'DELETE';
+type Names = Partial<Record<Method, SubresourceOperation['name']>>;
+
+const BUCKET_SUBRESOURCES: Record<string, Names> = {
+  versioning: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' },
+  versions: { GET: 'ListObjectVersions' },
+  tagging: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' },
+  cors: { GET: 'GetBucketCors', PUT: 'PutBucketCors', DELETE: 'DeleteBucketCors' },
+  // Only the read: PUT and DELETE ?encryption stay NotImplemented (see encryption.ts).
+  encryption: { GET: 'GetBucketEncryption' },
+};
+
+const OBJECT_SUBRESOURCES: Record<string, Names> = {
+  tagging: { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' },
+};
+
+/**
+ * The operation of a request on one of these sub-resources, or undefined to let the caller
+ * parse it. Throws MethodNotAllowed for a method the sub-resource does not have.
+ */
+export function parseSubresourceOperation(
+  input: SubresourceInput,
+  bucket: string | undefined,
+  key: string | undefined,
+): SubresourceOperation | undefined {
+  if (bucket === undefined) return undefined;
+  if (input.method === 'OPTIONS') {
+    return key === undefined
+      ? { name: 'CorsPreflight', bucket }
+      : { name: 'CorsPreflight', bucket, key };
+  }
+  if (key !== undefined) checkVersionId(input.query);
+  if (key === undefined && input.method === 'POST' && [...input.query.keys()].length === 0) {
+    return { name: 'PostObject', bucket };
+  }
+  const table = key === undefined ? BUCKET_SUBRESOURCES : OBJECT_SUBRESOURCES;
+  const sub = Object.keys(table).find((name) => input.query.has(name));
+  if (sub === undefined) return undefined;
+  const name = table[sub]![input.method as Method];
+  if (name === undefined) {
+    if (sub === 'encryption') return undefined;
+    throw new S3Error('MethodNotAllowed');
+  }
+  return { name, bucket, ...(key === undefined ? {} : { key }) } as SubresourceOperation;
+}
+
+/**
+ * Every object here has one version, "null" (versioning is never enabled), so a request for
+ * any other version id must fail rather than act on the current object.
+ */
+function checkVersionId(query: URLSearchParams): void {
+  const versionId = query.get('versionId');
+  if (versionId !== null && versionId !== 'null') {
+    throw new S3Error('InvalidArgument', 'Invalid version id specified', {
+      fields: { ArgumentName: 'versionId', ArgumentValue: versionId },
+    });
+  }
+}
