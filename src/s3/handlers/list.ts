@@ -97,7 +97,7 @@ function parseMaxKeys(raw: string | null): number {
 }
 
 /** encoding-type=url: every byte outside the unreserved set percent-encoded. */
-function encodeKey(text: string): string {
+export function encodeKey(text: string): string {
   return encodeURIComponent(text).replace(
     /[!'()*]/g,
     (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
