@@ -88,7 +88,7 @@ export function planCompletion(
   }
   const parts: PartRecord[] = [];
   let previous = 0;
-  for (const [index, want] of requested.entries()) {
+  for (const want of requested) {
     if (want.partNumber <= previous) {
       throw new MultipartError('InvalidPartOrder', 'The list of parts was not in ascending order.');
     }
@@ -97,13 +97,15 @@ export function planCompletion(
     if (!part || part.etag !== want.etag || !checksumsAgree(part, want)) {
       throw new MultipartError('InvalidPart', `Part ${want.partNumber} could not be found.`);
     }
-    if (index < requested.length - 1 && part.size < partBytesMin) {
-      throw new MultipartError(
-        'EntityTooSmall',
-        `Part ${want.partNumber} is smaller than the minimum allowed size (${partBytesMin} bytes).`,
-      );
-    }
     parts.push(part);
+  }
+  // Sizes are checked once every part is known to exist, so a missing part is InvalidPart.
+  const small = parts.slice(0, -1).find((part) => part.size < partBytesMin);
+  if (small) {
+    throw new MultipartError(
+      'EntityTooSmall',
+      `Part ${small.partNumber} is smaller than the minimum allowed size (${partBytesMin} bytes).`,
+    );
   }
   const named = new Set(parts.map((part) => part.partNumber));
   const unused = [...uploaded.values()].filter((part) => !named.has(part.partNumber));
