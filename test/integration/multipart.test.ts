@@ -167,3 +167,373 @@ describe('multipart upload', () => {
     expect((await bodyOf(got)).toString()).toBe('second');
   });
 });
+
+describe('multipart errors change nothing', () => {
+  it('answers NoSuchUpload for an unknown upload id, on every operation', async () => {
+    const base = { Bucket: BUCKET, Key: 'nothing', UploadId: 'no-such-upload' };
+    const ops = [
+      () => s3.send(new UploadPartCommand({ ...base, PartNumber: 1, Body: Buffer.from('x') })),
+      () => s3.send(new ListPartsCommand(base)),
+      () => s3.send(new AbortMultipartUploadCommand(base)),
+      () => complete('nothing', 'no-such-upload', [{ PartNumber: 1, ETag: '"x"' }]),
+    ];
+    for (const op of ops)
+      expect(await s3ErrorOf(op())).toEqual({ name: 'NoSuchUpload', status: 404 });
+  });
+
+  it('refuses part numbers outside 1..10000 with InvalidArgument', async () => {
+    const uploadId = await create('numbers');
+    for (const partNumber of [0, 10001]) {
+      const res = await signedFetch(
+        server.url,
+        `/${BUCKET}/numbers?partNumber=${partNumber}&uploadId=${uploadId}`,
+        {
+          method: 'PUT',
+          body: 'x',
+          credentials: server,
+        },
+      );
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('<Code>InvalidArgument</Code>');
+    }
+    const parts = await s3.send(
+      new ListPartsCommand({ Bucket: BUCKET, Key: 'numbers', UploadId: uploadId }),
+    );
+    expect(parts.Parts ?? []).toEqual([]);
+  });
+
+  it('refuses bad Complete requests and leaves the upload as it was', async () => {
+    const key = 'refused';
+    const uploadId = await create(key);
+    const p1 = await upload(key, uploadId, 1, randomBytes(5 * MiB));
+    const p2 = await upload(key, uploadId, 2, Buffer.from('small'));
+    const p3 = await upload(key, uploadId, 3, Buffer.from('tail'));
+    const cases: Array<[Array<{ PartNumber: number; ETag: string }>, string]> = [
+      [[p1, { PartNumber: 2, ETag: '"0123456789abcdef0123456789abcdef"' }], 'InvalidPart'],
+      [[p1, { PartNumber: 7, ETag: p2.ETag }], 'InvalidPart'],
+      [[p2, p1], 'InvalidPartOrder'],
+      [[p1, p2, p3], 'EntityTooSmall'],
+      [[], 'MalformedXML'],
+    ];
+    for (const [parts, code] of cases) {
+      expect(await s3ErrorOf(complete(key, uploadId, parts))).toEqual({ name: code, status: 400 });
+    }
+    const bad = await signedFetch(server.url, `/${BUCKET}/${key}?uploadId=${uploadId}`, {
+      method: 'POST',
+      body: '<CompleteMultipartUpload><Part><PartNumber>1',
+      credentials: server,
+    });
+    expect(await bad.text()).toContain('<Code>MalformedXML</Code>');
+    const missing = s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(await s3ErrorOf(missing)).toEqual({ name: 'NotFound', status: 404 });
+    const listed = await s3.send(
+      new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }),
+    );
+    expect(listed.Parts?.map((p) => p.PartNumber)).toEqual([1, 2, 3]);
+    // The last part may be small; parts left out are simply not in the object.
+    const done = await complete(key, uploadId, [p1, p3]);
+    expect(done.ETag).toMatch(/-2"$/);
+  });
+
+  it('aborts: the upload disappears and later parts are NoSuchUpload', async () => {
+    const uploadId = await create('aborted');
+    await upload('aborted', uploadId, 1, Buffer.from('data'));
+    await s3.send(
+      new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'aborted', UploadId: uploadId }),
+    );
+    const late = upload('aborted', uploadId, 2, Buffer.from('late'));
+    expect(await s3ErrorOf(late)).toEqual({ name: 'NoSuchUpload', status: 404 });
+    const listed = s3.send(
+      new ListPartsCommand({ Bucket: BUCKET, Key: 'aborted', UploadId: uploadId }),
+    );
+    expect(await s3ErrorOf(listed)).toEqual({ name: 'NoSuchUpload', status: 404 });
+    const head = s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'aborted' }));
+    expect(await s3ErrorOf(head)).toEqual({ name: 'NotFound', status: 404 });
+  });
+
+  it('refuses a part whose checksum does not match its bytes (BadDigest)', async () => {
+    const uploadId = await create('bad-digest');
+    const res = await signedFetch(
+      server.url,
+      `/${BUCKET}/bad-digest?partNumber=1&uploadId=${uploadId}`,
+      {
+        method: 'PUT',
+        body: 'some bytes',
+        headers: { 'x-amz-checksum-crc32': 'AAAAAA==' },
+        credentials: server,
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('<Code>BadDigest</Code>');
+    const parts = await s3.send(
+      new ListPartsCommand({ Bucket: BUCKET, Key: 'bad-digest', UploadId: uploadId }),
+    );
+    expect(parts.Parts ?? []).toEqual([]);
+  });
+});
+
+describe('listing parts and uploads', () => {
+  it('pages ListParts with max-parts and part-number-marker', async () => {
+    const uploadId = await create('paged');
+    for (const n of [1, 2, 3]) await upload('paged', uploadId, n, Buffer.from(`part ${n}`));
+    const base = { Bucket: BUCKET, Key: 'paged', UploadId: uploadId };
+    const first = await s3.send(new ListPartsCommand({ ...base, MaxParts: 2 }));
+    expect(first.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
+      [1, 6],
+      [2, 6],
+    ]);
+    expect(first.IsTruncated).toBe(true);
+    expect(first.NextPartNumberMarker).toBe('2');
+    const rest = await s3.send(new ListPartsCommand({ ...base, PartNumberMarker: '2' }));
+    expect(rest.Parts?.map((p) => p.PartNumber)).toEqual([3]);
+    expect(rest.IsTruncated).toBe(false);
+    expect(rest.Parts?.[0]?.ETag).toBe(`"${md5(Buffer.from('part 3'))}"`);
+    await s3.send(new AbortMultipartUploadCommand(base));
+  });
+
+  it('lists uploads with prefix, delimiter, key and upload-id markers, max-uploads', async () => {
+    const bucket = 'mp-source';
+    const start = async (key: string) =>
+      (await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }))).UploadId!;
+    const ids: Record<string, string> = {};
+    for (const key of ['a', 'dir/x', 'dir/y', 'z']) ids[key] = await start(key);
+    const second = await start('a');
+    const list = (extra: Record<string, unknown> = {}) =>
+      s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, ...extra }));
+    const all = await list();
+    expect(all.Uploads?.map((u) => u.Key)).toEqual(['a', 'a', 'dir/x', 'dir/y', 'z']);
+    const rolled = await list({ Delimiter: '/' });
+    expect(rolled.Uploads?.map((u) => u.Key)).toEqual(['a', 'a', 'z']);
+    expect(rolled.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['dir/']);
+    const inDir = await list({ Prefix: 'dir/' });
+    expect(inDir.Uploads?.map((u) => u.Key)).toEqual(['dir/x', 'dir/y']);
+    const page1 = await list({ MaxUploads: 1 });
+    expect(page1.IsTruncated).toBe(true);
+    const page2 = await list({
+      MaxUploads: 2,
+      KeyMarker: page1.NextKeyMarker,
+      UploadIdMarker: page1.NextUploadIdMarker,
+    });
+    const firstA = page1.Uploads![0]!.UploadId;
+    expect(page2.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([
+      ['a', firstA === ids['a'] ? second : ids['a']],
+      ['dir/x', ids['dir/x']],
+    ]);
+    const afterKey = await list({ KeyMarker: 'dir/x' });
+    expect(afterKey.Uploads?.map((u) => u.Key)).toEqual(['dir/y', 'z']);
+    const bad = list({ MaxUploads: -1 });
+    expect((await s3ErrorOf(bad)).status).toBe(400);
+    for (const [key, uploadId] of [...Object.entries(ids), ['a', second] as const]) {
+      await s3.send(
+        new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
+      );
+    }
+    expect((await list()).Uploads ?? []).toEqual([]);
+  });
+});
+
+describe('UploadPartCopy', () => {
+  it('copies whole objects and x-amz-copy-source-range slices into parts', async () => {
+    const source = randomBytes(6 * MiB + 7);
+    await s3.send(new PutObjectCommand({ Bucket: 'mp-source', Key: 'src object', Body: source }));
+    const uploadId = await create('copied');
+    const copy = (partNumber: number, range?: string) =>
+      s3.send(
+        new UploadPartCopyCommand({
+          Bucket: BUCKET,
+          Key: 'copied',
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          CopySource: `mp-source/${encodeURIComponent('src object')}`,
+          ...(range ? { CopySourceRange: range } : {}),
+        }),
+      );
+    const p2 = await copy(2, `bytes=${MiB}-${MiB + 99}`);
+    const p1 = await copy(1);
+    const parts = [
+      { PartNumber: 1, ETag: p1.CopyPartResult!.ETag! },
+      { PartNumber: 2, ETag: p2.CopyPartResult!.ETag! },
+    ];
+    expect(parts[1]!.ETag).toBe(`"${md5(source.subarray(MiB, MiB + 100))}"`);
+    expect(await s3ErrorOf(copy(3, `bytes=0-${source.length}`))).toEqual({
+      name: 'InvalidArgument',
+      status: 400,
+    });
+    await complete('copied', uploadId, parts);
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'copied' }));
+    const expected = Buffer.concat([source, source.subarray(MiB, MiB + 100)]);
+    expect(md5(await bodyOf(got))).toBe(md5(expected));
+  });
+
+  it('answers NoSuchKey for a missing source and keeps the upload', async () => {
+    const uploadId = await create('copy-missing');
+    const missing = s3.send(
+      new UploadPartCopyCommand({
+        Bucket: BUCKET,
+        Key: 'copy-missing',
+        UploadId: uploadId,
+        PartNumber: 1,
+        CopySource: 'mp-source/not-there',
+      }),
+    );
+    expect(await s3ErrorOf(missing)).toEqual({ name: 'NoSuchKey', status: 404 });
+    await s3.send(
+      new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'copy-missing', UploadId: uploadId }),
+    );
+  });
+});
+
+describe('composite checksums', () => {
+  it('verifies CRC32 parts and reports the composite CRC32 on Complete, HEAD and GET', async () => {
+    const key = 'crc';
+    const uploadId = await create(key, { ChecksumAlgorithm: 'CRC32' });
+    const parts = [randomBytes(5 * MiB), randomBytes(2048)];
+    const raw = parts.map((p) => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(crc32(p));
+      return b;
+    });
+    const done = [];
+    for (const [i, data] of parts.entries()) {
+      const out = await s3.send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: i + 1,
+          Body: data,
+          ChecksumAlgorithm: 'CRC32',
+        }),
+      );
+      expect(out.ChecksumCRC32).toBe(raw[i]!.toString('base64'));
+      done.push({ PartNumber: i + 1, ETag: out.ETag!, ChecksumCRC32: out.ChecksumCRC32! });
+    }
+    const composite = Buffer.alloc(4);
+    composite.writeUInt32BE(crc32(Buffer.concat(raw)));
+    const expected = `${composite.toString('base64')}-2`;
+    const result = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: done },
+      }),
+    );
+    expect(result.ChecksumCRC32).toBe(expected);
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }),
+    );
+    expect(head.ChecksumCRC32).toBe(expected);
+    expect(head.ChecksumType).toBe('COMPOSITE');
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }),
+    );
+    expect(got.ChecksumCRC32).toBe(expected);
+    expect(md5(await bodyOf(got))).toBe(md5(Buffer.concat(parts)));
+    // A part is served with its own checksum, which the SDK verifies as it reads.
+    const part2 = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 2, ChecksumMode: 'ENABLED' }),
+    );
+    expect(part2.ChecksumCRC32).toBe(raw[1]!.toString('base64'));
+    expect(md5(await bodyOf(part2))).toBe(md5(parts[1]!));
+  });
+
+  it('refuses a Complete whose part checksum differs from the stored one', async () => {
+    const key = 'crc-mismatch';
+    const uploadId = await create(key, { ChecksumAlgorithm: 'CRC32' });
+    const out = await s3.send(
+      new UploadPartCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: 1,
+        Body: Buffer.from('abc'),
+        ChecksumAlgorithm: 'CRC32',
+      }),
+    );
+    const wrong = s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: out.ETag!, ChecksumCRC32: 'AAAAAA==' }] },
+      }),
+    );
+    expect(await s3ErrorOf(wrong)).toEqual({ name: 'InvalidPart', status: 400 });
+  });
+});
+
+describe('10,000 parts', () => {
+  let small: CairnProcess;
+  let client: S3Client;
+
+  beforeAll(async () => {
+    small = await startCairn({
+      args: ['--durability', 'none'],
+      env: { CAIRN_TEST_PART_BYTES_MIN: '1' },
+    });
+    client = s3Client(small);
+    const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    await client.send(new CreateBucketCommand({ Bucket: 'many-parts' }));
+  }, 30_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    const errors = small?.errorLogs() ?? [];
+    await small?.cleanup();
+    expect(errors).toEqual([]);
+  });
+
+  it('completes 10,000 tiny parts in seconds and reads them back (timed)', async () => {
+    const key = 'ten-thousand';
+    const created = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: 'many-parts', Key: key }),
+    );
+    const uploadId = created.UploadId!;
+    const parts = Array.from({ length: 10_000 }, (_, i) => Buffer.from(`<${i}>`));
+    const done: Array<{ PartNumber: number; ETag: string }> = new Array(parts.length);
+    let next = 0;
+    const uploadStarted = performance.now();
+    const worker = async () => {
+      while (next < parts.length) {
+        const i = next++;
+        const out = await client.send(
+          new UploadPartCommand({
+            Bucket: 'many-parts',
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: i + 1,
+            Body: parts[i]!,
+          }),
+        );
+        done[i] = { PartNumber: i + 1, ETag: out.ETag! };
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const uploadMs = performance.now() - uploadStarted;
+    const started = performance.now();
+    const result = await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'many-parts',
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: done },
+      }),
+    );
+    const completeMs = performance.now() - started;
+    console.log(
+      `10,000 parts over HTTP: uploads ${(uploadMs / 1000).toFixed(1)} s, ` +
+        `Complete ${completeMs.toFixed(0)} ms`,
+    );
+    expect(result.ETag).toBe(expectedEtag(parts));
+    expect(completeMs).toBeLessThan(10_000);
+    const got = await client.send(new GetObjectCommand({ Bucket: 'many-parts', Key: key }));
+    expect(md5(await bodyOf(got))).toBe(md5(Buffer.concat(parts)));
+    const last = await client.send(
+      new GetObjectCommand({ Bucket: 'many-parts', Key: key, PartNumber: 10_000 }),
+    );
+    expect((await bodyOf(last)).toString()).toBe('<9999>');
+    const memory = await small.memoryKb();
+    console.log(`server memory after: RSS ${memory.rssKb} KiB, peak ${memory.hwmKb} KiB`);
+  }, 240_000);
+});
