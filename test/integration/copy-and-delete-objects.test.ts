@@ -15,12 +15,12 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
+import { bodyOf, md5, s3ErrorOf } from '../helpers/multipart-client.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 
 let server: CairnProcess;
@@ -29,25 +29,6 @@ let s3: S3Client;
 useCairn({ buckets: ['copy-a', 'copy-b', 'deletes'] }, (started) => ({ server, s3 } = started));
 
 const MiB = 1024 * 1024;
-const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
-
-async function s3ErrorOf(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) {
-      return { name: error.name, status: error.$metadata.httpStatusCode };
-    }
-    throw error;
-  }
-  throw new Error('expected an S3 error');
-}
-
-async function bodyOf(response: { Body?: unknown }): Promise<Buffer> {
-  const body = response.Body as { transformToByteArray(): Promise<Uint8Array> };
-  return Buffer.from(await body.transformToByteArray());
-}
-
 async function put(bucket: string, key: string, body: Buffer | string, extra = {}) {
   return s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...extra }));
 }
@@ -93,7 +74,7 @@ describe('CopyObject', () => {
     expect(head.ETag).toBe(`"${md5('text')}"`);
   });
 
-  it('refuses a copy onto itself without REPLACE (InvalidRequest) and changes nothing', async () => {
+  it('refuses a self-copy without REPLACE (InvalidRequest) and changes nothing', async () => {
     const before = await put('copy-a', 'self', 'same', { Metadata: { keep: 'me' } });
     const self = s3.send(
       new CopyObjectCommand({
@@ -180,7 +161,7 @@ describe('CopyObject', () => {
     expect(await s3ErrorOf(directive)).toEqual({ name: 'InvalidArgument', status: 400 });
   });
 
-  it('copies an empty object and a multipart object (a plain object with the MD5 ETag)', async () => {
+  it('copies an empty object, and a multipart one as a plain object (MD5 ETag)', async () => {
     await put('copy-a', 'empty', Buffer.alloc(0));
     await s3.send(
       new CopyObjectCommand({ Bucket: 'copy-b', Key: 'empty', CopySource: 'copy-a/empty' }),

@@ -1,13 +1,13 @@
 /**
  * Multipart uploads against a real `cairn start` process through @aws-sdk/client-s3 at its
- * defaults: parts out of order and in parallel, replaced parts, UploadPartCopy with a range,
- * ListParts and ListMultipartUploads paging, GET ?partNumber and ranges across parts, a
- * composite CRC32, every error code (and that a refused request changes nothing), and a
- * 10,000-part Complete on a server whose minimum part size a test setting lowers.
+ * defaults: parts out of order and in parallel, replaced parts, ListParts and
+ * ListMultipartUploads paging, GET ?partNumber and ranges across parts, and every error
+ * code, checking that a refused request changes nothing. UploadPartCopy and composite
+ * checksums are in multipart-copy-and-checksums.test.ts, 10,000 parts in
+ * multipart-10000-parts.test.ts.
  */
 import {
   AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -16,15 +16,18 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
-  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { createHash, randomBytes } from 'node:crypto';
-import { crc32 } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCairn, useCairn, type CairnProcess } from '../helpers/cairn-process.js';
-import { s3Client } from '../helpers/s3-client.js';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
+import {
+  bodyOf,
+  expectedEtag,
+  md5,
+  multipartCalls,
+  s3ErrorOf,
+} from '../helpers/multipart-client.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 
 let server: CairnProcess;
@@ -34,64 +37,7 @@ const BUCKET = 'multipart';
 useCairn({ buckets: [BUCKET, 'mp-source'] }, (started) => ({ server, s3 } = started));
 
 const MiB = 1024 * 1024;
-const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
-
-async function s3ErrorOf(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) {
-      return { name: error.name, status: error.$metadata.httpStatusCode };
-    }
-    throw error;
-  }
-  throw new Error('expected an S3 error');
-}
-
-async function bodyOf(response: { Body?: unknown }): Promise<Buffer> {
-  const body = response.Body as { transformToByteArray(): Promise<Uint8Array> };
-  return Buffer.from(await body.transformToByteArray());
-}
-
-async function create(key: string, extra: { ChecksumAlgorithm?: 'CRC32' } = {}) {
-  const out = await s3.send(
-    new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ...extra }),
-  );
-  return out.UploadId!;
-}
-
-async function upload(key: string, uploadId: string, partNumber: number, data: Buffer) {
-  const out = await s3.send(
-    new UploadPartCommand({
-      Bucket: BUCKET,
-      Key: key,
-      UploadId: uploadId,
-      PartNumber: partNumber,
-      Body: data,
-    }),
-  );
-  return { PartNumber: partNumber, ETag: out.ETag! };
-}
-
-function complete(
-  key: string,
-  uploadId: string,
-  parts: Array<{ PartNumber: number; ETag: string }>,
-) {
-  return s3.send(
-    new CompleteMultipartUploadCommand({
-      Bucket: BUCKET,
-      Key: key,
-      UploadId: uploadId,
-      MultipartUpload: { Parts: parts },
-    }),
-  );
-}
-
-function expectedEtag(parts: Buffer[]): string {
-  const digests = parts.map((p) => createHash('md5').update(p).digest());
-  return `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${parts.length}"`;
-}
+const { create, upload, complete } = multipartCalls(() => s3, BUCKET);
 
 describe('multipart upload', () => {
   const sizes = [5 * MiB, 5 * MiB + 123, 1000];
@@ -330,210 +276,4 @@ describe('listing parts and uploads', () => {
     }
     expect((await list()).Uploads ?? []).toEqual([]);
   });
-});
-
-describe('UploadPartCopy', () => {
-  it('copies whole objects and x-amz-copy-source-range slices into parts', async () => {
-    const source = randomBytes(6 * MiB + 7);
-    await s3.send(new PutObjectCommand({ Bucket: 'mp-source', Key: 'src object', Body: source }));
-    const uploadId = await create('copied');
-    const copy = (partNumber: number, range?: string) =>
-      s3.send(
-        new UploadPartCopyCommand({
-          Bucket: BUCKET,
-          Key: 'copied',
-          UploadId: uploadId,
-          PartNumber: partNumber,
-          CopySource: `mp-source/${encodeURIComponent('src object')}`,
-          ...(range ? { CopySourceRange: range } : {}),
-        }),
-      );
-    const p2 = await copy(2, `bytes=${MiB}-${MiB + 99}`);
-    const p1 = await copy(1);
-    const parts = [
-      { PartNumber: 1, ETag: p1.CopyPartResult!.ETag! },
-      { PartNumber: 2, ETag: p2.CopyPartResult!.ETag! },
-    ];
-    expect(parts[1]!.ETag).toBe(`"${md5(source.subarray(MiB, MiB + 100))}"`);
-    expect(await s3ErrorOf(copy(3, `bytes=0-${source.length}`))).toEqual({
-      name: 'InvalidArgument',
-      status: 400,
-    });
-    await complete('copied', uploadId, parts);
-    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'copied' }));
-    const expected = Buffer.concat([source, source.subarray(MiB, MiB + 100)]);
-    expect(md5(await bodyOf(got))).toBe(md5(expected));
-  });
-
-  it('answers NoSuchKey for a missing source and keeps the upload', async () => {
-    const uploadId = await create('copy-missing');
-    const missing = s3.send(
-      new UploadPartCopyCommand({
-        Bucket: BUCKET,
-        Key: 'copy-missing',
-        UploadId: uploadId,
-        PartNumber: 1,
-        CopySource: 'mp-source/not-there',
-      }),
-    );
-    expect(await s3ErrorOf(missing)).toEqual({ name: 'NoSuchKey', status: 404 });
-    await s3.send(
-      new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'copy-missing', UploadId: uploadId }),
-    );
-  });
-});
-
-describe('composite checksums', () => {
-  it('verifies CRC32 parts and reports the composite CRC32 on Complete, HEAD and GET', async () => {
-    const key = 'crc';
-    const uploadId = await create(key, { ChecksumAlgorithm: 'CRC32' });
-    const parts = [randomBytes(5 * MiB), randomBytes(2048)];
-    const raw = parts.map((p) => {
-      const b = Buffer.alloc(4);
-      b.writeUInt32BE(crc32(p));
-      return b;
-    });
-    const done = [];
-    for (const [i, data] of parts.entries()) {
-      const out = await s3.send(
-        new UploadPartCommand({
-          Bucket: BUCKET,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber: i + 1,
-          Body: data,
-          ChecksumAlgorithm: 'CRC32',
-        }),
-      );
-      expect(out.ChecksumCRC32).toBe(raw[i]!.toString('base64'));
-      done.push({ PartNumber: i + 1, ETag: out.ETag!, ChecksumCRC32: out.ChecksumCRC32! });
-    }
-    const composite = Buffer.alloc(4);
-    composite.writeUInt32BE(crc32(Buffer.concat(raw)));
-    const expected = `${composite.toString('base64')}-2`;
-    const result = await s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: BUCKET,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: done },
-      }),
-    );
-    expect(result.ChecksumCRC32).toBe(expected);
-    const head = await s3.send(
-      new HeadObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }),
-    );
-    expect(head.ChecksumCRC32).toBe(expected);
-    expect(head.ChecksumType).toBe('COMPOSITE');
-    const got = await s3.send(
-      new GetObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }),
-    );
-    expect(got.ChecksumCRC32).toBe(expected);
-    expect(md5(await bodyOf(got))).toBe(md5(Buffer.concat(parts)));
-    // A part is served with its own checksum, which the SDK verifies as it reads.
-    const part2 = await s3.send(
-      new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 2, ChecksumMode: 'ENABLED' }),
-    );
-    expect(part2.ChecksumCRC32).toBe(raw[1]!.toString('base64'));
-    expect(md5(await bodyOf(part2))).toBe(md5(parts[1]!));
-  });
-
-  it('refuses a Complete whose part checksum differs from the stored one', async () => {
-    const key = 'crc-mismatch';
-    const uploadId = await create(key, { ChecksumAlgorithm: 'CRC32' });
-    const out = await s3.send(
-      new UploadPartCommand({
-        Bucket: BUCKET,
-        Key: key,
-        UploadId: uploadId,
-        PartNumber: 1,
-        Body: Buffer.from('abc'),
-        ChecksumAlgorithm: 'CRC32',
-      }),
-    );
-    const wrong = s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: BUCKET,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: out.ETag!, ChecksumCRC32: 'AAAAAA==' }] },
-      }),
-    );
-    expect(await s3ErrorOf(wrong)).toEqual({ name: 'InvalidPart', status: 400 });
-  });
-});
-
-describe('10,000 parts', () => {
-  let small: CairnProcess;
-  let client: S3Client;
-
-  beforeAll(async () => {
-    small = await startCairn({
-      args: ['--durability', 'none'],
-      env: { CAIRN_TEST_PART_BYTES_MIN: '1' },
-    });
-    client = s3Client(small);
-    const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
-    await client.send(new CreateBucketCommand({ Bucket: 'many-parts' }));
-  }, 30_000);
-
-  afterAll(async () => {
-    client?.destroy();
-    const errors = small?.errorLogs() ?? [];
-    await small?.cleanup();
-    expect(errors).toEqual([]);
-  });
-
-  it('completes 10,000 tiny parts in seconds and reads them back (timed)', async () => {
-    const key = 'ten-thousand';
-    const created = await client.send(
-      new CreateMultipartUploadCommand({ Bucket: 'many-parts', Key: key }),
-    );
-    const uploadId = created.UploadId!;
-    const parts = Array.from({ length: 10_000 }, (_, i) => Buffer.from(`<${i}>`));
-    const done: Array<{ PartNumber: number; ETag: string }> = new Array(parts.length);
-    let next = 0;
-    const uploadStarted = performance.now();
-    const worker = async () => {
-      while (next < parts.length) {
-        const i = next++;
-        const out = await client.send(
-          new UploadPartCommand({
-            Bucket: 'many-parts',
-            Key: key,
-            UploadId: uploadId,
-            PartNumber: i + 1,
-            Body: parts[i]!,
-          }),
-        );
-        done[i] = { PartNumber: i + 1, ETag: out.ETag! };
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    const uploadMs = performance.now() - uploadStarted;
-    const started = performance.now();
-    const result = await client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: 'many-parts',
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: done },
-      }),
-    );
-    const completeMs = performance.now() - started;
-    console.log(
-      `10,000 parts over HTTP: uploads ${(uploadMs / 1000).toFixed(1)} s, ` +
-        `Complete ${completeMs.toFixed(0)} ms`,
-    );
-    expect(result.ETag).toBe(expectedEtag(parts));
-    expect(completeMs).toBeLessThan(10_000);
-    const got = await client.send(new GetObjectCommand({ Bucket: 'many-parts', Key: key }));
-    expect(md5(await bodyOf(got))).toBe(md5(Buffer.concat(parts)));
-    const last = await client.send(
-      new GetObjectCommand({ Bucket: 'many-parts', Key: key, PartNumber: 10_000 }),
-    );
-    expect((await bodyOf(last)).toString()).toBe('<9999>');
-    const memory = await small.memoryKb();
-    console.log(`server memory after: RSS ${memory.rssKb} KiB, peak ${memory.hwmKb} KiB`);
-  }, 240_000);
 });
