@@ -152,6 +152,33 @@ describe('MultipartStore', () => {
     expect(await block(kept.versionId)).toBeUndefined();
   });
 
+  it('queues a deleted 2,500-part object in batches and collects every block', async () => {
+    const s = setup({ blockSize: 4, partBytesMin: 1 });
+    const upload = await s.start('k');
+    const records = [];
+    for (let at = 0; at < 2500; at += 100) {
+      const batch = Array.from({ length: 100 }, (_, i) =>
+        s.putPart(upload, at + i + 1, Buffer.from(`part ${at + i}`)),
+      );
+      records.push(...(await Promise.all(batch)));
+    }
+    const requested = records.map((p) => ({
+      partNumber: p.partNumber,
+      etag: p.etag,
+      checksums: {},
+    }));
+    await s.multipart.complete(upload, requested, 'v1');
+    await s.objects.delete('bkt', 'k');
+    s.advance(1001);
+    // Three block batches (1,000 + 1,000 + 500 parts) and the ended upload.
+    expect(await s.gc.collectDue(s.now())).toBe(4);
+    for (const record of [records[0]!, records[1234]!, records[2499]!]) {
+      for (let n = 0; n < record.blockCount; n++) {
+        expect(await s.ring.get(KEYSPACES.blocks, blockKey(record.versionId, n))).toBeUndefined();
+      }
+    }
+  }, 60_000);
+
   it('aborts: every part is collected after the leeway, and later parts are refused', async () => {
     const s = setup({ blockSize: 4, partBytesMin: 1 });
     const upload = await s.start('k');
