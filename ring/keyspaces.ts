@@ -23,6 +23,13 @@ export const KEYSPACES = {
   stanchionLeader: 'stanchion-leader',
   /** Partition key: bucket id. Per-bucket settings the front end owns (tags, CORS). */
   bucketSettings: 'bucket-settings',
+  /**
+   * Partition key: bucket id; sort key: object key, NUL, upload id. Multipart uploads in
+   * progress: what ListMultipartUploads scans, in key order like manifests.
+   */
+  uploads: 'uploads',
+  /** Partition key: upload id; sort key: zero-padded part number. One record per part. */
+  parts: 'parts',
   /** Partition key: GC shard; sort key: due time and version id. */
   gc: 'gc',
 } as const;

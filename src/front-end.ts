@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { RingClient } from '../ring/client.js';
 import type { StanchionClient } from '../stanchion/client.js';
 import { GcQueue } from './objects/gc-queue.js';
+import { PART_BYTES_MIN } from './objects/multipart.js';
+import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildS3App } from './s3/app.js';
 import type { S3Deps } from './s3/context.js';
@@ -20,6 +22,8 @@ export interface FrontEndOptions {
   anonymousUserCreation: boolean;
   virtualHostBase?: string;
   blockSizeBytes: number;
+  /** Smallest non-last part on CompleteMultipartUpload; S3's 5 MiB unless a test lowers it. */
+  partBytesMin?: number;
   gcLeewaySeconds: number;
   logLevel: string;
 }
@@ -47,10 +51,23 @@ export function frontEndDeps(
     { blockSize: options.blockSizeBytes, inFlightMax: 4, objectBytesMax: 5 * 1024 ** 3 },
     Date.now,
   );
+  const multipart = new MultipartStore(
+    ring,
+    gc,
+    objects,
+    {
+      blockSize: options.blockSizeBytes,
+      inFlightMax: 4,
+      partBytesMax: 5 * 1024 ** 3,
+      partBytesMin: options.partBytesMin ?? PART_BYTES_MIN,
+    },
+    Date.now,
+  );
   const deps: S3Deps = {
     ring,
     stanchion,
     objects,
+    multipart,
     config: {
       region: options.region,
       anonymousUserCreation: options.anonymousUserCreation,

@@ -108,6 +108,10 @@ export function frontEndSettings(opts: Record<string, unknown>) {
     virtualHostBase: opts['virtualHostBase'] as string | undefined,
     region: opts['region'] as string,
     logLevel: opts['logLevel'] as string,
+    // Only tests lower S3's 5 MiB minimum part size, to complete many tiny parts.
+    ...(env.CAIRN_TEST_PART_BYTES_MIN
+      ? { partBytesMin: Number(env.CAIRN_TEST_PART_BYTES_MIN) }
+      : {}),
   };
 }
 

@@ -2,18 +2,39 @@
  * The garbage-collection queue: an overwritten or deleted version's blocks are not removed
  * at once (a reader may be streaming them) but queued, durably on the ring, to be removed
  * once a leeway has passed. Entries are sharded so that many collectors can share the work.
+ * A multipart object's parts are queued a thousand to an entry, so that deleting a
+ * 10,000-part object costs ten queue writes, not ten thousand. An ended (completed or
+ * aborted) upload is one entry too: when it is due, its parts that no version of the object
+ * uses are collected, so that an Abort racing a Complete can never remove live data.
  */
 import type { RingClient } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
-import { blockKey, type Manifest } from './manifest.js';
+import { blockKey, decodeManifest, type ManifestPart } from './manifest.js';
+import { decodePart } from './multipart.js';
 
 /** Number of GC queue shards (partition keys of the gc keyspace). */
 export const GC_SHARDS = 16;
+
+/** Block sets (version id, block count) per queue entry at most. */
+const SETS_PER_ENTRY_MAX = 1000;
+
+const SCAN_BATCH = 1000;
 
 interface GcEntry {
   versionId: string;
   blockCount: number;
   dueMs: number;
+  /** Further block sets: [version id, block count]. */
+  more?: Array<[string, number]>;
+  /** Set for an ended upload (versionId is then its upload id): where its object is. */
+  endedUpload?: { bucketId: string; key: string };
+}
+
+/** What a dead version holds: its own blocks and, for a multipart object, its parts'. */
+export interface DeadBlocks {
+  versionId: string;
+  blockCount: number;
+  parts?: ReadonlyArray<Pick<ManifestPart, 'versionId' | 'blockCount'>> | undefined;
 }
 
 /** Queues and collects dead versions' blocks. */
@@ -23,21 +44,43 @@ export class GcQueue {
     private readonly leewayMs: number,
   ) {}
 
-  /** Queues a dead version's blocks for removal after the leeway. */
-  async enqueue(manifest: Pick<Manifest, 'versionId' | 'blockCount'>, nowMs: number) {
-    if (manifest.blockCount === 0) return;
-    const entry: GcEntry = {
-      versionId: manifest.versionId,
-      blockCount: manifest.blockCount,
-      dueMs: nowMs + this.leewayMs,
-    };
+  /** Queues a dead version's blocks (and its parts' blocks) for removal after the leeway. */
+  async enqueue(dead: DeadBlocks, nowMs: number) {
+    const sets: Array<[string, number]> = [];
+    if (dead.blockCount > 0) sets.push([dead.versionId, dead.blockCount]);
+    for (const part of dead.parts ?? []) {
+      if (part.blockCount > 0) sets.push([part.versionId, part.blockCount]);
+    }
+    for (let at = 0; at < sets.length; at += SETS_PER_ENTRY_MAX) {
+      const batch = sets.slice(at, at + SETS_PER_ENTRY_MAX);
+      const [versionId, blockCount] = batch[0]!;
+      const entry: GcEntry = { versionId, blockCount, dueMs: nowMs + this.leewayMs };
+      if (batch.length > 1) entry.more = batch.slice(1);
+      await this.write(entry);
+    }
+  }
+
+  /**
+   * Queues an ended upload: once due, its part records are removed, and the blocks of every
+   * part that no version of (bucketId, key) references.
+   */
+  async enqueueEndedUpload(
+    upload: { uploadId: string; bucketId: string; key: string },
+    nowMs: number,
+  ) {
+    const { uploadId: versionId, bucketId, key } = upload;
+    const dueMs = nowMs + this.leewayMs;
+    await this.write({ versionId, blockCount: 0, dueMs, endedUpload: { bucketId, key } });
+  }
+
+  private async write(entry: GcEntry) {
     const sk = `${entry.dueMs.toString().padStart(15, '0')}:${entry.versionId}`;
     // Each entry's key is new (due time and version id), so there is no context to read.
     const value = Buffer.from(JSON.stringify(entry));
     await this.ring.putVersioned(KEYSPACES.gc, shardOf(entry.versionId), sk, value, {});
   }
 
-  /** Removes every due version's blocks, up to `limit` versions; returns how many. */
+  /** Removes every due version's blocks, up to `limit` entries; returns how many. */
   async collectDue(nowMs: number, limit = 1000): Promise<number> {
     let collected = 0;
     for (let shard = 0; shard < GC_SHARDS && collected < limit; shard++) {
@@ -45,14 +88,38 @@ export class GcQueue {
       for (const item of items) {
         const entry = JSON.parse(item.value.toString('utf8')) as GcEntry;
         if (entry.dueMs > nowMs) break;
-        for (let n = 0; n < entry.blockCount; n++) {
-          await this.ring.delete(KEYSPACES.blocks, blockKey(entry.versionId, n));
-        }
+        if (entry.endedUpload) await this.collectUpload(entry.versionId, entry.endedUpload);
+        else await this.removeBlocks([[entry.versionId, entry.blockCount], ...(entry.more ?? [])]);
         await this.ring.delete(KEYSPACES.gc, String(shard), item.sk);
         collected++;
       }
     }
     return collected;
+  }
+
+  private async removeBlocks(sets: Array<[string, number]>) {
+    for (const [versionId, blockCount] of sets) {
+      for (let n = 0; n < blockCount; n++) {
+        await this.ring.delete(KEYSPACES.blocks, blockKey(versionId, n));
+      }
+    }
+  }
+
+  private async collectUpload(uploadId: string, object: { bucketId: string; key: string }) {
+    const live = new Set<string>();
+    const current = await this.ring.getVersioned(KEYSPACES.manifests, object.bucketId, object.key);
+    for (const value of current.values) {
+      for (const part of decodeManifest(value).parts ?? []) live.add(part.versionId);
+    }
+    for (;;) {
+      const items = await this.ring.scan(KEYSPACES.parts, uploadId, { limit: SCAN_BATCH });
+      for (const item of items) {
+        const part = decodePart(item.value);
+        if (!live.has(part.versionId)) await this.removeBlocks([[part.versionId, part.blockCount]]);
+        await this.ring.delete(KEYSPACES.parts, uploadId, item.sk);
+      }
+      if (items.length < SCAN_BATCH) return;
+    }
   }
 }
 

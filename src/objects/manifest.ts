@@ -19,6 +19,25 @@ export interface Tag {
   value: string;
 }
 
+/**
+ * One part of an object completed from a multipart upload. The object's bytes are its
+ * parts' bytes in order; each part keeps the blocks it was uploaded as, so completing an
+ * upload writes no data.
+ */
+export interface ManifestPart {
+  partNumber: number;
+  /** Bytes in this part. */
+  size: number;
+  /** Hex MD5 of the part's bytes (no quotes). */
+  etag: string;
+  /** The part's block id prefix: its blocks are blockKey(versionId, n). */
+  versionId: string;
+  blockSize: number;
+  blockCount: number;
+  /** Flexible checksums of the part: algorithm (e.g. 'crc32') → base64 value. */
+  checksums?: Record<string, string>;
+}
+
 /** One object version. */
 export interface Manifest {
   /** Format version of this record, for later migrations. */
@@ -39,6 +58,11 @@ export interface Manifest {
   checksums: Record<string, string>;
   /** Object tags, in the order they were given; absent when there are none. */
   tags?: Tag[];
+  /**
+   * The parts of an object made by CompleteMultipartUpload, in order; the version's own
+   * blockCount is then 0. Absent for an object written by one PUT.
+   */
+  parts?: ManifestPart[];
 }
 
 /** The block partition key of block `n` of a version: blocks spread over the whole ring. */

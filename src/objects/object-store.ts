@@ -129,27 +129,33 @@ export class ObjectStore {
     }
   }
 
-  /** Streams bytes [start, end] (inclusive) of a version, reading ahead a few blocks. */
+  /**
+   * Streams bytes [start, end] (inclusive) of a version, reading ahead a few blocks. A
+   * multipart object is read across its parts' blocks as one byte sequence.
+   */
   read(manifest: Manifest, start: number, end: number): Readable {
     const ring = this.ring;
     const readAhead = this.options.inFlightMax;
     async function* blocks() {
       if (end < start) return;
-      const first = Math.floor(start / manifest.blockSize);
-      const last = Math.floor(end / manifest.blockSize);
-      const fetchBlock = async (n: number) => {
-        const data = await ring.get(KEYSPACES.blocks, blockKey(manifest.versionId, n));
-        if (!data) throw new Error(`block ${n} of ${manifest.versionId} missing`);
+      const window: Array<{ ref: BlockRef; data: Promise<Buffer> }> = [];
+      const refs = blockRefs(segmentsOf(manifest), start, end);
+      const fetchBlock = async (ref: BlockRef) => {
+        const data = await ring.get(KEYSPACES.blocks, blockKey(ref.versionId, ref.n));
+        if (!data) throw new Error(`block ${ref.n} of ${ref.versionId} missing`);
         return data;
       };
-      const window: Array<Promise<Buffer>> = [];
-      let next = first;
-      for (let n = first; n <= last; n++) {
-        while (next <= last && window.length < readAhead) window.push(fetchBlock(next++));
-        const data = await window.shift()!;
-        const offset = n * manifest.blockSize;
-        const from = Math.max(start - offset, 0);
-        const to = Math.min(end - offset + 1, data.length);
+      for (;;) {
+        while (window.length < readAhead) {
+          const next = refs.next();
+          if (next.done) break;
+          window.push({ ref: next.value, data: fetchBlock(next.value) });
+        }
+        const head = window.shift();
+        if (!head) return;
+        const data = await head.data;
+        const from = Math.max(start - head.ref.offset, 0);
+        const to = Math.min(end - head.ref.offset + 1, data.length);
         yield data.subarray(from, to);
       }
     }
@@ -166,14 +172,20 @@ export class ObjectStore {
    * Writes the manifest over every version the read `current` saw (its context), so they are
    * replaced, and queues their blocks for GC. A concurrent writer's version that this read
    * did not see stays as a sibling; readers resolve it, and the next write collects it.
+   * CompleteMultipartUpload commits its manifest here too.
    */
-  private async commit(manifest: Manifest, current: VersionedRead): Promise<Manifest> {
+  async commit(manifest: Manifest, read?: VersionedRead): Promise<Manifest> {
     const { bucketId, key } = manifest;
+    const current = read ?? (await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key));
     const value = encodeManifest(manifest);
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, current.context);
+    // Two Completes of one upload share parts: the loser's must not collect the winner's.
+    const kept = new Set(manifest.parts?.map((part) => part.versionId));
     for (const old of current.values) {
       const previous = decodeManifest(old);
-      if (previous.versionId !== manifest.versionId) await this.gc.enqueue(previous, this.clock());
+      if (previous.versionId === manifest.versionId) continue;
+      const parts = previous.parts?.filter((part) => !kept.has(part.versionId));
+      await this.gc.enqueue({ ...previous, parts }, this.clock());
     }
     return manifest;
   }
@@ -182,4 +194,58 @@ export class ObjectStore {
 /** The version readers see among the siblings of a read, if any. */
 function resolveCurrent(values: Buffer[]): Manifest | undefined {
   return values.length === 0 ? undefined : decodeManifest(newestManifest(values));
+}
+
+/** A run of blocks that holds bytes [offset, offset + size) of an object. */
+interface Segment {
+  versionId: string;
+  blockSize: number;
+  offset: number;
+  size: number;
+}
+
+/** One block of a read and the object offset of its first byte. */
+interface BlockRef {
+  versionId: string;
+  n: number;
+  offset: number;
+}
+
+function segmentsOf(manifest: Manifest): Segment[] {
+  if (!manifest.parts) {
+    const { versionId, blockSize, size } = manifest;
+    return [{ versionId, blockSize, offset: 0, size }];
+  }
+  let offset = 0;
+  return manifest.parts.map((part) => {
+    const segment = {
+      versionId: part.versionId,
+      blockSize: part.blockSize,
+      offset,
+      size: part.size,
+    };
+    offset += part.size;
+    return segment;
+  });
+}
+
+/** The blocks that hold bytes [start, end], in order; finds the first by binary search. */
+function* blockRefs(segments: Segment[], start: number, end: number): Generator<BlockRef> {
+  let low = 0;
+  let high = segments.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (segments[mid]!.offset <= start) low = mid;
+    else high = mid - 1;
+  }
+  for (let i = low; i < segments.length; i++) {
+    const segment = segments[i]!;
+    if (segment.offset > end) return;
+    if (segment.size === 0) continue;
+    const first = Math.floor(Math.max(start - segment.offset, 0) / segment.blockSize);
+    const last = Math.floor(Math.min(end - segment.offset, segment.size - 1) / segment.blockSize);
+    for (let n = first; n <= last; n++) {
+      yield { versionId: segment.versionId, n, offset: segment.offset + n * segment.blockSize };
+    }
+  }
 }

@@ -10,7 +10,15 @@ import type { RequestContext, S3Context, S3Deps } from './context.js';
 import { S3Error } from './errors.js';
 import { toS3Error } from './error-mapping.js';
 import { deleteBucket, createBucket, getBucketLocation, headBucket } from './handlers/bucket.js';
+import { deleteObjects } from './handlers/delete-objects.js';
 import { listObjects } from './handlers/list.js';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  uploadPart,
+} from './handlers/multipart.js';
+import { listMultipartUploads, listParts } from './handlers/multipart-list.js';
 import { deleteObject, getObject, putObject } from './handlers/object.js';
 import { listBuckets } from './handlers/service.js';
 import { addCorsHeaders, corsPreflight } from './handlers/cors.js';
@@ -153,6 +161,20 @@ function dispatch(ctx: S3Context, op: Exclude<S3Operation, UnsignedOperation>): 
       return getObject(ctx, op.bucket, op.key, false);
     case 'DeleteObject':
       return deleteObject(ctx, op.bucket, op.key);
+    case 'DeleteObjects':
+      return deleteObjects(ctx, op.bucket);
+    case 'ListMultipartUploads':
+      return listMultipartUploads(ctx, op.bucket);
+    case 'CreateMultipartUpload':
+      return createMultipartUpload(ctx, op.bucket, op.key);
+    case 'UploadPart':
+      return uploadPart(ctx, op.bucket, op.key);
+    case 'CompleteMultipartUpload':
+      return completeMultipartUpload(ctx, op.bucket, op.key);
+    case 'AbortMultipartUpload':
+      return abortMultipartUpload(ctx, op.bucket, op.key);
+    case 'ListParts':
+      return listParts(ctx, op.bucket, op.key);
     default:
       return dispatchSubresource(ctx, op);
   }

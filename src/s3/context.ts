@@ -7,6 +7,7 @@ import type { RingClient } from '../../ring/client.js';
 import type { StanchionClient } from '../../stanchion/client.js';
 import type { UserRecord } from '../../stanchion/core/records.js';
 import type { PayloadMode } from '../auth/types.js';
+import type { MultipartStore } from '../objects/multipart-store.js';
 import type { ObjectStore } from '../objects/object-store.js';
 
 /** Settings of the S3 front end. */
@@ -24,6 +25,7 @@ export interface S3Deps {
   ring: RingClient;
   stanchion: StanchionClient;
   objects: ObjectStore;
+  multipart: MultipartStore;
   config: S3Config;
   /** Milliseconds since the epoch. */
   clock: () => number;

@@ -7,6 +7,7 @@ import { RingUnavailableError } from '../../ring/client.js';
 import { NodeUnreachableError } from '../../ring/transport/transport.js';
 import { StanchionUnavailableError } from '../../stanchion/server.js';
 import { AuthError } from '../auth/types.js';
+import { MultipartError } from '../objects/multipart.js';
 import { isS3ErrorCode, S3Error } from './errors.js';
 
 /** The S3 error to answer for `error`. */
@@ -23,6 +24,9 @@ export function toS3Error(error: unknown): S3Error {
     error instanceof StanchionUnavailableError
   ) {
     return new S3Error('ServiceUnavailable', undefined, { cause: error });
+  }
+  if (error instanceof MultipartError) {
+    return new S3Error(error.code, error.message, { cause: error });
   }
   if (error instanceof RangeError && /sizeMax/.test(error.message)) {
     return new S3Error('EntityTooLarge', undefined, { cause: error });

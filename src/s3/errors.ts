@@ -58,6 +58,17 @@ export const S3_ERRORS = {
   InvalidArgument: { status: 400, message: 'Invalid Argument' },
   InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.' },
   InvalidDigest: { status: 400, message: 'The Content-MD5 you specified is not valid.' },
+  InvalidPart: {
+    status: 400,
+    message:
+      'One or more of the specified parts could not be found. The part may not have been ' +
+      "uploaded, or the specified entity tag may not match the part's entity tag.",
+  },
+  InvalidPartNumber: { status: 416, message: 'The requested partnumber is not satisfiable' },
+  InvalidPartOrder: {
+    status: 400,
+    message: 'The list of parts was not in ascending order. Parts must be ordered by part number.',
+  },
   InvalidPolicyDocument: {
     status: 400,
     message:
@@ -105,8 +116,14 @@ export const S3_ERRORS = {
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
-  NoSuchUser: { status: 404, message: 'The specified user does not exist.' },
   NoSuchTagSet: { status: 404, message: 'The TagSet does not exist' },
+  NoSuchUpload: {
+    status: 404,
+    message:
+      'The specified multipart upload does not exist. The upload ID may be invalid, or the ' +
+      'upload may have been aborted or completed.',
+  },
+  NoSuchUser: { status: 404, message: 'The specified user does not exist.' },
   NotImplemented: {
     status: 501,
     message: 'A header or query you provided implies functionality that is not implemented.',

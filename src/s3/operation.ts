@@ -22,6 +22,13 @@ export type S3Operation =
   | { name: 'GetObject'; bucket: string; key: string }
   | { name: 'HeadObject'; bucket: string; key: string }
   | { name: 'DeleteObject'; bucket: string; key: string }
+  | { name: 'DeleteObjects'; bucket: string }
+  | { name: 'ListMultipartUploads'; bucket: string }
+  | { name: 'CreateMultipartUpload'; bucket: string; key: string }
+  | { name: 'UploadPart'; bucket: string; key: string }
+  | { name: 'CompleteMultipartUpload'; bucket: string; key: string }
+  | { name: 'AbortMultipartUpload'; bucket: string; key: string }
+  | { name: 'ListParts'; bucket: string; key: string }
   | SubresourceOperation;
 
 /** The parts of a request that decide its operation. */
@@ -39,7 +46,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'acl',
   'accelerate',
   'analytics',
-  'delete',
   'encryption',
   'intelligent-tiering',
   'inventory',
@@ -59,11 +65,8 @@ const UNSUPPORTED_SUBRESOURCES = [
   'legal-hold',
   'select',
   'torrent',
-  'uploads',
-  'uploadId',
   'website',
   'attributes',
-  'partNumber',
 ] as const;
 
 /** The operation a request asks for; S3Error for anything malformed or unsupported. */
@@ -85,6 +88,8 @@ export function parseOperation(input: OperationInput): S3Operation {
     throw new S3Error('MethodNotAllowed');
   }
   if (key === undefined) return bucketOperation(input, bucket);
+  const multipart = multipartOperation(input, bucket, key);
+  if (multipart) return multipart;
   switch (input.method) {
     case 'PUT':
       return { name: 'PutObject', bucket, key };
@@ -111,10 +116,43 @@ function bucketOperation(input: OperationInput, bucket: string): S3Operation {
       return { name: 'DeleteBucket', bucket };
     case 'GET':
       if (input.query.has('location')) return { name: 'GetBucketLocation', bucket };
+      if (input.query.has('uploads')) return { name: 'ListMultipartUploads', bucket };
       if (input.query.get('list-type') === '2') return { name: 'ListObjectsV2', bucket };
       return { name: 'ListObjects', bucket };
     case 'POST':
+      if (input.query.has('delete')) return { name: 'DeleteObjects', bucket };
       throw S3Error.notImplemented('POST on a bucket');
+    default:
+      throw new S3Error('MethodNotAllowed');
+  }
+}
+
+/** The multipart operation an object request names by ?uploads or ?uploadId, if any. */
+function multipartOperation(
+  input: OperationInput,
+  bucket: string,
+  key: string,
+): S3Operation | undefined {
+  const q = input.query;
+  if (q.has('uploads')) {
+    if (input.method === 'POST') return { name: 'CreateMultipartUpload', bucket, key };
+    throw new S3Error('MethodNotAllowed');
+  }
+  if (!q.has('uploadId')) {
+    if (input.method === 'PUT' && q.has('partNumber')) {
+      throw new S3Error('InvalidRequest', 'A part upload needs an uploadId.');
+    }
+    return undefined;
+  }
+  switch (input.method) {
+    case 'PUT':
+      return { name: 'UploadPart', bucket, key };
+    case 'POST':
+      return { name: 'CompleteMultipartUpload', bucket, key };
+    case 'DELETE':
+      return { name: 'AbortMultipartUpload', bucket, key };
+    case 'GET':
+      return { name: 'ListParts', bucket, key };
     default:
       throw new S3Error('MethodNotAllowed');
   }

@@ -8,19 +8,21 @@ import type { S3Context } from '../context.js';
 import { verifiedBody } from '../body.js';
 import { S3Error } from '../errors.js';
 import { metadataOf, objectResponseHeaders, storedHeadersOf } from '../object-headers.js';
+import { selectPart } from '../part-select.js';
 import { parseRange } from '../range.js';
 import type { Manifest } from '../../objects/manifest.js';
 import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
 import { taggingOf } from '../tags.js';
 import { ownedBucket } from './bucket.js';
 import { refuseUnsupportedPutHeaders } from './encryption.js';
+import { copyObject } from './copy.js';
 import { sendEmpty } from './responses.js';
 
 /** PUT /bucket/key */
 export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
   const headers = ctx.request.headers;
-  if (headers['x-amz-copy-source'] !== undefined) throw S3Error.notImplemented('CopyObject');
   refuseUnsupportedPutHeaders(Object.keys(headers));
+  if (headers['x-amz-copy-source'] !== undefined) return copyObject(ctx, bucketName, key);
   const conditions = putConditionsOf(headers);
   const tags = taggingOf(headers);
   const bucket = await ownedBucket(ctx, bucketName);
@@ -64,14 +66,23 @@ export async function getObject(
   if (!manifest) throw S3Error.noSuchKey(key);
   const headers = ctx.request.headers;
   checkConditions(headers, manifest.etag, manifest.lastModifiedMs);
-  const range = parseRange(
-    typeof headers.range === 'string' ? headers.range : undefined,
-    manifest.size,
-  );
-  // A checksum covers the whole object, so S3 returns none for a part of it.
-  const withChecksums =
-    !range && String(headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED';
-  const out = objectResponseHeaders(manifest, ctx.query, withChecksums);
+  const rangeHeader = typeof headers.range === 'string' ? headers.range : undefined;
+  const partNumber = ctx.query.get('partNumber');
+  const part = partNumber === null ? undefined : selectPart(manifest, partNumber, rangeHeader);
+  const range = part ? part.range : parseRange(rangeHeader, manifest.size);
+  const checksumMode = String(headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED';
+  // A checksum covers the whole object (or part), so S3 returns none for a range of it.
+  const wholeChecksums = checksumMode && !range && !part;
+  const out = objectResponseHeaders(manifest, ctx.query, wholeChecksums);
+  if (manifest.parts) {
+    if (part) out['x-amz-mp-parts-count'] = String(manifest.parts.length);
+    if (wholeChecksums && Object.keys(manifest.checksums).length > 0) {
+      out['x-amz-checksum-type'] = 'COMPOSITE';
+    }
+  }
+  if (part && checksumMode) {
+    for (const [alg, value] of Object.entries(part.checksums)) out[`x-amz-checksum-${alg}`] = value;
+  }
   const start = range?.start ?? 0;
   const end = range?.end ?? manifest.size - 1;
   out['content-length'] = String(end - start + 1);

@@ -1,0 +1,225 @@
+/**
+ * Multipart uploads on the ring. An upload is one record in the bucket's ordered `uploads`
+ * range; each part is its own record under (upload id, part number) with its own blocks.
+ * Complete writes only a manifest that lists the parts' blocks, so its cost grows with the
+ * number of parts, never with the bytes. Nothing here ever deletes a block directly: every
+ * dead block set goes through the GC queue and its leeway.
+ */
+import type { Readable } from 'node:stream';
+import type { RingClient } from '../../ring/client.js';
+import { KEYSPACES } from '../../ring/keyspaces.js';
+import { createChecksum, type IncrementalChecksum } from '../auth/checksums.js';
+import { writeBlocks } from './block-writer.js';
+import type { GcQueue } from './gc-queue.js';
+import { blockKey, type Manifest } from './manifest.js';
+import {
+  compositeChecksum,
+  decodePart,
+  decodeUpload,
+  encodeRecord,
+  multipartEtag,
+  MultipartError,
+  partSortKey,
+  planCompletion,
+  uploadSortKey,
+  type PartRecord,
+  type RequestedPart,
+  type UploadRecord,
+} from './multipart.js';
+import type { ObjectStore } from './object-store.js';
+
+/** Tunables of multipart uploads. */
+export interface MultipartStoreOptions {
+  blockSize: number;
+  /** Blocks written at once per part upload. */
+  inFlightMax: number;
+  /** Largest part, in bytes (S3: 5 GiB). */
+  partBytesMax: number;
+  /** Smallest part but the last on Complete (S3: 5 MiB; tests lower it). */
+  partBytesMin: number;
+}
+
+/** What a part upload's caller checks once every byte is written. */
+export type PartCheck = (written: { md5: Buffer; size: number }) => Record<string, string>;
+
+const SCAN_BATCH = 1000;
+
+/** Multipart uploads and their parts. */
+export class MultipartStore {
+  constructor(
+    private readonly ring: RingClient,
+    private readonly gc: GcQueue,
+    private readonly objects: ObjectStore,
+    readonly options: MultipartStoreOptions,
+    private readonly clock: () => number,
+  ) {}
+
+  /** Starts an upload. */
+  async create(upload: Omit<UploadRecord, 'format' | 'initiatedMs'>): Promise<UploadRecord> {
+    const record: UploadRecord = { format: 1, ...upload, initiatedMs: this.clock() };
+    const sk = uploadSortKey(upload.key, upload.uploadId);
+    // The upload id is new, so there is nothing to read a context from.
+    await this.ring.putVersioned(KEYSPACES.uploads, upload.bucketId, sk, encodeRecord(record), {});
+    return record;
+  }
+
+  /** The upload `uploadId` of (bucketId, key); NoSuchUpload when it is not in progress. */
+  async get(bucketId: string, key: string, uploadId: string): Promise<UploadRecord> {
+    const value = await this.ring.get(KEYSPACES.uploads, bucketId, uploadSortKey(key, uploadId));
+    if (!value) throw new MultipartError('NoSuchUpload', 'The specified upload does not exist.');
+    return decodeUpload(value);
+  }
+
+  /**
+   * Stores `body` as part `partNumber`, replacing (and queueing for GC) any earlier upload
+   * of that part. `check` runs after the last block and returns the client's verified
+   * checksums; throwing there leaves the earlier part in place.
+   */
+  async putPart(
+    upload: UploadRecord,
+    part: { partNumber: number; versionId: string },
+    body: AsyncIterable<Buffer> | Readable,
+    check: PartCheck,
+  ): Promise<PartRecord> {
+    const own = upload.checksumAlgorithm ? createChecksum(upload.checksumAlgorithm) : undefined;
+    const { blockSize, inFlightMax, partBytesMax } = this.options;
+    let launched = 0;
+    const writeOne = (n: number, data: Buffer) => {
+      launched = Math.max(launched, n + 1);
+      return this.ring.put(KEYSPACES.blocks, blockKey(part.versionId, n), '', data);
+    };
+    let record: PartRecord;
+    try {
+      const options = { blockSize, inFlightMax, sizeMax: partBytesMax };
+      const written = await writeBlocks(tap(body, own), options, writeOne);
+      const checksums = checksumsOf(check(written), own);
+      record = {
+        ...part,
+        size: written.size,
+        etag: written.md5.toString('hex'),
+        blockSize,
+        blockCount: written.blockCount,
+        ...(Object.keys(checksums).length > 0 ? { checksums } : {}),
+        lastModifiedMs: this.clock(),
+      };
+    } catch (error) {
+      await this.gc.enqueue({ ...part, blockCount: launched }, this.clock()).catch(() => {});
+      throw error;
+    }
+    await this.commitPart(upload, record);
+    return record;
+  }
+
+  private async commitPart(upload: UploadRecord, record: PartRecord) {
+    const sk = partSortKey(record.partNumber);
+    const current = await this.ring.getVersioned(KEYSPACES.parts, upload.uploadId, sk);
+    const value = encodeRecord(record);
+    await this.ring.putVersioned(KEYSPACES.parts, upload.uploadId, sk, value, current.context);
+    for (const old of current.values) await this.gc.enqueue(decodePart(old), this.clock());
+    // An upload that ended while this part was written would never collect it: do it now.
+    const still = await this.ring.get(
+      KEYSPACES.uploads,
+      upload.bucketId,
+      uploadSortKey(upload.key, upload.uploadId),
+    );
+    if (!still) {
+      await this.gc.enqueue(record, this.clock());
+      await this.ring.delete(KEYSPACES.parts, upload.uploadId, sk);
+      throw new MultipartError('NoSuchUpload', 'The upload ended while the part was written.');
+    }
+  }
+
+  /** Parts of an upload after part `afterPartNumber`, in order, at most `limit`. */
+  async listParts(uploadId: string, afterPartNumber: number, limit: number) {
+    const after = afterPartNumber > 0 ? Buffer.from(partSortKey(afterPartNumber)) : undefined;
+    const items = await this.ring.scan(KEYSPACES.parts, uploadId, { after, limit });
+    return items.map((item) => decodePart(item.value));
+  }
+
+  private async allParts(uploadId: string): Promise<Map<number, PartRecord>> {
+    const parts = new Map<number, PartRecord>();
+    let after = 0;
+    for (;;) {
+      const batch = await this.listParts(uploadId, after, SCAN_BATCH);
+      for (const part of batch) parts.set(part.partNumber, part);
+      if (batch.length < SCAN_BATCH) return parts;
+      after = batch.at(-1)!.partNumber;
+    }
+  }
+
+  /**
+   * Completes an upload as the object's new version: checks the named parts, commits a
+   * manifest that lists their blocks, ends the upload and queues it for GC (which collects
+   * the parts left out). Throws MultipartError for a request that names bad parts.
+   */
+  async complete(
+    upload: UploadRecord,
+    requested: readonly RequestedPart[],
+    versionId: string,
+  ): Promise<Manifest> {
+    const plan = planCompletion(
+      requested,
+      await this.allParts(upload.uploadId),
+      this.options.partBytesMin,
+    );
+    const checksums: Record<string, string> = {};
+    const algorithm = upload.checksumAlgorithm;
+    const composite = algorithm ? compositeChecksum(algorithm, plan.parts) : undefined;
+    if (algorithm && composite) checksums[algorithm.toLowerCase()] = composite;
+    const manifest = await this.objects.commit({
+      format: 1,
+      versionId,
+      bucketId: upload.bucketId,
+      key: upload.key,
+      size: plan.size,
+      etag: multipartEtag(plan.parts.map((part) => part.etag)),
+      lastModifiedMs: this.clock(),
+      blockSize: this.options.blockSize,
+      blockCount: 0,
+      headers: upload.headers,
+      metadata: upload.metadata,
+      checksums,
+      parts: plan.parts.map(({ lastModifiedMs: _, ...part }) => part),
+    });
+    await this.end(upload);
+    return manifest;
+  }
+
+  /** Aborts an upload: it ends at once, and its parts are queued for GC. */
+  async abort(upload: UploadRecord): Promise<void> {
+    await this.end(upload);
+  }
+
+  private async end(upload: UploadRecord) {
+    await this.gc.enqueueEndedUpload(upload, this.clock());
+    await this.ring.delete(
+      KEYSPACES.uploads,
+      upload.bucketId,
+      uploadSortKey(upload.key, upload.uploadId),
+    );
+  }
+
+  /** Uploads of a bucket in (key, upload id) order: the scan ListMultipartUploads pages. */
+  async scanUploads(bucketId: string, options: { after?: Buffer; prefix?: Buffer; limit: number }) {
+    const items = await this.ring.scan(KEYSPACES.uploads, bucketId, options);
+    return items.map((item) => decodeUpload(item.value));
+  }
+}
+
+/** Feeds every chunk to `checksum` (if any) on its way to the block writer. */
+async function* tap(body: AsyncIterable<Buffer>, checksum: IncrementalChecksum | undefined) {
+  for await (const chunk of body) {
+    checksum?.update(chunk);
+    yield chunk;
+  }
+}
+
+/** The client's verified checksums (header names) and the upload's own, as algorithm → value. */
+function checksumsOf(verified: Record<string, string>, own: IncrementalChecksum | undefined) {
+  const checksums: Record<string, string> = {};
+  for (const [name, value] of Object.entries(verified)) {
+    checksums[name.toLowerCase().replace(/^x-amz-checksum-/, '')] = value;
+  }
+  if (own) checksums[own.algorithm.toLowerCase()] = own.digestBase64();
+  return checksums;
+}

@@ -1,0 +1,169 @@
+/**
+ * The pure rules of multipart uploads: the records an upload and its parts are stored as,
+ * the checks CompleteMultipartUpload makes (order, ETags, minimum part size), the
+ * multipart ETag and the composite checksum. No ring, no clock: the store passes them in.
+ */
+import { createHash } from 'node:crypto';
+import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
+import type { ManifestPart, StoredHeaders } from './manifest.js';
+
+/** Highest part number S3 accepts. */
+export const PART_NUMBER_MAX = 10_000;
+
+/** S3's minimum size of every part but the last, in bytes (5 MiB). */
+export const PART_BYTES_MIN = 5 * 1024 * 1024;
+
+/** An upload in progress, stored under (uploads, bucket id, key NUL upload id). */
+export interface UploadRecord {
+  format: 1;
+  uploadId: string;
+  bucketId: string;
+  key: string;
+  ownerId: string;
+  initiatedMs: number;
+  headers: StoredHeaders;
+  metadata: Record<string, string>;
+  /** The x-amz-checksum-algorithm of CreateMultipartUpload: parts get this checksum. */
+  checksumAlgorithm?: ChecksumAlgorithm;
+}
+
+/** One uploaded part, stored under (parts, upload id, zero-padded part number). */
+export interface PartRecord extends ManifestPart {
+  lastModifiedMs: number;
+}
+
+/** A part as CompleteMultipartUpload names it. */
+export interface RequestedPart {
+  partNumber: number;
+  /** The ETag as the client sent it, quotes stripped. */
+  etag: string;
+  /** Checksums the client sent for the part: algorithm (e.g. 'crc32') → base64. */
+  checksums: Record<string, string>;
+}
+
+/** The refusals of the multipart layer; the S3 layer answers the error of the same code. */
+export type MultipartErrorCode =
+  'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'MalformedXML';
+
+/** A refused multipart request (never a bug): converted to an S3 error at the boundary. */
+export class MultipartError extends Error {
+  constructor(
+    readonly code: MultipartErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MultipartError';
+  }
+}
+
+/** The upload sort key: key order first, so ListMultipartUploads is one ordered scan. */
+export function uploadSortKey(key: string, uploadId: string): string {
+  return `${key}\0${uploadId}`;
+}
+
+/** The part sort key: zero-padded so that byte order is number order. */
+export function partSortKey(partNumber: number): string {
+  return String(partNumber).padStart(5, '0');
+}
+
+/** What Complete assembles: the parts in order, and the uploaded parts it leaves out. */
+export interface CompletionPlan {
+  parts: PartRecord[];
+  unused: PartRecord[];
+  size: number;
+}
+
+/**
+ * Checks a Complete request against the uploaded parts: ascending part numbers
+ * (InvalidPartOrder), each part uploaded with the named ETag and checksums (InvalidPart),
+ * every part but the last at least `partBytesMin` (EntityTooSmall).
+ */
+export function planCompletion(
+  requested: readonly RequestedPart[],
+  uploaded: ReadonlyMap<number, PartRecord>,
+  partBytesMin: number,
+): CompletionPlan {
+  if (requested.length === 0) {
+    throw new MultipartError('MalformedXML', 'You must specify at least one part.');
+  }
+  const parts: PartRecord[] = [];
+  let previous = 0;
+  for (const want of requested) {
+    if (want.partNumber <= previous) {
+      throw new MultipartError('InvalidPartOrder', 'The list of parts was not in ascending order.');
+    }
+    previous = want.partNumber;
+    const part = uploaded.get(want.partNumber);
+    if (!part || part.etag !== want.etag || !checksumsAgree(part, want)) {
+      throw new MultipartError('InvalidPart', `Part ${want.partNumber} could not be found.`);
+    }
+    parts.push(part);
+  }
+  // Sizes are checked once every part is known to exist, so a missing part is InvalidPart.
+  const small = parts.slice(0, -1).find((part) => part.size < partBytesMin);
+  if (small) {
+    throw new MultipartError(
+      'EntityTooSmall',
+      `Part ${small.partNumber} is smaller than the minimum allowed size (${partBytesMin} bytes).`,
+    );
+  }
+  const named = new Set(parts.map((part) => part.partNumber));
+  const unused = [...uploaded.values()].filter((part) => !named.has(part.partNumber));
+  return { parts, unused, size: parts.reduce((sum, part) => sum + part.size, 0) };
+}
+
+/** A checksum the client names must match the one stored; one not stored is not checked. */
+function checksumsAgree(part: PartRecord, want: RequestedPart): boolean {
+  return Object.entries(want.checksums).every(([algorithm, value]) => {
+    const stored = part.checksums?.[algorithm];
+    return stored === undefined || stored === value;
+  });
+}
+
+/** The multipart ETag: hex MD5 of the concatenated binary part MD5s, then "-N". */
+export function multipartEtag(partEtags: readonly string[]): string {
+  const md5 = createHash('md5');
+  for (const etag of partEtags) md5.update(Buffer.from(etag, 'hex'));
+  return `${md5.digest('hex')}-${partEtags.length}`;
+}
+
+/**
+ * The composite checksum: base64 of the algorithm over the concatenated raw part
+ * checksums, then "-N"; undefined if a part lacks the checksum.
+ */
+export function compositeChecksum(
+  algorithm: ChecksumAlgorithm,
+  parts: ReadonlyArray<Pick<ManifestPart, 'checksums'>>,
+): string | undefined {
+  const name = algorithm.toLowerCase();
+  const checksum = createChecksum(algorithm);
+  for (const part of parts) {
+    const value = part.checksums?.[name];
+    if (value === undefined) return undefined;
+    checksum.update(Buffer.from(value, 'base64'));
+  }
+  return `${checksum.digestBase64()}-${parts.length}`;
+}
+
+/** Encodes a multipart record for the ring. */
+export function encodeRecord(record: UploadRecord | PartRecord): Buffer {
+  return Buffer.from(JSON.stringify(record), 'utf8');
+}
+
+/** Decodes and checks an upload record; throws on a corrupt one. */
+export function decodeUpload(value: Buffer): UploadRecord {
+  const record = JSON.parse(value.toString('utf8')) as UploadRecord;
+  if (record.format !== 1 || typeof record.uploadId !== 'string') {
+    throw new Error('corrupt upload record');
+  }
+  return record;
+}
+
+/** Decodes and checks a part record; throws on a corrupt one. */
+export function decodePart(value: Buffer): PartRecord {
+  const record = JSON.parse(value.toString('utf8')) as PartRecord;
+  if (!Number.isInteger(record.partNumber) || typeof record.versionId !== 'string') {
+    throw new Error('corrupt part record');
+  }
+  return record;
+}

@@ -1,0 +1,91 @@
+/**
+ * DeleteObjects: POST /bucket?delete with up to 1,000 keys. As S3 requires, the body must
+ * carry an integrity check (Content-MD5 or a flexible checksum), verified before any key is
+ * deleted. Each key succeeds or fails on its own; quiet mode lists only the failures.
+ */
+import { KEY_BYTES_MAX } from '../operation.js';
+import { readSmallBody } from '../body.js';
+import type { S3Context } from '../context.js';
+import { toS3Error } from '../error-mapping.js';
+import { S3Error } from '../errors.js';
+import { parseDeleteXml, type DeleteTarget } from '../request-xml.js';
+import { renderXml } from '../xml.js';
+import { ownedBucket } from './bucket.js';
+import { sendXml } from './responses.js';
+
+/** Largest Delete body: 1,000 keys of 1,024 bytes, escaped, with room for the markup. */
+const DELETE_BODY_BYTES_MAX = 8 * 1024 * 1024;
+
+/** Keys deleted at once. */
+const DELETES_IN_FLIGHT_MAX = 16;
+
+const CHECKSUM_HEADER = /^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/;
+
+type Outcome = { key: string; error?: { code: string; message: string } };
+
+/** POST /bucket?delete */
+export async function deleteObjects(ctx: S3Context, bucketName: string): Promise<void> {
+  const bucket = await ownedBucket(ctx, bucketName);
+  requireIntegrityCheck(ctx.request.headers);
+  const xml = await readSmallBody(ctx, DELETE_BODY_BYTES_MAX);
+  const { quiet, objects } = parseDeleteXml(xml.toString('utf8'));
+  const outcomes = await mapBounded(objects, DELETES_IN_FLIGHT_MAX, async (target) => {
+    try {
+      checkTarget(target);
+      await ctx.deps.objects.delete(bucket.id, target.key);
+      return { key: target.key };
+    } catch (error) {
+      const s3 = toS3Error(error);
+      if (s3.code === 'InternalError') ctx.request.log.error({ err: error }, 'delete failed');
+      return { key: target.key, error: { code: s3.code, message: s3.message } };
+    }
+  });
+  const body: Record<string, unknown> = {};
+  const deleted = outcomes.filter((o) => !o.error).map((o) => ({ Key: o.key }));
+  const errors = outcomes.flatMap((o: Outcome) =>
+    o.error ? [{ Key: o.key, Code: o.error.code, Message: o.error.message }] : [],
+  );
+  if (!quiet && deleted.length > 0) body['Deleted'] = deleted;
+  if (errors.length > 0) body['Error'] = errors;
+  sendXml(ctx, 200, renderXml('DeleteResult', body));
+}
+
+/** S3 refuses a DeleteObjects body that nothing lets it verify. */
+function requireIntegrityCheck(headers: S3Context['request']['headers']): void {
+  if (headers['content-md5'] !== undefined) return;
+  if (Object.keys(headers).some((name) => CHECKSUM_HEADER.test(name))) return;
+  const trailer = String(headers['x-amz-trailer'] ?? '').toLowerCase();
+  if (CHECKSUM_HEADER.test(trailer.trim())) return;
+  throw new S3Error(
+    'InvalidRequest',
+    'Missing required header for this request: Content-MD5 or x-amz-checksum-*',
+  );
+}
+
+function checkTarget(target: DeleteTarget): void {
+  if (target.key === '') throw new S3Error('InvalidArgument', 'An object key must not be empty.');
+  if (Buffer.byteLength(target.key, 'utf8') > KEY_BYTES_MAX) {
+    throw new S3Error('KeyTooLongError');
+  }
+  if (target.versionId !== undefined && target.versionId !== 'null') {
+    throw new S3Error('InvalidArgument', 'Invalid version id specified');
+  }
+}
+
+/** Maps `items` through `work`, at most `limit` at a time, keeping the order. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await work(items[at]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,166 @@
+/**
+ * Multipart upload operations: CreateMultipartUpload, UploadPart, UploadPartCopy,
+ * CompleteMultipartUpload and AbortMultipartUpload. Part bodies stream into blocks like a
+ * PUT's; Complete reads only the small XML list of parts and writes only a manifest.
+ */
+import { checksumAlgorithmFromHeader, type ChecksumAlgorithm } from '../../auth/checksums.js';
+import type { UploadRecord } from '../../objects/multipart.js';
+import { readSmallBody, verifiedBody } from '../body.js';
+import type { S3Context } from '../context.js';
+import { parseCopySourceRange } from '../copy-source.js';
+import { S3Error } from '../errors.js';
+import { metadataOf, storedHeadersOf } from '../object-headers.js';
+import { checkPartNumber, parseCompleteXml } from '../request-xml.js';
+import { renderXml } from '../xml.js';
+import { ownedBucket } from './bucket.js';
+import { copySourceOf } from './copy.js';
+import { sendEmpty, sendXml } from './responses.js';
+
+/** Largest CompleteMultipartUpload body: 10,000 parts with checksums fit with room. */
+const COMPLETE_BODY_BYTES_MAX = 8 * 1024 * 1024;
+
+type Headers = S3Context['request']['headers'];
+
+function one(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** The upload a request's ?uploadId names, in a bucket the caller owns. */
+export async function requestedUpload(
+  ctx: S3Context,
+  bucketName: string,
+  key: string,
+): Promise<UploadRecord> {
+  const bucket = await ownedBucket(ctx, bucketName);
+  return ctx.deps.multipart.get(bucket.id, key, ctx.query.get('uploadId') ?? '');
+}
+
+/** POST /bucket/key?uploads */
+export async function createMultipartUpload(ctx: S3Context, bucketName: string, key: string) {
+  const headers = ctx.request.headers;
+  const bucket = await ownedBucket(ctx, bucketName);
+  const checksumAlgorithm = uploadChecksumAlgorithm(headers);
+  const upload = await ctx.deps.multipart.create({
+    uploadId: ctx.deps.newId().replaceAll('-', ''),
+    bucketId: bucket.id,
+    key,
+    ownerId: ctx.user.id,
+    headers: storedHeadersOf(headers),
+    metadata: metadataOf(headers),
+    ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+  });
+  if (checksumAlgorithm) {
+    void ctx.reply.headers({
+      'x-amz-checksum-algorithm': checksumAlgorithm,
+      'x-amz-checksum-type': 'COMPOSITE',
+    });
+  }
+  const xml = renderXml('InitiateMultipartUploadResult', {
+    Bucket: bucketName,
+    Key: key,
+    UploadId: upload.uploadId,
+  });
+  sendXml(ctx, 200, xml);
+}
+
+function uploadChecksumAlgorithm(headers: Headers): ChecksumAlgorithm | undefined {
+  const raw = one(headers, 'x-amz-checksum-algorithm');
+  const type = one(headers, 'x-amz-checksum-type');
+  if (type !== undefined && type.toUpperCase() !== 'COMPOSITE') {
+    throw new S3Error('InvalidRequest', `Checksum type ${type} is not supported; use COMPOSITE.`);
+  }
+  if (raw === undefined) return undefined;
+  const algorithm = checksumAlgorithmFromHeader(raw);
+  if (!algorithm || algorithm === 'CRC64NVME') {
+    throw new S3Error('InvalidRequest', `Checksum algorithm ${raw} is not supported here.`, {
+      fields: { ArgumentName: 'x-amz-checksum-algorithm', ArgumentValue: raw },
+    });
+  }
+  return algorithm;
+}
+
+function partNumberOf(ctx: S3Context): number {
+  const raw = ctx.query.get('partNumber') ?? '';
+  const partNumber = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  checkPartNumber(partNumber);
+  return partNumber;
+}
+
+/** PUT /bucket/key?partNumber=N&uploadId=X (UploadPartCopy with x-amz-copy-source) */
+export async function uploadPart(ctx: S3Context, bucketName: string, key: string) {
+  const partNumber = partNumberOf(ctx);
+  const upload = await requestedUpload(ctx, bucketName, key);
+  if (ctx.request.headers['x-amz-copy-source'] !== undefined) {
+    return uploadPartCopy(ctx, upload, partNumber);
+  }
+  const body = verifiedBody(ctx);
+  const part = await ctx.deps.multipart.putPart(
+    upload,
+    { partNumber, versionId: ctx.deps.newId() },
+    body.stream,
+    (written) => {
+      body.check(written);
+      return body.checksums();
+    },
+  );
+  const answer: Record<string, string> = { etag: `"${part.etag}"` };
+  for (const [alg, value] of Object.entries(part.checksums ?? {})) {
+    answer[`x-amz-checksum-${alg}`] = value;
+  }
+  sendEmpty(ctx, 200, answer);
+}
+
+async function uploadPartCopy(ctx: S3Context, upload: UploadRecord, partNumber: number) {
+  const { manifest } = await copySourceOf(ctx);
+  const rangeHeader = one(ctx.request.headers, 'x-amz-copy-source-range');
+  const range = parseCopySourceRange(rangeHeader, manifest.size);
+  await readSmallBody(ctx, 0);
+  const source = ctx.deps.objects.read(manifest, range.start, range.end);
+  const part = await ctx.deps.multipart.putPart(
+    upload,
+    { partNumber, versionId: ctx.deps.newId() },
+    source,
+    (written) => {
+      if (written.size !== range.end - range.start + 1) {
+        throw new Error('copy source changed size mid-read');
+      }
+      return {};
+    },
+  );
+  const body: Record<string, unknown> = {
+    ETag: `"${part.etag}"`,
+    LastModified: new Date(part.lastModifiedMs).toISOString(),
+  };
+  for (const [alg, value] of Object.entries(part.checksums ?? {})) {
+    body[`Checksum${alg.toUpperCase()}`] = value;
+  }
+  sendXml(ctx, 200, renderXml('CopyPartResult', body));
+}
+
+/** POST /bucket/key?uploadId=X */
+export async function completeMultipartUpload(ctx: S3Context, bucketName: string, key: string) {
+  const upload = await requestedUpload(ctx, bucketName, key);
+  const xml = await readSmallBody(ctx, COMPLETE_BODY_BYTES_MAX);
+  const requested = parseCompleteXml(xml.toString('utf8'));
+  const manifest = await ctx.deps.multipart.complete(upload, requested, ctx.deps.newId());
+  const host = one(ctx.request.headers, 'host') ?? 'localhost';
+  const body: Record<string, unknown> = {
+    Location: `http://${host}/${bucketName}/${encodeURIComponent(key).replaceAll('%2F', '/')}`,
+    Bucket: bucketName,
+    Key: key,
+    ETag: `"${manifest.etag}"`,
+  };
+  for (const [alg, value] of Object.entries(manifest.checksums)) {
+    body[`Checksum${alg.toUpperCase()}`] = value;
+    body['ChecksumType'] = 'COMPOSITE';
+  }
+  sendXml(ctx, 200, renderXml('CompleteMultipartUploadResult', body));
+}
+
+/** DELETE /bucket/key?uploadId=X */
+export async function abortMultipartUpload(ctx: S3Context, bucketName: string, key: string) {
+  const upload = await requestedUpload(ctx, bucketName, key);
+  await ctx.deps.multipart.abort(upload);
+  sendEmpty(ctx, 204);
+}
