@@ -156,6 +156,37 @@ export class RingClient {
     return this.withFreshRing(() => this.scanLive(keyspace, pk, options));
   }
 
+  /**
+   * The partition keys of `keyspace` whose primary partition is `partition`, in order, after
+   * `after` (then `next` says where the next page starts), as the partition's owner holds them (each key is listed once, at its primary;
+   * a key its owner lacks is found again once anti-entropy restores it). A background
+   * sweeper's walk; no request path uses it.
+   */
+  partitionKeys(
+    keyspace: string,
+    partition: number,
+    options: { after?: Buffer; limit: number },
+  ): Promise<{ keys: Buffer[]; next?: Buffer }> {
+    return this.withFreshRing(async () => {
+      const ring = this.deps.ring();
+      const entry = { nodeId: ring.owners[partition]!, partition };
+      const item = { partition, keyspace, pk: Buffer.alloc(0) };
+      const request: NodeRequest = { op: 'keys', item, after: options.after, limit: options.limit };
+      const [answer] = await fanOut(this.deps, [entry], request, 1);
+      const raw = answer && 'items' in answer.reply ? answer.reply.items.map((i) => i.sk) : [];
+      const keys = raw.filter(
+        (pk) => partitionOf(ringIndex(keyspace, pk), ring.partitionCount) === partition,
+      );
+      // Paging goes on from the last key the owner sent, kept or not.
+      return raw.length < options.limit ? { keys } : { keys, next: raw.at(-1)! };
+    });
+  }
+
+  /** The ring's partition count (for walks over every partition). */
+  get partitionCount(): number {
+    return this.deps.ring().partitionCount;
+  }
+
   private get r(): number {
     return this.deps.quorum.r;
   }

@@ -3,11 +3,14 @@
  * collector and the fastify app, listening. The embedded store and `cairn s3` both use it;
  * only where the ring and stanchion are differs.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { RingClient } from '../ring/client.js';
 import type { StanchionClient } from '../stanchion/client.js';
 import { GcQueue } from './objects/gc-queue.js';
+import { GcWorker } from './objects/gc-worker.js';
+import { uuidV7 } from './objects/ids.js';
+import { OrphanSweeper } from './objects/orphan-sweeper.js';
 import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
@@ -25,6 +28,10 @@ export interface FrontEndOptions {
   /** Smallest non-last part on CompleteMultipartUpload; S3's 5 MiB unless a test lowers it. */
   partBytesMin?: number;
   gcLeewaySeconds: number;
+  /** Whether this process collects garbage (the embedded store; in a cluster, the nodes). */
+  gcWorker: boolean;
+  gcIntervalSeconds: number;
+  gcSweepIntervalSeconds: number;
   logLevel: string;
 }
 
@@ -36,15 +43,15 @@ export interface FrontEnd {
   close(): Promise<void>;
 }
 
-const GC_INTERVAL_MS = 60_000;
-
 /** Builds the front end's dependencies (without listening). */
 export function frontEndDeps(
   ring: RingClient,
   stanchion: StanchionClient,
   options: FrontEndOptions,
 ): { deps: S3Deps; gc: GcQueue } {
-  const gc = new GcQueue(ring, options.gcLeewaySeconds * 1000);
+  const leewayMs = options.gcLeewaySeconds * 1000;
+  const gc = new GcQueue(ring, leewayMs);
+  const sweeper = new OrphanSweeper(ring, gc, { leewayMs }, Date.now);
   const objects = new ObjectStore(
     ring,
     gc,
@@ -74,8 +81,9 @@ export function frontEndDeps(
       ...(options.virtualHostBase ? { virtualHostBase: options.virtualHostBase } : {}),
     },
     clock: Date.now,
-    newId: randomUUID,
+    newId: () => uuidV7(Date.now(), randomBytes),
     randomBytes,
+    gc: { queue: gc, sweeper },
   };
   return { deps, gc };
 }
@@ -87,16 +95,27 @@ export async function startFrontEnd(
 ): Promise<FrontEnd> {
   const app = buildS3App(built.deps, { logLevel: options.logLevel });
   const address = await app.listen({ host: options.host, port: options.port });
-  const gcTimer = setInterval(() => {
-    built.gc.collectDue(Date.now()).catch((error) => app.log.warn({ err: error }, 'gc failed'));
-  }, GC_INTERVAL_MS);
-  gcTimer.unref();
+  if (options.gcWorker) {
+    built.deps.gc.worker = new GcWorker(
+      built.gc,
+      built.deps.gc.sweeper,
+      {
+        intervalMs: options.gcIntervalSeconds * 1000,
+        sweepIntervalMs: options.gcSweepIntervalSeconds * 1000,
+        ownsShard: () => true,
+        partitions: () => undefined,
+        log: (message, error) => app.log.warn({ err: error }, message),
+      },
+      Date.now,
+    );
+    built.deps.gc.worker.start();
+  }
   return {
     url: address.replace('[::1]', 'localhost'),
     app,
     deps: built.deps,
     async close() {
-      clearInterval(gcTimer);
+      built.deps.gc.worker?.stop();
       await app.close();
     },
   };

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { BlobStore } from '../storage/blob-store.js';
 import { GroupCommitter } from '../storage/group-commit.js';
 import type { KvBackend } from '../storage/kv-backend.js';
-import { itemKey, itemPrefix, prefixEnd } from '../storage/item-key.js';
+import {
+  itemKey,
+  itemPrefix,
+  keyspacePrefix,
+  parseItemKey,
+  prefixEnd,
+} from '../storage/item-key.js';
 import type { HandoffItem } from '../transport/messages.js';
 import { KeyedLocks } from './partition-locks.js';
 
@@ -137,6 +143,30 @@ export class ItemStore {
       items.push({ sk: key.subarray(base.length), value: await this.decode(stored) });
     }
     return items;
+  }
+
+  /**
+   * The distinct partition keys of `keyspace` stored in `partition`, in order, after
+   * `afterPk`: a partition key with many items costs one seek past them, not a walk.
+   */
+  async partitionKeys(
+    partition: number,
+    keyspace: string,
+    afterPk: Buffer | undefined,
+    limit: number,
+  ): Promise<Buffer[]> {
+    const base = keyspacePrefix(partition, keyspace);
+    const end = prefixEnd(base);
+    const keys: Buffer[] = [];
+    let from = afterPk ? prefixEnd(itemPrefix(partition, keyspace, afterPk)) : base;
+    while (from && keys.length < limit) {
+      const [entry] = await this.kv.range({ gte: from, ...(end ? { lt: end } : {}), limit: 1 });
+      if (!entry) break;
+      const pk = Buffer.from(parseItemKey(entry[0]).pk);
+      keys.push(pk);
+      from = prefixEnd(itemPrefix(partition, keyspace, pk));
+    }
+    return keys;
   }
 
   /**

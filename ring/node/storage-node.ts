@@ -73,6 +73,11 @@ export function storageNodeHandler(
           const { after, prefix, limit } = request;
           return { ok: true, items: await store.scan(request.item, { after, prefix, limit }) };
         }
+        case 'keys': {
+          const { partition: p, keyspace } = request.item;
+          const keys = await store.partitionKeys(p, keyspace, request.after, request.limit);
+          return { ok: true, items: keys.map((sk) => ({ sk, value: Buffer.alloc(0) })) };
+        }
       }
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message : String(error) };

@@ -10,15 +10,20 @@ export const PARTITION_KEY_BYTES_MAX = 0xffff;
 
 /** The prefix every item of (partition, keyspace, partitionKey) shares. */
 export function itemPrefix(partition: number, keyspace: string, partitionKey: Buffer): Buffer {
+  if (partitionKey.length > PARTITION_KEY_BYTES_MAX) throw new RangeError('partition key too long');
+  const pkLength = Buffer.alloc(2);
+  pkLength.writeUInt16BE(partitionKey.length, 0);
+  return Buffer.concat([keyspacePrefix(partition, keyspace), pkLength, partitionKey]);
+}
+
+/** The prefix every item of (partition, keyspace) shares. */
+export function keyspacePrefix(partition: number, keyspace: string): Buffer {
   const ks = Buffer.from(keyspace, 'utf8');
   if (ks.length > 0xff) throw new RangeError(`keyspace name too long: ${keyspace}`);
-  if (partitionKey.length > PARTITION_KEY_BYTES_MAX) throw new RangeError('partition key too long');
   const head = Buffer.alloc(3);
   head.writeUInt16BE(partition, 0);
   head.writeUInt8(ks.length, 2);
-  const pkLength = Buffer.alloc(2);
-  pkLength.writeUInt16BE(partitionKey.length, 0);
-  return Buffer.concat([head, ks, pkLength, partitionKey]);
+  return Buffer.concat([head, ks]);
 }
 
 /** The full key of one item. */

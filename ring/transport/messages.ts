@@ -60,6 +60,11 @@ export type ItemRequest = RouteFlags &
         prefix?: Buffer;
         limit: number;
       }
+    /**
+     * The distinct partition keys of `item.keyspace` this node stores in `item.partition`
+     * (`item.pk` unused), after `after`: answered as items whose sk is the partition key.
+     */
+    | { op: 'keys'; item: Omit<ItemRef, 'sk'>; after?: Buffer; limit: number }
   );
 
 /** One item as handoff moves it: its full on-disk key and its value. */

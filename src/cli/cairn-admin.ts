@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.js';
+import { registerGcCommands } from './gc-commands.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
 import { registerUserCommands } from './user-commands.js';
 
@@ -17,6 +18,7 @@ const program = new Command('cairn-admin')
 registerUserCommands(program);
 registerClusterCommands(program);
 registerStanchionCommands(program);
+registerGcCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`cairn-admin: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { runNode } from '../../ring/node/run-node.js';
+import { startNodeGc } from './node-gc.js';
 import {
   closeOnSignal,
   cookieOption,
@@ -61,6 +62,24 @@ export function registerNode(program: Command): void {
       'handoff bandwidth per transfer, MB/s',
       integer(1, 10_000),
       Number(env.CAIRN_HANDOFF_MBPS ?? 100),
+    )
+    .option(
+      '--gc-leeway <seconds>',
+      'GC leeway: the orphan sweeper spares blocks younger than this (CAIRN_GC_LEEWAY_SECONDS)',
+      integer(0, 365 * 86400),
+      Number(env.CAIRN_GC_LEEWAY_SECONDS ?? 86400),
+    )
+    .option(
+      '--gc-interval <seconds>',
+      'how often due GC entries are collected (CAIRN_GC_INTERVAL_SECONDS)',
+      integer(1, 86400),
+      Number(env.CAIRN_GC_INTERVAL_SECONDS ?? 60),
+    )
+    .option(
+      '--gc-sweep-interval <seconds>',
+      'how often the orphan sweeper runs (CAIRN_GC_SWEEP_INTERVAL_SECONDS)',
+      integer(1, 30 * 86400),
+      Number(env.CAIRN_GC_SWEEP_INTERVAL_SECONDS ?? 86400),
     );
   cookieOption(durabilityOption(command)).action(startNode);
 }
@@ -87,6 +106,18 @@ async function startNode(opts: Record<string, unknown>): Promise<void> {
     aaeIntervalMs: opts['aaeInterval'] as number,
     durability: durabilityMode(String(opts['durability'])),
   });
+  const stopGc = await startNodeGc({
+    nodeId: name,
+    address: node.address,
+    cookie: opts['cookie'] as string,
+    nVal: opts['nVal'] as number,
+    leewaySeconds: opts['gcLeeway'] as number,
+    intervalSeconds: opts['gcInterval'] as number,
+    sweepIntervalSeconds: opts['gcSweepInterval'] as number,
+  });
   process.stdout.write(`Cairn node ${name} is running (pid ${process.pid}) at ${node.address}\n`);
-  closeOnSignal(() => node.close());
+  closeOnSignal(async () => {
+    stopGc();
+    await node.close();
+  });
 }

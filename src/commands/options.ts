@@ -84,6 +84,18 @@ export function frontEndOptions(command: Command, defaultPort: number): Command 
       Number(env.CAIRN_GC_LEEWAY_SECONDS ?? 86400),
     )
     .option(
+      '--gc-interval <seconds>',
+      'how often due GC entries are collected (CAIRN_GC_INTERVAL_SECONDS)',
+      integer(1, 86400),
+      Number(env.CAIRN_GC_INTERVAL_SECONDS ?? 60),
+    )
+    .option(
+      '--gc-sweep-interval <seconds>',
+      'how often the orphan sweeper runs (CAIRN_GC_SWEEP_INTERVAL_SECONDS)',
+      integer(1, 30 * 86400),
+      Number(env.CAIRN_GC_SWEEP_INTERVAL_SECONDS ?? 86400),
+    )
+    .option(
       '--anonymous-user-creation',
       'allow unsigned POST /riak-cs/user',
       env.CAIRN_ANONYMOUS_USER_CREATION === 'true',
@@ -104,6 +116,10 @@ export function frontEndSettings(opts: Record<string, unknown>) {
     port: opts['port'] as number,
     blockSizeBytes: opts['blockSize'] as number,
     gcLeewaySeconds: opts['gcLeeway'] as number,
+    gcIntervalSeconds: opts['gcInterval'] as number,
+    gcSweepIntervalSeconds: opts['gcSweepInterval'] as number,
+    // The embedded store collects its own garbage; in a cluster the storage nodes do.
+    gcWorker: opts['nodes'] === undefined,
     anonymousUserCreation: Boolean(opts['anonymousUserCreation']),
     virtualHostBase: opts['virtualHostBase'] as string | undefined,
     region: opts['region'] as string,

@@ -12,8 +12,10 @@ import { KEYSPACES } from '../../ring/keyspaces.js';
 import { blockKey, decodeManifest, type ManifestPart } from './manifest.js';
 import { decodePart } from './multipart.js';
 
-/** Number of GC queue shards (partition keys of the gc keyspace). */
-export const GC_SHARDS = 16;
+/** Number of GC queue shards (partition keys of the gc keyspace): many more than nodes, so
+ * that each storage node collects the shards it is primary for and throughput grows with
+ * the cluster. */
+export const GC_SHARDS = 64;
 
 /** Block sets (version id, block count) per queue entry at most. */
 const SETS_PER_ENTRY_MAX = 1000;
@@ -41,7 +43,8 @@ export interface DeadBlocks {
 export class GcQueue {
   constructor(
     private readonly ring: RingClient,
-    private readonly leewayMs: number,
+    /** How long a dead version's blocks stay readable before they may be removed. */
+    readonly leewayMs: number,
   ) {}
 
   /** Queues a dead version's blocks (and its parts' blocks) for removal after the leeway. */
@@ -80,10 +83,14 @@ export class GcQueue {
     await this.ring.putVersioned(KEYSPACES.gc, shardOf(entry.versionId), sk, value, {});
   }
 
-  /** Removes every due version's blocks, up to `limit` entries; returns how many. */
-  async collectDue(nowMs: number, limit = 1000): Promise<number> {
+  /**
+   * Removes every due version's blocks in `shards` (default: all), up to `limit` entries;
+   * returns how many entries it collected.
+   */
+  async collectDue(nowMs: number, limit = 1000, shards = allShards()): Promise<number> {
     let collected = 0;
-    for (let shard = 0; shard < GC_SHARDS && collected < limit; shard++) {
+    for (const shard of shards) {
+      if (collected >= limit) break;
       const items = await this.ring.scan(KEYSPACES.gc, String(shard), { limit: limit - collected });
       for (const item of items) {
         const entry = JSON.parse(item.value.toString('utf8')) as GcEntry;
@@ -95,6 +102,41 @@ export class GcQueue {
       }
     }
     return collected;
+  }
+
+  /** The backlog: entries and block sets due now and pending (due later), per the queue. */
+  async status(nowMs: number): Promise<GcStatus> {
+    const status: GcStatus = { due: 0, pending: 0, blockSetsDue: 0, shards: GC_SHARDS };
+    for await (const entry of this.entries()) {
+      const sets = entry.endedUpload ? 0 : 1 + (entry.more?.length ?? 0);
+      if (entry.dueMs <= nowMs) {
+        status.due++;
+        status.blockSetsDue += sets;
+        status.oldestDueMs = Math.min(status.oldestDueMs ?? entry.dueMs, entry.dueMs);
+      } else status.pending++;
+    }
+    return status;
+  }
+
+  /** Every version (and upload) id the queue still holds: the sweeper leaves them to GC. */
+  async *queuedVersionIds(): AsyncGenerator<string> {
+    for await (const entry of this.entries()) {
+      yield entry.versionId;
+      for (const [versionId] of entry.more ?? []) yield versionId;
+    }
+  }
+
+  private async *entries(): AsyncGenerator<GcEntry> {
+    for (const shard of allShards()) {
+      let after: Buffer | undefined;
+      for (;;) {
+        const page = { ...(after ? { after } : {}), limit: SCAN_BATCH };
+        const items = await this.ring.scan(KEYSPACES.gc, String(shard), page);
+        for (const item of items) yield JSON.parse(item.value.toString('utf8')) as GcEntry;
+        if (items.length < SCAN_BATCH) break;
+        after = items.at(-1)!.sk;
+      }
+    }
   }
 
   private async removeBlocks(sets: Array<[string, number]>) {
@@ -121,6 +163,23 @@ export class GcQueue {
       if (items.length < SCAN_BATCH) return;
     }
   }
+}
+
+/** What `cairn-admin gc status` shows. */
+export interface GcStatus {
+  /** Entries whose leeway has passed, not yet collected. */
+  due: number;
+  /** Entries still within their leeway. */
+  pending: number;
+  /** Block sets (versions or parts) in the due entries. */
+  blockSetsDue: number;
+  oldestDueMs?: number;
+  shards: number;
+}
+
+/** Shard numbers 0..GC_SHARDS-1. */
+export function allShards(): number[] {
+  return [...Array(GC_SHARDS).keys()];
 }
 
 function shardOf(versionId: string): string {

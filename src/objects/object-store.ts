@@ -149,7 +149,11 @@ export class ObjectStore {
         while (window.length < readAhead) {
           const next = refs.next();
           if (next.done) break;
-          window.push({ ref: next.value, data: fetchBlock(next.value) });
+          const data = fetchBlock(next.value);
+          // Read-ahead blocks may fail after the reader has stopped (an earlier block failed
+          // or the client went away): handled here, or they would crash the process.
+          data.catch(() => undefined);
+          window.push({ ref: next.value, data });
         }
         const head = window.shift();
         if (!head) return;

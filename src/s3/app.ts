@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { gcRunRoute, gcStatusRoute } from '../admin/gc.js';
 import { createUserRoute, getUserRoute, listUsersRoute, updateUserRoute } from '../admin/users.js';
 import type { RequestContext, S3Context, S3Deps } from './context.js';
 import { S3Error } from './errors.js';
@@ -124,6 +125,8 @@ function registerAdminRoutes(app: FastifyInstance, deps: S3Deps): void {
   route('GET', '/riak-cs/user/:keyId', getUserRoute);
   route('PUT', '/riak-cs/user/:keyId', updateUserRoute);
   route('GET', '/riak-cs/users', listUsersRoute);
+  route('GET', '/riak-cs/gc', gcStatusRoute);
+  route('POST', '/riak-cs/gc', gcRunRoute);
 }
 
 async function requestContext(

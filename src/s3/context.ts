@@ -8,7 +8,10 @@ import type { StanchionClient } from '../../stanchion/client.js';
 import type { UserRecord } from '../../stanchion/core/records.js';
 import type { PayloadMode } from '../auth/types.js';
 import type { MultipartStore } from '../objects/multipart-store.js';
+import type { GcQueue } from '../objects/gc-queue.js';
+import type { GcWorker } from '../objects/gc-worker.js';
 import type { ObjectStore } from '../objects/object-store.js';
+import type { OrphanSweeper } from '../objects/orphan-sweeper.js';
 
 /** Settings of the S3 front end. */
 export interface S3Config {
@@ -29,10 +32,19 @@ export interface S3Deps {
   config: S3Config;
   /** Milliseconds since the epoch. */
   clock: () => number;
-  /** A fresh unique id (UUID). */
+  /** A fresh unique id (UUIDv7: version ids carry their creation time). */
   newId: () => string;
+  /** The GC queue, the orphan sweeper and (where this process runs one) the GC worker. */
+  gc: GcDeps;
   /** Cryptographically random bytes. */
   randomBytes: (count: number) => Buffer;
+}
+
+/** What the GC admin routes reach. */
+export interface GcDeps {
+  queue: GcQueue;
+  sweeper: OrphanSweeper;
+  worker?: GcWorker;
 }
 
 /** One authenticated request; `user` is undefined for an anonymous one. */

@@ -37,6 +37,22 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 describe('ObjectStore', () => {
+  it('fails a read whose blocks are missing without leaving a read-ahead unhandled', async () => {
+    const { ring, objects } = setup(10);
+    const manifest = await objects.put(newObject('k', 'v1'), [Buffer.alloc(60, 1)], () => {});
+    for (const n of [0, 2, 3]) await ring.delete(KEYSPACES.blocks, blockKey('v1', n));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(readAll(objects.read(manifest, 0, 59))).rejects.toThrow(/block 0 of v1 missing/);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('reads back any byte range of any size, however the body was chunked (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

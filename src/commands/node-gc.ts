@@ -1,0 +1,55 @@
+/**
+ * The garbage collector a storage node runs in a cluster: a GC worker over the node's own
+ * ring connection that owns the GC shards and ring partitions this node is primary for.
+ * Front ends in a cluster collect nothing, so the work is split across the nodes.
+ */
+import { partitionOf, ringIndex } from '../../ring/core/hash.js';
+import { KEYSPACES } from '../../ring/keyspaces.js';
+import { GcQueue } from '../objects/gc-queue.js';
+import { GcWorker } from '../objects/gc-worker.js';
+import { OrphanSweeper } from '../objects/orphan-sweeper.js';
+import { connectClusterRing } from './cluster-ring.js';
+
+/** What the node's GC needs. */
+export interface NodeGcOptions {
+  nodeId: string;
+  address: string;
+  cookie: string;
+  nVal: number;
+  leewaySeconds: number;
+  intervalSeconds: number;
+  sweepIntervalSeconds: number;
+}
+
+/** Starts the node's GC worker; resolves with a stop function. */
+export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
+  const quorum = Math.floor(options.nVal / 2) + 1;
+  const connected = await connectClusterRing([options.address], options.cookie, {
+    nVal: options.nVal,
+    r: quorum,
+    w: quorum,
+  });
+  const ring = () => connected.remote.ring;
+  const mine = (partition: number) => ring().owners[partition] === options.nodeId;
+  const leewayMs = options.leewaySeconds * 1000;
+  const queue = new GcQueue(connected.client, leewayMs);
+  const sweeper = new OrphanSweeper(connected.client, queue, { leewayMs }, Date.now);
+  const worker = new GcWorker(
+    queue,
+    sweeper,
+    {
+      intervalMs: options.intervalSeconds * 1000,
+      sweepIntervalMs: options.sweepIntervalSeconds * 1000,
+      ownsShard: (shard) =>
+        mine(partitionOf(ringIndex(KEYSPACES.gc, String(shard)), ring().partitionCount)),
+      partitions: () => [...Array(ring().partitionCount).keys()].filter(mine),
+      log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+    },
+    Date.now,
+  );
+  worker.start();
+  return () => {
+    worker.stop();
+    connected.close();
+  };
+}

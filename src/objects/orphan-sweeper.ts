@@ -1,0 +1,133 @@
+/**
+ * The orphan sweeper: finds blocks that no manifest, part or GC entry references (a front
+ * end killed mid-upload leaves such blocks, with nothing queued to collect them) and removes
+ * them once they are older than the GC leeway.
+ *
+ * Mark: walk every user's buckets, their manifests, their uploads in progress and the GC
+ * queue, putting each live version id in a Bloom filter. Sweep: walk the block keys of the
+ * given ring partitions (each key once, at its primary) and remove a block whose version id
+ * is certainly not in the filter and was created (its UUIDv7 time) more than the leeway
+ * before the mark began. A version created earlier and committed after the mark scanned
+ * its bucket would have to have been uploading for longer than the leeway (24 h by default).
+ */
+import type { RingClient } from '../../ring/client.js';
+import { KEYSPACES } from '../../ring/keyspaces.js';
+import { listUserBuckets, listUsers } from '../../stanchion/reader.js';
+import { BloomFilter } from './bloom-filter.js';
+import type { GcQueue } from './gc-queue.js';
+import { uuidV7TimeMs } from './ids.js';
+import { decodeManifest } from './manifest.js';
+import { decodePart, decodeUpload } from './multipart.js';
+
+const PAGE = 1000;
+
+/** What one pass found. */
+export interface SweepReport {
+  startedAtMs: number;
+  finishedAtMs: number;
+  liveVersions: number;
+  blocksScanned: number;
+  blocksRemoved: number;
+  partitions: number;
+}
+
+/** Marks live versions and sweeps orphan blocks. */
+export class OrphanSweeper {
+  constructor(
+    private readonly ring: RingClient,
+    private readonly gc: GcQueue,
+    private readonly options: { leewayMs: number; expectedVersions?: number },
+    private readonly clock: () => number,
+  ) {}
+
+  /** One mark and sweep over `partitions` (default: every partition). */
+  async run(partitions?: readonly number[]): Promise<SweepReport> {
+    const startedAtMs = this.clock();
+    const live = await this.mark();
+    const walk = partitions ?? [...Array(this.ring.partitionCount).keys()];
+    const cutoffMs = startedAtMs - this.options.leewayMs;
+    let blocksScanned = 0;
+    let blocksRemoved = 0;
+    for (const partition of walk) {
+      const counts = await this.sweepPartition(partition, live, cutoffMs);
+      blocksScanned += counts.scanned;
+      blocksRemoved += counts.removed;
+    }
+    return {
+      startedAtMs,
+      finishedAtMs: this.clock(),
+      liveVersions: live.size,
+      blocksScanned,
+      blocksRemoved,
+      partitions: walk.length,
+    };
+  }
+
+  /** Every version id a reader or the GC queue may still need. */
+  async mark(): Promise<BloomFilter> {
+    const live = new BloomFilter(this.options.expectedVersions ?? 1_000_000);
+    for await (const versionId of this.gc.queuedVersionIds()) live.add(versionId);
+    let afterKey: string | undefined;
+    for (;;) {
+      const users = await listUsers(this.ring, afterKey, PAGE);
+      for (const user of users) {
+        for (const bucket of await listUserBuckets(this.ring, user.id)) {
+          await this.markBucket(bucket.id, live);
+        }
+      }
+      if (users.length < PAGE) return live;
+      afterKey = users.at(-1)!.keyId;
+    }
+  }
+
+  private async markBucket(bucketId: string, live: BloomFilter): Promise<void> {
+    for await (const value of this.walk(KEYSPACES.manifests, bucketId)) {
+      const manifest = decodeManifest(value);
+      live.add(manifest.versionId);
+      for (const part of manifest.parts ?? []) live.add(part.versionId);
+    }
+    for await (const value of this.walk(KEYSPACES.uploads, bucketId)) {
+      const upload = decodeUpload(value);
+      for await (const part of this.walk(KEYSPACES.parts, upload.uploadId)) {
+        live.add(decodePart(part).versionId);
+      }
+    }
+  }
+
+  private async *walk(keyspace: string, pk: string): AsyncGenerator<Buffer> {
+    let after: Buffer | undefined;
+    for (;;) {
+      const items = await this.ring.scan(keyspace, pk, {
+        ...(after ? { after } : {}),
+        limit: PAGE,
+      });
+      for (const item of items) yield item.value;
+      if (items.length < PAGE) return;
+      after = items.at(-1)!.sk;
+    }
+  }
+
+  private async sweepPartition(partition: number, live: BloomFilter, cutoffMs: number) {
+    let scanned = 0;
+    let removed = 0;
+    let after: Buffer | undefined;
+    for (;;) {
+      const page = await this.ring.partitionKeys(KEYSPACES.blocks, partition, {
+        ...(after ? { after } : {}),
+        limit: PAGE,
+      });
+      for (const pk of page.keys) {
+        scanned++;
+        const key = pk.toString('utf8');
+        const versionId = key.slice(0, key.lastIndexOf(':'));
+        const createdMs = uuidV7TimeMs(versionId);
+        // Ids without a time (made before version ids were UUIDv7) are never swept.
+        if (createdMs === undefined || createdMs >= cutoffMs || live.has(versionId)) continue;
+        await this.ring.delete(KEYSPACES.blocks, key);
+        removed++;
+      }
+      if (!page.next) return { scanned, removed };
+      after = page.next;
+    }
+  }
+}
