@@ -157,10 +157,10 @@ export class RingClient {
   }
 
   /**
-   * The partition keys of `keyspace` whose primary partition is `partition`, in order, after
-   * `after` (then `next` says where the next page starts), as the partition's owner holds them (each key is listed once, at its primary;
-   * a key its owner lacks is found again once anti-entropy restores it). A background
-   * sweeper's walk; no request path uses it.
+   * The partition keys of `keyspace` whose primary partition is `partition`, in order,
+   * after `after` (then `next` says where the next page starts), as the partition's owner
+   * holds them: each key is listed once, at its primary; a key its owner lacks is found
+   * again once anti-entropy restores it. A background sweeper's walk; no request uses it.
    */
   partitionKeys(
     keyspace: string,
