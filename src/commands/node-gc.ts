@@ -44,6 +44,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
         mine(partitionOf(ringIndex(KEYSPACES.gc, String(shard)), ring().partitionCount)),
       partitions: () => [...Array(ring().partitionCount).keys()].filter(mine),
       log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+      onPass: (line) => process.stdout.write(`${line}\n`),
     },
     Date.now,
   );

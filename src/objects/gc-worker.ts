@@ -17,6 +17,8 @@ export interface GcWorkerOptions {
   /** Ring partitions this worker sweeps (undefined: all). */
   partitions: () => number[] | undefined;
   log: (message: string, error?: unknown) => void;
+  /** Told of every pass that did something (a node prints it). */
+  onPass?: (line: string) => void;
 }
 
 /** The last passes, for `cairn-admin gc status`. */
@@ -68,6 +70,9 @@ export class GcWorker {
         if (batch < 1000) break;
       }
       this.report.lastCollect = { atMs: this.clock(), collected };
+      if (collected > 0) {
+        this.options.onPass?.(`gc: collected ${collected} entries of ${shards.length} shards`);
+      }
       return collected;
     } catch (error) {
       this.options.log('gc collect failed', error);
@@ -82,8 +87,13 @@ export class GcWorker {
     if (this.sweeping) return undefined;
     this.sweeping = true;
     try {
-      this.report.lastSweep = await this.sweeper.run(this.options.partitions());
-      return this.report.lastSweep;
+      const report = await this.sweeper.run(this.options.partitions());
+      this.report.lastSweep = report;
+      this.options.onPass?.(
+        `gc: orphan sweep removed ${report.blocksRemoved} of ${report.blocksScanned} blocks ` +
+          `in ${report.partitions} partitions`,
+      );
+      return report;
     } catch (error) {
       this.options.log('orphan sweep failed', error);
       return undefined;
