@@ -1,7 +1,8 @@
 /**
  * The bucket and object sub-resources Cairn serves beyond plain objects and listings
- * (versioning, tagging, CORS, ACLs, bucket policies, the encryption read, CORS preflight and browser POST), parsed
- * apart from operation.ts so that each feature's routing stays in one place. It claims only
+ * (versioning, tagging, CORS, ACLs, bucket policies, the encryption read, CORS preflight
+ * and browser POST), parsed apart from operation.ts so that each feature's routing stays in
+ * one place. It claims only
  * the requests it serves; everything else falls through to parseOperation, whose list of
  * unsupported sub-resources answers NotImplemented.
  */

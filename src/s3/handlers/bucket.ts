@@ -48,8 +48,9 @@ export async function headBucket(ctx: S3Context, name: string): Promise<void> {
 }
 
 /**
- * DELETE /bucket (s3:DeleteBucket): only when empty, decided from the bucket's own index (a one-item scan of
- * its manifests, never a listing of keys). A PUT that raced the decision is swept after.
+ * DELETE /bucket (s3:DeleteBucket): only when empty, decided from the bucket's own index
+ * (a one-item scan of its manifests, never a listing of keys). A PUT that raced the
+ * decision is swept after.
  */
 export async function deleteBucket(ctx: S3Context, name: string): Promise<void> {
   const bucket = await authorizedBucket(ctx, name, 's3:DeleteBucket');

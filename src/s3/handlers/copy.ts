@@ -1,7 +1,8 @@
 /**
  * CopyObject: PUT with x-amz-copy-source, within a bucket or across buckets: the caller
- * needs s3:GetObject on the source (its ACL governs) and s3:PutObject on the target. The source is streamed block by block into a new version of the target, so memory
- * stays flat whatever the size; the source's metadata is kept (COPY) or replaced (REPLACE).
+ * needs s3:GetObject on the source (its ACL governs) and s3:PutObject on the target. The
+ * source is streamed block by block into a new version of the target, so memory stays flat
+ * whatever the size; the source's metadata is kept (COPY) or replaced (REPLACE).
  */
 import type { Manifest } from '../../objects/manifest.js';
 import type { S3Context } from '../context.js';

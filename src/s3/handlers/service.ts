@@ -1,6 +1,7 @@
 /**
- * ListBuckets: the caller's own buckets (never those shared with it; anonymous: refused) in name order, read from the ring (never through
- * stanchion, so it works while stanchion is away).
+ * ListBuckets: the caller's own buckets in name order (never those merely shared with it;
+ * anonymous callers are refused), read from the ring (never through stanchion, so it works
+ * while stanchion is away).
  */
 import { listUserBuckets } from '../../../stanchion/reader.js';
 import type { S3Context } from '../context.js';
