@@ -2,8 +2,9 @@
  * The one access decision every S3 request goes through: given the action an operation
  * needs, who asks, the bucket (owner, ACL, policy) and, for object reads, the object's ACL,
  * allow or deny. The order is AWS's: the bucket owner may always read and write the bucket's
- * ACL and policy (so no policy can lock them out); otherwise an explicit Deny in the policy
- * wins; then an Allow from the policy or from an ACL grant; otherwise AccessDenied.
+ * ACL and policy, and an object's owner its ACL (so no policy can lock them out); otherwise
+ * an explicit Deny in the policy wins; then an Allow from the policy or from an ACL grant;
+ * otherwise AccessDenied.
  * Pure: the handlers' helper (handlers/access.ts) reads the records and calls this.
  */
 import type { AccessControlList, Permission } from '../../../stanchion/core/records.js';
@@ -18,6 +19,8 @@ interface ActionRule {
   acl?: { on: 'bucket' | 'object'; permission: Permission };
   /** The bucket owner may always, whatever the policy says (ACL and policy admin). */
   ownerAlways?: true;
+  /** The object's owner may always (its ACL: S3 owners keep READ_ACP and WRITE_ACP). */
+  objectOwnerAlways?: true;
   /** Nobody but the bucket owner, whatever a policy allows (policy admin, DeleteBucket). */
   ownerOnly?: true;
 }
@@ -43,8 +46,16 @@ export const ACTIONS = {
   's3:DeleteObjectTagging': { resource: 'object', acl: BUCKET_WRITE },
   's3:GetObject': { resource: 'object', acl: OBJECT_READ },
   's3:GetObjectTagging': { resource: 'object', acl: OBJECT_READ },
-  's3:GetObjectAcl': { resource: 'object', acl: { on: 'object', permission: 'READ_ACP' } },
-  's3:PutObjectAcl': { resource: 'object', acl: { on: 'object', permission: 'WRITE_ACP' } },
+  's3:GetObjectAcl': {
+    resource: 'object',
+    acl: { on: 'object', permission: 'READ_ACP' },
+    objectOwnerAlways: true,
+  },
+  's3:PutObjectAcl': {
+    resource: 'object',
+    acl: { on: 'object', permission: 'WRITE_ACP' },
+    objectOwnerAlways: true,
+  },
   's3:GetBucketAcl': {
     resource: 'bucket',
     acl: { on: 'bucket', permission: 'READ_ACP' },
@@ -113,6 +124,10 @@ export function authorize(request: AccessRequest): AccessDecision {
   const { bucket, requester } = request;
   const isOwner = requester.id !== undefined && requester.id === bucket.ownerId;
   if (rule.ownerAlways && isOwner) return { allowed: true, reason: 'owner' };
+  const objectOwnerId = request.objectAcl?.ownerId ?? bucket.ownerId;
+  if (rule.objectOwnerAlways && requester.id === objectOwnerId) {
+    return { allowed: true, reason: 'owner' };
+  }
   if (rule.ownerOnly && !isOwner) return denied();
   const verdict = bucket.policy
     ? evaluatePolicy(bucket.policy, {
