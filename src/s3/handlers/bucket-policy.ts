@@ -26,13 +26,14 @@ export async function getBucketPolicy(ctx: RequestContext, name: string): Promis
 /** PUT /bucket?policy (s3:PutBucketPolicy) */
 export async function putBucketPolicy(ctx: RequestContext, name: string): Promise<void> {
   const bucket = await authorizedBucket(ctx, name, 's3:PutBucketPolicy');
+  // Refused before a byte is read: a body abandoned half-read can wedge the connection.
+  const declared = Number(ctx.request.headers['content-length'] ?? 0);
+  if (declared > POLICY_BYTES_MAX) throw tooLarge();
   let body: Buffer;
   try {
     body = await readSmallBody(ctx, POLICY_BODY_BYTES_MAX);
   } catch (error) {
-    if (error instanceof S3Error && error.code === 'MaxMessageLengthExceeded') {
-      throw new S3Error('MalformedPolicy', 'Policies must be no larger than 20 KB.');
-    }
+    if (error instanceof S3Error && error.code === 'MaxMessageLengthExceeded') throw tooLarge();
     throw error;
   }
   const text = body.toString('utf8');
@@ -47,6 +48,13 @@ export async function deleteBucketPolicy(ctx: RequestContext, name: string): Pro
   const bucket = await authorizedBucket(ctx, name, 's3:DeleteBucketPolicy');
   if (bucket.policy !== undefined) await setPolicy(ctx, bucket, null);
   sendEmpty(ctx, 204);
+}
+
+function tooLarge(): S3Error {
+  return new S3Error(
+    'MalformedPolicy',
+    `Policies must be no larger than ${POLICY_BYTES_MAX} bytes.`,
+  );
 }
 
 async function setPolicy(
