@@ -112,6 +112,22 @@ describe('ACL: objects written by another user', () => {
     expect(await codeOf(get(owner, 'shared', 'alice-bor'))).toBe('ok');
   });
 
+  it('accepts an unsigned browser POST only where everyone may write', async () => {
+    const post = (bucket: string, key: string) => {
+      const form = new FormData();
+      form.append('key', key);
+      form.append('acl', 'public-read');
+      form.append('file', new Blob(['posted']), 'f.txt');
+      return fetch(`${server.url}/${bucket}`, { method: 'POST', body: form });
+    };
+    await owner.send(new CreateBucketCommand({ Bucket: 'drop-box', ACL: 'public-read-write' }));
+    expect((await post('drop-box', 'posted')).status).toBe(204);
+    expect((await anon('GET', '/drop-box/posted')).text).toBe('posted');
+    expect((await post('owner-probe', 'posted')).status).toBe(403);
+    const listed = await owner.send(new ListObjectsV2Command({ Bucket: 'owner-probe' }));
+    expect(listed.Contents ?? []).toEqual([]);
+  });
+
   it('an anonymous write into a public-read-write bucket belongs to the bucket owner', async () => {
     const open = new CreateBucketCommand({
       Bucket: 'bucket-public-read-write',

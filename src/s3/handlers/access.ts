@@ -51,8 +51,8 @@ export function conditionContextOf(ctx: RequestContext, action: S3Action): Condi
   return context;
 }
 
-/** The bucket as the decision needs it: its stored policy parsed. */
-function bucketAccessOf(bucket: BucketRecord): BucketAccess {
+/** The bucket as the decision needs it: its stored policy parsed (once per request). */
+export function bucketAccessOf(bucket: BucketRecord): BucketAccess {
   const access: BucketAccess = { name: bucket.name, ownerId: bucket.ownerId };
   if (bucket.acl) access.acl = bucket.acl;
   if (bucket.policy !== undefined) {
@@ -66,17 +66,21 @@ function bucketAccessOf(bucket: BucketRecord): BucketAccess {
   return access;
 }
 
-/** Whether the request may do `action` on the bucket (or on `key` in it). */
+/**
+ * Whether the request may do `action` on the bucket (or on `key` in it). A caller deciding
+ * many keys passes `access` (bucketAccessOf) so the policy is parsed once.
+ */
 export function mayAccess(
   ctx: RequestContext,
   bucket: BucketRecord,
   action: S3Action,
   object: { key?: string; manifest?: Manifest } = {},
+  access: BucketAccess = bucketAccessOf(bucket),
 ): boolean {
   const decision = authorize({
     action,
     requester: requesterOf(ctx),
-    bucket: bucketAccessOf(bucket),
+    bucket: access,
     ...(object.key !== undefined ? { key: object.key } : {}),
     ...(object.manifest?.acl ? { objectAcl: object.manifest.acl } : {}),
     context: conditionContextOf(ctx, action),

@@ -10,7 +10,7 @@ import { toS3Error } from '../error-mapping.js';
 import { S3Error } from '../errors.js';
 import { parseDeleteXml, type DeleteTarget } from '../request-xml.js';
 import { renderXml } from '../xml.js';
-import { existingBucket, mayAccess } from './access.js';
+import { bucketAccessOf, existingBucket, mayAccess } from './access.js';
 import { sendXml } from './responses.js';
 
 /** Largest Delete body: 1,000 keys of 1,024 bytes, escaped, with room for the markup. */
@@ -29,10 +29,11 @@ export async function deleteObjects(ctx: S3Context, bucketName: string): Promise
   requireIntegrityCheck(ctx.request.headers);
   const xml = await readSmallBody(ctx, DELETE_BODY_BYTES_MAX);
   const { quiet, objects } = parseDeleteXml(xml.toString('utf8'));
+  const access = bucketAccessOf(bucket);
   const outcomes = await mapBounded(objects, DELETES_IN_FLIGHT_MAX, async (target) => {
     try {
       checkTarget(target);
-      if (!mayAccess(ctx, bucket, 's3:DeleteObject', { key: target.key })) {
+      if (!mayAccess(ctx, bucket, 's3:DeleteObject', { key: target.key }, access)) {
         throw new S3Error('AccessDenied');
       }
       await ctx.deps.objects.delete(bucket.id, target.key);
