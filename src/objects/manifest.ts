@@ -2,6 +2,7 @@
  * The manifest: everything about one stored object version except its bytes. Stored under
  * (manifests, bucket id, object key), so a bucket's manifests are one ordered range.
  */
+import type { AccessControlList } from '../../stanchion/core/records.js';
 
 /** Standard headers an object keeps and returns. */
 export interface StoredHeaders {
@@ -58,6 +59,11 @@ export interface Manifest {
   checksums: Record<string, string>;
   /** Object tags, in the order they were given; absent when there are none. */
   tags?: Tag[];
+  /**
+   * The object's owner and grants. Absent on objects written before ACLs existed, which
+   * only the bucket owner could write: those are private to the bucket owner.
+   */
+  acl?: AccessControlList;
   /**
    * The parts of an object made by CompleteMultipartUpload, in order; the version's own
    * blockCount is then 0. Absent for an object written by one PUT.

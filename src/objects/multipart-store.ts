@@ -180,6 +180,7 @@ export class MultipartStore {
       metadata: upload.metadata,
       checksums,
       parts: plan.parts.map(({ lastModifiedMs: _, ...part }) => part),
+      ...(upload.acl ? { acl: upload.acl } : {}),
     });
     await this.end(upload);
     return manifest;

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
+import type { AccessControlList } from '../../stanchion/core/records.js';
 import type { ManifestPart, StoredHeaders } from './manifest.js';
 
 /** Highest part number S3 accepts. */
@@ -25,6 +26,8 @@ export interface UploadRecord {
   metadata: Record<string, string>;
   /** The x-amz-checksum-algorithm of CreateMultipartUpload: parts get this checksum. */
   checksumAlgorithm?: ChecksumAlgorithm;
+  /** The ACL the completed object gets (CreateMultipartUpload's x-amz-acl or grants). */
+  acl?: AccessControlList;
 }
 
 /** One uploaded part, stored under (parts, upload id, zero-padded part number). */

@@ -94,16 +94,26 @@ export class ObjectStore {
   }
 
   /**
-   * Replaces the tags of the current version, keeping its bytes, version id and Last-Modified
-   * (so a concurrent PUT, which is newer, still wins the sibling resolution); undefined when
-   * there is no object.
+   * Rewrites the current version's manifest with `change` (its tags or its ACL), keeping its
+   * bytes, version id and Last-Modified, so a concurrent PUT, which is newer, still wins the
+   * sibling resolution; undefined when there is no object. `change` may throw to refuse.
    */
-  async setTags(bucketId: string, key: string, tags: Tag[]): Promise<Manifest | undefined> {
+  async rewrite(
+    bucketId: string,
+    key: string,
+    change: (current: Manifest) => Manifest,
+  ): Promise<Manifest | undefined> {
     const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     const manifest = resolveCurrent(current.values);
     if (!manifest) return undefined;
-    const { tags: _old, ...rest } = manifest;
-    return this.commit(tags.length > 0 ? { ...rest, tags } : rest, current);
+    return this.commit(change(manifest), current);
+  }
+
+  /** Replaces the tags of the current version (see rewrite); none removes them. */
+  setTags(bucketId: string, key: string, tags: Tag[]): Promise<Manifest | undefined> {
+    return this.rewrite(bucketId, key, ({ tags: _old, ...rest }) =>
+      tags.length > 0 ? { ...rest, tags } : rest,
+    );
   }
 
   /** Removes the object (a tombstone); every version it had is queued for GC. */

@@ -57,7 +57,8 @@ export interface RequestContext {
   reply: FastifyReply;
 }
 
-/** A request of a known user: what every S3 handler gets. */
-export interface S3Context extends RequestContext {
-  user: UserRecord;
-}
+/**
+ * What every S3 handler gets: a request of a signed user or an anonymous one. Handlers
+ * never assume a user; access/authorize.ts decides what either may do.
+ */
+export type S3Context = RequestContext;

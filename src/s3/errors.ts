@@ -79,6 +79,12 @@ export const S3_ERRORS = {
   InvalidTag: { status: 400, message: 'The tag provided was not a valid tag.' },
   InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
   KeyTooLongError: { status: 400, message: 'Your key is too long.' },
+  MalformedACLError: {
+    status: 400,
+    message:
+      'The XML you provided was not well-formed or did not validate against our published schema.',
+  },
+  MalformedPolicy: { status: 400, message: 'The policy is not valid.' },
   MalformedPOSTRequest: {
     status: 400,
     message: 'The body of your POST request is not well-formed multipart/form-data.',
@@ -114,6 +120,7 @@ export const S3_ERRORS = {
     message: 'Your request was missing a required header.',
   },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
+  NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist' },
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
   NoSuchTagSet: { status: 404, message: 'The TagSet does not exist' },
@@ -129,6 +136,12 @@ export const S3_ERRORS = {
     message: 'A header or query you provided implies functionality that is not implemented.',
   },
   NotModified: { status: 304, message: 'Not Modified' },
+  OperationAborted: {
+    status: 409,
+    message:
+      'A conflicting conditional operation is currently in progress against this resource. ' +
+      'Please try again.',
+  },
   PreconditionFailed: {
     status: 412,
     message: 'At least one of the preconditions you specified did not hold.',
@@ -151,6 +164,10 @@ export const S3_ERRORS = {
   TooManyBuckets: {
     status: 400,
     message: 'You have attempted to create more buckets than allowed.',
+  },
+  UnresolvableGrantByEmailAddress: {
+    status: 400,
+    message: 'The e-mail address you provided does not match any account on record.',
   },
   UserAlreadyExists: {
     status: 409,

@@ -43,7 +43,6 @@ export interface OperationInput {
 
 /** Sub-resources that name an S3 feature Cairn does not serve yet. */
 const UNSUPPORTED_SUBRESOURCES = [
-  'acl',
   'accelerate',
   'analytics',
   'encryption',
@@ -55,7 +54,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'notification',
   'object-lock',
   'ownershipControls',
-  'policy',
   'policyStatus',
   'publicAccessBlock',
   'replication',

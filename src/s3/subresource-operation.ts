@@ -1,7 +1,8 @@
 /**
  * The bucket and object sub-resources Cairn serves beyond plain objects and listings
- * (versioning, tagging, CORS, the encryption read, CORS preflight and browser POST), parsed
- * apart from operation.ts so that each feature's routing stays in one place. It claims only
+ * (versioning, tagging, CORS, ACLs, bucket policies, the encryption read, CORS preflight
+ * and browser POST), parsed apart from operation.ts so that each feature's routing stays in
+ * one place. It claims only
  * the requests it serves; everything else falls through to parseOperation, whose list of
  * unsupported sub-resources answers NotImplemented.
  */
@@ -22,6 +23,13 @@ export type SubresourceOperation =
   | { name: 'PutBucketCors'; bucket: string }
   | { name: 'DeleteBucketCors'; bucket: string }
   | { name: 'GetBucketEncryption'; bucket: string }
+  | { name: 'GetBucketAcl'; bucket: string }
+  | { name: 'PutBucketAcl'; bucket: string }
+  | { name: 'GetObjectAcl'; bucket: string; key: string }
+  | { name: 'PutObjectAcl'; bucket: string; key: string }
+  | { name: 'GetBucketPolicy'; bucket: string }
+  | { name: 'PutBucketPolicy'; bucket: string }
+  | { name: 'DeleteBucketPolicy'; bucket: string }
   | { name: 'CorsPreflight'; bucket: string; key?: string }
   | { name: 'PostObject'; bucket: string };
 
@@ -41,10 +49,13 @@ const BUCKET_SUBRESOURCES: Record<string, Names> = {
   cors: { GET: 'GetBucketCors', PUT: 'PutBucketCors', DELETE: 'DeleteBucketCors' },
   // Only the read: PUT and DELETE ?encryption stay NotImplemented (see encryption.ts).
   encryption: { GET: 'GetBucketEncryption' },
+  acl: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' },
+  policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
 };
 
 const OBJECT_SUBRESOURCES: Record<string, Names> = {
   tagging: { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' },
+  acl: { GET: 'GetObjectAcl', PUT: 'PutObjectAcl' },
 };
 
 /**

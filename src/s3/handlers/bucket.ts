@@ -2,35 +2,33 @@
  * Bucket operations. Reads (HeadBucket, GetBucketLocation) come from the ring; mutations
  * (CreateBucket, DeleteBucket) are decided by stanchion, whose refusals map to S3 errors.
  */
-import { readBucket } from '../../../stanchion/reader.js';
 import type { CommandResult } from '../../../stanchion/core/commands.js';
-import type { BucketRecord } from '../../../stanchion/core/records.js';
 import { deleteBucketSettings } from '../../objects/bucket-settings.js';
 import { readSmallBody } from '../body.js';
 import { checkBucketName } from '../bucket-name.js';
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
 import { parseRequestXml, renderXml } from '../xml.js';
+import { requestedAcl } from './acl.js';
+import { authorizedBucket, signedUser } from './access.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 const CONFIGURATION_BYTES_MAX = 64 * 1024;
 
-/** The bucket named `name`, which the caller must own. */
-export async function ownedBucket(ctx: S3Context, name: string): Promise<BucketRecord> {
-  const bucket = await readBucket(ctx.deps.ring, name);
-  if (!bucket) throw S3Error.noSuchBucket(name);
-  if (bucket.ownerId !== ctx.user.id) throw new S3Error('AccessDenied');
-  return bucket;
-}
-
-/** PUT /bucket */
+/**
+ * PUT /bucket (s3:CreateBucket: any signed user). An x-amz-acl or x-amz-grant-* ACL is part
+ * of the one create-bucket command, so the bucket never exists without it.
+ */
 export async function createBucket(ctx: S3Context, name: string): Promise<void> {
+  const user = signedUser(ctx);
   checkBucketName(name);
+  const acl = await requestedAcl(ctx, user.id, user.id);
   const body = await readSmallBody(ctx, CONFIGURATION_BYTES_MAX);
   if (body.length > 0) checkConfiguration(parseRequestXml(body.toString('utf8')));
+  const bucket = { name, id: ctx.deps.newId(), ownerId: user.id, createdAtMs: ctx.deps.clock() };
   const result = await ctx.deps.stanchion.execute({
     type: 'create-bucket',
-    bucket: { name, id: ctx.deps.newId(), ownerId: ctx.user.id, createdAtMs: ctx.deps.clock() },
+    bucket: acl ? { ...bucket, acl } : bucket,
   });
   throwIfRefused(result, name);
   sendEmpty(ctx, 200, { location: `/${name}` });
@@ -43,23 +41,24 @@ function checkConfiguration(doc: Record<string, unknown>): void {
   }
 }
 
-/** HEAD /bucket */
+/** HEAD /bucket (s3:ListBucket) */
 export async function headBucket(ctx: S3Context, name: string): Promise<void> {
-  await ownedBucket(ctx, name);
+  await authorizedBucket(ctx, name, 's3:ListBucket');
   sendEmpty(ctx, 200, { 'x-amz-bucket-region': ctx.deps.config.region });
 }
 
 /**
- * DELETE /bucket: only when empty, decided from the bucket's own index (a one-item scan of
- * its manifests, never a listing of keys). A PUT that raced the decision is swept after.
+ * DELETE /bucket (s3:DeleteBucket): only when empty, decided from the bucket's own index
+ * (a one-item scan of its manifests, never a listing of keys). A PUT that raced the
+ * decision is swept after.
  */
 export async function deleteBucket(ctx: S3Context, name: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, name);
+  const bucket = await authorizedBucket(ctx, name, 's3:DeleteBucket');
   const first = await ctx.deps.objects.scan(bucket.id, { limit: 1 });
   const result = await ctx.deps.stanchion.execute({
     type: 'delete-bucket',
     name,
-    requesterId: ctx.user.id,
+    requesterId: signedUser(ctx).id,
     isEmpty: first.length === 0,
   });
   throwIfRefused(result, name);
@@ -69,15 +68,16 @@ export async function deleteBucket(ctx: S3Context, name: string): Promise<void> 
   sendEmpty(ctx, 204);
 }
 
-/** GET /bucket?location */
+/** GET /bucket?location (s3:GetBucketLocation) */
 export async function getBucketLocation(ctx: S3Context, name: string): Promise<void> {
-  await ownedBucket(ctx, name);
+  await authorizedBucket(ctx, name, 's3:GetBucketLocation');
   const region = ctx.deps.config.region;
   const xml = renderXml('LocationConstraint', { '#text': region === 'us-east-1' ? '' : region });
   sendXml(ctx, 200, xml);
 }
 
-function throwIfRefused(result: CommandResult, name: string): void {
+/** Throws the S3 error of a stanchion refusal. */
+export function throwIfRefused(result: CommandResult, name: string): void {
   if (result.ok) return;
   if (result.code === 'UserAlreadyExists') throw new S3Error('InternalError', result.detail);
   throw new S3Error(result.code, undefined, { fields: { BucketName: name } });

@@ -1,7 +1,8 @@
 /**
- * CopyObject: PUT with x-amz-copy-source, within a bucket or across buckets the caller
- * owns. The source is streamed block by block into a new version of the target, so memory
- * stays flat whatever the size; the source's metadata is kept (COPY) or replaced (REPLACE).
+ * CopyObject: PUT with x-amz-copy-source, within a bucket or across buckets: the caller
+ * needs s3:GetObject on the source (its ACL governs) and s3:PutObject on the target. The
+ * source is streamed block by block into a new version of the target, so memory stays flat
+ * whatever the size; the source's metadata is kept (COPY) or replaced (REPLACE).
  */
 import type { Manifest } from '../../objects/manifest.js';
 import type { S3Context } from '../context.js';
@@ -15,7 +16,8 @@ import { readSmallBody } from '../body.js';
 import { S3Error } from '../errors.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { renderXml } from '../xml.js';
-import { ownedBucket } from './bucket.js';
+import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
+import { newObjectAcl } from './acl.js';
 import { sendXml } from './responses.js';
 
 /** S3's largest CopyObject source, in bytes (5 GiB); larger ones need UploadPartCopy. */
@@ -27,14 +29,16 @@ export interface ReadableSource {
   manifest: Manifest;
 }
 
-/** Finds the object x-amz-copy-source names; NoSuchBucket, NoSuchKey, PreconditionFailed. */
+/**
+ * Finds the object x-amz-copy-source names, which the caller must be allowed to read;
+ * NoSuchBucket, NoSuchKey, AccessDenied, PreconditionFailed.
+ */
 export async function copySourceOf(ctx: S3Context): Promise<ReadableSource> {
   const headers = ctx.request.headers;
   const raw = headers['x-amz-copy-source'];
   const source = parseCopySource(Array.isArray(raw) ? raw.join(',') : (raw ?? ''));
-  const bucket = await ownedBucket(ctx, source.bucket);
-  const manifest = await ctx.deps.objects.head(bucket.id, source.key);
-  if (!manifest) throw S3Error.noSuchKey(source.key);
+  const bucket = await existingBucket(ctx, source.bucket);
+  const manifest = await authorizedObject(ctx, bucket, source.key, 's3:GetObject');
   checkCopySourceConditions(headers, manifest.etag, manifest.lastModifiedMs);
   return { source, manifest };
 }
@@ -43,8 +47,10 @@ export async function copySourceOf(ctx: S3Context): Promise<ReadableSource> {
 export async function copyObject(ctx: S3Context, bucketName: string, key: string) {
   const headers = ctx.request.headers;
   const directive = metadataDirective(headers);
-  const target = await ownedBucket(ctx, bucketName);
+  const target = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
   const { source, manifest } = await copySourceOf(ctx);
+  // The copy is a new object of the caller's: the source's ACL is not copied (as in S3).
+  const acl = await newObjectAcl(ctx, target);
   if (source.bucket === bucketName && source.key === key && directive === 'COPY') {
     throw new S3Error(
       'InvalidRequest',
@@ -71,6 +77,7 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
     metadata: replace ? metadataOf(headers) : manifest.metadata,
     // Whole-object checksums hold for the same bytes; a composite one names parts no more.
     checksums: manifest.parts ? {} : { ...manifest.checksums },
+    acl,
   };
   const body = ctx.deps.objects.read(manifest, 0, manifest.size - 1);
   const copied = await ctx.deps.objects.put(object, body, (written) => {

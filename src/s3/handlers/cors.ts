@@ -16,7 +16,7 @@ import {
   requestedHeaders,
 } from '../cors-rules.js';
 import { S3Error } from '../errors.js';
-import { ownedBucket } from './bucket.js';
+import { authorizedBucket } from './access.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 /** Largest CORSConfiguration accepted, in bytes (S3's limit: 64 KB). */
@@ -24,7 +24,7 @@ export const CORS_BYTES_MAX = 64 * 1024;
 
 /** GET /bucket?cors */
 export async function getBucketCors(ctx: S3Context, bucketName: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:GetBucketCORS');
   const { cors } = await readBucketSettings(ctx.deps.ring, bucket.id);
   if (!cors || cors.length === 0) {
     throw new S3Error('NoSuchCORSConfiguration', undefined, { fields: { BucketName: bucketName } });
@@ -34,7 +34,7 @@ export async function getBucketCors(ctx: S3Context, bucketName: string): Promise
 
 /** PUT /bucket?cors */
 export async function putBucketCors(ctx: S3Context, bucketName: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:PutBucketCORS');
   const body = await readSmallBody(ctx, CORS_BYTES_MAX);
   const rules = parseCorsXml(body.toString('utf8'));
   const write = { nowMs: ctx.deps.clock(), writeId: ctx.deps.newId() };
@@ -44,7 +44,7 @@ export async function putBucketCors(ctx: S3Context, bucketName: string): Promise
 
 /** DELETE /bucket?cors */
 export async function deleteBucketCors(ctx: S3Context, bucketName: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:PutBucketCORS');
   const write = { nowMs: ctx.deps.clock(), writeId: ctx.deps.newId() };
   await writeBucketSetting(ctx.deps.ring, bucket.id, 'cors', null, write);
   sendEmpty(ctx, 204);

@@ -10,7 +10,7 @@ import { toS3Error } from '../error-mapping.js';
 import { S3Error } from '../errors.js';
 import { parseDeleteXml, type DeleteTarget } from '../request-xml.js';
 import { renderXml } from '../xml.js';
-import { ownedBucket } from './bucket.js';
+import { bucketAccessOf, existingBucket, mayAccess } from './access.js';
 import { sendXml } from './responses.js';
 
 /** Largest Delete body: 1,000 keys of 1,024 bytes, escaped, with room for the markup. */
@@ -23,15 +23,19 @@ const CHECKSUM_HEADER = /^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/;
 
 type Outcome = { key: string; error?: { code: string; message: string } };
 
-/** POST /bucket?delete */
+/** POST /bucket?delete (s3:DeleteObject, decided key by key) */
 export async function deleteObjects(ctx: S3Context, bucketName: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await existingBucket(ctx, bucketName);
   requireIntegrityCheck(ctx.request.headers);
   const xml = await readSmallBody(ctx, DELETE_BODY_BYTES_MAX);
   const { quiet, objects } = parseDeleteXml(xml.toString('utf8'));
+  const access = bucketAccessOf(bucket);
   const outcomes = await mapBounded(objects, DELETES_IN_FLIGHT_MAX, async (target) => {
     try {
       checkTarget(target);
+      if (!mayAccess(ctx, bucket, 's3:DeleteObject', { key: target.key }, access)) {
+        throw new S3Error('AccessDenied');
+      }
       await ctx.deps.objects.delete(bucket.id, target.key);
       return { key: target.key };
     } catch (error) {

@@ -8,7 +8,7 @@
  */
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
-import { ownedBucket } from './bucket.js';
+import { authorizedBucket } from './access.js';
 
 const UNSUPPORTED_PUT_HEADERS: ReadonlyArray<[prefix: string, feature: string]> = [
   ['x-amz-server-side-encryption', 'Server-side encryption'],
@@ -26,7 +26,7 @@ export function refuseUnsupportedPutHeaders(names: Iterable<string>): void {
 
 /** GET /bucket?encryption */
 export async function getBucketEncryption(ctx: S3Context, bucketName: string): Promise<void> {
-  await ownedBucket(ctx, bucketName);
+  await authorizedBucket(ctx, bucketName, 's3:GetEncryptionConfiguration');
   throw new S3Error('ServerSideEncryptionConfigurationNotFoundError', undefined, {
     fields: { BucketName: bucketName },
   });

@@ -8,14 +8,14 @@ import { listPage, type ListPage } from '../../objects/listing.js';
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
 import { renderXml } from '../xml.js';
-import { ownedBucket } from './bucket.js';
+import { authorizedBucket } from './access.js';
 import { sendXml } from './responses.js';
 
 const MAX_KEYS_DEFAULT = 1000;
 
-/** GET /bucket (V1 or, with list-type=2, V2) */
+/** GET /bucket (V1 or, with list-type=2, V2) (s3:ListBucket) */
 export async function listObjects(ctx: S3Context, bucketName: string, v2: boolean) {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:ListBucket');
   const q = ctx.query;
   const encodingType = q.get('encoding-type') ?? undefined;
   if (encodingType !== undefined && encodingType !== 'url') {

@@ -6,7 +6,8 @@ import { listUploadsPage, type UploadListPage } from '../../objects/upload-listi
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
 import { renderXml } from '../xml.js';
-import { ownedBucket } from './bucket.js';
+import { readUserById } from '../../../stanchion/reader.js';
+import { authorizedBucket } from './access.js';
 import { encodeKey } from './list.js';
 import { requestedUpload } from './multipart.js';
 import { sendXml } from './responses.js';
@@ -35,16 +36,31 @@ function encoderOf(ctx: S3Context): { type?: string; enc: (text: string) => stri
   return type ? { type, enc: encodeKey } : { enc: (text) => text };
 }
 
-/** GET /bucket/key?uploadId=X */
+/** The Initiator/Owner element of users by id, each looked up once per request. */
+function personLookup(
+  ctx: S3Context,
+): (id: string) => Promise<{ ID: string; DisplayName: string }> {
+  const names = new Map<string, Promise<string>>();
+  return async (id) => {
+    let name = names.get(id);
+    if (name === undefined) {
+      name = readUserById(ctx.deps.ring, id).then((user) => user?.displayName ?? '');
+      names.set(id, name);
+    }
+    return { ID: id, DisplayName: await name };
+  };
+}
+
+/** GET /bucket/key?uploadId=X (s3:ListMultipartUploadParts) */
 export async function listParts(ctx: S3Context, bucketName: string, key: string) {
-  const upload = await requestedUpload(ctx, bucketName, key);
+  const upload = await requestedUpload(ctx, bucketName, key, 's3:ListMultipartUploadParts');
   const maxParts = Math.min(countParam(ctx, 'max-parts', PAGE_MAX), PAGE_MAX);
   const marker = countParam(ctx, 'part-number-marker', 0);
   const { type, enc } = encoderOf(ctx);
   const found =
     maxParts === 0 ? [] : await ctx.deps.multipart.listParts(upload.uploadId, marker, maxParts + 1);
   const page = found.slice(0, maxParts);
-  const person = { ID: ctx.user.id, DisplayName: ctx.user.displayName };
+  const person = await personLookup(ctx)(upload.ownerId);
   const body: Record<string, unknown> = {
     Bucket: bucketName,
     Key: enc(key),
@@ -77,9 +93,9 @@ export async function listParts(ctx: S3Context, bucketName: string, key: string)
   sendXml(ctx, 200, renderXml('ListPartsResult', body));
 }
 
-/** GET /bucket?uploads */
+/** GET /bucket?uploads (s3:ListBucketMultipartUploads) */
 export async function listMultipartUploads(ctx: S3Context, bucketName: string) {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:ListBucketMultipartUploads');
   const q = ctx.query;
   const { type, enc } = encoderOf(ctx);
   const request = {
@@ -103,7 +119,7 @@ export async function listMultipartUploads(ctx: S3Context, bucketName: string) {
   body['MaxUploads'] = request.maxUploads;
   if (type) body['EncodingType'] = type;
   body['IsTruncated'] = page.isTruncated;
-  Object.assign(body, uploadEntriesXml(ctx, page, enc));
+  Object.assign(body, await uploadEntriesXml(ctx, page, enc));
   sendXml(ctx, 200, renderXml('ListMultipartUploadsResult', body));
 }
 
@@ -114,8 +130,8 @@ function nextMarkers(page: UploadListPage, enc: (text: string) => string) {
   return { NextKeyMarker: enc(last.upload.key), NextUploadIdMarker: last.upload.uploadId };
 }
 
-function uploadEntriesXml(ctx: S3Context, page: UploadListPage, enc: (t: string) => string) {
-  const person = { ID: ctx.user.id, DisplayName: ctx.user.displayName };
+async function uploadEntriesXml(ctx: S3Context, page: UploadListPage, enc: (t: string) => string) {
+  const personOf = personLookup(ctx);
   const uploads = [];
   const prefixes = [];
   for (const entry of page.entries) {
@@ -124,6 +140,7 @@ function uploadEntriesXml(ctx: S3Context, page: UploadListPage, enc: (t: string)
       continue;
     }
     const upload = entry.upload;
+    const person = await personOf(upload.ownerId);
     uploads.push({
       Key: enc(upload.key),
       UploadId: upload.uploadId,

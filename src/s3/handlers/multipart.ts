@@ -12,7 +12,9 @@ import { S3Error } from '../errors.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { checkPartNumber, parseCompleteXml } from '../request-xml.js';
 import { renderXml } from '../xml.js';
-import { ownedBucket } from './bucket.js';
+import type { S3Action } from '../access/authorize.js';
+import { authorizedBucket } from './access.js';
+import { newObjectAcl } from './acl.js';
 import { copySourceOf } from './copy.js';
 import { sendEmpty, sendXml } from './responses.js';
 
@@ -26,29 +28,32 @@ function one(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-/** The upload a request's ?uploadId names, in a bucket the caller owns. */
+/** The upload a request's ?uploadId names, once the caller may do `action` on its key. */
 export async function requestedUpload(
   ctx: S3Context,
   bucketName: string,
   key: string,
+  action: S3Action,
 ): Promise<UploadRecord> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, action, key);
   return ctx.deps.multipart.get(bucket.id, key, ctx.query.get('uploadId') ?? '');
 }
 
-/** POST /bucket/key?uploads */
+/** POST /bucket/key?uploads (s3:PutObject); the ACL is the completed object's. */
 export async function createMultipartUpload(ctx: S3Context, bucketName: string, key: string) {
   const headers = ctx.request.headers;
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
   const checksumAlgorithm = uploadChecksumAlgorithm(headers);
+  const acl = await newObjectAcl(ctx, bucket);
   const upload = await ctx.deps.multipart.create({
     uploadId: ctx.deps.newId().replaceAll('-', ''),
     bucketId: bucket.id,
     key,
-    ownerId: ctx.user.id,
+    ownerId: acl.ownerId,
     headers: storedHeadersOf(headers),
     metadata: metadataOf(headers),
     ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+    acl,
   });
   if (checksumAlgorithm) {
     void ctx.reply.headers({
@@ -87,10 +92,13 @@ function partNumberOf(ctx: S3Context): number {
   return partNumber;
 }
 
-/** PUT /bucket/key?partNumber=N&uploadId=X (UploadPartCopy with x-amz-copy-source) */
+/**
+ * PUT /bucket/key?partNumber=N&uploadId=X (s3:PutObject; UploadPartCopy with
+ * x-amz-copy-source also needs s3:GetObject on the source)
+ */
 export async function uploadPart(ctx: S3Context, bucketName: string, key: string) {
   const partNumber = partNumberOf(ctx);
-  const upload = await requestedUpload(ctx, bucketName, key);
+  const upload = await requestedUpload(ctx, bucketName, key, 's3:PutObject');
   if (ctx.request.headers['x-amz-copy-source'] !== undefined) {
     return uploadPartCopy(ctx, upload, partNumber);
   }
@@ -138,9 +146,9 @@ async function uploadPartCopy(ctx: S3Context, upload: UploadRecord, partNumber: 
   sendXml(ctx, 200, renderXml('CopyPartResult', body));
 }
 
-/** POST /bucket/key?uploadId=X */
+/** POST /bucket/key?uploadId=X (s3:PutObject) */
 export async function completeMultipartUpload(ctx: S3Context, bucketName: string, key: string) {
-  const upload = await requestedUpload(ctx, bucketName, key);
+  const upload = await requestedUpload(ctx, bucketName, key, 's3:PutObject');
   const xml = await readSmallBody(ctx, COMPLETE_BODY_BYTES_MAX);
   const requested = parseCompleteXml(xml.toString('utf8'));
   const manifest = await ctx.deps.multipart.complete(upload, requested, ctx.deps.newId());
@@ -158,9 +166,9 @@ export async function completeMultipartUpload(ctx: S3Context, bucketName: string
   sendXml(ctx, 200, renderXml('CompleteMultipartUploadResult', body));
 }
 
-/** DELETE /bucket/key?uploadId=X */
+/** DELETE /bucket/key?uploadId=X (s3:AbortMultipartUpload) */
 export async function abortMultipartUpload(ctx: S3Context, bucketName: string, key: string) {
-  const upload = await requestedUpload(ctx, bucketName, key);
+  const upload = await requestedUpload(ctx, bucketName, key, 's3:AbortMultipartUpload');
   await ctx.deps.multipart.abort(upload);
   sendEmpty(ctx, 204);
 }

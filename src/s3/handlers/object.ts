@@ -6,26 +6,27 @@
 import { checkConditions } from '../conditions.js';
 import type { S3Context } from '../context.js';
 import { verifiedBody } from '../body.js';
-import { S3Error } from '../errors.js';
 import { metadataOf, objectResponseHeaders, storedHeadersOf } from '../object-headers.js';
 import { selectPart } from '../part-select.js';
 import { parseRange } from '../range.js';
 import type { Manifest } from '../../objects/manifest.js';
 import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
 import { taggingOf } from '../tags.js';
-import { ownedBucket } from './bucket.js';
+import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
+import { newObjectAcl } from './acl.js';
 import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { copyObject } from './copy.js';
 import { sendEmpty } from './responses.js';
 
-/** PUT /bucket/key */
+/** PUT /bucket/key (s3:PutObject); the writer owns the new object. */
 export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
   const headers = ctx.request.headers;
   refuseUnsupportedPutHeaders(Object.keys(headers));
   if (headers['x-amz-copy-source'] !== undefined) return copyObject(ctx, bucketName, key);
   const conditions = putConditionsOf(headers);
   const tags = taggingOf(headers);
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
+  const acl = await newObjectAcl(ctx, bucket);
   const precondition =
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
   // Fail fast, before the body is stored; the check that counts runs again before the commit.
@@ -39,6 +40,7 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
     metadata: metadataOf(headers),
     checksums: {} as Record<string, string>,
     ...(tags.length > 0 ? { tags } : {}),
+    acl,
   };
   const check = (written: { md5: Buffer; size: number }) => {
     body.check(written);
@@ -54,16 +56,15 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
   sendEmpty(ctx, 200, answer);
 }
 
-/** GET or HEAD /bucket/key */
+/** GET or HEAD /bucket/key (s3:GetObject, which the object's ACL governs) */
 export async function getObject(
   ctx: S3Context,
   bucketName: string,
   key: string,
   withBody: boolean,
 ): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
-  const manifest = await ctx.deps.objects.head(bucket.id, key);
-  if (!manifest) throw S3Error.noSuchKey(key);
+  const bucket = await existingBucket(ctx, bucketName);
+  const manifest = await authorizedObject(ctx, bucket, key, 's3:GetObject');
   const headers = ctx.request.headers;
   checkConditions(headers, manifest.etag, manifest.lastModifiedMs);
   const rangeHeader = typeof headers.range === 'string' ? headers.range : undefined;
@@ -95,9 +96,9 @@ export async function getObject(
   void ctx.reply.send(ctx.deps.objects.read(manifest, start, end));
 }
 
-/** DELETE /bucket/key */
+/** DELETE /bucket/key (s3:DeleteObject) */
 export async function deleteObject(ctx: S3Context, bucketName: string, key: string) {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:DeleteObject', key);
   await ctx.deps.objects.delete(bucket.id, key);
   sendEmpty(ctx, 204);
 }

@@ -2,7 +2,9 @@
  * Browser POST uploads (S3 PostObject): POST /bucket with a multipart/form-data body whose
  * text fields carry a signed policy and the object's settings, and whose `file` part is the
  * object. The file part streams from the form reader into the object layer, never buffered
- * whole. Nothing is stored unless the signature, the policy and every condition hold; the
+ * whole. An unsigned form is an anonymous upload, which only a bucket that lets everyone
+ * write (ACL or policy) accepts. Nothing is stored unless the signature, the policy, every
+ * condition and s3:PutObject hold; the
  * size range is enforced while streaming (too large aborts at once) and before the commit.
  */
 import { readUserByKey } from '../../../stanchion/reader.js';
@@ -17,7 +19,8 @@ import { KEY_BYTES_MAX } from '../operation.js';
 import { checkPostPolicy, parsePostPolicy } from '../post-policy.js';
 import { OBJECT_TAGS_MAX, parseTaggingXml } from '../tags.js';
 import { renderXml } from '../xml.js';
-import { ownedBucket } from './bucket.js';
+import { authorizedBucket } from './access.js';
+import { newObjectAcl } from './acl.js';
 import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { sendEmpty, sendXml } from './responses.js';
 
@@ -47,13 +50,17 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
   }
   const key = postKey(fields, file.filename);
   fields.set('key', key);
-  const policy = parsePostPolicy(fields.get('policy')!);
-  const size = checkPostPolicy(policy, fields, bucketName, ctx.deps.clock());
+  const size = user
+    ? checkPostPolicy(parsePostPolicy(fields.get('policy')!), fields, bucketName, ctx.deps.clock())
+    : { sizeMin: 0, sizeMax: Number.MAX_SAFE_INTEGER };
   refuseUnsupportedPutHeaders(fields.keys());
-  const bucket = await ownedBucket({ ...ctx, user }, bucketName);
+  const signed = user ? { ...ctx, user } : ctx;
+  const bucket = await authorizedBucket(signed, bucketName, 's3:PutObject', key);
+  const aclFields = { ...Object.fromEntries(fields), 'x-amz-acl': fields.get('acl') };
+  const acl = await newObjectAcl(signed, bucket, aclFields);
   const object = postObjectOf(form, fields, key);
   const manifest = await ctx.deps.objects.put(
-    { versionId: ctx.deps.newId(), bucketId: bucket.id, ...object },
+    { versionId: ctx.deps.newId(), bucketId: bucket.id, ...object, acl },
     sizeCapped(file.stream, size.sizeMax),
     (written) => {
       if (written.size < size.sizeMin) {
@@ -66,7 +73,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
   answerPost(ctx, fields, { bucket: bucketName, key, etag: `"${manifest.etag}"` });
 }
 
-/** The user whose signature the form carries; anonymous uploads are refused. */
+/** The user whose signature the form carries; undefined for an unsigned form. */
 async function postSigner(ctx: RequestContext, fields: Map<string, string>) {
   const users = new Map<string, UserRecord>();
   const signer = await verifyPostSignature(fields, async (keyId) => {
@@ -75,9 +82,7 @@ async function postSigner(ctx: RequestContext, fields: Map<string, string>) {
     users.set(keyId, user);
     return { accessKeyId: user.keyId, secretAccessKey: user.secret };
   });
-  if (!signer) {
-    throw new S3Error('AccessDenied', 'Anonymous POST uploads are not allowed: sign the policy.');
-  }
+  if (!signer) return undefined;
   const user = users.get(signer.accessKeyId);
   if (!user) throw new S3Error('InvalidAccessKeyId');
   if (user.status !== 'enabled') throw new S3Error('AccessDenied', 'Your account is disabled.');

@@ -1,9 +1,11 @@
 /**
- * Dispatch of the sub-resource operations (subresource-operation.ts) of a known user, kept
+ * Dispatch of the sub-resource operations (subresource-operation.ts), kept
  * apart from app.ts's dispatch so that features land in their own files.
  */
 import type { S3Context } from '../context.js';
 import type { SubresourceOperation } from '../subresource-operation.js';
+import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acl.js';
+import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-policy.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './cors.js';
 import { getBucketEncryption } from './encryption.js';
 import {
@@ -54,5 +56,19 @@ export function dispatchSubresource(
       return deleteBucketCors(ctx, op.bucket);
     case 'GetBucketEncryption':
       return getBucketEncryption(ctx, op.bucket);
+    case 'GetBucketAcl':
+      return getBucketAcl(ctx, op.bucket);
+    case 'PutBucketAcl':
+      return putBucketAcl(ctx, op.bucket);
+    case 'GetObjectAcl':
+      return getObjectAcl(ctx, op.bucket, op.key);
+    case 'PutObjectAcl':
+      return putObjectAcl(ctx, op.bucket, op.key);
+    case 'GetBucketPolicy':
+      return getBucketPolicy(ctx, op.bucket);
+    case 'PutBucketPolicy':
+      return putBucketPolicy(ctx, op.bucket);
+    case 'DeleteBucketPolicy':
+      return deleteBucketPolicy(ctx, op.bucket);
   }
 }

@@ -8,7 +8,7 @@ import { readSmallBody } from '../body.js';
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
 import { BUCKET_TAGS_MAX, OBJECT_TAGS_MAX, parseTaggingXml, renderTagging } from '../tags.js';
-import { ownedBucket } from './bucket.js';
+import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 /** Largest Tagging document accepted, in bytes. */
@@ -25,7 +25,7 @@ function writeOf(ctx: S3Context) {
 
 /** GET /bucket?tagging */
 export async function getBucketTagging(ctx: S3Context, bucketName: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:GetBucketTagging');
   const { tags } = await readBucketSettings(ctx.deps.ring, bucket.id);
   if (!tags || tags.length === 0) {
     throw new S3Error('NoSuchTagSet', undefined, { fields: { BucketName: bucketName } });
@@ -35,7 +35,7 @@ export async function getBucketTagging(ctx: S3Context, bucketName: string): Prom
 
 /** PUT /bucket?tagging */
 export async function putBucketTagging(ctx: S3Context, bucketName: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:PutBucketTagging');
   const tags = await tagsOfBody(ctx, BUCKET_TAGS_MAX);
   await writeBucketSetting(ctx.deps.ring, bucket.id, 'tags', tags, writeOf(ctx));
   sendEmpty(ctx, 204);
@@ -43,22 +43,21 @@ export async function putBucketTagging(ctx: S3Context, bucketName: string): Prom
 
 /** DELETE /bucket?tagging */
 export async function deleteBucketTagging(ctx: S3Context, bucketName: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:PutBucketTagging');
   await writeBucketSetting(ctx.deps.ring, bucket.id, 'tags', null, writeOf(ctx));
   sendEmpty(ctx, 204);
 }
 
 /** GET /bucket/key?tagging */
 export async function getObjectTagging(ctx: S3Context, bucketName: string, key: string) {
-  const bucket = await ownedBucket(ctx, bucketName);
-  const manifest = await ctx.deps.objects.head(bucket.id, key);
-  if (!manifest) throw S3Error.noSuchKey(key);
+  const bucket = await existingBucket(ctx, bucketName);
+  const manifest = await authorizedObject(ctx, bucket, key, 's3:GetObjectTagging');
   sendXml(ctx, 200, renderTagging(manifest.tags ?? []));
 }
 
 /** PUT /bucket/key?tagging */
 export async function putObjectTagging(ctx: S3Context, bucketName: string, key: string) {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObjectTagging', key);
   const tags = await tagsOfBody(ctx, OBJECT_TAGS_MAX);
   const manifest = await ctx.deps.objects.setTags(bucket.id, key, tags);
   if (!manifest) throw S3Error.noSuchKey(key);
@@ -67,7 +66,7 @@ export async function putObjectTagging(ctx: S3Context, bucketName: string, key: 
 
 /** DELETE /bucket/key?tagging */
 export async function deleteObjectTagging(ctx: S3Context, bucketName: string, key: string) {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:DeleteObjectTagging', key);
   const manifest = await ctx.deps.objects.setTags(bucket.id, key, []);
   if (!manifest) throw S3Error.noSuchKey(key);
   sendEmpty(ctx, 204);

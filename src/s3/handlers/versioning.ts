@@ -13,7 +13,7 @@ import { readSmallBody } from '../body.js';
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
 import { parseRequestXml, renderXml } from '../xml.js';
-import { ownedBucket } from './bucket.js';
+import { authorizedBucket } from './access.js';
 import { encodeKey, parseMaxKeys } from './list.js';
 import { sendEmpty, sendXml } from './responses.js';
 
@@ -21,7 +21,7 @@ const VERSIONING_BYTES_MAX = 16 * 1024;
 
 /** GET /bucket?versioning */
 export async function getBucketVersioning(ctx: S3Context, bucketName: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:GetBucketVersioning');
   const { versioning } = await readBucketSettings(ctx.deps.ring, bucket.id);
   const body = versioning ? { Status: versioning } : {};
   sendXml(ctx, 200, renderXml('VersioningConfiguration', body));
@@ -29,7 +29,7 @@ export async function getBucketVersioning(ctx: S3Context, bucketName: string): P
 
 /** PUT /bucket?versioning */
 export async function putBucketVersioning(ctx: S3Context, bucketName: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:PutBucketVersioning');
   const body = await readSmallBody(ctx, VERSIONING_BYTES_MAX);
   const config = parseRequestXml(body.toString('utf8'))['VersioningConfiguration'];
   if (config === undefined || (config !== '' && typeof config !== 'object')) {
@@ -53,7 +53,7 @@ export async function putBucketVersioning(ctx: S3Context, bucketName: string): P
 
 /** GET /bucket?versions */
 export async function listObjectVersions(ctx: S3Context, bucketName: string): Promise<void> {
-  const bucket = await ownedBucket(ctx, bucketName);
+  const bucket = await authorizedBucket(ctx, bucketName, 's3:ListBucketVersions');
   const q = ctx.query;
   const encodingType = q.get('encoding-type') ?? undefined;
   if (encodingType !== undefined && encodingType !== 'url') {

@@ -1,0 +1,72 @@
+/**
+ * Bucket policies (?policy). The document is validated in full (access/policy.ts) before
+ * stanchion stores it, so every stored policy parses; it is kept as the owner sent it and
+ * returned byte for byte, as S3 does.
+ */
+import { parsePolicy, POLICY_BYTES_MAX } from '../access/policy.js';
+import { readSmallBody } from '../body.js';
+import type { RequestContext } from '../context.js';
+import { S3Error } from '../errors.js';
+import { authorizedBucket } from './access.js';
+import { throwIfRefused } from './bucket.js';
+import { sendEmpty } from './responses.js';
+
+/** Bytes read before a policy is refused outright; past POLICY_BYTES_MAX it is malformed. */
+const POLICY_BODY_BYTES_MAX = 4 * POLICY_BYTES_MAX;
+
+/** GET /bucket?policy (s3:GetBucketPolicy) */
+export async function getBucketPolicy(ctx: RequestContext, name: string): Promise<void> {
+  const bucket = await authorizedBucket(ctx, name, 's3:GetBucketPolicy');
+  if (bucket.policy === undefined) {
+    throw new S3Error('NoSuchBucketPolicy', undefined, { fields: { BucketName: name } });
+  }
+  void ctx.reply.code(200).header('content-type', 'application/json').send(bucket.policy);
+}
+
+/** PUT /bucket?policy (s3:PutBucketPolicy) */
+export async function putBucketPolicy(ctx: RequestContext, name: string): Promise<void> {
+  const bucket = await authorizedBucket(ctx, name, 's3:PutBucketPolicy');
+  // Refused before a byte is read: a body abandoned half-read can wedge the connection.
+  const declared = Number(ctx.request.headers['content-length'] ?? 0);
+  if (declared > POLICY_BYTES_MAX) throw tooLarge();
+  let body: Buffer;
+  try {
+    body = await readSmallBody(ctx, POLICY_BODY_BYTES_MAX);
+  } catch (error) {
+    if (error instanceof S3Error && error.code === 'MaxMessageLengthExceeded') throw tooLarge();
+    throw error;
+  }
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw new S3Error('MalformedPolicy', 'The policy is empty.');
+  parsePolicy(text, name);
+  await setPolicy(ctx, bucket, text);
+  sendEmpty(ctx, 204);
+}
+
+/** DELETE /bucket?policy (s3:DeleteBucketPolicy); 204 whether or not there was one. */
+export async function deleteBucketPolicy(ctx: RequestContext, name: string): Promise<void> {
+  const bucket = await authorizedBucket(ctx, name, 's3:DeleteBucketPolicy');
+  if (bucket.policy !== undefined) await setPolicy(ctx, bucket, null);
+  sendEmpty(ctx, 204);
+}
+
+function tooLarge(): S3Error {
+  return new S3Error(
+    'MalformedPolicy',
+    `Policies must be no larger than ${POLICY_BYTES_MAX} bytes.`,
+  );
+}
+
+async function setPolicy(
+  ctx: RequestContext,
+  bucket: { name: string; id: string },
+  policy: string | null,
+): Promise<void> {
+  const result = await ctx.deps.stanchion.execute({
+    type: 'set-bucket-policy',
+    name: bucket.name,
+    bucketId: bucket.id,
+    policy,
+  });
+  throwIfRefused(result, bucket.name);
+}
