@@ -146,7 +146,7 @@ describe('gc: the orphan sweeper (leeway 2 s)', () => {
     const s3 = s3Client(first);
     await s3.send(new PutObjectCommand({ Bucket: 'orphans', Key: 'kept', Body: kept }));
     s3.destroy();
-    await trickleThenKill(first, 'orphans', 'cut-off', 12 * BLOCK_BYTES);
+    await trickleThenKill(first, 'orphans', 'cut-off', 12 * BLOCK_BYTES, kept.length);
     const second = await startCairn({ dataDir: first.dataDir, args: GC_ARGS });
     started.push(second);
     const blobsBefore = await dirBytes(join(second.dataDir, 'node', 'blobs'));
@@ -158,7 +158,9 @@ describe('gc: the orphan sweeper (leeway 2 s)', () => {
       `orphan sweep: removed ${result.sweep?.blocksRemoved} blocks; ` +
         `blob files ${blobsBefore} B → ${blobsAfter} B (live ${kept.length} B)\n`,
     );
-    expect(result.sweep!.blocksRemoved).toBeGreaterThanOrEqual(4);
+    const orphans = (blobsBefore - kept.length) / BLOCK_BYTES;
+    expect(orphans).toBeGreaterThanOrEqual(4);
+    expect(result.sweep!.blocksRemoved).toBe(orphans);
     expect(blobsAfter).toBe(kept.length);
     const again = s3Client(second);
     const got = await again.send(new GetObjectCommand({ Bucket: 'orphans', Key: 'kept' }));
@@ -167,8 +169,14 @@ describe('gc: the orphan sweeper (leeway 2 s)', () => {
   }, 120_000);
 });
 
-/** Starts an unsigned-payload PUT, sends most of its body, then kills the server. */
-async function trickleThenKill(server: CairnProcess, bucket: string, key: string, size: number) {
+/** Starts an unsigned-payload PUT, sends 3/4 of its body, then kills the server. */
+async function trickleThenKill(
+  server: CairnProcess,
+  bucket: string,
+  key: string,
+  size: number,
+  liveBytes: number,
+) {
   const url = new URL(`/${bucket}/${key}`, server.url);
   const { signV4 } = await import('../../src/auth/sigv4-client.js');
   const headers: Record<string, string> = {
@@ -186,7 +194,9 @@ async function trickleThenKill(server: CairnProcess, bucket: string, key: string
   req.on('error', () => undefined);
   req.write(body(99, Math.floor((size * 0.75) / BLOCK_BYTES)));
   const blobs = join(server.dataDir, 'node', 'blobs');
-  for (let i = 0; i < 100 && (await dirBytes(blobs)) < size / 2; i++) await sleep(100);
+  // Kill once at least half the body is on disk as blocks, the rest still to come.
+  const enough = liveBytes + size / 2;
+  for (let i = 0; i < 600 && (await dirBytes(blobs)) < enough; i++) await sleep(100);
   await server.cleanup({ keepData: true });
   req.destroy();
 }
