@@ -73,6 +73,9 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
       return;
     }
     void reply.code(s3.status).headers(s3.headers);
+    // A body refused part-way is not read to its end: the connection cannot carry another
+    // request, so say so rather than leave the client waiting on it.
+    if (!request.raw.complete) void reply.header('connection', 'close');
     if (request.method === 'HEAD' || s3.status === 304) return reply.send();
     const resource = (request.raw.url ?? '/').split('?')[0] ?? '/';
     return reply
