@@ -37,7 +37,7 @@ import {
   REBUILD_MEMBERS_MAX,
   spacedPattern,
 } from './claim-rebuild.js';
-import { CHAIN_STATES_PER_PARTITION, claimRepair, FREE } from './claim-repair.js';
+import { claimRepair } from './claim-repair.js';
 import { assertPartitionCount } from './hash.js';
 
 export { spacedPattern };

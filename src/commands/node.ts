@@ -11,6 +11,7 @@ import {
   durabilityMode,
   durabilityOption,
   env,
+  gcOptions,
   integer,
 } from './options.js';
 
@@ -62,26 +63,8 @@ export function registerNode(program: Command): void {
       'handoff bandwidth per transfer, MB/s',
       integer(1, 10_000),
       Number(env.CAIRN_HANDOFF_MBPS ?? 100),
-    )
-    .option(
-      '--gc-leeway <seconds>',
-      'GC leeway: the orphan sweeper spares blocks younger than this (CAIRN_GC_LEEWAY_SECONDS)',
-      integer(0, 365 * 86400),
-      Number(env.CAIRN_GC_LEEWAY_SECONDS ?? 86400),
-    )
-    .option(
-      '--gc-interval <seconds>',
-      'how often due GC entries are collected (CAIRN_GC_INTERVAL_SECONDS)',
-      integer(1, 86400),
-      Number(env.CAIRN_GC_INTERVAL_SECONDS ?? 60),
-    )
-    .option(
-      '--gc-sweep-interval <seconds>',
-      'how often the orphan sweeper runs (CAIRN_GC_SWEEP_INTERVAL_SECONDS)',
-      integer(1, 30 * 86400),
-      Number(env.CAIRN_GC_SWEEP_INTERVAL_SECONDS ?? 86400),
     );
-  cookieOption(durabilityOption(command)).action(startNode);
+  cookieOption(durabilityOption(gcOptions(command))).action(startNode);
 }
 
 /** Starts the node the parsed options describe. */

@@ -63,7 +63,7 @@ export function closeOnSignal(close: () => Promise<void>): void {
 
 /** Adds the S3 front-end options shared by `start` and `s3`. */
 export function frontEndOptions(command: Command, defaultPort: number): Command {
-  return command
+  return gcOptions(command)
     .option('--host <host>', 'address to listen on (CAIRN_HOST)', env.CAIRN_HOST ?? '127.0.0.1')
     .option(
       '--port <port>',
@@ -77,6 +77,23 @@ export function frontEndOptions(command: Command, defaultPort: number): Command 
       integer(64 * 1024, 64 * 1024 * 1024),
       Number(env.CAIRN_BLOCK_SIZE ?? 1024 * 1024),
     )
+    .option(
+      '--anonymous-user-creation',
+      'allow unsigned POST /riak-cs/user',
+      env.CAIRN_ANONYMOUS_USER_CREATION === 'true',
+    )
+    .option(
+      '--virtual-host-base <domain>',
+      'base domain for virtual-hosted-style requests',
+      env.CAIRN_VIRTUAL_HOST_BASE,
+    )
+    .option('--region <region>', 'region reported and signed for', env.CAIRN_REGION ?? 'us-east-1')
+    .option('--log-level <level>', 'log level (CAIRN_LOG_LEVEL)', env.CAIRN_LOG_LEVEL ?? 'warn');
+}
+
+/** Adds the GC options, shared by the front end (embedded) and storage nodes. */
+export function gcOptions(command: Command): Command {
+  return command
     .option(
       '--gc-leeway <seconds>',
       'GC leeway (CAIRN_GC_LEEWAY_SECONDS)',
@@ -94,19 +111,7 @@ export function frontEndOptions(command: Command, defaultPort: number): Command 
       'how often the orphan sweeper runs (CAIRN_GC_SWEEP_INTERVAL_SECONDS)',
       integer(1, 30 * 86400),
       Number(env.CAIRN_GC_SWEEP_INTERVAL_SECONDS ?? 86400),
-    )
-    .option(
-      '--anonymous-user-creation',
-      'allow unsigned POST /riak-cs/user',
-      env.CAIRN_ANONYMOUS_USER_CREATION === 'true',
-    )
-    .option(
-      '--virtual-host-base <domain>',
-      'base domain for virtual-hosted-style requests',
-      env.CAIRN_VIRTUAL_HOST_BASE,
-    )
-    .option('--region <region>', 'region reported and signed for', env.CAIRN_REGION ?? 'us-east-1')
-    .option('--log-level <level>', 'log level (CAIRN_LOG_LEVEL)', env.CAIRN_LOG_LEVEL ?? 'warn');
+    );
 }
 
 /** The parsed front-end options, as startFrontEnd takes them. */

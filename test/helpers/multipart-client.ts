@@ -11,24 +11,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+export { s3ErrorOf } from './s3-errors.js';
 
 /** Hex MD5. */
 export const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
-
-/** The name and HTTP status of the S3 error `promise` rejects with; throws if it resolves. */
-export async function s3ErrorOf(
-  promise: Promise<unknown>,
-): Promise<{ name: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) {
-      return { name: error.name, status: error.$metadata.httpStatusCode };
-    }
-    throw error;
-  }
-  throw new Error('expected an S3 error');
-}
 
 /** The whole body of a GetObject answer. */
 export async function bodyOf(response: { Body?: unknown }): Promise<Buffer> {

@@ -7,6 +7,7 @@ import { S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import type { CairnProcess } from './cairn-process.js';
 import { s3Client } from './s3-client.js';
 import { signedFetch } from './signed-fetch.js';
+export { codeOf } from './s3-errors.js';
 
 /** A user made for a test, with its SDK client. */
 export interface TestUser {
@@ -36,15 +37,4 @@ export async function createUser(server: CairnProcess, email: string): Promise<T
     keys,
     s3: s3Client(server, keys),
   };
-}
-
-/** The S3 error code a call ended with, or 'ok'. */
-export async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error.name;
-    throw error;
-  }
 }

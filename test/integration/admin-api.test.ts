@@ -18,6 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_JS, useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { s3Client } from '../helpers/s3-client.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
+import { codeOf } from '../helpers/s3-errors.js';
 
 const run = promisify(execFile);
 let server: CairnProcess;
@@ -50,16 +51,6 @@ async function call(
 async function admin(...args: string[]) {
   const env = { ...process.env, CAIRN_URL: server.url };
   return run(process.execPath, [ADMIN_JS, '--data-dir', server.dataDir, ...args], { env });
-}
-
-async function code(promise: Promise<unknown>) {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error.name;
-    throw error;
-  }
 }
 
 beforeAll(async () => {
@@ -109,14 +100,14 @@ describe('admin API: users', () => {
 
   it("refuses a disabled user's requests until it is enabled again", async () => {
     const s3 = s3Client(server, keysOf(bob));
-    expect(await code(s3.send(new ListBucketsCommand({})))).toBe('ok');
+    expect(await codeOf(s3.send(new ListBucketsCommand({})))).toBe('ok');
     await admin('user', 'disable', bob.key_id);
-    expect(await code(s3.send(new ListBucketsCommand({})))).toBe('AccessDenied');
+    expect(await codeOf(s3.send(new ListBucketsCommand({})))).toBe('AccessDenied');
     const listed = await admin('user', 'list', '--status', 'disabled');
     expect(listed.stdout).toContain(bob.key_id);
     expect(listed.stdout).not.toContain(alice.key_id);
     await admin('user', 'enable', bob.key_id);
-    expect(await code(s3.send(new ListBucketsCommand({})))).toBe('ok');
+    expect(await codeOf(s3.send(new ListBucketsCommand({})))).toBe('ok');
   });
 
   it('rekeys: the new secret works, the old one is refused, the key id stays', async () => {
@@ -125,9 +116,9 @@ describe('admin API: users', () => {
     expect(stdout).toContain(`AWS_ACCESS_KEY_ID=${alice.key_id}`);
     expect(secret).not.toBe(alice.key_secret);
     const old = s3Client(server, keysOf(alice));
-    expect(await code(old.send(new ListBucketsCommand({})))).toBe('SignatureDoesNotMatch');
+    expect(await codeOf(old.send(new ListBucketsCommand({})))).toBe('SignatureDoesNotMatch');
     const fresh = s3Client(server, { keyId: alice.key_id, secret });
-    expect(await code(fresh.send(new ListBucketsCommand({})))).toBe('ok');
+    expect(await codeOf(fresh.send(new ListBucketsCommand({})))).toBe('ok');
     alice = { ...alice, key_secret: secret };
   });
 
@@ -169,6 +160,8 @@ describe('buckets: a name maps to an id', () => {
     await b.send(new CreateBucketCommand({ Bucket: 'reborn' }));
     const listed = await b.send(new ListObjectsV2Command({ Bucket: 'reborn' }));
     expect(listed.KeyCount).toBe(0);
-    expect(await code(a.send(new ListObjectsV2Command({ Bucket: 'reborn' })))).toBe('AccessDenied');
+    expect(await codeOf(a.send(new ListObjectsV2Command({ Bucket: 'reborn' })))).toBe(
+      'AccessDenied',
+    );
   });
 });

@@ -30,6 +30,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
+import { s3ErrorOf } from '../helpers/s3-errors.js';
 
 let server: CairnProcess;
 let s3: S3Client;
@@ -37,18 +38,6 @@ let s3: S3Client;
 useCairn({ buckets: ['ver', 'ver-suspend', 'tags', 'cond', 'unsup'] }, (started) => {
   ({ server, s3 } = started);
 });
-
-async function s3ErrorOf(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) {
-      return { name: error.name, status: error.$metadata.httpStatusCode };
-    }
-    throw error;
-  }
-  throw new Error('expected an S3 error');
-}
 
 const put = (Bucket: string, Key: string, Body = 'x') =>
   s3.send(new PutObjectCommand({ Bucket, Key, Body }));

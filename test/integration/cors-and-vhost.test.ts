@@ -25,6 +25,7 @@ import { signV2 } from '../../src/auth/sigv2.js';
 import { signV4 } from '../../src/auth/sigv4-client.js';
 import { EMPTY_SHA256_HEX } from '../../src/auth/sigv4.js';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
+import { s3ErrorOf } from '../helpers/s3-errors.js';
 
 const BASE = 's3.localhost.test';
 let server: CairnProcess;
@@ -34,18 +35,6 @@ useCairn(
   { buckets: ['web', 'plain', 'vbucket'], args: ['--virtual-host-base', BASE] },
   (started) => ({ server, s3 } = started),
 );
-
-async function s3ErrorOf(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) {
-      return { name: error.name, status: error.$metadata.httpStatusCode };
-    }
-    throw error;
-  }
-  throw new Error('expected an S3 error');
-}
 
 interface RawAnswer {
   status: number;

@@ -5,25 +5,17 @@
  * and the nodes' blob files come down to the live data × n_val.
  */
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
+import { dirBytes } from '../helpers/disk.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 
 const BLOCK_BYTES = 128 * 1024;
 let cluster: DevCluster;
 let s3: S3Client;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const path = join(dir, entry.name);
-    total += entry.isDirectory() ? await dirBytes(path) : (await stat(path)).size;
-  }
-  return total;
-}
 
 beforeAll(async () => {
   cluster = await startDevCluster(3, {

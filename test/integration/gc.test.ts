@@ -16,12 +16,13 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { s3Client } from '../helpers/s3-client.js';
+import { dirBytes } from '../helpers/disk.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 
 const BLOCK_BYTES = 256 * 1024;
@@ -34,15 +35,6 @@ afterAll(async () => {
   for (const server of started) await server.cleanup();
   expect(errors).toEqual([]);
 });
-
-async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const path = join(dir, entry.name);
-    total += entry.isDirectory() ? await dirBytes(path) : (await stat(path)).size;
-  }
-  return total;
-}
 
 function body(seed: number, blocks: number): Buffer {
   const out = Buffer.alloc(blocks * BLOCK_BYTES);

@@ -24,7 +24,7 @@ function send(agent: Agent, path: string, method: string, body?: Buffer) {
 }
 
 describe('keep-alive after a refused body', () => {
-  it('closes the connection of a body refused part-way, and the next request is served', async () => {
+  it('closes the connection of a body refused part-way; the next request is served', async () => {
     const big = Buffer.alloc(512 * 1024, 'a');
     const refused = await signedFetch(server.url, '/kept?tagging', {
       method: 'PUT',

@@ -22,23 +22,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { s3Client } from '../helpers/s3-client.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
+import { s3ErrorOf } from '../helpers/s3-errors.js';
 
 let server: CairnProcess;
 let s3: S3Client;
 
 useCairn({ buckets: [] }, (started) => ({ server, s3 } = started));
-
-async function s3ErrorOf(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) {
-      return { name: error.name, status: error.$metadata.httpStatusCode };
-    }
-    throw error;
-  }
-  throw new Error('expected an S3 error');
-}
 
 describe('buckets', () => {
   it('lists no buckets for a new user, then the created ones in name order', async () => {

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
+import { codeOf } from '../helpers/s3-errors.js';
 
 let cluster: DevCluster;
 let endpointB: string;
@@ -42,16 +43,6 @@ async function createUser(endpoint: string, email: string) {
     credentials: cluster,
   });
   return { status: res.status, text: await res.text() };
-}
-
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error.name;
-    throw error;
-  }
 }
 
 async function stanchionStatus() {
@@ -103,7 +94,7 @@ describe('stanchion: one order from every front end (3 nodes, 2 front ends)', ()
     ];
     const codes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        errorCode(clients[i % 2]!.send(new CreateBucketCommand({ Bucket: 'contested' }))),
+        codeOf(clients[i % 2]!.send(new CreateBucketCommand({ Bucket: 'contested' }))),
       ),
     );
     const winners = codes.flatMap((code, i) => (code === 'ok' ? [i % 2] : []));
@@ -143,7 +134,7 @@ describe('stanchion: failover and fencing (3 nodes)', () => {
       }
       const name = `failover-${i}`;
       for (;;) {
-        const code = await errorCode(s3.send(new CreateBucketCommand({ Bucket: name })));
+        const code = await codeOf(s3.send(new CreateBucketCommand({ Bucket: name })));
         if (code === 'ok' || code === 'BucketAlreadyOwnedByYou') break;
         expect(code).toBe('ServiceUnavailable');
         await sleep(200);
@@ -174,7 +165,7 @@ describe('stanchion: failover and fencing (3 nodes)', () => {
     await sleep(1500);
     await cluster.script('pause', 'stanchion');
     const s3 = client(cluster.endpoint, cluster, 3);
-    const code = await errorCode(s3.send(new CreateBucketCommand({ Bucket: 'while-paused' })));
+    const code = await codeOf(s3.send(new CreateBucketCommand({ Bucket: 'while-paused' })));
     expect(code).toBe('ok');
     await cluster.script('resume', paused);
     await sleep(2500);
@@ -199,7 +190,7 @@ describe('stanchion: failover and fencing (3 nodes)', () => {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'failover-0' }));
     expect(listed.Contents!.map((c) => c.Key)).toEqual(['before', 'during']);
     await s3.send(new DeleteObjectCommand({ Bucket: 'failover-0', Key: 'before' }));
-    expect(await errorCode(s3.send(new CreateBucketCommand({ Bucket: 'no-serializer' })))).toBe(
+    expect(await codeOf(s3.send(new CreateBucketCommand({ Bucket: 'no-serializer' })))).toBe(
       'ServiceUnavailable',
     );
     const user = await createUser(cluster.endpoint, 'nobody@x.io');
@@ -208,7 +199,7 @@ describe('stanchion: failover and fencing (3 nodes)', () => {
     await cluster.script('restart', 'stanchion1');
     await cluster.script('restart', 'stanchion2');
     await waitForActive(30_000);
-    const after = await errorCode(
+    const after = await codeOf(
       client(cluster.endpoint, cluster, 3).send(new CreateBucketCommand({ Bucket: 'after' })),
     );
     expect(after).toBe('ok');
