@@ -9,6 +9,8 @@ import type { UserRecord } from '../../stanchion/core/records.js';
 import type { PayloadMode } from '../auth/types.js';
 import type { MultipartStore } from '../objects/multipart-store.js';
 import type { ObjectStore } from '../objects/object-store.js';
+import type { RequestObserver } from '../metrics/request-observer.js';
+import type { UsageService } from '../usage/usage-service.js';
 
 /** Settings of the S3 front end. */
 export interface S3Config {
@@ -33,6 +35,10 @@ export interface S3Deps {
   newId: () => string;
   /** Cryptographically random bytes. */
   randomBytes: (count: number) => Buffer;
+  /** Storage and access accounting; absent where it is off. */
+  usage?: UsageService;
+  /** Metrics and access-log hooks; absent where they are off. */
+  observer?: RequestObserver;
 }
 
 /** One authenticated request; `user` is undefined for an anonymous one. */
