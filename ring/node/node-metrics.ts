@@ -5,8 +5,9 @@
  * time, so the data path pays nothing for them.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { AaeStats } from './anti-entropy.js';
-import type { TransferStatus } from './handoff.js';
+import type { AaeStats, AntiEntropy } from './anti-entropy.js';
+import type { HandoffManager, TransferStatus } from './handoff.js';
+import type { HintedHandoff } from './hinted-handoff.js';
 
 /** What the node's metrics read at scrape time. */
 export interface NodeMetricsSources {
@@ -70,6 +71,18 @@ export class NodeMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/** The node's metrics, fed by its handoff, hinted handoff and anti-entropy. */
+export function attachNodeMetrics(
+  handoff: HandoffManager,
+  hints: HintedHandoff,
+  aae: AntiEntropy,
+): NodeMetrics {
+  const metrics = new NodeMetrics({ handoff, aaeStats: () => aae.stats });
+  handoff.onBatchSent = (_items, bytes) => metrics.countHandoffBytes(bytes);
+  hints.onDelivered = (items) => metrics.countHintsDelivered(items);
+  return metrics;
 }
 
 /** A counter that follows a monotonic figure of the AAE stats, read at scrape time. */

@@ -9,7 +9,7 @@ import type { Ring } from '../core/ring.js';
 import { openLevelBackend } from '../storage/leveldb-backend.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { HandoffManager, type HandoffOptions } from './handoff.js';
-import { NodeMetrics } from './node-metrics.js';
+import { attachNodeMetrics } from './node-metrics.js';
 import { HintedHandoff } from './hinted-handoff.js';
 import { AntiEntropy } from './anti-entropy.js';
 import { ItemStore } from './item-store.js';
@@ -98,9 +98,7 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
     transport,
     timeoutMs: 10_000,
   });
-  const metrics = new NodeMetrics({ handoff, aaeStats: () => aae.stats });
-  handoff.onBatchSent = (_items, bytes) => metrics.countHandoffBytes(bytes);
-  hints.onDelivered = (items) => metrics.countHintsDelivered(items);
+  const metrics = attachNodeMetrics(handoff, hints, aae);
   const app = buildNodeServer({
     manager,
     handoff,

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
+import { registerStorageCommands } from './storage-commands.js';
 import { registerUserCommands } from './user-commands.js';
 
 const program = new Command('cairn-admin')
@@ -17,6 +18,7 @@ const program = new Command('cairn-admin')
 registerUserCommands(program);
 registerClusterCommands(program);
 registerStanchionCommands(program);
+registerStorageCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`cairn-admin: ${error instanceof Error ? error.message : String(error)}\n`);

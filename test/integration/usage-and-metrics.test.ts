@@ -11,8 +11,10 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCairn, useCairn, type CairnProcess } from '../helpers/cairn-process.js';
+import { ADMIN_JS, startCairn, useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { multipartCalls } from '../helpers/multipart-client.js';
 import { s3Client } from '../helpers/s3-client.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
@@ -116,6 +118,22 @@ describe('usage: storage counters', () => {
     const byBucket = await get('/riak-cs/storage?bucket=acct', admin());
     expect(JSON.parse(byBucket.text)).toMatchObject({ Users: [{ KeyId: server.keyId }] });
     expect((await get('/riak-cs/storage?bucket=no-such-bucket', admin())).status).toBe(404);
+  });
+
+  it('usage: cairn-admin storage prints objects, bytes and sizes', async () => {
+    const env = { ...process.env, CAIRN_URL: server.url };
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [ADMIN_JS, '--data-dir', server.dataDir, ...args], {
+        env,
+      });
+    const { objects, bytes } = await listed();
+    const one = await run('storage', '--bucket', 'acct');
+    expect(one.stdout).toMatch(new RegExp(`${server.keyId}\\s+acct\\s+${objects}\\s+${bytes}\\s`));
+    const all = await run('storage');
+    expect(all.stdout).toContain(alice.keyId);
+    const mine = await run('storage', '--user', alice.keyId, '--json');
+    expect(JSON.parse(mine.stdout)).toMatchObject({ Users: [{ KeyId: alice.keyId }] });
+    await expect(run('storage', '--user', 'NOSUCHKEY0000000000')).rejects.toThrow(/NoSuchUser/);
   });
 });
 
