@@ -40,6 +40,8 @@ export interface WriterRecord {
 /** This front end's storage counters. */
 export class StorageCounters implements CommitObserver {
   private pending = new Map<string, Usage>();
+  /** Deltas a flush is writing: still counted as unflushed until their write is acked. */
+  private inFlight = new Map<string, Usage>();
   private flushing: Promise<void> | undefined;
 
   constructor(
@@ -57,9 +59,14 @@ export class StorageCounters implements CommitObserver {
     this.pending.set(bucketId, addUsage(this.pending.get(bucketId) ?? ZERO_USAGE, delta));
   }
 
-  /** This writer's deltas for `bucketId` not yet flushed. */
+  /**
+   * This writer's deltas for `bucketId` not yet acknowledged by the ring (pending, or being
+   * flushed). A reader that scans just as a flush is acknowledged may, for that instant,
+   * count the flushed delta twice; the next read is exact again.
+   */
   unflushed(bucketId: string): Usage {
-    return this.pending.get(bucketId) ?? ZERO_USAGE;
+    const pending = this.pending.get(bucketId) ?? ZERO_USAGE;
+    return addUsage(pending, this.inFlight.get(bucketId) ?? ZERO_USAGE);
   }
 
   /** Flushes every pending delta; concurrent calls share one flush. */
@@ -71,8 +78,9 @@ export class StorageCounters implements CommitObserver {
   private async flushAll(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
+    this.inFlight = batch;
     let flushed = 0;
-    for (const [bucketId, delta] of batch) {
+    for (const [bucketId, delta] of [...batch]) {
       try {
         await this.addToRecord(bucketId, this.writerId, delta);
         flushed++;
@@ -81,6 +89,7 @@ export class StorageCounters implements CommitObserver {
         this.pending.set(bucketId, addUsage(this.pending.get(bucketId) ?? ZERO_USAGE, delta));
         this.events.flushFailed?.(error);
       }
+      batch.delete(bucketId);
     }
     if (flushed > 0) this.events.flushed?.(flushed);
   }

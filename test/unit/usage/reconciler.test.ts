@@ -52,6 +52,15 @@ describe('usage: counters and reconciler', () => {
     expect((await reconciler.reconcile('bkt')).outcome).toBe('exact');
   });
 
+  it('a read during a flush still counts the deltas being written', async () => {
+    const { counters, put } = setup();
+    for (let i = 0; i < 3; i++) await put(`k${i}`, 10);
+    const flushing = counters.flush();
+    expect(await counters.bucketUsage('bkt')).toEqual({ objects: 3, bytes: 30 });
+    await flushing;
+    expect(await counters.bucketUsage('bkt')).toEqual({ objects: 3, bytes: 30 });
+  });
+
   it('a corrupted writer record and a lost one are corrected in one pass', async () => {
     const { counters, reconciler, put } = setup();
     for (let i = 0; i < 5; i++) await put(`k${i}`, 100);
