@@ -53,6 +53,8 @@ export interface RingClientDeps {
   refreshRing?: () => Promise<void>;
   /** Told of every node that failed to answer, so liveness can route around it. */
   onUnreachable?: (nodeId: string) => void;
+  /** Told of every replica repair a read sends (for metrics); must be cheap. */
+  onRepair?: (nodeId: string) => void;
   /** Sibling resolution per keyspace; the default picks the greatest bytes (deterministic). */
   resolvers?: Readonly<Record<string, Resolver>>;
 }
@@ -237,6 +239,7 @@ export class RingClient {
       if (dominates(state, merged)) continue;
       const repair: NodeRequest = { op: 'merge', item, state: merged };
       const options = { timeoutMs: this.deps.timeoutMs };
+      this.deps.onRepair?.(entry.nodeId);
       this.deps.transport.call(entry.nodeId, routedTo(entry, repair), options).catch(() => {
         // Best effort: anti-entropy repairs what read repair could not.
       });

@@ -32,6 +32,18 @@ export const KEYSPACES = {
   parts: 'parts',
   /** Partition key: GC shard; sort key: due time and version id. */
   gc: 'gc',
+  /**
+   * Partition key: bucket id; sort key: writer id (a front end, or the reconciler). Each
+   * writer's running {objects, bytes} totals: a bucket's usage is their sum, one range read.
+   */
+  usageCounters: 'usage-counters',
+  /** Partition key: user id; sort key: sample time (ISO 8601 basic). Storage history. */
+  usageStorage: 'usage-storage',
+  /**
+   * Partition key: user id; sort key: slice start (ISO 8601 basic), '/', front-end id. Each
+   * front end's per-operation access totals for one archive interval.
+   */
+  usageAccess: 'usage-access',
 } as const;
 
 /** Keyspaces whose values never change once written: stored without version vectors. */

@@ -16,6 +16,7 @@ import { ensureAdmin } from '../stanchion/users.js';
 import { loadSelfId } from '../stanchion/self-id.js';
 import { RING_RESOLVERS } from './ring-resolvers.js';
 import { frontEndDeps, startFrontEnd, type FrontEndOptions } from './front-end.js';
+import { S3Metrics } from './metrics/s3-metrics.js';
 
 /** Settings of `cairn start`. */
 export interface EmbeddedOptions extends FrontEndOptions {
@@ -48,6 +49,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   });
   const transport = new InProcessTransport();
   transport.register(node.nodeId, node.handler);
+  const metrics = new S3Metrics();
   const ring = new RingClient({
     resolvers: RING_RESOLVERS,
     ring: () => node.ring,
@@ -55,6 +57,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     transport,
     quorum: { nVal: 1, r: 1, w: 1 },
     timeoutMs: 10_000,
+    onRepair: () => metrics.countRepair(),
   });
   const stanchion = await StanchionServer.open({
     dir: join(dataDir, 'stanchion'),
@@ -65,7 +68,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   });
   const stanchionClient = new LocalStanchionClient(stanchion);
   const admin = await ensureAdmin({ randomBytes, clock: Date.now }, stanchion, dataDir);
-  const frontEnd = await startFrontEnd(frontEndDeps(ring, stanchionClient, options), options);
+  const built = frontEndDeps(ring, stanchionClient, options, metrics);
+  const frontEnd = await startFrontEnd(built, options);
   return {
     url: frontEnd.url,
     dataDir,

@@ -4,6 +4,7 @@
  * only where the ring and stanchion are differs.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { RingClient } from '../ring/client.js';
 import type { StanchionClient } from '../stanchion/client.js';
@@ -16,6 +17,14 @@ import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildS3App } from './s3/app.js';
 import type { S3Deps } from './s3/context.js';
+import { RequestObserver } from './metrics/request-observer.js';
+import { S3Metrics } from './metrics/s3-metrics.js';
+import { StorageCounters } from './usage/storage-counters.js';
+import {
+  DEFAULT_USAGE_INTERVALS,
+  UsageService,
+  type UsageIntervals,
+} from './usage/usage-service.js';
 
 /** Settings of an S3 front end. */
 export interface FrontEndOptions {
@@ -33,6 +42,10 @@ export interface FrontEndOptions {
   gcIntervalSeconds: number;
   gcSweepIntervalSeconds: number;
   logLevel: string;
+  /** Usage accounting intervals (ms); defaults in DEFAULT_USAGE_INTERVALS. */
+  usage?: Partial<UsageIntervals>;
+  /** Bearer token GET /metrics needs; without one, only loopback clients may scrape. */
+  metricsToken?: string;
 }
 
 /** A listening front end. */
@@ -40,24 +53,41 @@ export interface FrontEnd {
   url: string;
   app: FastifyInstance;
   deps: S3Deps;
+  /** The front end's metrics (the GC worker reports through its GcMetrics side). */
+  metrics: S3Metrics;
   close(): Promise<void>;
 }
 
-/** Builds the front end's dependencies (without listening). */
+/** What frontEndDeps builds. */
+export interface BuiltFrontEnd {
+  deps: S3Deps;
+  gc: GcQueue;
+  metrics: S3Metrics;
+  usage: UsageService;
+}
+
+/**
+ * Builds the front end's dependencies (without listening). `metrics` is passed in when the
+ * ring client was built first and already counts its repairs into it.
+ */
 export function frontEndDeps(
   ring: RingClient,
   stanchion: StanchionClient,
   options: FrontEndOptions,
-): { deps: S3Deps; gc: GcQueue } {
+  metrics: S3Metrics = new S3Metrics(),
+): BuiltFrontEnd {
   const leewayMs = options.gcLeewaySeconds * 1000;
   const gc = new GcQueue(ring, leewayMs);
   const sweeper = new OrphanSweeper(ring, gc, { leewayMs }, Date.now);
+  const usage = usageService(ring, options, metrics);
   const objects = new ObjectStore(
     ring,
     gc,
     { blockSize: options.blockSizeBytes, inFlightMax: 4, objectBytesMax: 5 * 1024 ** 3 },
     Date.now,
+    usage.counters,
   );
+  usage.reconcilerFor(objects);
   const multipart = new MultipartStore(
     ring,
     gc,
@@ -84,13 +114,30 @@ export function frontEndDeps(
     newId: () => uuidV7(Date.now(), randomBytes),
     randomBytes,
     gc: { queue: gc, sweeper },
+    usage,
+    observer: new RequestObserver(metrics, usage.access, {
+      ...(options.metricsToken ? { token: options.metricsToken } : {}),
+    }),
   };
-  return { deps, gc };
+  return { deps, gc, metrics, usage };
+}
+
+/** The usage accounting of a front end, named for this process (writer id, access node). */
+function usageService(ring: RingClient, options: FrontEndOptions, metrics: S3Metrics) {
+  const nodeId = `s3-${randomBytes(4).toString('hex')}@${hostname()}`;
+  const counters = new StorageCounters(ring, nodeId, Date.now, {
+    flushed: () => metrics.countFlush('ok'),
+    flushFailed: () => metrics.countFlush('failed'),
+  });
+  const intervals = { ...DEFAULT_USAGE_INTERVALS, ...options.usage };
+  return new UsageService(ring, counters, nodeId, intervals, Date.now, {
+    reconciled: (result) => metrics.countReconcile(result.outcome),
+  });
 }
 
 /** Starts listening with the given dependencies, and the periodic GC pass. */
 export async function startFrontEnd(
-  built: { deps: S3Deps; gc: GcQueue },
+  built: BuiltFrontEnd,
   options: FrontEndOptions,
 ): Promise<FrontEnd> {
   const app = buildS3App(built.deps, { logLevel: options.logLevel });
@@ -105,18 +152,22 @@ export async function startFrontEnd(
         ownsShard: () => true,
         partitions: () => undefined,
         log: (message, error) => app.log.warn({ err: error }, message),
+        metrics: built.metrics,
       },
       Date.now,
     );
     built.deps.gc.worker.start();
   }
+  built.usage.start((duty, error) => app.log.warn({ err: error }, `usage ${duty} failed`));
   return {
     url: address.replace('[::1]', 'localhost'),
     app,
     deps: built.deps,
+    metrics: built.metrics,
     async close() {
       built.deps.gc.worker?.stop();
       await app.close();
+      await built.usage.close();
     },
   };
 }

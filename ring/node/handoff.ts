@@ -46,6 +46,8 @@ export class HandoffManager {
   private readonly dirty = new Set<number>();
   private readonly dropping = new Set<number>();
   private stopped = false;
+  /** Told of every batch a transfer sent (items, bytes), for metrics. */
+  onBatchSent?: (items: number, bytes: number) => void;
 
   constructor(
     private readonly store: ItemStore,
@@ -178,8 +180,10 @@ export class HandoffManager {
       status.state = 'sending';
       after = batch.at(-1)!.key;
       await this.store.putMeta(name, after);
+      const bytes = batch.reduce((sum, i) => sum + i.key.length + i.value.length, 0);
       status.itemsSent += batch.length;
-      status.bytesSent += batch.reduce((sum, i) => sum + i.key.length + i.value.length, 0);
+      status.bytesSent += bytes;
+      this.onBatchSent?.(batch.length, bytes);
       await this.throttle(status);
     }
   }

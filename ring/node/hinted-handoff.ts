@@ -29,6 +29,8 @@ export class HintedHandoff {
   private readonly hinted = new Set<number>();
   private readonly writes = new Map<number, number>();
   private readonly returning = new Set<number>();
+  /** Told of every batch of hints a primary accepted back (items), for metrics. */
+  onDelivered?: (items: number) => void;
 
   constructor(
     private readonly store: ItemStore,
@@ -83,6 +85,7 @@ export class HintedHandoff {
         .call(owner, { op: 'handoff-batch', partition, items }, this.options)
         .catch(() => ({ ok: false as const, error: 'unreachable' }));
       if (!reply.ok) return;
+      this.onDelivered?.(items.length);
       after = items.at(-1)!.key;
     }
     await this.locks.with(partition, async () => {

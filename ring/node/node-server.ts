@@ -10,6 +10,7 @@ import { decodeMessage, encodeMessage } from '../transport/codec.js';
 import type { NodeReply, NodeRequest } from '../transport/messages.js';
 import type { HandoffManager } from './handoff.js';
 import { COOKIE_HEADER, peerCall, PeerError } from './peer-client.js';
+import type { NodeMetrics } from './node-metrics.js';
 import type { RingManager } from './ring-manager.js';
 
 /** What the node server serves. */
@@ -20,6 +21,8 @@ export interface NodeServerDeps {
   cookie: string;
   /** Anti-entropy counters for status. */
   aaeStats?: () => unknown;
+  /** The node's metrics, served at GET /metrics (without the cookie: Prometheus has none). */
+  metrics?: NodeMetrics;
 }
 
 /** Header naming the calling node, so gossip also counts as a liveness signal. */
@@ -35,12 +38,17 @@ export function buildNodeServer(deps: NodeServerDeps): FastifyInstance {
     (_request, body, done) => done(null, body),
   );
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/ping') return;
+    if (request.url === '/ping' || request.url === '/metrics') return;
     if (request.headers[COOKIE_HEADER] !== deps.cookie) {
       return reply.code(403).send({ error: 'wrong or missing cluster cookie' });
     }
   });
   app.get('/ping', async () => ({ nodeId: deps.manager.nodeId }));
+  app.get('/metrics', async (_request, reply) => {
+    if (!deps.metrics) return reply.code(404).send({ error: 'no metrics on this node' });
+    const text = await deps.metrics.render();
+    return reply.header('content-type', deps.metrics.contentType).send(text);
+  });
   app.post('/rpc', async (request, reply) => {
     const message = decodeMessage<NodeRequest>(request.body as Buffer);
     const answer = await deps.handle(message);

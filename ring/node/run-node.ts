@@ -9,6 +9,7 @@ import type { Ring } from '../core/ring.js';
 import { openLevelBackend } from '../storage/leveldb-backend.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { HandoffManager, type HandoffOptions } from './handoff.js';
+import { attachNodeMetrics } from './node-metrics.js';
 import { HintedHandoff } from './hinted-handoff.js';
 import { AntiEntropy } from './anti-entropy.js';
 import { ItemStore } from './item-store.js';
@@ -97,12 +98,14 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
     transport,
     timeoutMs: 10_000,
   });
+  const metrics = attachNodeMetrics(handoff, hints, aae);
   const app = buildNodeServer({
     manager,
     handoff,
     handle,
     cookie: options.cookie,
     aaeStats: () => aae.stats,
+    metrics,
   });
   await app.listen({ host: options.host, port: options.port });
   manager.onRing(() => handoff.schedule());

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
+import { registerStorageCommands } from './storage-commands.js';
 import { registerUserCommands } from './user-commands.js';
 
 const program = new Command('cairn-admin')
@@ -19,6 +20,7 @@ registerUserCommands(program);
 registerClusterCommands(program);
 registerStanchionCommands(program);
 registerGcCommands(program);
+registerStorageCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`cairn-admin: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -20,6 +20,7 @@ export async function connectClusterRing(
   seeds: string[],
   cookie: string,
   quorum: Quorum,
+  onRepair?: (nodeId: string) => void,
 ): Promise<ClusterRing> {
   const remote = await RemoteRing.connect(
     { seeds, cookie, pollIntervalMs: 1000, downAfterMs: 3000 },
@@ -37,6 +38,7 @@ export async function connectClusterRing(
     timeoutMs: 10_000,
     refreshRing: () => remote.refresh(),
     onUnreachable: (nodeId) => remote.markUnreachable(nodeId),
+    ...(onRepair ? { onRepair } : {}),
   });
   return {
     client,

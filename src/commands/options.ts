@@ -3,6 +3,7 @@
  * shutdown-on-signal wrapper every long-running command uses.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_USAGE_INTERVALS } from '../usage/usage-service.js';
 
 /** The environment, read once. */
 export const env = process.env;
@@ -88,7 +89,35 @@ export function frontEndOptions(command: Command, defaultPort: number): Command 
       env.CAIRN_VIRTUAL_HOST_BASE,
     )
     .option('--region <region>', 'region reported and signed for', env.CAIRN_REGION ?? 'us-east-1')
-    .option('--log-level <level>', 'log level (CAIRN_LOG_LEVEL)', env.CAIRN_LOG_LEVEL ?? 'warn');
+    .option('--log-level <level>', 'log level (CAIRN_LOG_LEVEL)', env.CAIRN_LOG_LEVEL ?? 'warn')
+    .option(
+      '--metrics-token <token>',
+      'bearer token GET /metrics needs (CAIRN_METRICS_TOKEN); without: loopback clients only',
+      env.CAIRN_METRICS_TOKEN,
+    );
+}
+
+/** Usage accounting intervals from the environment (seconds; 0 turns a duty off). */
+function usageIntervals() {
+  const seconds = (name: string, fallbackMs: number) => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallbackMs;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name}: not seconds`);
+    return Math.round(n * 1000);
+  };
+  return {
+    flushMs: seconds('CAIRN_USAGE_FLUSH_SECONDS', DEFAULT_USAGE_INTERVALS.flushMs),
+    reconcileMs: seconds('CAIRN_USAGE_RECONCILE_SECONDS', DEFAULT_USAGE_INTERVALS.reconcileMs),
+    storageArchiveMs: seconds(
+      'CAIRN_STORAGE_ARCHIVE_SECONDS',
+      DEFAULT_USAGE_INTERVALS.storageArchiveMs,
+    ),
+    accessArchiveMs: seconds(
+      'CAIRN_ACCESS_ARCHIVE_SECONDS',
+      DEFAULT_USAGE_INTERVALS.accessArchiveMs,
+    ),
+  };
 }
 
 /** Adds the GC options, shared by the front end (embedded) and storage nodes. */
@@ -129,6 +158,8 @@ export function frontEndSettings(opts: Record<string, unknown>) {
     virtualHostBase: opts['virtualHostBase'] as string | undefined,
     region: opts['region'] as string,
     logLevel: opts['logLevel'] as string,
+    usage: usageIntervals(),
+    ...(opts['metricsToken'] ? { metricsToken: opts['metricsToken'] as string } : {}),
     // Only tests lower S3's 5 MiB minimum part size, to complete many tiny parts.
     ...(env.CAIRN_TEST_PART_BYTES_MIN
       ? { partBytesMin: Number(env.CAIRN_TEST_PART_BYTES_MIN) }

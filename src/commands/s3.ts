@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { HttpStanchionClient } from '../../stanchion/client.js';
 import { frontEndDeps, startFrontEnd } from '../front-end.js';
+import { S3Metrics } from '../metrics/s3-metrics.js';
 import { connectClusterRing } from './cluster-ring.js';
 import {
   addressList,
@@ -36,11 +37,15 @@ export function registerS3(program: Command): void {
   quorumOptions(cookieOption(frontEndOptions(command, 8080))).action(
     async (opts: Record<string, unknown>) => {
       const cookie = opts['cookie'] as string;
-      const ring = await connectClusterRing(opts['nodes'] as string[], cookie, quorumOf(opts));
+      const metrics = new S3Metrics();
+      const nodes = opts['nodes'] as string[];
+      const ring = await connectClusterRing(nodes, cookie, quorumOf(opts), () =>
+        metrics.countRepair(),
+      );
       const stanchion = new HttpStanchionClient(opts['stanchion'] as string[], cookie);
       const settings = frontEndSettings(opts);
       const frontEnd = await startFrontEnd(
-        frontEndDeps(ring.client, stanchion, settings),
+        frontEndDeps(ring.client, stanchion, settings, metrics),
         settings,
       );
       process.stdout.write(

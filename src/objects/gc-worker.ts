@@ -5,6 +5,7 @@
  * node owns the shards and partitions it is primary for, so GC throughput grows with the
  * number of nodes. Passes never overlap; a failed pass is logged and retried next time.
  */
+import type { GcMetrics } from '../metrics/gc-metrics.js';
 import { allShards, type GcQueue } from './gc-queue.js';
 import type { OrphanSweeper, SweepReport } from './orphan-sweeper.js';
 
@@ -19,6 +20,8 @@ export interface GcWorkerOptions {
   log: (message: string, error?: unknown) => void;
   /** Told of every pass that did something (a node prints it). */
   onPass?: (line: string) => void;
+  /** Where the backlog and the collected count are reported (the front end's metrics). */
+  metrics?: GcMetrics;
 }
 
 /** The last passes, for `cairn-admin gc status`. */
@@ -70,6 +73,12 @@ export class GcWorker {
         if (batch < 1000) break;
       }
       this.report.lastCollect = { atMs: this.clock(), collected };
+      if (this.options.metrics) {
+        // A walk of the queue itself: cheap next to collecting, and only once a pass.
+        const backlog = await this.gc.status(this.clock());
+        this.options.metrics.setBacklog(backlog.due, backlog.pending);
+        this.options.metrics.countCollected(collected);
+      }
       if (collected > 0) {
         this.options.onPass?.(`gc: collected ${collected} entries of ${shards.length} shards`);
       }

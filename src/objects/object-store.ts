@@ -33,6 +33,15 @@ export type NewObject = Omit<
   'format' | 'size' | 'etag' | 'blockCount' | 'blockSize' | 'lastModifiedMs'
 >;
 
+/**
+ * Told of every manifest write with the version readers saw before it (undefined: none)
+ * and the one they see after (undefined: a delete). Called synchronously after the write,
+ * so it must be cheap and must not throw: storage accounting keeps in-memory deltas here.
+ */
+export interface CommitObserver {
+  onCommit(bucketId: string, before: Manifest | undefined, after: Manifest | undefined): void;
+}
+
 /** Objects stored on the ring. */
 export class ObjectStore {
   constructor(
@@ -40,6 +49,7 @@ export class ObjectStore {
     private readonly gc: GcQueue,
     private readonly options: ObjectStoreOptions,
     private readonly clock: () => number,
+    private readonly observer?: CommitObserver,
   ) {}
 
   /** The current manifest of (bucketId, key), if any. */
@@ -121,6 +131,7 @@ export class ObjectStore {
     const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     if (current.values.length === 0) return;
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, null, current.context);
+    this.observer?.onCommit(bucketId, resolveCurrent(current.values), undefined);
     for (const value of current.values) await this.gc.enqueue(decodeManifest(value), this.clock());
   }
 
@@ -193,6 +204,7 @@ export class ObjectStore {
     const current = read ?? (await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key));
     const value = encodeManifest(manifest);
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, current.context);
+    this.observer?.onCommit(bucketId, resolveCurrent(current.values), manifest);
     // Two Completes of one upload share parts: the loser's must not collect the winner's.
     const kept = new Set(manifest.parts?.map((part) => part.versionId));
     for (const old of current.values) {

@@ -28,6 +28,8 @@ import { dispatchSubresource, type UnsignedOperation } from './handlers/subresou
 import { identify } from './identify.js';
 import { decodePath, parseOperation, type S3Operation } from './operation.js';
 import { renderErrorXml } from './xml.js';
+import { storageRoute } from '../usage/storage-route.js';
+import { usageRoute } from '../usage/usage-routes.js';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'] as const;
 
@@ -82,6 +84,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
       .header('content-type', 'application/xml')
       .send(renderErrorXml(s3, resource, request.id));
   });
+  deps.observer?.install(app);
   registerAdminRoutes(app, deps);
   app.route({
     method: [...METHODS],
@@ -90,6 +93,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
       const { path, query } = splitUrl(request.raw.url ?? '/');
       const bucketFromHost = virtualHostBucket(request, deps.config.virtualHostBase);
       const op = parseOperation({ method: request.method, path, query, bucketFromHost });
+      deps.observer?.noteOperation(request, op.name);
       if (op.name === 'CorsPreflight') {
         await corsPreflight(deps, request, reply, op);
         return reply;
@@ -130,6 +134,9 @@ function registerAdminRoutes(app: FastifyInstance, deps: S3Deps): void {
   route('GET', '/riak-cs/users', listUsersRoute);
   route('GET', '/riak-cs/gc', gcStatusRoute);
   route('POST', '/riak-cs/gc', gcRunRoute);
+  route('GET', '/riak-cs/usage/*', usageRoute);
+  route('GET', '/riak-cs/storage', storageRoute);
+  route('GET', '/riak-cs/storage/:keyId', storageRoute);
 }
 
 async function requestContext(
@@ -139,6 +146,7 @@ async function requestContext(
   bucketFromHost: string | undefined,
 ): Promise<RequestContext> {
   const identity = await identify(deps, request, bucketFromHost);
+  deps.observer?.noteUser(request, identity.user);
   const { query } = splitUrl(request.raw.url ?? '/');
   return { deps, request, reply, query, payload: identity.payload, user: identity.user };
 }

@@ -12,6 +12,8 @@ import type { GcQueue } from '../objects/gc-queue.js';
 import type { GcWorker } from '../objects/gc-worker.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { OrphanSweeper } from '../objects/orphan-sweeper.js';
+import type { RequestObserver } from '../metrics/request-observer.js';
+import type { UsageService } from '../usage/usage-service.js';
 
 /** Settings of the S3 front end. */
 export interface S3Config {
@@ -38,6 +40,10 @@ export interface S3Deps {
   gc: GcDeps;
   /** Cryptographically random bytes. */
   randomBytes: (count: number) => Buffer;
+  /** Storage and access accounting; absent where it is off. */
+  usage?: UsageService;
+  /** Metrics and access-log hooks; absent where they are off. */
+  observer?: RequestObserver;
 }
 
 /** What the GC admin routes reach. */
