@@ -9,6 +9,7 @@ import { gcRunRoute, gcStatusRoute } from '../admin/gc.js';
 import { createUserRoute, getUserRoute, listUsersRoute, updateUserRoute } from '../admin/users.js';
 import type { RequestContext, S3Context, S3Deps } from './context.js';
 import { S3Error } from './errors.js';
+import { bodyAbandoned } from './body.js';
 import { toS3Error } from './error-mapping.js';
 import { deleteBucket, createBucket, getBucketLocation, headBucket } from './handlers/bucket.js';
 import { deleteObjects } from './handlers/delete-objects.js';
@@ -75,9 +76,9 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
       return;
     }
     void reply.code(s3.status).headers(s3.headers);
-    // A body refused part-way is not read to its end: the connection cannot carry another
-    // request, so say so rather than leave the client waiting on it.
-    if (!request.raw.complete) void reply.header('connection', 'close');
+    // A body torn down part-way leaves the connection unable to carry another request: say
+    // so, or a keep-alive client waits on it for ever.
+    if (bodyAbandoned(request.raw)) void reply.header('connection', 'close');
     if (request.method === 'HEAD' || s3.status === 304) return reply.send();
     const resource = (request.raw.url ?? '/').split('?')[0] ?? '/';
     return reply

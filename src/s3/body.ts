@@ -18,6 +18,18 @@ export interface VerifiedBody {
   checksums(): Record<string, string>;
 }
 
+/** Requests whose body a handler began to read and has not read to its end. */
+const bodiesStarted = new WeakSet<object>();
+
+/**
+ * Whether a handler began reading this request's body and gave up part-way: the stream
+ * is torn down, so the connection cannot carry another request and must be closed. (A body
+ * never touched is drained by Node and the connection kept.)
+ */
+export function bodyAbandoned(raw: { complete: boolean }): boolean {
+  return bodiesStarted.has(raw) && !raw.complete;
+}
+
 /** The body of an upload; MissingContentLength when its length is not declared. */
 export function verifiedBody(ctx: S3Context): VerifiedBody {
   const headers = ctx.request.headers;
@@ -25,6 +37,9 @@ export function verifiedBody(ctx: S3Context): VerifiedBody {
   const contentMd5 = parseContentMd5(headers['content-md5']);
   const verifier = bodyVerifier(ctx.payload, ctx.request.raw.headersDistinct);
   const stream = pipeline(ctx.request.raw, verifier.stream, () => undefined);
+  const raw = ctx.request.raw;
+  bodiesStarted.add(raw);
+  stream.once('end', () => bodiesStarted.delete(raw));
   return {
     stream,
     checksums: () => verifier.checksums(),
