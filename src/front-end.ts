@@ -26,6 +26,8 @@ export interface FrontEndOptions {
   partBytesMin?: number;
   gcLeewaySeconds: number;
   logLevel: string;
+  /** Deadline for a request's line and headers, in ms; see S3AppOptions. */
+  headersTimeoutMs?: number;
 }
 
 /** A listening front end. */
@@ -85,7 +87,10 @@ export async function startFrontEnd(
   built: { deps: S3Deps; gc: GcQueue },
   options: FrontEndOptions,
 ): Promise<FrontEnd> {
-  const app = buildS3App(built.deps, { logLevel: options.logLevel });
+  const app = buildS3App(built.deps, {
+    logLevel: options.logLevel,
+    ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+  });
   const address = await app.listen({ host: options.host, port: options.port });
   const gcTimer = setInterval(() => {
     built.gc.collectDue(Date.now()).catch((error) => app.log.warn({ err: error }, 'gc failed'));
