@@ -96,7 +96,8 @@ function keepKey(rng: Rng, world: FuzzWorld): string {
 /** A state-changing (or reading) S3 request on `bucket`, before signing. */
 function baseDraft(rng: Rng, world: FuzzWorld, bucket: string): Draft {
   const key = `/${bucket}/${encodeKey(keepKey(rng, world))}`;
-  const upload = `/${bucket}/${encodeKey(world.keepUploadKey)}?uploadId=${encodeURIComponent(world.keepUploadId)}`;
+  const uploadId = encodeURIComponent(world.keepUploadId);
+  const upload = `/${bucket}/${encodeKey(world.keepUploadKey)}?uploadId=${uploadId}`;
   const none = Buffer.alloc(0);
   const xml = (name: string) => Buffer.from(XML_BODIES[name]!);
   const copySource = `/${world.keep}/${encodeKey(keepKey(rng, world))}`;
