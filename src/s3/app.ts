@@ -64,6 +64,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  acceptAnyContentType(app);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-amz-request-id', request.id).header('x-amz-id-2', request.id);
     void reply.header('server', 'Cairn');
@@ -109,6 +110,33 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
     },
   });
   return app;
+}
+
+const HIDDEN_CONTENT_TYPE = Symbol('hiddenContentType');
+type RawWithHidden = FastifyRequest['raw'] & { [HIDDEN_CONTENT_TYPE]?: string };
+
+/**
+ * S3 stores any Content-Type ('binary', or empty), but fastify answers 415 to a body whose
+ * Content-Type is not a valid media type, before any handler runs. Bodies are never parsed
+ * here, so fastify sees a neutral type (always: its validity rules are its own) while it
+ * picks a parser, and the handlers and the SigV2 signature (which covers Content-Type)
+ * see what the client sent.
+ */
+function acceptAnyContentType(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const raw = request.raw as RawWithHidden;
+    const type = raw.headers['content-type'];
+    if (type !== undefined) {
+      raw[HIDDEN_CONTENT_TYPE] = type;
+      raw.headers['content-type'] = 'application/octet-stream';
+    }
+    return payload;
+  });
+  app.addHook('preValidation', async (request) => {
+    const raw = request.raw as RawWithHidden;
+    if (raw[HIDDEN_CONTENT_TYPE] !== undefined)
+      raw.headers['content-type'] = raw[HIDDEN_CONTENT_TYPE];
+  });
 }
 
 /** Timeouts: what bounds a slow or idle client, and what must never cut an upload off. */
