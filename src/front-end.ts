@@ -46,6 +46,8 @@ export interface FrontEndOptions {
   usage?: Partial<UsageIntervals>;
   /** Bearer token GET /metrics needs; without one, only loopback clients may scrape. */
   metricsToken?: string;
+  /** Deadline for a request's line and headers, in ms; see S3AppOptions. */
+  headersTimeoutMs?: number;
 }
 
 /** A listening front end. */
@@ -140,7 +142,10 @@ export async function startFrontEnd(
   built: BuiltFrontEnd,
   options: FrontEndOptions,
 ): Promise<FrontEnd> {
-  const app = buildS3App(built.deps, { logLevel: options.logLevel });
+  const app = buildS3App(built.deps, {
+    logLevel: options.logLevel,
+    ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+  });
   const address = await app.listen({ host: options.host, port: options.port });
   if (options.gcWorker) {
     built.deps.gc.worker = new GcWorker(

@@ -27,6 +27,7 @@ import {
   scopeStringV4,
   signatureV4,
   UNSIGNED_PAYLOAD,
+  unsignedAmzHeaders,
   type CredentialV4,
   type ScopeV4,
 } from './sigv4.js';
@@ -42,6 +43,7 @@ import {
 
 /** Largest accepted difference between the request time and now: 15 minutes. */
 export const CLOCK_SKEW_MS_MAX = 15 * 60 * 1000;
+const NOT_SIGNED = 'There were headers present in the request which were not signed';
 /** Longest SigV4 presign validity: one week, in seconds. */
 export const PRESIGN_EXPIRES_SEC_MAX = 604800;
 
@@ -220,6 +222,8 @@ async function authenticateV4Header(
   };
   const payload = payloadModeV4(contentSha256, seed, req.headers);
   if (!sameSignature(expected, parsed.signature)) throw signatureMismatch();
+  const unsigned = unsignedAmzHeaders(req.headers, parsed.signedHeaders);
+  if (unsigned.length > 0) throw AuthError.of('AccessDenied', `${NOT_SIGNED}: ${unsigned}`);
   return signedResult(accessKeyId, 'v4', false, payload);
 }
 

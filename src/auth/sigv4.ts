@@ -115,6 +115,19 @@ export function normalizeSignedHeaders(names: readonly string[]): string[] {
   return [...new Set(names.map((name) => name.trim().toLowerCase()))].sort();
 }
 
+/**
+ * The x-amz-* headers a request carries but did not sign. S3 refuses any: otherwise anyone
+ * on the path could add x-amz-copy-source, x-amz-meta-* or x-amz-tagging to a signed
+ * request and its signature would still hold. x-amz-date and x-amz-content-sha256 are
+ * exempt: the string to sign and the canonical request's last line bind their values.
+ */
+export function unsignedAmzHeaders(headers: HeaderMap, signedHeaders: readonly string[]) {
+  return Object.keys(headers)
+    .map((name) => name.toLowerCase())
+    .filter((name) => name.startsWith('x-amz-') && !signedHeaders.includes(name))
+    .filter((name) => name !== 'x-amz-date' && name !== 'x-amz-content-sha256');
+}
+
 /** Builds the SigV4 canonical request text. */
 export function canonicalRequestV4(input: CanonicalRequestV4Input): string {
   const signedHeaders = normalizeSignedHeaders(input.signedHeaders);

@@ -88,6 +88,12 @@ export function frontEndOptions(command: Command, defaultPort: number): Command 
       'base domain for virtual-hosted-style requests',
       env.CAIRN_VIRTUAL_HOST_BASE,
     )
+    .option(
+      '--headers-timeout <ms>',
+      'close clients that take longer to send request headers (CAIRN_HEADERS_TIMEOUT_MS)',
+      integer(100, 3_600_000),
+      Number(env.CAIRN_HEADERS_TIMEOUT_MS ?? 60_000),
+    )
     .option('--region <region>', 'region reported and signed for', env.CAIRN_REGION ?? 'us-east-1')
     .option('--log-level <level>', 'log level (CAIRN_LOG_LEVEL)', env.CAIRN_LOG_LEVEL ?? 'warn')
     .option(
@@ -160,6 +166,7 @@ export function frontEndSettings(opts: Record<string, unknown>) {
     logLevel: opts['logLevel'] as string,
     usage: usageIntervals(),
     ...(opts['metricsToken'] ? { metricsToken: opts['metricsToken'] as string } : {}),
+    headersTimeoutMs: opts['headersTimeout'] as number,
     // Only tests lower S3's 5 MiB minimum part size, to complete many tiny parts.
     ...(env.CAIRN_TEST_PART_BYTES_MIN
       ? { partBytesMin: Number(env.CAIRN_TEST_PART_BYTES_MIN) }

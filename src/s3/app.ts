@@ -37,16 +37,23 @@ const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'] as 
 /** Options of the HTTP layer. */
 export interface S3AppOptions {
   logLevel?: string;
+  /**
+   * How long a client may take to send a request's line and headers, in ms; past it the
+   * socket is closed with 408. It bounds slow-header (slowloris) clients; a body in
+   * progress is never timed (requestTimeout is 0), so long uploads are never cut off.
+   */
+  headersTimeoutMs?: number;
 }
+
+/** Node's own default, and S3's order of magnitude for a stalled request. */
+export const HEADERS_TIMEOUT_MS_DEFAULT = 60_000;
 
 /** Builds the S3 application. */
 export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyInstance {
   const app = Fastify({
+    ...connectionOptions(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS_DEFAULT),
     logger: { level: options.logLevel ?? 'warn' },
     genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
-    keepAliveTimeout: 65_000,
-    connectionTimeout: 120_000,
-    requestTimeout: 0,
     routerOptions: { maxParamLength: 8192 },
     exposeHeadRoutes: false,
     return503OnClosing: true,
@@ -61,6 +68,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  acceptAnyContentType(app);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-amz-request-id', request.id).header('x-amz-id-2', request.id);
     void reply.header('server', 'Cairn');
@@ -111,6 +119,51 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
     },
   });
   return app;
+}
+
+const HIDDEN_CONTENT_TYPE = Symbol('hiddenContentType');
+type RawWithHidden = FastifyRequest['raw'] & { [HIDDEN_CONTENT_TYPE]?: string };
+
+/**
+ * S3 stores any Content-Type ('binary', or empty), but fastify answers 415 to a body whose
+ * Content-Type is not a valid media type, before any handler runs. Bodies are never parsed
+ * here, so fastify sees a neutral type (always: its validity rules are its own) while it
+ * picks a parser, and the handlers and the SigV2 signature (which covers Content-Type)
+ * see what the client sent.
+ */
+function acceptAnyContentType(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const raw = request.raw as RawWithHidden;
+    const type = raw.headers['content-type'];
+    if (type !== undefined) {
+      raw[HIDDEN_CONTENT_TYPE] = type;
+      raw.headers['content-type'] = 'application/octet-stream';
+    }
+    return payload;
+  });
+  app.addHook('preValidation', async (request) => {
+    const raw = request.raw as RawWithHidden;
+    if (raw[HIDDEN_CONTENT_TYPE] !== undefined)
+      raw.headers['content-type'] = raw[HIDDEN_CONTENT_TYPE];
+  });
+}
+
+/** Timeouts: what bounds a slow or idle client, and what must never cut an upload off. */
+function connectionOptions(headersTimeoutMs: number) {
+  return {
+    // Node checks header deadlines on a timer (30 s by default), which would stretch a short
+    // headers timeout several-fold; check at least twice per timeout.
+    http: {
+      headersTimeout: headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(Math.max(headersTimeoutMs / 2, 100), 30_000),
+    },
+    // Idle keep-alive sockets stay open past the 60 s that load balancers and clients assume.
+    keepAliveTimeout: 65_000,
+    // An idle socket (no bytes either way) is closed; a slow but moving upload is not.
+    connectionTimeout: 120_000,
+    // No deadline on a whole request: a multi-GiB upload may take as long as it takes.
+    requestTimeout: 0,
+  };
 }
 
 /** The Riak CS admin API beside S3 (a bucket named riak-cs is shadowed, as in Riak CS). */

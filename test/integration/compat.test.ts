@@ -1,7 +1,9 @@
 /**
  * Real clients against a real cairn process: boto (v2, Signature V2) with the README's
- * flow, boto3, the aws CLI and s3cmd (V2 and V4). Each runs as its own user, so every
- * flow starts from an account with no buckets.
+ * flow, boto3, the aws CLI (a 100 MiB multipart cp), s3cmd (V2 and V4), rclone, and
+ * aws-sdk v2 for JavaScript (V2 and V4). Each flow creates a bucket, puts, gets, lists,
+ * uploads multipart, presigns where the client can, deletes and compares bytes. Each runs
+ * as its own user, so every flow starts from an account with no buckets.
  */
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -10,8 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 import { missingTool } from '../helpers/tools.js';
+import { awsSdkV2Flow } from '../compat/aws-sdk-v2-flow.js';
 
 const run = promisify(execFile);
+/** Liveness bound of one flow (the aws CLI moves 100 MiB each way on a shared machine). */
+const FLOW_TIMEOUT_MS = 240_000;
 const COMPAT = resolve(import.meta.dirname, '../compat');
 let server: CairnProcess;
 
@@ -46,7 +51,8 @@ async function newUserEnv(name: string): Promise<NodeJS.ProcessEnv> {
 
 async function runFlow(command: string, args: string[], env: NodeJS.ProcessEnv) {
   try {
-    return (await run(command, args, { env, timeout: 120_000 })).stdout;
+    const options = { env, timeout: FLOW_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 };
+    return (await run(command, args, options)).stdout;
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
     throw new Error(
@@ -57,16 +63,19 @@ async function runFlow(command: string, args: string[], env: NodeJS.ProcessEnv) 
 }
 
 describe('compatibility', () => {
-  it.skipIf(missingTool('boto'))('boto (v2, SigV2, path style): the README flow', async () => {
-    const out = await runFlow(
-      '/usr/bin/python3',
-      [`${COMPAT}/boto_flow.py`],
-      await newUserEnv('boto'),
-    );
-    expect(out).toContain('boto flow OK');
-  });
+  it.skipIf(missingTool('boto'))(
+    'boto (v2, SigV2, path style): README flow, multipart, presign',
+    async () => {
+      const out = await runFlow(
+        '/usr/bin/python3',
+        [`${COMPAT}/boto_flow.py`],
+        await newUserEnv('boto'),
+      );
+      expect(out).toContain('boto flow OK');
+    },
+  );
 
-  it.skipIf(missingTool('boto3'))('boto3 (SigV4)', async () => {
+  it.skipIf(missingTool('boto3'))('boto3 (SigV4): multipart, UploadPartCopy, presign', async () => {
     const out = await runFlow(
       '/usr/bin/python3',
       [`${COMPAT}/boto3_flow.py`],
@@ -75,15 +84,43 @@ describe('compatibility', () => {
     expect(out).toContain('boto3 flow OK');
   });
 
-  it.skipIf(missingTool('aws'))('aws CLI: s3 and s3api', async () => {
-    const out = await runFlow('bash', [`${COMPAT}/awscli_flow.sh`], await newUserEnv('awscli'));
-    expect(out).toContain('aws cli flow OK');
+  it.skipIf(missingTool('aws'))(
+    'aws CLI: s3 (100 MiB multipart cp, presign) and s3api',
+    async () => {
+      const out = await runFlow('bash', [`${COMPAT}/awscli_flow.sh`], await newUserEnv('awscli'));
+      expect(out).toContain('aws cli flow OK');
+    },
+    FLOW_TIMEOUT_MS,
+  );
+
+  it.skipIf(missingTool('s3cmd'))(
+    's3cmd (SigV4, then SigV2)',
+    async () => {
+      const env = await newUserEnv('s3cmd');
+      expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], env)).toContain('s3cmd flow OK');
+      const v2 = { ...env, S3CMD_V2: 'True' };
+      expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], v2)).toContain('s3cmd flow OK');
+    },
+    120_000,
+  );
+
+  it.skipIf(missingTool('rclone'))('rclone (provider Other, path style, from env)', async () => {
+    const env = await newUserEnv('rclone');
+    const out = await runFlow(
+      'env',
+      ['-u', 'AWS_CA_BUNDLE', 'bash', `${COMPAT}/rclone_flow.sh`],
+      env,
+    );
+    expect(out).toContain('rclone flow OK');
   });
 
-  it.skipIf(missingTool('s3cmd'))('s3cmd (SigV4, then SigV2)', async () => {
-    const env = await newUserEnv('s3cmd');
-    expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], env)).toContain('s3cmd flow OK');
-    const v2 = { ...env, S3CMD_V2: 'True' };
-    expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], v2)).toContain('s3cmd flow OK');
+  it.each(['v2', 'v4'] as const)('aws-sdk v2 for JavaScript (signatureVersion %s)', async (v) => {
+    const env = await newUserEnv(`sdkv2-${v}`);
+    const target = {
+      url: server.url,
+      keyId: env.AWS_ACCESS_KEY_ID!,
+      secret: env.AWS_SECRET_ACCESS_KEY!,
+    };
+    await awsSdkV2Flow(target, v);
   });
 });

@@ -4,6 +4,7 @@
  */
 import {
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   ListBucketsCommand,
   S3Client,
@@ -13,6 +14,7 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { signV4 } from '../../src/auth/sigv4-client.js';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
+import { signedHead } from '../helpers/raw-http.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 
 let server: CairnProcess;
@@ -66,6 +68,36 @@ describe('hostile input', () => {
     expect(head.status).toBe(404);
   });
 
+  it('caps the XML body of every operation that reads one (MaxMessageLengthExceeded)', async () => {
+    const upload = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: 'target', Key: 'capped' }),
+    );
+    const uploadId = encodeURIComponent(upload.UploadId!);
+    const kib = 1024;
+    const cases: [string, string, number][] = [
+      ['PUT', '/capped-bucket', 65 * kib],
+      ['PUT', '/target?versioning', 17 * kib],
+      ['PUT', '/target?tagging', 65 * kib],
+      ['PUT', '/target/capped?tagging', 65 * kib],
+      ['PUT', '/target?cors', 65 * kib],
+      ['POST', '/target?delete', 8 * kib * kib + 1],
+      ['POST', `/target/capped?uploadId=${uploadId}`, 8 * kib * kib + 1],
+    ];
+    for (const [method, path, bytes] of cases) {
+      const body = Buffer.from(`<X>${' '.repeat(bytes)}</X>`);
+      const headers = { 'content-md5': createHash('md5').update(body).digest('base64') };
+      const res = await signedFetch(server.url, path, {
+        method,
+        headers,
+        body,
+        credentials: server,
+      });
+      expect(res.status, path).toBe(400);
+      expect(await codeOf(res), path).toBe('MaxMessageLengthExceeded');
+    }
+    await expectAlive();
+  });
+
   it('refuses keys over 1024 bytes and invalid bucket names', async () => {
     const longKey = '/target/' + 'k'.repeat(1025);
     const res = await signedFetch(server.url, longKey, {
@@ -77,6 +109,46 @@ describe('hostile input', () => {
     expect(await codeOf(res)).toBe('KeyTooLongError');
     const bad = await signedFetch(server.url, '/Bad_Name', { method: 'PUT', credentials: server });
     expect(await codeOf(bad)).toBe('InvalidBucketName');
+  });
+
+  it('counts the 1,024-byte key limit in UTF-8 bytes, not characters', async () => {
+    const fits = await signedFetch(server.url, `/target/${'k'.repeat(1024)}`, {
+      method: 'PUT',
+      body: 'x',
+      credentials: server,
+    });
+    expect(fits.status).toBe(200);
+    // 513 two-byte characters: 1,026 bytes.
+    const wide = await signedFetch(
+      server.url,
+      `/target/${encodeURIComponent('\u00e9'.repeat(513))}`,
+      {
+        method: 'PUT',
+        body: 'x',
+        credentials: server,
+      },
+    );
+    expect(await codeOf(wide)).toBe('KeyTooLongError');
+  });
+
+  it('refuses user metadata over 2 KiB (MetadataTooLarge) and stores nothing', async () => {
+    const res = await signedFetch(server.url, '/target/big-meta', {
+      method: 'PUT',
+      headers: { 'x-amz-meta-a': 'a'.repeat(1500), 'x-amz-meta-b': 'b'.repeat(1000) },
+      body: 'x',
+      credentials: server,
+    });
+    expect(res.status).toBe(400);
+    expect(await codeOf(res)).toBe('MetadataTooLarge');
+    const got = s3.send(new GetObjectCommand({ Bucket: 'target', Key: 'big-meta' }));
+    await expect(got).rejects.toMatchObject({ name: 'NoSuchKey' });
+  });
+
+  it('answers 431 to request headers over 16 KiB, signed or not', async () => {
+    const head = signedHead(server, 'GET', '/target', { 'x-amz-meta-pad': 'p'.repeat(17 * 1024) });
+    const answer = await rawExchange(Buffer.from(head), { endAfterMs: 2000 });
+    expect(answer).toMatch(/^HTTP\/1.1 431/);
+    await expectAlive();
   });
 
   it('answers broken percent-encoding and oversized headers without crashing', async () => {

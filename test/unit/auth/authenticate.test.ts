@@ -43,10 +43,15 @@ function failureCode(result: AuthResult): string | undefined {
 describe('authenticate: dispatch', () => {
   it('authenticate: no credentials is anonymous', async () => {
     const result = await authenticate(
-      { method: 'GET', rawUrl: '/bkt/key?acl', headers: { host: 'x' } }, NOW, LOOKUP,
+      { method: 'GET', rawUrl: '/bkt/key?acl', headers: { host: 'x' } },
+      NOW,
+      LOOKUP,
     );
     expect(result).toEqual({
-      ok: true, anonymous: true, accessKeyId: undefined, payload: { kind: 'none' },
+      ok: true,
+      anonymous: true,
+      accessKeyId: undefined,
+      payload: { kind: 'none' },
     });
   });
 
@@ -78,9 +83,7 @@ describe('authenticate: dispatch', () => {
   });
 
   it('authenticate: UNSIGNED-PAYLOAD and streaming payload modes', async () => {
-    const unsigned = await authenticate(
-      signed('/bkt/k', {}, NOW, 'UNSIGNED-PAYLOAD'), NOW, LOOKUP,
-    );
+    const unsigned = await authenticate(signed('/bkt/k', {}, NOW, 'UNSIGNED-PAYLOAD'), NOW, LOOKUP);
     expect(unsigned.ok && unsigned.payload).toEqual({ kind: 'unsigned' });
     const streaming = await authenticate(
       signed(
@@ -100,7 +103,6 @@ describe('authenticate: dispatch', () => {
       decodedContentLengthBytes: 5,
     });
   });
-
 });
 
 describe('authenticate: mechanism errors', () => {
@@ -123,6 +125,21 @@ describe('authenticate: v4 header refusals', () => {
     expect(failureCode(await authenticate(late, NOW, LOOKUP))).toBe('RequestTimeTooSkewed');
     const fine = signed('/bkt/k', {}, NOW - 14 * 60 * 1000);
     expect((await authenticate(fine, NOW, LOOKUP)).ok).toBe(true);
+  });
+
+  it('authenticate: an x-amz-* header added after signing is AccessDenied', async () => {
+    for (const [name, value] of [
+      ['x-amz-copy-source', '/other/secret'],
+      ['x-amz-meta-added', '1'],
+      ['X-Amz-Tagging', 'a=b'],
+    ] as const) {
+      const result = await authenticate(withHeader(signed('/bkt/k'), name, value), NOW, LOOKUP);
+      expect(failureCode(result), name).toBe('AccessDenied');
+    }
+    const signedMeta = signed('/bkt/k', { 'x-amz-meta-added': '1' });
+    expect((await authenticate(signedMeta, NOW, LOOKUP)).ok).toBe(true);
+    const unsignedOther = withHeader(signed('/bkt/k'), 'content-type', 'text/plain');
+    expect((await authenticate(unsignedOther, NOW, LOOKUP)).ok).toBe(true);
   });
 
   it('authenticate: unknown access key is InvalidAccessKeyId', async () => {
@@ -187,10 +204,13 @@ describe('authenticate: presigned v4 refusals', () => {
   it('authenticate: presigned: valid until X-Amz-Date + X-Amz-Expires', async () => {
     const req = presigned(60, '?response-content-type=text%2Fplain');
     expect(await authenticate(req, NOW + 60_000, LOOKUP)).toMatchObject({
-      ok: true, presigned: true, signatureVersion: 'v4',
+      ok: true,
+      presigned: true,
+      signatureVersion: 'v4',
     });
     expect((await authenticate(req, NOW + 60_001, LOOKUP)) as unknown).toEqual({
-      ok: false, failure: { code: 'AccessDenied', detail: 'Request has expired' },
+      ok: false,
+      failure: { code: 'AccessDenied', detail: 'Request has expired' },
     });
   });
 
@@ -206,25 +226,29 @@ describe('authenticate: presigned v4 refusals', () => {
       const result = await authenticate({ ...req, rawUrl }, NOW, LOOKUP);
       expect(failureCode(result), expires).toBe('AuthorizationQueryParametersError');
     }
-    expect(() => presignV4({ method: 'GET', url: new URL('http://h/') }, S3_DOC_CREDENTIALS,
-      'r', NOW, 604801)).toThrow(RangeError);
+    expect(() =>
+      presignV4({ method: 'GET', url: new URL('http://h/') }, S3_DOC_CREDENTIALS, 'r', NOW, 604801),
+    ).toThrow(RangeError);
   });
 
   it('authenticate: presigned: missing parameter or wrong algorithm', async () => {
     const req = presigned(60);
     const noDate = req.rawUrl.replace(/&X-Amz-Date=[^&]+/, '');
-    expect(failureCode(await authenticate({ ...req, rawUrl: noDate }, NOW, LOOKUP)))
-      .toBe('AuthorizationQueryParametersError');
+    expect(failureCode(await authenticate({ ...req, rawUrl: noDate }, NOW, LOOKUP))).toBe(
+      'AuthorizationQueryParametersError',
+    );
     const badAlgorithm = req.rawUrl.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1');
-    expect(failureCode(await authenticate({ ...req, rawUrl: badAlgorithm }, NOW, LOOKUP)))
-      .toBe('AuthorizationQueryParametersError');
+    expect(failureCode(await authenticate({ ...req, rawUrl: badAlgorithm }, NOW, LOOKUP))).toBe(
+      'AuthorizationQueryParametersError',
+    );
   });
 
   it('authenticate: presigned: a changed query parameter breaks the signature', async () => {
     const req = presigned(60, '?versionId=1');
     const rawUrl = req.rawUrl.replace('versionId=1', 'versionId=2');
-    expect(failureCode(await authenticate({ ...req, rawUrl }, NOW, LOOKUP)))
-      .toBe('SignatureDoesNotMatch');
+    expect(failureCode(await authenticate({ ...req, rawUrl }, NOW, LOOKUP))).toBe(
+      'SignatureDoesNotMatch',
+    );
   });
 });
 
