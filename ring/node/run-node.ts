@@ -9,7 +9,7 @@ import type { Ring } from '../core/ring.js';
 import { openLevelBackend } from '../storage/leveldb-backend.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { HandoffManager, type HandoffOptions } from './handoff.js';
-import { attachNodeMetrics } from './node-metrics.js';
+import { attachNodeMetrics, type NodeMetrics } from './node-metrics.js';
 import { HintedHandoff } from './hinted-handoff.js';
 import { AntiEntropy } from './anti-entropy.js';
 import { ItemStore } from './item-store.js';
@@ -49,6 +49,8 @@ export interface NodeProcessOptions {
 /** A running node. */
 export interface RunningNode {
   address: string;
+  /** The node's Prometheus metrics (GET /metrics); other services of the process add theirs. */
+  metrics: NodeMetrics;
   close(): Promise<void>;
 }
 
@@ -114,6 +116,7 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   const timers = startBackground(options, hints, aae);
   return {
     address,
+    metrics,
     async close() {
       for (const timer of timers) clearInterval(timer);
       handoff.stop();

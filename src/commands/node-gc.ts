@@ -5,6 +5,8 @@
  */
 import { partitionOf, ringIndex } from '../../ring/core/hash.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
+import type { Registry } from 'prom-client';
+import { PromGcMetrics } from '../metrics/gc-metrics.js';
 import { GcQueue } from '../objects/gc-queue.js';
 import { GcWorker } from '../objects/gc-worker.js';
 import { OrphanSweeper } from '../objects/orphan-sweeper.js';
@@ -19,6 +21,8 @@ export interface NodeGcOptions {
   leewaySeconds: number;
   intervalSeconds: number;
   sweepIntervalSeconds: number;
+  /** The node's metrics registry: GC backlog and collections are reported there. */
+  registry: Registry;
 }
 
 /** Starts the node's GC worker; resolves with a stop function. */
@@ -45,6 +49,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
       partitions: () => [...Array(ring().partitionCount).keys()].filter(mine),
       log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
       onPass: (line) => process.stdout.write(`${line}\n`),
+      metrics: new PromGcMetrics([options.registry]),
     },
     Date.now,
   );

@@ -97,6 +97,7 @@ async function startNode(opts: Record<string, unknown>): Promise<void> {
     leewaySeconds: opts['gcLeeway'] as number,
     intervalSeconds: opts['gcInterval'] as number,
     sweepIntervalSeconds: opts['gcSweepInterval'] as number,
+    registry: node.metrics.registry,
   });
   process.stdout.write(`Cairn node ${name} is running (pid ${process.pid}) at ${node.address}\n`);
   closeOnSignal(async () => {

@@ -1,7 +1,9 @@
 /**
- * What the garbage collector reports to the front end's metrics. An interface, so that the
- * GC worker depends on it and not on prom-client: it calls these after each pass.
+ * What the garbage collector reports to a process's metrics. An interface, so that the GC
+ * worker depends on it and not on prom-client; PromGcMetrics is the one implementation, put
+ * in the front end's registry (embedded) or a storage node's (cluster).
  */
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** The GC worker's metrics sink. */
 export interface GcMetrics {
@@ -9,4 +11,35 @@ export interface GcMetrics {
   setBacklog(due: number, pending: number): void;
   /** Blocks (or entries) collected by one pass. */
   countCollected(n: number): void;
+}
+
+/** cairn_gc_backlog{state} and cairn_gc_collected_total in the given registries. */
+export class PromGcMetrics implements GcMetrics {
+  private readonly backlog;
+  private readonly collected;
+
+  constructor(registers: Registry[]) {
+    this.backlog = new Gauge({
+      name: 'cairn_gc_backlog',
+      help: 'GC queue entries: due (past their leeway) and pending (within it)',
+      labelNames: ['state'] as const,
+      registers,
+    });
+    this.collected = new Counter({
+      name: 'cairn_gc_collected_total',
+      help: 'Entries collected by the garbage collector',
+      registers,
+    });
+  }
+
+  /** {@inheritDoc GcMetrics.setBacklog} */
+  setBacklog(due: number, pending: number): void {
+    this.backlog.set({ state: 'due' }, due);
+    this.backlog.set({ state: 'pending' }, pending);
+  }
+
+  /** {@inheritDoc GcMetrics.countCollected} */
+  countCollected(n: number): void {
+    if (n > 0) this.collected.inc(n);
+  }
 }

@@ -4,7 +4,7 @@
  * not share series). Everything here is an in-memory increment: no I/O on the request path.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { GcMetrics } from './gc-metrics.js';
+import { PromGcMetrics, type GcMetrics } from './gc-metrics.js';
 
 /** One finished request, as the metrics see it. */
 export interface RequestSample {
@@ -28,8 +28,7 @@ export class S3Metrics implements GcMetrics {
   private readonly latency;
   private readonly bytesIn;
   private readonly bytesOut;
-  private readonly gcBacklog;
-  private readonly gcCollected;
+  private readonly gc: PromGcMetrics;
   private readonly repairs;
   private readonly usageFlushes;
   private readonly usageReconciles;
@@ -69,17 +68,7 @@ export class S3Metrics implements GcMetrics {
       labelNames: byOp,
       registers,
     });
-    this.gcBacklog = new Gauge({
-      name: 'cairn_gc_backlog',
-      help: 'GC queue entries: due (past their leeway) and pending (within it)',
-      labelNames: ['state'] as const,
-      registers,
-    });
-    this.gcCollected = new Counter({
-      name: 'cairn_gc_collected_total',
-      help: 'Entries collected by the garbage collector',
-      registers,
-    });
+    this.gc = new PromGcMetrics(registers);
     this.repairs = new Counter({
       name: 'cairn_ring_read_repairs_total',
       help: 'Replica repairs this front end sent after a read found stale replicas',
@@ -113,13 +102,12 @@ export class S3Metrics implements GcMetrics {
 
   /** {@inheritDoc GcMetrics.setBacklog} */
   setBacklog(due: number, pending: number): void {
-    this.gcBacklog.set({ state: 'due' }, due);
-    this.gcBacklog.set({ state: 'pending' }, pending);
+    this.gc.setBacklog(due, pending);
   }
 
   /** {@inheritDoc GcMetrics.countCollected} */
   countCollected(n: number): void {
-    if (n > 0) this.gcCollected.inc(n);
+    this.gc.countCollected(n);
   }
 
   /** Counts one repair the ring client sent. */

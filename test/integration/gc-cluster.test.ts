@@ -75,6 +75,9 @@ it('gc: the nodes collect what the front end queued (3 nodes, n_val=3)', async (
     `gc cluster: blob files ${blobs} B for live ${liveBytes} B × 3; ` +
       `backlog ${JSON.stringify(backlog)}; collected by ${collectors.join(', ')}\n`,
   );
+  const metrics = await (await fetch(`http://127.0.0.1:${cluster.basePort + 1}/metrics`)).text();
+  expect(metrics).toMatch(/^cairn_gc_backlog\{state="due"\} 0$/m);
+  expect(metrics).toMatch(/^cairn_gc_collected_total \d+$/m);
   expect(backlog.due).toBe(0);
   expect(blobs).toBe(liveBytes * 3);
   expect(collectors.length).toBeGreaterThan(1);
