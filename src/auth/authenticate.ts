@@ -4,17 +4,21 @@
 // time and the secret lookup as arguments and never reads a clock, a disk or a cache itself.
 // Signatures are always compared in constant time.
 
-import { timingSafeEqual } from 'node:crypto';
+export { sameSignature } from './auth-context.js';
 
 import { payloadModeUnsigned, payloadModeV4 } from './payload-mode.js';
+import { headerValue, parseRawQuery, queryParam, splitRawUrl } from './request-parts.js';
 import {
-  headerValue,
-  parseRawQuery,
-  queryParam,
-  splitRawUrl,
-  type QueryParam,
-} from './request-parts.js';
-import { signatureV2, stringToSignV2 } from './sigv2.js';
+  checkSkew,
+  NO_VALID_DATE,
+  queryError,
+  secretFor,
+  signatureMismatch,
+  signedResult,
+  sameSignature,
+  type AuthContext,
+} from './auth-context.js';
+import { authenticateV2Header, authenticateV2Query } from './authenticate-v2.js';
 import {
   AWS4_ALGORITHM,
   deriveSigningKeyV4,
@@ -34,8 +38,6 @@ import {
 import {
   AuthError,
   type AuthResult,
-  type AuthSigned,
-  type Credentials,
   type PayloadMode,
   type SecretLookup,
   type SignedRequest,
@@ -53,17 +55,6 @@ export interface AuthenticateOptions {
   service?: string;
   /** Largest accepted clock skew; {@link CLOCK_SKEW_MS_MAX}. */
   clockSkewMsMax?: number;
-}
-
-interface AuthContext {
-  req: SignedRequest;
-  rawPath: string;
-  rawQuery: string;
-  query: QueryParam[];
-  nowMs: number;
-  lookup: SecretLookup;
-  service: string;
-  clockSkewMsMax: number;
 }
 
 /**
@@ -128,44 +119,6 @@ async function authenticateWith(context: AuthContext): Promise<AuthResult> {
     accessKeyId: undefined,
     payload: payloadModeUnsigned(context.req.headers),
   };
-}
-
-/** Compares two signatures in constant time. */
-export function sameSignature(expected: string, provided: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(provided, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function checkSkew(context: AuthContext, requestTimeMs: number): void {
-  if (Math.abs(context.nowMs - requestTimeMs) > context.clockSkewMsMax) {
-    throw AuthError.of(
-      'RequestTimeTooSkewed',
-      'The difference between the request time and the current time is too large.',
-    );
-  }
-}
-
-const NO_VALID_DATE = 'AWS authentication requires a valid Date or x-amz-date header.';
-
-async function secretFor(context: AuthContext, accessKeyId: string): Promise<Credentials> {
-  const credentials = await context.lookup(accessKeyId);
-  if (credentials === undefined) {
-    throw AuthError.of(
-      'InvalidAccessKeyId',
-      'The AWS Access Key Id you provided does not exist in our records.',
-    );
-  }
-  return credentials;
-}
-
-function signedResult(
-  accessKeyId: string,
-  signatureVersion: 'v2' | 'v4',
-  presigned: boolean,
-  payload: PayloadMode,
-): AuthSigned {
-  return { ok: true, anonymous: false, accessKeyId, signatureVersion, presigned, payload };
 }
 
 /** The SigV4 request time: `x-amz-date`, else the `Date` header. */
@@ -245,18 +198,6 @@ async function expectedSignatureV4(
     ...signed,
   };
   return { signingKey, expected: signatureV4(input, amzDate, scope, signingKey) };
-}
-
-function signatureMismatch(): AuthError {
-  return AuthError.of(
-    'SignatureDoesNotMatch',
-    'The request signature we calculated does not match the signature you provided. ' +
-      'Check your key and signing method.',
-  );
-}
-
-function queryError(detail: string): AuthError {
-  return AuthError.of('AuthorizationQueryParametersError', detail);
 }
 
 const V4_QUERY_PARAMS = [
@@ -339,67 +280,4 @@ async function authenticateV4Query(context: AuthContext): Promise<AuthResult> {
       ? { kind: 'signed-sha256', sha256Hex: contentSha256.toLowerCase() }
       : payloadModeUnsigned(req.headers);
   return signedResult(accessKeyId, 'v4', true, payload);
-}
-
-async function authenticateV2Header(
-  context: AuthContext,
-  authorization: string,
-): Promise<AuthResult> {
-  const { req } = context;
-  const rest = authorization.slice(4);
-  const colon = rest.lastIndexOf(':');
-  const accessKeyId = rest.slice(0, Math.max(colon, 0)).trim();
-  const signature = rest.slice(colon + 1).trim();
-  if (colon < 0 || accessKeyId === '' || signature === '') {
-    throw AuthError.of(
-      'InvalidArgument',
-      'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature',
-    );
-  }
-  const dateText = headerValue(req.headers, 'x-amz-date') ?? headerValue(req.headers, 'date');
-  const timeMs = Date.parse(dateText ?? '');
-  if (Number.isNaN(timeMs)) throw AuthError.of('AccessDenied', NO_VALID_DATE);
-  checkSkew(context, timeMs);
-  const payload = payloadModeUnsigned(req.headers);
-  const credentials = await secretFor(context, accessKeyId);
-  const toSign = stringToSignV2({
-    method: req.method,
-    rawUrl: req.rawUrl,
-    headers: req.headers,
-    bucketFromHost: req.bucketFromHost,
-  });
-  const expected = signatureV2(credentials.secretAccessKey, toSign);
-  if (!sameSignature(expected, signature)) throw signatureMismatch();
-  return signedResult(accessKeyId, 'v2', false, payload);
-}
-
-async function authenticateV2Query(context: AuthContext): Promise<AuthResult> {
-  const { req } = context;
-  // `+` is literal here: base64 signatures contain it and old clients do not escape it.
-  const query = parseRawQuery(context.rawQuery, false);
-  const accessKeyId = queryParam(query, 'AWSAccessKeyId')?.value;
-  const signature = queryParam(query, 'Signature')?.value;
-  const expires = queryParam(query, 'Expires')?.value;
-  if (!accessKeyId || !signature || !expires) {
-    throw AuthError.of(
-      'AccessDenied',
-      'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters',
-    );
-  }
-  if (!/^\d{1,12}$/.test(expires)) throw queryError('Expires must be epoch seconds.');
-  if (context.nowMs > Number(expires) * 1000) {
-    throw AuthError.of('AccessDenied', 'Request has expired');
-  }
-  const payload = payloadModeUnsigned(req.headers);
-  const credentials = await secretFor(context, accessKeyId);
-  const toSign = stringToSignV2({
-    method: req.method,
-    rawUrl: req.rawUrl,
-    headers: req.headers,
-    bucketFromHost: req.bucketFromHost,
-    expires,
-  });
-  const expected = signatureV2(credentials.secretAccessKey, toSign);
-  if (!sameSignature(expected, signature)) throw signatureMismatch();
-  return signedResult(accessKeyId, 'v2', true, payload);
 }

@@ -3,7 +3,7 @@
  * process-wide default registry: two front ends in one process, as tests run them, must
  * not share series). Everything here is an in-memory increment: no I/O on the request path.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { PromGcMetrics, type GcMetrics } from './gc-metrics.js';
 
 /** One finished request, as the metrics see it. */

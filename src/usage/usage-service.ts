@@ -46,7 +46,7 @@ export class UsageService {
     readonly counters: StorageCounters,
     readonly nodeId: string,
     readonly intervals: UsageIntervals,
-    private readonly clock: () => number,
+    clock: () => number,
     private readonly events: UsageEvents = {},
   ) {
     this.access = new AccessLog(ring, nodeId, clock);
