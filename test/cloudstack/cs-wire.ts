@@ -83,9 +83,14 @@ export interface Opened {
 }
 
 /** SDK v1 on JDK 11, as the SSVM sends it. */
-export const USER_AGENT =
-  'aws-sdk-java/1.12.439 Linux/6.1.0-18-amd64 OpenJDK_64-Bit_Server_VM/11.0.22+7-post-Debian-1deb12u1' +
-  ' java/11.0.22 vendor/Debian cfg/retry-mode/legacy';
+export const USER_AGENT = [
+  'aws-sdk-java/1.12.439',
+  'Linux/6.1.0-18-amd64',
+  'OpenJDK_64-Bit_Server_VM/11.0.22+7-post-Debian-1deb12u1',
+  'java/11.0.22',
+  'vendor/Debian',
+  'cfg/retry-mode/legacy',
+].join(' ');
 const FORM_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
 /** Apache HttpClient's wait for 100 Continue before sending the body anyway. */
 export const EXPECT_WAIT_MS = 3000;

@@ -40,6 +40,17 @@ const MODES = [
   ['M4', 'SigV2, virtual-host'],
 ] as const;
 
+/** What the groups of cases share. */
+interface ScenarioContext {
+  title: string;
+  world: () => CsWorld;
+  state: (name: string) => ModeState;
+  bulkMs: number;
+  shortMs: number;
+  keepAlive?: Awaited<ReturnType<typeof s0KeepAliveStart>>;
+  baselineRssKb: number;
+}
+
 /** Registers the scenario; `slowdown` multiplies every timeout (a cluster is slower). */
 export function cloudStackScenario(title: string, world: () => CsWorld, slowdown = 1): void {
   const states = new Map<string, ModeState>();
@@ -51,140 +62,151 @@ export function cloudStackScenario(title: string, world: () => CsWorld, slowdown
     return states.get(name)!;
   };
   // Bulk steps move the template a few times; 2 s per MiB is far beyond any healthy run.
-  const bulkMs = (60_000 + TEMPLATE_MIB * 2_000) * slowdown;
-  const shortMs = 60_000 * slowdown;
-  let keepAlive: Awaited<ReturnType<typeof s0KeepAliveStart>> | undefined;
-  let baselineRssKb = 0;
+  const context: ScenarioContext = {
+    title,
+    world,
+    state,
+    bulkMs: (60_000 + TEMPLATE_MIB * 2_000) * slowdown,
+    shortMs: 60_000 * slowdown,
+    baselineRssKb: 0,
+  };
+  transportCases(context);
+  for (const [name, what] of MODES) modeCases(context, name, what);
+  closingCases(context);
+}
 
-  describe(`${title}: S0/S1 transport and registration`, () => {
-    it('S0.1 anonymous GET / is 403 AccessDenied', () => s0Anonymous(world()), shortMs);
+function transportCases(ctx: ScenarioContext): void {
+  describe(`${ctx.title}: S0/S1 transport and registration`, () => {
+    it('S0.1 anonymous GET / is 403 AccessDenied', () => s0Anonymous(ctx.world()), ctx.shortMs);
     it(
       'S0.2 keep-alive: reuse after 10 s idle, timeout advertised ≥ 61 s',
       async () => {
-        baselineRssKb = (await processMemoryKb(world().server.s3Pid)).rssKb;
-        keepAlive = await s0KeepAliveStart(world(), state('M1').wire, 10_000);
+        ctx.baselineRssKb = (await processMemoryKb(ctx.world().server.s3Pid)).rssKb;
+        ctx.keepAlive = await s0KeepAliveStart(ctx.world(), ctx.state('M1').wire, 10_000);
       },
-      shortMs,
+      ctx.shortMs,
     );
     it(
       'S0.3 SigV2 clock skew of 20 min is RequestTimeTooSkewed',
-      () => s0ClockSkew(state('M1').wire),
-      shortMs,
+      () => s0ClockSkew(ctx.state('M1').wire),
+      ctx.shortMs,
     );
     it(
       'S1.2 4.1 validation: ListBuckets, PUT/DELETE <uuid>.txt (M1)',
-      () => s1LegacyValidation(state('M1').wire),
-      shortMs,
+      () => s1LegacyValidation(ctx.state('M1').wire),
+      ctx.shortMs,
     );
   });
+}
 
-  for (const [name, what] of MODES) {
-    describe(`${title}: ${name} (${what})`, () => {
-      let etag = '';
+function modeCases(ctx: ScenarioContext, name: string, what: string): void {
+  describe(`${ctx.title}: ${name} (${what})`, () => {
+    let etag = '';
+    it(
+      `S2 seed template from URL: serial 5 MiB parts (${TEMPLATE_MIB} MiB)`,
+      async () => {
+        etag = (await s2Seed(ctx.world(), ctx.state(name))).etag;
+      },
+      ctx.bulkMs,
+    );
+    it('S2.4 QCOW2 probe: 32 bytes then abort', () => s2Qcow2Probe(ctx.state(name)), ctx.shortMs);
+    it('S2.6 HEAD', () => s2Head(ctx.world(), ctx.state(name), etag), ctx.shortMs);
+    it(
+      'S2.7 10 MiB single PUT and .qcow2.bz2',
+      () => s2SmallAndBz2(ctx.world(), ctx.state(name)),
+      ctx.bulkMs,
+    );
+    if (name === 'M1' || name === 'M2') {
       it(
-        `S2 seed template from URL: serial 5 MiB parts (${TEMPLATE_MIB} MiB)`,
-        async () => {
-          etag = (await s2Seed(world(), state(name))).etag;
-        },
-        bulkMs,
+        'S2.8 aws-sdk v2 ManagedUpload cross-check',
+        () => s2CrossCheck(ctx.world(), ctx.state(name)),
+        ctx.bulkMs,
       );
-      it('S2.4 QCOW2 probe: 32 bytes then abort', () => s2Qcow2Probe(state(name)), shortMs);
-      it('S2.6 HEAD', () => s2Head(world(), state(name), etag), shortMs);
-      it(
-        'S2.7 10 MiB single PUT and .qcow2.bz2',
-        () => s2SmallAndBz2(world(), state(name)),
-        bulkMs,
-      );
-      if (name === 'M1' || name === 'M2') {
-        it(
-          'S2.8 aws-sdk v2 ManagedUpload cross-check',
-          () => s2CrossCheck(world(), state(name)),
-          bulkMs,
-        );
-      }
-      it(
-        'S4 download by parts and by one ranged GET',
-        () => s4Download(world(), state(name)),
-        bulkMs,
-      );
-      it('S4.4 range edge cases', () => s4Ranges(world(), state(name)), shortMs);
-      it('S7 volume upload from URL', () => s7Volume(world(), state(name)), bulkMs);
-      it(
-        'S3 sync listing: 1,006 keys, encoding-type=url, marker paging',
-        async () => {
-          await s3Populate(state(name));
-          await s3List(state(name));
-          await s3Volumes(state(name));
-        },
-        bulkMs,
-      );
-      it(
-        'S5 snapshots: Content-MD5 PUT, BadDigest, parallel shuffled parts',
-        async () => {
-          await s5Small(world(), state(name));
-          await s5Large(world(), state(name));
-        },
-        bulkMs,
-      );
-      it(
-        'S6 presigned GET by curl: whole, range, resume; refusals',
-        async () => {
-          await s6Fetch(world(), state(name));
-          await s6Refusals(world(), state(name));
-        },
-        bulkMs,
-      );
-      it(
-        'S8 deleteDirectory: 204s, HEAD/GET 404, NoSuchBucket',
-        async () => {
-          await s8Delete(state(name));
-          await s8MissingBucket(world(), state(name));
-        },
-        bulkMs,
-      );
-    });
-  }
+    }
+    it(
+      'S4 download by parts and by one ranged GET',
+      () => s4Download(ctx.world(), ctx.state(name)),
+      ctx.bulkMs,
+    );
+    it('S4.4 range edge cases', () => s4Ranges(ctx.world(), ctx.state(name)), ctx.shortMs);
+    it('S7 volume upload from URL', () => s7Volume(ctx.world(), ctx.state(name)), ctx.bulkMs);
+    it(
+      'S3 sync listing: 1,006 keys, encoding-type=url, marker paging',
+      async () => {
+        await s3Populate(ctx.state(name));
+        await s3List(ctx.state(name));
+        await s3Volumes(ctx.state(name));
+      },
+      ctx.bulkMs,
+    );
+    it(
+      'S5 snapshots: Content-MD5 PUT, BadDigest, parallel shuffled parts',
+      async () => {
+        await s5Small(ctx.world(), ctx.state(name));
+        await s5Large(ctx.world(), ctx.state(name));
+      },
+      ctx.bulkMs,
+    );
+    it(
+      'S6 presigned GET by curl: whole, range, resume; refusals',
+      async () => {
+        await s6Fetch(ctx.world(), ctx.state(name));
+        await s6Refusals(ctx.world(), ctx.state(name));
+      },
+      ctx.bulkMs,
+    );
+    it(
+      'S8 deleteDirectory: 204s, HEAD/GET 404, NoSuchBucket',
+      async () => {
+        await s8Delete(ctx.state(name));
+        await s8MissingBucket(ctx.world(), ctx.state(name));
+      },
+      ctx.bulkMs,
+    );
+  });
+}
 
-  describe(`${title}: M5 and S9–S10`, () => {
+function closingCases(ctx: ScenarioContext): void {
+  describe(`${ctx.title}: M5 and S9–S10`, () => {
     it(
       'S5 M5 XenServer s3xenserver: PUT, multipart, DELETE',
-      () => s5XenServer(world(), state('M5')),
-      bulkMs,
+      () => s5XenServer(ctx.world(), ctx.state('M5')),
+      ctx.bulkMs,
     );
     it(
       'S9.1 bad SigV4 with Expect: 403 before any 100',
-      () => s9EarlyRefusal(state('M2').wire),
-      shortMs,
+      () => s9EarlyRefusal(ctx.state('M2').wire),
+      ctx.shortMs,
     );
     it(
       'S9.2 corrupted chunk signature, short decoded length',
-      () => s9ChunkErrors(state('M2').wire),
-      shortMs,
+      () => s9ChunkErrors(ctx.state('M2').wire),
+      ctx.shortMs,
     );
     it(
       'S9.3/S9.5 form-urlencoded bodies are opaque; SDK v1 SignedHeaders',
-      () => s9FormBodies([state('M1').wire, state('M2').wire, state('M3').wire]),
-      shortMs,
+      () => s9FormBodies([ctx.state('M1').wire, ctx.state('M2').wire, ctx.state('M3').wire]),
+      ctx.shortMs,
     );
-    it('S9.4 multipart refusals', () => s9MultipartErrors(state('M2').wire), shortMs);
+    it('S9.4 multipart refusals', () => s9MultipartErrors(ctx.state('M2').wire), ctx.shortMs);
     it('S0.2 the socket idle since S0 is still open after ≥ 61 s', async () => {
-      expect(keepAlive).toBeDefined();
-      const idleMs = await s0KeepAliveFinish(keepAlive!);
+      expect(ctx.keepAlive).toBeDefined();
+      const idleMs = await s0KeepAliveFinish(ctx.keepAlive!);
       expect(idleMs).toBeGreaterThanOrEqual(61_000);
     }, 120_000);
     it(
       'S10 teardown: no open uploads, buckets emptied, RSS within 128 MiB of baseline',
       async () => {
         const rssKb = await s10Teardown(
-          world(),
-          [state('M1').wire, state('M2').wire],
-          baselineRssKb,
+          ctx.world(),
+          [ctx.state('M1').wire, ctx.state('M2').wire],
+          ctx.baselineRssKb,
         );
         // The reference asks for 10 % of the baseline; V8 and the allocator keep freed heap,
         // so the bound checked is the flat-memory one: nothing proportional to bytes moved.
-        expect(rssKb - baselineRssKb).toBeLessThan(128 * 1024);
+        expect(rssKb - ctx.baselineRssKb).toBeLessThan(128 * 1024);
       },
-      bulkMs,
+      ctx.bulkMs,
     );
   });
 }
