@@ -26,6 +26,7 @@ import { listBuckets } from './handlers/service.js';
 import { addCorsHeaders, corsPreflight } from './handlers/cors.js';
 import { postObject } from './handlers/post-object.js';
 import { dispatchSubresource, type UnsignedOperation } from './handlers/subresources.js';
+import { installEarlyAuth } from './expect-continue.js';
 import { identify } from './identify.js';
 import { decodePath, parseOperation, type S3Operation } from './operation.js';
 import { renderErrorXml } from './xml.js';
@@ -95,12 +96,15 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
   });
   deps.observer?.install(app);
   registerAdminRoutes(app, deps);
+  installEarlyAuth(app.server, deps, (host) =>
+    virtualHostBucket(host, deps.config.virtualHostBase),
+  );
   app.route({
     method: [...METHODS],
     url: '/*',
     handler: async (request, reply) => {
       const { path, query } = splitUrl(request.raw.url ?? '/');
-      const bucketFromHost = virtualHostBucket(request, deps.config.virtualHostBase);
+      const bucketFromHost = virtualHostBucket(request.headers.host, deps.config.virtualHostBase);
       const op = parseOperation({ method: request.method, path, query, bucketFromHost });
       deps.observer?.noteOperation(request, op.name);
       if (op.name === 'CorsPreflight') {
@@ -257,9 +261,9 @@ function splitUrl(rawUrl: string): { path: string; query: URLSearchParams } {
 }
 
 /** The bucket named by a Host of the form <bucket>.<base>[:port], if any. */
-function virtualHostBucket(request: FastifyRequest, base: string | undefined) {
+function virtualHostBucket(hostHeader: string | undefined, base: string | undefined) {
   if (!base) return undefined;
-  const host = String(request.headers.host ?? '')
+  const host = String(hostHeader ?? '')
     .replace(/:\d+$/, '')
     .toLowerCase();
   const suffix = `.${base.toLowerCase()}`;
