@@ -74,26 +74,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
     void reply.header('x-amz-request-id', request.id).header('x-amz-id-2', request.id);
     void reply.header('server', 'Cairn');
   });
-  app.setErrorHandler((error, request, reply) => {
-    const s3 = toS3Error(error);
-    if (s3.code === 'InternalError') request.log.error({ err: error }, 'request failed');
-    else if (s3.code === 'ServiceUnavailable') {
-      request.log.warn({ err: error }, 'backend unavailable');
-    }
-    if (reply.sent || reply.raw.headersSent) {
-      reply.raw.destroy();
-      return;
-    }
-    void reply.code(s3.status).headers(s3.headers);
-    // A body torn down part-way leaves the connection unable to carry another request: say
-    // so, or a keep-alive client waits on it for ever.
-    if (bodyAbandoned(request.raw)) void reply.header('connection', 'close');
-    if (request.method === 'HEAD' || s3.status === 304) return reply.send();
-    const resource = (request.raw.url ?? '/').split('?')[0] ?? '/';
-    return reply
-      .header('content-type', 'application/xml')
-      .send(renderErrorXml(s3, resource, request.id));
-  });
+  app.setErrorHandler(renderError);
   deps.observer?.install(app);
   registerAdminRoutes(app, deps);
   installEarlyAuth(app.server, deps, (host) =>
@@ -123,6 +104,32 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
     },
   });
   return app;
+}
+
+/**
+ * The one error handler: every S3Error (and anything else, as InternalError or 503) becomes
+ * S3's XML error body with its status; a failure after the headers went out cuts the
+ * connection, the only honest signal left.
+ */
+function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const s3 = toS3Error(error);
+  if (s3.code === 'InternalError') request.log.error({ err: error }, 'request failed');
+  else if (s3.code === 'ServiceUnavailable') {
+    request.log.warn({ err: error }, 'backend unavailable');
+  }
+  if (reply.sent || reply.raw.headersSent) {
+    reply.raw.destroy();
+    return;
+  }
+  void reply.code(s3.status).headers(s3.headers);
+  // A body torn down part-way leaves the connection unable to carry another request: say
+  // so, or a keep-alive client waits on it for ever.
+  if (bodyAbandoned(request.raw)) void reply.header('connection', 'close');
+  if (request.method === 'HEAD' || s3.status === 304) return reply.send();
+  const resource = (request.raw.url ?? '/').split('?')[0] ?? '/';
+  return reply
+    .header('content-type', 'application/xml')
+    .send(renderErrorXml(s3, resource, request.id));
 }
 
 const HIDDEN_CONTENT_TYPE = Symbol('hiddenContentType');
