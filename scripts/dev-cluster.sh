@@ -84,7 +84,9 @@ launch() {
   alive "$name" && die "$name is already running (pid $(pid_of "$name"))"
   mkdir -p "$DIR/pids" "$DIR/log"
   # shellcheck disable=SC2046
-  node "$MAIN" $(command_for "$name") >>"$DIR/log/$name.log" 2>&1 &
+  # glibc keeps freed Buffer memory in its arenas unless told otherwise (see the README).
+  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} \
+    node "$MAIN" $(command_for "$name") >>"$DIR/log/$name.log" 2>&1 &
   echo $! >"$DIR/pids/$name.pid"
 }
 
