@@ -3,7 +3,7 @@
  * collector and the fastify app, listening. The embedded store and `cairn s3` both use it;
  * only where the ring and stanchion are differs.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { RingClient } from '../ring/client.js';
@@ -113,7 +113,7 @@ export function frontEndDeps(
       ...(options.virtualHostBase ? { virtualHostBase: options.virtualHostBase } : {}),
     },
     clock: Date.now,
-    newId: () => uuidV7(Date.now(), randomBytes),
+    newId: () => uuidV7(Date.now(), randomUUID),
     randomBytes,
     gc: { queue: gc, sweeper },
     usage,

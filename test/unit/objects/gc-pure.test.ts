@@ -3,7 +3,7 @@
  * false negative would sweep live data), and UUIDv7 version ids carry their time.
  */
 import fc from 'fast-check';
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BloomFilter } from '../../../src/objects/bloom-filter.js';
 import { uuidV7, uuidV7TimeMs } from '../../../src/objects/ids.js';
@@ -26,7 +26,7 @@ describe('BloomFilter', () => {
 
   it('keeps its false-positive rate near the target', () => {
     const filter = new BloomFilter(10_000, 0.01);
-    for (let i = 0; i < 10_000; i++) filter.add(uuidV7(i, randomBytes));
+    for (let i = 0; i < 10_000; i++) filter.add(uuidV7(i, randomUUID));
     let falsePositives = 0;
     for (let i = 0; i < 10_000; i++) if (filter.has(`absent-${i}`)) falsePositives++;
     expect(falsePositives).toBeLessThan(300);
@@ -37,7 +37,7 @@ describe('uuidV7', () => {
   it('round-trips its time and is a well-formed version 7 UUID', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 47 }), (nowMs) => {
-        const id = uuidV7(nowMs, randomBytes);
+        const id = uuidV7(nowMs, randomUUID);
         expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
         expect(uuidV7TimeMs(id)).toBe(nowMs);
         expect(uuidV7TimeMs(id.replaceAll('-', ''))).toBe(nowMs);
