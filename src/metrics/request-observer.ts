@@ -65,11 +65,17 @@ export class RequestObserver {
 
   /** Adds the hooks to `app`. */
   install(app: FastifyInstance): void {
-    app.addHook('onRequest', async (request, reply) => {
+    // Callback-style hooks: an async hook costs a promise on every request.
+    app.addHook('onRequest', (request, reply, done) => {
       this.notes.set(request, { startNs: process.hrtime.bigint() });
-      if (isScrape(request)) return this.serveMetrics(request, reply);
+      // A scrape is answered here; the route is never reached, so done() is not called.
+      if (isScrape(request)) void this.serveMetrics(request, reply);
+      else done();
     });
-    app.addHook('onResponse', async (request, reply) => this.finish(request, reply));
+    app.addHook('onResponse', (request, reply, done) => {
+      this.finish(request, reply);
+      done();
+    });
   }
 
   private async serveMetrics(request: FastifyRequest, reply: FastifyReply) {

@@ -7,12 +7,10 @@
 
 /** A UUIDv7 for `nowMs`, its random bits taken from the v4 UUID `randomUuid()` returns. */
 export function uuidV7(nowMs: number, randomUuid: () => string): string {
-  const random = randomUuid().replaceAll('-', '');
   const time = (Math.max(0, Math.floor(nowMs)) % 2 ** 48).toString(16).padStart(12, '0');
-  // A v4 UUID's variant bits (10xx) are already those a v7 needs; only the version changes.
-  const hex = `${time}7${random.slice(13)}`;
-  const groups = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20)];
-  return `${groups.join('-')}-${hex.slice(20)}`;
+  // xxxxxxxx-xxxx-4xxx-Nxxx-xxxxxxxxxxxx: keep what follows the version digit (the variant
+  // bits 10xx are already those of a v7), put the time before it and a 7 in its place.
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUuid().slice(15)}`;
 }
 
 /** The creation time of a UUIDv7 (with or without dashes), or undefined for other ids. */

@@ -96,18 +96,22 @@ export function decodeManifest(value: Buffer): Manifest {
  * known to the object layer, which queues their blocks for GC.
  */
 export function newestManifest(values: Buffer[]): Buffer {
-  let best: { value: Buffer; manifest: Manifest } | undefined;
-  for (const value of values) {
-    const manifest = decodeManifest(value);
+  return values[newestIndex(values.map(decodeManifest), values)]!;
+}
+
+/** Where the newest of decoded siblings `manifests` (encoded as `values`) is; see above. */
+export function newestIndex(manifests: readonly Manifest[], values: readonly Buffer[]): number {
+  let best = 0;
+  for (let i = 1; i < manifests.length; i++) {
+    const manifest = manifests[i]!;
+    const top = manifests[best]!;
     const newer =
-      !best ||
-      manifest.lastModifiedMs > best.manifest.lastModifiedMs ||
-      (manifest.lastModifiedMs === best.manifest.lastModifiedMs &&
-        (manifest.versionId > best.manifest.versionId ||
+      manifest.lastModifiedMs > top.lastModifiedMs ||
+      (manifest.lastModifiedMs === top.lastModifiedMs &&
+        (manifest.versionId > top.versionId ||
           // Two taggings of one version: the bytes decide, so every reader agrees.
-          (manifest.versionId === best.manifest.versionId &&
-            Buffer.compare(value, best.value) > 0)));
-    if (newer) best = { value, manifest };
+          (manifest.versionId === top.versionId && Buffer.compare(values[i]!, values[best]!) > 0)));
+    if (newer) best = i;
   }
-  return best!.value;
+  return best;
 }

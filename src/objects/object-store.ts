@@ -13,7 +13,7 @@ import {
   blockKey,
   decodeManifest,
   encodeManifest,
-  newestManifest,
+  newestIndex,
   type Manifest,
   type Tag,
 } from './manifest.js';
@@ -131,8 +131,9 @@ export class ObjectStore {
     const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     if (current.values.length === 0) return;
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, null, current.context);
-    this.observer?.onCommit(bucketId, resolveCurrent(current.values), undefined);
-    for (const value of current.values) await this.gc.enqueue(decodeManifest(value), this.clock());
+    const previous = current.values.map(decodeManifest);
+    this.observer?.onCommit(bucketId, newestOf(previous, current.values), undefined);
+    for (const old of previous) await this.gc.enqueue(old, this.clock());
   }
 
   /**
@@ -204,14 +205,15 @@ export class ObjectStore {
     const current = read ?? (await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key));
     const value = encodeManifest(manifest);
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, current.context);
-    this.observer?.onCommit(bucketId, resolveCurrent(current.values), manifest);
+    // Each sibling is decoded once, for the usage observer and for GC.
+    const previous = current.values.map(decodeManifest);
+    this.observer?.onCommit(bucketId, newestOf(previous, current.values), manifest);
     // Two Completes of one upload share parts: the loser's must not collect the winner's.
     const kept = new Set(manifest.parts?.map((part) => part.versionId));
-    for (const old of current.values) {
-      const previous = decodeManifest(old);
-      if (previous.versionId === manifest.versionId) continue;
-      const parts = previous.parts?.filter((part) => !kept.has(part.versionId));
-      await this.gc.enqueue({ ...previous, parts }, this.clock());
+    for (const old of previous) {
+      if (old.versionId === manifest.versionId) continue;
+      const parts = old.parts?.filter((part) => !kept.has(part.versionId));
+      await this.gc.enqueue({ ...old, parts }, this.clock());
     }
     return manifest;
   }
@@ -219,7 +221,12 @@ export class ObjectStore {
 
 /** The version readers see among the siblings of a read, if any. */
 function resolveCurrent(values: Buffer[]): Manifest | undefined {
-  return values.length === 0 ? undefined : decodeManifest(newestManifest(values));
+  return newestOf(values.map(decodeManifest), values);
+}
+
+/** The newest of decoded siblings, if any. */
+function newestOf(manifests: Manifest[], values: Buffer[]): Manifest | undefined {
+  return manifests.length === 0 ? undefined : manifests[newestIndex(manifests, values)];
 }
 
 /** A run of blocks that holds bytes [offset, offset + size) of an object. */

@@ -70,9 +70,11 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
   acceptAnyContentType(app);
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request are callback-style: an async hook costs a promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-amz-request-id', request.id).header('x-amz-id-2', request.id);
     void reply.header('server', 'Cairn');
+    done();
   });
   app.setErrorHandler(renderError);
   deps.observer?.install(app);
@@ -143,19 +145,21 @@ type RawWithHidden = FastifyRequest['raw'] & { [HIDDEN_CONTENT_TYPE]?: string };
  * see what the client sent.
  */
 function acceptAnyContentType(app: FastifyInstance): void {
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     const raw = request.raw as RawWithHidden;
     const type = raw.headers['content-type'];
     if (type !== undefined) {
       raw[HIDDEN_CONTENT_TYPE] = type;
       raw.headers['content-type'] = 'application/octet-stream';
     }
-    return payload;
+    done(null, payload);
   });
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const raw = request.raw as RawWithHidden;
-    if (raw[HIDDEN_CONTENT_TYPE] !== undefined)
+    if (raw[HIDDEN_CONTENT_TYPE] !== undefined) {
       raw.headers['content-type'] = raw[HIDDEN_CONTENT_TYPE];
+    }
+    done();
   });
 }
 

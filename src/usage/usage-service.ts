@@ -20,10 +20,13 @@ export interface UsageIntervals {
   accessArchiveMs: number;
 }
 
-/** Defaults: flush every 5 s, one bucket reconciled per 10 s, hourly storage samples. */
+/**
+ * Defaults: flush every 5 s, one bucket reconciled every 5 minutes (a reconcile scans the
+ * bucket: more often, it competes with requests for LevelDB), hourly storage samples.
+ */
 export const DEFAULT_USAGE_INTERVALS: UsageIntervals = {
   flushMs: 5_000,
-  reconcileMs: 10_000,
+  reconcileMs: 300_000,
   storageArchiveMs: 3_600_000,
   accessArchiveMs: 60_000,
 };
