@@ -43,8 +43,25 @@ export async function resolveTarget(options: TargetOptions): Promise<AdminTarget
   return { url, keyId: saved.keyId, secret: saved.secret, region };
 }
 
-/** Sends a SigV4-signed request and returns status and body text. */
+/**
+ * Sends a SigV4-signed request and returns status and body text. A 503 (a stanchion failing
+ * over, a ring settling after a join) is retried with backoff, as the AWS SDKs do, for up to
+ * about 15 s; every other answer is returned as it is.
+ */
 export async function adminRequest(
+  target: AdminTarget,
+  method: string,
+  path: string,
+  body?: { contentType: string; text: string },
+): Promise<{ status: number; text: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await adminRequestOnce(target, method, path, body);
+    if (answer.status !== 503 || attempt >= 4) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
+  }
+}
+
+async function adminRequestOnce(
   target: AdminTarget,
   method: string,
   path: string,

@@ -12,17 +12,15 @@ import {
   DeleteObjectsCommand,
   GetBucketAclCommand,
   GetObjectAclCommand,
-  GetObjectCommand,
   ListObjectsV2Command,
   PutObjectAclCommand,
-  PutObjectCommand,
   UploadPartCommand,
-  type ObjectCannedACL,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { codeOf, createUser, type TestUser } from '../helpers/users.js';
+import { anonRequest, getAs, keyListed, putAs } from '../helpers/acl-client.js';
 
 let server: CairnProcess;
 let owner: S3Client;
@@ -41,32 +39,6 @@ afterAll(() => {
   alice?.s3.destroy();
 });
 
-/** Anonymous request: plain fetch, no signature. */
-async function anon(method: string, path: string, body?: string) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    ...(body !== undefined ? { body } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, text };
-}
-
-/** Whether the key exists, as the bucket owner's listing shows (it may not read the object). */
-async function exists(bucket: string, key: string): Promise<boolean> {
-  const listed = await owner.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key }));
-  return (listed.Contents ?? []).some((entry) => entry.Key === key);
-}
-
-function put(client: S3Client, bucket: string, key: string, acl?: ObjectCannedACL) {
-  return client.send(
-    new PutObjectCommand({ Bucket: bucket, Key: key, Body: key, ...(acl ? { ACL: acl } : {}) }),
-  );
-}
-
-function get(client: S3Client, bucket: string, key: string) {
-  return client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-}
-
 describe('ACL: objects written by another user', () => {
   beforeAll(async () => {
     await owner.send(
@@ -80,22 +52,22 @@ describe('ACL: objects written by another user', () => {
   });
 
   it('belong to the writer: the bucket owner cannot read them without a grant', async () => {
-    await put(alice.s3, 'shared', 'alice-private');
+    await putAs(alice.s3, 'shared', 'alice-private');
     const acl = await alice.s3.send(
       new GetObjectAclCommand({ Bucket: 'shared', Key: 'alice-private' }),
     );
     expect(acl.Owner?.ID).toBe(alice.id);
     expect(acl.Owner?.DisplayName).toBe(alice.displayName);
-    expect(await codeOf(get(owner, 'shared', 'alice-private'))).toBe('AccessDenied');
-    expect(await codeOf(get(alice.s3, 'shared', 'alice-private'))).toBe('ok');
+    expect(await codeOf(getAs(owner, 'shared', 'alice-private'))).toBe('AccessDenied');
+    expect(await codeOf(getAs(alice.s3, 'shared', 'alice-private'))).toBe('ok');
     // The bucket owner may still list and delete what is in its bucket.
     const listed = await owner.send(new ListObjectsV2Command({ Bucket: 'shared' }));
     expect(listed.Contents?.map((c) => c.Key)).toContain('alice-private');
   });
 
   it('bucket-owner-full-control gives the bucket owner FULL_CONTROL', async () => {
-    await put(alice.s3, 'shared', 'alice-bofc', 'bucket-owner-full-control');
-    expect(await codeOf(get(owner, 'shared', 'alice-bofc'))).toBe('ok');
+    await putAs(alice.s3, 'shared', 'alice-bofc', 'bucket-owner-full-control');
+    expect(await codeOf(getAs(owner, 'shared', 'alice-bofc'))).toBe('ok');
     const acl = await owner.send(new GetObjectAclCommand({ Bucket: 'shared', Key: 'alice-bofc' }));
     expect(acl.Owner?.ID).toBe(alice.id);
     expect(acl.Grants).toContainEqual({
@@ -105,11 +77,11 @@ describe('ACL: objects written by another user', () => {
   });
 
   it('bucket-owner-read lets the bucket owner read, not change the ACL', async () => {
-    await put(alice.s3, 'shared', 'alice-bor', 'bucket-owner-read');
-    expect(await codeOf(get(owner, 'shared', 'alice-bor'))).toBe('ok');
+    await putAs(alice.s3, 'shared', 'alice-bor', 'bucket-owner-read');
+    expect(await codeOf(getAs(owner, 'shared', 'alice-bor'))).toBe('ok');
     const change = new PutObjectAclCommand({ Bucket: 'shared', Key: 'alice-bor', ACL: 'private' });
     expect(await codeOf(owner.send(change))).toBe('AccessDenied');
-    expect(await codeOf(get(owner, 'shared', 'alice-bor'))).toBe('ok');
+    expect(await codeOf(getAs(owner, 'shared', 'alice-bor'))).toBe('ok');
   });
 
   it('accepts an unsigned browser POST only where everyone may write', async () => {
@@ -122,7 +94,7 @@ describe('ACL: objects written by another user', () => {
     };
     await owner.send(new CreateBucketCommand({ Bucket: 'drop-box', ACL: 'public-read-write' }));
     expect((await post('drop-box', 'posted')).status).toBe(204);
-    expect((await anon('GET', '/drop-box/posted')).text).toBe('posted');
+    expect((await anonRequest(server.url, 'GET', '/drop-box/posted')).text).toBe('posted');
     expect((await post('owner-probe', 'posted')).status).toBe(403);
     const listed = await owner.send(new ListObjectsV2Command({ Bucket: 'owner-probe' }));
     expect(listed.Contents ?? []).toEqual([]);
@@ -134,7 +106,9 @@ describe('ACL: objects written by another user', () => {
       ACL: 'public-read-write',
     });
     await owner.send(open);
-    expect((await anon('PUT', '/bucket-public-read-write/anon-owned', 'x')).status).toBe(200);
+    expect(
+      (await anonRequest(server.url, 'PUT', '/bucket-public-read-write/anon-owned', 'x')).status,
+    ).toBe(200);
     const acl = await owner.send(
       new GetObjectAclCommand({ Bucket: 'bucket-public-read-write', Key: 'anon-owned' }),
     );
@@ -145,7 +119,7 @@ describe('ACL: objects written by another user', () => {
 describe('ACL: multipart, copy and multi-delete', () => {
   beforeAll(async () => {
     await owner.send(new CreateBucketCommand({ Bucket: 'mixed' }));
-    await put(owner, 'mixed', 'secret');
+    await putAs(owner, 'mixed', 'secret');
   });
 
   it('CreateMultipartUpload’s ACL is the completed object’s', async () => {
@@ -163,7 +137,7 @@ describe('ACL: multipart, copy and multi-delete', () => {
         MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
       }),
     );
-    expect((await anon('GET', '/mixed/mp')).text).toBe('mp');
+    expect((await anonRequest(server.url, 'GET', '/mixed/mp')).text).toBe('mp');
   });
 
   it('a copy needs read on the source and write on the target', async () => {
@@ -180,7 +154,7 @@ describe('ACL: multipart, copy and multi-delete', () => {
       CopySource: 'mixed/mp',
     });
     expect(await codeOf(alice.s3.send(planted))).toBe('AccessDenied');
-    expect(await exists('mixed', 'planted')).toBe(false);
+    expect(await keyListed(owner, 'mixed', 'planted')).toBe(false);
     const copy = new CopyObjectCommand({
       Bucket: 'mixed',
       Key: 'copy',
@@ -188,7 +162,7 @@ describe('ACL: multipart, copy and multi-delete', () => {
       ACL: 'public-read',
     });
     await owner.send(copy);
-    expect((await anon('GET', '/mixed/copy')).text).toBe('secret');
+    expect((await anonRequest(server.url, 'GET', '/mixed/copy')).text).toBe('secret');
   });
 
   it('DeleteObjects refuses each key the caller may not delete, deleting none', async () => {
@@ -199,7 +173,7 @@ describe('ACL: multipart, copy and multi-delete', () => {
       }),
     );
     expect(result.Errors?.map((e) => e.Code)).toEqual(['AccessDenied', 'AccessDenied']);
-    expect(await exists('mixed', 'secret')).toBe(true);
-    expect(await exists('mixed', 'mp')).toBe(true);
+    expect(await keyListed(owner, 'mixed', 'secret')).toBe(true);
+    expect(await keyListed(owner, 'mixed', 'mp')).toBe(true);
   });
 });

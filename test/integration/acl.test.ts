@@ -8,18 +8,17 @@ import {
   CreateBucketCommand,
   GetBucketAclCommand,
   GetObjectAclCommand,
-  GetObjectCommand,
   ListObjectsV2Command,
   PutBucketAclCommand,
   PutObjectAclCommand,
   PutObjectCommand,
-  type ObjectCannedACL,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 import { codeOf, createUser, type TestUser } from '../helpers/users.js';
+import { anonRequest, getAs, keyListed, putAs } from '../helpers/acl-client.js';
 
 let server: CairnProcess;
 let owner: S3Client;
@@ -43,32 +42,6 @@ afterAll(() => {
   bob?.s3.destroy();
 });
 
-/** Anonymous request: plain fetch, no signature. */
-async function anon(method: string, path: string, body?: string) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    ...(body !== undefined ? { body } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, text };
-}
-
-/** Whether the key exists, as the bucket owner's listing shows (it may not read the object). */
-async function exists(bucket: string, key: string): Promise<boolean> {
-  const listed = await owner.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key }));
-  return (listed.Contents ?? []).some((entry) => entry.Key === key);
-}
-
-function put(client: S3Client, bucket: string, key: string, acl?: ObjectCannedACL) {
-  return client.send(
-    new PutObjectCommand({ Bucket: bucket, Key: key, Body: key, ...(acl ? { ACL: acl } : {}) }),
-  );
-}
-
-function get(client: S3Client, bucket: string, key: string) {
-  return client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-}
-
 describe('ACL: canned ACLs on buckets', () => {
   const cases = [
     ['private', { list: [true, false, false], write: [true, false, false] }],
@@ -82,24 +55,25 @@ describe('ACL: canned ACLs on buckets', () => {
       await owner.send(new CreateBucketCommand({ Bucket: bucket, ACL: acl }));
       const list = async (client: S3Client) =>
         (await codeOf(client.send(new ListObjectsV2Command({ Bucket: bucket })))) === 'ok';
-      const anonList = (await anon('GET', `/${bucket}?list-type=2`)).status === 200;
+      const anonList =
+        (await anonRequest(server.url, 'GET', `/${bucket}?list-type=2`)).status === 200;
       expect([await list(owner), await list(alice.s3), anonList]).toEqual([...want.list]);
       const wrote = [
-        (await codeOf(put(owner, bucket, 'by-owner'))) === 'ok',
-        (await codeOf(put(alice.s3, bucket, 'by-alice'))) === 'ok',
-        (await anon('PUT', `/${bucket}/by-anon`, 'x')).status === 200,
+        (await codeOf(putAs(owner, bucket, 'by-owner'))) === 'ok',
+        (await codeOf(putAs(alice.s3, bucket, 'by-alice'))) === 'ok',
+        (await anonRequest(server.url, 'PUT', `/${bucket}/by-anon`, 'x')).status === 200,
       ];
       expect(wrote).toEqual([...want.write]);
       // A refused write stored nothing.
-      expect(await exists(bucket, 'by-alice')).toBe(want.write[1]);
-      expect(await exists(bucket, 'by-anon')).toBe(want.write[2]);
+      expect(await keyListed(owner, bucket, 'by-alice')).toBe(want.write[1]);
+      expect(await keyListed(owner, bucket, 'by-anon')).toBe(want.write[2]);
     });
   }
 
   it('refuses ListBuckets and CreateBucket to anonymous callers', async () => {
-    expect((await anon('GET', '/')).status).toBe(403);
-    expect((await anon('PUT', '/anon-bucket')).status).toBe(403);
-    expect((await anon('HEAD', '/anon-bucket')).status).toBe(404);
+    expect((await anonRequest(server.url, 'GET', '/')).status).toBe(403);
+    expect((await anonRequest(server.url, 'PUT', '/anon-bucket')).status).toBe(403);
+    expect((await anonRequest(server.url, 'HEAD', '/anon-bucket')).status).toBe(404);
   });
 
   it('keeps another user’s shared bucket out of its ListBuckets', async () => {
@@ -123,21 +97,22 @@ describe('ACL: canned ACLs on objects', () => {
   });
   for (const [acl, want] of cases) {
     it(`object ${acl}: GetObject for (owner, another user, anonymous)`, async () => {
-      await put(owner, 'objects', acl, acl);
-      const read = async (client: S3Client) => (await codeOf(get(client, 'objects', acl))) === 'ok';
-      const anonRead = await anon('GET', `/objects/${acl}`);
+      await putAs(owner, 'objects', acl, acl);
+      const read = async (client: S3Client) =>
+        (await codeOf(getAs(client, 'objects', acl))) === 'ok';
+      const anonRead = await anonRequest(server.url, 'GET', `/objects/${acl}`);
       expect([await read(owner), await read(alice.s3), anonRead.status === 200]).toEqual([...want]);
       if (want[2]) expect(anonRead.text).toBe(acl);
       // Reading is not listing, and no object ACL lets others rewrite the object.
-      expect((await anon('GET', '/objects')).status).toBe(403);
-      expect(await codeOf(put(alice.s3, 'objects', acl))).toBe('AccessDenied');
+      expect((await anonRequest(server.url, 'GET', '/objects')).status).toBe(403);
+      expect(await codeOf(putAs(alice.s3, 'objects', acl))).toBe('AccessDenied');
     });
   }
 
   it('a missing key is NoSuchKey to those who may list, AccessDenied to others', async () => {
-    expect(await codeOf(get(owner, 'objects', 'missing'))).toBe('NoSuchKey');
-    expect(await codeOf(get(alice.s3, 'objects', 'missing'))).toBe('AccessDenied');
-    expect((await anon('GET', '/objects/missing')).status).toBe(403);
+    expect(await codeOf(getAs(owner, 'objects', 'missing'))).toBe('NoSuchKey');
+    expect(await codeOf(getAs(alice.s3, 'objects', 'missing'))).toBe('AccessDenied');
+    expect((await anonRequest(server.url, 'GET', '/objects/missing')).status).toBe(403);
   });
 });
 
@@ -156,9 +131,9 @@ describe('ACL: explicit grants', () => {
         GrantReadACP: `id="${bob.id}"`,
       }),
     );
-    expect(await codeOf(get(alice.s3, 'grants', 'g'))).toBe('ok');
-    expect((await anon('GET', '/grants/g')).status).toBe(200);
-    expect(await codeOf(get(bob.s3, 'grants', 'g'))).toBe('ok'); // AllUsers
+    expect(await codeOf(getAs(alice.s3, 'grants', 'g'))).toBe('ok');
+    expect((await anonRequest(server.url, 'GET', '/grants/g')).status).toBe(200);
+    expect(await codeOf(getAs(bob.s3, 'grants', 'g'))).toBe('ok'); // AllUsers
     const acl = await bob.s3.send(new GetObjectAclCommand({ Bucket: 'grants', Key: 'g' }));
     expect(acl.Grants).toEqual([
       {
@@ -172,7 +147,7 @@ describe('ACL: explicit grants', () => {
       },
     ]);
     // Explicit grants replace the default, but an owner may always read and change its ACL.
-    expect(await codeOf(get(owner, 'grants', 'g'))).toBe('ok'); // as one of AllUsers
+    expect(await codeOf(getAs(owner, 'grants', 'g'))).toBe('ok'); // as one of AllUsers
     const ownerAcl = new GetObjectAclCommand({ Bucket: 'grants', Key: 'g' });
     expect(await codeOf(owner.send(ownerAcl))).toBe('ok');
     const aliceAcl = new GetObjectAclCommand({ Bucket: 'grants', Key: 'g' });
@@ -194,7 +169,7 @@ describe('ACL: explicit grants', () => {
       GrantRead: `id="${'f'.repeat(64)}"`,
     });
     expect(await codeOf(owner.send(byId))).toBe('InvalidArgument');
-    expect(await exists('grants', 'nobody')).toBe(false);
+    expect(await keyListed(owner, 'grants', 'nobody')).toBe(false);
   });
 
   it('refuses a canned ACL with grants (InvalidRequest), storing nothing', async () => {
@@ -206,11 +181,11 @@ describe('ACL: explicit grants', () => {
       GrantRead: `id="${alice.id}"`,
     });
     expect(await codeOf(owner.send(both))).toBe('InvalidRequest');
-    expect(await exists('grants', 'both')).toBe(false);
+    expect(await keyListed(owner, 'grants', 'both')).toBe(false);
   });
 
   it('grants WRITE on a bucket by PutBucketAcl headers', async () => {
-    expect(await codeOf(put(bob.s3, 'grants', 'from-bob'))).toBe('AccessDenied');
+    expect(await codeOf(putAs(bob.s3, 'grants', 'from-bob'))).toBe('AccessDenied');
     await owner.send(
       new PutBucketAclCommand({
         Bucket: 'grants',
@@ -218,7 +193,7 @@ describe('ACL: explicit grants', () => {
         GrantFullControl: `id="${ownerId}"`,
       }),
     );
-    expect(await codeOf(put(bob.s3, 'grants', 'from-bob'))).toBe('ok');
+    expect(await codeOf(putAs(bob.s3, 'grants', 'from-bob'))).toBe('ok');
     expect(await codeOf(bob.s3.send(new ListObjectsV2Command({ Bucket: 'grants' })))).toBe(
       'AccessDenied',
     );
@@ -228,7 +203,7 @@ describe('ACL: explicit grants', () => {
 describe('ACL: Get/Put ACL documents', () => {
   beforeAll(async () => {
     await owner.send(new CreateBucketCommand({ Bucket: 'docs', ACL: 'public-read' }));
-    await put(owner, 'docs', 'k');
+    await putAs(owner, 'docs', 'k');
   });
 
   it('round-trips a bucket ACL through the SDK', async () => {
@@ -262,7 +237,7 @@ describe('ACL: Get/Put ACL documents', () => {
       Permission: 'READ_ACP',
     });
     expect(await codeOf(bob.s3.send(new GetBucketAclCommand({ Bucket: 'docs' })))).toBe('ok');
-    expect(await codeOf(put(alice.s3, 'docs', 'from-alice'))).toBe('ok');
+    expect(await codeOf(putAs(alice.s3, 'docs', 'from-alice'))).toBe('ok');
   });
 
   it('answers S3’s exact XML, with xsi:type on each Grantee', async () => {
@@ -278,7 +253,7 @@ describe('ACL: Get/Put ACL documents', () => {
 
   it('sets an object ACL by canned header and by body', async () => {
     await owner.send(new PutObjectAclCommand({ Bucket: 'docs', Key: 'k', ACL: 'public-read' }));
-    expect((await anon('GET', '/docs/k')).text).toBe('k');
+    expect((await anonRequest(server.url, 'GET', '/docs/k')).text).toBe('k');
     const current = await owner.send(new GetObjectAclCommand({ Bucket: 'docs', Key: 'k' }));
     await owner.send(
       new PutObjectAclCommand({
@@ -287,8 +262,8 @@ describe('ACL: Get/Put ACL documents', () => {
         AccessControlPolicy: { Owner: current.Owner!, Grants: [current.Grants![0]!] },
       }),
     );
-    expect((await anon('GET', '/docs/k')).status).toBe(403);
-    expect(await codeOf(get(owner, 'docs', 'k'))).toBe('ok'); // bytes kept
+    expect((await anonRequest(server.url, 'GET', '/docs/k')).status).toBe(403);
+    expect(await codeOf(getAs(owner, 'docs', 'k'))).toBe('ok'); // bytes kept
   });
 
   it('refuses bad ACL requests and changes nothing', async () => {
@@ -312,7 +287,7 @@ describe('ACL: Get/Put ACL documents', () => {
       credentials: server,
     });
     expect(both.status).toBe(400);
-    const anonymous = await anon('PUT', '/docs?acl', ownerDoc);
+    const anonymous = await anonRequest(server.url, 'PUT', '/docs?acl', ownerDoc);
     expect(anonymous.status).toBe(403);
     const after = await owner.send(new GetBucketAclCommand({ Bucket: 'docs' }));
     expect(after.Grants).toEqual(before.Grants);
