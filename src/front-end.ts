@@ -157,7 +157,7 @@ export async function startFrontEnd(
         ownsShard: () => true,
         partitions: () => undefined,
         log: (message, error) => app.log.warn({ err: error }, message),
-        metrics: built.metrics,
+        metrics: built.metrics.gc,
       },
       Date.now,
     );

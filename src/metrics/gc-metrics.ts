@@ -21,7 +21,7 @@ export class PromGcMetrics implements GcMetrics {
   constructor(registers: Registry[]) {
     this.backlog = new Gauge({
       name: 'cairn_gc_backlog',
-      help: 'GC queue entries: due (past their leeway) and pending (within it)',
+      help: 'GC queue entries of the shards this process collects: due and pending',
       labelNames: ['state'] as const,
       registers,
     });

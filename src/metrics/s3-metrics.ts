@@ -4,7 +4,7 @@
  * not share series). Everything here is an in-memory increment: no I/O on the request path.
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { PromGcMetrics, type GcMetrics } from './gc-metrics.js';
+import { PromGcMetrics } from './gc-metrics.js';
 
 /** One finished request, as the metrics see it. */
 export interface RequestSample {
@@ -21,14 +21,15 @@ const LATENCY_BUCKETS_S = [
 ];
 
 /** The front end's metrics. */
-export class S3Metrics implements GcMetrics {
+export class S3Metrics {
   readonly registry = new Registry();
   private readonly requests;
   private readonly errors;
   private readonly latency;
   private readonly bytesIn;
   private readonly bytesOut;
-  private readonly gc: PromGcMetrics;
+  /** What the GC worker reports into (this registry's cairn_gc_* series). */
+  readonly gc: PromGcMetrics;
   private readonly repairs;
   private readonly usageFlushes;
   private readonly usageReconciles;
@@ -98,16 +99,6 @@ export class S3Metrics implements GcMetrics {
     this.latency.observe({ operation }, sample.durationS);
     if (sample.bytesIn > 0) this.bytesIn.inc({ operation }, sample.bytesIn);
     if (sample.bytesOut > 0) this.bytesOut.inc({ operation }, sample.bytesOut);
-  }
-
-  /** {@inheritDoc GcMetrics.setBacklog} */
-  setBacklog(due: number, pending: number): void {
-    this.gc.setBacklog(due, pending);
-  }
-
-  /** {@inheritDoc GcMetrics.countCollected} */
-  countCollected(n: number): void {
-    this.gc.countCollected(n);
   }
 
   /** Counts one repair the ring client sent. */

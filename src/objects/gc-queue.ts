@@ -104,10 +104,10 @@ export class GcQueue {
     return collected;
   }
 
-  /** The backlog: entries and block sets due now and pending (due later), per the queue. */
-  async status(nowMs: number): Promise<GcStatus> {
-    const status: GcStatus = { due: 0, pending: 0, blockSetsDue: 0, shards: GC_SHARDS };
-    for await (const entry of this.entries()) {
+  /** The backlog of `shards` (default: all): entries due now and pending (due later). */
+  async status(nowMs: number, shards = allShards()): Promise<GcStatus> {
+    const status: GcStatus = { due: 0, pending: 0, blockSetsDue: 0, shards: shards.length };
+    for await (const entry of this.entries(shards)) {
       const sets = entry.endedUpload ? 0 : 1 + (entry.more?.length ?? 0);
       if (entry.dueMs <= nowMs) {
         status.due++;
@@ -126,8 +126,8 @@ export class GcQueue {
     }
   }
 
-  private async *entries(): AsyncGenerator<GcEntry> {
-    for (const shard of allShards()) {
+  private async *entries(shards = allShards()): AsyncGenerator<GcEntry> {
+    for (const shard of shards) {
       let after: Buffer | undefined;
       for (;;) {
         const page = { ...(after ? { after } : {}), limit: SCAN_BATCH };

@@ -74,8 +74,8 @@ export class GcWorker {
       }
       this.report.lastCollect = { atMs: this.clock(), collected };
       if (this.options.metrics) {
-        // A walk of the queue itself: cheap next to collecting, and only once a pass.
-        const backlog = await this.gc.status(this.clock());
+        // A walk of this worker's own shards: each node reports its share of the backlog.
+        const backlog = await this.gc.status(this.clock(), shards);
         this.options.metrics.setBacklog(backlog.due, backlog.pending);
         this.options.metrics.countCollected(collected);
       }

@@ -22,6 +22,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
+import { s3Client } from '../helpers/s3-client.js';
 
 let cluster: DevCluster;
 let s3: S3Client;
@@ -67,12 +68,7 @@ describe('cluster: rebalance (5 processes, n_val=3, w=2)', () => {
   beforeAll(async () => {
     // Handoff at 1 MB/s, so that the writes below overlap the transfers.
     cluster = await startDevCluster(5, { CAIRN_HANDOFF_MBPS: '1' });
-    s3 = new S3Client({
-      endpoint: cluster.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: cluster.keyId, secretAccessKey: cluster.secret },
-    });
+    s3 = s3Client({ url: cluster.endpoint, keyId: cluster.keyId, secret: cluster.secret });
   }, 120_000);
   afterAll(async () => {
     s3?.destroy();

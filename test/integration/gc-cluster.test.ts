@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
 import { dirBytes } from '../helpers/disk.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
+import { s3Client } from '../helpers/s3-client.js';
 
 const BLOCK_BYTES = 128 * 1024;
 let cluster: DevCluster;
@@ -24,12 +25,7 @@ beforeAll(async () => {
     CAIRN_BLOCK_SIZE: String(BLOCK_BYTES),
   });
   await cluster.script('join');
-  s3 = new S3Client({
-    endpoint: cluster.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: cluster.keyId, secretAccessKey: cluster.secret },
-  });
+  s3 = s3Client({ url: cluster.endpoint, keyId: cluster.keyId, secret: cluster.secret });
 }, 120_000);
 
 afterAll(async () => {

@@ -17,14 +17,7 @@ const MAX_KEYS_DEFAULT = 1000;
 export async function listObjects(ctx: S3Context, bucketName: string, v2: boolean) {
   const bucket = await authorizedBucket(ctx, bucketName, 's3:ListBucket');
   const q = ctx.query;
-  const encodingType = q.get('encoding-type') ?? undefined;
-  if (encodingType !== undefined && encodingType !== 'url') {
-    throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request');
-  }
-  const enc = (text: string) => (encodingType ? encodeKey(text) : text);
-  const prefix = q.get('prefix') ?? '';
-  const delimiter = q.get('delimiter') || undefined;
-  const maxKeys = parseMaxKeys(q.get('max-keys'));
+  const { encodingType, enc, prefix, delimiter, maxKeys } = listingParams(q);
   const token = v2 ? q.get('continuation-token') : null;
   const after = v2
     ? token !== null
@@ -86,6 +79,18 @@ function entriesXml(page: ListPage, enc: (t: string) => string, owner?: object) 
 }
 
 /** The max-keys parameter: 1000 when absent, at most 1000; InvalidArgument if malformed. */
+/** What every listing takes: encoding-type (url or none), prefix, delimiter, max-keys. */
+export function listingParams(q: URLSearchParams) {
+  const encodingType = q.get('encoding-type') ?? undefined;
+  if (encodingType !== undefined && encodingType !== 'url') {
+    throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request');
+  }
+  const enc = (text: string) => (encodingType ? encodeKey(text) : text);
+  const prefix = q.get('prefix') ?? '';
+  const delimiter = q.get('delimiter') || undefined;
+  return { encodingType, enc, prefix, delimiter, maxKeys: parseMaxKeys(q.get('max-keys')) };
+}
+
 export function parseMaxKeys(raw: string | null): number {
   if (raw === null) return MAX_KEYS_DEFAULT;
   if (!/^\d+$/.test(raw)) {

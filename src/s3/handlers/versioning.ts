@@ -14,7 +14,7 @@ import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
 import { parseRequestXml, renderXml } from '../xml.js';
 import { authorizedBucket } from './access.js';
-import { encodeKey, parseMaxKeys } from './list.js';
+import { listingParams } from './list.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 const VERSIONING_BYTES_MAX = 16 * 1024;
@@ -55,14 +55,7 @@ export async function putBucketVersioning(ctx: S3Context, bucketName: string): P
 export async function listObjectVersions(ctx: S3Context, bucketName: string): Promise<void> {
   const bucket = await authorizedBucket(ctx, bucketName, 's3:ListBucketVersions');
   const q = ctx.query;
-  const encodingType = q.get('encoding-type') ?? undefined;
-  if (encodingType !== undefined && encodingType !== 'url') {
-    throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request');
-  }
-  const enc = (text: string) => (encodingType ? encodeKey(text) : text);
-  const prefix = q.get('prefix') ?? '';
-  const delimiter = q.get('delimiter') || undefined;
-  const maxKeys = parseMaxKeys(q.get('max-keys'));
+  const { encodingType, enc, prefix, delimiter, maxKeys } = listingParams(q);
   const keyMarker = q.get('key-marker') ?? '';
   const versionIdMarker = q.get('version-id-marker') ?? '';
   checkVersionIdMarker(keyMarker, versionIdMarker);
