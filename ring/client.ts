@@ -9,14 +9,14 @@ import { contextOf, sync, type VersionVector } from './core/dvv.js';
 import { keyBytes, partitionOf, ringIndex, type KeyPart } from './core/hash.js';
 import { preferenceList, type PreflistEntry } from './core/preflist.js';
 import type { Ring } from './core/ring.js';
-import { fanOut, routedTo, StaleRingError, type EntryReply } from './fan-out.js';
+import { fanOut, RingDiskFullError, routedTo, StaleRingError, type EntryReply } from './fan-out.js';
 import { isVersioned } from './keyspaces.js';
 import { dominates, emptyVersioned } from './core/dvv.js';
 import { decodeVersioned } from './node/versioned-item.js';
 import type { ItemRef, NodeRequest, WireVersioned } from './transport/messages.js';
 import { NodeUnreachableError, type Transport } from './transport/transport.js';
 
-export { RingUnavailableError } from './fan-out.js';
+export { RingDiskFullError, RingUnavailableError } from './fan-out.js';
 import { RingUnavailableError } from './fan-out.js';
 
 /** Replication settings (Riak's N, R, W, PR, PW); set per cluster, overridable per request. */
@@ -255,6 +255,7 @@ export class RingClient {
     context: VersionVector,
   ): Promise<WireVersioned> {
     const errors: string[] = [];
+    let diskFull = false;
     for (const [i, coordinator] of entries.entries()) {
       const replicas = entries
         .filter((_, j) => j !== i)
@@ -279,6 +280,8 @@ export class RingClient {
         if (reply.ok && 'value' in reply && reply.value) return decodeVersioned(reply.value);
         if (!reply.ok && reply.kind === 'wrong-owner') throw new StaleRingError(reply.error);
         errors.push(`${coordinator.nodeId}: ${reply.ok ? 'no state' : reply.error}`);
+        // A coordinator whose disk is full refused before applying: the next may take it.
+        diskFull ||= !reply.ok && reply.kind === 'disk-full';
         if (!reply.ok && /not met/.test(reply.error)) break;
       } catch (error) {
         if (error instanceof StaleRingError) throw error;
@@ -289,7 +292,8 @@ export class RingClient {
         if (!(error instanceof NodeUnreachableError) || error.maybeDelivered) break;
       }
     }
-    throw new RingUnavailableError(`write not coordinated: ${errors.join('; ')}`);
+    const detail = `write not coordinated: ${errors.join('; ')}`;
+    throw diskFull ? new RingDiskFullError(detail) : new RingUnavailableError(detail);
   }
 
   /** A scan that skips tombstones and keeps reading until `limit` live items or the end. */

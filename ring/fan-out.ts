@@ -16,6 +16,9 @@ export class RingUnavailableError extends Error {
   }
 }
 
+/** Raised when the quorum failed because replicas refused the write for lack of disk. */
+export class RingDiskFullError extends RingUnavailableError {}
+
 /** Raised when a node said our ring is stale (it does not serve the partition). */
 export class StaleRingError extends RingUnavailableError {}
 
@@ -61,6 +64,7 @@ export function fanOut(
     const errors: string[] = [];
     let primaryFailures = 0;
     let stale = false;
+    let diskFull = false;
     let settled = false;
     const check = () => {
       if (settled) return;
@@ -77,7 +81,9 @@ export function fanOut(
       settled = true;
       if (state === 'met') return resolve(replies);
       const detail = `${replies.length}/${needed} replies: ${errors.join('; ')}`;
-      reject(stale ? new StaleRingError(detail) : new RingUnavailableError(detail));
+      if (stale) reject(new StaleRingError(detail));
+      else if (diskFull) reject(new RingDiskFullError(detail));
+      else reject(new RingUnavailableError(detail));
     };
     for (const entry of entries) {
       const options = { timeoutMs: deps.timeoutMs };
@@ -86,6 +92,7 @@ export function fanOut(
           if (reply.ok) replies.push({ entry, reply });
           else {
             stale ||= reply.kind === 'wrong-owner';
+            diskFull ||= reply.kind === 'disk-full';
             errors.push(`${entry.nodeId}: ${reply.error}`);
             if (isPrimary(entry)) primaryFailures++;
           }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { checkRing, singleNodeRing, type Ring } from '../core/ring.js';
 import { openLevelBackend } from '../storage/leveldb-backend.js';
 import { ItemStore } from './item-store.js';
+import { diskGuardFor } from './disk-space.js';
 import { storageNodeHandler } from './storage-node.js';
 
 /** Settings of one storage node. */
@@ -38,7 +39,7 @@ export async function openStorageNode(options: NodeOptions): Promise<OpenNode> {
   return {
     nodeId: options.nodeId,
     ring,
-    handler: storageNodeHandler(store, ring.partitionCount, actor),
+    handler: storageNodeHandler(store, ring.partitionCount, actor, diskGuardFor(options.dataDir)),
     close: () => kv.close(),
   };
 }

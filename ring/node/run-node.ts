@@ -17,6 +17,7 @@ import { PartitionLocks } from './partition-locks.js';
 import { peerCall } from './peer-client.js';
 import { RingManager } from './ring-manager.js';
 import { RingStore } from './ring-store.js';
+import { diskGuardFor } from './disk-space.js';
 import { storageNodeHandler } from './storage-node.js';
 import { buildNodeServer } from './node-server.js';
 import { VersionedItems } from './versioned-item.js';
@@ -93,7 +94,12 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   const handle = vnodeRouter({
     nodeId: manager.nodeId,
     ring: () => manager.ring,
-    local: storageNodeHandler(store, options.partitionCount, versioned),
+    local: storageNodeHandler(
+      store,
+      options.partitionCount,
+      versioned,
+      diskGuardFor(options.dataDir),
+    ),
     handoff,
     hints,
     aae,

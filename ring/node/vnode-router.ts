@@ -117,6 +117,7 @@ async function replicate(
   if (request.replicas.length < needed) {
     return { ok: false, error: `only ${request.replicas.length + 1} replicas for w=${request.w}` };
   }
+  let diskFull = false;
   const sends = request.replicas.map(async (replica) => {
     const merge: NodeRequest = {
       op: 'merge',
@@ -127,14 +128,18 @@ async function replicate(
     const answer = await deps.transport.call(replica.nodeId, merge, {
       timeoutMs: request.timeoutMs,
     });
-    if (!answer.ok) throw new Error(answer.error);
+    if (!answer.ok) {
+      diskFull ||= answer.kind === 'disk-full';
+      throw new Error(answer.error);
+    }
   });
   const primaryNeeded = Math.max(0, (request.pw ?? 0) - (request.coordinatorIsPrimary ? 1 : 0));
   const primary = request.replicas.map((r) => !r.fallback);
   const acked = await countUntil(sends, needed, primary, primaryNeeded);
   if (!acked.met) {
     const got = `${acked.ok + 1} acks, ${acked.primaryOk} from primaries`;
-    return { ok: false, error: `w=${request.w}/pw=${request.pw ?? 0} not met: ${got}` };
+    const error = `w=${request.w}/pw=${request.pw ?? 0} not met: ${got}`;
+    return diskFull ? { ok: false, kind: 'disk-full', error } : { ok: false, error };
   }
   if (state.siblings.every((s) => s.value === null) && !request.fallback) {
     void reapWhenAllHaveIt(deps, request, sends, versionDigest(state));

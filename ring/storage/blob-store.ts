@@ -33,9 +33,14 @@ export class BlobStore {
         offset += bytesWritten;
       }
       if (this.sync) await handle.datasync();
-    } finally {
-      await handle.close();
+    } catch (error) {
+      // Nothing references a blob that failed (a full disk, most likely): give its space back
+      // now rather than leave it to the orphan sweeper.
+      await handle.close().catch(() => undefined);
+      await rm(path, { force: true }).catch(() => undefined);
+      throw error;
     }
+    await handle.close();
   }
 
   /** The whole blob. */

@@ -86,7 +86,7 @@ export type NodeRequest =
   | { op: 'ping' };
 
 /** Why a node refused: `wrong-owner` tells a coordinator its ring is stale. */
-export type NodeErrorKind = 'wrong-owner' | 'failed';
+export type NodeErrorKind = 'wrong-owner' | 'failed' | 'disk-full';
 
 /** A storage node's answer. */
 export type NodeReply =

@@ -116,7 +116,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
 function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const s3 = toS3Error(error);
   if (s3.code === 'InternalError') request.log.error({ err: error }, 'request failed');
-  else if (s3.code === 'ServiceUnavailable') {
+  else if (s3.code === 'ServiceUnavailable' || s3.code === 'InsufficientStorage') {
     request.log.warn({ err: error }, 'backend unavailable');
   }
   if (reply.sent || reply.raw.headersSent) {

@@ -3,7 +3,7 @@
  * S3 code; an unreachable ring or stanchion is 503 (retryable), never 403 or 500; anything
  * unknown is an InternalError, logged as the bug it is.
  */
-import { RingUnavailableError } from '../../ring/client.js';
+import { RingDiskFullError, RingUnavailableError } from '../../ring/client.js';
 import { NodeUnreachableError } from '../../ring/transport/transport.js';
 import { StanchionUnavailableError } from '../../stanchion/server.js';
 import { AuthError } from '../auth/types.js';
@@ -17,6 +17,10 @@ export function toS3Error(error: unknown): S3Error {
     return isS3ErrorCode(error.code)
       ? new S3Error(error.code, error.failure.detail, { cause: error })
       : new S3Error('InvalidRequest', error.failure.detail, { cause: error });
+  }
+  // A full disk is not worth an SDK's quick retries (503 would invite them): 507 says why.
+  if (error instanceof RingDiskFullError) {
+    return new S3Error('InsufficientStorage', undefined, { cause: error });
   }
   if (
     error instanceof RingUnavailableError ||

@@ -47,6 +47,12 @@ export const S3_ERRORS = {
     status: 400,
     message: 'You did not provide the number of bytes specified by the Content-Length header.',
   },
+  InsufficientStorage: {
+    status: 507,
+    message:
+      'The storage nodes are out of disk space (below their free-space reserve). ' +
+      'Delete objects or add storage, then retry.',
+  },
   InternalError: {
     status: 500,
     message: 'We encountered an internal error. Please try again.',
