@@ -52,12 +52,17 @@ async function freeBasePort(): Promise<number> {
   throw new Error('no free port range for a dev cluster');
 }
 
-/** Starts `count` nodes, a stanchion and an S3 front end. */
+/**
+ * Starts `count` nodes, a stanchion and an S3 front end. `beforeStart` runs once the
+ * cluster's directory exists and before any process starts (to mount a node's data dir).
+ */
 export async function startDevCluster(
   count: number,
   extraEnv: Record<string, string> = {},
+  beforeStart?: (dir: string) => Promise<void>,
 ): Promise<DevCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-dev-'));
+  await beforeStart?.(dir);
   const basePort = await freeBasePort();
   const env = {
     ...process.env,
