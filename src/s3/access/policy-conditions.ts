@@ -69,12 +69,16 @@ const FAMILY_TYPES: Readonly<Record<Exclude<Family, 'Null'>, readonly KeyType[]>
   String: ['string', 'numeric', 'date', 'bool', 'arn'],
   Numeric: ['numeric'],
   Date: ['date'],
-  Bool: ['bool'],
+  // Bool on a string key compares text; older Cairn took it so, and stored policies may.
+  Bool: ['bool', 'string'],
   Ip: ['ip'],
   Arn: ['arn'],
 };
 
-/** Most values one key of one operator may list. */
+/**
+ * Most values one key of one operator may list in a policy being set (Cairn's bound; AWS's
+ * 20 KiB allows some 10,000 tiny ones, each tested on every request).
+ */
 export const CONDITION_VALUES_MAX = 1000;
 
 type Qualifier = 'ForAnyValue' | 'ForAllValues';
@@ -88,6 +92,8 @@ export interface Condition {
   readonly qualifier?: Qualifier;
   readonly ifExists: boolean;
   readonly negated: boolean;
+  /** How many values the policy lists (checkNewPolicy bounds it). */
+  readonly valueCount: number;
   /** Null only: whether each value asks for the key to be absent. */
   readonly absentWanted?: readonly boolean[];
   /** Whether one request value matches any of the policy's values. */
@@ -144,7 +150,7 @@ export function parseConditions(value: unknown, variables: boolean): Condition[]
 function valuesOf(rawKey: string, rawValues: unknown): string[] {
   const list = Array.isArray(rawValues) ? rawValues : [rawValues];
   const scalar = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
-  if (list.length === 0 || list.length > CONDITION_VALUES_MAX || !list.every(scalar)) {
+  if (list.length === 0 || !list.every(scalar)) {
     throw malformedPolicy(`Invalid value for condition key ${rawKey}`);
   }
   return list.map(String);
@@ -170,6 +176,7 @@ function parseCondition(
     key: key.name,
     ifExists: parsed.ifExists,
     negated: spec.negated === true,
+    valueCount: values.length,
     ...(parsed.qualifier ? { qualifier: parsed.qualifier } : {}),
   };
   if (spec.family === 'Null') {

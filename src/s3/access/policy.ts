@@ -10,7 +10,12 @@
  * in as values.
  */
 import { compileWildcard, wildcardMatch, WildcardText, type WildcardPattern } from '../wildcard.js';
-import { conditionHolds, parseConditions, type Condition } from './policy-conditions.js';
+import {
+  CONDITION_VALUES_MAX,
+  conditionHolds,
+  parseConditions,
+  type Condition,
+} from './policy-conditions.js';
 import {
   malformedPolicy,
   parseTemplate,
@@ -84,11 +89,7 @@ function jsonOf(text: string): unknown {
  * or outside the bucket. A policy being set also passes checkNewPolicy.
  */
 export function parsePolicy(text: string, bucket: string): Policy {
-  const doc = jsonOf(text);
-  if (Buffer.byteLength(JSON.stringify(doc) ?? '', 'utf8') > POLICY_BYTES_MAX) {
-    throw malformedPolicy('Policy exceeds the maximum allowed document size.');
-  }
-  const root = record(doc, 'The policy');
+  const root = record(jsonOf(text), 'The policy');
   onlyKeys(root, ['Version', 'Id', 'Statement'], 'The policy');
   const version = root['Version'];
   if (version !== undefined && version !== '2012-10-17' && version !== '2008-10-17') {
@@ -104,10 +105,14 @@ export function parsePolicy(text: string, bucket: string): Policy {
 }
 
 /**
- * The rules only a policy being set must meet, on top of parsePolicy's: AWS's, which Cairn
- * did not always enforce, so stored policies are not held to them.
+ * The rules only a policy being set must meet, on top of parsePolicy's: its size (a stored
+ * one met it already; parsePolicy runs on every request) and rules of AWS's that Cairn did
+ * not always enforce, so stored policies are not held to them.
  */
 export function checkNewPolicy(text: string, bucket: string): Policy {
+  if (Buffer.byteLength(JSON.stringify(jsonOf(text)) ?? '', 'utf8') > POLICY_BYTES_MAX) {
+    throw malformedPolicy('Policy exceeds the maximum allowed document size.');
+  }
   const policy = parsePolicy(text, bucket);
   const sids = new Set<string>();
   for (const statement of policy.statements) {
@@ -118,6 +123,9 @@ export function checkNewPolicy(text: string, bucket: string): Policy {
     if (statement.principal.negated && statement.effect === 'Allow') {
       // AWS: "NotPrincipal must be used with "Effect":"Deny"."
       throw malformedPolicy('NotPrincipal is only supported with "Effect": "Deny"');
+    }
+    if (statement.conditions.some((c) => c.valueCount > CONDITION_VALUES_MAX)) {
+      throw malformedPolicy(`A condition may list at most ${CONDITION_VALUES_MAX} values.`);
     }
     const ids = [...statement.principal.ids];
     const partial = ids.find((id) => id.includes('*') || id.includes('?'));

@@ -20,6 +20,17 @@ export function requesterOf(ctx: RequestContext): Requester {
   return ctx.user ? { id: ctx.user.id } : {};
 }
 
+/**
+ * What a stored policy this version cannot read means: a Deny of everything, but what the
+ * bucket owner may always do (read, replace or delete the policy). An older Cairn may have
+ * accepted a policy that is now refused (a `${…}` it took literally); failing open could
+ * drop a Deny, and answering 500 on every request would lock the owner out of fixing it.
+ */
+const UNREADABLE_POLICY = parsePolicy(
+  '{"Statement":{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}}',
+  'any',
+);
+
 /** The bucket as the decision needs it: its stored policy parsed (once per request). */
 export function bucketAccessOf(bucket: BucketRecord): BucketAccess {
   const access: BucketAccess = { name: bucket.name, ownerId: bucket.ownerId };
@@ -28,8 +39,10 @@ export function bucketAccessOf(bucket: BucketRecord): BucketAccess {
     try {
       access.policy = parsePolicy(bucket.policy, bucket.name);
     } catch (error) {
-      // Policies are validated before they are stored: this one is corrupt, a bug.
-      throw new Error(`stored policy of bucket ${bucket.name} is unreadable`, { cause: error });
+      if (!(error instanceof S3Error)) {
+        throw new Error(`stored policy of bucket ${bucket.name} is unreadable`, { cause: error });
+      }
+      access.policy = UNREADABLE_POLICY;
     }
   }
   return access;
