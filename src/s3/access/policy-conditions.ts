@@ -14,13 +14,14 @@ import {
   contextValues,
   malformedPolicy,
   parseTemplate,
+  policyObject,
   resolveTemplate,
   templateText,
   type ConditionContext,
   type KeyType,
   type Template,
 } from './policy-keys.js';
-import { compileWildcard, wildcardMatch, type WildcardPattern } from '../wildcard.js';
+import { compileWildcard, wildcardMatch, WildcardText, type WildcardPattern } from '../wildcard.js';
 
 type Family = 'String' | 'Numeric' | 'Date' | 'Bool' | 'Ip' | 'Arn' | 'Null';
 type Comparison = 'eq' | 'lt' | 'le' | 'gt' | 'ge';
@@ -124,13 +125,6 @@ function parseOperator(raw: string): ParsedOperator {
   return { spec, ifExists, ...(qualifier ? { qualifier } : {}) };
 }
 
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw malformedPolicy(`${what} must be a JSON object.`);
-  }
-  return value as Record<string, unknown>;
-}
-
 /**
  * Parses a statement's Condition block. `variables`: whether String and Arn values may hold
  * policy variables (Version 2012-10-17).
@@ -138,9 +132,9 @@ function record(value: unknown, what: string): Record<string, unknown> {
 export function parseConditions(value: unknown, variables: boolean): Condition[] {
   if (value === undefined) return [];
   const conditions: Condition[] = [];
-  for (const [operator, body] of Object.entries(record(value, 'Condition'))) {
+  for (const [operator, body] of Object.entries(policyObject(value, 'Condition'))) {
     const parsed = parseOperator(operator);
-    for (const [rawKey, rawValues] of Object.entries(record(body, operator))) {
+    for (const [rawKey, rawValues] of Object.entries(policyObject(body, operator))) {
       conditions.push(parseCondition(operator, parsed, rawKey, rawValues, variables));
     }
   }
@@ -238,11 +232,13 @@ function stringTest(spec: OperatorSpec, templates: Template[]): Test {
     const fixed = templates.map((t) =>
       t.variable ? undefined : compileWildcard(resolveTemplate(t, {})!),
     );
-    return (value, context) =>
-      templates.some((template, i) => {
+    return (value, context) => {
+      const text = new WildcardText(value); // converted once for every pattern
+      return templates.some((template, i) => {
         const pattern = fixed[i] ?? compiledFor(template, context);
-        return pattern !== undefined && wildcardMatch(pattern, value);
+        return pattern !== undefined && wildcardMatch(pattern, text);
       });
+    };
   }
   const fold = (text: string) => (spec.ignoreCase ? text.toLowerCase() : text);
   return (value, context) => {

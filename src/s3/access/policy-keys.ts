@@ -13,6 +13,14 @@ export function malformedPolicy(detail: string): S3Error {
   return new S3Error('MalformedPolicy', detail);
 }
 
+/** `value` as a JSON object (not null, not an array); MalformedPolicy naming `what` if not. */
+export function policyObject(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw malformedPolicy(`${what} must be a JSON object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
 /** What a key holds: it decides the operators that may test it. */
 export type KeyType = 'string' | 'numeric' | 'date' | 'bool' | 'ip' | 'arn';
 

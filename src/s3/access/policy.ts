@@ -19,6 +19,7 @@ import {
 import {
   malformedPolicy,
   parseTemplate,
+  policyObject,
   resolveTemplate,
   type ConditionContext,
   type Template,
@@ -89,7 +90,7 @@ function jsonOf(text: string): unknown {
  * or outside the bucket. A policy being set also passes checkNewPolicy.
  */
 export function parsePolicy(text: string, bucket: string): Policy {
-  const root = record(jsonOf(text), 'The policy');
+  const root = policyObject(jsonOf(text), 'The policy');
   onlyKeys(root, ['Version', 'Id', 'Statement'], 'The policy');
   const version = root['Version'];
   if (version !== undefined && version !== '2012-10-17' && version !== '2008-10-17') {
@@ -100,7 +101,9 @@ export function parsePolicy(text: string, bucket: string): Policy {
   if (list.length === 0) throw malformedPolicy('Missing required field Statement');
   // Policy variables came with the 2012-10-17 language; before it `${` is plain text.
   const variables = version === '2012-10-17';
-  const statements = list.map((s) => parseStatement(record(s, 'A statement'), bucket, variables));
+  const statements = list.map((s) =>
+    parseStatement(policyObject(s, 'A statement'), bucket, variables),
+  );
   return { statements };
 }
 
@@ -114,12 +117,9 @@ export function checkNewPolicy(text: string, bucket: string): Policy {
     throw malformedPolicy('Policy exceeds the maximum allowed document size.');
   }
   const policy = parsePolicy(text, bucket);
-  const sids = new Set<string>();
+  // Duplicate Sids are not refused: IAM does, but S3 bucket policies with them exist (tools
+  // such as Cloud Custodian meet them), and a Sid changes nothing a statement means.
   for (const statement of policy.statements) {
-    if (statement.sid !== undefined && statement.sid !== '') {
-      if (sids.has(statement.sid)) throw malformedPolicy('Statement IDs (SID) must be unique');
-      sids.add(statement.sid);
-    }
     if (statement.principal.negated && statement.effect === 'Allow') {
       // AWS: "NotPrincipal must be used with "Effect":"Deny"."
       throw malformedPolicy('NotPrincipal is only supported with "Effect": "Deny"');
@@ -132,13 +132,6 @@ export function checkNewPolicy(text: string, bucket: string): Policy {
     if (partial !== undefined) throw malformedPolicy(`Invalid principal in policy: ${partial}`);
   }
   return policy;
-}
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw malformedPolicy(`${what} must be a JSON object.`);
-  }
-  return value as Record<string, unknown>;
 }
 
 function onlyKeys(node: Record<string, unknown>, keys: string[], what: string): void {
@@ -206,7 +199,7 @@ function strings(value: unknown, what: string): string[] {
 
 function parsePrincipal(value: unknown): Omit<PrincipalMatcher, 'negated'> {
   if (value === '*') return { everyone: true, ids: new Set() };
-  const node = record(value, 'Principal');
+  const node = policyObject(value, 'Principal');
   onlyKeys(node, ['AWS', 'CanonicalUser'], 'Principal');
   const ids = new Set<string>();
   let everyone = false;
