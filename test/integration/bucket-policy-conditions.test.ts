@@ -7,6 +7,7 @@
  */
 import {
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectTaggingCommand,
   GetBucketPolicyCommand,
   GetObjectAclCommand,
@@ -221,6 +222,15 @@ describe('policy conditions: copies, grants and encryption', () => {
     expect(await codeOf(owner.send(new HeadObjectCommand({ Bucket: 'cnd', Key: 'enc' })))).toBe(
       'NotFound',
     );
+    // CreateMultipartUpload too: it used to take the header and encrypt nothing.
+    const upload = owner.send(
+      new CreateMultipartUploadCommand({
+        Bucket: 'cnd',
+        Key: 'enc',
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    expect(await s3ErrorOf(upload)).toEqual({ name: 'NotImplemented', status: 501 });
   });
 });
 
