@@ -5,6 +5,7 @@
  */
 import type { CorsRule } from '../objects/bucket-settings.js';
 import { S3Error } from './errors.js';
+import { compileWildcard, wildcardMatch, type WildcardPart } from './wildcard.js';
 import { parseRequestXml, renderXml } from './xml.js';
 
 /** Most rules a configuration may hold. */
@@ -105,13 +106,17 @@ export function renderCors(rules: readonly CorsRule[]): string {
   return renderXml('CORSConfiguration', { CORSRule });
 }
 
-/** Whether `text` matches `pattern`, whose one optional `*` stands for any run of chars. */
-export function wildcardMatches(pattern: string, text: string): boolean {
-  const star = pattern.indexOf('*');
-  if (star < 0) return pattern === text;
-  const head = pattern.slice(0, star);
-  const tail = pattern.slice(star + 1);
-  return text.length >= head.length + tail.length && text.startsWith(head) && text.endsWith(tail);
+/**
+ * Whether `text` matches a CORS `pattern`: its `*` stands for any run of characters (a rule
+ * has at most one), and `?` is only itself, as in S3. Matched by the one wildcard matcher.
+ */
+export function corsPatternMatches(pattern: string, text: string): boolean {
+  const parts: WildcardPart[] = [];
+  pattern.split('*').forEach((piece, i) => {
+    if (i > 0) parts.push({ glob: '*' });
+    parts.push({ literal: piece });
+  });
+  return wildcardMatch(compileWildcard(parts), text);
 }
 
 /** What a CORS request asks for. */
@@ -130,10 +135,10 @@ export function matchCorsRule(
 ): CorsRule | undefined {
   return rules.find(
     (rule) =>
-      rule.allowedOrigins.some((origin) => wildcardMatches(origin, request.origin)) &&
+      rule.allowedOrigins.some((origin) => corsPatternMatches(origin, request.origin)) &&
       rule.allowedMethods.includes(request.method) &&
       request.headers.every((header) =>
-        rule.allowedHeaders.some((pattern) => wildcardMatches(pattern, header)),
+        rule.allowedHeaders.some((pattern) => corsPatternMatches(pattern, header)),
       ),
   );
 }

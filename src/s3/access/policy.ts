@@ -2,64 +2,59 @@
  * Bucket policies: the JSON document parsed into statements once, and evaluated against
  * one request. Parsing refuses everything it does not understand (MalformedPolicy) rather
  * than guess: a statement silently misread could grant what its author meant to deny.
- * Pure; the request's facts (who, which action, which resource, its IP and transport) come
+ * Every wildcard (actions, resources, String/ArnLike values) goes through the one linear-time
+ * matcher, src/s3/wildcard.ts: a policy is a tenant's input and must not be able to make
+ * matching slow for everyone else. The condition operators are in policy-conditions.ts, the
+ * keys and policy variables in policy-keys.ts.
+ * Pure; the request's facts (who, which action, which resource, its conditions' values) come
  * in as values.
  */
-import { S3Error } from '../errors.js';
-import { ipMatches, parseCidr, type Cidr } from './ip.js';
+import { compileWildcard, wildcardMatch, WildcardText, type WildcardPattern } from '../wildcard.js';
+import {
+  CONDITION_VALUES_MAX,
+  conditionHolds,
+  parseConditions,
+  type Condition,
+} from './policy-conditions.js';
+import {
+  malformedPolicy,
+  parseTemplate,
+  policyObject,
+  resolveTemplate,
+  type ConditionContext,
+  type Template,
+} from './policy-keys.js';
 
-/** Largest policy document S3 accepts, in bytes. */
+export { CONDITION_KEYS, type ConditionContext } from './policy-keys.js';
+
+/**
+ * Largest policy S3 accepts, in bytes: 20 KiB, counted as AWS does without the whitespace
+ * between JSON tokens, so a pretty-printed policy is not refused for its indentation.
+ */
 export const POLICY_BYTES_MAX = 20 * 1024;
 
-/** Condition operators understood here. */
-const OPERATORS = [
-  'StringEquals',
-  'StringNotEquals',
-  'StringEqualsIgnoreCase',
-  'StringNotEqualsIgnoreCase',
-  'StringLike',
-  'StringNotLike',
-  'IpAddress',
-  'NotIpAddress',
-  'Bool',
-] as const;
-type Operator = (typeof OPERATORS)[number];
-
-/** Condition keys a request can supply, lower-cased (keys are case-insensitive). */
-export const CONDITION_KEYS = [
-  'aws:sourceip',
-  'aws:securetransport',
-  'aws:referer',
-  'aws:useragent',
-  's3:prefix',
-  's3:delimiter',
-  's3:max-keys',
-  's3:x-amz-acl',
-] as const;
-
-/** The facts of a request that conditions test, by lower-cased key; absent when unknown. */
-export type ConditionContext = Partial<Record<(typeof CONDITION_KEYS)[number], string>>;
-
-interface Condition {
-  operator: Operator;
-  key: (typeof CONDITION_KEYS)[number];
-  values: string[];
-  patterns: RegExp[];
-  cidrs: Cidr[];
+/** Who a statement names: everyone, or canonical ids. */
+interface PrincipalMatcher {
+  negated: boolean;
+  everyone: boolean;
+  ids: ReadonlySet<string>;
 }
 
-/** Matches a set of strings: everything ("*"), or any of some patterns. */
-interface Matcher {
+/** Patterns of actions or resources, or their Not- form. */
+interface PatternMatcher {
   negated: boolean;
-  test(value: string | undefined): boolean;
+  /** Patterns fixed when parsed. */
+  patterns: WildcardPattern[];
+  /** Resources with policy variables, compiled per request. */
+  templates: Template[];
 }
 
 interface Statement {
   sid?: string;
   effect: 'Allow' | 'Deny';
-  principal: Matcher;
-  action: Matcher;
-  resource: Matcher;
+  principal: PrincipalMatcher;
+  action: PatternMatcher;
+  resource: PatternMatcher;
   conditions: Condition[];
 }
 
@@ -82,43 +77,66 @@ export interface PolicyRequest {
 /** What a policy says about a request: an explicit Deny, an Allow, or nothing. */
 export type PolicyVerdict = 'Deny' | 'Allow' | 'None';
 
-function malformed(detail: string): S3Error {
-  return new S3Error('MalformedPolicy', detail);
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw malformedPolicy('This policy contains invalid Json');
+  }
 }
 
-/** Parses a policy for `bucket`; MalformedPolicy for anything invalid or outside it. */
+/**
+ * Parses a stored policy of `bucket`, or one being set; MalformedPolicy for anything invalid
+ * or outside the bucket. A policy being set also passes checkNewPolicy.
+ */
 export function parsePolicy(text: string, bucket: string): Policy {
-  if (Buffer.byteLength(text, 'utf8') > POLICY_BYTES_MAX) {
-    throw malformed(`Policies must be no larger than ${POLICY_BYTES_MAX} bytes.`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw malformed('This policy contains invalid Json');
-  }
-  const root = record(doc, 'The policy');
+  const root = policyObject(jsonOf(text), 'The policy');
   onlyKeys(root, ['Version', 'Id', 'Statement'], 'The policy');
   const version = root['Version'];
   if (version !== undefined && version !== '2012-10-17' && version !== '2008-10-17') {
-    throw malformed('The policy must contain a valid version string');
+    throw malformedPolicy('The policy must contain a valid version string');
   }
   const raw = root['Statement'];
   const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  if (list.length === 0) throw malformed('Missing required field Statement');
-  return { statements: list.map((s) => parseStatement(record(s, 'A statement'), bucket)) };
+  if (list.length === 0) throw malformedPolicy('Missing required field Statement');
+  // Policy variables came with the 2012-10-17 language; before it `${` is plain text.
+  const variables = version === '2012-10-17';
+  const statements = list.map((s) =>
+    parseStatement(policyObject(s, 'A statement'), bucket, variables),
+  );
+  return { statements };
 }
 
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw malformed(`${what} must be a JSON object.`);
+/**
+ * The rules only a policy being set must meet, on top of parsePolicy's: its size (a stored
+ * one met it already; parsePolicy runs on every request) and rules of AWS's that Cairn did
+ * not always enforce, so stored policies are not held to them.
+ */
+export function checkNewPolicy(text: string, bucket: string): Policy {
+  if (Buffer.byteLength(JSON.stringify(jsonOf(text)) ?? '', 'utf8') > POLICY_BYTES_MAX) {
+    throw malformedPolicy('Policy exceeds the maximum allowed document size.');
   }
-  return value as Record<string, unknown>;
+  const policy = parsePolicy(text, bucket);
+  // Duplicate Sids are not refused: IAM does, but S3 bucket policies with them exist (tools
+  // such as Cloud Custodian meet them), and a Sid changes nothing a statement means.
+  for (const statement of policy.statements) {
+    if (statement.principal.negated && statement.effect === 'Allow') {
+      // AWS: "NotPrincipal must be used with "Effect":"Deny"."
+      throw malformedPolicy('NotPrincipal is only supported with "Effect": "Deny"');
+    }
+    if (statement.conditions.some((c) => c.valueCount > CONDITION_VALUES_MAX)) {
+      throw malformedPolicy(`A condition may list at most ${CONDITION_VALUES_MAX} values.`);
+    }
+    const ids = [...statement.principal.ids];
+    const partial = ids.find((id) => id.includes('*') || id.includes('?'));
+    if (partial !== undefined) throw malformedPolicy(`Invalid principal in policy: ${partial}`);
+  }
+  return policy;
 }
 
 function onlyKeys(node: Record<string, unknown>, keys: string[], what: string): void {
   const extra = Object.keys(node).find((key) => !keys.includes(key));
-  if (extra !== undefined) throw malformed(`${what} has an unknown field: ${extra}`);
+  if (extra !== undefined) throw malformedPolicy(`${what} has an unknown field: ${extra}`);
 }
 
 const STATEMENT_KEYS = [
@@ -133,52 +151,55 @@ const STATEMENT_KEYS = [
   'Condition',
 ];
 
-function parseStatement(node: Record<string, unknown>, bucket: string): Statement {
+function parseStatement(
+  node: Record<string, unknown>,
+  bucket: string,
+  variables: boolean,
+): Statement {
   onlyKeys(node, STATEMENT_KEYS, 'A statement');
   const sid = node['Sid'];
-  if (sid !== undefined && typeof sid !== 'string') throw malformed('Sid must be a string.');
+  if (sid !== undefined && typeof sid !== 'string') throw malformedPolicy('Sid must be a string.');
   const effect = node['Effect'];
   if (effect !== 'Allow' && effect !== 'Deny') {
-    throw malformed(`Invalid effect: ${String(effect)}`);
+    throw malformedPolicy(`Invalid effect: ${String(effect)}`);
   }
+  const [principal, notPrincipal] = eitherOf(node, 'Principal');
+  const [action, notAction] = eitherOf(node, 'Action');
+  const [resource, notResource] = eitherOf(node, 'Resource');
   return {
     ...(sid !== undefined ? { sid } : {}),
     effect,
-    principal: eitherOf(node, 'Principal', parsePrincipal),
-    action: eitherOf(node, 'Action', (v) => patternMatcher(strings(v, 'Action'), checkAction)),
-    resource: eitherOf(node, 'Resource', (v) =>
-      patternMatcher(strings(v, 'Resource'), (r) => checkResource(r, bucket)),
-    ),
-    conditions: parseConditions(node['Condition']),
+    principal: { ...parsePrincipal(principal), negated: notPrincipal },
+    action: { ...actionPatterns(strings(action, 'Action')), negated: notAction },
+    resource: {
+      ...resourcePatterns(strings(resource, 'Resource'), bucket, variables),
+      negated: notResource,
+    },
+    conditions: parseConditions(node['Condition'], variables),
   };
 }
 
-/** The field or its Not- form (exactly one of them), as a matcher. */
-function eitherOf(
-  node: Record<string, unknown>,
-  field: string,
-  parse: (value: unknown) => Matcher,
-): Matcher {
+/** The field or its Not- form (exactly one of them): its value, and whether it is Not-. */
+function eitherOf(node: Record<string, unknown>, field: string): [unknown, boolean] {
   const plain = node[field];
   const not = node[`Not${field}`];
   if ((plain === undefined) === (not === undefined)) {
-    throw malformed(`A statement needs exactly one of ${field} and Not${field}.`);
+    throw malformedPolicy(`A statement needs exactly one of ${field} and Not${field}.`);
   }
-  const matcher = parse(plain ?? not);
-  return plain !== undefined ? matcher : { ...matcher, negated: true };
+  return plain !== undefined ? [plain, false] : [not, true];
 }
 
 function strings(value: unknown, what: string): string[] {
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0 || list.some((v) => typeof v !== 'string' || v === '')) {
-    throw malformed(`${what} must be a string or a list of strings.`);
+    throw malformedPolicy(`${what} must be a string or a list of strings.`);
   }
   return list as string[];
 }
 
-function parsePrincipal(value: unknown): Matcher {
-  if (value === '*') return { negated: false, test: () => true };
-  const node = record(value, 'Principal');
+function parsePrincipal(value: unknown): Omit<PrincipalMatcher, 'negated'> {
+  if (value === '*') return { everyone: true, ids: new Set() };
+  const node = policyObject(value, 'Principal');
   onlyKeys(node, ['AWS', 'CanonicalUser'], 'Principal');
   const ids = new Set<string>();
   let everyone = false;
@@ -188,142 +209,95 @@ function parsePrincipal(value: unknown): Matcher {
       else ids.add(kind === 'AWS' ? principalId(entry) : entry);
     }
   }
-  return { negated: false, test: (id) => everyone || (id !== undefined && ids.has(id)) };
+  return { everyone, ids };
 }
 
 /** The canonical id an AWS principal names: an id, or arn:aws:iam::<id>:root. */
 function principalId(entry: string): string {
-  const arn = /^arn:aws:iam::([^:]+):root$/.exec(entry);
-  if (arn) return arn[1]!;
+  const prefix = 'arn:aws:iam::';
+  const suffix = ':root';
+  if (entry.startsWith(prefix) && entry.endsWith(suffix)) {
+    const id = entry.slice(prefix.length, -suffix.length);
+    if (id !== '' && !id.includes(':')) return id;
+  }
   if (entry.startsWith('arn:') || /\s/.test(entry)) {
-    throw malformed(`Invalid principal in policy: ${entry}`);
+    throw malformedPolicy(`Invalid principal in policy: ${entry}`);
   }
   return entry;
 }
 
-/** A glob (`*` any run, `?` one character) as an anchored regular expression. */
-export function globRegExp(glob: string, flags = ''): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\*?]/g, (c) =>
-    c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`,
-  );
-  return new RegExp(`^${body}$`, `s${flags}`);
-}
-
-function patternMatcher(patterns: string[], check: (p: string) => RegExp): Matcher {
-  const compiled = patterns.map(check);
-  return {
-    negated: false,
-    test: (value) => value !== undefined && compiled.some((re) => re.test(value)),
-  };
-}
-
-function checkAction(action: string): RegExp {
-  if (action !== '*' && !/^s3:[A-Za-z0-9*?]+$/.test(action)) {
-    throw malformed(`Policy has invalid action: ${action}`);
+function actionPatterns(actions: string[]): Omit<PatternMatcher, 'negated'> {
+  for (const action of actions) {
+    if (action !== '*' && !/^s3:[A-Za-z0-9*?]+$/.test(action)) {
+      throw malformedPolicy(`Policy has invalid action: ${action}`);
+    }
   }
-  return globRegExp(action, 'i'); // action names are case-insensitive
+  // Action names are case-insensitive.
+  const patterns = actions.map((a) => compileWildcard(a, { ignoreCase: true }));
+  return { patterns, templates: [] };
 }
 
 const S3_ARN = 'arn:aws:s3:::';
 
-/** A resource must name this bucket or objects in it. */
-function checkResource(resource: string, bucket: string): RegExp {
-  if (resource === '*') return globRegExp('*');
-  if (!resource.startsWith(S3_ARN)) throw malformed(`Policy has invalid resource: ${resource}`);
-  const path = resource.slice(S3_ARN.length);
-  const slash = path.indexOf('/');
-  const bucketPart = slash < 0 ? path : path.slice(0, slash);
-  if (!globRegExp(bucketPart).test(bucket)) {
-    throw malformed(`Policy has invalid resource: ${resource}`);
-  }
-  return globRegExp(resource);
-}
-
-function parseConditions(value: unknown): Condition[] {
-  if (value === undefined) return [];
-  const conditions: Condition[] = [];
-  for (const [operator, body] of Object.entries(record(value, 'Condition'))) {
-    if (!(OPERATORS as readonly string[]).includes(operator)) {
-      throw malformed(`Invalid Condition type : ${operator}`);
+/** Every resource must name this bucket or objects in it. */
+function resourcePatterns(
+  resources: string[],
+  bucket: string,
+  variables: boolean,
+): Omit<PatternMatcher, 'negated'> {
+  const patterns: WildcardPattern[] = [];
+  const templates: Template[] = [];
+  for (const resource of resources) {
+    if (resource !== '*') {
+      if (!resource.startsWith(S3_ARN)) {
+        throw malformedPolicy(`Policy has invalid resource: ${resource}`);
+      }
+      const path = resource.slice(S3_ARN.length);
+      const slash = path.indexOf('/');
+      const bucketPart = slash < 0 ? path : path.slice(0, slash);
+      const named = compileWildcard(bucketPart);
+      if (bucketPart.includes('${') || !wildcardMatch(named, bucket)) {
+        throw malformedPolicy(`Policy has invalid resource: ${resource}`);
+      }
     }
-    for (const [rawKey, rawValues] of Object.entries(record(body, operator))) {
-      conditions.push(parseCondition(operator as Operator, rawKey, rawValues));
-    }
+    const template = parseTemplate(resource, variables);
+    if (template.variable) templates.push(template);
+    else patterns.push(compileWildcard(resolveTemplate(template, {})!));
   }
-  return conditions;
+  return { patterns, templates };
 }
 
-function parseCondition(operator: Operator, rawKey: string, rawValues: unknown): Condition {
-  const key = rawKey.toLowerCase() as Condition['key'];
-  if (!(CONDITION_KEYS as readonly string[]).includes(key)) {
-    throw malformed(`Policy has an invalid condition key: ${rawKey}`);
-  }
-  const list = Array.isArray(rawValues) ? rawValues : [rawValues];
-  const scalar = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
-  if (list.length === 0 || !list.every(scalar)) {
-    throw malformed(`Invalid value for condition key ${rawKey}`);
-  }
-  const values = list.map(String);
-  const ip = operator === 'IpAddress' || operator === 'NotIpAddress';
-  if (ip !== (key === 'aws:sourceip')) {
-    throw malformed(`${operator} cannot test ${rawKey}`);
-  }
-  if (operator === 'Bool' && !values.every((v) => /^(true|false)$/i.test(v))) {
-    throw malformed(`Bool conditions take true or false, not ${values.join(', ')}`);
-  }
-  const cidrs = ip ? values.map((v) => parseCidr(v) ?? invalidCidr(v)) : [];
-  const patterns = operator.endsWith('Like') ? values.map((v) => globRegExp(v)) : [];
-  return { operator, key, values, patterns, cidrs };
+function patternsMatch(
+  matcher: PatternMatcher,
+  value: WildcardText,
+  context: ConditionContext,
+): boolean {
+  const hit =
+    matcher.patterns.some((pattern) => wildcardMatch(pattern, value)) ||
+    matcher.templates.some((template) => {
+      const parts = resolveTemplate(template, context);
+      return parts !== undefined && wildcardMatch(compileWildcard(parts), value);
+    });
+  return hit !== matcher.negated;
 }
 
-function invalidCidr(value: string): never {
-  throw malformed(`Invalid IP address or range: ${value}`);
-}
-
-/** Whether one condition holds; a key the request lacks fails every positive test. */
-function conditionHolds(condition: Condition, context: ConditionContext): boolean {
-  const actual = context[condition.key];
-  const negated = /Not/.test(condition.operator);
-  if (actual === undefined) return negated;
-  const lower = actual.toLowerCase();
-  let hit: boolean;
-  switch (condition.operator) {
-    case 'StringEquals':
-    case 'StringNotEquals':
-      hit = condition.values.includes(actual);
-      break;
-    case 'StringEqualsIgnoreCase':
-    case 'StringNotEqualsIgnoreCase':
-      hit = condition.values.some((v) => v.toLowerCase() === lower);
-      break;
-    case 'StringLike':
-    case 'StringNotLike':
-      hit = condition.patterns.some((re) => re.test(actual));
-      break;
-    case 'IpAddress':
-    case 'NotIpAddress':
-      hit = condition.cidrs.some((cidr) => ipMatches(cidr, actual));
-      break;
-    case 'Bool':
-      hit = condition.values.some((v) => v.toLowerCase() === lower);
-      break;
-  }
-  return negated ? !hit : hit;
-}
-
-function matches(matcher: Matcher, value: string | undefined): boolean {
-  return matcher.test(value) !== matcher.negated;
+function principalMatches(matcher: PrincipalMatcher, id: string | undefined): boolean {
+  const hit = matcher.everyone || (id !== undefined && matcher.ids.has(id));
+  return hit !== matcher.negated;
 }
 
 /** Evaluates a policy: any matching Deny wins; else any matching Allow; else nothing. */
 export function evaluatePolicy(policy: Policy, request: PolicyRequest): PolicyVerdict {
+  const action = new WildcardText(request.action);
+  const resource = new WildcardText(request.resource);
+  const { context } = request;
   let verdict: PolicyVerdict = 'None';
   for (const statement of policy.statements) {
     const applies =
-      matches(statement.principal, request.principalId) &&
-      matches(statement.action, request.action) &&
-      matches(statement.resource, request.resource) &&
-      statement.conditions.every((c) => conditionHolds(c, request.context));
+      principalMatches(statement.principal, request.principalId) &&
+      patternsMatch(statement.action, action, context) &&
+      patternsMatch(statement.resource, resource, context) &&
+      statement.conditions.every((c) => conditionHolds(c, context));
     if (!applies) continue;
     if (statement.effect === 'Deny') return 'Deny';
     verdict = 'Allow';

@@ -10,46 +10,26 @@ import type { BucketRecord } from '../../../stanchion/core/records.js';
 import type { Manifest } from '../../objects/manifest.js';
 import type { Requester } from '../access/acl.js';
 import { authorize, type BucketAccess, type S3Action } from '../access/authorize.js';
-import { parsePolicy, type ConditionContext } from '../access/policy.js';
+import { parsePolicy } from '../access/policy.js';
 import type { RequestContext } from '../context.js';
 import { S3Error } from '../errors.js';
-
-const LIST_ACTIONS: ReadonlySet<S3Action> = new Set([
-  's3:ListBucket',
-  's3:ListBucketVersions',
-  's3:ListBucketMultipartUploads',
-]);
+import { conditionContextOf, type PolicyFacts } from './policy-context.js';
 
 /** Who asks: the signed user's canonical id, or nobody. */
 export function requesterOf(ctx: RequestContext): Requester {
   return ctx.user ? { id: ctx.user.id } : {};
 }
 
-function header(ctx: RequestContext, name: string): string | undefined {
-  const value = ctx.request.headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
-}
-
-/** The facts policy conditions test, for one request and action. */
-export function conditionContextOf(ctx: RequestContext, action: S3Action): ConditionContext {
-  const context: ConditionContext = {
-    'aws:sourceip': ctx.request.ip,
-    'aws:securetransport': ctx.request.protocol === 'https' ? 'true' : 'false',
-  };
-  const set = (key: keyof ConditionContext, value: string | null | undefined) => {
-    if (value !== undefined && value !== null) context[key] = value;
-  };
-  set('aws:referer', header(ctx, 'referer'));
-  set('aws:useragent', header(ctx, 'user-agent'));
-  set('s3:x-amz-acl', header(ctx, 'x-amz-acl'));
-  if (LIST_ACTIONS.has(action)) {
-    // A listing without a prefix lists from the root: its prefix is "" (as in AWS).
-    set('s3:prefix', ctx.query.get('prefix') ?? '');
-    set('s3:delimiter', ctx.query.get('delimiter'));
-    set('s3:max-keys', ctx.query.get('max-keys'));
-  }
-  return context;
-}
+/**
+ * What a stored policy this version cannot read means: a Deny of everything, but what the
+ * bucket owner may always do (read, replace or delete the policy). An older Cairn may have
+ * accepted a policy that is now refused (a `${…}` it took literally); failing open could
+ * drop a Deny, and answering 500 on every request would lock the owner out of fixing it.
+ */
+const UNREADABLE_POLICY = parsePolicy(
+  '{"Statement":{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}}',
+  'any',
+);
 
 /** The bucket as the decision needs it: its stored policy parsed (once per request). */
 export function bucketAccessOf(bucket: BucketRecord): BucketAccess {
@@ -59,8 +39,10 @@ export function bucketAccessOf(bucket: BucketRecord): BucketAccess {
     try {
       access.policy = parsePolicy(bucket.policy, bucket.name);
     } catch (error) {
-      // Policies are validated before they are stored: this one is corrupt, a bug.
-      throw new Error(`stored policy of bucket ${bucket.name} is unreadable`, { cause: error });
+      if (!(error instanceof S3Error)) {
+        throw new Error(`stored policy of bucket ${bucket.name} is unreadable`, { cause: error });
+      }
+      access.policy = UNREADABLE_POLICY;
     }
   }
   return access;
@@ -68,7 +50,8 @@ export function bucketAccessOf(bucket: BucketRecord): BucketAccess {
 
 /**
  * Whether the request may do `action` on the bucket (or on `key` in it). A caller deciding
- * many keys passes `access` (bucketAccessOf) so the policy is parsed once.
+ * many keys passes `access` (bucketAccessOf) so the policy is parsed once; `facts` are what
+ * the handler knows that policy conditions test beyond the request (policy-context.ts).
  */
 export function mayAccess(
   ctx: RequestContext,
@@ -76,14 +59,16 @@ export function mayAccess(
   action: S3Action,
   object: { key?: string; manifest?: Manifest } = {},
   access: BucketAccess = bucketAccessOf(bucket),
+  facts: PolicyFacts = {},
 ): boolean {
+  const existingTags = object.manifest ? { existingTags: object.manifest.tags ?? [] } : {};
   const decision = authorize({
     action,
     requester: requesterOf(ctx),
     bucket: access,
     ...(object.key !== undefined ? { key: object.key } : {}),
     ...(object.manifest?.acl ? { objectAcl: object.manifest.acl } : {}),
-    context: conditionContextOf(ctx, action),
+    context: conditionContextOf(ctx, action, { ...existingTags, ...facts }),
   });
   return decision.allowed;
 }
@@ -104,9 +89,11 @@ export async function authorizedBucket(
   name: string,
   action: S3Action,
   key?: string,
+  facts: PolicyFacts = {},
 ): Promise<BucketRecord> {
   const bucket = await existingBucket(ctx, name);
-  if (!mayAccess(ctx, bucket, action, key === undefined ? {} : { key })) {
+  const object = key === undefined ? {} : { key };
+  if (!mayAccess(ctx, bucket, action, object, bucketAccessOf(bucket), facts)) {
     throw new S3Error('AccessDenied');
   }
   return bucket;
@@ -115,20 +102,28 @@ export async function authorizedBucket(
 /**
  * The current manifest of `key`, once the request may do `action` (an action the object's
  * own ACL governs). A missing key is NoSuchKey only to those who may list the bucket, as in
- * S3; to anyone else it is AccessDenied, so keys cannot be probed.
+ * S3 — a listing that would show the key: from the root, or with the key as its prefix, so
+ * a policy's `s3:prefix` conditions apply — and to anyone else AccessDenied, so keys cannot
+ * be probed.
  */
 export async function authorizedObject(
   ctx: RequestContext,
   bucket: BucketRecord,
   key: string,
   action: S3Action,
+  facts: PolicyFacts = {},
 ): Promise<Manifest> {
   const manifest = await ctx.deps.objects.head(bucket.id, key);
+  const access = bucketAccessOf(bucket);
   if (!manifest) {
-    if (mayAccess(ctx, bucket, 's3:ListBucket')) throw S3Error.noSuchKey(key);
+    const mayList = (prefix: string) =>
+      mayAccess(ctx, bucket, 's3:ListBucket', {}, access, { prefix });
+    if (mayList(key) || mayList('')) throw S3Error.noSuchKey(key);
     throw new S3Error('AccessDenied');
   }
-  if (!mayAccess(ctx, bucket, action, { key, manifest })) throw new S3Error('AccessDenied');
+  if (!mayAccess(ctx, bucket, action, { key, manifest }, access, facts)) {
+    throw new S3Error('AccessDenied');
+  }
   return manifest;
 }
 

@@ -3,7 +3,7 @@
  * stanchion stores it, so every stored policy parses; it is kept as the owner sent it and
  * returned byte for byte, as S3 does.
  */
-import { parsePolicy, POLICY_BYTES_MAX } from '../access/policy.js';
+import { checkNewPolicy, POLICY_BYTES_MAX } from '../access/policy.js';
 import { readSmallBody } from '../body.js';
 import type { RequestContext } from '../context.js';
 import { S3Error } from '../errors.js';
@@ -11,7 +11,11 @@ import { authorizedBucket } from './access.js';
 import { throwIfRefused } from './bucket.js';
 import { sendEmpty } from './responses.js';
 
-/** Bytes read before a policy is refused outright; past POLICY_BYTES_MAX it is malformed. */
+/**
+ * Most bytes of a PutBucketPolicy body read. POLICY_BYTES_MAX counts the policy without its
+ * whitespace (as AWS does), so an indented one may be larger as sent; past this it is
+ * refused unread.
+ */
 const POLICY_BODY_BYTES_MAX = 4 * POLICY_BYTES_MAX;
 
 /** GET /bucket?policy (s3:GetBucketPolicy) */
@@ -28,7 +32,7 @@ export async function putBucketPolicy(ctx: RequestContext, name: string): Promis
   const bucket = await authorizedBucket(ctx, name, 's3:PutBucketPolicy');
   // Refused before a byte is read: a body abandoned half-read can wedge the connection.
   const declared = Number(ctx.request.headers['content-length'] ?? 0);
-  if (declared > POLICY_BYTES_MAX) throw tooLarge();
+  if (declared > POLICY_BODY_BYTES_MAX) throw tooLarge();
   let body: Buffer;
   try {
     body = await readSmallBody(ctx, POLICY_BODY_BYTES_MAX);
@@ -38,7 +42,7 @@ export async function putBucketPolicy(ctx: RequestContext, name: string): Promis
   }
   const text = body.toString('utf8');
   if (text.trim() === '') throw new S3Error('MalformedPolicy', 'The policy is empty.');
-  parsePolicy(text, name);
+  checkNewPolicy(text, name);
   await setPolicy(ctx, bucket, text);
   sendEmpty(ctx, 204);
 }
@@ -51,10 +55,7 @@ export async function deleteBucketPolicy(ctx: RequestContext, name: string): Pro
 }
 
 function tooLarge(): S3Error {
-  return new S3Error(
-    'MalformedPolicy',
-    `Policies must be no larger than ${POLICY_BYTES_MAX} bytes.`,
-  );
+  return new S3Error('MalformedPolicy', 'Policy exceeds the maximum allowed document size.');
 }
 
 async function setPolicy(

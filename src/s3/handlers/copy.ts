@@ -18,6 +18,7 @@ import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { renderXml } from '../xml.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
+import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { sendXml } from './responses.js';
 
 /** S3's largest CopyObject source, in bytes (5 GiB); larger ones need UploadPartCopy. */
@@ -48,6 +49,7 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
   const headers = ctx.request.headers;
   const directive = metadataDirective(headers);
   const target = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
+  refuseUnsupportedPutHeaders(Object.keys(headers));
   const { source, manifest } = await copySourceOf(ctx);
   // The copy is a new object of the caller's: the source's ACL is not copied (as in S3).
   const acl = await newObjectAcl(ctx, target);

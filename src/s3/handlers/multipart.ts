@@ -16,6 +16,7 @@ import type { S3Action } from '../access/authorize.js';
 import { authorizedBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { copySourceOf } from './copy.js';
+import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 /** Largest CompleteMultipartUpload body: 10,000 parts with checksums fit with room. */
@@ -43,6 +44,8 @@ export async function requestedUpload(
 export async function createMultipartUpload(ctx: S3Context, bucketName: string, key: string) {
   const headers = ctx.request.headers;
   const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
+  // SSE and object lock are not built: an upload asking for them must not look as if it had.
+  refuseUnsupportedPutHeaders(Object.keys(headers));
   const checksumAlgorithm = uploadChecksumAlgorithm(headers);
   const acl = await newObjectAcl(ctx, bucket);
   const upload = await ctx.deps.multipart.create({

@@ -21,11 +21,13 @@ import { sendEmpty } from './responses.js';
 /** PUT /bucket/key (s3:PutObject); the writer owns the new object. */
 export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
   const headers = ctx.request.headers;
-  refuseUnsupportedPutHeaders(Object.keys(headers));
   if (headers['x-amz-copy-source'] !== undefined) return copyObject(ctx, bucketName, key);
   const conditions = putConditionsOf(headers);
   const tags = taggingOf(headers);
   const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
+  // After the access check: a bucket policy may refuse SSE headers (as AWS policies do with
+  // s3:x-amz-server-side-encryption conditions), and a refusal must win over NotImplemented.
+  refuseUnsupportedPutHeaders(Object.keys(headers));
   const acl = await newObjectAcl(ctx, bucket);
   const precondition =
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));

@@ -55,8 +55,10 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
     : { sizeMin: 0, sizeMax: Number.MAX_SAFE_INTEGER };
   refuseUnsupportedPutHeaders(fields.keys());
   const signed = user ? { ...ctx, user } : ctx;
-  const bucket = await authorizedBucket(signed, bucketName, 's3:PutObject', key);
   const aclFields = { ...Object.fromEntries(fields), 'x-amz-acl': fields.get('acl') };
+  // The form's fields are this request's headers to a bucket policy's conditions.
+  const facts = { headers: aclFields };
+  const bucket = await authorizedBucket(signed, bucketName, 's3:PutObject', key, facts);
   const acl = await newObjectAcl(signed, bucket, aclFields);
   const object = postObjectOf(form, fields, key);
   const manifest = await ctx.deps.objects.put(

@@ -55,10 +55,15 @@ export async function getObjectTagging(ctx: S3Context, bucketName: string, key: 
   sendXml(ctx, 200, renderTagging(manifest.tags ?? []));
 }
 
-/** PUT /bucket/key?tagging */
+/**
+ * PUT /bucket/key?tagging. The small body is read before the access check, the one place
+ * that does: a policy may test the tags it asks for (s3:RequestObjectTag/<key>) and the
+ * object's current ones (s3:ExistingObjectTag/<key>). A refused request still changes nothing.
+ */
 export async function putObjectTagging(ctx: S3Context, bucketName: string, key: string) {
-  const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObjectTagging', key);
+  const bucket = await existingBucket(ctx, bucketName);
   const tags = await tagsOfBody(ctx, OBJECT_TAGS_MAX);
+  await authorizedObject(ctx, bucket, key, 's3:PutObjectTagging', { requestTags: tags });
   const manifest = await ctx.deps.objects.setTags(bucket.id, key, tags);
   if (!manifest) throw S3Error.noSuchKey(key);
   sendEmpty(ctx, 200);
@@ -66,7 +71,9 @@ export async function putObjectTagging(ctx: S3Context, bucketName: string, key: 
 
 /** DELETE /bucket/key?tagging */
 export async function deleteObjectTagging(ctx: S3Context, bucketName: string, key: string) {
-  const bucket = await authorizedBucket(ctx, bucketName, 's3:DeleteObjectTagging', key);
+  const bucket = await existingBucket(ctx, bucketName);
+  // The object's tags are s3:ExistingObjectTag/<key> to a policy.
+  await authorizedObject(ctx, bucket, key, 's3:DeleteObjectTagging');
   const manifest = await ctx.deps.objects.setTags(bucket.id, key, []);
   if (!manifest) throw S3Error.noSuchKey(key);
   sendEmpty(ctx, 204);

@@ -9,6 +9,7 @@ import { cannedAcl, privateAcl } from '../../../src/s3/access/acl.js';
 import { ACTIONS, authorize, type S3Action } from '../../../src/s3/access/authorize.js';
 import { ipMatches, parseCidr } from '../../../src/s3/access/ip.js';
 import {
+  checkNewPolicy,
   evaluatePolicy,
   parsePolicy,
   POLICY_BYTES_MAX,
@@ -82,7 +83,9 @@ describe('policy: parsing', () => {
       JSON.stringify({ Version: '2001-01-01', Statement: [publicRead] }),
       policyOf({ ...publicRead, Sid: 'x'.repeat(POLICY_BYTES_MAX) }),
     ];
-    for (const text of bad) expect(codeOf(() => parsePolicy(text, 'bkt'))).toBe('MalformedPolicy');
+    for (const text of bad) {
+      expect(codeOf(() => checkNewPolicy(text, 'bkt'))).toBe('MalformedPolicy');
+    }
   });
 });
 

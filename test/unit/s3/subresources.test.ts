@@ -12,8 +12,8 @@ import {
 import {
   corsResponseHeaders,
   matchCorsRule,
+  corsPatternMatches,
   parseCorsXml,
-  wildcardMatches,
 } from '../../../src/s3/cors-rules.js';
 import { parseOperation } from '../../../src/s3/operation.js';
 import { checkPutConditions, putConditionsOf } from '../../../src/s3/put-conditions.js';
@@ -195,15 +195,15 @@ describe('CORS rules', () => {
     expect(headers['access-control-allow-origin']).toBe('*');
   });
 
-  it('wildcardMatches: a pattern without * is equality; head*tail matches head+any+tail', () => {
+  it('corsPatternMatches: without * it is equality; head*tail matches head+any+tail', () => {
     const text = fc.string({ maxLength: 12 });
     fc.assert(
       fc.property(text, text, text, (head, middle, tail) => {
         const clean = (s: string) => s.replaceAll('*', '');
         const [h, m, t] = [clean(head), clean(middle), clean(tail)];
-        expect(wildcardMatches(`${h}*${t}`, h + m + t)).toBe(true);
-        expect(wildcardMatches(h, m)).toBe(h === m);
-        expect(wildcardMatches(`${h}*${t}`, h + t)).toBe(true);
+        expect(corsPatternMatches(`${h}*${t}`, h + m + t)).toBe(true);
+        expect(corsPatternMatches(h, m)).toBe(h === m);
+        expect(corsPatternMatches(`${h}*${t}`, h + t)).toBe(true);
       }),
     );
   });
