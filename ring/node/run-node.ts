@@ -86,20 +86,14 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
     locks,
   );
   const versioned = new VersionedItems(store, actor);
-  const aae = new AntiEntropy(store, versioned, source, transport, {
-    nVal: options.nVal,
-    timeoutMs: 30_000,
-  });
+  const aaeOptions = { nVal: options.nVal, timeoutMs: 30_000 };
+  const aae = new AntiEntropy(store, versioned, source, transport, aaeOptions);
   await aae.start();
+  const guard = diskGuardFor(options.dataDir);
   const handle = vnodeRouter({
     nodeId: manager.nodeId,
     ring: () => manager.ring,
-    local: storageNodeHandler(
-      store,
-      options.partitionCount,
-      versioned,
-      diskGuardFor(options.dataDir),
-    ),
+    local: storageNodeHandler(store, options.partitionCount, versioned, guard),
     handoff,
     hints,
     aae,
