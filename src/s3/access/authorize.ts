@@ -7,6 +7,7 @@
  * otherwise AccessDenied.
  * Pure: the handlers' helper (handlers/access.ts) reads the records and calls this.
  */
+import { isPublicGrantee } from '../../../stanchion/core/bucket-controls.js';
 import type { AccessControlList, Permission } from '../../../stanchion/core/records.js';
 import { aclPermits, privateAcl, type Requester } from './acl.js';
 import { evaluatePolicy, type ConditionContext, type Policy } from './policy.js';
@@ -78,6 +79,11 @@ export const ACTIONS = {
   's3:GetBucketCORS': { resource: 'bucket' },
   's3:PutBucketCORS': { resource: 'bucket' },
   's3:GetEncryptionConfiguration': { resource: 'bucket' },
+  's3:GetBucketOwnershipControls': { resource: 'bucket' },
+  's3:PutBucketOwnershipControls': { resource: 'bucket' },
+  's3:GetBucketPublicAccessBlock': { resource: 'bucket' },
+  's3:PutBucketPublicAccessBlock': { resource: 'bucket' },
+  's3:GetBucketPolicyStatus': { resource: 'bucket' },
 } as const satisfies Record<string, ActionRule>;
 
 /** An action a request may need. */
@@ -90,6 +96,12 @@ export interface BucketAccess {
   /** Absent: private (the owner holds FULL_CONTROL). */
   acl?: AccessControlList;
   policy?: Policy;
+  /** BucketOwnerEnforced: no ACL counts, and the bucket owner owns every object. */
+  aclsDisabled?: boolean;
+  /** IgnorePublicAcls: grants to AllUsers and AuthenticatedUsers allow nothing. */
+  ignorePublicAcls?: boolean;
+  /** RestrictPublicBuckets with a public policy: the policy allows only the bucket owner. */
+  restrictPolicyToOwner?: boolean;
 }
 
 /** One question: may `requester` do `action` here? */
@@ -124,7 +136,9 @@ export function authorize(request: AccessRequest): AccessDecision {
   const { bucket, requester } = request;
   const isOwner = requester.id !== undefined && requester.id === bucket.ownerId;
   if (rule.ownerAlways && isOwner) return { allowed: true, reason: 'owner' };
-  const objectOwnerId = request.objectAcl?.ownerId ?? bucket.ownerId;
+  const objectOwnerId = bucket.aclsDisabled
+    ? bucket.ownerId
+    : (request.objectAcl?.ownerId ?? bucket.ownerId);
   if (rule.objectOwnerAlways && requester.id === objectOwnerId) {
     return { allowed: true, reason: 'owner' };
   }
@@ -138,15 +152,21 @@ export function authorize(request: AccessRequest): AccessDecision {
       })
     : 'None';
   if (verdict === 'Deny') return { allowed: false, reason: 'policy-deny' };
-  if (verdict === 'Allow') return { allowed: true, reason: 'policy-allow' };
+  if (verdict === 'Allow' && (isOwner || !bucket.restrictPolicyToOwner)) {
+    return { allowed: true, reason: 'policy-allow' };
+  }
   if (!rule.acl) return isOwner ? { allowed: true, reason: 'owner' } : denied();
-  const acl =
-    rule.acl.on === 'bucket'
-      ? (bucket.acl ?? privateAcl(bucket.ownerId))
-      : (request.objectAcl ?? privateAcl(bucket.ownerId));
+  const acl = effectiveAcl(rule.acl.on === 'bucket' ? bucket.acl : request.objectAcl, bucket);
   return aclPermits(acl, requester, rule.acl.permission)
     ? { allowed: true, reason: 'acl' }
     : denied();
+}
+
+/** The list that counts: none but the owner's with ACLs disabled, public grants ignored. */
+function effectiveAcl(stored: AccessControlList | undefined, bucket: BucketAccess) {
+  if (bucket.aclsDisabled || !stored) return privateAcl(bucket.ownerId);
+  if (!bucket.ignorePublicAcls) return stored;
+  return { ...stored, grants: stored.grants.filter((grant) => !isPublicGrantee(grant.grantee)) };
 }
 
 function denied(): AccessDecision {
