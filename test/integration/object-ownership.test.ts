@@ -97,7 +97,7 @@ describe('object ownership: the controls', () => {
     );
   });
 
-  it('refuses other users, malformed documents and unknown settings, changing nothing', async () => {
+  it('refuses other users, malformed documents and unknown values; nothing changes', async () => {
     await owner.send(
       new CreateBucketCommand({ Bucket: 'oc-guarded', ObjectOwnership: 'ObjectWriter' }),
     );
@@ -154,7 +154,7 @@ describe('object ownership: the controls', () => {
 describe('object ownership: BucketOwnerEnforced', () => {
   beforeAll(() => sharedBucket('enforced', 'BucketOwnerEnforced'));
 
-  it('the bucket owner owns what others write, with or without bucket-owner-full-control', async () => {
+  it('the bucket owner owns all writes, with or without bucket-owner-full-control', async () => {
     await putAs(alice.s3, 'enforced', 'plain');
     await putAs(alice.s3, 'enforced', 'bofc', 'bucket-owner-full-control');
     const byGrant = new PutObjectCommand({

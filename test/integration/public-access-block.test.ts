@@ -104,7 +104,7 @@ describe('public access block: the configuration', () => {
     expect(await codeOf(get())).toBe('NoSuchPublicAccessBlockConfiguration');
   });
 
-  it('is the owner’s (or a policy’s) to read and change; malformed ones change nothing', async () => {
+  it('is the owner’s (or a policy’s); a malformed one changes nothing', async () => {
     await owner.send(new CreateBucketCommand({ Bucket: 'pab-guarded' }));
     await block('pab-guarded', { BlockPublicAcls: true });
     const asAlice = new GetPublicAccessBlockCommand({ Bucket: 'pab-guarded' });
@@ -175,7 +175,7 @@ describe('public access block: enforcement', () => {
     expect(await codeOf(owner.send(toAlice))).toBe('ok');
   });
 
-  it('IgnorePublicAcls takes public grants out of force, not users’; deleting it restores them', async () => {
+  it('IgnorePublicAcls voids public grants, not users’; deleting it restores them', async () => {
     await owner.send(new CreateBucketCommand({ Bucket: 'ignored', ACL: 'public-read' }));
     await putAs(owner, 'ignored', 'k', 'public-read');
     const grantAlice = new PutObjectAclCommand({
@@ -253,7 +253,7 @@ describe('x-amz-expected-bucket-owner', () => {
     await putAs(owner, 'expected', 'k', 'public-read'); // others may copy it
   });
 
-  it('a wrong owner is AccessDenied on bucket and object operations, changing nothing', async () => {
+  it('a wrong owner is AccessDenied on bucket and object operations; nothing changes', async () => {
     const ExpectedBucketOwner = `${ownerId}x`;
     const calls = [
       new HeadBucketCommand({ Bucket: 'expected', ExpectedBucketOwner }),
