@@ -1,8 +1,9 @@
 """boto (v2, Signature V2, path style), as Riak CS users run it: get_acl().to_xml() is the
-text Riak CS's own boto tests expect; ACL documents set with set_acl(policy) read back with get_acl().to_xml() exactly as sent (bucket and key), grants
-by e-mail resolved to canonical ids, unknown grantees refused with nothing changed, and the
-owner's re-create of a bucket (200 and nothing changed in us-east-1, 409 elsewhere). Run by
-test/integration/acl-clients.test.ts against a real cairn process."""
+text Riak CS's own boto tests expect; ACL documents set with set_acl(policy) read back with
+get_acl().to_xml() exactly as sent (bucket and key); grants by e-mail resolved to canonical
+ids; unknown grantees refused with nothing changed; the owner's re-create of a bucket (200
+and nothing changed in us-east-1, 409 elsewhere). Run by test/integration/acl-clients.test.ts
+against a real cairn process."""
 import io
 import os
 from boto.exception import S3CreateError, S3ResponseError

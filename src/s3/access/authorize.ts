@@ -4,7 +4,10 @@
  * allow or deny. The order is AWS's: the bucket owner may always read and write the bucket's
  * ACL and policy, and an object's owner its ACL (so no policy can lock them out); otherwise
  * an explicit Deny in the policy wins; then an Allow from the policy or from an ACL grant;
- * otherwise AccessDenied.
+ * otherwise AccessDenied. A bucket's Object Ownership and Block Public Access settings only
+ * take away: with ACLs disabled no grant counts (the bucket owner owns every object),
+ * IgnorePublicAcls voids group grants, and RestrictPublicBuckets leaves a public policy
+ * allowing nobody but the bucket owner.
  * Pure: the handlers' helper (handlers/access.ts) reads the records and calls this.
  */
 import { isPublicGrantee } from '../../../stanchion/core/bucket-controls.js';

@@ -23,6 +23,7 @@ import {
   newObjectOwnerId,
 } from '../../../src/s3/access/object-ownership.js';
 import { parsePolicy } from '../../../src/s3/access/policy.js';
+import { parseOperation } from '../../../src/s3/operation.js';
 import { bucketIsPublic, isPublicPolicy } from '../../../src/s3/access/public-policy.js';
 
 const OWNER = 'o'.repeat(64);
@@ -49,6 +50,38 @@ const allowAll = {
   Action: 's3:*',
   Resource: ['arn:aws:s3:::bkt', 'arn:aws:s3:::bkt/*'],
 };
+
+describe('bucket controls: routing', () => {
+  const op = (method: string, path: string, query: string) =>
+    parseOperation({ method, path, query: new URLSearchParams(query) });
+
+  it('routes each bucket sub-resource and method to its operation', () => {
+    const cases: Array<[string, string, string]> = [
+      ['GET', 'ownershipControls', 'GetBucketOwnershipControls'],
+      ['PUT', 'ownershipControls', 'PutBucketOwnershipControls'],
+      ['DELETE', 'ownershipControls', 'DeleteBucketOwnershipControls'],
+      ['GET', 'publicAccessBlock', 'GetPublicAccessBlock'],
+      ['PUT', 'publicAccessBlock', 'PutPublicAccessBlock'],
+      ['DELETE', 'publicAccessBlock', 'DeletePublicAccessBlock'],
+      ['GET', 'policyStatus', 'GetBucketPolicyStatus'],
+    ];
+    for (const [method, query, name] of cases) {
+      expect(op(method, '/b', query)).toEqual({ name, bucket: 'b' });
+    }
+    expect(codeOf(() => op('PUT', '/b', 'policyStatus'))).toBe('MethodNotAllowed');
+  });
+
+  it('never takes an object-level request for a PUT or GET of the object', () => {
+    for (const query of ['ownershipControls', 'publicAccessBlock', 'policyStatus']) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        expect(
+          codeOf(() => op(method, '/b/k', query)),
+          `${method} ?${query}`,
+        ).toBe('NotImplemented');
+      }
+    }
+  });
+});
 
 describe('bucket controls: OwnershipControls XML', () => {
   it('parses each setting and renders it back', () => {
