@@ -1,7 +1,8 @@
 /**
  * The serializer's whole judgement: decide(state, command) → events and a result. Pure; the
  * shell logs the events durably, then applies them, in one total order. Uniqueness of
- * e-mails, access keys and bucket names is decided here and nowhere else.
+ * e-mails, access keys and bucket names is decided here and nowhere else, and so is every
+ * change of who may do what to a bucket (bucket-controls.ts has the rules).
  */
 import {
   aclChangeRefusal,
@@ -66,9 +67,11 @@ export function decide(state: StanchionState, command: Command): Decision {
     case 'delete-bucket':
       return decideDeleteBucket(state, command);
     case 'set-bucket-acl':
-      return decideBucketUpdate(state, command, (b) => {
-        return aclChangeRefusal(b, command.acl) ?? { ...b, acl: command.acl };
-      });
+      return decideBucketUpdate(
+        state,
+        command,
+        (b) => aclChangeRefusal(b, command.acl) ?? { ...b, acl: command.acl },
+      );
     case 'set-bucket-policy':
       return decideBucketUpdate(state, command, (b) => {
         const refusal =
