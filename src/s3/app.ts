@@ -27,6 +27,7 @@ import { addCorsHeaders, corsPreflight } from './handlers/cors.js';
 import { postObject } from './handlers/post-object.js';
 import { dispatchSubresource, type UnsignedOperation } from './handlers/subresources.js';
 import { installEarlyAuth } from './expect-continue.js';
+import { checkExpectedBucketOwner } from './expected-owner.js';
 import { identify } from './identify.js';
 import { decodePath, parseOperation, type S3Operation } from './operation.js';
 import { renderErrorXml } from './xml.js';
@@ -96,6 +97,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
       }
       if ('bucket' in op) await addCorsHeaders(deps, request, reply, op.bucket);
       const ctx = await requestContext(deps, request, reply, bucketFromHost);
+      await checkExpectedBucketOwner(ctx, op);
       if (op.name === 'PostObject') {
         await postObject(ctx, op.bucket);
         return reply;

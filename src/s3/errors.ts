@@ -11,6 +11,7 @@ export const S3_ERRORS = {
     message: 'CORSResponse: This CORS request is not allowed.',
   },
   AccessDenied: { status: 403, message: 'Access Denied' },
+  AccessControlListNotSupported: { status: 400, message: 'The bucket does not allow ACLs' },
   AuthorizationHeaderMalformed: {
     status: 400,
     message: 'The authorization header is malformed.',
@@ -63,6 +64,10 @@ export const S3_ERRORS = {
   },
   InvalidArgument: { status: 400, message: 'Invalid Argument' },
   InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.' },
+  InvalidBucketAclWithObjectOwnership: {
+    status: 400,
+    message: "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+  },
   InvalidDigest: { status: 400, message: 'The Content-MD5 you specified is not valid.' },
   InvalidPart: {
     status: 400,
@@ -129,6 +134,10 @@ export const S3_ERRORS = {
   NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist' },
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
+  NoSuchPublicAccessBlockConfiguration: {
+    status: 404,
+    message: 'The public access block configuration was not found',
+  },
   NoSuchTagSet: { status: 404, message: 'The TagSet does not exist' },
   NoSuchUpload: {
     status: 404,
@@ -142,6 +151,10 @@ export const S3_ERRORS = {
     message: 'A header or query you provided implies functionality that is not implemented.',
   },
   NotModified: { status: 304, message: 'Not Modified' },
+  OwnershipControlsNotFoundError: {
+    status: 404,
+    message: 'The bucket ownership controls were not found',
+  },
   OperationAborted: {
     status: 409,
     message:

@@ -1,10 +1,10 @@
 /**
  * The bucket and object sub-resources Cairn serves beyond plain objects and listings
- * (versioning, tagging, CORS, ACLs, bucket policies, the encryption read, CORS preflight
- * and browser POST), parsed apart from operation.ts so that each feature's routing stays in
- * one place. It claims only
- * the requests it serves; everything else falls through to parseOperation, whose list of
- * unsupported sub-resources answers NotImplemented.
+ * (versioning, tagging, CORS, ACLs, bucket policies, Object Ownership, Block Public Access,
+ * the encryption read, CORS preflight and browser POST), parsed apart from operation.ts so
+ * that each feature's routing stays in one place. It claims only the requests it serves;
+ * everything else falls through to parseOperation, whose list of unsupported sub-resources
+ * answers NotImplemented (object-level ?publicAccessBlock and the like among them).
  */
 import { S3Error } from './errors.js';
 
@@ -30,6 +30,13 @@ export type SubresourceOperation =
   | { name: 'GetBucketPolicy'; bucket: string }
   | { name: 'PutBucketPolicy'; bucket: string }
   | { name: 'DeleteBucketPolicy'; bucket: string }
+  | { name: 'GetBucketOwnershipControls'; bucket: string }
+  | { name: 'PutBucketOwnershipControls'; bucket: string }
+  | { name: 'DeleteBucketOwnershipControls'; bucket: string }
+  | { name: 'GetPublicAccessBlock'; bucket: string }
+  | { name: 'PutPublicAccessBlock'; bucket: string }
+  | { name: 'DeletePublicAccessBlock'; bucket: string }
+  | { name: 'GetBucketPolicyStatus'; bucket: string }
   | { name: 'CorsPreflight'; bucket: string; key?: string }
   | { name: 'PostObject'; bucket: string };
 
@@ -51,6 +58,17 @@ const BUCKET_SUBRESOURCES: Record<string, Names> = {
   encryption: { GET: 'GetBucketEncryption' },
   acl: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' },
   policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
+  ownershipControls: {
+    GET: 'GetBucketOwnershipControls',
+    PUT: 'PutBucketOwnershipControls',
+    DELETE: 'DeleteBucketOwnershipControls',
+  },
+  publicAccessBlock: {
+    GET: 'GetPublicAccessBlock',
+    PUT: 'PutPublicAccessBlock',
+    DELETE: 'DeletePublicAccessBlock',
+  },
+  policyStatus: { GET: 'GetBucketPolicyStatus' },
 };
 
 const OBJECT_SUBRESOURCES: Record<string, Names> = {

@@ -9,9 +9,16 @@ const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: false });
 
-/** Renders `{ Root: {...} }` as an S3 XML document with the S3 namespace on the root. */
-export function renderXml(rootName: string, body: Record<string, unknown>): string {
-  const root = { '@_xmlns': S3_NAMESPACE, ...body };
+/**
+ * Renders `{ Root: {...} }` as an S3 XML document with the S3 namespace on the root, unless
+ * `namespace` is false (documents Riak CS clients compare as text, see acl-xml.ts).
+ */
+export function renderXml(
+  rootName: string,
+  body: Record<string, unknown>,
+  { namespace = true }: { namespace?: boolean } = {},
+): string {
+  const root = namespace ? { '@_xmlns': S3_NAMESPACE, ...body } : body;
   return '<?xml version="1.0" encoding="UTF-8"?>\n' + builder.build({ [rootName]: root });
 }
 

@@ -4,6 +4,7 @@
  * A command may carry an id: a retry with the same id (after a timeout, or through another
  * stanchion after a failover) gets the first answer instead of being applied twice.
  */
+import type { ObjectOwnership, PublicAccessBlock } from './bucket-controls.js';
 import type { AccessControlList, BucketRecord, UserRecord } from './records.js';
 
 /** What an update may change about a user; a new secret is chosen by the caller's shell. */
@@ -18,7 +19,16 @@ export interface UserChanges {
 export type Command = { id?: string } & (
   | { type: 'create-user'; user: UserRecord }
   | { type: 'update-user'; keyId: string; changes: UserChanges }
-  | { type: 'create-bucket'; bucket: BucketRecord }
+  | {
+      type: 'create-bucket';
+      bucket: BucketRecord;
+      /**
+       * A create by the owner of an existing bucket: refused (BucketAlreadyOwnedByYou, the
+       * default), or accepted unchanged when it asks for the bucket's current ACL and
+       * ownership (S3's legacy us-east-1 answer) and refused as BucketAlreadyExists if not.
+       */
+      onOwnExisting?: 'refuse' | 'accept-unchanged';
+    }
   | {
       type: 'delete-bucket';
       name: string;
@@ -33,6 +43,22 @@ export type Command = { id?: string } & (
       bucketId: string;
       /** The policy document; null deletes it. */
       policy: string | null;
+      /** Whether the front end found the policy public (BlockPublicPolicy refuses it). */
+      isPublic?: boolean;
+    }
+  | {
+      type: 'set-bucket-ownership';
+      name: string;
+      bucketId: string;
+      /** The Object Ownership setting; null deletes it. */
+      ownership: ObjectOwnership | null;
+    }
+  | {
+      type: 'set-public-access-block';
+      name: string;
+      bucketId: string;
+      /** The configuration; null deletes it. */
+      config: PublicAccessBlock | null;
     }
 );
 
@@ -53,7 +79,9 @@ export type RefusalCode =
   | 'BucketNotEmpty'
   | 'NoSuchBucket'
   | 'AccessDenied'
-  | 'TooManyBuckets';
+  | 'TooManyBuckets'
+  | 'AccessControlListNotSupported'
+  | 'InvalidBucketAclWithObjectOwnership';
 
 /** What a command came to. */
 export type CommandResult =

@@ -1,8 +1,18 @@
 /**
  * The serializer's whole judgement: decide(state, command) → events and a result. Pure; the
  * shell logs the events durably, then applies them, in one total order. Uniqueness of
- * e-mails, access keys and bucket names is decided here and nowhere else.
+ * e-mails, access keys and bucket names is decided here and nowhere else, and so is every
+ * change of who may do what to a bucket (bucket-controls.ts has the rules).
  */
+import {
+  aclChangeRefusal,
+  newBucketRefusal,
+  ownershipChangeRefusal,
+  policyChangeRefusal,
+  recreateRefusal,
+  withSetting,
+  type Refusal,
+} from './bucket-controls.js';
 import type { Command, CommandResult, LogEntry, StanchionEvent, UserChanges } from './commands.js';
 import type { BucketRecord, Revision, UserRecord } from './records.js';
 
@@ -53,13 +63,30 @@ export function decide(state: StanchionState, command: Command): Decision {
     case 'update-user':
       return decideUpdateUser(state, command.keyId, command.changes);
     case 'create-bucket':
-      return decideCreateBucket(state, command.bucket);
+      return decideCreateBucket(state, command);
     case 'delete-bucket':
       return decideDeleteBucket(state, command);
     case 'set-bucket-acl':
-      return decideBucketUpdate(state, command, (b) => ({ ...b, acl: command.acl }));
+      return decideBucketUpdate(
+        state,
+        command,
+        (b) => aclChangeRefusal(b, command.acl) ?? { ...b, acl: command.acl },
+      );
     case 'set-bucket-policy':
-      return decideBucketUpdate(state, command, (b) => withPolicy(b, command.policy));
+      return decideBucketUpdate(state, command, (b) => {
+        const refusal =
+          command.policy === null ? undefined : policyChangeRefusal(b, !!command.isPublic);
+        return refusal ?? withSetting(b, 'policy', command.policy);
+      });
+    case 'set-bucket-ownership':
+      return decideBucketUpdate(state, command, (b) => {
+        const refusal = ownershipChangeRefusal(b, command.ownership);
+        return refusal ?? withSetting(b, 'objectOwnership', command.ownership);
+      });
+    case 'set-public-access-block':
+      return decideBucketUpdate(state, command, (b) =>
+        withSetting(b, 'publicAccessBlock', command.config),
+      );
   }
 }
 
@@ -95,14 +122,25 @@ function decideUpdateUser(state: StanchionState, keyId: string, changes: UserCha
   return { events: [{ type: 'user-updated', user }], result: { ok: true, user } };
 }
 
-function decideCreateBucket(state: StanchionState, bucket: BucketRecord): Decision {
+function decideCreateBucket(
+  state: StanchionState,
+  command: Extract<Command, { type: 'create-bucket' }>,
+): Decision {
+  const { bucket } = command;
   const existing = state.buckets.get(bucket.name);
   if (existing) {
-    return existing.ownerId === bucket.ownerId
-      ? refuse('BucketAlreadyOwnedByYou', bucket.name)
-      : refuse('BucketAlreadyExists', bucket.name);
+    if (existing.ownerId !== bucket.ownerId) return refuse('BucketAlreadyExists', bucket.name);
+    if (command.onOwnExisting !== 'accept-unchanged') {
+      return refuse('BucketAlreadyOwnedByYou', bucket.name);
+    }
+    const refusal = recreateRefusal(existing, bucket);
+    return refusal
+      ? refuse(refusal.code, refusal.detail)
+      : { events: [], result: { ok: true, bucket: existing } };
   }
   if (!state.users.has(bucket.ownerId)) return refuse('AccessDenied', 'unknown owner');
+  const refusal = newBucketRefusal(bucket);
+  if (refusal) return refuse(refusal.code, refusal.detail);
   if ((state.bucketCountByOwner.get(bucket.ownerId) ?? 0) >= BUCKETS_PER_USER_MAX) {
     return refuse('TooManyBuckets', `at most ${BUCKETS_PER_USER_MAX} buckets per user`);
   }
@@ -120,21 +158,20 @@ function decideDeleteBucket(
   return { events: [{ type: 'bucket-deleted', bucket }], result: { ok: true, bucket } };
 }
 
-/** An ACL or policy change, applied only to the bucket the caller saw (same id). */
+/**
+ * A change of a bucket's ACL, policy or controls, applied only to the bucket the caller saw
+ * (same id); `change` gives the new record or a refusal.
+ */
 function decideBucketUpdate(
   state: StanchionState,
   command: { name: string; bucketId: string },
-  change: (bucket: BucketRecord) => BucketRecord,
+  change: (bucket: BucketRecord) => BucketRecord | Refusal,
 ): Decision {
   const current = state.buckets.get(command.name);
   if (!current || current.id !== command.bucketId) return refuse('NoSuchBucket', command.name);
   const bucket = change(current);
+  if ('code' in bucket) return refuse(bucket.code, bucket.detail);
   return { events: [{ type: 'bucket-updated', bucket }], result: { ok: true, bucket } };
-}
-
-function withPolicy(bucket: BucketRecord, policy: string | null): BucketRecord {
-  const { policy: _old, ...rest } = bucket;
-  return policy === null ? rest : { ...rest, policy };
 }
 
 /**

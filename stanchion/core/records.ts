@@ -11,6 +11,8 @@ export interface Revision {
   seq: number;
 }
 
+import type { ObjectOwnership, PublicAccessBlock } from './bucket-controls.js';
+
 /** A user, as Riak CS knew it. */
 export interface UserRecord {
   id: string;
@@ -47,6 +49,10 @@ export interface BucketRecord {
   acl?: AccessControlList;
   /** The bucket policy document, as the owner sent it (validated by the front end). */
   policy?: string;
+  /** S3 Object Ownership; absent: none set (objects belong to their writer, ACLs count). */
+  objectOwnership?: ObjectOwnership;
+  /** Block Public Access; absent: none set. */
+  publicAccessBlock?: PublicAccessBlock;
   rev?: Revision;
   /** Set on the record that replaces a deleted bucket's, so a stale write cannot revive it. */
   deleted?: true;

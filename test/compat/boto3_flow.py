@@ -23,11 +23,8 @@ s3 = boto3.client(
 )
 assert s3.list_buckets()['Buckets'] == []
 s3.create_bucket(Bucket='boto3-bucket')
-try:
-    s3.create_bucket(Bucket='boto3-bucket')
-    raise AssertionError('second create succeeded')
-except ClientError as e:
-    assert e.response['Error']['Code'] == 'BucketAlreadyOwnedByYou', e.response
+# The owner's re-create in us-east-1: 200, as S3 answers legacy clients.
+assert s3.create_bucket(Bucket='boto3-bucket')['ResponseMetadata']['HTTPStatusCode'] == 200
 
 body = os.urandom(3 * 1024 * 1024 + 17)
 s3.put_object(Bucket='boto3-bucket', Key='dir/blob', Body=body, Metadata={'k': 'v'})

@@ -135,12 +135,13 @@ describe('ACL: explicit grants', () => {
     expect((await anonRequest(server.url, 'GET', '/grants/g')).status).toBe(200);
     expect(await codeOf(getAs(bob.s3, 'grants', 'g'))).toBe('ok'); // AllUsers
     const acl = await bob.s3.send(new GetObjectAclCommand({ Bucket: 'grants', Key: 'g' }));
+    // Stored order: group grants first, then users', each as given.
     expect(acl.Grants).toEqual([
+      { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' },
       {
         Grantee: { Type: 'CanonicalUser', ID: alice.id, DisplayName: alice.displayName },
         Permission: 'READ',
       },
-      { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' },
       {
         Grantee: { Type: 'CanonicalUser', ID: bob.id, DisplayName: bob.displayName },
         Permission: 'READ_ACP',
@@ -209,12 +210,13 @@ describe('ACL: Get/Put ACL documents', () => {
   it('round-trips a bucket ACL through the SDK', async () => {
     const before = await owner.send(new GetBucketAclCommand({ Bucket: 'docs' }));
     expect(before.Owner?.ID).toBe(ownerId);
+    // Group grants first, as Riak CS and RGW answer a canned ACL (ceph/s3-tests expects it).
     expect(before.Grants).toEqual([
+      { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' },
       {
         Grantee: { Type: 'CanonicalUser', ID: ownerId, DisplayName: before.Owner?.DisplayName },
         Permission: 'FULL_CONTROL',
       },
-      { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' },
     ]);
     const grants = [
       ...before.Grants!,
@@ -240,11 +242,12 @@ describe('ACL: Get/Put ACL documents', () => {
     expect(await codeOf(putAs(alice.s3, 'docs', 'from-alice'))).toBe('ok');
   });
 
-  it('answers S3’s exact XML, with xsi:type on each Grantee', async () => {
+  it('answers Riak CS’s exact XML, with xmlns:xsi and xsi:type on each Grantee', async () => {
     const res = await signedFetch(server.url, '/docs/k?acl', { credentials: server });
     const xml = await res.text();
     expect(res.status).toBe(200);
-    expect(xml).toContain('<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/">');
+    // No xmlns on the root, as Riak CS: boto 2 writes a namespace it read back into to_xml().
+    expect(xml).toContain('<AccessControlPolicy><Owner>');
     expect(xml).toContain(
       '<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
         `xsi:type="CanonicalUser"><ID>${ownerId}</ID>`,
@@ -259,7 +262,10 @@ describe('ACL: Get/Put ACL documents', () => {
       new PutObjectAclCommand({
         Bucket: 'docs',
         Key: 'k',
-        AccessControlPolicy: { Owner: current.Owner!, Grants: [current.Grants![0]!] },
+        AccessControlPolicy: {
+          Owner: current.Owner!,
+          Grants: current.Grants!.filter((grant) => grant.Grantee?.Type === 'CanonicalUser'),
+        },
       }),
     );
     expect((await anonRequest(server.url, 'GET', '/docs/k')).status).toBe(403);

@@ -23,6 +23,7 @@ import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { s3Client } from '../helpers/s3-client.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 import { s3ErrorOf } from '../helpers/s3-errors.js';
+import { createUser } from '../helpers/users.js';
 
 let server: CairnProcess;
 let s3: S3Client;
@@ -40,10 +41,14 @@ describe('buckets', () => {
     expect(after.Buckets?.[0]?.CreationDate).toBeInstanceOf(Date);
   });
 
-  it('refuses a second create by the owner and invalid names', async () => {
+  it('answers an owner’s second create 200, changing nothing; refuses invalid names', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'twice' }));
-    const again = await s3ErrorOf(s3.send(new CreateBucketCommand({ Bucket: 'twice' })));
-    expect(again).toEqual({ name: 'BucketAlreadyOwnedByYou', status: 409 });
+    await s3.send(new PutObjectCommand({ Bucket: 'twice', Key: 'kept', Body: 'kept' }));
+    // S3's legacy us-east-1 answer (BucketAlreadyOwnedByYou elsewhere: acl-clients.test.ts).
+    const again = await s3.send(new CreateBucketCommand({ Bucket: 'twice' }));
+    expect(again.$metadata.httpStatusCode).toBe(200);
+    const kept = await s3.send(new ListObjectsV2Command({ Bucket: 'twice' }));
+    expect(kept.Contents?.map((o) => o.Key)).toEqual(['kept']);
     for (const bad of ['ab', 'Upper', 'under_score', '192.168.1.1', 'a..b', '-dash']) {
       const error = await s3ErrorOf(s3.send(new CreateBucketCommand({ Bucket: bad })));
       expect(error.status, bad).toBe(400);
@@ -76,14 +81,23 @@ describe('buckets', () => {
 });
 
 describe('concurrency', () => {
-  it('gives one of 50 concurrent creates of a name the bucket; the rest get 409', async () => {
+  it('gives a name one owner among 50 concurrent creates by two users', async () => {
+    const other = await createUser(server, 'contender@example.com');
+    const clients = [s3, other.s3];
     const results = await Promise.allSettled(
-      Array.from({ length: 50 }, () => s3.send(new CreateBucketCommand({ Bucket: 'contended' }))),
+      Array.from({ length: 50 }, (_, i) =>
+        clients[i % 2]!.send(new CreateBucketCommand({ Bucket: 'contended' })),
+      ),
     );
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results) {
-      if (r.status === 'rejected') expect((r.reason as Error).name).toBe('BucketAlreadyOwnedByYou');
-    }
+    other.s3.destroy();
+    // Every success is one user's (its own re-creates answer 200); the other's all fail.
+    const winners = new Set(results.flatMap((r, i) => (r.status === 'fulfilled' ? [i % 2] : [])));
+    expect(winners.size).toBe(1);
+    results.forEach((r, i) => {
+      const won = winners.has(i % 2);
+      expect(r.status).toBe(won ? 'fulfilled' : 'rejected');
+      if (r.status === 'rejected') expect((r.reason as Error).name).toBe('BucketAlreadyExists');
+    });
   });
 
   it('leaves one whole object after 20 concurrent overwrites of a key', async () => {

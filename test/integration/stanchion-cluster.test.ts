@@ -97,13 +97,11 @@ describe('stanchion: one order from every front end (3 nodes, 2 front ends)', ()
         codeOf(clients[i % 2]!.send(new CreateBucketCommand({ Bucket: 'contested' }))),
       ),
     );
-    const winners = codes.flatMap((code, i) => (code === 'ok' ? [i % 2] : []));
-    expect(winners).toHaveLength(1);
-    const loser = 1 - winners[0]!;
-    codes.forEach((code, i) => {
-      if (i % 2 === loser) expect(code).toBe('BucketAlreadyExists');
-      else if (code !== 'ok') expect(code).toBe('BucketAlreadyOwnedByYou');
-    });
+    // The owner's own re-creates answer 200 (us-east-1, as S3): every 'ok' is one user's.
+    const winners = new Set(codes.flatMap((code, i) => (code === 'ok' ? [i % 2] : [])));
+    expect(winners.size).toBe(1);
+    const loser = 1 - [...winners][0]!;
+    codes.forEach((code, i) => expect(code).toBe(i % 2 === loser ? 'BucketAlreadyExists' : 'ok'));
   }, 60_000);
 
   it('creates exactly one user among 50 concurrent creations with one e-mail', async () => {

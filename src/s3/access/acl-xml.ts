@@ -1,7 +1,8 @@
 /**
- * The AccessControlPolicy document both ways, in S3's exact shape (Owner ID/DisplayName,
- * Grantee with xsi:type). Parsing goes through the hardened XML parser, and every way a body
- * can be wrong is MalformedACLError: nothing malformed reaches a stored list.
+ * The AccessControlPolicy document both ways, in the shape S3 and Riak CS share (Owner
+ * ID/DisplayName, every Grantee with xmlns:xsi and xsi:type, grants in stored order).
+ * Parsing goes through the hardened XML parser, and every way a body can be wrong is
+ * MalformedACLError: nothing malformed reaches a stored list.
  */
 import type { AccessControlList, Grantee, Permission } from '../../../stanchion/core/records.js';
 import { S3Error } from '../errors.js';
@@ -85,16 +86,22 @@ function granteeOf(node: Node): GranteeSpec {
   return { type: 'Group', uri: uri! };
 }
 
-/** Renders a list as S3's AccessControlPolicy; `names` gives users' display names. */
+/**
+ * Renders a list as an AccessControlPolicy; `names` gives users' display names. The root
+ * carries no xmlns, as Riak CS answered: boto 2 keeps a namespace it read and writes it back
+ * in to_xml(), so scripts that compare get_acl().to_xml() with the document they set (or
+ * with Riak CS's text) only match without one. SDKs read the document either way.
+ */
 export function renderAclXml(acl: AccessControlList, names: ReadonlyMap<string, string>): string {
   const grants = acl.grants.map((grant) => ({
     Grantee: granteeXml(grant.grantee, names),
     Permission: grant.permission,
   }));
-  return renderXml('AccessControlPolicy', {
+  const body = {
     Owner: { ID: acl.ownerId, DisplayName: names.get(acl.ownerId) ?? '' },
     AccessControlList: grants.length > 0 ? { Grant: grants } : '',
-  });
+  };
+  return renderXml('AccessControlPolicy', body, { namespace: false });
 }
 
 function granteeXml(grantee: Grantee, names: ReadonlyMap<string, string>) {

@@ -71,8 +71,22 @@ function group(uri: string): Grantee {
 }
 
 /**
- * The list a canned ACL stands for. `bucketOwnerId` matters only to the bucket-owner-*
- * ACLs of objects; on a bucket (or when the writer owns the bucket) they add nothing.
+ * Grants in the order Cairn stores and renders them: group grants first, then users', each
+ * kept in the order given. It is the order Riak CS and Ceph RGW answer (ceph/s3-tests
+ * compares grants in it), and a list read back and sent again (boto's get_acl, add a grant,
+ * set_acl) keeps its order, so it reads back exactly as sent.
+ */
+export function inStoredOrder<T extends { grantee: { type: string } }>(grants: readonly T[]) {
+  return [
+    ...grants.filter((grant) => grant.grantee.type === 'Group'),
+    ...grants.filter((grant) => grant.grantee.type !== 'Group'),
+  ];
+}
+
+/**
+ * The list a canned ACL stands for, in stored order. `bucketOwnerId` matters only to the
+ * bucket-owner-* ACLs of objects; on a bucket (or when the writer owns the bucket) they add
+ * nothing.
  */
 export function cannedAcl(
   name: CannedAcl,
@@ -82,6 +96,16 @@ export function cannedAcl(
   const acl = privateAcl(ownerId);
   const add = (grantee: Grantee, permission: Permission) =>
     acl.grants.push({ grantee, permission });
+  cannedGrants(name, ownerId, bucketOwnerId, add);
+  return { ownerId, grants: inStoredOrder(acl.grants) };
+}
+
+function cannedGrants(
+  name: CannedAcl,
+  ownerId: string,
+  bucketOwnerId: string,
+  add: (grantee: Grantee, permission: Permission) => void,
+): void {
   switch (name) {
     case 'private':
       break;
@@ -106,7 +130,6 @@ export function cannedAcl(
       add(group(GROUP_URIS.LogDelivery), 'READ_ACP');
       break;
   }
-  return acl;
 }
 
 /** The canned ACL an x-amz-acl value names; InvalidArgument for any other value. */

@@ -4,9 +4,13 @@
  * allow or deny. The order is AWS's: the bucket owner may always read and write the bucket's
  * ACL and policy, and an object's owner its ACL (so no policy can lock them out); otherwise
  * an explicit Deny in the policy wins; then an Allow from the policy or from an ACL grant;
- * otherwise AccessDenied.
+ * otherwise AccessDenied. A bucket's Object Ownership and Block Public Access settings only
+ * take away: with ACLs disabled no grant counts (the bucket owner owns every object),
+ * IgnorePublicAcls voids group grants, and RestrictPublicBuckets leaves a public policy
+ * allowing nobody but the bucket owner.
  * Pure: the handlers' helper (handlers/access.ts) reads the records and calls this.
  */
+import { isPublicGrantee } from '../../../stanchion/core/bucket-controls.js';
 import type { AccessControlList, Permission } from '../../../stanchion/core/records.js';
 import { aclPermits, privateAcl, type Requester } from './acl.js';
 import { evaluatePolicy, type ConditionContext, type Policy } from './policy.js';
@@ -78,6 +82,11 @@ export const ACTIONS = {
   's3:GetBucketCORS': { resource: 'bucket' },
   's3:PutBucketCORS': { resource: 'bucket' },
   's3:GetEncryptionConfiguration': { resource: 'bucket' },
+  's3:GetBucketOwnershipControls': { resource: 'bucket' },
+  's3:PutBucketOwnershipControls': { resource: 'bucket' },
+  's3:GetBucketPublicAccessBlock': { resource: 'bucket' },
+  's3:PutBucketPublicAccessBlock': { resource: 'bucket' },
+  's3:GetBucketPolicyStatus': { resource: 'bucket' },
 } as const satisfies Record<string, ActionRule>;
 
 /** An action a request may need. */
@@ -90,6 +99,12 @@ export interface BucketAccess {
   /** Absent: private (the owner holds FULL_CONTROL). */
   acl?: AccessControlList;
   policy?: Policy;
+  /** BucketOwnerEnforced: no ACL counts, and the bucket owner owns every object. */
+  aclsDisabled?: boolean;
+  /** IgnorePublicAcls: grants to AllUsers and AuthenticatedUsers allow nothing. */
+  ignorePublicAcls?: boolean;
+  /** RestrictPublicBuckets with a public policy: the policy allows only the bucket owner. */
+  restrictPolicyToOwner?: boolean;
 }
 
 /** One question: may `requester` do `action` here? */
@@ -124,7 +139,9 @@ export function authorize(request: AccessRequest): AccessDecision {
   const { bucket, requester } = request;
   const isOwner = requester.id !== undefined && requester.id === bucket.ownerId;
   if (rule.ownerAlways && isOwner) return { allowed: true, reason: 'owner' };
-  const objectOwnerId = request.objectAcl?.ownerId ?? bucket.ownerId;
+  const objectOwnerId = bucket.aclsDisabled
+    ? bucket.ownerId
+    : (request.objectAcl?.ownerId ?? bucket.ownerId);
   if (rule.objectOwnerAlways && requester.id === objectOwnerId) {
     return { allowed: true, reason: 'owner' };
   }
@@ -138,15 +155,21 @@ export function authorize(request: AccessRequest): AccessDecision {
       })
     : 'None';
   if (verdict === 'Deny') return { allowed: false, reason: 'policy-deny' };
-  if (verdict === 'Allow') return { allowed: true, reason: 'policy-allow' };
+  if (verdict === 'Allow' && (isOwner || !bucket.restrictPolicyToOwner)) {
+    return { allowed: true, reason: 'policy-allow' };
+  }
   if (!rule.acl) return isOwner ? { allowed: true, reason: 'owner' } : denied();
-  const acl =
-    rule.acl.on === 'bucket'
-      ? (bucket.acl ?? privateAcl(bucket.ownerId))
-      : (request.objectAcl ?? privateAcl(bucket.ownerId));
+  const acl = effectiveAcl(rule.acl.on === 'bucket' ? bucket.acl : request.objectAcl, bucket);
   return aclPermits(acl, requester, rule.acl.permission)
     ? { allowed: true, reason: 'acl' }
     : denied();
+}
+
+/** The list that counts: none but the owner's with ACLs disabled, public grants ignored. */
+function effectiveAcl(stored: AccessControlList | undefined, bucket: BucketAccess) {
+  if (bucket.aclsDisabled || !stored) return privateAcl(bucket.ownerId);
+  if (!bucket.ignorePublicAcls) return stored;
+  return { ...stored, grants: stored.grants.filter((grant) => !isPublicGrantee(grant.grantee)) };
 }
 
 function denied(): AccessDecision {

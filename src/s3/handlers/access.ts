@@ -5,12 +5,14 @@
  * Every check runs before a handler reads a body or writes anything, so a refused request
  * changes nothing.
  */
+import { aclsDisabled } from '../../../stanchion/core/bucket-controls.js';
 import { readBucket } from '../../../stanchion/reader.js';
 import type { BucketRecord } from '../../../stanchion/core/records.js';
 import type { Manifest } from '../../objects/manifest.js';
 import type { Requester } from '../access/acl.js';
 import { authorize, type BucketAccess, type S3Action } from '../access/authorize.js';
 import { parsePolicy } from '../access/policy.js';
+import { isPublicPolicy } from '../access/public-policy.js';
 import type { RequestContext } from '../context.js';
 import { S3Error } from '../errors.js';
 import { conditionContextOf, type PolicyFacts } from './policy-context.js';
@@ -31,10 +33,20 @@ const UNREADABLE_POLICY = parsePolicy(
   'any',
 );
 
-/** The bucket as the decision needs it: its stored policy parsed (once per request). */
+/**
+ * The bucket as the decision needs it: its stored policy parsed (once per request), and
+ * what its Object Ownership and Block Public Access settings take away from ACLs and a
+ * public policy.
+ */
 export function bucketAccessOf(bucket: BucketRecord): BucketAccess {
   const access: BucketAccess = { name: bucket.name, ownerId: bucket.ownerId };
   if (bucket.acl) access.acl = bucket.acl;
+  if (aclsDisabled(bucket)) access.aclsDisabled = true;
+  const block = bucket.publicAccessBlock;
+  if (block?.ignorePublicAcls) access.ignorePublicAcls = true;
+  if (block?.restrictPublicBuckets && bucket.policy !== undefined) {
+    access.restrictPolicyToOwner = isPublicPolicy(bucket.policy);
+  }
   if (bucket.policy !== undefined) {
     try {
       access.policy = parsePolicy(bucket.policy, bucket.name);

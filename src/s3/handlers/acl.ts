@@ -7,14 +7,22 @@
 import { listUsers, readUserById } from '../../../stanchion/reader.js';
 import type { AccessControlList, BucketRecord } from '../../../stanchion/core/records.js';
 import type { RingClient } from '../../../ring/client.js';
+import { aclsDisabled } from '../../../stanchion/core/bucket-controls.js';
 import {
   aclRequestOf,
   cannedAcl,
+  inStoredOrder,
   privateAcl,
   userIdsOf,
+  type AclRequest,
   type GrantSpec,
   type HeaderMap,
 } from '../access/acl.js';
+import {
+  checkNotBlocked,
+  checkWriteAclAllowed,
+  newObjectOwnerId,
+} from '../access/object-ownership.js';
 import { parseAclXml, renderAclXml } from '../access/acl-xml.js';
 import { readSmallBody } from '../body.js';
 import type { RequestContext } from '../context.js';
@@ -67,7 +75,7 @@ async function resolveGrants(
     }
     grants.push({ grantee, permission });
   }
-  return grants;
+  return inStoredOrder(grants);
 }
 
 /**
@@ -80,7 +88,15 @@ export async function requestedAcl(
   bucketOwnerId: string,
   headers: HeaderMap = ctx.request.headers,
 ): Promise<AccessControlList | undefined> {
-  const request = aclRequestOf(headers);
+  return aclOfRequest(ctx, aclRequestOf(headers), ownerId, bucketOwnerId);
+}
+
+async function aclOfRequest(
+  ctx: RequestContext,
+  request: AclRequest,
+  ownerId: string,
+  bucketOwnerId: string,
+): Promise<AccessControlList | undefined> {
   if (request.kind === 'none') return undefined;
   if (request.kind === 'canned') return cannedAcl(request.name, ownerId, bucketOwnerId);
   return { ownerId, grants: await resolveGrants(ctx.deps.ring, request.grants) };
@@ -88,17 +104,23 @@ export async function requestedAcl(
 
 /**
  * The ACL of an object the request writes into `bucket`: its headers' ACL (or a POST form's
- * fields), else private.
- * The writer owns it; an anonymous writer's object belongs to the bucket owner, who would
- * otherwise have an object in their bucket that nobody can manage.
+ * fields), else private; owned as the bucket's Object Ownership says (object-ownership.ts).
+ * With ACLs disabled it is always the bucket owner's private one; a public ACL is refused
+ * while the bucket blocks them.
  */
 export async function newObjectAcl(
   ctx: RequestContext,
   bucket: BucketRecord,
   headers: HeaderMap = ctx.request.headers,
 ): Promise<AccessControlList> {
-  const ownerId = ctx.user?.id ?? bucket.ownerId;
-  return (await requestedAcl(ctx, ownerId, bucket.ownerId, headers)) ?? privateAcl(ownerId);
+  const request = aclRequestOf(headers);
+  const ownerId = newObjectOwnerId(bucket, ctx.user?.id, request);
+  const asked = await aclOfRequest(ctx, request, ownerId, bucket.ownerId);
+  checkWriteAclAllowed(bucket, request, asked);
+  if (aclsDisabled(bucket)) return privateAcl(bucket.ownerId);
+  const acl = asked ?? privateAcl(ownerId);
+  checkNotBlocked(bucket, acl);
+  return acl;
 }
 
 /** The ACL a PutBucketAcl or PutObjectAcl asks for: headers or an XML body, not both. */
@@ -130,13 +152,17 @@ async function sendAcl(ctx: RequestContext, acl: AccessControlList): Promise<voi
   sendXml(ctx, 200, renderAclXml(acl, names));
 }
 
-/** GET /bucket?acl (s3:GetBucketAcl) */
+/** GET /bucket?acl (s3:GetBucketAcl); with ACLs disabled, the owner's FULL_CONTROL. */
 export async function getBucketAcl(ctx: RequestContext, name: string): Promise<void> {
   const bucket = await authorizedBucket(ctx, name, 's3:GetBucketAcl');
-  await sendAcl(ctx, bucket.acl ?? privateAcl(bucket.ownerId));
+  const disabled = aclsDisabled(bucket);
+  await sendAcl(ctx, (!disabled && bucket.acl) || privateAcl(bucket.ownerId));
 }
 
-/** PUT /bucket?acl (s3:PutBucketAcl) */
+/**
+ * PUT /bucket?acl (s3:PutBucketAcl). Stanchion refuses it while the bucket's ACLs are
+ * disabled, or when it is public and the bucket blocks public ACLs (bucket-controls.ts).
+ */
 export async function putBucketAcl(ctx: RequestContext, name: string): Promise<void> {
   const bucket = await authorizedBucket(ctx, name, 's3:PutBucketAcl');
   const acl = await aclOfPutRequest(ctx, bucket.ownerId, bucket.ownerId);
@@ -150,19 +176,25 @@ export async function putBucketAcl(ctx: RequestContext, name: string): Promise<v
   sendEmpty(ctx, 200);
 }
 
-/** GET /bucket/key?acl (s3:GetObjectAcl, which the object's own ACL governs) */
+/**
+ * GET /bucket/key?acl (s3:GetObjectAcl, which the object's own ACL governs); with ACLs
+ * disabled the bucket owner owns every object, and the answer says so.
+ */
 export async function getObjectAcl(ctx: RequestContext, name: string, key: string) {
   const bucket = await existingBucket(ctx, name);
   const manifest = await authorizedObject(ctx, bucket, key, 's3:GetObjectAcl');
-  await sendAcl(ctx, manifest.acl ?? privateAcl(bucket.ownerId));
+  const disabled = aclsDisabled(bucket);
+  await sendAcl(ctx, (!disabled && manifest.acl) || privateAcl(bucket.ownerId));
 }
 
 /** PUT /bucket/key?acl (s3:PutObjectAcl): rewrites the manifest, keeping the bytes. */
 export async function putObjectAcl(ctx: RequestContext, name: string, key: string) {
   const bucket = await existingBucket(ctx, name);
   const manifest = await authorizedObject(ctx, bucket, key, 's3:PutObjectAcl');
+  if (aclsDisabled(bucket)) throw new S3Error('AccessControlListNotSupported');
   const ownerId = manifest.acl?.ownerId ?? bucket.ownerId;
   const acl = await aclOfPutRequest(ctx, ownerId, bucket.ownerId);
+  checkNotBlocked(bucket, acl);
   const written = await ctx.deps.objects.rewrite(bucket.id, key, (current) => {
     // A PUT that replaced the object meanwhile has its own ACL; this one was not for it.
     if (current.versionId !== manifest.versionId) throw new S3Error('OperationAborted');

@@ -4,6 +4,7 @@
  * returned byte for byte, as S3 does.
  */
 import { checkNewPolicy, POLICY_BYTES_MAX } from '../access/policy.js';
+import { isPublicPolicy } from '../access/public-policy.js';
 import { readSmallBody } from '../body.js';
 import type { RequestContext } from '../context.js';
 import { S3Error } from '../errors.js';
@@ -68,6 +69,8 @@ async function setPolicy(
     name: bucket.name,
     bucketId: bucket.id,
     policy,
+    // Stanchion refuses a public policy while the bucket blocks them (BlockPublicPolicy).
+    isPublic: policy !== null && isPublicPolicy(policy),
   });
   throwIfRefused(result, bucket.name);
 }

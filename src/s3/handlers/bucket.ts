@@ -3,10 +3,12 @@
  * (CreateBucket, DeleteBucket) are decided by stanchion, whose refusals map to S3 errors.
  */
 import type { CommandResult } from '../../../stanchion/core/commands.js';
+import type { BucketRecord } from '../../../stanchion/core/records.js';
 import { deleteBucketSettings } from '../../objects/bucket-settings.js';
 import { readSmallBody } from '../body.js';
 import { checkBucketName } from '../bucket-name.js';
 import type { S3Context } from '../context.js';
+import { parseObjectOwnershipHeader } from '../access/bucket-controls-xml.js';
 import { S3Error } from '../errors.js';
 import { parseRequestXml, renderXml } from '../xml.js';
 import { requestedAcl } from './acl.js';
@@ -16,22 +18,42 @@ import { sendEmpty, sendXml } from './responses.js';
 const CONFIGURATION_BYTES_MAX = 64 * 1024;
 
 /**
- * PUT /bucket (s3:CreateBucket: any signed user). An x-amz-acl or x-amz-grant-* ACL is part
- * of the one create-bucket command, so the bucket never exists without it.
+ * PUT /bucket (s3:CreateBucket: any signed user). An x-amz-acl or x-amz-grant-* ACL and an
+ * x-amz-object-ownership setting are part of the one create-bucket command, so the bucket
+ * never exists without them. Its owner creating it again is answered as S3 does: 200 and
+ * nothing changed in us-east-1 (S3's legacy region; refused if it asks for another ACL),
+ * BucketAlreadyOwnedByYou in any other region.
  */
 export async function createBucket(ctx: S3Context, name: string): Promise<void> {
   const user = signedUser(ctx);
   checkBucketName(name);
   const acl = await requestedAcl(ctx, user.id, user.id);
+  const ownership = header(ctx, 'x-amz-object-ownership');
   const body = await readSmallBody(ctx, CONFIGURATION_BYTES_MAX);
   if (body.length > 0) checkConfiguration(parseRequestXml(body.toString('utf8')));
-  const bucket = { name, id: ctx.deps.newId(), ownerId: user.id, createdAtMs: ctx.deps.clock() };
+  const bucket: BucketRecord = {
+    name,
+    id: ctx.deps.newId(),
+    ownerId: user.id,
+    createdAtMs: ctx.deps.clock(),
+  };
+  if (acl) bucket.acl = acl;
+  if (ownership !== undefined) bucket.objectOwnership = parseObjectOwnershipHeader(ownership);
   const result = await ctx.deps.stanchion.execute({
     type: 'create-bucket',
-    bucket: acl ? { ...bucket, acl } : bucket,
+    bucket,
+    onOwnExisting: ctx.deps.config.region === LEGACY_REGION ? 'accept-unchanged' : 'refuse',
   });
   throwIfRefused(result, name);
   sendEmpty(ctx, 200, { location: `/${name}` });
+}
+
+/** The region where S3 answers an owner's re-create with 200 (for legacy clients). */
+const LEGACY_REGION = 'us-east-1';
+
+function header(ctx: S3Context, name: string): string | undefined {
+  const value = ctx.request.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
 }
 
 function checkConfiguration(doc: Record<string, unknown>): void {

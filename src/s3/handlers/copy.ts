@@ -13,6 +13,7 @@ import {
   type CopySource,
 } from '../copy-source.js';
 import { readSmallBody } from '../body.js';
+import { checkBucketOwnerHeader } from '../expected-owner.js';
 import { S3Error } from '../errors.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { renderXml } from '../xml.js';
@@ -39,6 +40,7 @@ export async function copySourceOf(ctx: S3Context): Promise<ReadableSource> {
   const raw = headers['x-amz-copy-source'];
   const source = parseCopySource(Array.isArray(raw) ? raw.join(',') : (raw ?? ''));
   const bucket = await existingBucket(ctx, source.bucket);
+  checkBucketOwnerHeader(ctx, bucket, 'x-amz-source-expected-bucket-owner');
   const manifest = await authorizedObject(ctx, bucket, source.key, 's3:GetObject');
   checkCopySourceConditions(headers, manifest.etag, manifest.lastModifiedMs);
   return { source, manifest };

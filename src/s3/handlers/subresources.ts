@@ -5,6 +5,15 @@
 import type { S3Context } from '../context.js';
 import type { SubresourceOperation } from '../subresource-operation.js';
 import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acl.js';
+import {
+  deleteBucketOwnershipControls,
+  deletePublicAccessBlock,
+  getBucketOwnershipControls,
+  getBucketPolicyStatus,
+  getPublicAccessBlock,
+  putBucketOwnershipControls,
+  putPublicAccessBlock,
+} from './bucket-controls.js';
 import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-policy.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './cors.js';
 import { getBucketEncryption } from './encryption.js';
@@ -22,6 +31,20 @@ import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './
 export type UnsignedOperation = Extract<
   SubresourceOperation,
   { name: 'CorsPreflight' | 'PostObject' }
+>;
+
+type BucketControlOperation = Extract<
+  SubresourceOperation,
+  {
+    name:
+      | 'GetBucketOwnershipControls'
+      | 'PutBucketOwnershipControls'
+      | 'DeleteBucketOwnershipControls'
+      | 'GetPublicAccessBlock'
+      | 'PutPublicAccessBlock'
+      | 'DeletePublicAccessBlock'
+      | 'GetBucketPolicyStatus';
+  }
 >;
 
 /** Runs a signed sub-resource operation. */
@@ -70,5 +93,26 @@ export function dispatchSubresource(
       return putBucketPolicy(ctx, op.bucket);
     case 'DeleteBucketPolicy':
       return deleteBucketPolicy(ctx, op.bucket);
+    default:
+      return dispatchBucketControls(ctx, op);
+  }
+}
+
+function dispatchBucketControls(ctx: S3Context, op: BucketControlOperation): Promise<void> {
+  switch (op.name) {
+    case 'GetBucketOwnershipControls':
+      return getBucketOwnershipControls(ctx, op.bucket);
+    case 'PutBucketOwnershipControls':
+      return putBucketOwnershipControls(ctx, op.bucket);
+    case 'DeleteBucketOwnershipControls':
+      return deleteBucketOwnershipControls(ctx, op.bucket);
+    case 'GetPublicAccessBlock':
+      return getPublicAccessBlock(ctx, op.bucket);
+    case 'PutPublicAccessBlock':
+      return putPublicAccessBlock(ctx, op.bucket);
+    case 'DeletePublicAccessBlock':
+      return deletePublicAccessBlock(ctx, op.bucket);
+    case 'GetBucketPolicyStatus':
+      return getBucketPolicyStatus(ctx, op.bucket);
   }
 }
