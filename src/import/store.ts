@@ -1,0 +1,344 @@
+/**
+ * The S3 and Riak CS admin calls an import makes, on either side: users through the admin
+ * API, buckets with their ACL and policy, object listings (V1, every store has it) and
+ * object reads and writes. Every call is signed with the keys it is given, so buckets and
+ * objects are read and written as their owners.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { uriEncode } from '../auth/request-parts.js';
+import type { SourceUser } from './core/plan.js';
+import { sourceUserOf } from './core/plan.js';
+import { parseUsersAnswer } from './core/users-answer.js';
+import {
+  parseField,
+  parseListBuckets,
+  parseListObjects,
+  parseUploadsOf,
+  type ListedObject,
+} from './core/xml.js';
+import { answerError, call, open, type Endpoint, type Keys, type S3Request } from './s3-http.js';
+
+const USERS_BYTES_MAX = 256 * 1024 * 1024;
+const ACL_BYTES_MAX = 256 * 1024;
+const POLICY_BYTES_MAX = 64 * 1024;
+
+/** `/bucket` or `/bucket/key`, percent-encoded as S3 signs it. */
+export function objectPath(bucket: string, key?: string): string {
+  return key === undefined
+    ? `/${uriEncode(bucket)}`
+    : `/${uriEncode(bucket)}/${uriEncode(key, true)}`;
+}
+
+/** One side of the import. */
+export class Store {
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly name: 'source' | 'target',
+    readonly signal?: AbortSignal,
+  ) {}
+
+  private call(keys: Keys, request: S3Request & { body?: Buffer }, what: string, options = {}) {
+    const signed = this.signal ? { ...request, signal: this.signal } : request;
+    return call(this.endpoint, keys, signed, `${this.name}: ${what}`, options);
+  }
+
+  /** Opens a request whose answer is streamed (its status not yet checked). */
+  open(keys: Keys, request: S3Request): Promise<IncomingMessage> {
+    return open(this.endpoint, keys, this.signal ? { ...request, signal: this.signal } : request);
+  }
+
+  /** GET /riak-cs/users (admin): every user with its keys. */
+  async listUsers(admin: Keys, retries?: number): Promise<SourceUser[]> {
+    const answer = await this.call(
+      admin,
+      { method: 'GET', path: '/riak-cs/users', headers: { accept: 'application/json' } },
+      'list users (GET /riak-cs/users)',
+      { maxBytes: USERS_BYTES_MAX, ...(retries !== undefined ? { retries } : {}) },
+    );
+    return parseUsersAnswer(String(answer.headers['content-type'] ?? ''), answer.text);
+  }
+
+  /** GET /riak-cs/user/KEY (admin): the user, and its buckets when the store says. */
+  async getUser(admin: Keys, keyId: string) {
+    const answer = await this.call(
+      admin,
+      {
+        method: 'GET',
+        path: `/riak-cs/user/${uriEncode(keyId)}`,
+        headers: { accept: 'application/json' },
+      },
+      `read user ${keyId}`,
+      { accept: [404], maxBytes: 1024 * 1024 },
+    );
+    if (answer.status === 404) return undefined;
+    const json = JSON.parse(answer.text) as Record<string, unknown>;
+    const buckets = Array.isArray(json['buckets'])
+      ? (json['buckets'] as Array<{ name?: unknown }>).map((b) => String(b.name))
+      : undefined;
+    return { user: sourceUserOf(json), buckets };
+  }
+
+  /** POST /riak-cs/user (admin) with the user's own keys, canonical id and status. */
+  async createUser(admin: Keys, user: SourceUser): Promise<void> {
+    const body = JSON.stringify({
+      email: user.email,
+      name: user.name,
+      key_id: user.keyId,
+      key_secret: user.secret,
+      id: user.id,
+      status: user.status,
+    });
+    await this.call(
+      admin,
+      {
+        method: 'POST',
+        path: '/riak-cs/user',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(body),
+      },
+      `create user ${user.keyId}`,
+      { retries: 0 },
+    );
+  }
+
+  /** PUT /riak-cs/user/KEY {"status"} (admin). */
+  async setUserStatus(admin: Keys, keyId: string, status: string): Promise<void> {
+    await this.call(
+      admin,
+      {
+        method: 'PUT',
+        path: `/riak-cs/user/${uriEncode(keyId)}`,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ status })),
+      },
+      `set user ${keyId} ${status}`,
+    );
+  }
+
+  /** ListBuckets as `keys`: the names of the buckets that user owns. */
+  async listBuckets(keys: Keys): Promise<string[]> {
+    const answer = await this.call(keys, { method: 'GET', path: '/' }, 'list buckets');
+    return parseListBuckets(answer.text).buckets;
+  }
+
+  /** CreateBucket; 'present' when the caller owns it already, 'taken' when another does. */
+  async createBucket(keys: Keys, bucket: string): Promise<'created' | 'present' | 'taken'> {
+    const answer = await this.call(
+      keys,
+      { method: 'PUT', path: objectPath(bucket), body: Buffer.alloc(0) },
+      `create bucket ${bucket}`,
+      { accept: [409] },
+    );
+    if (answer.status !== 409) return 'created';
+    return answer.text.includes('<Code>BucketAlreadyOwnedByYou</Code>') ? 'present' : 'taken';
+  }
+
+  /** GET ?acl of a bucket or object: the AccessControlPolicy XML. */
+  async getAcl(keys: Keys, bucket: string, key?: string): Promise<string> {
+    const what =
+      key === undefined ? `read the ACL of bucket ${bucket}` : `read the ACL of ${bucket}/${key}`;
+    const answer = await this.call(
+      keys,
+      { method: 'GET', path: objectPath(bucket, key), query: 'acl' },
+      what,
+      {
+        maxBytes: ACL_BYTES_MAX,
+      },
+    );
+    return answer.text;
+  }
+
+  /** PUT ?acl of a bucket or object with AccessControlPolicy XML. */
+  async putAcl(keys: Keys, bucket: string, xml: string, key?: string): Promise<void> {
+    await this.call(
+      keys,
+      {
+        method: 'PUT',
+        path: objectPath(bucket, key),
+        query: 'acl',
+        headers: { 'content-type': 'application/xml' },
+        body: Buffer.from(xml),
+      },
+      key === undefined ? `set the ACL of bucket ${bucket}` : `set the ACL of ${bucket}/${key}`,
+    );
+  }
+
+  /** GET ?policy: the policy document, or undefined when the bucket has none. */
+  async getPolicy(keys: Keys, bucket: string): Promise<string | undefined> {
+    const answer = await this.call(
+      keys,
+      { method: 'GET', path: objectPath(bucket), query: 'policy' },
+      `read the policy of bucket ${bucket}`,
+      { accept: [404], maxBytes: POLICY_BYTES_MAX },
+    );
+    if (answer.status !== 404) return answer.text;
+    if (answer.text.includes('<Code>NoSuchBucketPolicy</Code>')) return undefined;
+    throw new Error(`${this.name}: read the policy of bucket ${bucket}: NoSuchBucket`);
+  }
+
+  /** PUT ?policy, or DELETE ?policy when `policy` is undefined. */
+  async setPolicy(keys: Keys, bucket: string, policy: string | undefined): Promise<void> {
+    const request: S3Request & { body?: Buffer } =
+      policy === undefined
+        ? { method: 'DELETE', path: objectPath(bucket), query: 'policy' }
+        : { method: 'PUT', path: objectPath(bucket), query: 'policy', body: Buffer.from(policy) };
+    await this.call(keys, request, `set the policy of bucket ${bucket}`);
+  }
+
+  /** Every object of a bucket, in key order, a page at a time. */
+  async *listObjects(keys: Keys, bucket: string): AsyncGenerator<ListedObject> {
+    let marker: string | undefined;
+    for (;;) {
+      const query =
+        'encoding-type=url&max-keys=1000' +
+        (marker === undefined ? '' : `&marker=${uriEncode(marker)}`);
+      const answer = await this.call(
+        keys,
+        { method: 'GET', path: objectPath(bucket), query },
+        `list bucket ${bucket}`,
+      );
+      const page = parseListObjects(answer.text);
+      yield* page.objects;
+      if (!page.truncated || page.nextMarker === undefined || page.nextMarker === marker) return;
+      marker = page.nextMarker;
+    }
+  }
+
+  /** GET an object (or a range of it), as `keys`; throws unless 200 or 206. */
+  async getObject(keys: Keys, bucket: string, key: string, headers: Record<string, string> = {}) {
+    const response = await this.open(keys, {
+      method: 'GET',
+      path: objectPath(bucket, key),
+      headers,
+    });
+    if (response.statusCode === 200 || response.statusCode === 206) return response;
+    throw await answerError(response, `${this.name}: read ${bucket}/${key}`);
+  }
+
+  /** HeadObject as `keys`: the answer's headers (stored headers, ETag, size). */
+  async headObject(keys: Keys, bucket: string, key: string) {
+    const response = await this.open(keys, { method: 'HEAD', path: objectPath(bucket, key) });
+    response.resume();
+    if (response.statusCode === 200) return response.headers;
+    throw await answerError(response, `${this.name}: read ${bucket}/${key}`);
+  }
+
+  /** HEAD ?partNumber=N: the part's size and the parts count, or undefined if not served. */
+  async headPart(keys: Keys, bucket: string, key: string, part: number) {
+    const response = await this.open(keys, {
+      method: 'HEAD',
+      path: objectPath(bucket, key),
+      query: `partNumber=${part}`,
+    });
+    response.resume();
+    if (response.statusCode !== 206) return undefined;
+    const size = Number(response.headers['content-length']);
+    const count = Number(response.headers['x-amz-mp-parts-count']);
+    if (!Number.isSafeInteger(size) || !Number.isSafeInteger(count)) return undefined;
+    return { size, count, etag: String(response.headers['etag'] ?? '') };
+  }
+
+  /** PutObject with a streamed body; resolves with the stored ETag. */
+  async putObject(
+    keys: Keys,
+    bucket: string,
+    key: string,
+    headers: Record<string, string>,
+    body: Readable,
+  ) {
+    const response = await this.open(keys, {
+      method: 'PUT',
+      path: objectPath(bucket, key),
+      headers,
+      body,
+    });
+    if (response.statusCode !== 200)
+      throw await answerError(response, `${this.name}: write ${bucket}/${key}`);
+    response.resume();
+    return String(response.headers['etag'] ?? '');
+  }
+
+  /** CreateMultipartUpload; the upload id. */
+  async createUpload(keys: Keys, bucket: string, key: string, headers: Record<string, string>) {
+    const answer = await this.call(
+      keys,
+      {
+        method: 'POST',
+        path: objectPath(bucket, key),
+        query: 'uploads',
+        headers,
+        body: Buffer.alloc(0),
+      },
+      `start an upload of ${bucket}/${key}`,
+      { retries: 0 },
+    );
+    return parseField(answer.text, 'InitiateMultipartUploadResult', 'UploadId');
+  }
+
+  /** UploadPart with a streamed body; the part's ETag. */
+  async uploadPart(
+    keys: Keys,
+    bucket: string,
+    key: string,
+    uploadId: string,
+    part: number,
+    headers: Record<string, string>,
+    body: Readable,
+  ) {
+    const query = `partNumber=${part}&uploadId=${uriEncode(uploadId)}`;
+    const response = await this.open(keys, {
+      method: 'PUT',
+      path: objectPath(bucket, key),
+      query,
+      headers,
+      body,
+    });
+    if (response.statusCode !== 200)
+      throw await answerError(response, `${this.name}: write part ${part} of ${bucket}/${key}`);
+    response.resume();
+    return String(response.headers['etag'] ?? '');
+  }
+
+  /** CompleteMultipartUpload; the object's ETag. */
+  async completeUpload(keys: Keys, bucket: string, key: string, uploadId: string, etags: string[]) {
+    const parts = etags.map(
+      (etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`,
+    );
+    const body = `<CompleteMultipartUpload>${parts.join('')}</CompleteMultipartUpload>`;
+    const answer = await this.call(
+      keys,
+      {
+        method: 'POST',
+        path: objectPath(bucket, key),
+        query: `uploadId=${uriEncode(uploadId)}`,
+        body: Buffer.from(body),
+      },
+      `complete the upload of ${bucket}/${key}`,
+      { retries: 0 },
+    );
+    return parseField(answer.text, 'CompleteMultipartUploadResult', 'ETag');
+  }
+
+  /** AbortMultipartUpload (a missing upload is already gone). */
+  async abortUpload(keys: Keys, bucket: string, key: string, uploadId: string): Promise<void> {
+    await call(
+      this.endpoint,
+      keys,
+      { method: 'DELETE', path: objectPath(bucket, key), query: `uploadId=${uriEncode(uploadId)}` },
+      `${this.name}: abort an upload of ${bucket}/${key}`,
+      { accept: [404] },
+    );
+  }
+
+  /** Ids of the uploads in progress for exactly `key`. */
+  async uploadsOf(keys: Keys, bucket: string, key: string): Promise<string[]> {
+    const query = `encoding-type=url&prefix=${uriEncode(key)}&uploads`;
+    const answer = await this.call(
+      keys,
+      { method: 'GET', path: objectPath(bucket), query },
+      `list uploads of ${bucket}/${key}`,
+    );
+    return parseUploadsOf(answer.text, key).ids;
+  }
+}
