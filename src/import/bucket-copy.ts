@@ -16,35 +16,40 @@ import { S3CallError } from './s3-http.js';
 
 const ATTEMPTS_MAX = 3;
 
-/** Counts of one bucket, for its log line. */
+/** Counts of one bucket, for its log line, and whether it vanished from the source. */
 interface BucketTally {
   copied: number;
   present: number;
   failed: number;
   bytes: number;
+  vanished: boolean;
 }
 
 /** Imports one bucket; every failure is recorded in the report, none thrown. */
 export async function importBucket(ctx: ImportContext, job: BucketJob): Promise<void> {
   const startedMs = Date.now();
-  const tally: BucketTally = { copied: 0, present: 0, failed: 0, bytes: 0 };
+  const tally: BucketTally = { copied: 0, present: 0, failed: 0, bytes: 0, vanished: false };
   const problem = (reason: string) =>
     addProblem(ctx.report, { what: 'bucket', bucket: job.name, reason });
+  const gone = () =>
+    problem(
+      'deleted from the source during the import; its remaining objects were not copied ' +
+        `(the ${tally.copied} copied before stay on the target)`,
+    );
   try {
     if (!(await prepareBucket(ctx, job, problem))) return;
     await copyObjects(ctx, job, tally);
+    if (tally.vanished) gone();
   } catch (error) {
     if (ctx.signal.aborted) return;
-    problem(
-      vanished(error)
-        ? 'deleted from the source during the import; its remaining objects were not copied'
-        : reasonOf(error),
-    );
+    if (vanished(error)) gone();
+    else problem(reasonOf(error));
   } finally {
     const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);
     ctx.log(
       `bucket ${job.name} (owner ${job.owner.user.keyId}): ${tally.copied} copied ` +
-        `(${formatBytes(tally.bytes)}), ${tally.present} already there, ${tally.failed} failed, ${seconds} s`,
+        `(${formatBytes(tally.bytes)}), ${tally.present} already there, ` +
+        `${tally.failed} failed, ${seconds} s`,
     );
   }
 }
@@ -97,7 +102,7 @@ async function copyObjects(ctx: ImportContext, job: BucketJob, tally: BucketTall
   );
   try {
     for await (const { source, target } of pairs) {
-      if (ctx.signal.aborted) break;
+      if (ctx.signal.aborted || tally.vanished) break;
       if (planObject(source, target) === 'same') {
         tally.present++;
         ctx.report.objects.present++;
@@ -143,6 +148,8 @@ async function copyWithRetries(
       return;
     } catch (error) {
       if (ctx.signal.aborted) return;
+      // The bucket is gone: one problem for the bucket, not one per object left.
+      if (vanished(error)) return void (tally.vanished = true);
       // A 412 is an object overwritten mid-copy: the next attempt reads the new version.
       const again =
         error instanceof S3CallError

@@ -26,7 +26,8 @@ export async function bucketsToImport(ctx: ImportContext): Promise<BucketJob[]> 
         continue;
       }
       for (const bucket of names) {
-        const reason = `not copied: its owner ${owner.user.keyId} is not on the target (${owner.missing})`;
+        const reason =
+          `not copied: its owner ${owner.user.keyId} is not on the target ` + `(${owner.missing})`;
         addProblem(ctx.report, { what: 'bucket', bucket, reason });
       }
     } catch (error) {

@@ -17,7 +17,15 @@ import {
   parseUploadsOf,
   type ListedObject,
 } from './core/xml.js';
-import { answerError, call, open, type Endpoint, type Keys, type S3Request } from './s3-http.js';
+import {
+  answerError,
+  call,
+  open,
+  S3CallError,
+  type Endpoint,
+  type Keys,
+  type S3Request,
+} from './s3-http.js';
 
 const USERS_BYTES_MAX = 256 * 1024 * 1024;
 const ACL_BYTES_MAX = 256 * 1024;
@@ -174,7 +182,8 @@ export class Store {
     );
     if (answer.status !== 404) return answer.text;
     if (answer.text.includes('<Code>NoSuchBucketPolicy</Code>')) return undefined;
-    throw new Error(`${this.name}: read the policy of bucket ${bucket}: NoSuchBucket`);
+    const what = `${this.name}: read the policy of bucket ${bucket}`;
+    throw new S3CallError(`${what}: NoSuchBucket`, 404, 'NoSuchBucket');
   }
 
   /** PUT ?policy, or DELETE ?policy when `policy` is undefined. */

@@ -69,7 +69,7 @@ describe('POST /riak-cs/user with a given identity', () => {
     expect(JSON.parse(made.text)).toMatchObject(given);
   });
 
-  it('refuses a key id or canonical id already in use, naming it, and changes nothing', async () => {
+  it('refuses a key id or canonical id in use, naming which, and changes nothing', async () => {
     const first = identity();
     expect((await create({ email: 'one@example.com', name: 'One', ...first })).status).toBe(201);
     const sameKey = { ...identity(), key_id: first.key_id };
