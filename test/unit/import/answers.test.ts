@@ -147,7 +147,8 @@ describe('GET /riak-cs/users', () => {
   it('takes the boundary as plain text, quoted or not, never as a pattern', () => {
     expect(boundaryOf('multipart/mixed; boundary="a.b*c"')).toBe('a.b*c');
     expect(boundaryOf('application/json')).toBeUndefined();
-    const body = `--a.b*c\r\ncontent-type: application/json\r\n\r\n${JSON.stringify([user(3)])}\r\n--a.b*c--\r\n`;
+    const json = JSON.stringify([user(3)]);
+    const body = `--a.b*c\r\ncontent-type: application/json\r\n\r\n${json}\r\n--a.b*c--\r\n`;
     expect(parseUsersAnswer('multipart/mixed; boundary="a.b*c"', body)).toHaveLength(1);
   });
 
