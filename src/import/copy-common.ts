@@ -9,6 +9,9 @@ import type { ListedObject } from './core/xml.js';
 import type { Keys } from './s3-http.js';
 import type { Store } from './store.js';
 
+/** A reason an object cannot be copied that no retry will change. */
+export class NotCopyable extends Error {}
+
 /** One object to copy and where its progress goes. */
 export interface CopyJob {
   source: Store;
@@ -19,6 +22,14 @@ export interface CopyJob {
   keys: Keys;
   /** Called with every chunk's size as it reaches the target (negative to take back). */
   onBytes: (bytes: number) => void;
+}
+
+/** An object to copy before its owner is known: who may read its ACL, and owners' keys. */
+export interface ObjectTask extends Omit<CopyJob, 'keys'> {
+  /** Keys to read the ACL with, most likely first (the listed owner, the bucket's writers). */
+  readers: Keys[];
+  /** The keys of the user with this canonical id; throws the reason it has none. */
+  ownerKeys: (ownerId: string) => Keys;
 }
 
 /** What a copy did. */

@@ -16,13 +16,19 @@ import {
   counted,
   type Copied,
   type CopyJob,
+  type ObjectTask,
 } from './copy-common.js';
 import { copyMultipart } from './copy-multipart.js';
+import { S3CallError } from './s3-http.js';
 
-/** Copies `job.object`; throws (S3CallError or Error) with the reason when it cannot. */
-export async function copyObject(job: CopyJob): Promise<Copied> {
-  const aclText = await job.source.getAcl(job.keys, job.bucket, job.object.key);
+/**
+ * Copies `task.object` as its owner (named by its ACL); throws (S3CallError or Error) with
+ * the reason when it cannot.
+ */
+export async function copyObject(task: ObjectTask): Promise<Copied> {
+  const aclText = await readAcl(task);
   const acl = parseAcl(aclText);
+  const job: CopyJob = { ...task, keys: task.ownerKeys(acl.ownerId) };
   const grants = grantHeaders(acl);
   const copied =
     multipartCount(job.object.etag) !== undefined
@@ -34,6 +40,23 @@ export async function copyObject(job: CopyJob): Promise<Copied> {
     await job.target.putAcl(job.keys, job.bucket, aclText, job.object.key);
   }
   return copied;
+}
+
+/**
+ * The object's ACL, read with the first of the readers allowed to (S3 lets only the owner
+ * and READ_ACP grantees read it, and listings do not always name the object's owner).
+ */
+async function readAcl(task: ObjectTask): Promise<string> {
+  let denied: unknown;
+  for (const keys of task.readers) {
+    try {
+      return await task.source.getAcl(keys, task.bucket, task.object.key);
+    } catch (error) {
+      if (!(error instanceof S3CallError) || error.status !== 403) throw error;
+      denied ??= error;
+    }
+  }
+  throw denied ?? new Error('no user to read its ACL with');
 }
 
 async function copySingle(job: CopyJob, grants: Record<string, string>): Promise<Copied> {
