@@ -132,7 +132,7 @@ describe('cairn-admin import: multipart ETags without ?partNumber', () => {
   const uniform = bytes(12 * MIB + 3, 'uniform');
   const uneven = bytes(12 * MIB, 'uneven');
 
-  it('finds the uniform part size that gives the ETag; reports the ETag it cannot keep', async () => {
+  it('finds the part size that gives the ETag; reports an ETag it cannot keep', async () => {
     await dave.source.send(new CreateBucketCommand({ Bucket: 'delta' }));
     await uploadInParts('delta', 'uniform 5 MiB', uniform, [5 * MIB, 5 * MIB, 2 * MIB + 3]);
     await uploadInParts('delta', 'uneven', uneven, [6 * MIB, 5 * MIB, 1 * MIB]);
