@@ -59,6 +59,16 @@ export function carriedHeaders(headers: IncomingHttpHeaders): Record<string, str
   return carried;
 }
 
+/**
+ * The object's tags (Tagging XML) when the source's answer counts some; S3 only says how
+ * many in x-amz-tagging-count, so they are read separately.
+ */
+export async function tagsOf(job: CopyJob, headers: IncomingHttpHeaders) {
+  const count = Number(headers['x-amz-tagging-count'] ?? 0);
+  if (!(count > 0)) return undefined;
+  return job.source.getTagging(job.keys, job.bucket, job.object.key);
+}
+
 /** The Content-Length of a source answer; an answer without one cannot be streamed across. */
 export function contentLengthOf(response: IncomingMessage): number {
   const length = Number(response.headers['content-length']);

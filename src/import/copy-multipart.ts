@@ -20,6 +20,7 @@ import {
   carriedHeaders,
   contentLengthOf,
   counted,
+  tagsOf,
   type Copied,
   type CopyJob,
 } from './copy-common.js';
@@ -46,15 +47,14 @@ export async function copyMultipart(job: CopyJob, grants: Record<string, string>
     throw new Error('the object changed on the source during the import (try again)');
   }
   const object: SourceObject = { headers, etag, size, count };
+  const tags = await tagsOf(job, headers);
   const known = await sourceBoundaries(job, object);
   const sizes = known ?? (await guessedBoundaries(job, object));
-  if (sizes) {
-    const stored = await upload(job, object, sizes, grants, etag);
-    return { bytes: size, ...(stored === etag ? {} : { etagChange: change(job, etag, stored) }) };
-  }
-  const fallback = uniformParts(size, Math.max(8 * MIB, Math.ceil(size / 10_000)));
-  const stored = await upload(job, object, fallback, grants, undefined);
-  return { bytes: size, etagChange: change(job, etag, stored) };
+  const cut = sizes ?? uniformParts(size, Math.max(8 * MIB, Math.ceil(size / 10_000)));
+  const stored = await upload(job, object, cut, grants, sizes ? etag : undefined);
+  // CreateMultipartUpload takes no tags everywhere (Cairn ignores x-amz-tagging there).
+  if (tags !== undefined) await job.target.putTagging(job.keys, job.bucket, job.object.key, tags);
+  return { bytes: size, ...(stored === etag ? {} : { etagChange: change(job, etag, stored) }) };
 }
 
 function change(job: CopyJob, sourceEtag: string, targetEtag: string) {

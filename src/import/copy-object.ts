@@ -9,11 +9,12 @@
  */
 import { grantHeaders, parseAcl } from './core/acl.js';
 import { isMd5Etag, multipartCount } from './core/parts.js';
-import { unquoteEtag } from './core/xml.js';
+import { taggingHeaderOf, unquoteEtag } from './core/xml.js';
 import {
   carriedHeaders,
   contentLengthOf,
   counted,
+  tagsOf,
   type Copied,
   type CopyJob,
   type ObjectTask,
@@ -72,6 +73,8 @@ async function copySingle(job: CopyJob, grants: Record<string, string>): Promise
       'content-length': String(length),
     };
     if (isMd5Etag(etag)) headers['content-md5'] = Buffer.from(etag, 'hex').toString('base64');
+    const tags = await tagsOf(job, response.headers);
+    if (tags !== undefined) headers['x-amz-tagging'] = taggingHeaderOf(tags);
     const body = counted(response, (chunk) => {
       sent += chunk.length;
       job.onBytes(chunk.length);

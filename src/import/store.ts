@@ -172,6 +172,22 @@ export class Store {
     );
   }
 
+  /** GET ?tagging of an object: the Tagging XML. */
+  async getTagging(keys: Keys, bucket: string, key: string): Promise<string> {
+    const request = { method: 'GET', path: objectPath(bucket, key), query: 'tagging' };
+    const answer = await this.call(keys, request, `read the tags of ${bucket}/${key}`, {
+      maxBytes: ACL_BYTES_MAX,
+    });
+    return answer.text;
+  }
+
+  /** PUT ?tagging of an object with Tagging XML. */
+  async putTagging(keys: Keys, bucket: string, key: string, xml: string): Promise<void> {
+    const body = Buffer.from(xml);
+    const request = { method: 'PUT', path: objectPath(bucket, key), query: 'tagging', body };
+    await this.call(keys, request, `set the tags of ${bucket}/${key}`);
+  }
+
   /** GET ?policy: the policy document, or undefined when the bucket has none. */
   async getPolicy(keys: Keys, bucket: string): Promise<string | undefined> {
     const answer = await this.call(

@@ -19,6 +19,8 @@ import {
   PutBucketPolicyCommand,
   PutObjectAclCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
+  GetObjectTaggingCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
@@ -194,7 +196,16 @@ async function seedBravo() {
     }),
   );
   await s3.send(new PutObjectCommand({ Bucket: 'bravo', Key: 'small', Body: 'small' }));
+  await s3.send(new PutObjectTaggingCommand({ Bucket: 'bravo', Key: key, Tagging: TAGS }));
+  await s3.send(new PutObjectTaggingCommand({ Bucket: 'bravo', Key: 'small', Tagging: TAGS }));
 }
+
+const TAGS = {
+  TagSet: [
+    { Key: 'project', Value: 'cairn import' },
+    { Key: 'ünï', Value: 'a+b=c/d @x' },
+  ],
+};
 
 const BIG_KEY = 'big ✓ object.bin';
 
@@ -251,6 +262,12 @@ describe('cairn-admin import', () => {
     await expectSameObjects('alpha', keys);
     await expectSameObjects('bravo', await allKeys(bob.source, 'bravo'));
     expect(await uploadsIn(bob.target, 'bravo')).toBe(0);
+    for (const key of [BIG_KEY, 'small']) {
+      const tags = await bob.target.send(
+        new GetObjectTaggingCommand({ Bucket: 'bravo', Key: key }),
+      );
+      expect(tags.TagSet, key).toEqual(TAGS.TagSet);
+    }
     expect(await uploadsIn(alice.target, 'alpha')).toBe(0);
   });
 

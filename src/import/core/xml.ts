@@ -8,7 +8,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { percentDecode } from '../../auth/request-parts.js';
 
-const REPEATED = new Set(['Bucket', 'Contents', 'Grant', 'Upload', 'CommonPrefixes']);
+const REPEATED = new Set(['Bucket', 'Contents', 'Grant', 'Upload', 'CommonPrefixes', 'Tag']);
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -123,6 +123,17 @@ export function parseUploadsOf(text: string, key: string): { ids: string[]; trun
     })
     .map((u) => textOf(u, 'UploadId') ?? '');
   return { ids: ids.filter(Boolean), truncated: textOf(doc, 'IsTruncated') === 'true' };
+}
+
+/** The tags of a Tagging document, as the x-amz-tagging header carries them. */
+export function taggingHeaderOf(text: string): string {
+  const doc = root(text, 'Tagging');
+  const tagSet = doc['TagSet'];
+  const raw = typeof tagSet === 'object' && tagSet !== null ? (tagSet as XmlNode)['Tag'] : [];
+  const tags = (Array.isArray(raw) ? raw : [raw]).filter((t) => typeof t === 'object' && t);
+  const params = new URLSearchParams();
+  for (const tag of tags) params.append(textOf(tag, 'Key') ?? '', textOf(tag, 'Value') ?? '');
+  return params.toString();
 }
 
 /** Code and message of an S3 error body, when it is one. */

@@ -13,6 +13,7 @@ import {
   parseListBuckets,
   parseListObjects,
   parseUploadsOf,
+  taggingHeaderOf,
 } from '../../../src/import/core/xml.js';
 
 const escapeXml = (text: string) =>
@@ -52,6 +53,18 @@ describe('listings', () => {
     const page = parseListObjects(xml);
     expect(page.objects[0]!.key).toBe('a b+cü');
     expect(page.nextMarker).toBe('a+b');
+  });
+
+  it('turns a Tagging document into the x-amz-tagging header', () => {
+    const two =
+      '<Tagging><TagSet><Tag><Key>a b</Key><Value>x&amp;y=z</Value></Tag>' +
+      '<Tag><Key>ü</Key><Value></Value></Tag></TagSet></Tagging>';
+    const header = taggingHeaderOf(two);
+    expect([...new URLSearchParams(header)]).toEqual([
+      ['a b', 'x&y=z'],
+      ['ü', ''],
+    ]);
+    expect(taggingHeaderOf('<Tagging><TagSet/></Tagging>')).toBe('');
   });
 
   it('refuses a DTD and sizes that are not sizes', () => {
