@@ -45,7 +45,7 @@ export class Progress {
   }
 
   private draw(): void {
-    const columns = this.terminal?.columns ?? 80;
+    const columns = this.terminal?.columns || 80;
     this.terminal?.write(`\r\x1b[K${progressLine(this.state, Date.now(), columns)}`);
   }
 
