@@ -1,13 +1,17 @@
 /**
  * Copies a multipart object so it keeps its "md5-N" ETag: the same N parts with the same
  * boundaries. The boundaries come from HEAD ?partNumber=i where the source serves it (S3,
- * Cairn); otherwise the likely uniform part sizes are hashed in one read and the one that
- * gives the source's ETag is used. When none does, the object is still copied whole, in
- * parts of a default size, and reported with its new ETag. Each part is read with a Range
- * and If-Match, so an object overwritten mid-copy fails instead of mixing versions; the
- * upload is completed only when the parts' MD5s give the expected ETag, else aborted.
+ * Cairn). Otherwise the likely uniform part sizes are tried in the same read that uploads
+ * the first of them: if the first gives the source's ETag the upload completes; if another
+ * does, it is aborted and done again with that one; if none does (Riak CS makes its
+ * multipart ETags from the upload id, not the bytes), the first is kept and the object is
+ * reported with its new ETag. Each part is read with a Range and If-Match, so an object
+ * overwritten mid-copy fails instead of mixing versions; an upload is completed only once
+ * its parts' MD5s are known to give the ETag it should have, else aborted.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import {
   candidatePartSizes,
   multipartCount,
@@ -24,8 +28,6 @@ import {
   type Copied,
   type CopyJob,
 } from './copy-common.js';
-import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 
 const MIB = 1024 * 1024;
 
@@ -49,19 +51,26 @@ export async function copyMultipart(job: CopyJob, grants: Record<string, string>
   const object: SourceObject = { headers, etag, size, count };
   const tags = await tagsOf(job, headers);
   const known = await sourceBoundaries(job, object);
-  const sizes = known ?? (await guessedBoundaries(job, object));
-  const cut = sizes ?? uniformParts(size, Math.max(8 * MIB, Math.ceil(size / 10_000)));
-  const stored = await upload(job, object, cut, grants, sizes ? etag : undefined);
+  const stored = known
+    ? await upload(job, object, known, grants, (made) => made === etag)
+    : await guessedUpload(job, object, grants);
+  if (stored === undefined) throw new Error(`the parts read do not give the ETag ${etag}`);
   // CreateMultipartUpload takes no tags everywhere (Cairn ignores x-amz-tagging there).
   if (tags !== undefined) await job.target.putTagging(job.keys, job.bucket, job.object.key, tags);
-  return { bytes: size, ...(stored === etag ? {} : { etagChange: change(job, etag, stored) }) };
-}
-
-function change(job: CopyJob, sourceEtag: string, targetEtag: string) {
+  if (stored === etag) return { bytes: size };
   const reason =
     'the source does not give part boundaries (HEAD ?partNumber) and no uniform part size ' +
     'reproduces its ETag';
-  return { bucket: job.bucket, key: job.object.key, sourceEtag, targetEtag, reason };
+  return {
+    bytes: size,
+    etagChange: {
+      bucket: job.bucket,
+      key: job.object.key,
+      sourceEtag: etag,
+      targetEtag: stored,
+      reason,
+    },
+  };
 }
 
 /** Part sizes from HEAD ?partNumber=1..N, or undefined when the source does not serve it. */
@@ -69,29 +78,27 @@ async function sourceBoundaries(job: CopyJob, object: SourceObject): Promise<num
   const sizes: number[] = [];
   for (let part = 1; part <= object.count; part++) {
     const head = await job.source.headPart(job.keys, job.bucket, job.object.key, part);
-    if (!head || head.count !== object.count || unquoteEtag(head.etag) !== object.etag)
+    if (!head || head.count !== object.count || unquoteEtag(head.etag) !== object.etag) {
       return undefined;
+    }
     sizes.push(head.size);
   }
   return sizes.reduce((a, b) => a + b, 0) === object.size ? sizes : undefined;
 }
 
-/** The uniform cut (of the likely part sizes) that gives the source's ETag, if any. */
-async function guessedBoundaries(
-  job: CopyJob,
-  object: SourceObject,
-): Promise<number[] | undefined> {
-  const candidates = candidatePartSizes(object.size, object.count);
-  if (candidates.length === 0) return undefined;
-  const hashers = candidates.map((size) => new PartHasher(uniformParts(object.size, size)));
-  const response = await job.source.getObject(job.keys, job.bucket, job.object.key, {
-    'if-match': `"${object.etag}"`,
-  });
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    for (const hasher of hashers) hasher.update(chunk);
-  }
-  const found = hashers.findIndex((hasher) => hasher.etag() === object.etag);
-  return found < 0 ? undefined : uniformParts(object.size, candidates[found]!);
+/** Uploads cut at the likeliest uniform size, checking the others in the same read. */
+async function guessedUpload(job: CopyJob, object: SourceObject, grants: Record<string, string>) {
+  const { size, etag } = object;
+  const candidates = candidatePartSizes(size, object.count);
+  const first = candidates[0] ?? Math.max(8 * MIB, Math.ceil(size / 10_000));
+  const others = candidates.slice(1).map((part) => new PartHasher(uniformParts(size, part)));
+  const observe = (chunk: Buffer) => others.forEach((hasher) => hasher.update(chunk));
+  // Completed when the first cut gives the ETag, or when no other cut can.
+  const accept = (made: string) => made === etag || !others.some((h) => h.etag() === etag);
+  const stored = await upload(job, object, uniformParts(size, first), grants, accept, observe);
+  if (stored !== undefined) return stored;
+  const found = candidates[1 + others.findIndex((hasher) => hasher.etag() === etag)]!;
+  return upload(job, object, uniformParts(size, found), grants, (made) => made === etag);
 }
 
 /** Aborts uploads of this key left by an interrupted run: they would never complete. */
@@ -101,40 +108,43 @@ async function abortStale(job: CopyJob): Promise<void> {
   }
 }
 
-/** Uploads the parts and completes, when the parts give `expected` (if given); the ETag. */
+/**
+ * Uploads the parts; completes when `accept` takes the ETag they give and returns the
+ * stored ETag, else aborts and returns undefined. `observe` sees every byte, in order.
+ */
 async function upload(
   job: CopyJob,
   object: SourceObject,
   sizes: number[],
   grants: Record<string, string>,
-  expected: string | undefined,
-): Promise<string> {
+  accept: (etag: string) => boolean,
+  observe: (chunk: Buffer) => void = () => undefined,
+): Promise<string | undefined> {
   const { target, keys, bucket } = job;
   const key = job.object.key;
   await abortStale(job);
-  const uploadId = await target.createUpload(keys, bucket, key, {
-    ...carriedHeaders(object.headers),
-    ...grants,
-  });
+  const headers = { ...carriedHeaders(object.headers), ...grants };
+  const uploadId = await target.createUpload(keys, bucket, key, headers);
   let sent = 0;
+  let completed = false;
   try {
     const md5s: Buffer[] = [];
     for (let i = 0, offset = 0; i < sizes.length; offset += sizes[i]!, i++) {
-      md5s.push(await copyPart(job, object, uploadId, i + 1, offset, sizes[i]!));
+      md5s.push(await copyPart(job, object, uploadId, [i + 1, offset, sizes[i]!], observe));
       sent += sizes[i]!;
     }
     const etag = multipartEtag(md5s);
-    if (expected !== undefined && etag !== expected) {
-      throw new Error(`the parts read give ETag ${etag}, not the source's ${expected}`);
-    }
+    if (!accept(etag)) return undefined;
     const etags = md5s.map((md5) => `"${md5.toString('hex')}"`);
     const stored = unquoteEtag(await target.completeUpload(keys, bucket, key, uploadId, etags));
+    completed = true;
     if (stored !== etag) throw new Error(`the target completed with ETag ${stored}, not ${etag}`);
     return stored;
-  } catch (error) {
-    job.onBytes(-sent);
-    await target.abortUpload(keys, bucket, key, uploadId).catch(() => undefined);
-    throw error;
+  } finally {
+    if (!completed) {
+      job.onBytes(-sent);
+      await target.abortUpload(keys, bucket, key, uploadId).catch(() => undefined);
+    }
   }
 }
 
@@ -143,9 +153,8 @@ async function copyPart(
   job: CopyJob,
   object: SourceObject,
   uploadId: string,
-  part: number,
-  offset: number,
-  size: number,
+  [part, offset, size]: [number, number, number],
+  observe: (chunk: Buffer) => void,
 ): Promise<Buffer> {
   const { source, target, keys, bucket } = job;
   const key = job.object.key;
@@ -165,6 +174,7 @@ async function copyPart(
       throw new Error(`the source did not serve part ${part}`);
     const body = counted(response, (chunk) => {
       md5.update(chunk);
+      observe(chunk);
       sent += chunk.length;
       job.onBytes(chunk.length);
     });

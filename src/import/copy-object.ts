@@ -7,6 +7,7 @@
  * The target never shows a half-copied object: a PUT cut short is not committed, and an
  * upload is aborted on any failure.
  */
+import { createHash } from 'node:crypto';
 import { grantHeaders, parseAcl } from './core/acl.js';
 import { isMd5Etag, multipartCount } from './core/parts.js';
 import { taggingHeaderOf, unquoteEtag } from './core/xml.js';
@@ -34,7 +35,10 @@ export async function copyObject(task: ObjectTask): Promise<Copied> {
   const copied =
     multipartCount(job.object.etag) !== undefined
       ? await copyMultipart(job, grants)
-      : await copySingle(job, grants);
+      : await copySingle(job, grants).catch((error: unknown) => {
+          if (!(error instanceof EtagNotMd5)) throw error;
+          return copySingle(job, grants, error.md5);
+        });
   // Headers cannot say "no grants at all" (the default is the owner's FULL_CONTROL): the
   // source's document can, right after; the object is at most as open as the source's.
   if (acl.grants.length === 0) {
@@ -60,9 +64,27 @@ async function readAcl(task: ObjectTask): Promise<string> {
   throw denied ?? new Error('no user to read its ACL with');
 }
 
-async function copySingle(job: CopyJob, grants: Record<string, string>): Promise<Copied> {
+/** The source's ETag of an object is not the MD5 of the bytes it serves. */
+class EtagNotMd5 extends Error {
+  constructor(readonly md5: string) {
+    super('the source ETag is not the MD5 of the object');
+  }
+}
+
+/**
+ * Copies a single-PUT object, sending its ETag as Content-MD5. When the target finds the
+ * bytes do not have that MD5 and neither do the bytes read (old Riak CS gave multipart
+ * objects an ETag from the upload id), throws EtagNotMd5; the caller copies again with
+ * `md5` set to what was read, which the second read must match.
+ */
+async function copySingle(
+  job: CopyJob,
+  grants: Record<string, string>,
+  md5?: string,
+): Promise<Copied> {
   const { bucket, object } = job;
   const response = await job.source.getObject(job.keys, bucket, object.key);
+  const hash = createHash('md5');
   let sent = 0;
   try {
     const length = contentLengthOf(response);
@@ -72,18 +94,25 @@ async function copySingle(job: CopyJob, grants: Record<string, string>): Promise
       ...grants,
       'content-length': String(length),
     };
-    if (isMd5Etag(etag)) headers['content-md5'] = Buffer.from(etag, 'hex').toString('base64');
+    const digest = md5 ?? (isMd5Etag(etag) ? etag : undefined);
+    if (digest) headers['content-md5'] = Buffer.from(digest, 'hex').toString('base64');
     const tags = await tagsOf(job, response.headers);
     if (tags !== undefined) headers['x-amz-tagging'] = taggingHeaderOf(tags);
     const body = counted(response, (chunk) => {
+      hash.update(chunk);
       sent += chunk.length;
       job.onBytes(chunk.length);
     });
     const stored = unquoteEtag(
-      await job.target.putObject(job.keys, bucket, object.key, headers, body),
+      await job.target.putObject(job.keys, bucket, object.key, headers, body).catch((error) => {
+        const read = sent === length ? hash.digest('hex') : undefined;
+        const notMd5 = error instanceof S3CallError && error.code === 'BadDigest';
+        const asRead = md5 === undefined && read !== undefined && read !== etag;
+        throw notMd5 && asRead ? new EtagNotMd5(read) : error;
+      }),
     );
     if (stored === etag) return { bytes: length };
-    const reason = 'the source ETag is not an MD5 the target can reproduce';
+    const reason = "the source's ETag is not the MD5 of the object's bytes";
     return {
       bytes: length,
       etagChange: { bucket, key: object.key, sourceEtag: etag, targetEtag: stored, reason },

@@ -33,7 +33,7 @@ import {
   type ImportReportJson,
   type WorldUser,
 } from '../helpers/import-world.js';
-import { noPartNumberProxy, type Proxy } from '../helpers/no-part-number-proxy.js';
+import { FAKE_ETAG, noPartNumberProxy, type Proxy } from '../helpers/no-part-number-proxy.js';
 import { codeOf } from '../helpers/s3-errors.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 import { parseUsersAnswer } from '../../src/import/core/users-answer.js';
@@ -132,10 +132,13 @@ describe('cairn-admin import: multipart ETags without ?partNumber', () => {
   const uniform = bytes(12 * MIB + 3, 'uniform');
   const uneven = bytes(12 * MIB, 'uneven');
 
-  it('finds the part size that gives the ETag; reports an ETag it cannot keep', async () => {
+  it('finds the part size that gives an ETag; reports the ETags it cannot keep', async () => {
     await dave.source.send(new CreateBucketCommand({ Bucket: 'delta' }));
     await uploadInParts('delta', 'uniform 5 MiB', uniform, [5 * MIB, 5 * MIB, 2 * MIB + 3]);
     await uploadInParts('delta', 'uneven', uneven, [6 * MIB, 5 * MIB, 1 * MIB]);
+    await dave.source.send(
+      new PutObjectCommand({ Bucket: 'delta', Key: 'odd fake-etag', Body: 'not its md5' }),
+    );
     const { code, report, stderr } = await runImport({ ...source, url: proxy.url }, target);
     expect(code, stderr).toBe(0);
     const [from, to] = await Promise.all(
@@ -150,7 +153,16 @@ describe('cairn-admin import: multipart ETags without ?partNumber', () => {
     expect(to![1].sha256).toBe(to![0].sha256);
     expect(to![1].metadata).toEqual({ cut: 'yes' });
     expect(to![1].etag).not.toBe(to![0].etag);
+    const odd = await objectFacts(dave.target, 'delta', 'odd fake-etag');
+    expect(odd.sha256).toBe(createHash('sha256').update('not its md5').digest('hex'));
     expect(report!.etagChanges).toEqual([
+      {
+        bucket: 'delta',
+        key: 'odd fake-etag',
+        sourceEtag: FAKE_ETAG.replaceAll('"', ''),
+        targetEtag: odd.etag!.replaceAll('"', ''),
+        reason: expect.stringContaining('not the MD5'),
+      },
       {
         bucket: 'delta',
         key: 'uneven',
