@@ -3,6 +3,7 @@
  * keys. A disabled user's requests are refused (by Riak CS and Cairn alike), so its
  * buckets cannot be read: they are reported, never skipped silently.
  */
+import { getUser } from './admin-calls.js';
 import { addProblem } from './core/report.js';
 import { reasonOf, type Account, type ImportContext } from './context.js';
 import { S3CallError } from './s3-http.js';
@@ -46,7 +47,7 @@ async function bucketsOf(ctx: ImportContext, owner: Account): Promise<string[] |
   } catch (error) {
     if (!(error instanceof S3CallError) || error.status !== 403) throw error;
   }
-  const known = (await ctx.source.getUser(ctx.sourceAdmin, owner.user.keyId))?.buckets;
+  const known = (await getUser(ctx.source, ctx.sourceAdmin, owner.user.keyId))?.buckets;
   if (known?.length === 0) return undefined;
   const fix =
     'enable it on the source, run the import again, then disable it on the source and run ' +

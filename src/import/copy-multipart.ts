@@ -9,6 +9,13 @@
  * overwritten mid-copy fails instead of mixing versions; an upload is completed only once
  * its parts' MD5s are known to give the ETag it should have, else aborted.
  */
+import {
+  abortUpload,
+  completeUpload,
+  createUpload,
+  uploadPart,
+  uploadsOf,
+} from './upload-calls.js';
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
@@ -103,8 +110,8 @@ async function guessedUpload(job: CopyJob, object: SourceObject, grants: Record<
 
 /** Aborts uploads of this key left by an interrupted run: they would never complete. */
 async function abortStale(job: CopyJob): Promise<void> {
-  for (const id of await job.target.uploadsOf(job.keys, job.bucket, job.object.key)) {
-    await job.target.abortUpload(job.keys, job.bucket, job.object.key, id);
+  for (const id of await uploadsOf(job.target, job.keys, job.bucket, job.object.key)) {
+    await abortUpload(job.target, job.keys, job.bucket, job.object.key, id);
   }
 }
 
@@ -124,7 +131,7 @@ async function upload(
   const key = job.object.key;
   await abortStale(job);
   const headers = { ...carriedHeaders(object.headers), ...grants };
-  const uploadId = await target.createUpload(keys, bucket, key, headers);
+  const uploadId = await createUpload(target, keys, bucket, key, headers);
   let sent = 0;
   let completed = false;
   try {
@@ -136,14 +143,14 @@ async function upload(
     const etag = multipartEtag(md5s);
     if (!accept(etag)) return undefined;
     const etags = md5s.map((md5) => `"${md5.toString('hex')}"`);
-    const stored = unquoteEtag(await target.completeUpload(keys, bucket, key, uploadId, etags));
+    const stored = unquoteEtag(await completeUpload(target, keys, bucket, key, uploadId, etags));
     completed = true;
     if (stored !== etag) throw new Error(`the target completed with ETag ${stored}, not ${etag}`);
     return stored;
   } finally {
     if (!completed) {
       job.onBytes(-sent);
-      await target.abortUpload(keys, bucket, key, uploadId).catch(() => undefined);
+      await abortUpload(target, keys, bucket, key, uploadId).catch(() => undefined);
     }
   }
 }
@@ -160,7 +167,7 @@ async function copyPart(
   const key = job.object.key;
   if (size === 0) {
     const empty = { 'content-length': '0' };
-    await target.uploadPart(keys, bucket, key, uploadId, part, empty, Readable.from([]));
+    await uploadPart(target, keys, bucket, key, uploadId, part, empty, Readable.from([]));
     return createHash('md5').digest();
   }
   const response = await source.getObject(keys, bucket, key, {
@@ -179,7 +186,7 @@ async function copyPart(
       job.onBytes(chunk.length);
     });
     const headers = { 'content-length': String(size) };
-    const etag = await target.uploadPart(keys, bucket, key, uploadId, part, headers, body);
+    const etag = await uploadPart(target, keys, bucket, key, uploadId, part, headers, body);
     const digest = md5.digest();
     if (unquoteEtag(etag) !== digest.toString('hex')) {
       throw new Error(`part ${part} reached the target damaged`);

@@ -4,6 +4,7 @@
  * bucket with its policy, ACL and objects, and returns the report. Interrupted (the
  * signal), it stops starting copies, aborts the ones in flight and returns what it did.
  */
+import { listUsers } from './admin-calls.js';
 import type { WriteStream } from 'node:tty';
 import { pairListings, planObject } from './core/plan.js';
 import { emptyReport, type ImportReport } from './core/report.js';
@@ -44,9 +45,9 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
     options.signal,
   );
   const users = await usable('source', options.from.url, () =>
-    source.listUsers(options.from.admin, 1),
+    listUsers(source, options.from.admin, 1),
   );
-  await usable('target', options.to.url, () => target.listUsers(options.to.admin, 1));
+  await usable('target', options.to.url, () => listUsers(target, options.to.admin, 1));
   const progress = new Progress(options.terminal, Date.now());
   const ctx: ImportContext = {
     source,

@@ -1,22 +1,13 @@
 /**
- * The S3 and Riak CS admin calls an import makes, on either side: users through the admin
- * API, buckets with their ACL and policy, object listings (V1, every store has it) and
- * object reads and writes. Every call is signed with the keys it is given, so buckets and
- * objects are read and written as their owners.
+ * The S3 calls an import makes, on either side: buckets with their ACL and policy, object
+ * listings (V1, every store has it), object reads and writes. Every call is signed with the
+ * keys it is given, so buckets and objects are read and written as their owners. The admin
+ * API's calls are in admin-calls.ts, multipart uploads' in upload-calls.ts.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { uriEncode } from '../auth/request-parts.js';
-import type { SourceUser } from './core/plan.js';
-import { sourceUserOf } from './core/plan.js';
-import { parseUsersAnswer } from './core/users-answer.js';
-import {
-  parseField,
-  parseListBuckets,
-  parseListObjects,
-  parseUploadsOf,
-  type ListedObject,
-} from './core/xml.js';
+import { parseListBuckets, parseListObjects, type ListedObject } from './core/xml.js';
 import {
   answerError,
   call,
@@ -27,7 +18,6 @@ import {
   type S3Request,
 } from './s3-http.js';
 
-const USERS_BYTES_MAX = 256 * 1024 * 1024;
 const ACL_BYTES_MAX = 256 * 1024;
 const POLICY_BYTES_MAX = 64 * 1024;
 
@@ -46,7 +36,8 @@ export class Store {
     readonly signal?: AbortSignal,
   ) {}
 
-  private call(keys: Keys, request: S3Request & { body?: Buffer }, what: string, options = {}) {
+  /** A request whose answer is read whole (see `call`). */
+  call(keys: Keys, request: S3Request & { body?: Buffer }, what: string, options = {}) {
     const signed = this.signal ? { ...request, signal: this.signal } : request;
     return call(this.endpoint, keys, signed, `${this.name}: ${what}`, options);
   }
@@ -54,74 +45,6 @@ export class Store {
   /** Opens a request whose answer is streamed (its status not yet checked). */
   open(keys: Keys, request: S3Request): Promise<IncomingMessage> {
     return open(this.endpoint, keys, this.signal ? { ...request, signal: this.signal } : request);
-  }
-
-  /** GET /riak-cs/users (admin): every user with its keys. */
-  async listUsers(admin: Keys, retries?: number): Promise<SourceUser[]> {
-    const answer = await this.call(
-      admin,
-      { method: 'GET', path: '/riak-cs/users', headers: { accept: 'application/json' } },
-      'list users (GET /riak-cs/users)',
-      { maxBytes: USERS_BYTES_MAX, ...(retries !== undefined ? { retries } : {}) },
-    );
-    return parseUsersAnswer(String(answer.headers['content-type'] ?? ''), answer.text);
-  }
-
-  /** GET /riak-cs/user/KEY (admin): the user, and its buckets when the store says. */
-  async getUser(admin: Keys, keyId: string) {
-    const answer = await this.call(
-      admin,
-      {
-        method: 'GET',
-        path: `/riak-cs/user/${uriEncode(keyId)}`,
-        headers: { accept: 'application/json' },
-      },
-      `read user ${keyId}`,
-      { accept: [404], maxBytes: 1024 * 1024 },
-    );
-    if (answer.status === 404) return undefined;
-    const json = JSON.parse(answer.text) as Record<string, unknown>;
-    const buckets = Array.isArray(json['buckets'])
-      ? (json['buckets'] as Array<{ name?: unknown }>).map((b) => String(b.name))
-      : undefined;
-    return { user: sourceUserOf(json), buckets };
-  }
-
-  /** POST /riak-cs/user (admin) with the user's own keys, canonical id and status. */
-  async createUser(admin: Keys, user: SourceUser): Promise<void> {
-    const body = JSON.stringify({
-      email: user.email,
-      name: user.name,
-      key_id: user.keyId,
-      key_secret: user.secret,
-      id: user.id,
-      status: user.status,
-    });
-    await this.call(
-      admin,
-      {
-        method: 'POST',
-        path: '/riak-cs/user',
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.from(body),
-      },
-      `create user ${user.keyId}`,
-      { retries: 0 },
-    );
-  }
-
-  /** PUT /riak-cs/user/KEY {"status"} (admin). */
-  async setUserStatus(admin: Keys, keyId: string, status: string): Promise<void> {
-    await this.call(
-      admin,
-      {
-        method: 'PUT',
-        path: `/riak-cs/user/${uriEncode(keyId)}`,
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.from(JSON.stringify({ status })),
-      },
-      `set user ${keyId} ${status}`,
-    );
   }
 
   /** ListBuckets as `keys`: the names of the buckets that user owns. */
@@ -282,88 +205,5 @@ export class Store {
       throw await answerError(response, `${this.name}: write ${bucket}/${key}`);
     response.resume();
     return String(response.headers['etag'] ?? '');
-  }
-
-  /** CreateMultipartUpload; the upload id. */
-  async createUpload(keys: Keys, bucket: string, key: string, headers: Record<string, string>) {
-    const answer = await this.call(
-      keys,
-      {
-        method: 'POST',
-        path: objectPath(bucket, key),
-        query: 'uploads',
-        headers,
-        body: Buffer.alloc(0),
-      },
-      `start an upload of ${bucket}/${key}`,
-      { retries: 0 },
-    );
-    return parseField(answer.text, 'InitiateMultipartUploadResult', 'UploadId');
-  }
-
-  /** UploadPart with a streamed body; the part's ETag. */
-  async uploadPart(
-    keys: Keys,
-    bucket: string,
-    key: string,
-    uploadId: string,
-    part: number,
-    headers: Record<string, string>,
-    body: Readable,
-  ) {
-    const query = `partNumber=${part}&uploadId=${uriEncode(uploadId)}`;
-    const response = await this.open(keys, {
-      method: 'PUT',
-      path: objectPath(bucket, key),
-      query,
-      headers,
-      body,
-    });
-    if (response.statusCode !== 200)
-      throw await answerError(response, `${this.name}: write part ${part} of ${bucket}/${key}`);
-    response.resume();
-    return String(response.headers['etag'] ?? '');
-  }
-
-  /** CompleteMultipartUpload; the object's ETag. */
-  async completeUpload(keys: Keys, bucket: string, key: string, uploadId: string, etags: string[]) {
-    const parts = etags.map(
-      (etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`,
-    );
-    const body = `<CompleteMultipartUpload>${parts.join('')}</CompleteMultipartUpload>`;
-    const answer = await this.call(
-      keys,
-      {
-        method: 'POST',
-        path: objectPath(bucket, key),
-        query: `uploadId=${uriEncode(uploadId)}`,
-        body: Buffer.from(body),
-      },
-      `complete the upload of ${bucket}/${key}`,
-      { retries: 0 },
-    );
-    return parseField(answer.text, 'CompleteMultipartUploadResult', 'ETag');
-  }
-
-  /** AbortMultipartUpload (a missing upload is already gone). */
-  async abortUpload(keys: Keys, bucket: string, key: string, uploadId: string): Promise<void> {
-    await call(
-      this.endpoint,
-      keys,
-      { method: 'DELETE', path: objectPath(bucket, key), query: `uploadId=${uriEncode(uploadId)}` },
-      `${this.name}: abort an upload of ${bucket}/${key}`,
-      { accept: [404] },
-    );
-  }
-
-  /** Ids of the uploads in progress for exactly `key`. */
-  async uploadsOf(keys: Keys, bucket: string, key: string): Promise<string[]> {
-    const query = `encoding-type=url&prefix=${uriEncode(key)}&uploads`;
-    const answer = await this.call(
-      keys,
-      { method: 'GET', path: objectPath(bucket), query },
-      `list uploads of ${bucket}/${key}`,
-    );
-    return parseUploadsOf(answer.text, key).ids;
   }
 }

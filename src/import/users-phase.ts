@@ -4,6 +4,7 @@
  * already there with the same keys is left alone (or given the source's status); one whose
  * key id or canonical id belongs to someone else is reported and its data not copied.
  */
+import { createUser as postUser, getUser, setUserStatus } from './admin-calls.js';
 import { planUser, type SourceUser } from './core/plan.js';
 import { addProblem } from './core/report.js';
 import { reasonOf, type Account, type ImportContext } from './context.js';
@@ -27,14 +28,14 @@ export async function importUsers(ctx: ImportContext, users: SourceUser[]): Prom
 
 /** Creates or checks one user; the reason it is not on the target, if it is not. */
 async function importUser(ctx: ImportContext, user: SourceUser): Promise<string | undefined> {
-  const existing = await ctx.target.getUser(ctx.targetAdmin, user.keyId);
+  const existing = await getUser(ctx.target, ctx.targetAdmin, user.keyId);
   const step = planUser(user, existing?.user);
   switch (step.kind) {
     case 'present':
       ctx.report.users.present++;
       return undefined;
     case 'set-status':
-      await ctx.target.setUserStatus(ctx.targetAdmin, user.keyId, step.status);
+      await setUserStatus(ctx.target, ctx.targetAdmin, user.keyId, step.status);
       ctx.report.users.updated++;
       return undefined;
     case 'conflict':
@@ -47,7 +48,7 @@ async function importUser(ctx: ImportContext, user: SourceUser): Promise<string 
 
 async function createUser(ctx: ImportContext, user: SourceUser): Promise<string | undefined> {
   try {
-    await ctx.target.createUser(ctx.targetAdmin, user);
+    await postUser(ctx.target, ctx.targetAdmin, user);
     ctx.report.users.done++;
     return undefined;
   } catch (error) {

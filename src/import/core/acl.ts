@@ -95,16 +95,3 @@ export function grantHeaders(acl: ImportAcl): Record<string, string> {
   }
   return Object.fromEntries([...byHeader].map(([header, list]) => [header, list.join(', ')]));
 }
-
-/** The canonical ids an ACL names (owner and user grantees). */
-export function userIdsOfAcl(acl: ImportAcl): string[] {
-  const ids = acl.grants.flatMap((g) => (g.grantee.type === 'CanonicalUser' ? [g.grantee.id] : []));
-  return [...new Set([acl.ownerId, ...ids])];
-}
-
-/** Whether two ACLs grant the same things (order and repeats aside). */
-export function sameAcl(a: ImportAcl, b: ImportAcl): boolean {
-  const set = (acl: ImportAcl) =>
-    [...new Set(acl.grants.map((g) => `${g.permission} ${granteeText(g.grantee)}`))].sort();
-  return a.ownerId === b.ownerId && JSON.stringify(set(a)) === JSON.stringify(set(b));
-}

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { grantHeaders, parseAcl, sameAcl } from '../../../src/import/core/acl.js';
+import { grantHeaders, parseAcl } from '../../../src/import/core/acl.js';
 import { boundaryOf, parseUsersAnswer } from '../../../src/import/core/users-answer.js';
 import {
   decodeXmlText,
@@ -116,12 +116,6 @@ describe('ACLs', () => {
       'x-amz-grant-read': 'uri="http://acs.amazonaws.com/groups/global/AllUsers", id="friend"',
     });
     expect(grantHeaders({ ownerId: 'o', grants: [] })).toEqual({});
-  });
-
-  it('compares ACLs as sets of grants', () => {
-    const acl = parseAcl(ACL);
-    expect(sameAcl(acl, { ...acl, grants: [...acl.grants].reverse() })).toBe(true);
-    expect(sameAcl(acl, { ...acl, grants: acl.grants.slice(1) })).toBe(false);
   });
 
   it('refuses what is not an ACL, unknown permissions and quotes in grantees', () => {
