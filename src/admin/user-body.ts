@@ -19,6 +19,9 @@ const XML_FIELDS: Record<string, string> = {
   Name: 'name',
   Status: 'status',
   NewKeySecret: 'new_key_secret',
+  KeyId: 'key_id',
+  KeySecret: 'key_secret',
+  Id: 'id',
 };
 
 /** The document's fields under their JSON names. */

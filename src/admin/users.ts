@@ -14,6 +14,7 @@ import { readSmallBody } from '../s3/body.js';
 import type { RequestContext } from '../s3/context.js';
 import { S3Error } from '../s3/errors.js';
 import { checkEmail, checkName, parseUserUpdate, userFields } from './user-body.js';
+import { importedIdentity, withIdentity } from './user-import-fields.js';
 import { userJson, userXml } from './user-render.js';
 
 const USER_BODY_BYTES_MAX = 16 * 1024;
@@ -25,7 +26,9 @@ export async function createUserRoute(ctx: RequestContext): Promise<void> {
   if (!allowed) throw new S3Error('AccessDenied');
   const body = await readSmallBody(ctx, USER_BODY_BYTES_MAX);
   const fields = userFields(body, String(ctx.request.headers['content-type'] ?? ''));
-  const user = newUser(ctx.deps, checkEmail(fields['email']), checkName(fields['name']), false);
+  const identity = importedIdentity(fields, ctx.user?.isAdmin === true);
+  const fresh = newUser(ctx.deps, checkEmail(fields['email']), checkName(fields['name']), false);
+  const user = withIdentity(fresh, identity);
   const result = await execute(ctx, { type: 'create-user', user });
   sendUser(ctx, 201, result, []);
 }
@@ -114,7 +117,7 @@ async function execute(ctx: RequestContext, command: Command): Promise<UserRecor
   if (result.ok && result.user) return result.user;
   if (result.ok) throw new Error('stanchion answered a user command without the user');
   if (result.code === 'UserAlreadyExists' || result.code === 'NoSuchUser') {
-    throw new S3Error(result.code);
+    throw new S3Error(result.code, result.detail);
   }
   throw new S3Error('InvalidArgument', result.detail);
 }

@@ -98,8 +98,11 @@ function decideCreateUser(state: StanchionState, user: UserRecord): Decision {
   if (state.userIdByEmail.has(user.email.toLowerCase())) {
     return refuse('UserAlreadyExists', `a user with e-mail ${user.email} exists`);
   }
-  if (state.users.has(user.id) || state.userIdByKey.has(user.keyId)) {
-    return refuse('UserAlreadyExists', 'user id or key id already in use');
+  if (state.userIdByKey.has(user.keyId)) {
+    return refuse('UserAlreadyExists', `access key id ${user.keyId} is already in use`);
+  }
+  if (state.users.has(user.id)) {
+    return refuse('UserAlreadyExists', `canonical id ${user.id} is already in use`);
   }
   return { events: [{ type: 'user-created', user }], result: { ok: true, user } };
 }
