@@ -29,6 +29,7 @@ import { dispatchSubresource, type UnsignedOperation } from './handlers/subresou
 import { installEarlyAuth } from './expect-continue.js';
 import { identify } from './identify.js';
 import { decodePath, parseOperation, type S3Operation } from './operation.js';
+import { refuseUnsupportedRequest } from './unsupported-headers.js';
 import { renderErrorXml } from './xml.js';
 import { storageRoute } from '../usage/storage-route.js';
 import { usageRoute } from '../usage/usage-routes.js';
@@ -96,6 +97,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
       }
       if ('bucket' in op) await addCorsHeaders(deps, request, reply, op.bucket);
       const ctx = await requestContext(deps, request, reply, bucketFromHost);
+      refuseUnsupportedRequest(op.name, request.headers, query);
       if (op.name === 'PostObject') {
         await postObject(ctx, op.bucket);
         return reply;

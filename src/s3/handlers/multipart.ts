@@ -11,6 +11,7 @@ import { parseCopySourceRange } from '../copy-source.js';
 import { S3Error } from '../errors.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { checkPartNumber, parseCompleteXml } from '../request-xml.js';
+import { taggingOf } from '../tags.js';
 import { renderXml } from '../xml.js';
 import type { S3Action } from '../access/authorize.js';
 import { authorizedBucket } from './access.js';
@@ -44,6 +45,7 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
   const headers = ctx.request.headers;
   const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
   const checksumAlgorithm = uploadChecksumAlgorithm(headers);
+  const tags = taggingOf(headers);
   const acl = await newObjectAcl(ctx, bucket);
   const upload = await ctx.deps.multipart.create({
     uploadId: ctx.deps.newId().replaceAll('-', ''),
@@ -53,6 +55,7 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
     headers: storedHeadersOf(headers),
     metadata: metadataOf(headers),
     ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+    ...(tags.length > 0 ? { tags } : {}),
     acl,
   });
   if (checksumAlgorithm) {

@@ -14,14 +14,12 @@ import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
 import { taggingOf } from '../tags.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
-import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { copyObject } from './copy.js';
 import { sendEmpty } from './responses.js';
 
 /** PUT /bucket/key (s3:PutObject); the writer owns the new object. */
 export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
   const headers = ctx.request.headers;
-  refuseUnsupportedPutHeaders(Object.keys(headers));
   if (headers['x-amz-copy-source'] !== undefined) return copyObject(ctx, bucketName, key);
   const conditions = putConditionsOf(headers);
   const tags = taggingOf(headers);

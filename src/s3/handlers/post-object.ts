@@ -18,10 +18,10 @@ import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { KEY_BYTES_MAX } from '../operation.js';
 import { checkPostPolicy, parsePostPolicy } from '../post-policy.js';
 import { OBJECT_TAGS_MAX, parseTaggingXml } from '../tags.js';
+import { refuseUnsupportedHeaders } from '../unsupported-headers.js';
 import { renderXml } from '../xml.js';
 import { authorizedBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
-import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 /** Limits of the form: S3 allows 20 KB of fields; a little more costs nothing. */
@@ -53,7 +53,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
   const size = user
     ? checkPostPolicy(parsePostPolicy(fields.get('policy')!), fields, bucketName, ctx.deps.clock())
     : { sizeMin: 0, sizeMax: Number.MAX_SAFE_INTEGER };
-  refuseUnsupportedPutHeaders(fields.keys());
+  refuseUnsupportedHeaders('PostObject', fields);
   const signed = user ? { ...ctx, user } : ctx;
   const bucket = await authorizedBucket(signed, bucketName, 's3:PutObject', key);
   const aclFields = { ...Object.fromEntries(fields), 'x-amz-acl': fields.get('acl') };
