@@ -9,9 +9,16 @@ const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: false });
 
-/** Renders `{ Root: {...} }` as an S3 XML document with the S3 namespace on the root. */
-export function renderXml(rootName: string, body: Record<string, unknown>): string {
-  const root = { '@_xmlns': S3_NAMESPACE, ...body };
+/**
+ * Renders `{ Root: {...} }` as an S3 XML document with the S3 namespace on the root
+ * (unless `namespace` is false: a few S3 documents, such as PostResponse, have none).
+ */
+export function renderXml(
+  rootName: string,
+  body: Record<string, unknown>,
+  options: { namespace?: boolean } = {},
+): string {
+  const root = options.namespace === false ? body : { '@_xmlns': S3_NAMESPACE, ...body };
   return '<?xml version="1.0" encoding="UTF-8"?>\n' + builder.build({ [rootName]: root });
 }
 
