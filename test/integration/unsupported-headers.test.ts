@@ -199,7 +199,7 @@ describe('headers acted on', () => {
     expect(await exists('/hdr/owned-copy')).toBe(false);
   });
 
-  it('DeleteObject If-Match: 412 on another ETag, 404 when absent, deletes on a match', async () => {
+  it('DeleteObject If-Match: 412 for another ETag, 404 when absent, else deletes', async () => {
     const put = await s3.send(new PutObjectCommand({ Bucket: 'hdr', Key: 'cond', Body: 'c' }));
     const stale = await send('/hdr/cond', { method: 'DELETE', headers: { 'if-match': '"0"' } });
     expect(await errorOf(stale)).toMatchObject({ status: 412, code: 'PreconditionFailed' });
