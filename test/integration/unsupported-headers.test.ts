@@ -18,6 +18,7 @@ import {
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
+import { openSocket, signedHead } from '../helpers/raw-http.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 
 let server: CairnProcess;
@@ -149,6 +150,27 @@ describe('writes refuse encryption and object lock, storing nothing', () => {
     expect(await errorOf(get)).toMatchObject({ status: 501, code: 'NotImplemented' });
     const head = await send('/hdr/src', { method: 'HEAD', headers });
     expect(head.status).toBe(501);
+  });
+});
+
+describe('Expect: 100-continue', () => {
+  it('refuses an unsupported header before inviting the body (no 100 Continue)', async () => {
+    const watched = await openSocket(server.port);
+    try {
+      const head = signedHead(server, 'PUT', '/hdr/announced', {
+        'content-length': String(64 * 1024 * 1024),
+        expect: '100-continue',
+        'x-amz-server-side-encryption': 'AES256',
+      });
+      watched.socket.write(head);
+      const answer = await watched.waitFor(/<\/Error>/, 10_000);
+      expect(answer).toMatch(/^HTTP\/1\.1 501 /);
+      expect(answer).not.toContain('100 Continue');
+      expect(answer).toContain('<Header>x-amz-server-side-encryption</Header>');
+    } finally {
+      watched.socket.destroy();
+    }
+    expect(await exists('/hdr/announced')).toBe(false);
   });
 });
 
