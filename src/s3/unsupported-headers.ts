@@ -36,7 +36,7 @@ interface Refusal {
   error?: (value: string) => S3Error;
 }
 
-// Every storage class AWS names; only STANDARD exists here.
+// Every storage class AWS names.
 const STORAGE_CLASSES = new Set([
   'STANDARD',
   'REDUCED_REDUNDANCY',
@@ -66,9 +66,16 @@ const BYPASS_GOVERNANCE: Refusal = { header: 'x-amz-bypass-governance-retention'
 const WEBSITE_REDIRECT: Refusal = { header: 'x-amz-website-redirect-location' };
 /** Appending to an object (AWS: directory buckets only). */
 const WRITE_OFFSET: Refusal = { header: 'x-amz-write-offset-bytes' };
+/**
+ * STANDARD is every object's class. REDUCED_REDUNDANCY is taken too: its only promise is
+ * a lower price for less durability, and an object kept at full durability breaks no
+ * promise a client relies on (CloudStack's RRS option and Riak CS scripts send it). Every
+ * other class changes how an object is read (GLACIER) or where it lives: NotImplemented.
+ */
+const ACCEPTED_STORAGE_CLASSES = new Set(['STANDARD', 'REDUCED_REDUNDANCY']);
 const STORAGE_CLASS: Refusal = {
   header: 'x-amz-storage-class',
-  refuses: (value) => value !== 'STANDARD',
+  refuses: (value) => !ACCEPTED_STORAGE_CLASSES.has(value),
   error: (value) =>
     STORAGE_CLASSES.has(value)
       ? notImplemented('x-amz-storage-class')

@@ -47,6 +47,8 @@ describe('unsupported headers: the table', () => {
     ['PutObject', 'x-amz-storage-class', 'GLACIER', 'NotImplemented'],
     ['PutObject', 'x-amz-storage-class', 'FOO', 'InvalidStorageClass'],
     ['PutObject', 'x-amz-storage-class', 'STANDARD', 'ok'],
+    ['CreateMultipartUpload', 'x-amz-storage-class', 'REDUCED_REDUNDANCY', 'ok'],
+    ['CreateMultipartUpload', 'x-amz-storage-class', 'STANDARD_IA', 'NotImplemented'],
     ['PutObject', 'x-amz-checksum-crc32', 'x', 'ok'],
     ['PutObject', 'x-amz-tagging', 'a=b', 'ok'],
     ['CopyObject', 'x-amz-copy-source-server-side-encryption-customer-key', 'k', 'NotImplemented'],
