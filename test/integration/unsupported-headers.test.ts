@@ -236,6 +236,31 @@ describe('headers acted on', () => {
     expect(await exists('/hdr/cond')).toBe(false);
   });
 
+  it('DeleteObjects: an ETag in an Object element makes its delete conditional', async () => {
+    const kept = await s3.send(new PutObjectCommand({ Bucket: 'hdr', Key: 'm-kept', Body: 'k' }));
+    const gone = await s3.send(new PutObjectCommand({ Bucket: 'hdr', Key: 'm-gone', Body: 'g' }));
+    expect(kept.ETag).toBeDefined();
+    const body =
+      '<Delete>' +
+      '<Object><Key>m-kept</Key><ETag>"00000000000000000000000000000000"</ETag></Object>' +
+      `<Object><Key>m-gone</Key><ETag>${gone.ETag!.replaceAll('"', '&quot;')}</ETag></Object>` +
+      '<Object><Key>m-size</Key><Size>1</Size></Object>' +
+      '</Delete>';
+    const res = await signedFetch(server.url, '/hdr?delete', {
+      method: 'POST',
+      body,
+      headers: { 'content-md5': createHash('md5').update(body).digest('base64') },
+      credentials: server,
+    });
+    const xml = await res.text();
+    expect(res.status).toBe(200);
+    expect(xml).toMatch(/<Error><Key>m-kept<\/Key><Code>PreconditionFailed<\/Code>/);
+    expect(xml).toMatch(/<Deleted><Key>m-gone<\/Key><\/Deleted>/);
+    expect(xml).toMatch(/<Error><Key>m-size<\/Key><Code>NotImplemented<\/Code>/);
+    expect(await exists('/hdr/m-kept')).toBe(true);
+    expect(await exists('/hdr/m-gone')).toBe(false);
+  });
+
   it('bypass-governance on a delete is accepted: nothing here is locked', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'hdr', Key: 'gone', Body: 'g' }));
     const res = await send('/hdr/gone', {
