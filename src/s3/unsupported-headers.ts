@@ -5,8 +5,12 @@
  * or locked is stored in the clear and deletable), so each listed header answers S3's
  * NotImplemented, or the error AWS gives for its value, and nothing is read or stored.
  * Headers hoisted into a presigned URL's query string (the AWS SDKs move x-amz-* there)
- * count as headers. Every header AWS documents for these operations and not listed here is
- * acted on by its handler. Pure: names and values in, an S3Error or nothing out.
+ * count as headers. Every other header AWS documents for the operations Cairn serves is
+ * acted on by its handler, or asks for nothing that could be left undone here:
+ * x-amz-request-payer (no bucket is Requester Pays, so the owner pays, as S3 does then),
+ * x-amz-optional-object-attributes: RestoreStatus (no object is ever archived), and the
+ * lock and MFA authorizations on deletes (below). Pure: names and values in, an S3Error or
+ * nothing out.
  */
 import { S3Error } from './errors.js';
 
