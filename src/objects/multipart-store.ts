@@ -181,6 +181,7 @@ export class MultipartStore {
       checksums,
       parts: plan.parts.map(({ lastModifiedMs: _, ...part }) => part),
       ...(upload.acl ? { acl: upload.acl } : {}),
+      ...(upload.tags ? { tags: upload.tags } : {}),
     });
     await this.end(upload);
     return manifest;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
 import type { AccessControlList } from '../../stanchion/core/records.js';
-import type { ManifestPart, StoredHeaders } from './manifest.js';
+import type { ManifestPart, StoredHeaders, Tag } from './manifest.js';
 
 /** Highest part number S3 accepts. */
 export const PART_NUMBER_MAX = 10_000;
@@ -28,6 +28,8 @@ export interface UploadRecord {
   checksumAlgorithm?: ChecksumAlgorithm;
   /** The ACL the completed object gets (CreateMultipartUpload's x-amz-acl or grants). */
   acl?: AccessControlList;
+  /** The tags the completed object gets (CreateMultipartUpload's x-amz-tagging). */
+  tags?: Tag[];
 }
 
 /** One uploaded part, stored under (parts, upload id, zero-padded part number). */

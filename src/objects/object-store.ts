@@ -126,9 +126,17 @@ export class ObjectStore {
     );
   }
 
-  /** Removes the object (a tombstone); every version it had is queued for GC. */
-  async delete(bucketId: string, key: string): Promise<void> {
+  /**
+   * Removes the object (a tombstone); every version it had is queued for GC. `precondition`
+   * (given the current version) runs first: throwing leaves the object in place.
+   */
+  async delete(
+    bucketId: string,
+    key: string,
+    precondition?: (current: Manifest | undefined) => void,
+  ): Promise<void> {
     const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
+    precondition?.(resolveCurrent(current.values));
     if (current.values.length === 0) return;
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, null, current.context);
     const previous = current.values.map(decodeManifest);

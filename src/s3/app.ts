@@ -27,9 +27,9 @@ import { addCorsHeaders, corsPreflight } from './handlers/cors.js';
 import { postObject } from './handlers/post-object.js';
 import { dispatchSubresource, type UnsignedOperation } from './handlers/subresources.js';
 import { installEarlyAuth } from './expect-continue.js';
-import { checkExpectedBucketOwner } from './expected-owner.js';
 import { identify } from './identify.js';
 import { decodePath, parseOperation, type S3Operation } from './operation.js';
+import { REFUSED_AFTER_ACCESS, refuseUnsupportedRequest } from './unsupported-headers.js';
 import { renderErrorXml } from './xml.js';
 import { storageRoute } from '../usage/storage-route.js';
 import { usageRoute } from '../usage/usage-routes.js';
@@ -97,7 +97,9 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
       }
       if ('bucket' in op) await addCorsHeaders(deps, request, reply, op.bucket);
       const ctx = await requestContext(deps, request, reply, bucketFromHost);
-      await checkExpectedBucketOwner(ctx, op);
+      // Object writes run the table themselves, after their access check (see putObject).
+      if (!REFUSED_AFTER_ACCESS.has(op.name))
+        refuseUnsupportedRequest(op.name, request.headers, query);
       if (op.name === 'PostObject') {
         await postObject(ctx, op.bucket);
         return reply;

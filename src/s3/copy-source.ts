@@ -101,10 +101,19 @@ export function parseCopySourceRange(raw: string | undefined, size: number): Byt
 
 /** The metadata directive of a copy: COPY (the default) or REPLACE. */
 export function metadataDirective(headers: Headers): 'COPY' | 'REPLACE' {
-  const value = one(headers, 'x-amz-metadata-directive');
+  return directive(headers, 'x-amz-metadata-directive', 'Unknown metadata directive.');
+}
+
+/** The tagging directive of a copy: COPY (the default: the source's tags) or REPLACE. */
+export function taggingDirective(headers: Headers): 'COPY' | 'REPLACE' {
+  return directive(headers, 'x-amz-tagging-directive', 'Unknown tagging directive.');
+}
+
+function directive(headers: Headers, name: string, message: string): 'COPY' | 'REPLACE' {
+  const value = one(headers, name);
   if (value === undefined || value === 'COPY') return 'COPY';
   if (value === 'REPLACE') return 'REPLACE';
-  throw new S3Error('InvalidArgument', 'Unknown metadata directive.', {
-    fields: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: value },
+  throw new S3Error('InvalidArgument', message, {
+    fields: { ArgumentName: name, ArgumentValue: value },
   });
 }

@@ -2,6 +2,9 @@
  * Every S3 error code Cairn answers, with its HTTP status and message, in one table; one
  * error class carries a code from it. Handlers throw S3Error; the one error handler in
  * app.ts renders it. Anything else thrown is a bug or a backend failure, never a 4xx.
+ * Messages are AWS's words, since some clients compare them: where what S3 sends differs
+ * from its documented error table (SignatureDoesNotMatch, InvalidAccessKeyId, NoSuchUpload,
+ * RequestTimeTooSkewed, BucketAlreadyOwnedByYou, ...), the words S3 sends.
  */
 
 /** The S3 error table. */
@@ -14,7 +17,7 @@ export const S3_ERRORS = {
   AccessControlListNotSupported: { status: 400, message: 'The bucket does not allow ACLs' },
   AuthorizationHeaderMalformed: {
     status: 400,
-    message: 'The authorization header is malformed.',
+    message: 'The authorization header you provided is invalid.',
   },
   AuthorizationQueryParametersError: {
     status: 400,
@@ -23,7 +26,7 @@ export const S3_ERRORS = {
   BadRequest: { status: 400, message: 'Bad Request' },
   BadDigest: {
     status: 400,
-    message: 'The Content-MD5 or checksum you specified did not match what we received.',
+    message: 'The Content-MD5 you specified did not match what we received.',
   },
   BucketAlreadyExists: {
     status: 409,
@@ -46,7 +49,7 @@ export const S3_ERRORS = {
   },
   IncompleteBody: {
     status: 400,
-    message: 'You did not provide the number of bytes specified by the Content-Length header.',
+    message: 'You did not provide the number of bytes specified by the Content-Length HTTP header',
   },
   InsufficientStorage: {
     status: 507,
@@ -57,6 +60,10 @@ export const S3_ERRORS = {
   InternalError: {
     status: 500,
     message: 'We encountered an internal error. Please try again.',
+  },
+  IncorrectNumberOfFilesInPostRequest: {
+    status: 400,
+    message: 'POST requires exactly one file upload per request.',
   },
   InvalidAccessKeyId: {
     status: 403,
@@ -87,6 +94,7 @@ export const S3_ERRORS = {
   },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
+  InvalidStorageClass: { status: 400, message: 'The storage class you specified is not valid.' },
   InvalidTag: { status: 400, message: 'The tag provided was not a valid tag.' },
   InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
   KeyTooLongError: { status: 400, message: 'Your key is too long.' },
@@ -128,7 +136,7 @@ export const S3_ERRORS = {
   },
   MissingSecurityHeader: {
     status: 400,
-    message: 'Your request was missing a required header.',
+    message: 'Your request is missing a required header.',
   },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
   NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist' },
@@ -142,13 +150,13 @@ export const S3_ERRORS = {
   NoSuchUpload: {
     status: 404,
     message:
-      'The specified multipart upload does not exist. The upload ID may be invalid, or the ' +
-      'upload may have been aborted or completed.',
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may ' +
+      'have been aborted or completed.',
   },
   NoSuchUser: { status: 404, message: 'The specified user does not exist.' },
   NotImplemented: {
     status: 501,
-    message: 'A header or query you provided implies functionality that is not implemented.',
+    message: 'A header you provided implies functionality that is not implemented.',
   },
   NotModified: { status: 304, message: 'Not Modified' },
   OwnershipControlsNotFoundError: {
@@ -167,13 +175,13 @@ export const S3_ERRORS = {
   },
   RequestTimeTooSkewed: {
     status: 403,
-    message: "The difference between the request time and the server's time is too large.",
+    message: 'The difference between the request time and the current time is too large.',
   },
   ServerSideEncryptionConfigurationNotFoundError: {
     status: 404,
     message: 'The server side encryption configuration was not found',
   },
-  ServiceUnavailable: { status: 503, message: 'Please reduce your request rate.' },
+  ServiceUnavailable: { status: 503, message: 'Service is unable to handle request.' },
   SignatureDoesNotMatch: {
     status: 403,
     message:
@@ -186,7 +194,7 @@ export const S3_ERRORS = {
   },
   UnresolvableGrantByEmailAddress: {
     status: 400,
-    message: 'The e-mail address you provided does not match any account on record.',
+    message: 'The email address you provided does not match any account on record.',
   },
   UserAlreadyExists: {
     status: 409,
@@ -198,7 +206,7 @@ export const S3_ERRORS = {
   },
   InvalidEncryptionAlgorithmError: {
     status: 400,
-    message: 'The encryption request you specified is not valid.',
+    message: 'The encryption request you specified is not valid. The valid value is AES256.',
   },
 } as const satisfies Record<string, { status: number; message: string }>;
 

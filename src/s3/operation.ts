@@ -70,9 +70,7 @@ const UNSUPPORTED_SUBRESOURCES = [
 /** The operation a request asks for; S3Error for anything malformed or unsupported. */
 export function parseOperation(input: OperationInput): S3Operation {
   const { bucket, key } = splitPath(input);
-  if (key !== undefined && Buffer.byteLength(key, 'utf8') > KEY_BYTES_MAX) {
-    throw new S3Error('KeyTooLongError');
-  }
+  if (key !== undefined) checkObjectKey(key);
   const subresource = parseSubresourceOperation(input, bucket, key);
   if (subresource) return subresource;
   const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => input.query.has(name));
@@ -170,6 +168,18 @@ function splitPath(input: OperationInput): { bucket?: string; key?: string } {
   if (slash < 0) return { bucket: rest };
   const key = rest.slice(slash + 1);
   return { bucket: rest.slice(0, slash), key: key === '' ? undefined : key };
+}
+
+// C1 control characters (U+0080-U+009F): S3 answers a URI naming a key with one InvalidURI.
+const C1_CONTROL = /[\u0080-\u009f]/;
+
+/**
+ * Throws unless S3 would take `key` as an object key: KeyTooLongError past 1,024 UTF-8
+ * bytes, InvalidURI ("Couldn't parse the specified URI.") with a C1 control character.
+ */
+export function checkObjectKey(key: string): void {
+  if (Buffer.byteLength(key, 'utf8') > KEY_BYTES_MAX) throw new S3Error('KeyTooLongError');
+  if (C1_CONTROL.test(key)) throw new S3Error('InvalidURI');
 }
 
 /** Decodes a raw request path; InvalidURI when its percent-encoding is broken. */

@@ -18,8 +18,23 @@ export interface PostPolicy {
   conditions: PolicyCondition[];
 }
 
-/** Form fields a policy need not mention (S3's list, plus x-ignore-*). */
+/** Form fields a policy need not mention (S3's list, plus x-ignore-* and checksums). */
 const EXEMPT_FIELDS = new Set(['policy', 'x-amz-signature', 'signature', 'awsaccesskeyid', 'file']);
+
+/**
+ * Whether a field is outside the policy's reach: S3's exempt fields, x-ignore-*, and the
+ * x-amz-checksum-* fields, which can only make an upload fail (a checksum that does not
+ * match is refused), never let more in, so a policy has nothing to guard there (ceph's
+ * s3-tests send one with a policy that does not name it).
+ */
+function exemptField(name: string): boolean {
+  return (
+    EXEMPT_FIELDS.has(name) || name.startsWith('x-ignore-') || name.startsWith('x-amz-checksum-')
+  );
+}
+
+/** ISO 8601 in UTC as S3 writes a policy's expiration: 2007-12-01T12:00:00.000Z. */
+const EXPIRATION_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 function invalidPolicy(detail: string): S3Error {
   return new S3Error('InvalidPolicyDocument', `Invalid Policy: ${detail}`);
@@ -39,8 +54,14 @@ export function parsePostPolicy(base64: string): PostPolicy {
   }
   if (typeof doc !== 'object' || doc === null) throw invalidPolicy('Invalid JSON.');
   const { expiration, conditions } = doc as Record<string, unknown>;
-  const expirationMs = typeof expiration === 'string' ? Date.parse(expiration) : NaN;
-  if (Number.isNaN(expirationMs)) throw invalidPolicy("Invalid 'expiration' value.");
+  // Date.parse would take "2026-05-10 12:00:00+00:00" and more; S3 takes ISO 8601 in UTC only.
+  const expirationMs =
+    typeof expiration === 'string' && EXPIRATION_FORMAT.test(expiration)
+      ? Date.parse(expiration)
+      : NaN;
+  if (Number.isNaN(expirationMs)) {
+    throw invalidPolicy(`Invalid 'expiration' value: '${String(expiration)}'`);
+  }
   if (!Array.isArray(conditions)) throw invalidPolicy("Missing or invalid 'conditions'.");
   return { expirationMs, conditions: conditions.map(parseCondition) };
 }
@@ -121,9 +142,7 @@ export function checkPostPolicy(
       throw denied(`Policy Condition failed: ${JSON.stringify(shown)}`);
     }
   }
-  const extra = [...fields.keys()].filter(
-    (name) => !EXEMPT_FIELDS.has(name) && !name.startsWith('x-ignore-') && !covered.has(name),
-  );
+  const extra = [...fields.keys()].filter((name) => !exemptField(name) && !covered.has(name));
   if (extra.length > 0) throw denied(`Extra input fields: ${extra.join(', ')}`);
   return { sizeMin, sizeMax };
 }

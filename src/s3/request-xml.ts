@@ -116,6 +116,10 @@ export function checkPartNumber(partNumber: number): void {
 export interface DeleteTarget {
   key: string;
   versionId?: string;
+  /** The ETag the current version must have (S3's conditional delete), as sent. */
+  etag?: string;
+  /** Conditions S3 serves for directory buckets only (LastModifiedTime, Size), if named. */
+  unsupported?: string;
 }
 
 /** The keys of a DeleteObjects body and its Quiet flag; MalformedXML past 1,000 keys. */
@@ -125,8 +129,16 @@ export function parseDeleteXml(text: string): { quiet: boolean; objects: DeleteT
   const objects = childNodes(root, 'Object').map((node) => {
     const key = textOf(node, 'Key');
     if (key === undefined) throw new S3Error('MalformedXML', 'Each Object needs a Key.');
+    const target: DeleteTarget = { key };
     const versionId = textOf(node, 'VersionId')?.trim();
-    return versionId === undefined ? { key } : { key, versionId };
+    if (versionId !== undefined) target.versionId = versionId;
+    const etag = textOf(node, 'ETag')?.trim();
+    if (etag !== undefined) target.etag = etag;
+    const unsupported = ['LastModifiedTime', 'Size'].find(
+      (name) => textOf(node, name) !== undefined,
+    );
+    if (unsupported !== undefined) target.unsupported = unsupported;
+    return target;
   });
   if (objects.length === 0 || objects.length > DELETE_KEYS_MAX) {
     throw new S3Error(

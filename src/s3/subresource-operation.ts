@@ -19,6 +19,7 @@ export type SubresourceOperation =
   | { name: 'GetObjectTagging'; bucket: string; key: string }
   | { name: 'PutObjectTagging'; bucket: string; key: string }
   | { name: 'DeleteObjectTagging'; bucket: string; key: string }
+  | { name: 'GetObjectTorrent'; bucket: string; key: string }
   | { name: 'GetBucketCors'; bucket: string }
   | { name: 'PutBucketCors'; bucket: string }
   | { name: 'DeleteBucketCors'; bucket: string }
@@ -74,6 +75,7 @@ const BUCKET_SUBRESOURCES: Record<string, Names> = {
 const OBJECT_SUBRESOURCES: Record<string, Names> = {
   tagging: { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' },
   acl: { GET: 'GetObjectAcl', PUT: 'PutObjectAcl' },
+  torrent: { GET: 'GetObjectTorrent' },
 };
 
 /**

@@ -75,10 +75,14 @@ export function parseTaggingHeader(header: string): Tag[] {
   return tags;
 }
 
-/** Renders a Tagging document. */
+/**
+ * Renders a Tagging document, its tags in key order (UTF-8 bytes): a tag set has no order
+ * of its own, and S3 stores (as RGW does) and answers tags sorted by key.
+ */
 export function renderTagging(tags: readonly Tag[]): string {
+  const sorted = [...tags].sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
   const tagSet =
-    tags.length === 0 ? '' : { Tag: tags.map((t) => ({ Key: t.key, Value: t.value })) };
+    tags.length === 0 ? '' : { Tag: sorted.map((t) => ({ Key: t.key, Value: t.value })) };
   return renderXml('Tagging', { TagSet: tagSet });
 }
 

@@ -32,7 +32,7 @@ let server: CairnProcess;
 let s3: S3Client;
 
 useCairn(
-  { buckets: ['web', 'plain', 'vbucket'], args: ['--virtual-host-base', BASE] },
+  { buckets: ['web', 'plain', 'vbucket', 'patterns'], args: ['--virtual-host-base', BASE] },
   (started) => ({ server, s3 } = started),
 );
 
@@ -214,6 +214,82 @@ describe('CORS', () => {
       'access-control-request-method': 'GET',
     });
     expect(answer.status).toBe(403);
+  });
+});
+
+describe('CORS origin patterns (ceph s3-tests: test_cors_origin_response)', () => {
+  const PATTERN_RULES: CORSRule[] = [
+    { AllowedMethods: ['GET'], AllowedOrigins: ['*suffix'] },
+    { AllowedMethods: ['GET'], AllowedOrigins: ['start*end'] },
+    { AllowedMethods: ['GET'], AllowedOrigins: ['prefix*'] },
+    { AllowedMethods: ['PUT'], AllowedOrigins: ['*.put'] },
+  ];
+
+  /** An anonymous request: refused (403), but its answer still carries CORS headers. */
+  async function allowed(method: string, path: string, headers: Record<string, string>) {
+    const answer = await hostRequest(`127.0.0.1:${server.port}`, path, {
+      method,
+      headers: method === 'PUT' ? { ...headers, 'content-length': '0' } : headers,
+    });
+    const origin = answer.headers['access-control-allow-origin'];
+    const methods = answer.headers['access-control-allow-methods'];
+    return { status: answer.status, allow: origin === undefined ? null : `${origin} ${methods}` };
+  }
+
+  it('matches *suffix, start*end and prefix* origins, on answers and errors alike', async () => {
+    await s3.send(
+      new PutBucketCorsCommand({
+        Bucket: 'patterns',
+        CORSConfiguration: { CORSRules: PATTERN_RULES },
+      }),
+    );
+    const cases: [string, string | null][] = [
+      ['foo.suffix', 'foo.suffix GET'],
+      ['foo.bar', null],
+      ['foo.suffix.get', null],
+      ['startend', 'startend GET'],
+      ['start12end', 'start12end GET'],
+      ['0start12end', null],
+      ['prefix', 'prefix GET'],
+      ['prefix.suffix', 'prefix.suffix GET'],
+      ['bla.prefix', null],
+    ];
+    for (const [origin, expected] of cases) {
+      const answer = await allowed('GET', '/patterns', { origin });
+      expect(answer, origin).toEqual({ status: 403, allow: expected });
+    }
+  });
+
+  it("matches an actual request's Access-Control-Request-Method when it sends one", async () => {
+    const put = (headers: Record<string, string>) => allowed('PUT', '/patterns/bar', headers);
+    const suffix = { origin: 'foo.suffix' };
+    expect(await put({ ...suffix, 'access-control-request-method': 'GET' })).toEqual({
+      status: 403,
+      allow: 'foo.suffix GET',
+    });
+    expect((await put({ ...suffix, 'access-control-request-method': 'PUT' })).allow).toBeNull();
+    expect((await put(suffix)).allow).toBeNull();
+    expect((await put({ origin: 'foo.put' })).allow).toBe('foo.put PUT');
+  });
+
+  it('answers preflights: 400 without a method, 200 or 403 by the rules', async () => {
+    const options = (headers: Record<string, string>) =>
+      preflight('/patterns', headers).then((a) => ({
+        status: a.status,
+        origin: a.headers['access-control-allow-origin'],
+      }));
+    expect((await options({ origin: 'foo.suffix' })).status).toBe(400);
+    const get = { 'access-control-request-method': 'GET' };
+    expect(await options({ origin: 'start1end', ...get })).toEqual({
+      status: 200,
+      origin: 'start1end',
+    });
+    expect((await options({ origin: 'foo.put', ...get })).status).toBe(403);
+    const putMethod = { 'access-control-request-method': 'PUT' };
+    expect(await options({ origin: 'foo.put', ...putMethod })).toEqual({
+      status: 200,
+      origin: 'foo.put',
+    });
   });
 });
 

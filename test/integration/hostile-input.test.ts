@@ -162,6 +162,22 @@ describe('hostile input', () => {
     await expectAlive();
   });
 
+  it('refuses a key with C1 control characters: InvalidURI, as S3 words it', async () => {
+    const key = encodeURIComponent('\u00ae\u008a-');
+    for (const method of ['GET', 'PUT']) {
+      const res = await signedFetch(server.url, `/target/${key}`, {
+        method,
+        credentials: server,
+        ...(method === 'PUT' ? { body: 'x' } : {}),
+      });
+      expect(res.status, method).toBe(400);
+      const text = (await res.text()).replaceAll('&apos;', "'");
+      expect(text).toContain('<Code>InvalidURI</Code>');
+      expect(text).toContain("<Message>Couldn't parse the specified URI.</Message>");
+    }
+    await expectAlive();
+  });
+
   it('answers NotImplemented for sub-resources it does not serve', async () => {
     // ?versioning is served now (never enabled); lifecycle and website are not.
     for (const path of ['/target?lifecycle', '/target?website']) {

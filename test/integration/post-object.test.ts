@@ -132,6 +132,48 @@ describe('POST uploads: success', () => {
     expect(await exists('up/c')).toBe(true);
   });
 
+  it("answers 201 with AWS's PostResponse, which has no XML namespace", async () => {
+    const conditions = [...OPEN, { success_action_status: '201' }];
+    const answer = await post(
+      signedFields(conditions, { key: 'up/ns', success_action_status: '201' }),
+      {
+        name: 'f',
+        data: 'ns',
+      },
+    );
+    expect(answer.status).toBe(201);
+    const xml = await answer.text();
+    expect(xml).toMatch(/<PostResponse>\s*<Location>/);
+    expect(xml).not.toContain('xmlns');
+  });
+
+  it('verifies an x-amz-checksum-* field against the file, stored with the object', async () => {
+    const sha256 = createHash('sha256').update('checked').digest('base64');
+    const good = await post(
+      signedFields(OPEN, { key: 'up/sum', 'x-amz-checksum-sha256': sha256 }),
+      { name: 'f', data: 'checked' },
+    );
+    expect(good.status).toBe(204);
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: 'forms', Key: 'up/sum', ChecksumMode: 'ENABLED' }),
+    );
+    expect(head.ChecksumSHA256).toBe(sha256);
+    const wrong = createHash('sha256').update('other').digest('base64');
+    const bad = await post(signedFields(OPEN, { key: 'up/sum2', 'x-amz-checksum-sha256': wrong }), {
+      name: 'f',
+      data: 'checked',
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('<Code>BadDigest</Code>');
+    const garbled = await post(
+      signedFields(OPEN, { key: 'up/sum3', 'x-amz-checksum-sha256': 'sailorjerry' }),
+      { name: 'f', data: 'checked' },
+    );
+    expect(garbled.status).toBe(400);
+    expect(await exists('up/sum2')).toBe(false);
+    expect(await exists('up/sum3')).toBe(false);
+  });
+
   it('accepts a SigV2 form', async () => {
     const answer = await post(signedFields(OPEN, { key: 'up/v2' }, { version: 'v2' }), {
       name: 'f',
@@ -171,6 +213,17 @@ describe('POST uploads: refusals store nothing', () => {
     expect(extra.status).toBe(403);
     expect(extra.text).toContain('Extra input fields: x-amz-meta-sneaky');
     for (const key of ['up/x1', 'elsewhere/x2', 'up/x3']) expect(await exists(key)).toBe(false);
+  });
+
+  it('refuses a policy whose expiration is not ISO 8601 UTC (400), as S3 does', async () => {
+    const expiration = new Date(Date.now() + 600_000).toISOString().replace('T', ' ');
+    const policy = b64({ expiration, conditions: OPEN });
+    const signature = createHmac('sha1', server.secret).update(policy).digest('base64');
+    const fields = { key: 'up/date', AWSAccessKeyId: server.keyId, policy, signature };
+    const answer = await refusal(await post(fields, { name: 'f', data: 'x' }));
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('<Code>InvalidPolicyDocument</Code>');
+    expect(await exists('up/date')).toBe(false);
   });
 
   it('refuses a bad signature (SignatureDoesNotMatch) and an unsigned form', async () => {
@@ -222,6 +275,14 @@ describe('POST uploads: refusals store nothing', () => {
     expect(await exists('up/t')).toBe(false);
     const noFile = await refusal(await post(signedFields(OPEN, { key: 'up/n' })));
     expect(noFile.status).toBe(400);
+    expect(noFile.text).toContain('<Code>IncorrectNumberOfFilesInPostRequest</Code>');
+    const lockConditions = [...OPEN, { 'x-amz-object-lock-legal-hold': 'ON' }];
+    const lock = await post(
+      signedFields(lockConditions, { key: 'up/l', 'x-amz-object-lock-legal-hold': 'ON' }),
+      { name: 'f', data: 'x' },
+    );
+    expect(lock.status).toBe(501);
+    expect(await exists('up/l')).toBe(false);
     const sseConditions = [...OPEN, { 'x-amz-server-side-encryption': 'AES256' }];
     const sse = await post(
       signedFields(sseConditions, { key: 'up/s', 'x-amz-server-side-encryption': 'AES256' }),

@@ -80,6 +80,32 @@ describe('buckets', () => {
   });
 });
 
+describe('ListBuckets parameters', () => {
+  it('filters by prefix and region; pages with max-buckets and continuation tokens', async () => {
+    for (const name of ['page-c', 'page-a', 'page-b']) {
+      await s3.send(new CreateBucketCommand({ Bucket: name }));
+    }
+    const names = (r: { Buckets?: { Name?: string }[] }) => r.Buckets?.map((b) => b.Name) ?? [];
+    const first = await s3.send(new ListBucketsCommand({ Prefix: 'page-', MaxBuckets: 2 }));
+    expect(names(first)).toEqual(['page-a', 'page-b']);
+    expect(first.Prefix).toBe('page-');
+    expect(first.Buckets?.[0]?.BucketRegion).toBe('us-east-1');
+    const second = await s3.send(
+      new ListBucketsCommand({
+        Prefix: 'page-',
+        MaxBuckets: 2,
+        ContinuationToken: first.ContinuationToken!,
+      }),
+    );
+    expect(names(second)).toEqual(['page-c']);
+    expect(second.ContinuationToken).toBeUndefined();
+    const elsewhere = await s3.send(new ListBucketsCommand({ BucketRegion: 'eu-west-1' }));
+    expect(names(elsewhere)).toEqual([]);
+    const bad = s3.send(new ListBucketsCommand({ MaxBuckets: 0 }));
+    expect(await s3ErrorOf(bad)).toEqual({ name: 'InvalidArgument', status: 400 });
+  });
+});
+
 describe('concurrency', () => {
   it('gives a name one owner among 50 concurrent creates by two users', async () => {
     const other = await createUser(server, 'contender@example.com');
@@ -210,6 +236,19 @@ describe('objects', () => {
     expect(missing).toEqual({ name: 'NoSuchKey', status: 404 });
     const deleted = await s3.send(new DeleteObjectCommand({ Bucket: 'objects', Key: 'never' }));
     expect(deleted.$metadata.httpStatusCode).toBe(204);
+  });
+
+  it('says a missing key is no delete marker, and has no torrent (NoSuchKey)', async () => {
+    const head = await signedFetch(server.url, '/objects/never-there', {
+      method: 'HEAD',
+      credentials: server,
+    });
+    expect(head.status).toBe(404);
+    expect(head.headers.get('x-amz-delete-marker')).toBe('false');
+    await s3.send(new PutObjectCommand({ Bucket: 'objects', Key: 'seed', Body: 'x' }));
+    const torrent = await signedFetch(server.url, '/objects/seed?torrent', { credentials: server });
+    expect(torrent.status).toBe(404);
+    expect(await torrent.text()).toContain('<Code>NoSuchKey</Code>');
   });
 
   it('stores zero-byte objects', async () => {

@@ -85,10 +85,23 @@ export function mayAccess(
   return decision.allowed;
 }
 
-/** The bucket named `name`; NoSuchBucket when there is none. */
-export async function existingBucket(ctx: RequestContext, name: string): Promise<BucketRecord> {
+/**
+ * The bucket named `name`; NoSuchBucket when there is none, AccessDenied when the request's
+ * `ownerHeader` (x-amz-expected-bucket-owner, or x-amz-source-expected-bucket-owner for a
+ * copy source) names another owner, as in S3.
+ */
+export async function existingBucket(
+  ctx: RequestContext,
+  name: string,
+  ownerHeader = 'x-amz-expected-bucket-owner',
+): Promise<BucketRecord> {
   const bucket = await readBucket(ctx.deps.ring, name);
   if (!bucket) throw S3Error.noSuchBucket(name);
+  const raw = ctx.request.headers[ownerHeader];
+  const expectedOwner = Array.isArray(raw) ? raw.join(',') : raw;
+  if (expectedOwner !== undefined && expectedOwner !== bucket.ownerId) {
+    throw new S3Error('AccessDenied');
+  }
   return bucket;
 }
 

@@ -7,19 +7,27 @@
 import type { Manifest } from '../../objects/manifest.js';
 import type { S3Context } from '../context.js';
 import {
+  checksumAlgorithmFromHeader,
+  createChecksum,
+  type IncrementalChecksum,
+} from '../../auth/checksums.js';
+import {
   checkCopySourceConditions,
   metadataDirective,
   parseCopySource,
+  taggingDirective,
   type CopySource,
 } from '../copy-source.js';
 import { readSmallBody } from '../body.js';
-import { checkBucketOwnerHeader } from '../expected-owner.js';
 import { S3Error } from '../errors.js';
+import { refuseUnsupportedRequest } from '../unsupported-headers.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
+import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
+import { taggingOf } from '../tags.js';
+import { NEWER_CHECKSUM_ALGORITHMS } from '../unsupported-headers.js';
 import { renderXml } from '../xml.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
-import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { sendXml } from './responses.js';
 
 /** S3's largest CopyObject source, in bytes (5 GiB); larger ones need UploadPartCopy. */
@@ -39,8 +47,7 @@ export async function copySourceOf(ctx: S3Context): Promise<ReadableSource> {
   const headers = ctx.request.headers;
   const raw = headers['x-amz-copy-source'];
   const source = parseCopySource(Array.isArray(raw) ? raw.join(',') : (raw ?? ''));
-  const bucket = await existingBucket(ctx, source.bucket);
-  checkBucketOwnerHeader(ctx, bucket, 'x-amz-source-expected-bucket-owner');
+  const bucket = await existingBucket(ctx, source.bucket, 'x-amz-source-expected-bucket-owner');
   const manifest = await authorizedObject(ctx, bucket, source.key, 's3:GetObject');
   checkCopySourceConditions(headers, manifest.etag, manifest.lastModifiedMs);
   return { source, manifest };
@@ -49,30 +56,25 @@ export async function copySourceOf(ctx: S3Context): Promise<ReadableSource> {
 /** PUT /bucket/key with x-amz-copy-source */
 export async function copyObject(ctx: S3Context, bucketName: string, key: string) {
   const headers = ctx.request.headers;
-  const directive = metadataDirective(headers);
+  const replace = metadataDirective(headers) === 'REPLACE';
+  const replaceTags = taggingDirective(headers) === 'REPLACE';
+  // Parsed whatever the directive, so a malformed tag set is refused either way.
+  const requestedTags = taggingOf(headers);
+  const conditions = putConditionsOf(headers);
+  const checksum = requestedChecksum(headers);
   const target = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
-  refuseUnsupportedPutHeaders(Object.keys(headers));
+  refuseUnsupportedRequest('PutObject', headers, ctx.query);
   const { source, manifest } = await copySourceOf(ctx);
   // The copy is a new object of the caller's: the source's ACL is not copied (as in S3).
   const acl = await newObjectAcl(ctx, target);
-  if (source.bucket === bucketName && source.key === key && directive === 'COPY') {
-    throw new S3Error(
-      'InvalidRequest',
-      'This copy request is illegal because it is trying to copy an object to itself ' +
-        "without changing the object's metadata, storage class, website redirect location " +
-        'or encryption attributes.',
-    );
-  }
-  if (manifest.size > COPY_SOURCE_BYTES_MAX) {
-    throw new S3Error(
-      'InvalidRequest',
-      `The specified copy source is larger than the maximum allowable size for a copy ` +
-        `source: ${COPY_SOURCE_BYTES_MAX}`,
-    );
-  }
+  checkCopyAllowed(source, { bucket: bucketName, key }, replace, manifest.size);
+  const precondition =
+    conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
+  // Fail fast, before any byte is copied; the check that counts runs again before the commit.
+  precondition?.(await ctx.deps.objects.head(target.id, key));
   // A copy has no body of its own; reading it proves the signed payload (empty) holds.
   await readSmallBody(ctx, 0);
-  const replace = directive === 'REPLACE';
+  const tags = replaceTags ? requestedTags : (manifest.tags ?? []);
   const object = {
     versionId: ctx.deps.newId(),
     bucketId: target.id,
@@ -80,16 +82,75 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
     headers: replace ? storedHeadersOf(headers) : manifest.headers,
     metadata: replace ? metadataOf(headers) : manifest.metadata,
     // Whole-object checksums hold for the same bytes; a composite one names parts no more.
-    checksums: manifest.parts ? {} : { ...manifest.checksums },
+    checksums: (manifest.parts ? {} : { ...manifest.checksums }) as Record<string, string>,
+    ...(tags.length > 0 ? { tags } : {}),
     acl,
   };
-  const body = ctx.deps.objects.read(manifest, 0, manifest.size - 1);
-  const copied = await ctx.deps.objects.put(object, body, (written) => {
-    if (written.size !== manifest.size) throw new Error('copy source changed size mid-read');
-  });
-  const xml = renderXml('CopyObjectResult', {
+  const read = ctx.deps.objects.read(manifest, 0, manifest.size - 1);
+  const body = checksum ? hashedStream(read, checksum) : read;
+  const copied = await ctx.deps.objects.put(
+    object,
+    body,
+    (written) => {
+      if (written.size !== manifest.size) throw new Error('copy source changed size mid-read');
+      if (checksum) object.checksums[checksum.algorithm.toLowerCase()] = checksum.digestBase64();
+    },
+    precondition,
+  );
+  sendXml(ctx, 200, copyResultXml(copied));
+}
+
+/** S3's refusals of a copy: onto itself with nothing changed, or from a source too large. */
+function checkCopyAllowed(source: CopySource, target: CopySource, replace: boolean, size: number) {
+  if (source.bucket === target.bucket && source.key === target.key && !replace) {
+    throw new S3Error(
+      'InvalidRequest',
+      'This copy request is illegal because it is trying to copy an object to itself ' +
+        "without changing the object's metadata, storage class, website redirect location " +
+        'or encryption attributes.',
+    );
+  }
+  if (size > COPY_SOURCE_BYTES_MAX) {
+    throw new S3Error(
+      'InvalidRequest',
+      `The specified copy source is larger than the maximum allowable size for a copy ` +
+        `source: ${COPY_SOURCE_BYTES_MAX}`,
+    );
+  }
+}
+
+/**
+ * The checksum x-amz-checksum-algorithm asks the copy to compute: one Cairn computes, or
+ * NotImplemented for an AWS algorithm it cannot, or InvalidRequest for an unknown name.
+ */
+function requestedChecksum(headers: S3Context['request']['headers']) {
+  const raw = headers['x-amz-checksum-algorithm'];
+  if (raw === undefined) return undefined;
+  const name = Array.isArray(raw) ? raw.join(',') : raw;
+  const algorithm = checksumAlgorithmFromHeader(name);
+  if (algorithm) return createChecksum(algorithm);
+  if (NEWER_CHECKSUM_ALGORITHMS.has(name.trim().toUpperCase())) {
+    throw new S3Error('NotImplemented', undefined, {
+      fields: { Header: 'x-amz-checksum-algorithm' },
+    });
+  }
+  throw new S3Error('InvalidRequest', 'Value for x-amz-checksum-algorithm header is invalid.');
+}
+
+async function* hashedStream(body: AsyncIterable<Buffer>, checksum: IncrementalChecksum) {
+  for await (const chunk of body) {
+    checksum.update(chunk);
+    yield chunk;
+  }
+}
+
+function copyResultXml(copied: Manifest): string {
+  const body: Record<string, unknown> = {
     LastModified: new Date(copied.lastModifiedMs).toISOString(),
     ETag: `"${copied.etag}"`,
-  });
-  sendXml(ctx, 200, xml);
+  };
+  for (const [alg, value] of Object.entries(copied.checksums)) {
+    body[`Checksum${alg.toUpperCase()}`] = value;
+  }
+  return renderXml('CopyObjectResult', body);
 }

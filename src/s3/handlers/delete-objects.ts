@@ -1,9 +1,12 @@
 /**
  * DeleteObjects: POST /bucket?delete with up to 1,000 keys. As S3 requires, the body must
  * carry an integrity check (Content-MD5 or a flexible checksum), verified before any key is
- * deleted. Each key succeeds or fails on its own; quiet mode lists only the failures.
+ * deleted. Each key succeeds or fails on its own; quiet mode lists only the failures. An
+ * ETag in an Object element makes its delete conditional, as DeleteObject's If-Match does.
  */
+import type { Manifest } from '../../objects/manifest.js';
 import { KEY_BYTES_MAX } from '../operation.js';
+import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
 import { readSmallBody } from '../body.js';
 import type { S3Context } from '../context.js';
 import { toS3Error } from '../error-mapping.js';
@@ -36,7 +39,7 @@ export async function deleteObjects(ctx: S3Context, bucketName: string): Promise
       if (!mayAccess(ctx, bucket, 's3:DeleteObject', { key: target.key }, access)) {
         throw new S3Error('AccessDenied');
       }
-      await ctx.deps.objects.delete(bucket.id, target.key);
+      await ctx.deps.objects.delete(bucket.id, target.key, deleteCondition(target));
       return { key: target.key };
     } catch (error) {
       const s3 = toS3Error(error);
@@ -66,7 +69,19 @@ function requireIntegrityCheck(headers: S3Context['request']['headers']): void {
   );
 }
 
+/** The precondition of a conditional delete (an ETag in the Object element), if any. */
+function deleteCondition(target: DeleteTarget) {
+  if (target.etag === undefined) return undefined;
+  const conditions = putConditionsOf({ 'if-match': target.etag });
+  return (
+    conditions && ((current?: Manifest) => checkPutConditions(conditions, current, target.key))
+  );
+}
+
 function checkTarget(target: DeleteTarget): void {
+  if (target.unsupported !== undefined) {
+    throw S3Error.notImplemented(`A conditional delete by ${target.unsupported}`);
+  }
   if (target.key === '') throw new S3Error('InvalidArgument', 'An object key must not be empty.');
   if (Buffer.byteLength(target.key, 'utf8') > KEY_BYTES_MAX) {
     throw new S3Error('KeyTooLongError');

@@ -9,14 +9,15 @@ import { readSmallBody, verifiedBody } from '../body.js';
 import type { S3Context } from '../context.js';
 import { parseCopySourceRange } from '../copy-source.js';
 import { S3Error } from '../errors.js';
+import { refuseUnsupportedRequest } from '../unsupported-headers.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { checkPartNumber, parseCompleteXml } from '../request-xml.js';
+import { taggingOf } from '../tags.js';
 import { renderXml } from '../xml.js';
 import type { S3Action } from '../access/authorize.js';
 import { authorizedBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { copySourceOf } from './copy.js';
-import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 /** Largest CompleteMultipartUpload body: 10,000 parts with checksums fit with room. */
@@ -44,9 +45,10 @@ export async function requestedUpload(
 export async function createMultipartUpload(ctx: S3Context, bucketName: string, key: string) {
   const headers = ctx.request.headers;
   const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
-  // SSE and object lock are not built: an upload asking for them must not look as if it had.
-  refuseUnsupportedPutHeaders(Object.keys(headers));
+  // After the access check, as for PutObject: a policy refusal wins over NotImplemented.
+  refuseUnsupportedRequest('CreateMultipartUpload', headers, ctx.query);
   const checksumAlgorithm = uploadChecksumAlgorithm(headers);
+  const tags = taggingOf(headers);
   const acl = await newObjectAcl(ctx, bucket);
   const upload = await ctx.deps.multipart.create({
     uploadId: ctx.deps.newId().replaceAll('-', ''),
@@ -56,6 +58,7 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
     headers: storedHeadersOf(headers),
     metadata: metadataOf(headers),
     ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+    ...(tags.length > 0 ? { tags } : {}),
     acl,
   });
   if (checksumAlgorithm) {

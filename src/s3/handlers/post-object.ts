@@ -9,19 +9,20 @@
  */
 import { readUserByKey } from '../../../stanchion/reader.js';
 import type { UserRecord } from '../../../stanchion/core/records.js';
+import { checksumsFromHeaders, createChecksum, verifyChecksums } from '../../auth/checksums.js';
 import { uriEncode } from '../../auth/request-parts.js';
 import { verifyPostSignature } from '../../auth/post-signature.js';
 import type { RequestContext } from '../context.js';
 import { S3Error } from '../errors.js';
 import { formBoundaryOf, readPostForm, type PostForm } from '../form-data.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
-import { KEY_BYTES_MAX } from '../operation.js';
+import { checkObjectKey } from '../operation.js';
 import { checkPostPolicy, parsePostPolicy } from '../post-policy.js';
 import { OBJECT_TAGS_MAX, parseTaggingXml } from '../tags.js';
+import { refuseUnsupportedHeaders } from '../unsupported-headers.js';
 import { renderXml } from '../xml.js';
 import { authorizedBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
-import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 /** Limits of the form: S3 allows 20 KB of fields; a little more costs nothing. */
@@ -46,14 +47,14 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
   const { fields, file } = form;
   const user = await postSigner(ctx, fields);
   if (!file) {
-    throw new S3Error('InvalidArgument', 'POST requires exactly one file upload per request.');
+    throw new S3Error('IncorrectNumberOfFilesInPostRequest');
   }
   const key = postKey(fields, file.filename);
   fields.set('key', key);
   const size = user
     ? checkPostPolicy(parsePostPolicy(fields.get('policy')!), fields, bucketName, ctx.deps.clock())
     : { sizeMin: 0, sizeMax: Number.MAX_SAFE_INTEGER };
-  refuseUnsupportedPutHeaders(fields.keys());
+  refuseUnsupportedHeaders('PostObject', fields);
   const signed = user ? { ...ctx, user } : ctx;
   const aclFields = { ...Object.fromEntries(fields), 'x-amz-acl': fields.get('acl') };
   // The form's fields are this request's headers to a bucket policy's conditions.
@@ -61,14 +62,18 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
   const bucket = await authorizedBucket(signed, bucketName, 's3:PutObject', key, facts);
   const acl = await newObjectAcl(signed, bucket, aclFields);
   const object = postObjectOf(form, fields, key);
+  const checked = checksummedFile(fields, file.stream);
   const manifest = await ctx.deps.objects.put(
     { versionId: ctx.deps.newId(), bucketId: bucket.id, ...object, acl },
-    sizeCapped(file.stream, size.sizeMax),
+    sizeCapped(checked.stream, size.sizeMax),
     (written) => {
       if (written.size < size.sizeMin) {
         throw new S3Error('EntityTooSmall', undefined, {
           fields: { ProposedSize: String(written.size), MinSizeAllowed: String(size.sizeMin) },
         });
+      }
+      for (const [name, value] of Object.entries(checked.verify())) {
+        object.checksums[name.slice('x-amz-checksum-'.length)] = value;
       }
     },
   );
@@ -100,7 +105,7 @@ function postKey(fields: Map<string, string>, filename: string): string {
     });
   }
   const key = template.replaceAll('${filename}', filename);
-  if (Buffer.byteLength(key, 'utf8') > KEY_BYTES_MAX) throw new S3Error('KeyTooLongError');
+  checkObjectKey(key);
   return key;
 }
 
@@ -116,9 +121,26 @@ function postObjectOf(form: PostForm, fields: Map<string, string>, key: string) 
     key,
     headers: storedHeadersOf(headers),
     metadata: metadataOf(headers),
-    checksums: {},
+    checksums: {} as Record<string, string>,
     ...(tags.length > 0 ? { tags } : {}),
   };
+}
+
+/**
+ * The file stream with the form's x-amz-checksum-* fields computed as it passes; `verify`
+ * (once it has ended) throws BadDigest on a mismatch and returns the verified values. A
+ * malformed value is refused (InvalidRequest) before anything is read.
+ */
+function checksummedFile(fields: Map<string, string>, stream: AsyncIterable<Buffer>) {
+  const expected = checksumsFromHeaders(Object.fromEntries(fields));
+  const running = new Map([...expected.keys()].map((alg) => [alg, createChecksum(alg)]));
+  async function* pass() {
+    for await (const chunk of stream) {
+      for (const checksum of running.values()) checksum.update(chunk);
+      yield chunk;
+    }
+  }
+  return { stream: pass(), verify: () => verifyChecksums(running, expected) };
 }
 
 /** The file stream, failing with EntityTooLarge as soon as it passes `sizeMax` bytes. */
@@ -153,7 +175,8 @@ function answerPost(
   if (status === '201') {
     const body = { Location: location, Bucket: done.bucket, Key: done.key, ETag: done.etag };
     void ctx.reply.headers(headers);
-    sendXml(ctx, 201, renderXml('PostResponse', body));
+    // AWS's PostResponse has no namespace; parsers that look up <Key> plainly depend on it.
+    sendXml(ctx, 201, renderXml('PostResponse', body, { namespace: false }));
     return;
   }
   sendEmpty(ctx, status === '200' ? 200 : 204, headers);

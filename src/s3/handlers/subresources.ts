@@ -17,6 +17,7 @@ import {
 import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-policy.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './cors.js';
 import { getBucketEncryption } from './encryption.js';
+import { getObjectTorrent } from './object.js';
 import {
   deleteBucketTagging,
   deleteObjectTagging,
@@ -71,6 +72,8 @@ export function dispatchSubresource(
       return putObjectTagging(ctx, op.bucket, op.key);
     case 'DeleteObjectTagging':
       return deleteObjectTagging(ctx, op.bucket, op.key);
+    case 'GetObjectTorrent':
+      return getObjectTorrent(ctx, op.bucket, op.key);
     case 'GetBucketCors':
       return getBucketCors(ctx, op.bucket);
     case 'PutBucketCors':

@@ -96,6 +96,35 @@ describe('post-policy: checkPostPolicy', () => {
     const { key: _key, ...noKey } = base;
     expect(run(noKey)).toBe('AccessDenied');
   });
+
+  it('lets x-amz-checksum-* fields through unnamed: they can only refuse an upload', () => {
+    const run = (f: Record<string, string>) =>
+      codeOf(() => checkPostPolicy(policy, fields(f), 'photos', NOW));
+    expect(run({ ...base, 'x-amz-checksum-sha256': 'abc=' })).toBeUndefined();
+    expect(run({ ...base, 'x-amz-checksum-algorithm': 'SHA256' })).toBeUndefined();
+    expect(run({ ...base, 'x-amz-checksumsha256': 'abc=' })).toBe('AccessDenied');
+  });
+});
+
+describe('post-policy: expiration', () => {
+  it.each([
+    ['2026-03-01T13:00:00Z', NOW + 3600_000],
+    ['2026-03-01T13:00:00.000Z', NOW + 3600_000],
+    ['2026-03-01T13:00:00.5Z', NOW + 3600_500],
+  ])('takes ISO 8601 UTC %s', (expiration, ms) => {
+    expect(policyOf([], expiration).expirationMs).toBe(ms);
+  });
+
+  it.each([
+    '2026-03-01 13:00:00+00:00',
+    '2026-03-01 13:00:00.123456+00:00',
+    '2026-03-01T13:00:00+00:00',
+    '2026-03-01',
+    'Sun, 01 Mar 2026 13:00:00 GMT',
+    '2026-03-01T13:00:00',
+  ])('refuses %s (InvalidPolicyDocument)', (expiration) => {
+    expect(codeOf(() => policyOf([], expiration))).toBe('InvalidPolicyDocument');
+  });
 });
 
 describe('post-signature', () => {

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { checkBucketName } from '../../../src/s3/bucket-name.js';
 import { checkConditions } from '../../../src/s3/conditions.js';
 import { S3_ERRORS, S3Error } from '../../../src/s3/errors.js';
-import { parseOperation } from '../../../src/s3/operation.js';
+import { checkObjectKey, parseOperation } from '../../../src/s3/operation.js';
+import { bucketPage, bucketPageParams } from '../../../src/s3/handlers/service.js';
+import { renderTagging } from '../../../src/s3/tags.js';
 import { parseRange } from '../../../src/s3/range.js';
 import { parseRequestXml, renderErrorXml, renderXml } from '../../../src/s3/xml.js';
 
@@ -132,5 +134,84 @@ describe('xml', () => {
       expect(entry.status, code).toBeGreaterThanOrEqual(300);
       expect(entry.message.length, code).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('object keys', () => {
+  const code = (key: string) => {
+    try {
+      checkObjectKey(key);
+      return 'ok';
+    } catch (error) {
+      return (error as S3Error).code;
+    }
+  };
+
+  it('refuses C1 control characters (InvalidURI) and keys past 1,024 bytes', () => {
+    expect(code('\u00ae\u008a-')).toBe('InvalidURI');
+    expect(code('a\u0080')).toBe('InvalidURI');
+    expect(code('a\u009f')).toBe('InvalidURI');
+    expect(code('k'.repeat(1025))).toBe('KeyTooLongError');
+    for (const ok of ['\u00ae-', 'a\u00a0b', 'tab\there', 'k'.repeat(1024), '日本/ü']) {
+      expect(code(ok), ok).toBe('ok');
+    }
+    expect(() => op('GET', '/b/\u00ae\u008a-')).toThrow(
+      expect.objectContaining({ code: 'InvalidURI', message: "Couldn't parse the specified URI." }),
+    );
+  });
+
+  it('parses GET ?torrent on an object as GetObjectTorrent', () => {
+    expect(op('GET', '/b/k', 'torrent')).toEqual({
+      name: 'GetObjectTorrent',
+      bucket: 'b',
+      key: 'k',
+    });
+    expect(() => op('GET', '/b', 'torrent')).toThrow(
+      expect.objectContaining({ code: 'NotImplemented' }),
+    );
+  });
+});
+
+describe('ListBuckets pages', () => {
+  const buckets = ['alpha', 'beta', 'bravo', 'charlie'].map((name) => ({ name }));
+  const page = (query: string) =>
+    bucketPage(buckets, bucketPageParams(new URLSearchParams(query)), 'us-east-1');
+  const names = (p: { buckets: { name: string }[] }) => p.buckets.map((b) => b.name);
+
+  it('filters by prefix and region and pages with a continuation token', () => {
+    expect(names(page(''))).toEqual(['alpha', 'beta', 'bravo', 'charlie']);
+    expect(names(page('prefix=b'))).toEqual(['beta', 'bravo']);
+    expect(names(page('bucket-region=eu-west-1'))).toEqual([]);
+    expect(names(page('bucket-region=us-east-1'))).toHaveLength(4);
+    const first = page('max-buckets=3');
+    expect(names(first)).toEqual(['alpha', 'beta', 'bravo']);
+    const second = page(`max-buckets=3&continuation-token=${encodeURIComponent(first.next!)}`);
+    expect(names(second)).toEqual(['charlie']);
+    expect(second.next).toBeUndefined();
+  });
+
+  it('refuses a bad max-buckets or continuation token (InvalidArgument)', () => {
+    for (const query of [
+      'max-buckets=0',
+      'max-buckets=10001',
+      'max-buckets=x',
+      'continuation-token=%%',
+    ]) {
+      expect(() => page(query), query).toThrow(
+        expect.objectContaining({ code: 'InvalidArgument' }),
+      );
+    }
+  });
+});
+
+describe('tag sets', () => {
+  it('render in key order (UTF-8 bytes), whatever order they were given in', () => {
+    const xml = renderTagging([
+      { key: 'foo', value: 'bar' },
+      { key: 'bar', value: '' },
+      { key: 'Hello', value: 'World' },
+    ]);
+    const keys = [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
+    expect(keys).toEqual(['Hello', 'bar', 'foo']);
   });
 });

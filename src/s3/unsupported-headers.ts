@@ -1,0 +1,219 @@
+/**
+ * The one place that decides which request headers AWS documents for an operation Cairn
+ * does not act on: a table per operation, checked before any handler runs. A header
+ * accepted and ignored is the worst kind of bug (an object the client believes encrypted
+ * or locked is stored in the clear and deletable), so each listed header answers S3's
+ * NotImplemented, or the error AWS gives for its value, and nothing is read or stored.
+ * Headers hoisted into a presigned URL's query string (the AWS SDKs move x-amz-* there)
+ * count as headers. Every other header AWS documents for the operations Cairn serves is
+ * acted on by its handler, or asks for nothing that could be left undone here:
+ * x-amz-request-payer (no bucket is Requester Pays, so the owner pays, as S3 does then),
+ * x-amz-optional-object-attributes: RestoreStatus (no object is ever archived), and the
+ * lock and MFA authorizations on deletes (below). Pure: names and values in, an S3Error or
+ * nothing out.
+ */
+import { S3Error } from './errors.js';
+
+/** The AWS operation names this table knows (CopyObject and UploadPartCopy included). */
+export type CheckedOperation =
+  | 'PutObject'
+  | 'CopyObject'
+  | 'PostObject'
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'UploadPartCopy'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+  | 'ListParts'
+  | 'GetObject'
+  | 'HeadObject'
+  | 'DeleteObject'
+  | 'CreateBucket';
+
+/** A header an operation refuses. */
+interface Refusal {
+  /** Lower-case header (or POST form field) name; a trailing `*` matches a prefix. */
+  header: string;
+  /** Refuse only values for which this holds; by default any value is refused. */
+  refuses?: (value: string) => boolean;
+  /** The error for a refused value; by default NotImplemented naming the header. */
+  error?: (value: string) => S3Error;
+}
+
+// Every storage class AWS names.
+const STORAGE_CLASSES = new Set([
+  'STANDARD',
+  'REDUCED_REDUNDANCY',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'OUTPOSTS',
+  'GLACIER_IR',
+  'SNOW',
+  'EXPRESS_ONEZONE',
+  'FSX_OPENZFS',
+  'FSX_ONTAP',
+]);
+
+/** Server-side encryption of any kind (SSE-S3, SSE-KMS, DSSE-KMS, SSE-C). */
+const SSE: Refusal = { header: 'x-amz-server-side-encryption*' };
+const SSE_C: Refusal = { header: 'x-amz-server-side-encryption-customer-*' };
+const COPY_SOURCE_SSE_C: Refusal = {
+  header: 'x-amz-copy-source-server-side-encryption-customer-*',
+};
+/** Object lock: mode, retain-until date and legal hold. */
+const OBJECT_LOCK: Refusal = { header: 'x-amz-object-lock-*' };
+const BYPASS_GOVERNANCE: Refusal = { header: 'x-amz-bypass-governance-retention' };
+/** Static website hosting does not exist here, so neither do its redirects. */
+const WEBSITE_REDIRECT: Refusal = { header: 'x-amz-website-redirect-location' };
+/** Appending to an object (AWS: directory buckets only). */
+const WRITE_OFFSET: Refusal = { header: 'x-amz-write-offset-bytes' };
+/**
+ * STANDARD is every object's class. REDUCED_REDUNDANCY is taken too: its only promise is
+ * a lower price for less durability, and an object kept at full durability breaks no
+ * promise a client relies on (CloudStack's RRS option and Riak CS scripts send it). Every
+ * other class changes how an object is read (GLACIER) or where it lives: NotImplemented.
+ */
+const ACCEPTED_STORAGE_CLASSES = new Set(['STANDARD', 'REDUCED_REDUNDANCY']);
+const STORAGE_CLASS: Refusal = {
+  header: 'x-amz-storage-class',
+  refuses: (value) => !ACCEPTED_STORAGE_CLASSES.has(value),
+  error: (value) =>
+    STORAGE_CLASSES.has(value)
+      ? notImplemented('x-amz-storage-class')
+      : new S3Error('InvalidStorageClass', undefined, {
+          fields: { StorageClassRequested: value },
+        }),
+};
+/** Checksum algorithms AWS added that Cairn cannot compute. */
+export const NEWER_CHECKSUM_ALGORITHMS: ReadonlySet<string> = new Set([
+  'SHA512',
+  'MD5',
+  'XXHASH64',
+  'XXHASH3',
+  'XXHASH128',
+]);
+// Ignoring one of these would store bytes nobody checked against the client's checksum.
+const NEWER_CHECKSUMS: Refusal[] = [...NEWER_CHECKSUM_ALGORITHMS].map((alg) => ({
+  header: `x-amz-checksum-${alg.toLowerCase()}`,
+}));
+
+/**
+ * What every write of object data refuses: encryption and lock of any kind, since a client
+ * that asked for either must never get an object without it.
+ */
+const SSE_AND_LOCK: Refusal[] = [SSE, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOVERNANCE];
+
+/** What a new object's write refuses, whichever operation writes it. */
+const NEW_OBJECT: Refusal[] = [...SSE_AND_LOCK, STORAGE_CLASS, WEBSITE_REDIRECT];
+
+const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
+  PutObject: [...NEW_OBJECT, WRITE_OFFSET, ...NEWER_CHECKSUMS],
+  CopyObject: NEW_OBJECT,
+  PostObject: [...NEW_OBJECT, ...NEWER_CHECKSUMS],
+  CreateMultipartUpload: NEW_OBJECT,
+  UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],
+  UploadPartCopy: SSE_AND_LOCK,
+  CompleteMultipartUpload: [
+    SSE_C,
+    { header: 'if-match' },
+    { header: 'if-none-match' },
+    { header: 'x-amz-mp-object-size' },
+    ...NEWER_CHECKSUMS,
+  ],
+  AbortMultipartUpload: [{ header: 'x-amz-if-match-initiated-time' }],
+  ListParts: [SSE_C],
+  GetObject: [SSE_C],
+  HeadObject: [SSE_C],
+  // If-Match is served. x-amz-bypass-governance-retention and x-amz-mfa are accepted on
+  // deletes: they only authorize removing what a lock or MFA delete would protect, and
+  // nothing here is ever so protected, so the delete the client asked for is exactly what
+  // happens (cleanup tools, ceph's s3-tests among them, send the bypass on every delete).
+  DeleteObject: [
+    { header: 'x-amz-if-match-last-modified-time' },
+    { header: 'x-amz-if-match-size' },
+  ],
+  CreateBucket: [
+    {
+      header: 'x-amz-bucket-object-lock-enabled',
+      refuses: (value) => value.trim().toLowerCase() !== 'false',
+    },
+    { header: 'x-amz-bucket-namespace', refuses: (value) => value !== 'global' },
+  ],
+};
+
+function notImplemented(header: string): S3Error {
+  return new S3Error('NotImplemented', undefined, { fields: { Header: header } });
+}
+
+function matches(refusal: Refusal, name: string): boolean {
+  return refusal.header.endsWith('*')
+    ? name.startsWith(refusal.header.slice(0, -1))
+    : name === refusal.header;
+}
+
+/**
+ * Throws the error for the first header (or POST form field, or hoisted query parameter)
+ * in `entries` that `operation` refuses. Names are compared lower-cased; values as sent.
+ */
+export function refuseUnsupportedHeaders(
+  operation: CheckedOperation,
+  entries: Iterable<readonly [name: string, value: string]>,
+): void {
+  const refusals = REFUSALS[operation];
+  for (const [rawName, value] of entries) {
+    const name = rawName.toLowerCase();
+    const refusal = refusals.find((candidate) => matches(candidate, name));
+    if (!refusal || (refusal.refuses && !refusal.refuses(value))) continue;
+    throw refusal.error ? refusal.error(value) : notImplemented(name);
+  }
+}
+
+/** The name → value pairs of request headers and of x-amz-* query parameters. */
+export function requestEntries(
+  headers: Record<string, string | string[] | undefined>,
+  query: URLSearchParams,
+): Array<[string, string]> {
+  const entries: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) entries.push([name, Array.isArray(value) ? value.join(',') : value]);
+  }
+  for (const [name, value] of query) {
+    if (name.toLowerCase().startsWith('x-amz-')) entries.push([name, value]);
+  }
+  return entries;
+}
+
+/**
+ * The operation of the table a parsed operation is (a PUT with x-amz-copy-source is a
+ * CopyObject or an UploadPartCopy); undefined when the table has nothing for it.
+ */
+export function checkedOperationOf(
+  name: string,
+  hasCopySource: boolean,
+): CheckedOperation | undefined {
+  if (name === 'PutObject' && hasCopySource) return 'CopyObject';
+  if (name === 'UploadPart' && hasCopySource) return 'UploadPartCopy';
+  return Object.hasOwn(REFUSALS, name) ? (name as CheckedOperation) : undefined;
+}
+
+/**
+ * Operations whose handlers run the table after their access check, so that a bucket policy
+ * testing `s3:x-amz-server-side-encryption` refuses first, as it would on AWS.
+ */
+export const REFUSED_AFTER_ACCESS: ReadonlySet<string> = new Set([
+  'PutObject',
+  'CreateMultipartUpload',
+]);
+
+/** Runs the table for a parsed request: its headers and hoisted x-amz-* query parameters. */
+export function refuseUnsupportedRequest(
+  operationName: string,
+  headers: Record<string, string | string[] | undefined>,
+  query: URLSearchParams,
+): void {
+  const operation = checkedOperationOf(operationName, headers['x-amz-copy-source'] !== undefined);
+  if (operation) refuseUnsupportedHeaders(operation, requestEntries(headers, query));
+}

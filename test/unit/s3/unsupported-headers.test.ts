@@ -1,0 +1,129 @@
+/**
+ * The table of unsupported request headers: which operation refuses which header with
+ * which error, which values pass, hoisted query parameters, and (as properties) that every
+ * encryption or lock header is refused by every write and that headers outside the table
+ * are never refused.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checkedOperationOf,
+  refuseUnsupportedHeaders,
+  refuseUnsupportedRequest,
+  type CheckedOperation,
+} from '../../../src/s3/unsupported-headers.js';
+
+/** The error code (and Header field) a check ends with, or 'ok'. */
+function outcome(operation: CheckedOperation, name: string, value = 'x'): string {
+  try {
+    refuseUnsupportedHeaders(operation, [[name, value]]);
+    return 'ok';
+  } catch (error) {
+    const { code, fields } = error as { code: string; fields: Record<string, string> };
+    return fields['Header'] ? `${code} ${fields['Header']}` : code;
+  }
+}
+
+const WRITES: CheckedOperation[] = [
+  'PutObject',
+  'CopyObject',
+  'PostObject',
+  'CreateMultipartUpload',
+  'UploadPart',
+  'UploadPartCopy',
+];
+
+describe('unsupported headers: the table', () => {
+  it.each([
+    ['PutObject', 'x-amz-server-side-encryption', 'AES256', 'NotImplemented'],
+    ['PutObject', 'X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id', 'k', 'NotImplemented'],
+    ['PutObject', 'x-amz-server-side-encryption-customer-key', 'k', 'NotImplemented'],
+    ['PutObject', 'x-amz-object-lock-mode', 'GOVERNANCE', 'NotImplemented'],
+    ['PutObject', 'x-amz-object-lock-legal-hold', 'ON', 'NotImplemented'],
+    ['PutObject', 'x-amz-bypass-governance-retention', 'true', 'NotImplemented'],
+    ['PutObject', 'x-amz-website-redirect-location', '/x', 'NotImplemented'],
+    ['PutObject', 'x-amz-write-offset-bytes', '0', 'NotImplemented'],
+    ['PutObject', 'x-amz-checksum-sha512', 'x', 'NotImplemented'],
+    ['PutObject', 'x-amz-storage-class', 'GLACIER', 'NotImplemented'],
+    ['PutObject', 'x-amz-storage-class', 'FOO', 'InvalidStorageClass'],
+    ['PutObject', 'x-amz-storage-class', 'STANDARD', 'ok'],
+    ['CreateMultipartUpload', 'x-amz-storage-class', 'REDUCED_REDUNDANCY', 'ok'],
+    ['CreateMultipartUpload', 'x-amz-storage-class', 'STANDARD_IA', 'NotImplemented'],
+    ['PutObject', 'x-amz-checksum-crc32', 'x', 'ok'],
+    ['PutObject', 'x-amz-tagging', 'a=b', 'ok'],
+    ['CopyObject', 'x-amz-copy-source-server-side-encryption-customer-key', 'k', 'NotImplemented'],
+    ['UploadPart', 'x-amz-server-side-encryption-customer-algorithm', 'AES256', 'NotImplemented'],
+    [
+      'UploadPartCopy',
+      'x-amz-copy-source-server-side-encryption-customer-key',
+      'k',
+      'NotImplemented',
+    ],
+    ['GetObject', 'x-amz-server-side-encryption-customer-key-md5', 'k', 'NotImplemented'],
+    ['HeadObject', 'x-amz-server-side-encryption-customer-algorithm', 'AES256', 'NotImplemented'],
+    ['GetObject', 'x-amz-checksum-mode', 'ENABLED', 'ok'],
+    ['CompleteMultipartUpload', 'if-none-match', '*', 'NotImplemented'],
+    ['CompleteMultipartUpload', 'x-amz-mp-object-size', '5', 'NotImplemented'],
+    ['AbortMultipartUpload', 'x-amz-if-match-initiated-time', 'x', 'NotImplemented'],
+    ['DeleteObject', 'x-amz-bypass-governance-retention', 'true', 'ok'],
+    ['DeleteObject', 'x-amz-mfa', '123 456', 'ok'],
+    ['DeleteObject', 'if-match', '"abc"', 'ok'],
+    ['DeleteObject', 'x-amz-if-match-size', '5', 'NotImplemented'],
+    ['CreateBucket', 'x-amz-bucket-object-lock-enabled', 'true', 'NotImplemented'],
+    ['CreateBucket', 'x-amz-bucket-object-lock-enabled', 'True', 'NotImplemented'],
+    ['CreateBucket', 'x-amz-bucket-object-lock-enabled', 'false', 'ok'],
+    ['CreateBucket', 'x-amz-object-ownership', 'BucketOwnerEnforced', 'ok'],
+    ['CreateBucket', 'x-amz-object-ownership', 'ObjectWriter', 'ok'],
+    ['CreateBucket', 'x-amz-bucket-namespace', 'account-regional', 'NotImplemented'],
+  ] as const)('%s with %s: %s → %s', (operation, name, value, code) => {
+    expect(outcome(operation, name, value).split(' ')[0]).toBe(code);
+  });
+
+  it('names the refused header in the error, as S3 does', () => {
+    expect(outcome('PutObject', 'X-Amz-Object-Lock-Mode', 'COMPLIANCE')).toBe(
+      'NotImplemented x-amz-object-lock-mode',
+    );
+  });
+
+  it('maps a PUT with x-amz-copy-source to CopyObject or UploadPartCopy', () => {
+    expect(checkedOperationOf('PutObject', true)).toBe('CopyObject');
+    expect(checkedOperationOf('PutObject', false)).toBe('PutObject');
+    expect(checkedOperationOf('UploadPart', true)).toBe('UploadPartCopy');
+    expect(checkedOperationOf('ListObjects', false)).toBeUndefined();
+  });
+
+  it('counts x-amz-* query parameters (hoisted by presigners) as headers', () => {
+    const query = new URLSearchParams('x-amz-server-side-encryption=AES256');
+    expect(() => refuseUnsupportedRequest('PutObject', {}, query)).toThrow(
+      expect.objectContaining({ code: 'NotImplemented' }),
+    );
+    const plain = new URLSearchParams('X-Amz-Signature=abc&partNumber=1');
+    expect(() => refuseUnsupportedRequest('PutObject', {}, plain)).not.toThrow();
+  });
+});
+
+describe('unsupported headers: properties', () => {
+  it('every write refuses every SSE or object-lock header, whatever the suffix and case', () => {
+    const prefix = fc.constantFrom(
+      'x-amz-server-side-encryption',
+      'x-amz-object-lock-',
+      'X-AMZ-SERVER-SIDE-ENCRYPTION-CUSTOMER-',
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...WRITES),
+        prefix,
+        fc.stringMatching(/^[a-z-]{0,12}$/),
+        (op, p, s) => outcome(op, p + s).startsWith('NotImplemented'),
+      ),
+    );
+  });
+
+  it('never refuses a header outside the table', () => {
+    const name = fc
+      .stringMatching(/^[a-z][a-z0-9-]{0,20}$/)
+      .filter((n) => !n.startsWith('x-amz-') && n !== 'if-match' && n !== 'if-none-match');
+    const ops = fc.constantFrom<CheckedOperation>(...WRITES, 'GetObject', 'CreateBucket');
+    fc.assert(fc.property(ops, name, fc.string(), (op, n, v) => outcome(op, n, v) === 'ok'));
+  });
+});
