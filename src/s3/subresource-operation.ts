@@ -27,6 +27,7 @@ export type SubresourceOperation =
   | { name: 'PutBucketAcl'; bucket: string }
   | { name: 'GetObjectAcl'; bucket: string; key: string }
   | { name: 'PutObjectAcl'; bucket: string; key: string }
+  | { name: 'GetObjectAttributes'; bucket: string; key: string }
   | { name: 'GetBucketPolicy'; bucket: string }
   | { name: 'PutBucketPolicy'; bucket: string }
   | { name: 'DeleteBucketPolicy'; bucket: string }
@@ -56,6 +57,7 @@ const BUCKET_SUBRESOURCES: Record<string, Names> = {
 const OBJECT_SUBRESOURCES: Record<string, Names> = {
   tagging: { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' },
   acl: { GET: 'GetObjectAcl', PUT: 'PutObjectAcl' },
+  attributes: { GET: 'GetObjectAttributes' },
 };
 
 /**

@@ -2,9 +2,10 @@
  * CopyObject: PUT with x-amz-copy-source, within a bucket or across buckets: the caller
  * needs s3:GetObject on the source (its ACL governs) and s3:PutObject on the target. The
  * source is streamed block by block into a new version of the target, so memory stays flat
- * whatever the size; the source's metadata is kept (COPY) or replaced (REPLACE).
+ * whatever the size; the source's metadata is kept (COPY) or replaced (REPLACE), and the
+ * copy is of the storage class x-amz-storage-class names (STANDARD when it names none).
  */
-import type { Manifest } from '../../objects/manifest.js';
+import { checksumTypeOf, type Manifest } from '../../objects/manifest.js';
 import type { S3Context } from '../context.js';
 import {
   checkCopySourceConditions,
@@ -15,6 +16,7 @@ import {
 import { readSmallBody } from '../body.js';
 import { S3Error } from '../errors.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
+import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
 import { renderXml } from '../xml.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
@@ -51,7 +53,10 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
   const { source, manifest } = await copySourceOf(ctx);
   // The copy is a new object of the caller's: the source's ACL is not copied (as in S3).
   const acl = await newObjectAcl(ctx, target);
-  if (source.bucket === bucketName && source.key === key && directive === 'COPY') {
+  // The copy gets the class asked for, else STANDARD: S3 does not carry a class over.
+  const storageClass = storageClassFromHeaders(headers);
+  const inPlace = source.bucket === bucketName && source.key === key;
+  if (inPlace && directive === 'COPY' && storageClass === undefined) {
     throw new S3Error(
       'InvalidRequest',
       'This copy request is illegal because it is trying to copy an object to itself ' +
@@ -75,8 +80,9 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
     key,
     headers: replace ? storedHeadersOf(headers) : manifest.headers,
     metadata: replace ? metadataOf(headers) : manifest.metadata,
+    ...storageClassField(storageClass),
     // Whole-object checksums hold for the same bytes; a composite one names parts no more.
-    checksums: manifest.parts ? {} : { ...manifest.checksums },
+    checksums: checksumTypeOf(manifest) === 'FULL_OBJECT' ? { ...manifest.checksums } : {},
     acl,
   };
   const body = ctx.deps.objects.read(manifest, 0, manifest.size - 1);

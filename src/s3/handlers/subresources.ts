@@ -8,6 +8,7 @@ import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acl.js
 import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-policy.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './cors.js';
 import { getBucketEncryption } from './encryption.js';
+import { getObjectAttributes } from './object-attributes.js';
 import {
   deleteBucketTagging,
   deleteObjectTagging,
@@ -64,6 +65,8 @@ export function dispatchSubresource(
       return getObjectAcl(ctx, op.bucket, op.key);
     case 'PutObjectAcl':
       return putObjectAcl(ctx, op.bucket, op.key);
+    case 'GetObjectAttributes':
+      return getObjectAttributes(ctx, op.bucket, op.key);
     case 'GetBucketPolicy':
       return getBucketPolicy(ctx, op.bucket);
     case 'PutBucketPolicy':
