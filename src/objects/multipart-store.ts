@@ -216,6 +216,7 @@ export class MultipartStore {
         checksums: algorithm && computed ? { [algorithm.toLowerCase()]: computed } : {},
         parts: plan.parts.map(({ lastModifiedMs: _, ...part }) => part),
         ...(upload.acl ? { acl: upload.acl } : {}),
+        ...(upload.tags?.length ? { tags: upload.tags } : {}),
         ...(algorithm && computed ? { checksumType: type } : {}),
         ...(upload.storageClass ? { storageClass: upload.storageClass } : {}),
         uploadId: upload.uploadId,

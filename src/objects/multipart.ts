@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
 import { combineCrcs, isCombinableCrc } from '../auth/crc-combine.js';
 import type { AccessControlList } from '../../stanchion/core/records.js';
-import type { ChecksumType, Manifest, ManifestPart, StoredHeaders } from './manifest.js';
+import type { ChecksumType, Manifest, ManifestPart, StoredHeaders, Tag } from './manifest.js';
 
 /** Highest part number S3 accepts. */
 export const PART_NUMBER_MAX = 10_000;
@@ -31,6 +31,8 @@ export interface UploadRecord {
   checksumType?: ChecksumType;
   /** x-amz-storage-class of CreateMultipartUpload; absent for STANDARD. */
   storageClass?: string;
+  /** x-amz-tagging of CreateMultipartUpload: the completed object's tags; absent: none. */
+  tags?: Tag[];
   /** The ACL the completed object gets (CreateMultipartUpload's x-amz-acl or grants). */
   acl?: AccessControlList;
 }

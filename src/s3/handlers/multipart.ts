@@ -13,11 +13,13 @@ import { S3Error } from '../errors.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { checkPartNumber } from '../request-xml.js';
 import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
+import { taggingOf } from '../tags.js';
 import { renderXml } from '../xml.js';
 import type { S3Action } from '../access/authorize.js';
 import { authorizedBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { copySourceOf } from './copy.js';
+import { refuseUnsupportedPutHeaders } from './encryption.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 type Headers = S3Context['request']['headers'];
@@ -41,9 +43,11 @@ export async function requestedUpload(
 /** POST /bucket/key?uploads (s3:PutObject); the ACL is the completed object's. */
 export async function createMultipartUpload(ctx: S3Context, bucketName: string, key: string) {
   const headers = ctx.request.headers;
+  refuseUnsupportedPutHeaders(Object.keys(headers));
   const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
   const checksum = uploadChecksum(headers);
   const storageClass = storageClassFromHeaders(headers);
+  const tags = taggingOf(headers);
   const acl = await newObjectAcl(ctx, bucket);
   const upload = await ctx.deps.multipart.create({
     uploadId: ctx.deps.newId().replaceAll('-', ''),
@@ -54,6 +58,7 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
     metadata: metadataOf(headers),
     ...checksum,
     ...storageClassField(storageClass),
+    ...(tags.length > 0 ? { tags } : {}),
     acl,
   });
   if (checksum.checksumAlgorithm) {
@@ -112,6 +117,7 @@ function partNumberOf(ctx: S3Context): number {
  * x-amz-copy-source also needs s3:GetObject on the source)
  */
 export async function uploadPart(ctx: S3Context, bucketName: string, key: string) {
+  refuseUnsupportedPutHeaders(Object.keys(ctx.request.headers));
   const partNumber = partNumberOf(ctx);
   const upload = await requestedUpload(ctx, bucketName, key, 's3:PutObject');
   if (ctx.request.headers['x-amz-copy-source'] !== undefined) {
