@@ -74,7 +74,7 @@ describe('listings', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('ListBuckets pages with MaxBuckets and ContinuationToken, filters Prefix and region', async () => {
+  it('ListBuckets pages (MaxBuckets, ContinuationToken), filters Prefix and region', async () => {
     const user = await createUser(server, 'pager@example.com');
     const names = ['pg-a', 'pg-b', 'pg-c', 'other-d'];
     for (const name of names) await user.s3.send(new CreateBucketCommand({ Bucket: name }));
@@ -132,7 +132,7 @@ describe('storage classes', () => {
     expect(attrs.StorageClass).toBe('STANDARD_IA');
   });
 
-  it('refuses archive classes (NotImplemented) and unknown ones (InvalidStorageClass)', async () => {
+  it('refuses archive classes (NotImplemented), unknown ones (InvalidStorageClass)', async () => {
     for (const archive of ['GLACIER', 'DEEP_ARCHIVE'] as const) {
       const refused = put('classes', 'cold', 'x', { StorageClass: archive });
       expect(await s3ErrorOf(refused)).toEqual({ name: 'NotImplemented', status: 501 });
@@ -145,7 +145,7 @@ describe('storage classes', () => {
     expect(missing.KeyCount).toBe(0);
   });
 
-  it('a copy takes the class it names, else STANDARD; an in-place class change is allowed', async () => {
+  it('a copy takes the class it names, else STANDARD; in place it may change it', async () => {
     const copy = (key: string, extra = {}) =>
       s3.send(
         new CopyObjectCommand({ Bucket: 'classes', Key: key, CopySource: 'classes/ia', ...extra }),
@@ -161,7 +161,7 @@ describe('storage classes', () => {
     expect(await s3ErrorOf(cold)).toEqual({ name: 'NotImplemented', status: 501 });
   });
 
-  it('a multipart upload keeps its class in ListMultipartUploads, ListParts and the object', async () => {
+  it('multipart keeps its class in ListMultipartUploads, ListParts, the object', async () => {
     const created = await s3.send(
       new CreateMultipartUploadCommand({
         Bucket: 'classes',
@@ -287,7 +287,7 @@ describe('GetObjectAttributes', () => {
     expect(rest.ObjectParts?.PartNumberMarker).toBe('2');
   });
 
-  it('refuses a missing or unknown attribute name and answers NoSuchKey for no object', async () => {
+  it('refuses a missing or unknown attribute; NoSuchKey for no object', async () => {
     const none = await rawXml('/attrs/single?attributes');
     expect(none.status).toBe(400);
     expect(none.xml).toContain('<Code>InvalidArgument</Code>');

@@ -90,7 +90,7 @@ describe('a retried Complete', () => {
 });
 
 describe('a re-sent part', () => {
-  it('the later upload of a part number is stored; a list naming both counts the last', async () => {
+  it('the later upload of a part is stored; a list naming both counts the last', async () => {
     const uploadId = await create('resent');
     const older = await upload('resent', uploadId, 1, Buffer.from('B'.repeat(8)));
     const newer = await upload('resent', uploadId, 1, Buffer.from('A'.repeat(8)));
