@@ -48,6 +48,8 @@ export async function completeMultipartUpload(ctx: S3Context, bucketName: string
   const xml = await readSmallBody(ctx, COMPLETE_BODY_BYTES_MAX, { objectChecksumHeaders: true });
   const requested = parseCompleteXml(xml.toString('utf8'));
   if (!upload) {
+    // A retry is answered as the first Complete was; its conditions held then (they would
+    // fail now against the version that Complete made).
     const done = await completedBefore(ctx, bucket.id, key, uploadId, requested);
     checkClaimedChecksum(claimed, algorithmOf(done), Object.values(done.checksums)[0]);
     return sendResult(ctx, bucketName, key, done);
