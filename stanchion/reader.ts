@@ -29,6 +29,23 @@ export async function listUserBuckets(ring: RingClient, ownerId: string, limit =
     .filter((bucket) => !bucket.deleted);
 }
 
+/**
+ * One batch of `ownerId`'s bucket records in name order, after `after` and starting with
+ * `prefix`, deleted markers included (so a caller paging past them always moves on).
+ */
+export async function scanUserBuckets(
+  ring: RingClient,
+  ownerId: string,
+  options: { after?: string; prefix?: string; limit: number },
+): Promise<BucketRecord[]> {
+  const items = await ring.scan(KEYSPACES.userBuckets, ownerId, {
+    ...(options.after !== undefined ? { after: Buffer.from(options.after, 'utf8') } : {}),
+    ...(options.prefix ? { prefix: Buffer.from(options.prefix, 'utf8') } : {}),
+    limit: options.limit,
+  });
+  return items.map((item) => JSON.parse(item.value.toString('utf8')) as BucketRecord);
+}
+
 /** The user with id `userId`, if any. */
 export async function readUserById(ring: RingClient, userId: string) {
   const value = await ring.get(KEYSPACES.users, userId);

@@ -101,7 +101,9 @@ export function isChecksumValue(algorithm: ChecksumAlgorithm, value: string): bo
 /**
  * Reads the `x-amz-checksum-*` headers of a request.
  *
- * @throws AuthError InvalidRequest when a value is not a valid digest.
+ * @throws AuthError BadDigest when a value is not even a digest of the algorithm's length:
+ *   it cannot match the body, and ceph/s3-tests (test_object_checksum_sha256) expects the
+ *   mismatch code for it.
  */
 export function checksumsFromHeaders(headers: HeaderMap): Map<ChecksumAlgorithm, string> {
   const expected = new Map<ChecksumAlgorithm, string>();
@@ -110,7 +112,7 @@ export function checksumsFromHeaders(headers: HeaderMap): Map<ChecksumAlgorithm,
     const value = headerValue(headers, name);
     if (value === undefined) continue;
     if (!isChecksumValue(algorithm, value.trim())) {
-      throw AuthError.of('InvalidRequest', `Value for ${name} header is invalid.`);
+      throw AuthError.of('BadDigest', `Value for ${name} header is invalid.`);
     }
     expected.set(algorithm, value.trim());
   }

@@ -69,6 +69,27 @@ export interface Manifest {
    * blockCount is then 0. Absent for an object written by one PUT.
    */
   parts?: ManifestPart[];
+  /** x-amz-storage-class; absent for STANDARD (and on objects written before classes). */
+  storageClass?: string;
+  /**
+   * How `checksums` covers a multipart object: COMPOSITE (a checksum of the parts'
+   * checksums, "-N" appended) or FULL_OBJECT (a CRC of all the bytes, combined from the
+   * parts'). Absent: COMPOSITE for a multipart object, FULL_OBJECT for one PUT.
+   */
+  checksumType?: ChecksumType;
+  /**
+   * The upload CompleteMultipartUpload made this version from, so that a retried Complete
+   * of the same upload (its answer was lost) is answered again instead of NoSuchUpload.
+   */
+  uploadId?: string;
+}
+
+/** How a multipart object's checksum is computed (S3's x-amz-checksum-type). */
+export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
+
+/** The checksum type of a stored object (see Manifest.checksumType). */
+export function checksumTypeOf(manifest: Pick<Manifest, 'checksumType' | 'parts'>): ChecksumType {
+  return manifest.checksumType ?? (manifest.parts ? 'COMPOSITE' : 'FULL_OBJECT');
 }
 
 /** The block partition key of block `n` of a version: blocks spread over the whole ring. */

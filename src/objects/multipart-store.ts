@@ -13,15 +13,18 @@ import { writeBlocks } from './block-writer.js';
 import type { GcQueue } from './gc-queue.js';
 import { blockKey, type Manifest } from './manifest.js';
 import {
-  compositeChecksum,
+  checkClaimedChecksum,
+  completedWith,
   decodePart,
   decodeUpload,
   encodeRecord,
   multipartEtag,
   MultipartError,
+  objectChecksum,
   partSortKey,
   planCompletion,
   uploadSortKey,
+  type ClaimedChecksum,
   type PartRecord,
   type RequestedPart,
   type UploadRecord,
@@ -37,6 +40,14 @@ export interface MultipartStoreOptions {
   partBytesMax: number;
   /** Smallest part but the last on Complete (S3: 5 MiB; tests lower it). */
   partBytesMin: number;
+}
+
+/** What a Complete request asks beyond its parts. */
+export interface CompleteChecks {
+  /** The object checksum the request's x-amz-checksum-* header claims. */
+  claimed?: ClaimedChecksum;
+  /** Its If-Match / If-None-Match, run against the current version right before commit. */
+  precondition?: (current: Manifest | undefined) => void;
 }
 
 /** What a part upload's caller checks once every byte is written. */
@@ -65,9 +76,30 @@ export class MultipartStore {
 
   /** The upload `uploadId` of (bucketId, key); NoSuchUpload when it is not in progress. */
   async get(bucketId: string, key: string, uploadId: string): Promise<UploadRecord> {
+    const upload = await this.find(bucketId, key, uploadId);
+    if (!upload) throw new MultipartError('NoSuchUpload', 'The specified upload does not exist.');
+    return upload;
+  }
+
+  /** The upload `uploadId` of (bucketId, key), if it is in progress. */
+  async find(bucketId: string, key: string, uploadId: string): Promise<UploadRecord | undefined> {
     const value = await this.ring.get(KEYSPACES.uploads, bucketId, uploadSortKey(key, uploadId));
-    if (!value) throw new MultipartError('NoSuchUpload', 'The specified upload does not exist.');
-    return decodeUpload(value);
+    return value ? decodeUpload(value) : undefined;
+  }
+
+  /**
+   * The current version of (bucketId, key) if a Complete of `uploadId` naming `requested`
+   * made it: a retry of a Complete whose answer was lost gets that answer again.
+   */
+  async completedBefore(
+    bucketId: string,
+    key: string,
+    uploadId: string,
+    requested: readonly RequestedPart[],
+  ): Promise<Manifest | undefined> {
+    const manifest = await this.objects.head(bucketId, key);
+    if (manifest?.uploadId !== uploadId || uploadId === '') return undefined;
+    return completedWith(manifest, requested) ? manifest : undefined;
   }
 
   /**
@@ -148,41 +180,50 @@ export class MultipartStore {
   }
 
   /**
-   * Completes an upload as the object's new version: checks the named parts, commits a
-   * manifest that lists their blocks, ends the upload and queues it for GC (which collects
-   * the parts left out). Throws MultipartError for a request that names bad parts.
+   * Completes an upload as the object's new version: checks the named parts and the claimed
+   * checksum, commits a manifest that lists their blocks, ends the upload and queues it for
+   * GC (which collects the parts left out). Throws MultipartError for a request that names
+   * bad parts or a checksum that does not hold; `checks.precondition` may throw too.
    */
   async complete(
     upload: UploadRecord,
     requested: readonly RequestedPart[],
     versionId: string,
+    checks: CompleteChecks = {},
   ): Promise<Manifest> {
     const plan = planCompletion(
       requested,
       await this.allParts(upload.uploadId),
       this.options.partBytesMin,
     );
-    const checksums: Record<string, string> = {};
     const algorithm = upload.checksumAlgorithm;
-    const composite = algorithm ? compositeChecksum(algorithm, plan.parts) : undefined;
-    if (algorithm && composite) checksums[algorithm.toLowerCase()] = composite;
-    const manifest = await this.objects.commit({
-      format: 1,
-      versionId,
-      bucketId: upload.bucketId,
-      key: upload.key,
-      size: plan.size,
-      etag: multipartEtag(plan.parts.map((part) => part.etag)),
-      lastModifiedMs: this.clock(),
-      blockSize: this.options.blockSize,
-      blockCount: 0,
-      headers: upload.headers,
-      metadata: upload.metadata,
-      checksums,
-      parts: plan.parts.map(({ lastModifiedMs: _, ...part }) => part),
-      ...(upload.acl ? { acl: upload.acl } : {}),
-      ...(upload.tags ? { tags: upload.tags } : {}),
-    });
+    const type = upload.checksumType ?? 'COMPOSITE';
+    const computed = algorithm ? objectChecksum(algorithm, type, plan.parts) : undefined;
+    checkClaimedChecksum(checks.claimed, algorithm, computed);
+    const manifest = await this.objects.commit(
+      {
+        format: 1,
+        versionId,
+        bucketId: upload.bucketId,
+        key: upload.key,
+        size: plan.size,
+        etag: multipartEtag(plan.parts.map((part) => part.etag)),
+        lastModifiedMs: this.clock(),
+        blockSize: this.options.blockSize,
+        blockCount: 0,
+        headers: upload.headers,
+        metadata: upload.metadata,
+        checksums: algorithm && computed ? { [algorithm.toLowerCase()]: computed } : {},
+        parts: plan.parts.map(({ lastModifiedMs: _, ...part }) => part),
+        ...(upload.acl ? { acl: upload.acl } : {}),
+        ...(upload.tags?.length ? { tags: upload.tags } : {}),
+        ...(algorithm && computed ? { checksumType: type } : {}),
+        ...(upload.storageClass ? { storageClass: upload.storageClass } : {}),
+        uploadId: upload.uploadId,
+      },
+      undefined,
+      checks.precondition,
+    );
     await this.end(upload);
     return manifest;
   }

@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
+import { combineCrcs, isCombinableCrc } from '../auth/crc-combine.js';
 import type { AccessControlList } from '../../stanchion/core/records.js';
-import type { ManifestPart, StoredHeaders, Tag } from './manifest.js';
+import type { ChecksumType, Manifest, ManifestPart, StoredHeaders, Tag } from './manifest.js';
 
 /** Highest part number S3 accepts. */
 export const PART_NUMBER_MAX = 10_000;
@@ -26,10 +27,14 @@ export interface UploadRecord {
   metadata: Record<string, string>;
   /** The x-amz-checksum-algorithm of CreateMultipartUpload: parts get this checksum. */
   checksumAlgorithm?: ChecksumAlgorithm;
+  /** How the object's checksum comes from the parts'; absent (older records): COMPOSITE. */
+  checksumType?: ChecksumType;
+  /** x-amz-storage-class of CreateMultipartUpload; absent for STANDARD. */
+  storageClass?: string;
+  /** x-amz-tagging of CreateMultipartUpload: the completed object's tags; absent: none. */
+  tags?: Tag[];
   /** The ACL the completed object gets (CreateMultipartUpload's x-amz-acl or grants). */
   acl?: AccessControlList;
-  /** The tags the completed object gets (CreateMultipartUpload's x-amz-tagging). */
-  tags?: Tag[];
 }
 
 /** One uploaded part, stored under (parts, upload id, zero-padded part number). */
@@ -48,7 +53,13 @@ export interface RequestedPart {
 
 /** The refusals of the multipart layer; the S3 layer answers the error of the same code. */
 export type MultipartErrorCode =
-  'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'MalformedXML';
+  | 'NoSuchUpload'
+  | 'InvalidPart'
+  | 'InvalidPartOrder'
+  | 'EntityTooSmall'
+  | 'MalformedXML'
+  | 'BadDigest'
+  | 'InvalidRequest';
 
 /** A refused multipart request (never a bug): converted to an S3 error at the boundary. */
 export class MultipartError extends Error {
@@ -79,7 +90,26 @@ export interface CompletionPlan {
 }
 
 /**
- * Checks a Complete request against the uploaded parts: ascending part numbers
+ * The parts a Complete request names, one per part number: the numbers must not go down
+ * (InvalidPartOrder); a number named twice in a row counts once, with its last ETag, as a
+ * client that re-sent a part and listed each answer names it (the later upload of a part
+ * number is the one stored).
+ */
+export function distinctRequestedParts(requested: readonly RequestedPart[]): RequestedPart[] {
+  const parts: RequestedPart[] = [];
+  for (const want of requested) {
+    const previous = parts.at(-1);
+    if (previous && want.partNumber < previous.partNumber) {
+      throw new MultipartError('InvalidPartOrder', 'The list of parts was not in ascending order.');
+    }
+    if (previous?.partNumber === want.partNumber) parts[parts.length - 1] = want;
+    else parts.push(want);
+  }
+  return parts;
+}
+
+/**
+ * Checks a Complete request against the uploaded parts: part numbers that never go down
  * (InvalidPartOrder), each part uploaded with the named ETag and checksums (InvalidPart),
  * every part but the last at least `partBytesMin` (EntityTooSmall).
  */
@@ -92,12 +122,7 @@ export function planCompletion(
     throw new MultipartError('MalformedXML', 'You must specify at least one part.');
   }
   const parts: PartRecord[] = [];
-  let previous = 0;
-  for (const want of requested) {
-    if (want.partNumber <= previous) {
-      throw new MultipartError('InvalidPartOrder', 'The list of parts was not in ascending order.');
-    }
-    previous = want.partNumber;
+  for (const want of distinctRequestedParts(requested)) {
     const part = uploaded.get(want.partNumber);
     if (!part || part.etag !== want.etag || !checksumsAgree(part, want)) {
       throw new MultipartError('InvalidPart', `Part ${want.partNumber} could not be found.`);
@@ -115,6 +140,28 @@ export function planCompletion(
   const named = new Set(parts.map((part) => part.partNumber));
   const unused = [...uploaded.values()].filter((part) => !named.has(part.partNumber));
   return { parts, unused, size: parts.reduce((sum, part) => sum + part.size, 0) };
+}
+
+/**
+ * Whether a Complete request names exactly the parts `manifest` was completed from (same
+ * numbers and ETags), so that a retry of that Complete gets its answer again.
+ */
+export function completedWith(manifest: Manifest, requested: readonly RequestedPart[]): boolean {
+  const parts = manifest.parts;
+  if (!parts || requested.length === 0) return false;
+  let wanted: RequestedPart[];
+  try {
+    wanted = distinctRequestedParts(requested);
+  } catch {
+    return false;
+  }
+  return (
+    wanted.length === parts.length &&
+    wanted.every((want, i) => {
+      const part = parts[i]!;
+      return part.partNumber === want.partNumber && part.etag === want.etag;
+    })
+  );
 }
 
 /** A checksum the client names must match the one stored; one not stored is not checked. */
@@ -148,6 +195,85 @@ export function compositeChecksum(
     checksum.update(Buffer.from(value, 'base64'));
   }
   return `${checksum.digestBase64()}-${parts.length}`;
+}
+
+/**
+ * The full-object checksum of a CRC: the CRC of every byte of the parts in order, combined
+ * from the parts' CRCs and sizes (no "-N"); undefined if a part lacks the checksum.
+ */
+export function fullObjectChecksum(
+  algorithm: ChecksumAlgorithm,
+  parts: ReadonlyArray<Pick<ManifestPart, 'checksums' | 'size'>>,
+): string | undefined {
+  if (!isCombinableCrc(algorithm)) return undefined;
+  const name = algorithm.toLowerCase();
+  const crcs = [];
+  for (const part of parts) {
+    const value = part.checksums?.[name];
+    if (value === undefined) return undefined;
+    crcs.push({ crc: Buffer.from(value, 'base64'), size: part.size });
+  }
+  return combineCrcs(algorithm, crcs).toString('base64');
+}
+
+/** The object checksum of an upload of `algorithm` and `type` made of `parts`. */
+export function objectChecksum(
+  algorithm: ChecksumAlgorithm,
+  type: ChecksumType,
+  parts: ReadonlyArray<Pick<ManifestPart, 'checksums' | 'size'>>,
+): string | undefined {
+  return type === 'FULL_OBJECT'
+    ? fullObjectChecksum(algorithm, parts)
+    : compositeChecksum(algorithm, parts);
+}
+
+/**
+ * The checksum type of an upload from CreateMultipartUpload's headers: CRC64NVME is
+ * FULL_OBJECT only, SHA-1 and SHA-256 COMPOSITE only, CRC32 and CRC32C either (COMPOSITE
+ * unless asked). Returns undefined for a combination S3 refuses.
+ */
+export function uploadChecksumType(
+  algorithm: ChecksumAlgorithm,
+  requested: string | undefined,
+): ChecksumType | undefined {
+  const type = requested?.toUpperCase();
+  if (type === undefined) return algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE';
+  if (type === 'COMPOSITE') return algorithm === 'CRC64NVME' ? undefined : 'COMPOSITE';
+  if (type === 'FULL_OBJECT') return isCombinableCrc(algorithm) ? 'FULL_OBJECT' : undefined;
+  return undefined;
+}
+
+/** The object checksum a CompleteMultipartUpload request claims (x-amz-checksum-*). */
+export interface ClaimedChecksum {
+  algorithm: ChecksumAlgorithm;
+  value: string;
+}
+
+/**
+ * Checks the checksum a Complete request claims against the object's, computed from the
+ * parts (`computed`, of the upload's `algorithm`): InvalidRequest when it names another
+ * algorithm, BadDigest when it differs. A composite may be claimed with its "-N" or without.
+ */
+export function checkClaimedChecksum(
+  claimed: ClaimedChecksum | undefined,
+  algorithm: ChecksumAlgorithm | undefined,
+  computed: string | undefined,
+): void {
+  if (!claimed) return;
+  if (claimed.algorithm !== algorithm) {
+    throw new MultipartError(
+      'InvalidRequest',
+      `The upload was created with ${algorithm ?? 'no'} checksum algorithm, ` +
+        `but the complete request carries a ${claimed.algorithm} checksum.`,
+    );
+  }
+  const bare = computed?.replace(/-\d+$/, '');
+  if (computed === undefined || (claimed.value !== computed && claimed.value !== bare)) {
+    throw new MultipartError(
+      'BadDigest',
+      `The ${claimed.algorithm} you specified did not match the calculated checksum.`,
+    );
+  }
 }
 
 /** Encodes a multipart record for the ring. */

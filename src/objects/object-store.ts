@@ -206,11 +206,17 @@ export class ObjectStore {
    * Writes the manifest over every version the read `current` saw (its context), so they are
    * replaced, and queues their blocks for GC. A concurrent writer's version that this read
    * did not see stays as a sibling; readers resolve it, and the next write collects it.
-   * CompleteMultipartUpload commits its manifest here too.
+   * CompleteMultipartUpload commits its manifest here too, with its `precondition` (If-Match,
+   * If-None-Match) checked against that read right before the write.
    */
-  async commit(manifest: Manifest, read?: VersionedRead): Promise<Manifest> {
+  async commit(
+    manifest: Manifest,
+    read?: VersionedRead,
+    precondition?: (current: Manifest | undefined) => void,
+  ): Promise<Manifest> {
     const { bucketId, key } = manifest;
     const current = read ?? (await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key));
+    precondition?.(resolveCurrent(current.values));
     const value = encodeManifest(manifest);
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, current.context);
     // Each sibling is decoded once, for the usage observer and for GC.

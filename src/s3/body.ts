@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream';
 import { bodyVerifier } from '../auth/body-verifier.js';
+import { CHECKSUM_ALGORITHMS, checksumHeaderName } from '../auth/checksums.js';
 import type { RequestContext as S3Context } from './context.js';
 import { S3Error } from './errors.js';
 
@@ -30,12 +31,25 @@ export function bodyAbandoned(raw: { complete: boolean }): boolean {
   return bodiesStarted.has(raw) && !raw.complete;
 }
 
+/** How a handler reads a body. */
+export interface BodyOptions {
+  /**
+   * The request's x-amz-checksum-* headers describe an object, not this body (as on
+   * CompleteMultipartUpload): they are left to the handler instead of checked here.
+   */
+  objectChecksumHeaders?: boolean;
+}
+
 /** The body of an upload; MissingContentLength when its length is not declared. */
-export function verifiedBody(ctx: S3Context): VerifiedBody {
+export function verifiedBody(ctx: S3Context, options: BodyOptions = {}): VerifiedBody {
   const headers = ctx.request.headers;
   const declaredBytes = declaredLength(ctx);
   const contentMd5 = parseContentMd5(headers['content-md5']);
-  const verifier = bodyVerifier(ctx.payload, ctx.request.raw.headersDistinct);
+  const distinct = ctx.request.raw.headersDistinct;
+  const verifier = bodyVerifier(
+    ctx.payload,
+    options.objectChecksumHeaders ? withoutChecksumValues(distinct) : distinct,
+  );
   const stream = pipeline(ctx.request.raw, verifier.stream, () => undefined);
   const raw = ctx.request.raw;
   bodiesStarted.add(raw);
@@ -50,6 +64,12 @@ export function verifiedBody(ctx: S3Context): VerifiedBody {
       if (contentMd5 && !contentMd5.equals(written.md5)) throw new S3Error('BadDigest');
     },
   };
+}
+
+/** The headers without x-amz-checksum-<algorithm> values (its -algorithm and -type stay). */
+function withoutChecksumValues(headers: NodeJS.Dict<string[]>): NodeJS.Dict<string[]> {
+  const values = new Set(CHECKSUM_ALGORITHMS.map(checksumHeaderName));
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !values.has(name)));
 }
 
 function declaredLength(ctx: S3Context): number | undefined {
@@ -76,12 +96,16 @@ function parseContentMd5(value: string | string[] | undefined): Buffer | undefin
 }
 
 /** Reads a small body (XML or JSON) whole; MaxMessageLengthExceeded past `bytesMax`. */
-export async function readSmallBody(ctx: S3Context, bytesMax: number): Promise<Buffer> {
+export async function readSmallBody(
+  ctx: S3Context,
+  bytesMax: number,
+  options: BodyOptions = {},
+): Promise<Buffer> {
   const headers = ctx.request.headers;
   if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
     return Buffer.alloc(0);
   }
-  const body = verifiedBody(ctx);
+  const body = verifiedBody(ctx, options);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body.stream) {

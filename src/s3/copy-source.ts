@@ -82,18 +82,29 @@ export function checkCopySourceConditions(
 
 /**
  * Parses x-amz-copy-source-range (bytes=first-last, both present, inclusive) against the
- * source's size; InvalidArgument when it is malformed or past the end.
+ * source's size: InvalidArgument when it is malformed (or first > last), InvalidRange when
+ * it reaches past the source's end.
  */
 export function parseCopySourceRange(raw: string | undefined, size: number): ByteRange {
   if (raw === undefined) return { start: 0, end: size - 1 };
   const match = /^bytes=(\d{1,15})-(\d{1,15})$/.exec(raw.trim());
   const start = Number(match?.[1]);
   const end = Number(match?.[2]);
-  if (!match || start > end || end >= size) {
+  if (!match || start > end) {
     throw new S3Error(
       'InvalidArgument',
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first ' +
+        'and last are the zero-based offsets of the first and last bytes to copy',
+      {
+        fields: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: raw },
+      },
+    );
+  }
+  if (end >= size) {
+    throw new S3Error(
+      'InvalidRange',
       `Range specified is not valid for source object of size: ${size}`,
-      { fields: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: raw } },
+      { fields: { ActualObjectSize: String(size), RangeRequested: raw } },
     );
   }
   return { start, end };

@@ -3,8 +3,9 @@
  * the other standard headers, x-amz-meta-* metadata (2 KiB at most, as S3), and the
  * response-* query overrides of GetObject.
  */
-import type { Manifest, StoredHeaders } from '../objects/manifest.js';
+import { checksumTypeOf, type Manifest, type StoredHeaders } from '../objects/manifest.js';
 import { S3Error } from './errors.js';
+import { storageClassHeaders } from './storage-class.js';
 
 /** S3's limit on user metadata, in bytes of names and values. */
 export const METADATA_BYTES_MAX = 2048;
@@ -86,8 +87,10 @@ export function objectResponseHeaders(
   if (withChecksums) {
     for (const [alg, value] of Object.entries(manifest.checksums)) {
       out[`x-amz-checksum-${alg}`] = value;
+      out['x-amz-checksum-type'] = checksumTypeOf(manifest);
     }
   }
+  Object.assign(out, storageClassHeaders(manifest));
   for (const [param, header] of Object.entries(OVERRIDES)) {
     const value = query.get(param);
     if (value !== null) out[header] = value;

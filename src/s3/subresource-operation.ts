@@ -28,6 +28,7 @@ export type SubresourceOperation =
   | { name: 'PutBucketAcl'; bucket: string }
   | { name: 'GetObjectAcl'; bucket: string; key: string }
   | { name: 'PutObjectAcl'; bucket: string; key: string }
+  | { name: 'GetObjectAttributes'; bucket: string; key: string }
   | { name: 'GetBucketPolicy'; bucket: string }
   | { name: 'PutBucketPolicy'; bucket: string }
   | { name: 'DeleteBucketPolicy'; bucket: string }
@@ -76,6 +77,7 @@ const OBJECT_SUBRESOURCES: Record<string, Names> = {
   tagging: { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' },
   acl: { GET: 'GetObjectAcl', PUT: 'PutObjectAcl' },
   torrent: { GET: 'GetObjectTorrent' },
+  attributes: { GET: 'GetObjectAttributes' },
 };
 
 /**

@@ -40,23 +40,6 @@ interface Refusal {
   error?: (value: string) => S3Error;
 }
 
-// Every storage class AWS names.
-const STORAGE_CLASSES = new Set([
-  'STANDARD',
-  'REDUCED_REDUNDANCY',
-  'STANDARD_IA',
-  'ONEZONE_IA',
-  'INTELLIGENT_TIERING',
-  'GLACIER',
-  'DEEP_ARCHIVE',
-  'OUTPOSTS',
-  'GLACIER_IR',
-  'SNOW',
-  'EXPRESS_ONEZONE',
-  'FSX_OPENZFS',
-  'FSX_ONTAP',
-]);
-
 /** Server-side encryption of any kind (SSE-S3, SSE-KMS, DSSE-KMS, SSE-C). */
 const SSE: Refusal = { header: 'x-amz-server-side-encryption*' };
 const SSE_C: Refusal = { header: 'x-amz-server-side-encryption-customer-*' };
@@ -71,21 +54,13 @@ const WEBSITE_REDIRECT: Refusal = { header: 'x-amz-website-redirect-location' };
 /** Appending to an object (AWS: directory buckets only). */
 const WRITE_OFFSET: Refusal = { header: 'x-amz-write-offset-bytes' };
 /**
- * STANDARD is every object's class. REDUCED_REDUNDANCY is taken too: its only promise is
- * a lower price for less durability, and an object kept at full durability breaks no
- * promise a client relies on (CloudStack's RRS option and Riak CS scripts send it). Every
- * other class changes how an object is read (GLACIER) or where it lives: NotImplemented.
+ * A browser POST stores its object as STANDARD: the form's storage class is not acted on
+ * (PutObject, CopyObject and CreateMultipartUpload keep theirs: storage-class.ts), so any
+ * other class is refused rather than dropped.
  */
-const ACCEPTED_STORAGE_CLASSES = new Set(['STANDARD', 'REDUCED_REDUNDANCY']);
-const STORAGE_CLASS: Refusal = {
+const POST_STORAGE_CLASS: Refusal = {
   header: 'x-amz-storage-class',
-  refuses: (value) => !ACCEPTED_STORAGE_CLASSES.has(value),
-  error: (value) =>
-    STORAGE_CLASSES.has(value)
-      ? notImplemented('x-amz-storage-class')
-      : new S3Error('InvalidStorageClass', undefined, {
-          fields: { StorageClassRequested: value },
-        }),
+  refuses: (value) => value !== 'STANDARD',
 };
 /** Checksum algorithms AWS added that Cairn cannot compute. */
 export const NEWER_CHECKSUM_ALGORITHMS: ReadonlySet<string> = new Set([
@@ -107,19 +82,18 @@ const NEWER_CHECKSUMS: Refusal[] = [...NEWER_CHECKSUM_ALGORITHMS].map((alg) => (
 const SSE_AND_LOCK: Refusal[] = [SSE, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOVERNANCE];
 
 /** What a new object's write refuses, whichever operation writes it. */
-const NEW_OBJECT: Refusal[] = [...SSE_AND_LOCK, STORAGE_CLASS, WEBSITE_REDIRECT];
+const NEW_OBJECT: Refusal[] = [...SSE_AND_LOCK, WEBSITE_REDIRECT];
 
 const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   PutObject: [...NEW_OBJECT, WRITE_OFFSET, ...NEWER_CHECKSUMS],
   CopyObject: NEW_OBJECT,
-  PostObject: [...NEW_OBJECT, ...NEWER_CHECKSUMS],
+  PostObject: [...NEW_OBJECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
   CreateMultipartUpload: NEW_OBJECT,
   UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],
   UploadPartCopy: SSE_AND_LOCK,
+  // If-Match and If-None-Match are acted on (multipart-complete.ts).
   CompleteMultipartUpload: [
     SSE_C,
-    { header: 'if-match' },
-    { header: 'if-none-match' },
     { header: 'x-amz-mp-object-size' },
     ...NEWER_CHECKSUMS,
   ],

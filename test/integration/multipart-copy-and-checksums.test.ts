@@ -51,9 +51,10 @@ describe('UploadPartCopy', () => {
     ];
     expect(parts[1]!.ETag).toBe(`"${md5(source.subarray(MiB, MiB + 100))}"`);
     expect(await s3ErrorOf(copy(3, `bytes=0-${source.length}`))).toEqual({
-      name: 'InvalidArgument',
-      status: 400,
+      name: 'InvalidRange',
+      status: 416,
     });
+    expect(await s3ErrorOf(copy(3, 'bytes=9-2'))).toEqual({ name: 'InvalidArgument', status: 400 });
     await complete('copied', uploadId, parts);
     const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'copied' }));
     const expected = Buffer.concat([source, source.subarray(MiB, MiB + 100)]);

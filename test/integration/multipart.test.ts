@@ -86,7 +86,7 @@ describe('multipart upload', () => {
     const past = s3.send(
       new GetObjectCommand({ Bucket: BUCKET, Key: 'big/object', PartNumber: 4 }),
     );
-    expect(await s3ErrorOf(past)).toEqual({ name: 'InvalidPartNumber', status: 416 });
+    expect(await s3ErrorOf(past)).toEqual({ name: 'InvalidPart', status: 400 });
   });
 
   it('treats a single-PUT object as one part', async () => {
@@ -97,7 +97,7 @@ describe('multipart upload', () => {
     );
     expect(md5(await bodyOf(one))).toBe(md5(data));
     const two = s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'single', PartNumber: 2 }));
-    expect(await s3ErrorOf(two)).toEqual({ name: 'InvalidPartNumber', status: 416 });
+    expect(await s3ErrorOf(two)).toEqual({ name: 'InvalidPart', status: 400 });
   });
 
   it('replaces a part uploaded twice; the earlier ETag is then InvalidPart', async () => {

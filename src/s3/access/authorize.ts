@@ -50,6 +50,7 @@ export const ACTIONS = {
   's3:DeleteObjectTagging': { resource: 'object', acl: BUCKET_WRITE },
   's3:GetObject': { resource: 'object', acl: OBJECT_READ },
   's3:GetObjectTagging': { resource: 'object', acl: OBJECT_READ },
+  's3:GetObjectAttributes': { resource: 'object', acl: OBJECT_READ },
   's3:GetObjectAcl': {
     resource: 'object',
     acl: { on: 'object', permission: 'READ_ACP' },

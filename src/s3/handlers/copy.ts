@@ -2,9 +2,10 @@
  * CopyObject: PUT with x-amz-copy-source, within a bucket or across buckets: the caller
  * needs s3:GetObject on the source (its ACL governs) and s3:PutObject on the target. The
  * source is streamed block by block into a new version of the target, so memory stays flat
- * whatever the size; the source's metadata is kept (COPY) or replaced (REPLACE).
+ * whatever the size; the source's metadata is kept (COPY) or replaced (REPLACE), and the
+ * copy is of the storage class x-amz-storage-class names (STANDARD when it names none).
  */
-import type { Manifest } from '../../objects/manifest.js';
+import { checksumTypeOf, type Manifest } from '../../objects/manifest.js';
 import type { S3Context } from '../context.js';
 import {
   checksumAlgorithmFromHeader,
@@ -23,6 +24,7 @@ import { S3Error } from '../errors.js';
 import { refuseUnsupportedRequest } from '../unsupported-headers.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
+import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
 import { taggingOf } from '../tags.js';
 import { NEWER_CHECKSUM_ALGORITHMS } from '../unsupported-headers.js';
 import { renderXml } from '../xml.js';
@@ -67,7 +69,10 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
   const { source, manifest } = await copySourceOf(ctx);
   // The copy is a new object of the caller's: the source's ACL is not copied (as in S3).
   const acl = await newObjectAcl(ctx, target);
-  checkCopyAllowed(source, { bucket: bucketName, key }, replace, manifest.size);
+  // The copy gets the class asked for, else STANDARD: S3 does not carry a class over.
+  const storageClass = storageClassFromHeaders(headers);
+  const changes = replace || storageClass !== undefined;
+  checkCopyAllowed(source, { bucket: bucketName, key }, changes, manifest.size);
   const precondition =
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
   // Fail fast, before any byte is copied; the check that counts runs again before the commit.
@@ -81,8 +86,11 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
     key,
     headers: replace ? storedHeadersOf(headers) : manifest.headers,
     metadata: replace ? metadataOf(headers) : manifest.metadata,
+    ...storageClassField(storageClass),
     // Whole-object checksums hold for the same bytes; a composite one names parts no more.
-    checksums: (manifest.parts ? {} : { ...manifest.checksums }) as Record<string, string>,
+    checksums: (checksumTypeOf(manifest) === 'FULL_OBJECT'
+      ? { ...manifest.checksums }
+      : {}) as Record<string, string>,
     ...(tags.length > 0 ? { tags } : {}),
     acl,
   };
@@ -101,8 +109,8 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
 }
 
 /** S3's refusals of a copy: onto itself with nothing changed, or from a source too large. */
-function checkCopyAllowed(source: CopySource, target: CopySource, replace: boolean, size: number) {
-  if (source.bucket === target.bucket && source.key === target.key && !replace) {
+function checkCopyAllowed(source: CopySource, target: CopySource, changes: boolean, size: number) {
+  if (source.bucket === target.bucket && source.key === target.key && !changes) {
     throw new S3Error(
       'InvalidRequest',
       'This copy request is illegal because it is trying to copy an object to itself ' +

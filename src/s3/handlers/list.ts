@@ -7,6 +7,7 @@ import { readUserById } from '../../../stanchion/reader.js';
 import { listPage, type ListPage } from '../../objects/listing.js';
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
+import { storageClassOf } from '../storage-class.js';
 import { renderXml } from '../xml.js';
 import { authorizedBucket } from './access.js';
 import { sendXml } from './responses.js';
@@ -18,9 +19,10 @@ export async function listObjects(ctx: S3Context, bucketName: string, v2: boolea
   const bucket = await authorizedBucket(ctx, bucketName, 's3:ListBucket');
   const q = ctx.query;
   const { encodingType, enc, prefix, delimiter, maxKeys } = listingParams(q);
+  // An empty continuation-token starts at the beginning (and is echoed), as in S3.
   const token = v2 ? q.get('continuation-token') : null;
   const after = v2
-    ? token !== null
+    ? token
       ? decodeToken(token)
       : (q.get('start-after') ?? undefined)
     : (q.get('marker') ?? undefined);
@@ -33,7 +35,9 @@ export async function listObjects(ctx: S3Context, bucketName: string, v2: boolea
   const owner = await readUserById(ctx.deps.ring, bucket.ownerId);
   const ownerXml = { ID: bucket.ownerId, DisplayName: owner?.displayName ?? '' };
   const fetchOwner = !v2 || q.get('fetch-owner') === 'true';
-  const body: Record<string, unknown> = { Name: bucketName, Prefix: enc(prefix) };
+  // V1 returns Prefix as given even with encoding-type=url (botocore decodes V1's Delimiter,
+  // Marker, NextMarker, Key and CommonPrefixes, never its Prefix); V2 encodes it.
+  const body: Record<string, unknown> = { Name: bucketName, Prefix: v2 ? enc(prefix) : prefix };
   if (v2) {
     if (token !== null) body['ContinuationToken'] = token;
     const startAfter = q.get('start-after');
@@ -69,7 +73,7 @@ function entriesXml(page: ListPage, enc: (t: string) => string, owner?: object) 
       ETag: `"${m.etag}"`,
       Size: m.size,
       ...(owner ? { Owner: owner } : {}),
-      StorageClass: 'STANDARD',
+      StorageClass: storageClassOf(m),
     });
   }
   const out: Record<string, unknown> = {};
@@ -78,7 +82,6 @@ function entriesXml(page: ListPage, enc: (t: string) => string, owner?: object) 
   return out;
 }
 
-/** The max-keys parameter: 1000 when absent, at most 1000; InvalidArgument if malformed. */
 /** What every listing takes: encoding-type (url or none), prefix, delimiter, max-keys. */
 export function listingParams(q: URLSearchParams) {
   const encodingType = q.get('encoding-type') ?? undefined;
@@ -91,6 +94,7 @@ export function listingParams(q: URLSearchParams) {
   return { encodingType, enc, prefix, delimiter, maxKeys: parseMaxKeys(q.get('max-keys')) };
 }
 
+/** The max-keys parameter: 1000 when absent, at most 1000; InvalidArgument if malformed. */
 export function parseMaxKeys(raw: string | null): number {
   if (raw === null) return MAX_KEYS_DEFAULT;
   if (!/^\d+$/.test(raw)) {
@@ -102,12 +106,14 @@ export function parseMaxKeys(raw: string | null): number {
   return Math.min(Number(raw), MAX_KEYS_DEFAULT);
 }
 
-/** encoding-type=url: every byte outside the unreserved set percent-encoded. */
+/**
+ * encoding-type=url: every byte outside the unreserved set percent-encoded (a space as %20,
+ * a plus as %2B), except '/', which S3 leaves as it is in keys and prefixes.
+ */
 export function encodeKey(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
-  );
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+    .replaceAll('%2F', '/');
 }
 
 function encodeToken(lastKey: string): string {
@@ -116,7 +122,7 @@ function encodeToken(lastKey: string): string {
 
 function decodeToken(token: string): string {
   const key = Buffer.from(token, 'base64').toString('utf8');
-  if (token === '' || Buffer.from(key, 'utf8').toString('base64') !== token) {
+  if (key === '' || Buffer.from(key, 'utf8').toString('base64') !== token) {
     throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect');
   }
   return key;

@@ -5,6 +5,7 @@
 import { listUploadsPage, type UploadListPage } from '../../objects/upload-listing.js';
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
+import { storageClassOf } from '../storage-class.js';
 import { renderXml } from '../xml.js';
 import { readUserById } from '../../../stanchion/reader.js';
 import { authorizedBucket } from './access.js';
@@ -71,12 +72,12 @@ export async function listParts(ctx: S3Context, bucketName: string, key: string)
     IsTruncated: found.length > maxParts,
     Initiator: person,
     Owner: person,
-    StorageClass: 'STANDARD',
+    StorageClass: storageClassOf(upload),
   };
   if (type) body['EncodingType'] = type;
   if (upload.checksumAlgorithm) {
     body['ChecksumAlgorithm'] = upload.checksumAlgorithm;
-    body['ChecksumType'] = 'COMPOSITE';
+    body['ChecksumType'] = upload.checksumType ?? 'COMPOSITE';
   }
   body['Part'] = page.map((part) => {
     const entry: Record<string, unknown> = {
@@ -146,9 +147,14 @@ async function uploadEntriesXml(ctx: S3Context, page: UploadListPage, enc: (t: s
       UploadId: upload.uploadId,
       Initiator: person,
       Owner: person,
-      StorageClass: 'STANDARD',
+      StorageClass: storageClassOf(upload),
       Initiated: new Date(upload.initiatedMs).toISOString(),
-      ...(upload.checksumAlgorithm ? { ChecksumAlgorithm: upload.checksumAlgorithm } : {}),
+      ...(upload.checksumAlgorithm
+        ? {
+            ChecksumAlgorithm: upload.checksumAlgorithm,
+            ChecksumType: upload.checksumType ?? 'COMPOSITE',
+          }
+        : {}),
     });
   }
   const out: Record<string, unknown> = {};

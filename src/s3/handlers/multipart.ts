@@ -4,14 +4,16 @@
  * PUT's; Complete reads only the small XML list of parts and writes only a manifest.
  */
 import { checksumAlgorithmFromHeader, type ChecksumAlgorithm } from '../../auth/checksums.js';
-import type { UploadRecord } from '../../objects/multipart.js';
+import type { ChecksumType } from '../../objects/manifest.js';
+import { uploadChecksumType, type UploadRecord } from '../../objects/multipart.js';
 import { readSmallBody, verifiedBody } from '../body.js';
 import type { S3Context } from '../context.js';
 import { parseCopySourceRange } from '../copy-source.js';
 import { S3Error } from '../errors.js';
 import { refuseUnsupportedRequest } from '../unsupported-headers.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
-import { checkPartNumber, parseCompleteXml } from '../request-xml.js';
+import { checkPartNumber } from '../request-xml.js';
+import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
 import { taggingOf } from '../tags.js';
 import { renderXml } from '../xml.js';
 import type { S3Action } from '../access/authorize.js';
@@ -19,9 +21,6 @@ import { authorizedBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { copySourceOf } from './copy.js';
 import { sendEmpty, sendXml } from './responses.js';
-
-/** Largest CompleteMultipartUpload body: 10,000 parts with checksums fit with room. */
-const COMPLETE_BODY_BYTES_MAX = 8 * 1024 * 1024;
 
 type Headers = S3Context['request']['headers'];
 
@@ -47,7 +46,8 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
   const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
   // After the access check, as for PutObject: a policy refusal wins over NotImplemented.
   refuseUnsupportedRequest('CreateMultipartUpload', headers, ctx.query);
-  const checksumAlgorithm = uploadChecksumAlgorithm(headers);
+  const checksum = uploadChecksum(headers);
+  const storageClass = storageClassFromHeaders(headers);
   const tags = taggingOf(headers);
   const acl = await newObjectAcl(ctx, bucket);
   const upload = await ctx.deps.multipart.create({
@@ -57,14 +57,15 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
     ownerId: acl.ownerId,
     headers: storedHeadersOf(headers),
     metadata: metadataOf(headers),
-    ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+    ...checksum,
+    ...storageClassField(storageClass),
     ...(tags.length > 0 ? { tags } : {}),
     acl,
   });
-  if (checksumAlgorithm) {
+  if (checksum.checksumAlgorithm) {
     void ctx.reply.headers({
-      'x-amz-checksum-algorithm': checksumAlgorithm,
-      'x-amz-checksum-type': 'COMPOSITE',
+      'x-amz-checksum-algorithm': checksum.checksumAlgorithm,
+      'x-amz-checksum-type': checksum.checksumType,
     });
   }
   const xml = renderXml('InitiateMultipartUploadResult', {
@@ -75,20 +76,34 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
   sendXml(ctx, 200, xml);
 }
 
-function uploadChecksumAlgorithm(headers: Headers): ChecksumAlgorithm | undefined {
+/** x-amz-checksum-algorithm and x-amz-checksum-type of CreateMultipartUpload. */
+function uploadChecksum(headers: Headers): {
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: ChecksumType;
+} {
   const raw = one(headers, 'x-amz-checksum-algorithm');
-  const type = one(headers, 'x-amz-checksum-type');
-  if (type !== undefined && type.toUpperCase() !== 'COMPOSITE') {
-    throw new S3Error('InvalidRequest', `Checksum type ${type} is not supported; use COMPOSITE.`);
+  const requestedType = one(headers, 'x-amz-checksum-type');
+  if (raw === undefined) {
+    if (requestedType === undefined) return {};
+    throw new S3Error('InvalidRequest', 'x-amz-checksum-type needs x-amz-checksum-algorithm.', {
+      fields: { ArgumentName: 'x-amz-checksum-type', ArgumentValue: requestedType },
+    });
   }
-  if (raw === undefined) return undefined;
   const algorithm = checksumAlgorithmFromHeader(raw);
-  if (!algorithm || algorithm === 'CRC64NVME') {
-    throw new S3Error('InvalidRequest', `Checksum algorithm ${raw} is not supported here.`, {
+  if (!algorithm) {
+    throw new S3Error('InvalidRequest', `Checksum algorithm ${raw} is not supported.`, {
       fields: { ArgumentName: 'x-amz-checksum-algorithm', ArgumentValue: raw },
     });
   }
-  return algorithm;
+  const checksumType = uploadChecksumType(algorithm, requestedType);
+  if (!checksumType) {
+    throw new S3Error(
+      'InvalidRequest',
+      `The ${requestedType} checksum type cannot be used with the ${algorithm} algorithm.`,
+      { fields: { ArgumentName: 'x-amz-checksum-type', ArgumentValue: requestedType ?? '' } },
+    );
+  }
+  return { checksumAlgorithm: algorithm, checksumType };
 }
 
 function partNumberOf(ctx: S3Context): number {
@@ -152,25 +167,7 @@ async function uploadPartCopy(ctx: S3Context, upload: UploadRecord, partNumber: 
   sendXml(ctx, 200, renderXml('CopyPartResult', body));
 }
 
-/** POST /bucket/key?uploadId=X (s3:PutObject) */
-export async function completeMultipartUpload(ctx: S3Context, bucketName: string, key: string) {
-  const upload = await requestedUpload(ctx, bucketName, key, 's3:PutObject');
-  const xml = await readSmallBody(ctx, COMPLETE_BODY_BYTES_MAX);
-  const requested = parseCompleteXml(xml.toString('utf8'));
-  const manifest = await ctx.deps.multipart.complete(upload, requested, ctx.deps.newId());
-  const host = one(ctx.request.headers, 'host') ?? 'localhost';
-  const body: Record<string, unknown> = {
-    Location: `http://${host}/${bucketName}/${encodeURIComponent(key).replaceAll('%2F', '/')}`,
-    Bucket: bucketName,
-    Key: key,
-    ETag: `"${manifest.etag}"`,
-  };
-  for (const [alg, value] of Object.entries(manifest.checksums)) {
-    body[`Checksum${alg.toUpperCase()}`] = value;
-    body['ChecksumType'] = 'COMPOSITE';
-  }
-  sendXml(ctx, 200, renderXml('CompleteMultipartUploadResult', body));
-}
+export { completeMultipartUpload } from './multipart-complete.js';
 
 /** DELETE /bucket/key?uploadId=X (s3:AbortMultipartUpload) */
 export async function abortMultipartUpload(ctx: S3Context, bucketName: string, key: string) {

@@ -9,10 +9,11 @@ import { refuseUnsupportedRequest } from '../unsupported-headers.js';
 import type { S3Context } from '../context.js';
 import { verifiedBody } from '../body.js';
 import { metadataOf, objectResponseHeaders, storedHeadersOf } from '../object-headers.js';
-import { selectPart } from '../part-select.js';
+import { partChecksumHeaders, selectPart } from '../part-select.js';
 import { parseRange } from '../range.js';
 import type { Manifest } from '../../objects/manifest.js';
 import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
+import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
 import { taggingOf } from '../tags.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
@@ -41,6 +42,7 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
     key,
     headers: storedHeadersOf(headers),
     metadata: metadataOf(headers),
+    ...storageClassField(storageClassFromHeaders(headers)),
     checksums: {} as Record<string, string>,
     ...(tags.length > 0 ? { tags } : {}),
     acl,
@@ -104,15 +106,8 @@ export async function getObject(
   // A checksum covers the whole object (or part), so S3 returns none for a range of it.
   const wholeChecksums = checksumMode && !range && !part;
   const out = objectResponseHeaders(manifest, ctx.query, wholeChecksums);
-  if (manifest.parts) {
-    if (part) out['x-amz-mp-parts-count'] = String(manifest.parts.length);
-    if (wholeChecksums && Object.keys(manifest.checksums).length > 0) {
-      out['x-amz-checksum-type'] = 'COMPOSITE';
-    }
-  }
-  if (part && checksumMode) {
-    for (const [alg, value] of Object.entries(part.checksums)) out[`x-amz-checksum-${alg}`] = value;
-  }
+  if (manifest.parts && part) out['x-amz-mp-parts-count'] = String(manifest.parts.length);
+  if (part && checksumMode) Object.assign(out, partChecksumHeaders(manifest, part));
   const start = range?.start ?? 0;
   const end = range?.end ?? manifest.size - 1;
   out['content-length'] = String(end - start + 1);

@@ -1,80 +1,68 @@
 /**
  * ListBuckets: the caller's own buckets in name order (never those merely shared with it;
  * anonymous callers are refused), read from the ring (never through stanchion, so it works
- * while stanchion is away), with S3's prefix, bucket-region, max-buckets and
- * continuation-token parameters acted on: newer SDKs and the aws CLI page with them.
+ * while stanchion is away). Without max-buckets, continuation-token, prefix or
+ * bucket-region it lists every bucket, as S3 always did; with any of them it pages
+ * (10,000 a page unless max-buckets says less), as S3 does since 2024.
  */
-import { listUserBuckets } from '../../../stanchion/reader.js';
+import { scanUserBuckets } from '../../../stanchion/reader.js';
+import type { BucketRecord } from '../../../stanchion/core/records.js';
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
 import { renderXml } from '../xml.js';
 import { signedUser } from './access.js';
 import { sendXml } from './responses.js';
 
-/** Largest max-buckets S3 accepts. */
-export const MAX_BUCKETS_LIMIT = 10_000;
+/** S3's page size when a paging parameter is given without max-buckets. */
+export const MAX_BUCKETS_DEFAULT = 10_000;
 
-/** The parameters of one ListBuckets page. */
-export interface BucketPageParams {
-  prefix?: string;
-  /** Only buckets in this region (all of them are in the endpoint's). */
-  region?: string;
-  /** Bucket names after this one (a continuation token, decoded). */
+const SCAN_BATCH = 1000;
+
+/** The paging parameters of a ListBuckets request. */
+export interface ListBucketsParams {
+  maxBuckets: number;
+  /** List names after this one (from continuation-token). */
   after?: string;
-  maxBuckets?: number;
+  prefix?: string;
+  bucketRegion?: string;
+  /** Whether any paging parameter was given; without one every bucket is listed. */
+  paged: boolean;
 }
 
-/** The ListBuckets parameters of a query; InvalidArgument for a bad max-buckets or token. */
-export function bucketPageParams(query: URLSearchParams): BucketPageParams {
-  const params: BucketPageParams = {};
-  const prefix = query.get('prefix');
-  if (prefix !== null) params.prefix = prefix;
-  const region = query.get('bucket-region');
-  if (region !== null) params.region = region;
-  const max = query.get('max-buckets');
-  if (max !== null) {
-    const n = /^\d{1,5}$/.test(max) ? Number(max) : NaN;
-    if (!(n >= 1 && n <= MAX_BUCKETS_LIMIT)) {
-      throw new S3Error('InvalidArgument', 'Argument max-buckets must be an integer 1-10000.', {
-        fields: { ArgumentName: 'max-buckets', ArgumentValue: max },
+/** Parses max-buckets, continuation-token, prefix and bucket-region; InvalidArgument if bad. */
+export function listBucketsParams(q: URLSearchParams): ListBucketsParams {
+  const rawMax = q.get('max-buckets');
+  const token = q.get('continuation-token');
+  const prefix = q.get('prefix') ?? undefined;
+  const bucketRegion = q.get('bucket-region') ?? undefined;
+  const paged = rawMax !== null || token !== null || prefix !== undefined || !!bucketRegion;
+  let maxBuckets = MAX_BUCKETS_DEFAULT;
+  if (rawMax !== null) {
+    maxBuckets = /^\d{1,5}$/.test(rawMax) ? Number(rawMax) : 0;
+    if (maxBuckets < 1 || maxBuckets > MAX_BUCKETS_DEFAULT) {
+      throw new S3Error('InvalidArgument', 'max-buckets must be an integer from 1 to 10000.', {
+        fields: { ArgumentName: 'max-buckets', ArgumentValue: rawMax },
       });
     }
-    params.maxBuckets = n;
   }
-  const token = query.get('continuation-token');
-  if (token !== null) params.after = decodeBucketToken(token);
-  return params;
+  const after = token ? decodeBucketToken(token) : undefined;
+  return {
+    maxBuckets,
+    paged,
+    ...(after !== undefined ? { after } : {}),
+    ...(prefix ? { prefix } : {}),
+    ...(bucketRegion ? { bucketRegion } : {}),
+  };
 }
 
-/**
- * One page of `buckets` (sorted by name) under `params` at an endpoint in
- * `endpointRegion`: the page, and the token of the next page when there is one.
- */
-export function bucketPage<T extends { name: string }>(
-  buckets: readonly T[],
-  params: BucketPageParams,
-  endpointRegion: string,
-): { buckets: T[]; next?: string } {
-  if (params.region !== undefined && params.region !== endpointRegion) return { buckets: [] };
-  const { prefix = '', after } = params;
-  const matching = buckets.filter(
-    (b) => b.name.startsWith(prefix) && (after === undefined || b.name > after),
-  );
-  const max = params.maxBuckets ?? matching.length;
-  const page = matching.slice(0, max);
-  const last = page[page.length - 1];
-  return matching.length > max && last
-    ? { buckets: page, next: encodeBucketToken(last.name) }
-    : { buckets: page };
-}
-
-function encodeBucketToken(name: string): string {
-  return Buffer.from(name, 'utf8').toString('base64');
+/** The continuation token that resumes a listing after bucket `name`. */
+export function bucketToken(name: string): string {
+  return Buffer.from(name, 'utf8').toString('base64url');
 }
 
 function decodeBucketToken(token: string): string {
-  const name = Buffer.from(token, 'base64').toString('utf8');
-  if (token === '' || encodeBucketToken(name) !== token) {
+  const name = Buffer.from(token, 'base64url').toString('utf8');
+  if (name === '' || bucketToken(name) !== token) {
     throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', {
       fields: { ArgumentName: 'continuation-token', ArgumentValue: token },
     });
@@ -85,23 +73,51 @@ function decodeBucketToken(token: string): string {
 /** GET / */
 export async function listBuckets(ctx: S3Context): Promise<void> {
   const user = signedUser(ctx);
-  const params = bucketPageParams(ctx.query);
+  const params = listBucketsParams(ctx.query);
   const region = ctx.deps.config.region;
-  const all = await listUserBuckets(ctx.deps.ring, user.id);
-  const page = bucketPage(all, params, region);
-  // As in S3, a request with any of the parameters learns each bucket's region too.
-  const withRegion = Object.keys(params).length > 0;
+  // Every bucket lives in this endpoint's region: another region has none of them.
+  const inRegion = params.bucketRegion === undefined || params.bucketRegion === region;
+  const limit = params.paged ? params.maxBuckets : Number.MAX_SAFE_INTEGER;
+  const page = inRegion
+    ? await bucketPage(ctx, user.id, params, limit)
+    : { buckets: [], more: false };
   const body: Record<string, unknown> = {
     Owner: { ID: user.id, DisplayName: user.displayName },
     Buckets: {
       Bucket: page.buckets.map((b) => ({
         Name: b.name,
         CreationDate: new Date(b.createdAtMs).toISOString(),
-        ...(withRegion ? { BucketRegion: region } : {}),
+        BucketRegion: region,
       })),
     },
   };
-  if (page.next !== undefined) body['ContinuationToken'] = page.next;
+  const last = page.buckets.at(-1);
+  if (page.more && last) body['ContinuationToken'] = bucketToken(last.name);
   if (params.prefix !== undefined) body['Prefix'] = params.prefix;
   sendXml(ctx, 200, renderXml('ListAllMyBucketsResult', body));
+}
+
+/** Up to `limit` live buckets after the cursor, and whether more follow. */
+async function bucketPage(
+  ctx: S3Context,
+  ownerId: string,
+  params: ListBucketsParams,
+  limit: number,
+): Promise<{ buckets: BucketRecord[]; more: boolean }> {
+  const buckets: BucketRecord[] = [];
+  let after = params.after;
+  for (;;) {
+    const batch = await scanUserBuckets(ctx.deps.ring, ownerId, {
+      ...(after !== undefined ? { after } : {}),
+      ...(params.prefix !== undefined ? { prefix: params.prefix } : {}),
+      limit: SCAN_BATCH,
+    });
+    for (const bucket of batch) {
+      if (bucket.deleted) continue;
+      if (buckets.length === limit) return { buckets, more: true };
+      buckets.push(bucket);
+    }
+    if (batch.length < SCAN_BATCH) return { buckets, more: false };
+    after = batch.at(-1)!.name;
+  }
 }

@@ -18,6 +18,7 @@ import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-p
 import { deleteBucketCors, getBucketCors, putBucketCors } from './cors.js';
 import { getBucketEncryption } from './encryption.js';
 import { getObjectTorrent } from './object.js';
+import { getObjectAttributes } from './object-attributes.js';
 import {
   deleteBucketTagging,
   deleteObjectTagging,
@@ -90,6 +91,8 @@ export function dispatchSubresource(
       return getObjectAcl(ctx, op.bucket, op.key);
     case 'PutObjectAcl':
       return putObjectAcl(ctx, op.bucket, op.key);
+    case 'GetObjectAttributes':
+      return getObjectAttributes(ctx, op.bucket, op.key);
     case 'GetBucketPolicy':
       return getBucketPolicy(ctx, op.bucket);
     case 'PutBucketPolicy':

@@ -101,9 +101,9 @@ describe('checksums: plain body verifier', () => {
     expect((error as AuthError).code).toBe('BadDigest');
   });
 
-  it('checksums: malformed checksum header fails with InvalidRequest', async () => {
+  it('checksums: malformed checksum header fails with BadDigest', async () => {
     const verifier = bodyVerifier({ kind: 'none' }, { 'x-amz-checksum-crc32': 'nope' });
     const { error } = await runThrough(verifier.stream, [body]);
-    expect((error as AuthError).code).toBe('InvalidRequest');
+    expect((error as AuthError).code).toBe('BadDigest');
   });
 });

@@ -64,7 +64,7 @@ describe('planCompletion', () => {
       planCompletion(parts, uploaded, 5 * MiB);
     expect(codeOf(plan([]))).toBe('MalformedXML');
     expect(codeOf(plan([want(2), want(1)]))).toBe('InvalidPartOrder');
-    expect(codeOf(plan([want(1), want(1)]))).toBe('InvalidPartOrder');
+    expect(codeOf(plan([want(1), want(3), want(1)]))).toBe('InvalidPartOrder');
     expect(codeOf(plan([want(4)]))).toBe('InvalidPart');
     expect(codeOf(plan([want(1, 'wrong')]))).toBe('InvalidPart');
     expect(codeOf(plan([want(2, 'e2', { crc32: 'BBBBBB==' })]))).toBe('InvalidPart');
@@ -195,8 +195,11 @@ describe('copy source', () => {
   it('parses x-amz-copy-source-range and the metadata directive', () => {
     expect(parseCopySourceRange('bytes=0-9', 10)).toEqual({ start: 0, end: 9 });
     expect(parseCopySourceRange(undefined, 10)).toEqual({ start: 0, end: 9 });
-    for (const bad of ['bytes=0-10', 'bytes=5-4', 'bytes=-5', 'bytes=3-', 'items=0-1']) {
+    for (const bad of ['bytes=5-4', 'bytes=-5', 'bytes=3-', 'items=0-1', 'bytes=0-2,3-5']) {
       expect(codeOf(() => parseCopySourceRange(bad, 10))).toBe('InvalidArgument');
+    }
+    for (const past of ['bytes=0-10', 'bytes=10-12', 'bytes=0-21']) {
+      expect(codeOf(() => parseCopySourceRange(past, 10))).toBe('InvalidRange');
     }
     expect(metadataDirective({})).toBe('COPY');
     expect(metadataDirective({ 'x-amz-metadata-directive': 'REPLACE' })).toBe('REPLACE');
@@ -230,8 +233,8 @@ describe('selectPart', () => {
   });
 
   it('refuses a part past the end, a bad number, and a Range with it', () => {
-    expect(codeOf(() => selectPart(multipart, '4', undefined))).toBe('InvalidPartNumber');
-    expect(codeOf(() => selectPart(base, '2', undefined))).toBe('InvalidPartNumber');
+    expect(codeOf(() => selectPart(multipart, '4', undefined))).toBe('InvalidPart');
+    expect(codeOf(() => selectPart(base, '2', undefined))).toBe('InvalidPart');
     expect(codeOf(() => selectPart(base, '0', undefined))).toBe('InvalidArgument');
     expect(codeOf(() => selectPart(base, 'x', undefined))).toBe('InvalidArgument');
     expect(codeOf(() => selectPart(base, '1', 'bytes=0-1'))).toBe('InvalidRequest');

@@ -7,7 +7,6 @@ import { checkBucketName } from '../../../src/s3/bucket-name.js';
 import { checkConditions } from '../../../src/s3/conditions.js';
 import { S3_ERRORS, S3Error } from '../../../src/s3/errors.js';
 import { checkObjectKey, parseOperation } from '../../../src/s3/operation.js';
-import { bucketPage, bucketPageParams } from '../../../src/s3/handlers/service.js';
 import { renderTagging } from '../../../src/s3/tags.js';
 import { parseRange } from '../../../src/s3/range.js';
 import { parseRequestXml, renderErrorXml, renderXml } from '../../../src/s3/xml.js';
@@ -169,38 +168,6 @@ describe('object keys', () => {
     expect(() => op('GET', '/b', 'torrent')).toThrow(
       expect.objectContaining({ code: 'NotImplemented' }),
     );
-  });
-});
-
-describe('ListBuckets pages', () => {
-  const buckets = ['alpha', 'beta', 'bravo', 'charlie'].map((name) => ({ name }));
-  const page = (query: string) =>
-    bucketPage(buckets, bucketPageParams(new URLSearchParams(query)), 'us-east-1');
-  const names = (p: { buckets: { name: string }[] }) => p.buckets.map((b) => b.name);
-
-  it('filters by prefix and region and pages with a continuation token', () => {
-    expect(names(page(''))).toEqual(['alpha', 'beta', 'bravo', 'charlie']);
-    expect(names(page('prefix=b'))).toEqual(['beta', 'bravo']);
-    expect(names(page('bucket-region=eu-west-1'))).toEqual([]);
-    expect(names(page('bucket-region=us-east-1'))).toHaveLength(4);
-    const first = page('max-buckets=3');
-    expect(names(first)).toEqual(['alpha', 'beta', 'bravo']);
-    const second = page(`max-buckets=3&continuation-token=${encodeURIComponent(first.next!)}`);
-    expect(names(second)).toEqual(['charlie']);
-    expect(second.next).toBeUndefined();
-  });
-
-  it('refuses a bad max-buckets or continuation token (InvalidArgument)', () => {
-    for (const query of [
-      'max-buckets=0',
-      'max-buckets=10001',
-      'max-buckets=x',
-      'continuation-token=%%',
-    ]) {
-      expect(() => page(query), query).toThrow(
-        expect.objectContaining({ code: 'InvalidArgument' }),
-      );
-    }
   });
 });
 

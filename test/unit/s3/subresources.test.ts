@@ -220,7 +220,13 @@ describe('conditional PUT', () => {
     expect(check({ 'if-match': '"xyz", "abc"' }, current)).toBeUndefined();
     expect(check({ 'if-match': '"xyz"' }, current)).toBe('PreconditionFailed');
     expect(check({ 'if-match': '"abc"' })).toBe('NoSuchKey');
-    expect(codeOf(() => putConditionsOf({ 'if-none-match': '"abc"' }))).toBe('NotImplemented');
+    expect(check({ 'if-none-match': '"abc"' }, current)).toBe('PreconditionFailed');
+    expect(check({ 'if-none-match': '"xyz", "abc"' }, current)).toBe('PreconditionFailed');
+    expect(check({ 'if-none-match': '"xyz"' }, current)).toBeUndefined();
+    expect(check({ 'if-none-match': '"abc"' })).toBeUndefined();
+    expect(check({ 'if-match': '*' })).toBe('NoSuchKey');
+    expect(check({ 'if-match': '*' }, current)).toBeUndefined();
+    expect(codeOf(() => putConditionsOf({ 'if-none-match': ' ' }))).toBe('InvalidArgument');
     expect(putConditionsOf({})).toBeUndefined();
   });
 });
