@@ -4,10 +4,12 @@
  * trailing checksums), with the declared length and Content-MD5 checked at the end.
  */
 import { createHash } from 'node:crypto';
-import { pipeline } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream';
 import { bodyVerifier } from '../auth/body-verifier.js';
 import type { RequestContext as S3Context } from './context.js';
 import { S3Error } from './errors.js';
+import { bodyInvited } from './expect-continue.js';
 
 /** A verified body stream and the checks to run once it has been read to its end. */
 export interface VerifiedBody {
@@ -18,16 +20,18 @@ export interface VerifiedBody {
   checksums(): Record<string, string>;
 }
 
-/** Requests whose body a handler began to read and has not read to its end. */
-const bodiesStarted = new WeakSet<object>();
-
 /**
- * Whether a handler began reading this request's body and gave up part-way: the stream
- * is torn down, so the connection cannot carry another request and must be closed. (A body
- * never touched is drained by Node and the connection kept.)
+ * Before an error answer, what becomes of the rest of the request body. A body a handler
+ * began to read and gave up on (a bad chunk signature, a capped XML body) is read to its
+ * end and dropped, as Node drops a body no handler touched: the client, which may read the
+ * answer only once it has sent everything, is never cut off mid-send, and the connection
+ * serves its next request. A body never invited (Expect: 100-continue) is left alone: the
+ * answer closes the connection instead (expect-continue.ts).
  */
-export function bodyAbandoned(raw: { complete: boolean }): boolean {
-  return bodiesStarted.has(raw) && !raw.complete;
+export function drainAbandonedBody(raw: IncomingMessage): void {
+  if (raw.complete || raw.destroyed || !bodyInvited(raw)) return;
+  raw.unpipe();
+  raw.resume();
 }
 
 /** The body of an upload; MissingContentLength when its length is not declared. */
@@ -36,12 +40,15 @@ export function verifiedBody(ctx: S3Context): VerifiedBody {
   const declaredBytes = declaredLength(ctx);
   const contentMd5 = parseContentMd5(headers['content-md5']);
   const verifier = bodyVerifier(ctx.payload, ctx.request.raw.headersDistinct);
-  const stream = pipeline(ctx.request.raw, verifier.stream, () => undefined);
   const raw = ctx.request.raw;
-  bodiesStarted.add(raw);
-  stream.once('end', () => bodiesStarted.delete(raw));
+  // Not pipeline(): a failed verifier would destroy the request and its socket with it, and
+  // the error answer would never reach the client. pipe() leaves `raw` to drainAbandonedBody.
+  raw.pipe(verifier.stream);
+  finished(raw, (error) => {
+    if (error) verifier.stream.destroy(error);
+  });
   return {
-    stream,
+    stream: verifier.stream,
     checksums: () => verifier.checksums(),
     check(written) {
       if (declaredBytes !== undefined && written.size !== declaredBytes) {
