@@ -46,8 +46,10 @@ function deferContinue(request: IncomingMessage, response: ServerResponse): void
     return;
   }
   awaitingContinue.add(request);
-  // A final answer sent before the 100 must close: the body may or may not follow.
-  response.setHeader('connection', 'close');
+  // A final answer sent before the 100 must close (Node then sends Connection: close): the
+  // body may or may not follow, and its bytes must never be read as the next request.
+  const keepAlive = response.shouldKeepAlive;
+  response.shouldKeepAlive = false;
   // Readable calls _read whenever a consumer (pipe, iterator, 'data') wants bytes, and
   // Node's own discard of an unread body only after the answer: the first call before the
   // answer is the moment the body is wanted.
@@ -55,7 +57,7 @@ function deferContinue(request: IncomingMessage, response: ServerResponse): void
   request._read = function readInvitingBody(this: IncomingMessage, size: number) {
     request._read = read;
     if (awaitingContinue.delete(request) && !response.headersSent) {
-      response.removeHeader('connection');
+      response.shouldKeepAlive = keepAlive;
       response.writeContinue();
     }
     return read.call(this, size);

@@ -97,6 +97,7 @@ describe('Expect: 100-continue', () => {
     client.socket.write(body);
     await client.waitFor(/HTTP\/1\.1 200 [^]*\r\n\r\n$/, 10_000);
     expect(client.received()).not.toMatch(/connection: close/i);
+    expect(client.received()).toMatch(/keep-alive: timeout=65/i);
     const before = client.received().length;
     client.socket.write(signedHead(server, 'HEAD', '/kept/continued'));
     await client.waitFor(/HTTP\/1\.1 200 [^]*HTTP\/1\.1 200 [^]*\r\n\r\n$/, 10_000);
