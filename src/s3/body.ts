@@ -31,8 +31,15 @@ export interface VerifiedBody {
 export function drainAbandonedBody(raw: IncomingMessage): void {
   if (raw.complete || raw.destroyed || !bodyInvited(raw)) return;
   raw.unpipe();
+  // An async iterator left mid-body (a form reader that threw) holds a 'readable' listener,
+  // which would keep the stream from flowing; nothing reads this body any more. A 'data'
+  // listener that drops every byte keeps it flowing whatever Readable decides on its next tick.
+  if (raw.listenerCount('readable') > 0) raw.removeAllListeners('readable');
+  raw.on('data', discard);
   raw.resume();
 }
+
+function discard(): void {}
 
 /** The body of an upload; MissingContentLength when its length is not declared. */
 export function verifiedBody(ctx: S3Context): VerifiedBody {

@@ -53,6 +53,30 @@ describe('keep-alive after a refused body', () => {
   }, 60_000);
 });
 
+describe('keep-alive after a refused form upload', () => {
+  it('a POST form refused before its file is drained; the next request is answered', async () => {
+    const client = await openSocket(server.port);
+    const boundary = 'b0undary';
+    const part = (disposition: string, value: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; ${disposition}\r\n\r\n${value}\r\n`;
+    // Fields past the 64 KiB S3 allows before the file, then 4 MiB of file the form reader
+    // never gets to.
+    const body =
+      part('name="x-amz-meta-a"', 'a'.repeat(200 * 1024)) +
+      part('name="file"; filename="f"', 'b'.repeat(4 * 1024 * 1024)) +
+      `--${boundary}--\r\n`;
+    client.socket.write(
+      `POST /kept HTTP/1.1\r\nHost: x\r\ncontent-length: ${body.length}\r\n` +
+        `content-type: multipart/form-data; boundary=${boundary}\r\n\r\n${body}`,
+    );
+    await client.waitFor(/^HTTP\/1\.1 400 [^]*<\/Error>/, 10_000);
+    expect(client.received()).toContain('<Code>MaxPostPreDataLengthExceededError</Code>');
+    client.socket.write(signedHead(server, 'HEAD', '/kept'));
+    await client.waitFor(/<\/Error>HTTP\/1\.1 200 [^]*\r\n\r\n$/, 10_000);
+    client.socket.destroy();
+  });
+});
+
 /** The status lines a raw exchange received, in order (interim 100s included). */
 const statusLines = (received: string) => received.match(/HTTP\/1\.1 \d{3}[^\r]*/g) ?? [];
 
