@@ -19,11 +19,15 @@ function statusFor(code: unknown): number {
   return 400;
 }
 
+/** Sockets whose answer in flight is the last one (more garbage changes nothing). */
+const closingAfterAnswer = new WeakSet<Socket>();
+
 /** fastify's `clientErrorHandler`. */
 export function clientErrorHandler(error: Error & { code?: unknown }, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (error.code === 'ECONNRESET' || socket.destroyed || closingAfterAnswer.has(socket)) return;
   const inFlight = (socket as ServerSocket)._httpMessage;
   if (inFlight && !inFlight.writableFinished && inFlight.req.complete) {
+    closingAfterAnswer.add(socket);
     if (!inFlight.headersSent) inFlight.setHeader('connection', 'close');
     // The parser is broken past this request: nothing more can be read from the socket.
     inFlight.once('finish', () => socket.destroySoon());
