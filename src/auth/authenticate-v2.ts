@@ -14,8 +14,32 @@ import {
 } from './auth-context.js';
 import { payloadModeUnsigned } from './payload-mode.js';
 import { headerValue, parseRawQuery, queryParam } from './request-parts.js';
-import { signatureV2, stringToSignV2 } from './sigv2.js';
-import { AuthError, type AuthResult } from './types.js';
+import { rawUrlVariantsV2, signatureV2, stringToSignV2 } from './sigv2.js';
+import { AuthError, type AuthResult, type Credentials } from './types.js';
+
+/** Whether `signature` signs the request in any of the URL forms S3 accepts. */
+function signsRequestV2(
+  context: AuthContext,
+  credentials: Credentials,
+  signature: string,
+  expires?: string,
+): boolean {
+  const { req } = context;
+  let matched = false;
+  // Every variant is computed and compared, so timing does not tell which one matched.
+  for (const rawUrl of rawUrlVariantsV2(req.rawUrl, req.bucketFromHost)) {
+    const toSign = stringToSignV2({
+      method: req.method,
+      rawUrl,
+      headers: req.headers,
+      bucketFromHost: req.bucketFromHost,
+      ...(expires !== undefined ? { expires } : {}),
+    });
+    const expected = signatureV2(credentials.secretAccessKey, toSign);
+    matched = sameSignature(expected, signature) || matched;
+  }
+  return matched;
+}
 
 /** SigV2 in the Authorization header. */
 export async function authenticateV2Header(
@@ -35,18 +59,12 @@ export async function authenticateV2Header(
   }
   const dateText = headerValue(req.headers, 'x-amz-date') ?? headerValue(req.headers, 'date');
   const timeMs = Date.parse(dateText ?? '');
-  if (Number.isNaN(timeMs)) throw AuthError.of('AccessDenied', NO_VALID_DATE);
+  // S3 takes a date before 1970 as no valid date at all, not as a skewed one.
+  if (Number.isNaN(timeMs) || timeMs < 0) throw AuthError.of('AccessDenied', NO_VALID_DATE);
   checkSkew(context, timeMs);
   const payload = payloadModeUnsigned(req.headers);
   const credentials = await secretFor(context, accessKeyId);
-  const toSign = stringToSignV2({
-    method: req.method,
-    rawUrl: req.rawUrl,
-    headers: req.headers,
-    bucketFromHost: req.bucketFromHost,
-  });
-  const expected = signatureV2(credentials.secretAccessKey, toSign);
-  if (!sameSignature(expected, signature)) throw signatureMismatch();
+  if (!signsRequestV2(context, credentials, signature)) throw signatureMismatch();
   return signedResult(accessKeyId, 'v2', false, payload);
 }
 
@@ -70,14 +88,6 @@ export async function authenticateV2Query(context: AuthContext): Promise<AuthRes
   }
   const payload = payloadModeUnsigned(req.headers);
   const credentials = await secretFor(context, accessKeyId);
-  const toSign = stringToSignV2({
-    method: req.method,
-    rawUrl: req.rawUrl,
-    headers: req.headers,
-    bucketFromHost: req.bucketFromHost,
-    expires,
-  });
-  const expected = signatureV2(credentials.secretAccessKey, toSign);
-  if (!sameSignature(expected, signature)) throw signatureMismatch();
+  if (!signsRequestV2(context, credentials, signature, expires)) throw signatureMismatch();
   return signedResult(accessKeyId, 'v2', true, payload);
 }

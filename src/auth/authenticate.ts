@@ -23,7 +23,6 @@ import {
   AWS4_ALGORITHM,
   deriveSigningKeyV4,
   formatAmzDate,
-  isSignatureHex,
   normalizeSignedHeaders,
   parseAmzDate,
   parseAuthorizationV4,
@@ -46,6 +45,8 @@ import {
 /** Largest accepted difference between the request time and now: 15 minutes. */
 export const CLOCK_SKEW_MS_MAX = 15 * 60 * 1000;
 const NOT_SIGNED = 'There were headers present in the request which were not signed';
+/** x-amz-* headers a presigned request may carry unsigned: the payload hash only. */
+const PRESIGNED_EXEMPT: readonly string[] = ['x-amz-content-sha256'];
 /** Longest SigV4 presign validity: one week, in seconds. */
 export const PRESIGN_EXPIRES_SEC_MAX = 604800;
 
@@ -227,6 +228,24 @@ function v4QueryValues(context: AuthContext): V4QueryValues {
   return values as V4QueryValues;
 }
 
+/**
+ * X-Amz-Expires in seconds. Text that is no number is malformed (400); a number past a week
+ * is refused as S3 refuses it, with 403 (zero and negative ones expired at once).
+ */
+function presignExpiresSec(text: string): number {
+  if (!/^-?\d{1,15}$/.test(text)) {
+    throw queryError('X-Amz-Expires should be a number of seconds from 1 to 604800.');
+  }
+  const expiresSec = Number(text);
+  if (expiresSec > PRESIGN_EXPIRES_SEC_MAX) {
+    throw AuthError.of(
+      'AccessDenied',
+      'X-Amz-Expires must be less than a week (in seconds) that is 604800',
+    );
+  }
+  return expiresSec;
+}
+
 /** Validates the presign parameters and their time window; returns the parsed credential. */
 function checkV4Query(context: AuthContext, values: V4QueryValues): CredentialV4 {
   if (values['X-Amz-Algorithm'] !== AWS4_ALGORITHM) {
@@ -242,15 +261,8 @@ function checkV4Query(context: AuthContext, values: V4QueryValues): CredentialV4
   if (credential.scope.date !== amzDate.slice(0, 8)) {
     throw queryError('Invalid credential date. Date is not the same as X-Amz-Date.');
   }
-  const expiresText = values['X-Amz-Expires'];
-  const expiresSec = /^\d{1,7}$/.test(expiresText) ? Number(expiresText) : -1;
-  if (expiresSec < 1 || expiresSec > PRESIGN_EXPIRES_SEC_MAX) {
-    throw queryError('X-Amz-Expires must be between 1 and 604800 seconds (one week).');
-  }
-  if (!isSignatureHex(values['X-Amz-Signature'])) {
-    throw queryError('X-Amz-Signature must be 64 lower-case hex digits.');
-  }
-  if (context.nowMs > timeMs + expiresSec * 1000) {
+  const expiresSec = presignExpiresSec(values['X-Amz-Expires']);
+  if (expiresSec < 1 || context.nowMs > timeMs + expiresSec * 1000) {
     throw AuthError.of('AccessDenied', 'Request has expired');
   }
   if (timeMs - context.nowMs > context.clockSkewMsMax) {
@@ -275,6 +287,10 @@ async function authenticateV4Query(context: AuthContext): Promise<AuthResult> {
     { signedHeaders, payloadHash, presigned: true },
   );
   if (!sameSignature(expected, values['X-Amz-Signature'])) throw signatureMismatch();
+  // A presigned URL is a bearer token for one request: an x-amz-* header it did not sign
+  // (x-amz-copy-source, x-amz-acl, …) would turn it into another one.
+  const unsigned = unsignedAmzHeaders(req.headers, signedHeaders, PRESIGNED_EXEMPT);
+  if (unsigned.length > 0) throw AuthError.of('AccessDenied', `${NOT_SIGNED}: ${unsigned}`);
   const payload: PayloadMode =
     contentSha256 !== undefined && /^[0-9a-fA-F]{64}$/.test(contentSha256)
       ? { kind: 'signed-sha256', sha256Hex: contentSha256.toLowerCase() }

@@ -2,6 +2,9 @@
 // as sent, percent-decoding and S3's percent-encoding, and header lookup. Both signature versions
 // and the client-side signers share these, so a signer and a verifier can never disagree on how
 // a character is encoded. Decoding is lenient (a stray `%` stays literal) and never throws.
+// Strings from the wire are byte strings: Node hands over the request line and header values
+// one character per byte (latin1), so a UTF-8 `é` arrives as `Ã©`. Signatures are computed over
+// those bytes, as the client computed them, never over a re-encoding of their characters.
 
 import type { HeaderMap } from './types.js';
 
@@ -29,15 +32,21 @@ function hexValue(code: number): number {
 }
 
 /**
- * Percent-decodes `text` to bytes. Characters other than `%XX` are taken as UTF-8; a `%` not
- * followed by two hex digits is kept literally. With `plusAsSpace`, `+` decodes to a space
- * (form encoding, used for query strings).
+ * The bytes of a string: a wire string (every character below U+0100) byte for byte, any
+ * other string (one a client-side caller built) as UTF-8.
+ */
+export function wireBytes(text: string): Buffer {
+  return /[^\u0000-\u00ff]/.test(text) ? Buffer.from(text, 'utf8') : Buffer.from(text, 'latin1');
+}
+
+/**
+ * Percent-decodes `text` to bytes. Characters other than `%XX` are taken as {@link wireBytes};
+ * a `%` not followed by two hex digits is kept literally. With `plusAsSpace`, `+` decodes to a
+ * space (form encoding, used for query strings).
  */
 export function percentDecodeBytes(text: string, plusAsSpace: boolean): Buffer {
-  if (!text.includes('%') && !(plusAsSpace && text.includes('+'))) {
-    return Buffer.from(text, 'utf8');
-  }
-  const source = Buffer.from(text, 'utf8');
+  const source = wireBytes(text);
+  if (!text.includes('%') && !(plusAsSpace && text.includes('+'))) return source;
   const out = Buffer.allocUnsafe(source.length);
   let length = 0;
   for (let i = 0; i < source.length; i++) {

@@ -1,12 +1,15 @@
 // AWS Signature Version 2 (HMAC-SHA1) for the old clients Riak CS users still run (s3cmd,
 // boto2). The string to sign follows boto's `canonical_string`: the path is taken exactly as
 // sent (still encoded), and only the sub-resources S3 lists are kept from the query, with their
-// values percent-decoded. Shared by the verifier (authenticate.ts) and the client signer below.
-// Pure: the time comes in as an argument.
+// values percent-decoded; a sub-resource with an empty value (`?uploads=`) is signed as its bare
+// name, as S3, RGW and MinIO sign it and minio-go sends it. The string is signed byte for byte
+// (wire strings, see request-parts.ts), so UTF-8 metadata verifies as the client signed it.
+// Shared by the verifier (authenticate.ts) and the client signer below. Pure: the time comes in
+// as an argument.
 
 import { createHmac } from 'node:crypto';
 
-import { parseRawQuery, splitRawUrl } from './request-parts.js';
+import { parseRawQuery, percentDecodeBytes, splitRawUrl, wireBytes } from './request-parts.js';
 import type { Credentials, HeaderMap } from './types.js';
 
 /**
@@ -63,8 +66,9 @@ export interface StringToSignV2Input {
   expires?: string;
 }
 
+// Only ASCII blanks are trimmed: in a wire string U+00A0 is half of a UTF-8 character.
 function unfold(value: string): string {
-  return value.replace(/\r?\n[ \t]*/g, ' ').trim();
+  return value.replace(/\r?\n[ \t]*/g, ' ').replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
 function joinedHeader(headers: HeaderMap, name: string): string {
@@ -82,6 +86,12 @@ function canonicalAmzHeadersV2(headers: HeaderMap): string {
   return block;
 }
 
+/** `name` or `name=value` (value percent-decoded to its bytes) of a kept sub-resource. */
+function subresourceV2(rawName: string, rawValue: string | undefined): string {
+  if (rawValue === undefined || rawValue === '') return rawName;
+  return `${rawName}=${percentDecodeBytes(rawValue, false).toString('latin1')}`;
+}
+
 /** `/bucket/key?sub=resource`: the raw path plus the kept sub-resources, sorted by name. */
 export function canonicalResourceV2(rawUrl: string, bucketFromHost?: string): string {
   const { rawPath, rawQuery } = splitRawUrl(rawUrl);
@@ -89,11 +99,21 @@ export function canonicalResourceV2(rawUrl: string, bucketFromHost?: string): st
   const kept = parseRawQuery(rawQuery, false)
     .filter((param) => SIGV2_SUBRESOURCES.has(param.rawName))
     .sort((a, b) => (a.rawName < b.rawName ? -1 : a.rawName > b.rawName ? 1 : 0));
-  const subresources = kept.map((param) =>
-    param.value === undefined ? param.rawName : `${param.rawName}=${param.value}`,
-  );
+  const subresources = kept.map((param) => subresourceV2(param.rawName, param.rawValue));
   const resource = `${prefix}${rawPath === '' ? '/' : rawPath}`;
   return subresources.length === 0 ? resource : `${resource}?${subresources.join('&')}`;
+}
+
+/**
+ * The forms of a request's URL whose V2 signature S3 accepts: the URL itself and, for a
+ * path-style request on a bucket alone (`/bucket`), the same with the slash S3 documents
+ * for a bucket (`/bucket/`), which botocore signs while it sends `/bucket`.
+ */
+export function rawUrlVariantsV2(rawUrl: string, bucketFromHost?: string): string[] {
+  const { rawPath, rawQuery } = splitRawUrl(rawUrl);
+  const bucketOnly = /^\/[^/]+$/.test(rawPath);
+  if (bucketFromHost !== undefined || !bucketOnly) return [rawUrl];
+  return [rawUrl, rawQuery === '' ? `${rawPath}/` : `${rawPath}/?${rawQuery}`];
 }
 
 /**
@@ -112,9 +132,9 @@ export function stringToSignV2(input: StringToSignV2Input): string {
   );
 }
 
-/** Base64 HMAC-SHA1 of the string to sign. */
+/** Base64 HMAC-SHA1 of the string to sign, taken byte for byte (a wire string). */
 export function signatureV2(secretAccessKey: string, stringToSign: string): string {
-  return createHmac('sha1', secretAccessKey).update(stringToSign, 'utf8').digest('base64');
+  return createHmac('sha1', secretAccessKey).update(wireBytes(stringToSign)).digest('base64');
 }
 
 /** A request a V2 client is about to send. */

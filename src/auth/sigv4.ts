@@ -9,7 +9,7 @@
 
 import { createHash, createHmac } from 'node:crypto';
 
-import { parseRawQuery, percentDecodeBytes, uriEncode, uriEncodeBytes } from './request-parts.js';
+import { parseRawQuery, percentDecodeBytes, uriEncodeBytes, wireBytes } from './request-parts.js';
 import { authFailure, type AuthFailure, type HeaderMap } from './types.js';
 
 /** The only SigV4 algorithm S3 accepts here. */
@@ -65,9 +65,10 @@ export function canonicalUriV4(rawPath: string): string {
  */
 export function canonicalQueryV4(rawQuery: string, presigned: boolean): string {
   const pairs: Array<[string, string]> = [];
+  const encode = (raw: string) => uriEncodeBytes(percentDecodeBytes(raw, true), false);
   for (const param of parseRawQuery(rawQuery, true)) {
     if (presigned && param.name === 'X-Amz-Signature') continue;
-    pairs.push([uriEncode(param.name), uriEncode(param.value ?? '')]);
+    pairs.push([encode(param.rawName), encode(param.rawValue ?? '')]);
   }
   pairs.sort(([nameA, valueA], [nameB, valueB]) =>
     nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0,
@@ -75,8 +76,9 @@ export function canonicalQueryV4(rawQuery: string, presigned: boolean): string {
   return pairs.map(([name, value]) => `${name}=${value}`).join('&');
 }
 
+// Only ASCII blanks: a wire string's U+00A0 is the second byte of a UTF-8 character (`à`).
 function canonicalHeaderValue(value: string): string {
-  return value.trim().replace(/\s+/g, ' ');
+  return value.replace(/^[ \t]+|[ \t]+$/g, '').replace(/[ \t]+/g, ' ');
 }
 
 /**
@@ -115,17 +117,25 @@ export function normalizeSignedHeaders(names: readonly string[]): string[] {
   return [...new Set(names.map((name) => name.trim().toLowerCase()))].sort();
 }
 
+/** x-amz-* headers a header-signed request may leave out of SignedHeaders. */
+const HEADER_SIGNED_EXEMPT: readonly string[] = ['x-amz-date', 'x-amz-content-sha256'];
+
 /**
  * The x-amz-* headers a request carries but did not sign. S3 refuses any: otherwise anyone
  * on the path could add x-amz-copy-source, x-amz-meta-* or x-amz-tagging to a signed
- * request and its signature would still hold. x-amz-date and x-amz-content-sha256 are
- * exempt: the string to sign and the canonical request's last line bind their values.
+ * request and its signature would still hold. By default x-amz-date and
+ * x-amz-content-sha256 are exempt: the string to sign and the canonical request's last
+ * line bind their values.
  */
-export function unsignedAmzHeaders(headers: HeaderMap, signedHeaders: readonly string[]) {
+export function unsignedAmzHeaders(
+  headers: HeaderMap,
+  signedHeaders: readonly string[],
+  exempt: readonly string[] = HEADER_SIGNED_EXEMPT,
+): string[] {
   return Object.keys(headers)
     .map((name) => name.toLowerCase())
     .filter((name) => name.startsWith('x-amz-') && !signedHeaders.includes(name))
-    .filter((name) => name !== 'x-amz-date' && name !== 'x-amz-content-sha256');
+    .filter((name) => !exempt.includes(name));
 }
 
 /** Builds the SigV4 canonical request text. */
@@ -171,9 +181,13 @@ export function deriveSigningKeyV4(secretAccessKey: string, scope: ScopeV4): Buf
   return hmac(serviceKey, 'aws4_request');
 }
 
-/** The string to sign for a request. */
+/**
+ * The string to sign for a request. The canonical request is hashed byte for byte: every part
+ * of it is ASCII except header values, which are wire strings (see request-parts.ts).
+ */
 export function stringToSignV4(amzDate: string, scope: string, canonicalRequest: string): string {
-  return `${AWS4_ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+  const hash = sha256Hex(wireBytes(canonicalRequest));
+  return `${AWS4_ALGORITHM}\n${amzDate}\n${scope}\n${hash}`;
 }
 
 /** Hex HMAC-SHA256 of `stringToSign` under a derived signing key. */

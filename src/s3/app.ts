@@ -9,7 +9,8 @@ import { gcRunRoute, gcStatusRoute } from '../admin/gc.js';
 import { createUserRoute, getUserRoute, listUsersRoute, updateUserRoute } from '../admin/users.js';
 import type { RequestContext, S3Context, S3Deps } from './context.js';
 import { S3Error } from './errors.js';
-import { bodyAbandoned } from './body.js';
+import { drainAbandonedBody } from './body.js';
+import { clientErrorHandler } from './client-error.js';
 import { toS3Error } from './error-mapping.js';
 import { deleteBucket, createBucket, getBucketLocation, headBucket } from './handlers/bucket.js';
 import { deleteObjects } from './handlers/delete-objects.js';
@@ -26,7 +27,7 @@ import { listBuckets } from './handlers/service.js';
 import { addCorsHeaders, corsPreflight } from './handlers/cors.js';
 import { postObject } from './handlers/post-object.js';
 import { dispatchSubresource, type UnsignedOperation } from './handlers/subresources.js';
-import { installEarlyAuth } from './expect-continue.js';
+import { installExpectHandling } from './expect-continue.js';
 import { identify } from './identify.js';
 import { decodePath, parseOperation, type S3Operation } from './operation.js';
 import { REFUSED_AFTER_ACCESS, refuseUnsupportedRequest } from './unsupported-headers.js';
@@ -59,6 +60,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
     routerOptions: { maxParamLength: 8192 },
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    clientErrorHandler,
     frameworkErrors: (error, request, reply) => {
       const s3 = new S3Error('InvalidRequest', error.message, { cause: error });
       const raw = reply as unknown as FastifyReply;
@@ -80,9 +82,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
   app.setErrorHandler(renderError);
   deps.observer?.install(app);
   registerAdminRoutes(app, deps);
-  installEarlyAuth(app.server, deps, (host) =>
-    virtualHostBucket(host, deps.config.virtualHostBase),
-  );
+  installExpectHandling(app.server);
   app.route({
     method: [...METHODS],
     url: '/*',
@@ -128,9 +128,7 @@ function renderError(error: unknown, request: FastifyRequest, reply: FastifyRepl
     return;
   }
   void reply.code(s3.status).headers(s3.headers);
-  // A body torn down part-way leaves the connection unable to carry another request: say
-  // so, or a keep-alive client waits on it for ever.
-  if (bodyAbandoned(request.raw)) void reply.header('connection', 'close');
+  drainAbandonedBody(request.raw);
   if (request.method === 'HEAD' || s3.status === 304) return reply.send();
   const resource = (request.raw.url ?? '/').split('?')[0] ?? '/';
   return reply

@@ -4,11 +4,13 @@
  * trailing checksums), with the declared length and Content-MD5 checked at the end.
  */
 import { createHash } from 'node:crypto';
-import { pipeline } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream';
 import { bodyVerifier } from '../auth/body-verifier.js';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName } from '../auth/checksums.js';
 import type { RequestContext as S3Context } from './context.js';
 import { S3Error } from './errors.js';
+import { bodyInvited } from './expect-continue.js';
 
 /** A verified body stream and the checks to run once it has been read to its end. */
 export interface VerifiedBody {
@@ -19,17 +21,26 @@ export interface VerifiedBody {
   checksums(): Record<string, string>;
 }
 
-/** Requests whose body a handler began to read and has not read to its end. */
-const bodiesStarted = new WeakSet<object>();
-
 /**
- * Whether a handler began reading this request's body and gave up part-way: the stream
- * is torn down, so the connection cannot carry another request and must be closed. (A body
- * never touched is drained by Node and the connection kept.)
+ * Before an error answer, what becomes of the rest of the request body. A body a handler
+ * began to read and gave up on (a bad chunk signature, a capped XML body) is read to its
+ * end and dropped, as Node drops a body no handler touched: the client, which may read the
+ * answer only once it has sent everything, is never cut off mid-send, and the connection
+ * serves its next request. A body never invited (Expect: 100-continue) is left alone: the
+ * answer closes the connection instead (expect-continue.ts).
  */
-export function bodyAbandoned(raw: { complete: boolean }): boolean {
-  return bodiesStarted.has(raw) && !raw.complete;
+export function drainAbandonedBody(raw: IncomingMessage): void {
+  if (raw.complete || raw.destroyed || !bodyInvited(raw)) return;
+  raw.unpipe();
+  // An async iterator left mid-body (a form reader that threw) holds a 'readable' listener,
+  // which would keep the stream from flowing; nothing reads this body any more. A 'data'
+  // listener that drops every byte keeps it flowing whatever Readable decides on its next tick.
+  if (raw.listenerCount('readable') > 0) raw.removeAllListeners('readable');
+  raw.on('data', discard);
+  raw.resume();
 }
+
+function discard(): void {}
 
 /** How a handler reads a body. */
 export interface BodyOptions {
@@ -50,12 +61,15 @@ export function verifiedBody(ctx: S3Context, options: BodyOptions = {}): Verifie
     ctx.payload,
     options.objectChecksumHeaders ? withoutChecksumValues(distinct) : distinct,
   );
-  const stream = pipeline(ctx.request.raw, verifier.stream, () => undefined);
   const raw = ctx.request.raw;
-  bodiesStarted.add(raw);
-  stream.once('end', () => bodiesStarted.delete(raw));
+  // Not pipeline(): a failed verifier would destroy the request and its socket with it, and
+  // the error answer would never reach the client. pipe() leaves `raw` to drainAbandonedBody.
+  raw.pipe(verifier.stream);
+  finished(raw, (error) => {
+    if (error) verifier.stream.destroy(error);
+  });
   return {
-    stream,
+    stream: verifier.stream,
     checksums: () => verifier.checksums(),
     check(written) {
       if (declaredBytes !== undefined && written.size !== declaredBytes) {

@@ -4,7 +4,6 @@
  * and authorization (handlers/access.ts) decides what it may do. Auth's own failure codes
  * become the S3 errors of the same name here, at the boundary.
  */
-import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { readUserByKey } from '../../stanchion/reader.js';
 import type { UserRecord } from '../../stanchion/core/records.js';
@@ -20,20 +19,12 @@ export interface Identity {
 }
 
 /** Authenticates a request; S3Error on any refusal. */
-export function identify(
+export async function identify(
   deps: S3Deps,
   request: FastifyRequest,
   bucketFromHost: string | undefined,
 ): Promise<Identity> {
-  return identifyRaw(deps, request.raw, bucketFromHost);
-}
-
-/** {@link identify} on the Node request, before fastify has seen it (Expect: 100-continue). */
-export async function identifyRaw(
-  deps: S3Deps,
-  raw: IncomingMessage,
-  bucketFromHost: string | undefined,
-): Promise<Identity> {
+  const raw = request.raw;
   const signed: SignedRequest = {
     method: raw.method ?? 'GET',
     rawUrl: raw.url ?? '/',

@@ -17,13 +17,23 @@ function one(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-/** Standard headers of a PUT; aws-chunked is transport framing, not the object's encoding. */
+/**
+ * The Content-Encoding an object keeps: `aws-chunked` is transport framing, not the object's
+ * encoding, so it is taken out of the list (`gzip, aws-chunked` → `gzip`; `aws-chunked`
+ * alone → none); a list without it is kept exactly as sent (`deflate, gzip`).
+ */
+export function storedContentEncoding(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const pieces = value.split(',');
+  const isFraming = (piece: string) => piece.trim().toLowerCase() === 'aws-chunked';
+  if (!pieces.some(isFraming)) return value;
+  const kept = pieces.filter((piece) => !isFraming(piece) && piece.trim() !== '');
+  return kept.length === 0 ? undefined : kept.join(',').trim();
+}
+
+/** Standard headers of a PUT. */
 export function storedHeadersOf(headers: Headers): StoredHeaders {
-  const encoding = one(headers, 'content-encoding')
-    ?.split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '' && part !== 'aws-chunked')
-    .join(',');
+  const encoding = storedContentEncoding(one(headers, 'content-encoding'));
   const stored: StoredHeaders = {
     contentType: one(headers, 'content-type') ?? 'binary/octet-stream',
   };

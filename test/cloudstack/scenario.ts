@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { processMemoryKb, TEMPLATE_MIB, type CsWorld } from './cs-world.js';
 import { s3List, s3Populate, s3Volumes, s8Delete, s8MissingBucket } from './steps-listing.js';
+import { s9AbortedGet, s9RefusedChunkKeepsConnection } from './steps-connection.js';
 import { s6Fetch, s6Refusals } from './steps-presign.js';
 import { s9MultipartErrors, s10Teardown } from './steps-robustness.js';
 import { s5Large, s5Small, s5XenServer } from './steps-snapshot.js';
@@ -89,10 +90,11 @@ function transportCases(ctx: ScenarioContext): void {
   describe(`${ctx.title}: S0/S1 transport and registration`, () => {
     it('S0.1 anonymous GET / is 403 AccessDenied', () => s0Anonymous(ctx.world()), ctx.shortMs);
     it(
-      'S0.2 keep-alive: two idle sockets opened, timeout advertised ≥ 61 s',
+      'S0.2 keep-alive: three idle sockets (one after a refused part), timeout ≥ 61 s',
       async () => {
         ctx.baselineRssKb = (await processMemoryKb(ctx.world().server.s3Pid)).rssKb;
-        ctx.keepAlive = await s0KeepAliveStart(ctx.world(), ctx.state('M1').wire);
+        const [v2, v4] = [ctx.state('M1').wire, ctx.state('M2').wire];
+        ctx.keepAlive = await s0KeepAliveStart(ctx.world(), v2, v4);
       },
       ctx.shortMs,
     );
@@ -120,6 +122,11 @@ function modeCases(ctx: ScenarioContext, name: string, what: string): void {
       ctx.bulkMs,
     );
     it('S2.4 QCOW2 probe: 32 bytes then abort', () => s2Qcow2Probe(ctx.state(name)), ctx.shortMs);
+    it(
+      'S2.4 a GET aborted mid-body: pooled, successor and fresh connections still serve',
+      () => s9AbortedGet(ctx.world(), ctx.state(name).wire, ctx.state(name).templateKey),
+      ctx.shortMs,
+    );
     it('S2.6 HEAD', () => s2Head(ctx.world(), ctx.state(name), etag), ctx.shortMs);
     it(
       'S2.7 10 MiB single PUT and .qcow2.bz2',
@@ -194,6 +201,11 @@ function closingCases(ctx: ScenarioContext): void {
       ctx.shortMs,
     );
     it(
+      'S9.2 a corrupted chunk in a 24 MiB part: 403 XML mid-send, the connection goes on',
+      () => s9RefusedChunkKeepsConnection(ctx.world(), ctx.state('M2').wire),
+      ctx.shortMs,
+    );
+    it(
       'S9.3/S9.5 form-urlencoded bodies are opaque; SDK v1 SignedHeaders',
       () => s9FormBodies([ctx.state('M1').wire, ctx.state('M2').wire, ctx.state('M3').wire]),
       ctx.shortMs,
@@ -201,9 +213,10 @@ function closingCases(ctx: ScenarioContext): void {
     it('S9.4 multipart refusals', () => s9MultipartErrors(ctx.state('M2').wire), ctx.shortMs);
     it('S0.2 sockets idle since S0 are reused after 10 s and after ≥ 61 s', async () => {
       expect(ctx.keepAlive).toBeDefined();
-      const [shortMs, longMs] = await s0KeepAliveFinish(ctx.keepAlive!);
+      const [shortMs, longMs, afterRefusalMs] = await s0KeepAliveFinish(ctx.keepAlive!);
       expect(shortMs).toBeGreaterThanOrEqual(10_000);
       expect(longMs).toBeGreaterThanOrEqual(61_000);
+      expect(afterRefusalMs).toBeGreaterThanOrEqual(61_000);
     }, 120_000);
     it(
       'S10 teardown: no open uploads, buckets emptied, RSS settles near baseline',

@@ -84,7 +84,7 @@ export async function s6Fetch(world: CsWorld, state: ModeState): Promise<void> {
   }
 }
 
-/** S6.3/S6.4: tampered, expired and HEAD-with-a-GET-signature URLs are 403. */
+/** S6.3/S6.4: tampered (in any form), expired and HEAD-with-a-GET-signature URLs are 403. */
 export async function s6Refusals(world: CsWorld, state: ModeState): Promise<void> {
   const { mode } = state.wire;
   const url = presignGet(state.wire, state.templateKey, EXTRACT_EXPIRES_SEC);
@@ -103,6 +103,15 @@ export async function s6Refusals(world: CsWorld, state: ModeState): Promise<void
   expect(head.status).toBe(403);
   const code = await errorCode(world, tampered);
   expect(code).toBe('SignatureDoesNotMatch');
+  if (mode.signer === 'v4') {
+    // Tampered out of its hex form (case, length, alphabet): still 403, never 400.
+    const signature = /X-Amz-Signature=([0-9a-f]+)/.exec(url)![1]!;
+    for (const other of [signature.toUpperCase(), `${signature}0`, `g${signature.slice(1)}`]) {
+      const forged = url.replace(signature, other);
+      expect((await curl(world, forged, [])).status, other).toBe(403);
+      expect(await errorCode(world, forged), other).toBe('SignatureDoesNotMatch');
+    }
+  }
   // SigV2 says "Request has expired" as AccessDenied; SigV4 the same code.
   expect(await errorCode(world, expired)).toBe('AccessDenied');
   expect(mode.signer === 'v2' || url.includes('X-Amz-Expires=14400')).toBe(true);

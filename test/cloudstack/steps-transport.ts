@@ -10,6 +10,7 @@ import { expect } from 'vitest';
 import { deleteObject, headObject, parseXml, putObject } from './cs-ops.js';
 import type { CsWire } from './cs-wire.js';
 import type { CsWorld } from './cs-world.js';
+import { openRefusedChunkSocket } from './steps-connection.js';
 
 const MIB = 1024 * 1024;
 
@@ -50,8 +51,11 @@ export async function s0Anonymous(world: CsWorld): Promise<void> {
   expect(await response.text()).toContain('<Code>AccessDenied</Code>');
 }
 
-/** S0.2 (first half): a 404 HEAD, then the socket idles; asserts the advertised timeout. */
-export async function s0KeepAliveStart(world: CsWorld, wire: CsWire) {
+/**
+ * S0.2 (first half): a 404 HEAD, then the socket idles; asserts the advertised timeout. A
+ * third socket's first exchange is a refused aws-chunked part (S9.2): it must idle as long.
+ */
+export async function s0KeepAliveStart(world: CsWorld, wire: CsWire, wireV4: CsWire) {
   const reuses: Array<Promise<IdleReuse>> = [];
   // SDK v1 revalidates after 5 s idle and keeps sockets 60 s: reuse after 10.5 s and 61.5 s.
   for (const idleMs of [10_500, 61_500]) {
@@ -63,6 +67,8 @@ export async function s0KeepAliveStart(world: CsWorld, wire: CsWire) {
     expect(timeoutSec).toBeGreaterThanOrEqual(61);
     reuses.push(reuseLater(idle, openedMs, idleMs));
   }
+  const refused = await openRefusedChunkSocket(world, wireV4);
+  reuses.push(reuseLater(refused, Date.now(), 61_500));
   return { reuses };
 }
 

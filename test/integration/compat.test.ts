@@ -1,7 +1,8 @@
 /**
  * Real clients against a real cairn process: boto (v2, Signature V2) with the README's
  * flow, boto3, the aws CLI (a 100 MiB multipart cp), s3cmd (V2 and V4), rclone, and
- * aws-sdk v2 for JavaScript (V2 and V4). Each flow creates a bucket, puts, gets, lists,
+ * aws-sdk v2 for JavaScript (V2 and V4), and SigV2's wire details with boto 2's signer as the
+ * reference (sigv2_wire.py). Each flow creates a bucket, puts, gets, lists,
  * uploads multipart, presigns where the client can, deletes and compares bytes. Each runs
  * as its own user, so every flow starts from an account with no buckets.
  */
@@ -72,6 +73,18 @@ describe('compatibility', () => {
         await newUserEnv('boto'),
       );
       expect(out).toContain('boto flow OK');
+    },
+  );
+
+  it.skipIf(missingTool('boto') || missingTool('boto3'))(
+    'SigV2 on the wire: boto 2 and botocore signers, empty sub-resources, UTF-8, presign',
+    async () => {
+      const out = await runFlow(
+        '/usr/bin/python3',
+        [`${COMPAT}/sigv2_wire.py`],
+        await newUserEnv('sigv2wire'),
+      );
+      expect(out).toContain('sigv2 wire OK');
     },
   );
 

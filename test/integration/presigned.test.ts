@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uriEncode } from '../../src/auth/request-parts.js';
+import { presignV4 } from '../../src/auth/sigv4-client.js';
 import { sdkV2Client } from '../helpers/aws-sdk-v2.js';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { presignedV2, presignedV4, presignedV4AnyExpiry } from '../helpers/presign.js';
@@ -156,8 +157,12 @@ describe('presigned URLs: SigV4 expiry', () => {
     expect((await fetch(presignedV4AnyExpiry(server, PATH, '604800'))).status).toBe(200);
   });
 
-  it('refuses X-Amz-Expires outside 1..604800 with AuthorizationQueryParametersError', async () => {
-    for (const expires of ['0', '604801', '-1', '1e3', 'abc', '99999999999']) {
+  it('refuses X-Amz-Expires outside 1..604800: 403, or 400 when no number', async () => {
+    for (const expires of ['0', '-7', '604801', '609901', '99999999999']) {
+      const res = await fetch(presignedV4AnyExpiry(server, PATH, expires));
+      await expectRefused(res, 403, 'AccessDenied');
+    }
+    for (const expires of ['1e3', 'abc']) {
       const res = await fetch(presignedV4AnyExpiry(server, PATH, expires));
       await expectRefused(res, 400, 'AuthorizationQueryParametersError');
     }
@@ -238,5 +243,98 @@ describe('presigned URLs made by aws-sdk v2 getSignedUrl', () => {
     expect(head.headers.get('content-length')).toBe(String(fresh.length));
     await expectRefused(await put(getUrl, randomBytes(5)), 403, 'SignatureDoesNotMatch');
     expect((await storedBytes(key)).equals(fresh)).toBe(true);
+  });
+});
+
+describe('presigned URLs carry only what was signed', () => {
+  // Whoever holds a URL meant to upload one object must not turn it into another request:
+  // every x-amz-* header that changes what a PUT does, added to a URL that did not sign it.
+  const CHANGING_HEADERS: Array<[string, string]> = [
+    ['x-amz-copy-source', `/${BUCKET}/${uriEncode(KEY, true)}`],
+    ['x-amz-metadata-directive', 'REPLACE'],
+    ['x-amz-acl', 'public-read'],
+    ['x-amz-grant-read', 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'],
+    ['x-amz-grant-full-control', 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'],
+    ['x-amz-meta-added', 'yes'],
+    ['x-amz-tagging', 'owner=someone-else'],
+    ['x-amz-storage-class', 'REDUCED_REDUNDANCY'],
+    ['x-amz-checksum-crc32', 'AAAAAA=='],
+    ['x-amz-sdk-checksum-algorithm', 'CRC32'],
+    ['x-amz-server-side-encryption', 'AES256'],
+    ['x-amz-object-lock-mode', 'GOVERNANCE'],
+    ['x-amz-object-lock-retain-until-date', '2099-01-01T00:00:00Z'],
+    ['x-amz-object-lock-legal-hold', 'ON'],
+    ['x-amz-website-redirect-location', '/elsewhere'],
+    ['x-amz-date', '20300101T000000Z'],
+  ];
+
+  async function absent(key: string) {
+    const res = await fetch(presignedV4(server, 'HEAD', `/${BUCKET}/${key}`), { method: 'HEAD' });
+    expect(res.status, key).toBe(404);
+  }
+
+  it.each(CHANGING_HEADERS)(
+    'SigV4: an unsigned %s is refused, nothing written',
+    async (name, value) => {
+      const key = `unsigned-${name}`;
+      const url = presignedV4(server, 'PUT', `/${BUCKET}/${key}`);
+      const res = await fetch(url, { method: 'PUT', body: 'x', headers: { [name]: value } });
+      await expectRefused(
+        res,
+        403,
+        'AccessDenied',
+        `There were headers present in the request which were not signed: ${name}`,
+      );
+      await absent(key);
+    },
+  );
+
+  it.each(CHANGING_HEADERS)('SigV2: an added %s breaks the signature', async (name, value) => {
+    const key = `v2-unsigned-${name}`;
+    const url = presignedV2(server, 'PUT', `/${BUCKET}/${key}`);
+    const res = await fetch(url, { method: 'PUT', body: 'x', headers: { [name]: value } });
+    await expectRefused(res, 403, 'SignatureDoesNotMatch');
+    await absent(key);
+  });
+
+  it('a signed x-amz-acl is honoured; x-amz-content-sha256 needs no signing', async () => {
+    const path = `/${BUCKET}/signed-acl`;
+    const headers = { 'x-amz-acl': 'public-read' };
+    const url = presignV4(
+      { method: 'PUT', url: new URL(path, server.url), headers },
+      { accessKeyId: server.keyId, secretAccessKey: server.secret },
+      'us-east-1',
+      Date.now(),
+      300,
+    );
+    const put = await fetch(url, {
+      method: 'PUT',
+      body: 'public',
+      headers: { ...headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    });
+    expect(put.status, await put.text()).toBe(200);
+    const anonymous = await fetch(new URL(path, server.url));
+    expect(await anonymous.text()).toBe('public');
+    // The same URL with the signed header changed or left out is another request.
+    const changed = await fetch(url, {
+      method: 'PUT',
+      body: 'x',
+      headers: { 'x-amz-acl': 'public-read-write' },
+    });
+    await expectRefused(changed, 403, 'SignatureDoesNotMatch');
+    const left = await fetch(url, { method: 'PUT', body: 'x' });
+    await expectRefused(left, 403, 'SignatureDoesNotMatch');
+  });
+
+  it('a tampered SigV4 signature is 403 SignatureDoesNotMatch, whatever its form', async () => {
+    const url = presignedV4(server, 'GET', PATH);
+    const signature = /X-Amz-Signature=([0-9a-f]+)/.exec(url)![1]!;
+    for (const tampered of [signature.toUpperCase(), `g${signature.slice(1)}`, `${signature}0`]) {
+      await expectRefused(
+        await fetch(url.replace(signature, tampered)),
+        403,
+        'SignatureDoesNotMatch',
+      );
+    }
   });
 });

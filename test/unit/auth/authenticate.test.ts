@@ -221,10 +221,20 @@ describe('authenticate: presigned v4 refusals', () => {
 
   it('authenticate: presigned: X-Amz-Expires out of 1..604800', async () => {
     const req = presigned(60);
-    for (const expires of ['0', '604801', '-5', 'abc']) {
+    const refusals = [
+      // A number out of range is refused as S3 refuses it (403), text is malformed (400).
+      ['0', 'AccessDenied', 'Request has expired'],
+      ['-5', 'AccessDenied', 'Request has expired'],
+      ['604801', 'AccessDenied', 'X-Amz-Expires must be less than a week'],
+      ['99999999999', 'AccessDenied', 'X-Amz-Expires must be less than a week'],
+      ['abc', 'AuthorizationQueryParametersError', 'X-Amz-Expires'],
+      ['1e3', 'AuthorizationQueryParametersError', 'X-Amz-Expires'],
+    ] as const;
+    for (const [expires, code, detail] of refusals) {
       const rawUrl = req.rawUrl.replace('X-Amz-Expires=60', `X-Amz-Expires=${expires}`);
       const result = await authenticate({ ...req, rawUrl }, NOW, LOOKUP);
-      expect(failureCode(result), expires).toBe('AuthorizationQueryParametersError');
+      expect(result, expires).toMatchObject({ ok: false, failure: { code } });
+      expect(result.ok ? '' : result.failure.detail, expires).toContain(detail);
     }
     expect(() =>
       presignV4({ method: 'GET', url: new URL('http://h/') }, S3_DOC_CREDENTIALS, 'r', NOW, 604801),
@@ -249,6 +259,50 @@ describe('authenticate: presigned v4 refusals', () => {
     expect(failureCode(await authenticate({ ...req, rawUrl }, NOW, LOOKUP))).toBe(
       'SignatureDoesNotMatch',
     );
+  });
+
+  it('authenticate: presigned: a tampered signature is 403, never 400', async () => {
+    const req = presigned(60);
+    const signature = /X-Amz-Signature=([0-9a-f]+)/.exec(req.rawUrl)![1]!;
+    for (const tampered of [
+      signature.toUpperCase(),
+      `z${signature.slice(1)}`,
+      `${signature}00`,
+      signature.slice(0, 10),
+      'not%20hex',
+    ]) {
+      const rawUrl = req.rawUrl.replace(signature, tampered);
+      expect(failureCode(await authenticate({ ...req, rawUrl }, NOW, LOOKUP)), tampered).toBe(
+        'SignatureDoesNotMatch',
+      );
+    }
+  });
+
+  it('authenticate: presigned: x-amz-* headers must be signed', async () => {
+    const headers = { host: 'localhost:8080', 'x-amz-acl': 'public-read' };
+    const url = presignV4(
+      { method: 'PUT', url: '/bkt/k', headers },
+      S3_DOC_CREDENTIALS,
+      'us-east-1',
+      NOW,
+      60,
+    );
+    const put = (extra: Record<string, string>) =>
+      authenticate({ method: 'PUT', rawUrl: url, headers: { ...headers, ...extra } }, NOW, LOOKUP);
+    expect(await put({})).toMatchObject({ ok: true, presigned: true });
+    expect(await put({ 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' })).toMatchObject({ ok: true });
+    for (const name of ['x-amz-copy-source', 'x-amz-meta-a', 'x-amz-date', 'x-amz-tagging']) {
+      const result = await put({ [name]: '1' });
+      expect(result, name).toEqual({
+        ok: false,
+        failure: {
+          code: 'AccessDenied',
+          detail: `There were headers present in the request which were not signed: ${name}`,
+        },
+      });
+    }
+    // A signed one changed is another request.
+    expect(failureCode(await put({ 'x-amz-acl': 'private' }))).toBe('SignatureDoesNotMatch');
   });
 });
 

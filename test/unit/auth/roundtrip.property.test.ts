@@ -151,7 +151,7 @@ describe('roundtrip: presigned sigv4 and sigv2', () => {
     await fc.assert(
       fc.asyncProperty(requestArb, fc.integer({ min: 1, max: 604800 }), async (req, expires) => {
         const rawUrl = presignV4(
-          { method: req.method, url: req.rawUrl, headers: { host: req.headers.host! } },
+          { method: req.method, url: req.rawUrl, headers: req.headers },
           S3_DOC_CREDENTIALS,
           'us-east-1',
           NOW,
@@ -161,6 +161,12 @@ describe('roundtrip: presigned sigv4 and sigv2', () => {
           { method: req.method, rawUrl, headers: req.headers }, NOW + expires * 1000, LOOKUP,
         );
         expect(result).toMatchObject({ ok: true, presigned: true });
+        // The same URL with an x-amz-* header it did not sign is another request.
+        const added = { ...req.headers, 'x-amz-meta-added': 'x' };
+        const refused = await authenticate(
+          { method: req.method, rawUrl, headers: added }, NOW, LOOKUP,
+        );
+        expect(refused.ok ? undefined : refused.failure.code).toBe('AccessDenied');
       }),
       { numRuns: 100 },
     );

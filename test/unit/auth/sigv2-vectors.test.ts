@@ -179,18 +179,60 @@ const BOTO2: V2Case[] = [
     nowMs: at('2025-01-01T00:00:00Z'),
   },
   {
-    name: 'a sub-resource with an empty value keeps its "="',
+    // boto 2 signs `?acl=` as `acl=`, but sends `?acl`; S3 signs an empty value bare.
+    name: 'a sub-resource with an empty value is signed as its bare name',
     method: 'GET',
     rawUrl: '/bkt/?acl=',
     headers: { date: 'Wed, 01 Jan 2025 00:00:00 GMT' },
-    stringToSign: 'GET\n\n\nWed, 01 Jan 2025 00:00:00 GMT\n/bkt/?acl=',
-    signature: 'WvqvchD5n7M5+5xTnTI6PPoO1L8=',
+    stringToSign: 'GET\n\n\nWed, 01 Jan 2025 00:00:00 GMT\n/bkt/?acl',
+    signature: 'Jg57+lcLYBfsNtbQObiBTAqC9Rs=',
+    nowMs: at('2025-01-01T00:00:00Z'),
+  },
+];
+
+/** UTF-8 bytes as Node hands them over: one character per byte. */
+const wire = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+
+// Produced with botocore 1.29's HmacV1Auth (boto3's signature_version='s3').
+const BOTOCORE: V2Case[] = [
+  {
+    name: 'UTF-8 metadata is signed as the bytes sent',
+    method: 'PUT',
+    rawUrl: '/bkt/k',
+    headers: {
+      date: 'Wed, 01 Jan 2025 00:00:00 GMT',
+      'content-type': 'text/plain',
+      'x-amz-meta-meta1': wire('Hello World\u00e9'),
+    },
+    stringToSign: wire(
+      'PUT\n\ntext/plain\nWed, 01 Jan 2025 00:00:00 GMT\n' +
+        'x-amz-meta-meta1:Hello World\u00e9\n/bkt/k',
+    ),
+    signature: '/neEvcqel8sCiT1GmrBL/rKpdfY=',
+    nowMs: at('2025-01-01T00:00:00Z'),
+  },
+  {
+    name: 'UTF-8 metadata beyond latin-1',
+    method: 'PUT',
+    rawUrl: '/bkt/k',
+    headers: {
+      date: 'Wed, 01 Jan 2025 00:00:00 GMT',
+      'x-amz-meta-meta1': wire('\u4e2d\u6587 value'),
+    },
+    stringToSign: wire(
+      'PUT\n\n\nWed, 01 Jan 2025 00:00:00 GMT\nx-amz-meta-meta1:\u4e2d\u6587 value\n/bkt/k',
+    ),
+    signature: 'xQNb2gmftKczgDATDTLGAHz8cPA=',
     nowMs: at('2025-01-01T00:00:00Z'),
   },
 ];
 
 describe('sigv2: vectors', () => {
-  for (const [source, cases] of [['s3 docs', DOCS], ['boto2', BOTO2]] as const) {
+  for (const [source, cases] of [
+    ['s3 docs', DOCS],
+    ['boto2', BOTO2],
+    ['botocore', BOTOCORE],
+  ] as const) {
     for (const c of cases) {
       it(`sigv2: ${source}: ${c.name}`, async () => {
         const input = { method: c.method, rawUrl: c.rawUrl, headers: c.headers };
@@ -214,7 +256,6 @@ describe('sigv2: vectors', () => {
       });
     }
   }
-
 });
 
 describe('sigv2: presigned and client signing', () => {
@@ -247,6 +288,73 @@ describe('sigv2: presigned and client signing', () => {
     );
   });
 
+  it('sigv2: a path-style bucket verifies with or without its slash', async () => {
+    // botocore sends PUT /bkt and signs /bkt/ (its auth_path); releases after 1.29 sign
+    // /bkt/?cors for PUT /bkt?cors. Either form names the same bucket.
+    const date = 'Wed, 01 Jan 2025 00:00:00 GMT';
+    const nowMs = at('2025-01-01T00:00:00Z');
+    const cases = [
+      { rawUrl: '/bkt', headers: {}, signature: 'oq0Pi1zQyObVr/agM7hUWS2pYnc=' },
+      {
+        rawUrl: '/bkt?cors',
+        headers: { 'content-md5': 'I3fWSmXXVa894NwKXo8Qdg==' },
+        signature: 'UhIQcdNGn81AG8vvEdgZ9628YNo=',
+      },
+    ];
+    for (const c of cases) {
+      const headers = {
+        ...c.headers,
+        date,
+        authorization: `AWS AKIAIOSFODNN7EXAMPLE:${c.signature}`,
+      };
+      const ok = await authenticate(
+        { method: 'PUT', rawUrl: c.rawUrl, headers },
+        nowMs,
+        lookupOf(S3_DOC_CREDENTIALS),
+      );
+      expect(ok, c.rawUrl).toMatchObject({ ok: true, signatureVersion: 'v2' });
+      // Only a bucket's own slash: the same signature does not sign a key or another bucket.
+      for (const other of [c.rawUrl.replace('/bkt', '/bkt/x'), c.rawUrl.replace('/bkt', '/bk')]) {
+        const refused = await authenticate(
+          { method: 'PUT', rawUrl: other, headers },
+          nowMs,
+          lookupOf(S3_DOC_CREDENTIALS),
+        );
+        expect(refused.ok, other).toBe(false);
+      }
+    }
+    const virtual = await authenticate(
+      {
+        method: 'PUT',
+        rawUrl: '/',
+        headers: { date, authorization: `AWS AKIAIOSFODNN7EXAMPLE:${cases[0]!.signature}` },
+        bucketFromHost: 'bkt',
+      },
+      nowMs,
+      lookupOf(S3_DOC_CREDENTIALS),
+    );
+    expect(virtual).toMatchObject({ ok: true });
+  });
+
+  it('sigv2: a date before 1970 is no valid date (AccessDenied), a far one is skewed', async () => {
+    const codeFor = async (date: string) => {
+      const result = await authenticate(
+        {
+          method: 'GET',
+          rawUrl: '/bkt/k',
+          headers: { 'x-amz-date': date, authorization: 'AWS AKIAIOSFODNN7EXAMPLE:x' },
+        },
+        at('2025-01-01T00:00:00Z'),
+        lookupOf(S3_DOC_CREDENTIALS),
+      );
+      return result.ok ? undefined : result.failure.code;
+    };
+    expect(await codeFor('Tue, 07 Jul 1950 21:53:04 GMT')).toBe('AccessDenied');
+    expect(await codeFor('Bad Date')).toBe('AccessDenied');
+    expect(await codeFor('Tue, 07 Jul 9999 21:53:04 GMT')).toBe('RequestTimeTooSkewed');
+    expect(await codeFor('Tue, 07 Jul 2010 21:53:04 GMT')).toBe('RequestTimeTooSkewed');
+  });
+
   it('sigv2: canonical resource: virtual host on the service root', () => {
     expect(canonicalResourceV2('', 'bkt')).toBe('/bkt/');
     expect(canonicalResourceV2('/?versioning&location', 'bkt')).toBe('/bkt/?location&versioning');
@@ -260,7 +368,9 @@ describe('sigv2: presigned and client signing', () => {
     expect(added.date).toBe('Sun, 01 Jun 2025 12:00:00 GMT');
     const lowered = { 'content-type': 'text/plain', 'x-amz-meta-a': 'b', ...added };
     const result = await authenticate(
-      { method: 'PUT', rawUrl, headers: lowered }, nowMs, lookupOf(S3_DOC_CREDENTIALS),
+      { method: 'PUT', rawUrl, headers: lowered },
+      nowMs,
+      lookupOf(S3_DOC_CREDENTIALS),
     );
     expect(result).toMatchObject({ ok: true, signatureVersion: 'v2' });
   });
