@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { RingClient } from '../ring/client.js';
 import type { StanchionClient } from '../stanchion/client.js';
+import type { Command } from '../stanchion/core/commands.js';
 import { GcQueue } from './objects/gc-queue.js';
 import { GcWorker } from './objects/gc-worker.js';
 import { uuidV7 } from './objects/ids.js';
@@ -48,6 +49,8 @@ export interface FrontEndOptions {
   metricsToken?: string;
   /** Deadline for a request's line and headers, in ms; see S3AppOptions. */
   headersTimeoutMs?: number;
+  /** Buckets one user may own (Riak CS's max_buckets_per_user); stanchion's default if unset. */
+  maxBucketsPerUser?: number;
 }
 
 /** A listening front end. */
@@ -104,7 +107,7 @@ export function frontEndDeps(
   );
   const deps: S3Deps = {
     ring,
-    stanchion,
+    stanchion: withBucketLimit(stanchion, options.maxBucketsPerUser),
     objects,
     multipart,
     config: {
@@ -122,6 +125,18 @@ export function frontEndDeps(
     }),
   };
   return { deps, gc, metrics, usage };
+}
+
+/**
+ * The stanchion client, with this front end's max_buckets_per_user on every create-bucket
+ * command: stanchion decides the limit in the same step as the name, so it cannot race.
+ */
+function withBucketLimit(stanchion: StanchionClient, bucketsMax: number | undefined) {
+  if (bucketsMax === undefined) return stanchion;
+  return {
+    execute: (command: Command) =>
+      stanchion.execute(command.type === 'create-bucket' ? { ...command, bucketsMax } : command),
+  } satisfies StanchionClient;
 }
 
 /** The usage accounting of a front end, named for this process (writer id, access node). */

@@ -69,7 +69,8 @@ async function adminRequestOnce(
 ): Promise<{ status: number; text: string }> {
   const url = new URL(path, target.url);
   const payload = body?.text ?? '';
-  const headers: Record<string, string> = { host: url.host };
+  // The admin API answers XML unless asked (Riak CS's default); cairn-admin reads JSON.
+  const headers: Record<string, string> = { host: url.host, accept: 'application/json' };
   if (body) headers['content-type'] = body.contentType;
   const signed = signV4(
     { method, url, headers, payloadSha256Hex: createHash('sha256').update(payload).digest('hex') },

@@ -10,6 +10,8 @@ import type { AccessControlList, BucketRecord, UserRecord } from './records.js';
 export interface UserChanges {
   name?: string;
   email?: string;
+  /** Riak CS derives it from the e-mail, so a new e-mail brings a new display name. */
+  displayName?: string;
   status?: 'enabled' | 'disabled';
   secret?: string;
 }
@@ -18,7 +20,12 @@ export interface UserChanges {
 export type Command = { id?: string } & (
   | { type: 'create-user'; user: UserRecord }
   | { type: 'update-user'; keyId: string; changes: UserChanges }
-  | { type: 'create-bucket'; bucket: BucketRecord }
+  | {
+      type: 'create-bucket';
+      bucket: BucketRecord;
+      /** The front end's max_buckets_per_user (BUCKETS_PER_USER_MAX when absent). */
+      bucketsMax?: number;
+    }
   | {
       type: 'delete-bucket';
       name: string;

@@ -53,7 +53,7 @@ export function decide(state: StanchionState, command: Command): Decision {
     case 'update-user':
       return decideUpdateUser(state, command.keyId, command.changes);
     case 'create-bucket':
-      return decideCreateBucket(state, command.bucket);
+      return decideCreateBucket(state, command.bucket, bucketsMaxOf(command.bucketsMax));
     case 'delete-bucket':
       return decideDeleteBucket(state, command);
     case 'set-bucket-acl':
@@ -90,12 +90,18 @@ function decideUpdateUser(state: StanchionState, keyId: string, changes: UserCha
   const user: UserRecord = { ...current };
   if (changes.name !== undefined) user.name = changes.name;
   if (changes.email !== undefined) user.email = changes.email;
+  if (changes.displayName !== undefined) user.displayName = changes.displayName;
   if (changes.status !== undefined) user.status = changes.status;
   if (changes.secret !== undefined) user.secret = changes.secret;
   return { events: [{ type: 'user-updated', user }], result: { ok: true, user } };
 }
 
-function decideCreateBucket(state: StanchionState, bucket: BucketRecord): Decision {
+/** The per-user bucket limit a command asks for, or Riak CS's default. */
+function bucketsMaxOf(asked: number | undefined): number {
+  return Number.isInteger(asked) && asked! >= 1 ? asked! : BUCKETS_PER_USER_MAX;
+}
+
+function decideCreateBucket(state: StanchionState, bucket: BucketRecord, max: number): Decision {
   const existing = state.buckets.get(bucket.name);
   if (existing) {
     return existing.ownerId === bucket.ownerId
@@ -103,8 +109,8 @@ function decideCreateBucket(state: StanchionState, bucket: BucketRecord): Decisi
       : refuse('BucketAlreadyExists', bucket.name);
   }
   if (!state.users.has(bucket.ownerId)) return refuse('AccessDenied', 'unknown owner');
-  if ((state.bucketCountByOwner.get(bucket.ownerId) ?? 0) >= BUCKETS_PER_USER_MAX) {
-    return refuse('TooManyBuckets', `at most ${BUCKETS_PER_USER_MAX} buckets per user`);
+  if ((state.bucketCountByOwner.get(bucket.ownerId) ?? 0) >= max) {
+    return refuse('TooManyBuckets', `at most ${max} buckets per user`);
   }
   return { events: [{ type: 'bucket-created', bucket }], result: { ok: true, bucket } };
 }

@@ -1,0 +1,25 @@
+/**
+ * The admin routes added beside app.ts's own list: the rest of Riak CS's user API (PUT
+ * /riak-cs/user creates, GET /riak-cs/user is the caller, HEAD everywhere GET is), the
+ * ping, and the operators' endpoints behind cairn-admin's gc, storage, access, stanchion,
+ * cluster-info and cleanup-orphan-multipart commands.
+ */
+import type { RequestContext } from '../s3/context.js';
+import { pingRoute } from './ping.js';
+import { createUserRoute, getUserRoute, listUsersRoute } from './users.js';
+
+/** A route: its methods, its URL pattern, and the handler (given the :keyId, if any). */
+export type AdminRoute = [
+  methods: Array<'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE'>,
+  url: string,
+  handler: (ctx: RequestContext, keyId: string) => Promise<void>,
+];
+
+/** Every route of this list. */
+export const ADMIN_ROUTES: AdminRoute[] = [
+  [['PUT'], '/riak-cs/user', createUserRoute],
+  [['GET', 'HEAD'], '/riak-cs/user', getUserRoute],
+  [['HEAD'], '/riak-cs/user/:keyId', getUserRoute],
+  [['HEAD'], '/riak-cs/users', listUsersRoute],
+  [['GET', 'HEAD'], '/riak-cs/ping', pingRoute],
+];
