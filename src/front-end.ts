@@ -10,6 +10,8 @@ import type { RingClient } from '../ring/client.js';
 import type { StanchionClient } from '../stanchion/client.js';
 import type { Command } from '../stanchion/core/commands.js';
 import { GcQueue } from './objects/gc-queue.js';
+import { GcBatch } from './objects/gc-batch.js';
+import { GcControl, leewayOf, reportGc } from './objects/gc-control.js';
 import { GcWorker } from './objects/gc-worker.js';
 import { uuidV7 } from './objects/ids.js';
 import { OrphanSweeper } from './objects/orphan-sweeper.js';
@@ -53,6 +55,9 @@ export interface FrontEndOptions {
   maxBucketsPerUser?: number;
 }
 
+/** The GC worker id of the embedded store in `gc status`. */
+const EMBEDDED_WORKER = 'embedded';
+
 /** A listening front end. */
 export interface FrontEnd {
   url: string;
@@ -81,9 +86,13 @@ export function frontEndDeps(
   options: FrontEndOptions,
   metrics: S3Metrics = new S3Metrics(),
 ): BuiltFrontEnd {
-  const leewayMs = options.gcLeewaySeconds * 1000;
-  const gc = new GcQueue(ring, leewayMs);
-  const sweeper = new OrphanSweeper(ring, gc, { leewayMs }, Date.now);
+  const configured = {
+    intervalMs: options.gcIntervalSeconds * 1000,
+    leewayMs: options.gcLeewaySeconds * 1000,
+  };
+  const control = new GcControl(ring, configured, Date.now);
+  const gc = new GcQueue(ring, () => control.leewayMs);
+  const sweeper = new OrphanSweeper(ring, gc, leewayOf(control), Date.now);
   const usage = usageService(ring, options, metrics);
   const objects = new ObjectStore(
     ring,
@@ -118,7 +127,7 @@ export function frontEndDeps(
     clock: Date.now,
     newId: () => uuidV7(Date.now(), randomUUID),
     randomBytes,
-    gc: { queue: gc, sweeper },
+    gc: { queue: gc, sweeper, control, batch: new GcBatch(gc, control, Date.now) },
     usage,
     observer: new RequestObserver(metrics, usage.access, {
       ...(options.metricsToken ? { token: options.metricsToken } : {}),
@@ -162,21 +171,28 @@ export async function startFrontEnd(
     ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
   });
   const address = await app.listen({ host: options.host, port: options.port });
+  const control = built.deps.gc.control!;
+  const warn = (message: string) => (error: unknown) => app.log.warn({ err: error }, message);
+  await control.refresh().catch(warn('gc settings read failed'));
+  control.start(warn('gc settings read failed'));
   if (options.gcWorker) {
     built.deps.gc.worker = new GcWorker(
       built.gc,
       built.deps.gc.sweeper,
       {
-        intervalMs: options.gcIntervalSeconds * 1000,
+        intervalMs: () => control.intervalMs,
         sweepIntervalMs: options.gcSweepIntervalSeconds * 1000,
+        paused: () => control.paused,
         ownsShard: () => true,
         partitions: () => undefined,
         log: (message, error) => app.log.warn({ err: error }, message),
         metrics: built.metrics.gc,
+        onCollect: (report) => void reportGc(control, EMBEDDED_WORKER, report, Date.now()),
       },
       Date.now,
     );
     built.deps.gc.worker.start();
+    void reportGc(control, EMBEDDED_WORKER, built.deps.gc.worker.report, Date.now());
   }
   built.usage.start((duty, error) => app.log.warn({ err: error }, `usage ${duty} failed`));
   return {
@@ -186,6 +202,8 @@ export async function startFrontEnd(
     metrics: built.metrics,
     async close() {
       built.deps.gc.worker?.stop();
+      control.stop();
+      built.deps.gc.batch?.cancel();
       await app.close();
       await built.usage.close();
     },

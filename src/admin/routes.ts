@@ -5,6 +5,14 @@
  * cluster-info and cleanup-orphan-multipart commands.
  */
 import type { RequestContext } from '../s3/context.js';
+import {
+  gcBatchRoute,
+  gcCancelRoute,
+  gcIntervalRoute,
+  gcLeewayRoute,
+  gcPauseRoute,
+  gcResumeRoute,
+} from './gc.js';
 import { pingRoute } from './ping.js';
 import { createUserRoute, getUserRoute, listUsersRoute } from './users.js';
 
@@ -22,4 +30,10 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['HEAD'], '/riak-cs/user/:keyId', getUserRoute],
   [['HEAD'], '/riak-cs/users', listUsersRoute],
   [['GET', 'HEAD'], '/riak-cs/ping', pingRoute],
+  [['POST'], '/riak-cs/gc/batch', gcBatchRoute],
+  [['POST'], '/riak-cs/gc/cancel', gcCancelRoute],
+  [['POST'], '/riak-cs/gc/pause', gcPauseRoute],
+  [['POST'], '/riak-cs/gc/resume', gcResumeRoute],
+  [['PUT'], '/riak-cs/gc/interval', gcIntervalRoute],
+  [['PUT'], '/riak-cs/gc/leeway', gcLeewayRoute],
 ];

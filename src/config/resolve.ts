@@ -46,7 +46,17 @@ export function resolveSettings(program: Program, sources: SettingSources): Reso
       result.origins[row.name] = settled.origin;
     }
   }
+  result.problems = ordered(result.problems, sources.file?.path);
   return result;
+}
+
+/** Problems without repeats (a bad listener is two settings' problem), file lines first. */
+function ordered(problems: string[], path: string | undefined): string[] {
+  const lineOf = (p: string) =>
+    path !== undefined && p.startsWith(`${path}:`)
+      ? Number(p.slice(path.length + 1).split(':')[0])
+      : Infinity;
+  return [...new Set(problems)].sort((a, b) => lineOf(a) - lineOf(b));
 }
 
 type Settled = { value: unknown; origin: Origin } | { problem: string } | undefined;
