@@ -134,9 +134,7 @@ function registerControl(gc: Command, call: Call): void {
     ['set-leeway', 'leeway', 'leeway time'],
   ] as const) {
     gc.command(`${name} [seconds]`)
-      .description(
-        `set the garbage collection ${what} (seconds${path === 'interval' ? ', infinity' : ''} or default)`,
-      )
+      .description(`set the garbage collection ${what} (seconds, 15m, 24h, default)`)
       .action(async (value: string | undefined) => {
         if (value === undefined) return fail(`Error: No ${what} value specified`);
         let seconds: string;
