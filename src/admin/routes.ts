@@ -14,6 +14,14 @@ import {
   gcResumeRoute,
 } from './gc.js';
 import { pingRoute } from './ping.js';
+import {
+  accessFlushRoute,
+  storageBatchCancelRoute,
+  storageBatchPauseRoute,
+  storageBatchResumeRoute,
+  storageBatchStartRoute,
+  storageBatchStatusRoute,
+} from './usage-admin.js';
 import { createUserRoute, getUserRoute, listUsersRoute } from './users.js';
 
 /** A route: its methods, its URL pattern, and the handler (given the :keyId, if any). */
@@ -36,4 +44,10 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['POST'], '/riak-cs/gc/resume', gcResumeRoute],
   [['PUT'], '/riak-cs/gc/interval', gcIntervalRoute],
   [['PUT'], '/riak-cs/gc/leeway', gcLeewayRoute],
+  [['GET'], '/riak-cs/storage-batch', storageBatchStatusRoute],
+  [['POST'], '/riak-cs/storage-batch/start', storageBatchStartRoute],
+  [['POST'], '/riak-cs/storage-batch/pause', storageBatchPauseRoute],
+  [['POST'], '/riak-cs/storage-batch/resume', storageBatchResumeRoute],
+  [['POST'], '/riak-cs/storage-batch/cancel', storageBatchCancelRoute],
+  [['POST'], '/riak-cs/access/flush', accessFlushRoute],
 ];
