@@ -142,10 +142,15 @@ export function frontEndDeps(
  */
 function withBucketLimit(stanchion: StanchionClient, bucketsMax: number | undefined) {
   if (bucketsMax === undefined) return stanchion;
-  return {
+  const limited: StanchionClient = {
     execute: (command: Command) =>
       stanchion.execute(command.type === 'create-bucket' ? { ...command, bucketsMax } : command),
-  } satisfies StanchionClient;
+  };
+  if (stanchion.addresses && stanchion.switchTo) {
+    limited.addresses = () => stanchion.addresses!();
+    limited.switchTo = (address) => stanchion.switchTo!(address);
+  }
+  return limited;
 }
 
 /** The usage accounting of a front end, named for this process (writer id, access node). */

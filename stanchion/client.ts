@@ -12,6 +12,10 @@ import { StanchionUnavailableError, type StanchionServer } from './server.js';
 /** Submits mutations to stanchion. */
 export interface StanchionClient {
   execute(command: Command): Promise<CommandResult>;
+  /** Where it sends commands, the one that answered last first (absent: in-process). */
+  addresses?(): string[];
+  /** Tries `address` first from now on, until the process restarts (stanchion switch). */
+  switchTo?(address: string): void;
 }
 
 function withId(command: Command): Command {
@@ -34,32 +38,45 @@ export class LocalStanchionClient implements StanchionClient {
  */
 export class HttpStanchionClient implements StanchionClient {
   private preferred = 0;
+  private list: string[];
 
   constructor(
-    private readonly addresses: readonly string[],
+    addresses: readonly string[],
     private readonly cookie: string,
     private readonly timeoutMs = 10_000,
-  ) {}
+  ) {
+    this.list = [...addresses];
+  }
+
+  addresses(): string[] {
+    return [...this.list.slice(this.preferred), ...this.list.slice(0, this.preferred)];
+  }
+
+  switchTo(address: string): void {
+    this.list = [address, ...this.list.filter((a) => a !== address)];
+    this.preferred = 0;
+  }
 
   async execute(command: Command): Promise<CommandResult> {
     const body = JSON.stringify(withId(command));
     const errors: string[] = [];
-    for (let i = 0; i < this.addresses.length; i++) {
-      const index = (this.preferred + i) % this.addresses.length;
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
+      const index = (this.preferred + i) % list.length;
       try {
-        const response = await fetch(`http://${this.addresses[index]}/command`, {
+        const response = await fetch(`http://${list[index]}/command`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', [STANCHION_COOKIE_HEADER]: this.cookie },
           body,
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         if (response.status === 200) {
-          this.preferred = index;
+          if (list === this.list) this.preferred = index;
           return (await response.json()) as CommandResult;
         }
-        errors.push(`${this.addresses[index]}: HTTP ${response.status}`);
+        errors.push(`${list[index]}: HTTP ${response.status}`);
       } catch (error) {
-        errors.push(`${this.addresses[index]}: ${(error as Error).message}`);
+        errors.push(`${list[index]}: ${(error as Error).message}`);
       }
     }
     throw new StanchionUnavailableError(`no stanchion answered: ${errors.join('; ')}`);

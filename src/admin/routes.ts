@@ -14,6 +14,7 @@ import {
   gcResumeRoute,
 } from './gc.js';
 import { pingRoute } from './ping.js';
+import { stanchionShowRoute, stanchionSwitchRoute } from './stanchion-admin.js';
 import {
   accessFlushRoute,
   storageBatchCancelRoute,
@@ -50,4 +51,6 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['POST'], '/riak-cs/storage-batch/resume', storageBatchResumeRoute],
   [['POST'], '/riak-cs/storage-batch/cancel', storageBatchCancelRoute],
   [['POST'], '/riak-cs/access/flush', accessFlushRoute],
+  [['GET'], '/riak-cs/stanchion', stanchionShowRoute],
+  [['PUT'], '/riak-cs/stanchion', stanchionSwitchRoute],
 ];
