@@ -13,6 +13,7 @@ import {
   gcPauseRoute,
   gcResumeRoute,
 } from './gc.js';
+import { cleanupOrphanMultipartRoute } from './orphan-multipart.js';
 import { pingRoute } from './ping.js';
 import { stanchionShowRoute, stanchionSwitchRoute } from './stanchion-admin.js';
 import {
@@ -53,4 +54,5 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['POST'], '/riak-cs/access/flush', accessFlushRoute],
   [['GET'], '/riak-cs/stanchion', stanchionShowRoute],
   [['PUT'], '/riak-cs/stanchion', stanchionSwitchRoute],
+  [['POST'], '/riak-cs/cleanup-orphan-multipart', cleanupOrphanMultipartRoute],
 ];

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
+import { registerMaintenanceCommands } from './maintenance-commands.js';
 import { registerAccessCommands } from './storage-batch-commands.js';
 import { registerStorageCommands } from './storage-commands.js';
 import { registerUserCommands } from './user-commands.js';
@@ -23,6 +24,7 @@ registerStanchionCommands(program);
 registerGcCommands(program);
 registerStorageCommands(program);
 registerAccessCommands(program);
+registerMaintenanceCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`cairn-admin: ${error instanceof Error ? error.message : String(error)}\n`);
