@@ -19,7 +19,7 @@ import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildS3App } from './s3/app.js';
-import type { S3Deps } from './s3/context.js';
+import type { OperatorInfo, S3Deps } from './s3/context.js';
 import { RequestObserver } from './metrics/request-observer.js';
 import { S3Metrics } from './metrics/s3-metrics.js';
 import { StorageCounters } from './usage/storage-counters.js';
@@ -53,6 +53,8 @@ export interface FrontEndOptions {
   headersTimeoutMs?: number;
   /** Buckets one user may own (Riak CS's max_buckets_per_user); stanchion's default if unset. */
   maxBucketsPerUser?: number;
+  /** This process as cluster-info reports it (program and settings, secrets hidden). */
+  operator?: OperatorInfo;
 }
 
 /** The GC worker id of the embedded store in `gc status`. */
@@ -129,6 +131,7 @@ export function frontEndDeps(
     randomBytes,
     gc: { queue: gc, sweeper, control, batch: new GcBatch(gc, control, Date.now) },
     usage,
+    ...(options.operator ? { operator: options.operator } : {}),
     observer: new RequestObserver(metrics, usage.access, {
       ...(options.metricsToken ? { token: options.metricsToken } : {}),
     }),
@@ -150,6 +153,7 @@ function withBucketLimit(stanchion: StanchionClient, bucketsMax: number | undefi
     limited.addresses = () => stanchion.addresses!();
     limited.switchTo = (address) => stanchion.switchTo!(address);
   }
+  if (stanchion.statuses) limited.statuses = () => stanchion.statuses!();
   return limited;
 }
 

@@ -7,7 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Command, CommandResult } from './core/commands.js';
 import { STANCHION_COOKIE_HEADER } from './http-server.js';
-import { StanchionUnavailableError, type StanchionServer } from './server.js';
+import {
+  StanchionUnavailableError,
+  type StanchionServer,
+  type StanchionStatus,
+} from './server.js';
 
 /** Submits mutations to stanchion. */
 export interface StanchionClient {
@@ -16,7 +20,14 @@ export interface StanchionClient {
   addresses?(): string[];
   /** Tries `address` first from now on, until the process restarts (stanchion switch). */
   switchTo?(address: string): void;
+  /** Each stanchion's status, or why it did not answer (for diagnostics). */
+  statuses?(): Promise<StanchionAnswer[]>;
 }
+
+/** One stanchion's answer to a status request. */
+export type StanchionAnswer =
+  | { address: string; status: StanchionStatus }
+  | { address: string; error: string };
 
 function withId(command: Command): Command {
   return command.id === undefined ? { ...command, id: randomUUID() } : command;
@@ -25,6 +36,10 @@ function withId(command: Command): Command {
 /** A client for a stanchion running in this process. */
 export class LocalStanchionClient implements StanchionClient {
   constructor(private readonly server: StanchionServer) {}
+
+  statuses(): Promise<StanchionAnswer[]> {
+    return Promise.resolve([{ address: 'in-process', status: this.server.status() }]);
+  }
 
   execute(command: Command): Promise<CommandResult> {
     return this.server.execute(withId(command));
@@ -50,6 +65,23 @@ export class HttpStanchionClient implements StanchionClient {
 
   addresses(): string[] {
     return [...this.list.slice(this.preferred), ...this.list.slice(0, this.preferred)];
+  }
+
+  statuses(): Promise<StanchionAnswer[]> {
+    return Promise.all(this.list.map((address) => this.statusOf(address)));
+  }
+
+  private async statusOf(address: string): Promise<StanchionAnswer> {
+    try {
+      const response = await fetch(`http://${address}/status`, {
+        headers: { [STANCHION_COOKIE_HEADER]: this.cookie },
+        signal: AbortSignal.timeout(5000),
+      });
+      if (response.status !== 200) return { address, error: `HTTP ${response.status}` };
+      return { address, status: (await response.json()) as StanchionStatus };
+    } catch (error) {
+      return { address, error: (error as Error).message };
+    }
   }
 
   switchTo(address: string): void {

@@ -11,7 +11,7 @@
  */
 import type { GcBatchOptions } from '../objects/gc-batch.js';
 import type { GcControl } from '../objects/gc-control.js';
-import type { RequestContext } from '../s3/context.js';
+import type { RequestContext, S3Deps } from '../s3/context.js';
 import { S3Error } from '../s3/errors.js';
 import { parseIsoBasic } from '../usage/core/iso8601.js';
 
@@ -34,10 +34,15 @@ const seconds = (ms: number) => (Number.isFinite(ms) ? ms / 1000 : 'infinity');
 /** GET /riak-cs/gc */
 export async function gcStatusRoute(ctx: RequestContext): Promise<void> {
   adminOnly(ctx);
-  const { queue, worker, control, batch } = ctx.deps.gc;
-  const status = await queue.status(ctx.deps.clock());
+  send(ctx, await gcStatusOf(ctx.deps));
+}
+
+/** What GET /riak-cs/gc answers (and cluster-info records). */
+export async function gcStatusOf(deps: S3Deps): Promise<Record<string, unknown>> {
+  const { queue, worker, control, batch } = deps.gc;
+  const status = await queue.status(deps.clock());
   const overrides = control ? await control.refresh() : {};
-  send(ctx, {
+  return {
     ...status,
     leewaySeconds: queue.leewayMs / 1000,
     intervalSeconds: seconds(control?.intervalMs ?? Infinity),
@@ -50,7 +55,7 @@ export async function gcStatusRoute(ctx: RequestContext): Promise<void> {
     batch: batch?.state,
     workers: control ? await control.reports() : [],
     ...(worker?.report ?? {}),
-  });
+  };
 }
 
 /** POST /riak-cs/gc[?sweep=false] */

@@ -13,6 +13,7 @@ import {
   gcPauseRoute,
   gcResumeRoute,
 } from './gc.js';
+import { clusterInfoRoute } from './cluster-info.js';
 import { cleanupOrphanMultipartRoute } from './orphan-multipart.js';
 import { pingRoute } from './ping.js';
 import { stanchionShowRoute, stanchionSwitchRoute } from './stanchion-admin.js';
@@ -55,4 +56,5 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['GET'], '/riak-cs/stanchion', stanchionShowRoute],
   [['PUT'], '/riak-cs/stanchion', stanchionSwitchRoute],
   [['POST'], '/riak-cs/cleanup-orphan-multipart', cleanupOrphanMultipartRoute],
+  [['GET'], '/riak-cs/cluster-info', clusterInfoRoute],
 ];

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
-import { registerMaintenanceCommands } from './maintenance-commands.js';
+import { registerClusterInfoCommand, registerMaintenanceCommands } from './maintenance-commands.js';
 import { registerAccessCommands } from './storage-batch-commands.js';
 import { registerStorageCommands } from './storage-commands.js';
 import { registerUserCommands } from './user-commands.js';
@@ -25,6 +25,7 @@ registerGcCommands(program);
 registerStorageCommands(program);
 registerAccessCommands(program);
 registerMaintenanceCommands(program);
+registerClusterInfoCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`cairn-admin: ${error instanceof Error ? error.message : String(error)}\n`);

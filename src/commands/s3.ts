@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { HttpStanchionClient } from '../../stanchion/client.js';
 import { readUserByKey } from '../../stanchion/reader.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
+import { renderSettings } from '../config/render.js';
 import { frontEndDeps, startFrontEnd } from '../front-end.js';
 import { S3Metrics } from '../metrics/s3-metrics.js';
 import { connectClusterRing } from './cluster-ring.js';
@@ -17,7 +18,13 @@ import type { RingClient } from '../../ring/client.js';
 export function registerS3(program: Command): void {
   const command = program.command('s3').description('run an S3 front end of a cluster');
   addSettingOptions(command, 's3').action(async () => {
-    const s = (await loadSettings(command, 's3')).values;
+    const resolved = await loadSettings(command, 's3');
+    const s = resolved.values;
+    const operator = {
+      program: 's3',
+      settings: renderSettings('s3', resolved),
+      startedAtMs: Date.now(),
+    };
     const cookie = s['cookie'] as string;
     const metrics = new S3Metrics();
     const quorum = quorumOf(s);
@@ -26,7 +33,7 @@ export function registerS3(program: Command): void {
     );
     await checkAdminKeys(ring.client, s);
     const stanchion = new HttpStanchionClient(s['stanchion'] as string[], cookie);
-    const settings = frontEndSettings(s, false);
+    const settings = { ...frontEndSettings(s, false), operator };
     const frontEnd = await startFrontEnd(
       frontEndDeps(ring.client, stanchion, settings, metrics),
       settings,

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { addSettingOptions, loadSettings } from '../config/load.js';
+import { renderSettings } from '../config/render.js';
 import { startEmbedded } from '../embedded.js';
 import { adminKeysOf, closeOnSignal, frontEndSettings } from './options.js';
 
@@ -13,10 +14,17 @@ export function registerStart(program: Command): void {
     .command('start')
     .description('run the embedded store: S3 front end, stanchion and one storage node');
   addSettingOptions(command, 'start').action(async () => {
-    const s = (await loadSettings(command, 'start')).values;
+    const resolved = await loadSettings(command, 'start');
+    const s = resolved.values;
+    const operator = {
+      program: 'start',
+      settings: renderSettings('start', resolved),
+      startedAtMs: Date.now(),
+    };
     const admin = adminKeysOf(s);
     const store = await startEmbedded({
       ...frontEndSettings(s, true),
+      operator,
       dataDir: s['dataDir'] as string,
       partitionCount: s['ringSize'] as number,
       durability: s['durability'] as 'fsync' | 'none',

@@ -46,6 +46,17 @@ export interface S3Deps {
   usage?: UsageService;
   /** Metrics and access-log hooks; absent where they are off. */
   observer?: RequestObserver;
+  /** What `cairn-admin cluster-info` reports of this process; absent in tests. */
+  operator?: OperatorInfo;
+}
+
+/** This process as an operator sees it. */
+export interface OperatorInfo {
+  /** `start` (embedded) or `s3` (a cluster front end). */
+  program: string;
+  /** The settings in force, as config lines, secrets shown as "(set)". */
+  settings: string[];
+  startedAtMs: number;
 }
 
 /** What the GC admin routes reach. */
