@@ -119,10 +119,13 @@ function ringText(ring: unknown): string {
       up: boolean;
     }>;
   };
-  const head = `partitions: ${r.partitionCount}, claimant: ${r.claimant}, pending transfers: ${r.pendingTransfers}`;
-  const rows = r.members.map(
-    (m) =>
-      `  ${m.nodeId}  ${m.status}  ${m.up ? 'up' : 'down'}  ${m.partitions} partitions  ${m.address}`,
+  const head =
+    `partitions: ${r.partitionCount}, claimant: ${r.claimant}, ` +
+    `pending transfers: ${r.pendingTransfers}`;
+  const rows = r.members.map((m) =>
+    [`  ${m.nodeId}`, m.status, m.up ? 'up' : 'down', `${m.partitions} partitions`, m.address].join(
+      '  ',
+    ),
   );
   return [head, ...rows].join('\n');
 }
