@@ -45,7 +45,10 @@ export function userFields(body: Buffer, format: AdminFormat): Record<string, un
 }
 
 function xmlFields(text: string): Record<string, unknown> {
-  const roots = Object.values(parseRequestXml(text));
+  const parsed = parseRequestXml(text);
+  const roots = Object.keys(parsed)
+    .filter((name) => !name.startsWith('?'))
+    .map((name) => parsed[name]);
   const doc = roots[0];
   if (roots.length !== 1 || typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new S3Error('MalformedXML', 'Expected one <User> or <UserUpdate> element.');
