@@ -32,8 +32,8 @@ async function ping(target: string): Promise<string | undefined> {
     await response.arrayBuffer();
     return response.status === 200 ? undefined : `GET ${target} answered HTTP ${response.status}`;
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return `GET ${target}: ${cause ?? (error as Error).message}`;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return `GET ${target}: ${cause?.code ?? cause?.message ?? (error as Error).message}`;
   }
 }
 
