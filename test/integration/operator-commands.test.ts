@@ -55,7 +55,7 @@ async function conf(name: string, text: string): Promise<string> {
 }
 
 describe('cairn ping and version', () => {
-  it('pings a front end: pong and exit 0; a closed port: Node is not running! and exit 1', async () => {
+  it('pings a front end: pong, exit 0; a closed port: Node is not running!, exit 1', async () => {
     expect(await cairn(['ping', '--url', server.url])).toMatchObject({ code: 0, stdout: 'pong\n' });
     const closed = await cairn(['ping', '--url', `http://127.0.0.1:${await closedPort()}`]);
     expect(closed).toMatchObject({ code: 1, stdout: 'Node is not running!\n' });
@@ -116,7 +116,7 @@ describe('cairn chkconfig', () => {
 });
 
 describe('cairn start --config', () => {
-  it('honours max_buckets_per_user and admin.key/admin.secret, flags over CAIRN_* over file', async () => {
+  it('honours max_buckets_per_user, admin.key/admin.secret; CAIRN_* over file', async () => {
     const admin = { keyId: 'ADMINKEY000000000001', secret: 'admin-secret-0123456789' };
     const path = await conf(
       'start.conf',
@@ -151,7 +151,8 @@ describe('cairn start --config', () => {
       ]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(
-        `admin.key OTHERKEY000000000001 does not match the admin this store already has (${admin.keyId})`,
+        'admin.key OTHERKEY000000000001 does not match the admin this store already has ' +
+          `(${admin.keyId})`,
       );
     } finally {
       await store.cleanup();

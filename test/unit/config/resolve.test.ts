@@ -152,7 +152,8 @@ describe('settings: a Riak CS operator brings their file', () => {
     const settled = settle('stanchion', 'riak_host = a:1\ngc.leeway_period = 1h\n');
     expect(settled.problems).toEqual([]);
     expect(settled.notices).toEqual([
-      'cairn.conf:2: gc.leeway_period ignored: cairn stanchion does not use it (start, s3, node do)',
+      'cairn.conf:2: gc.leeway_period ignored: cairn stanchion does not use it ' +
+        '(start, s3, node do)',
     ]);
   });
 });
