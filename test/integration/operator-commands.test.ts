@@ -5,7 +5,7 @@
  * max_buckets_per_user enforced, admin.key/admin.secret used on first start and checked on
  * the next, and a CAIRN_* variable over the file.
  */
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -131,6 +131,9 @@ describe('cairn start --config', () => {
       expect({ keyId: store.keyId, secret: store.secret }).toEqual(admin);
       const s3 = s3Client(store);
       for (const name of ['one', 'two']) await s3.send(new CreateBucketCommand({ Bucket: name }));
+      // CAIRN_REGION beat the file's region = eu-west-1 (us-east-1 answers an empty location).
+      const location = await s3.send(new GetBucketLocationCommand({ Bucket: 'one' }));
+      expect(location.LocationConstraint ?? '').toBe('');
       expect(await codeOf(s3.send(new CreateBucketCommand({ Bucket: 'three' })))).toBe(
         'TooManyBuckets',
       );
