@@ -85,7 +85,7 @@ describe('cairn-admin gc', () => {
     await until(async () => (await gcJson()).due === 0);
   });
 
-  it('set-interval, set-leeway show in status; a batch with a leeway takes pending entries', async () => {
+  it('set-interval, set-leeway show; a batch with a leeway takes pending entries', async () => {
     expect((await admin('gc', 'set-leeway', '1h')).stdout).toContain('leeway time was updated');
     expect((await admin('gc', 'set-interval', 'infinity')).stdout).toContain(
       'interval was updated',
