@@ -11,7 +11,7 @@ import type { StanchionClient } from '../stanchion/client.js';
 import type { Command } from '../stanchion/core/commands.js';
 import { GcQueue } from './objects/gc-queue.js';
 import { GcBatch } from './objects/gc-batch.js';
-import { GcControl, leewayOf, reportGc } from './objects/gc-control.js';
+import { GcControl, leewayOf } from './objects/gc-control.js';
 import { GcWorker } from './objects/gc-worker.js';
 import { uuidV7 } from './objects/ids.js';
 import { OrphanSweeper } from './objects/orphan-sweeper.js';
@@ -131,7 +131,9 @@ export function frontEndDeps(
     randomBytes,
     gc: { queue: gc, sweeper, control, batch: new GcBatch(gc, control, Date.now) },
     usage,
-    ...(options.operator ? { operator: options.operator } : {}),
+    ...(options.operator
+      ? { operator: { ...options.operator, stats: () => metrics.registry.getMetricsAsJSON() } }
+      : {}),
     observer: new RequestObserver(metrics, usage.access, {
       ...(options.metricsToken ? { token: options.metricsToken } : {}),
     }),
@@ -196,12 +198,12 @@ export async function startFrontEnd(
         partitions: () => undefined,
         log: (message, error) => app.log.warn({ err: error }, message),
         metrics: built.metrics.gc,
-        onCollect: (report) => void reportGc(control, EMBEDDED_WORKER, report, Date.now()),
+        onCollect: (report) => void control.reportPass(EMBEDDED_WORKER, report, Date.now()),
       },
       Date.now,
     );
     built.deps.gc.worker.start();
-    void reportGc(control, EMBEDDED_WORKER, built.deps.gc.worker.report, Date.now());
+    void control.reportPass(EMBEDDED_WORKER, built.deps.gc.worker.report, Date.now());
   }
   built.usage.start((duty, error) => app.log.warn({ err: error }, `usage ${duty} failed`));
   return {

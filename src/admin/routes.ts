@@ -17,6 +17,7 @@ import { clusterInfoRoute } from './cluster-info.js';
 import { cleanupOrphanMultipartRoute } from './orphan-multipart.js';
 import { pingRoute } from './ping.js';
 import { stanchionShowRoute, stanchionSwitchRoute } from './stanchion-admin.js';
+import { statsRoute } from './stats.js';
 import {
   accessFlushRoute,
   storageBatchCancelRoute,
@@ -57,4 +58,5 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['PUT'], '/riak-cs/stanchion', stanchionSwitchRoute],
   [['POST'], '/riak-cs/cleanup-orphan-multipart', cleanupOrphanMultipartRoute],
   [['GET'], '/riak-cs/cluster-info', clusterInfoRoute],
+  [['GET'], '/riak-cs/stats', statsRoute],
 ];

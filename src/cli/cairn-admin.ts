@@ -6,7 +6,11 @@ import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
-import { registerClusterInfoCommand, registerMaintenanceCommands } from './maintenance-commands.js';
+import {
+  registerClusterInfoCommand,
+  registerMaintenanceCommands,
+  registerStatusCommand,
+} from './maintenance-commands.js';
 import { registerAccessCommands } from './storage-batch-commands.js';
 import { registerStorageCommands } from './storage-commands.js';
 import { registerUserCommands } from './user-commands.js';
@@ -26,6 +30,7 @@ registerStorageCommands(program);
 registerAccessCommands(program);
 registerMaintenanceCommands(program);
 registerClusterInfoCommand(program);
+registerStatusCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`cairn-admin: ${error instanceof Error ? error.message : String(error)}\n`);

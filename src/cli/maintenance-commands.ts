@@ -39,6 +39,37 @@ export function registerMaintenanceCommands(program: Command): void {
     });
 }
 
+/** Adds status: the front end's statistics, `name : value` as riak-cs-admin status. */
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description("the front end's statistics (GET /riak-cs/stats), one per line")
+    .action(async () => {
+      const target = await resolveTarget(program.opts<TargetOptions>());
+      const answer = await adminRequest(target, 'GET', '/riak-cs/stats');
+      if (answer.status !== 200) {
+        throw new Error(`the store refused (HTTP ${answer.status}): ${answer.text.slice(0, 200)}`);
+      }
+      process.stdout.write(statsLines(JSON.parse(answer.text) as MetricJson[]).join('\n') + '\n');
+    });
+}
+
+interface MetricJson {
+  name: string;
+  values: Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
+}
+
+/** One `name{labels} : value` line per series. */
+export function statsLines(metrics: MetricJson[]): string[] {
+  return metrics.flatMap((metric) =>
+    metric.values.map((v) => {
+      const labels = Object.entries(v.labels).map(([k, value]) => `${k}="${value}"`);
+      const name = v.metricName ?? metric.name;
+      return `${name}${labels.length > 0 ? `{${labels.join(',')}}` : ''} : ${v.value}`;
+    }),
+  );
+}
+
 const LOG_TAIL_LINES = 200;
 const LOG_TAIL_BYTES = 256 * 1024;
 

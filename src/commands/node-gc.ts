@@ -7,7 +7,7 @@ import { partitionOf, ringIndex } from '../../ring/core/hash.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { Registry } from 'prom-client';
 import { PromGcMetrics } from '../metrics/gc-metrics.js';
-import { GcControl, leewayOf, reportGc } from '../objects/gc-control.js';
+import { GcControl, leewayOf } from '../objects/gc-control.js';
 import { GcQueue } from '../objects/gc-queue.js';
 import { GcWorker } from '../objects/gc-worker.js';
 import { OrphanSweeper } from '../objects/orphan-sweeper.js';
@@ -54,7 +54,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
       intervalMs: () => control.intervalMs,
       sweepIntervalMs: options.sweepIntervalSeconds * 1000,
       paused: () => control.paused,
-      onCollect: (report) => void reportGc(control, options.nodeId, report, Date.now()),
+      onCollect: (report) => void control.reportPass(options.nodeId, report, Date.now()),
       ownsShard: (shard) =>
         mine(partitionOf(ringIndex(KEYSPACES.gc, String(shard)), ring().partitionCount)),
       partitions: () => [...Array(ring().partitionCount).keys()].filter(mine),
@@ -65,7 +65,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
     Date.now,
   );
   worker.start();
-  void reportGc(control, options.nodeId, worker.report, Date.now());
+  void control.reportPass(options.nodeId, worker.report, Date.now());
   return () => {
     worker.stop();
     control.stop();

@@ -30,11 +30,15 @@ export interface GcWorkerRecord {
 const GC_PK = 'gc';
 const OVERRIDES_SK = '';
 const POLL_MS = 5000;
+/** Longest a quiet worker goes without reporting, in ms. */
+const QUIET_REPORT_MS = 30_000;
 
 /** The overrides of this cluster, as last read, over this process's configured values. */
 export class GcControl {
   private current: GcOverrides = {};
   private timer: NodeJS.Timeout | undefined;
+  /** When each worker of this process last reported, ms. */
+  private readonly reported = new Map<string, number>();
 
   constructor(
     private readonly ring: RingClient,
@@ -101,30 +105,17 @@ export class GcControl {
     return next;
   }
 
-  /** Leaves a worker's report for `gc status`. */
-  async report(record: GcWorkerRecord): Promise<void> {
-    const value = Buffer.from(JSON.stringify(record));
-    await this.ring.put(KEYSPACES.clusterSettings, GC_PK, `w/${record.workerId}`, value);
-  }
-
-  /** Every worker's last report (at most 1000 workers). */
-  async reports(): Promise<GcWorkerRecord[]> {
-    const prefix = Buffer.from('w/');
-    const items = await this.ring.scan(KEYSPACES.clusterSettings, GC_PK, { prefix, limit: 1000 });
-    return items.map((item) => JSON.parse(item.value.toString('utf8')) as GcWorkerRecord);
-  }
-}
-
-/** Leaves a worker's report on the ring, best effort: a failed report is retried next pass. */
-export async function reportGc(
-  control: GcControl,
-  workerId: string,
-  report: GcWorkerReport,
-  nowMs: number,
-): Promise<void> {
-  const last = report.lastCollect;
-  await control
-    .report({
+  /**
+   * Leaves a worker's last pass on the ring for `gc status`, best effort (a failed report
+   * is retried next pass): after a pass that collected something, or when the last report
+   * is 30 s old — a 1 s interval must not mean a synced ring write every second.
+   */
+  async reportPass(workerId: string, report: GcWorkerReport, nowMs: number): Promise<void> {
+    const last = report.lastCollect;
+    const quietForMs = nowMs - (this.reported.get(workerId) ?? -Infinity);
+    if (last && last.collected === 0 && quietForMs < QUIET_REPORT_MS) return;
+    this.reported.set(workerId, nowMs);
+    const record: GcWorkerRecord = {
       workerId,
       ...(last
         ? {
@@ -137,8 +128,19 @@ export async function reportGc(
         : {}),
       ...(report.nextCollectMs !== undefined ? { nextCollectMs: report.nextCollectMs } : {}),
       reportedAtMs: nowMs,
-    })
-    .catch(() => undefined);
+    };
+    const value = Buffer.from(JSON.stringify(record));
+    await this.ring
+      .put(KEYSPACES.clusterSettings, GC_PK, `w/${workerId}`, value)
+      .catch(() => this.reported.delete(workerId));
+  }
+
+  /** Every worker's last report (at most 1000 workers). */
+  async reports(): Promise<GcWorkerRecord[]> {
+    const prefix = Buffer.from('w/');
+    const items = await this.ring.scan(KEYSPACES.clusterSettings, GC_PK, { prefix, limit: 1000 });
+    return items.map((item) => JSON.parse(item.value.toString('utf8')) as GcWorkerRecord);
+  }
 }
 
 /** Options whose leewayMs is the control's, read each time (the operator may change it). */

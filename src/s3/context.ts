@@ -57,6 +57,8 @@ export interface OperatorInfo {
   /** The settings in force, as config lines, secrets shown as "(set)". */
   settings: string[];
   startedAtMs: number;
+  /** The front end's metrics as JSON (GET /riak-cs/stats). */
+  stats?: () => Promise<unknown>;
 }
 
 /** What the GC admin routes reach. */
