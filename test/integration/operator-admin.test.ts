@@ -153,6 +153,14 @@ describe('cairn-admin stanchion, cluster-info, cleanup-orphan-multipart', () => 
     expect(switched.stderr).toContain('in-process');
   });
 
+  it("status prints the front end's statistics, name : value", async () => {
+    const status = await admin('status');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(
+      /^cairn_s3_requests_total\{operation="PutObject",status="200"\} : \d+$/m,
+    );
+  });
+
   it('cluster-info writes a bundle once, with no secret in it', async () => {
     const file = join(dir, 'info.txt');
     const written = await admin('cluster-info', file, '--log', join(dir, 'no-such.log'));
