@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `cairn` command: `start` (the embedded store), one program of a cluster (`node`,
- * `stanchion`, `s3`), and riak-cs's own commands (`ping`, `version`, `chkconfig`). Settings
+ * `stanchion`, `s3`), and riak-cs's own commands (`ping`, `version`, `chkconfig`, `getpid`). Settings
  * come from flags, then CAIRN_* variables, then a --config file, then defaults (src/config).
  * Nothing else lives here.
  */
 import { Command } from 'commander';
 import { registerChkconfig } from './commands/chkconfig.js';
 import { registerNode } from './commands/node.js';
+import { registerGetpid } from './commands/pid-file.js';
 import { registerPing } from './commands/ping.js';
 import { registerS3 } from './commands/s3.js';
 import { registerStanchion } from './commands/stanchion.js';
@@ -23,6 +24,7 @@ registerStanchion(program);
 registerS3(program);
 registerPing(program);
 registerChkconfig(program);
+registerGetpid(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`cairn: ${error instanceof Error ? error.message : String(error)}\n`);

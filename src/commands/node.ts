@@ -7,6 +7,7 @@ import { runNode } from '../../ring/node/run-node.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
 import { startNodeGc } from './node-gc.js';
 import { closeOnSignal, type Settings } from './options.js';
+import { writePidFile } from './pid-file.js';
 
 /** Registers `node`. */
 export function registerNode(program: Command): void {
@@ -50,8 +51,10 @@ async function startNode(s: Settings): Promise<void> {
     registry: node.metrics.registry,
   });
   process.stdout.write(`Cairn node ${name} is running (pid ${process.pid}) at ${node.address}\n`);
+  const removePid = writePidFile(s['dataDir'] as string);
   closeOnSignal(async () => {
     stopGc();
     await node.close();
+    removePid();
   });
 }

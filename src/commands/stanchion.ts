@@ -14,6 +14,7 @@ import { ensureAdmin } from '../../stanchion/users.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
 import { connectClusterRing } from './cluster-ring.js';
 import { adminKeysOf, closeOnSignal, type Settings } from './options.js';
+import { writePidFile } from './pid-file.js';
 import { quorumOf } from './quorum.js';
 
 /** Registers `stanchion`. */
@@ -51,10 +52,12 @@ async function runStanchion(s: Settings): Promise<void> {
     `Cairn stanchion is running (pid ${process.pid}) on port ${port} ` +
       `as ${server.currentRole}.\n`,
   );
+  const removePid = writePidFile(dataDir);
   closeOnSignal(async () => {
     await app.close();
     await server.close();
     ring.close();
+    removePid();
   });
   const world = { randomBytes, clock: Date.now };
   const admin = await ensureAdmin(world, server, dataDir, 60_000, wanted);

@@ -7,6 +7,7 @@ import { addSettingOptions, loadSettings } from '../config/load.js';
 import { renderSettings } from '../config/render.js';
 import { startEmbedded } from '../embedded.js';
 import { adminKeysOf, closeOnSignal, frontEndSettings } from './options.js';
+import { writePidFile } from './pid-file.js';
 
 /** Registers `start`. */
 export function registerStart(program: Command): void {
@@ -38,6 +39,10 @@ export function registerStart(program: Command): void {
         `AWS_ACCESS_KEY_ID=${store.admin.keyId}\n` +
         `AWS_SECRET_ACCESS_KEY=${store.admin.secret}\n`,
     );
-    closeOnSignal(() => store.close());
+    const removePid = writePidFile(store.dataDir);
+    closeOnSignal(async () => {
+      await store.close();
+      removePid();
+    });
   });
 }

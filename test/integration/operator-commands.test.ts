@@ -64,6 +64,13 @@ describe('cairn ping and version', () => {
     expect(notNode).toMatchObject({ code: 1, stdout: 'Node is not running!\n' });
   });
 
+  it('getpid prints the pid of the store using a data dir, or says it is not running', async () => {
+    const pid = await cairn(['getpid', '--data-dir', server.dataDir]);
+    expect(pid).toMatchObject({ code: 0, stdout: `${server.pid}\n` });
+    const none = await cairn(['getpid', '--data-dir', dir]);
+    expect(none).toMatchObject({ code: 1, stdout: 'Node is not running!\n' });
+  });
+
   it('prints the package version', async () => {
     const pkg = JSON.parse(await readFile(join(MAIN_JS, '../../../package.json'), 'utf8'));
     expect(await cairn(['version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
@@ -138,7 +145,9 @@ describe('cairn start --config', () => {
         'TooManyBuckets',
       );
       s3.destroy();
-      await store.stop();
+      expect(await store.stop()).toBe(0);
+      const stopped = await cairn(['getpid', '--data-dir', store.dataDir]);
+      expect(stopped.stdout).toBe('Node is not running!\n');
       const other = await conf(
         'other.conf',
         `admin.key = OTHERKEY000000000001\n` + `admin.secret = ${admin.secret}\n`,
