@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `cairn` command: `start` (the embedded store), one program of a cluster (`node`,
- * `stanchion`, `s3`), and riak-cs's own commands (`ping`, `version`, `chkconfig`, `getpid`). Settings
- * come from flags, then CAIRN_* variables, then a --config file, then defaults (src/config).
- * Nothing else lives here.
+ * `stanchion`, `s3`), and riak-cs's own commands (`ping`, `version`, `chkconfig`,
+ * `getpid`). Settings come from flags, then CAIRN_* variables, then a --config file, then
+ * defaults (src/config). Nothing else lives here.
  */
 import { Command } from 'commander';
 import { registerChkconfig } from './commands/chkconfig.js';
