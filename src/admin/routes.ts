@@ -13,6 +13,7 @@ import {
   gcPauseRoute,
   gcResumeRoute,
 } from './gc.js';
+import { auditBucketsRoute } from './audit-buckets.js';
 import { clusterInfoRoute } from './cluster-info.js';
 import { cleanupOrphanMultipartRoute } from './orphan-multipart.js';
 import { pingRoute } from './ping.js';
@@ -59,4 +60,5 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['POST'], '/riak-cs/cleanup-orphan-multipart', cleanupOrphanMultipartRoute],
   [['GET'], '/riak-cs/cluster-info', clusterInfoRoute],
   [['GET'], '/riak-cs/stats', statsRoute],
+  [['GET'], '/riak-cs/audit-bucket-ownership', auditBucketsRoute],
 ];

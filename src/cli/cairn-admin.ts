@@ -7,6 +7,7 @@ import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
 import {
+  registerAuditCommand,
   registerClusterInfoCommand,
   registerMaintenanceCommands,
   registerStatusCommand,
@@ -31,6 +32,7 @@ registerAccessCommands(program);
 registerMaintenanceCommands(program);
 registerClusterInfoCommand(program);
 registerStatusCommand(program);
+registerAuditCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`cairn-admin: ${error instanceof Error ? error.message : String(error)}\n`);

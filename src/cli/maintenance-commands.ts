@@ -39,6 +39,32 @@ export function registerMaintenanceCommands(program: Command): void {
     });
 }
 
+/** Adds audit-bucket-ownership: Riak CS's check of bucket records against users' lists. */
+export function registerAuditCommand(program: Command): void {
+  program
+    .command('audit-bucket-ownership')
+    .description("check every bucket's record against its owner's bucket list")
+    .action(async () => {
+      const target = await resolveTarget(program.opts<TargetOptions>());
+      const answer = await adminRequest(target, 'GET', '/riak-cs/audit-bucket-ownership');
+      if (answer.status !== 200) {
+        throw new Error(`the store refused (HTTP ${answer.status}): ${answer.text.slice(0, 200)}`);
+      }
+      const audit = JSON.parse(answer.text) as {
+        users: number;
+        buckets: number;
+        inconsistencies: Array<{ bucket: string; user?: string; problem: string }>;
+      };
+      const lines = audit.inconsistencies.map(
+        (i) => `bucket ${i.bucket}${i.user ? ` (user ${i.user})` : ''}: ${i.problem}`,
+      );
+      if (lines.length === 0) lines.push('No Inconsistencies found.');
+      else process.exitCode = 1;
+      lines.push(`(${audit.users} users and ${audit.buckets} buckets checked)`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}
+
 /** Adds status: the front end's statistics, `name : value` as riak-cs-admin status. */
 export function registerStatusCommand(program: Command): void {
   program

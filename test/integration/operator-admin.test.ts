@@ -153,6 +153,14 @@ describe('cairn-admin stanchion, cluster-info, cleanup-orphan-multipart', () => 
     expect(switched.stderr).toContain('in-process');
   });
 
+  it('audit-bucket-ownership finds every bucket where its owner lists it', async () => {
+    const audit = await admin('audit-bucket-ownership');
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toMatch(
+      /^No Inconsistencies found.\n\(\d+ users and [1-9]\d* buckets checked\)\n$/,
+    );
+  });
+
   it("status prints the front end's statistics, name : value", async () => {
     const status = await admin('status');
     expect(status.code).toBe(0);
