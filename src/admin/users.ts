@@ -8,6 +8,7 @@
  *   multipart/mixed pages.
  * Bodies are JSON or XML by Content-Type; answers by Accept, XML first as in Riak CS.
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Command } from '../../stanchion/core/commands.js';
 import type { UserRecord } from '../../stanchion/core/records.js';
@@ -159,12 +160,15 @@ function sendUser(
   format: AdminFormat,
   buckets: string[],
 ) {
-  if (format === 'xml') {
-    void ctx.reply.code(status).header('content-type', 'application/xml').send(userXml(user));
-    return;
-  }
+  const body = format === 'xml' ? userXml(user) : JSON.stringify(userJson(user, buckets));
+  // Riak CS tagged a user document with its MD5, as an object; `s3cmd get
+  // s3://riak-cs/user -`, which its documentation shows, reads it as one: ETag and
+  // Last-Modified (the document is made now).
+  const etag = `"${createHash('md5').update(body).digest('hex')}"`;
   void ctx.reply
     .code(status)
-    .header('content-type', 'application/json')
-    .send(JSON.stringify(userJson(user, buckets)));
+    .header('content-type', format === 'xml' ? 'application/xml' : 'application/json')
+    .header('etag', etag)
+    .header('last-modified', new Date(ctx.deps.clock()).toUTCString())
+    .send(body);
 }

@@ -77,6 +77,7 @@ export class GcWorker {
       : undefined;
     if (now - this.lastCollectStartMs >= interval && !this.collecting) {
       this.lastCollectStartMs = now;
+      this.report.nextCollectMs = now + interval;
       void this.collectOnce();
     }
     if (now - this.lastSweepStartMs >= valueOf(this.options.sweepIntervalMs) && !this.sweeping) {

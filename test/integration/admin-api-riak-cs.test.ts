@@ -6,14 +6,21 @@
  * multipart/mixed <Users> pages.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
+import { missingTool } from '../helpers/tools.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 
 const run = promisify(execFile);
 let server: CairnProcess;
 useCairn({ args: ['--anonymous-user-creation'] }, (started) => ({ server } = started));
+let dir: string;
+beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), 'cairn-s3cmd-'))));
+afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 /** Runs curl; resolves with the status code and the body. */
 async function curl(...args: string[]) {
@@ -207,6 +214,28 @@ describe('admin API: the shapes of Riak CS documentation', () => {
       (await as({ keyId: made.keyId, secret: fresh.secret }, 'GET', '/riak-cs/user')).status,
     ).toBe(200);
   });
+
+  it.skipIf(missingTool('s3cmd'))(
+    's3cmd get s3://riak-cs/user - (the documentation example), SigV2 and SigV4',
+    async () => {
+      const host = new URL(server.url).host;
+      const config = join(dir, 's3cfg');
+      for (const v2 of ['True', 'False']) {
+        await writeFile(
+          config,
+          `[default]\naccess_key = ${server.keyId}\nsecret_key = ${server.secret}\n` +
+            `host_base = ${host}\nhost_bucket = ${host}\nuse_https = False\n` +
+            `signature_v2 = ${v2}\n`,
+        );
+        for (const path of ['s3://riak-cs/user', `s3://riak-cs/user/${server.keyId}`]) {
+          const { stdout } = await run('s3cmd', ['-c', config, 'get', path, '-'], {
+            timeout: 20_000,
+          });
+          expect(xmlUser(stdout.trim())).toMatchObject({ keyId: server.keyId });
+        }
+      }
+    },
+  );
 
   it('lists users as multipart/mixed <Users> pages, XML unless JSON is asked for', async () => {
     const xml = await as(server, 'GET', '/riak-cs/users');
