@@ -7,11 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command, CommandResult } from './core/commands.js';
 import { STANCHION_COOKIE_HEADER } from './http-server.js';
-import {
-  StanchionUnavailableError,
-  type StanchionServer,
-  type StanchionStatus,
-} from './server.js';
+import { StanchionUnavailableError, type StanchionServer, type StanchionStatus } from './server.js';
 
 /** Submits mutations to stanchion. */
 export interface StanchionClient {
@@ -26,8 +22,7 @@ export interface StanchionClient {
 
 /** One stanchion's answer to a status request. */
 export type StanchionAnswer =
-  | { address: string; status: StanchionStatus }
-  | { address: string; error: string };
+  { address: string; status: StanchionStatus } | { address: string; error: string };
 
 function withId(command: Command): Command {
   return command.id === undefined ? { ...command, id: randomUUID() } : command;
