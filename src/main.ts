@@ -17,7 +17,8 @@ import { cairnVersion } from './version.js';
 
 const program = new Command('cairn')
   .description('Cairn: an S3-compatible object store')
-  .version(cairnVersion(), '-V, --version');
+  .version(cairnVersion(), '-V, --version')
+  .option('--config <file>', 'read settings from a config file (CAIRN_CONFIG)');
 registerStart(program);
 registerNode(program);
 registerStanchion(program);

@@ -47,10 +47,14 @@ export async function readConfigFile(path: string): Promise<{ path: string; text
   return { path, text };
 }
 
-/** The config file named by --config or CAIRN_CONFIG, if any. */
+/**
+ * The config file named by --config (after the command, or before it: `cairn --config F
+ * start`) or CAIRN_CONFIG, if any.
+ */
 export function configPath(command: Command, env: NodeJS.ProcessEnv): string | undefined {
   const flag = command.opts<{ config?: string }>().config;
-  return flag ?? (env.CAIRN_CONFIG || undefined);
+  const global = command.parent?.opts<{ config?: string }>().config;
+  return flag ?? global ?? (env.CAIRN_CONFIG || undefined);
 }
 
 /** Settles `program`'s settings after commander parsed `command`; throws ConfigError. */
