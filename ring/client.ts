@@ -184,6 +184,11 @@ export class RingClient {
     });
   }
 
+  /** The ring as this client knows it, and the nodes it takes for up (for diagnostics). */
+  view(): { ring: Ring; upNodes: string[] } {
+    return { ring: this.deps.ring(), upNodes: [...this.deps.upNodes()] };
+  }
+
   /** The ring's partition count (for walks over every partition). */
   get partitionCount(): number {
     return this.deps.ring().partitionCount;

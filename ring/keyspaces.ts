@@ -44,6 +44,11 @@ export const KEYSPACES = {
    * front end's per-operation access totals for one archive interval.
    */
   usageAccess: 'usage-access',
+  /**
+   * Partition key: a subsystem ('gc'); sort key: '' for its operator overrides, or a
+   * worker id for that worker's last report. What `cairn-admin gc set-interval` writes.
+   */
+  clusterSettings: 'cluster-settings',
 } as const;
 
 /** Keyspaces whose values never change once written: stored without version vectors. */

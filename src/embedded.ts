@@ -24,6 +24,8 @@ export interface EmbeddedOptions extends FrontEndOptions {
   partitionCount: number;
   /** 'fsync' acknowledges writes once on disk; 'none' once in the page cache (see README). */
   durability?: 'fsync' | 'none';
+  /** The admin's keys on first start (admin.key, admin.secret); checked on later starts. */
+  adminKeys?: { keyId: string; secret: string };
 }
 
 /** A running embedded store. */
@@ -67,7 +69,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     strict: { pr: 1, pw: 1 },
   });
   const stanchionClient = new LocalStanchionClient(stanchion);
-  const admin = await ensureAdmin({ randomBytes, clock: Date.now }, stanchion, dataDir);
+  const world = { randomBytes, clock: Date.now };
+  const admin = await ensureAdmin(world, stanchion, dataDir, 60_000, options.adminKeys);
   const built = frontEndDeps(ring, stanchionClient, options, metrics);
   const frontEnd = await startFrontEnd(built, options);
   return {

@@ -8,7 +8,10 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { RingClient } from '../ring/client.js';
 import type { StanchionClient } from '../stanchion/client.js';
+import type { Command } from '../stanchion/core/commands.js';
 import { GcQueue } from './objects/gc-queue.js';
+import { GcBatch } from './objects/gc-batch.js';
+import { GcControl, leewayOf } from './objects/gc-control.js';
 import { GcWorker } from './objects/gc-worker.js';
 import { uuidV7 } from './objects/ids.js';
 import { OrphanSweeper } from './objects/orphan-sweeper.js';
@@ -16,7 +19,7 @@ import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildS3App } from './s3/app.js';
-import type { S3Deps } from './s3/context.js';
+import type { OperatorInfo, S3Deps } from './s3/context.js';
 import { RequestObserver } from './metrics/request-observer.js';
 import { S3Metrics } from './metrics/s3-metrics.js';
 import { StorageCounters } from './usage/storage-counters.js';
@@ -48,7 +51,14 @@ export interface FrontEndOptions {
   metricsToken?: string;
   /** Deadline for a request's line and headers, in ms; see S3AppOptions. */
   headersTimeoutMs?: number;
+  /** Buckets one user may own (Riak CS's max_buckets_per_user); stanchion's default if unset. */
+  maxBucketsPerUser?: number;
+  /** This process as cluster-info reports it (program and settings, secrets hidden). */
+  operator?: OperatorInfo;
 }
+
+/** The GC worker id of the embedded store in `gc status`. */
+const EMBEDDED_WORKER = 'embedded';
 
 /** A listening front end. */
 export interface FrontEnd {
@@ -78,9 +88,13 @@ export function frontEndDeps(
   options: FrontEndOptions,
   metrics: S3Metrics = new S3Metrics(),
 ): BuiltFrontEnd {
-  const leewayMs = options.gcLeewaySeconds * 1000;
-  const gc = new GcQueue(ring, leewayMs);
-  const sweeper = new OrphanSweeper(ring, gc, { leewayMs }, Date.now);
+  const configured = {
+    intervalMs: options.gcIntervalSeconds * 1000,
+    leewayMs: options.gcLeewaySeconds * 1000,
+  };
+  const control = new GcControl(ring, configured, Date.now);
+  const gc = new GcQueue(ring, () => control.leewayMs);
+  const sweeper = new OrphanSweeper(ring, gc, leewayOf(control), Date.now);
   const usage = usageService(ring, options, metrics);
   const objects = new ObjectStore(
     ring,
@@ -104,7 +118,7 @@ export function frontEndDeps(
   );
   const deps: S3Deps = {
     ring,
-    stanchion,
+    stanchion: withBucketLimit(stanchion, options.maxBucketsPerUser),
     objects,
     multipart,
     config: {
@@ -115,13 +129,34 @@ export function frontEndDeps(
     clock: Date.now,
     newId: () => uuidV7(Date.now(), randomUUID),
     randomBytes,
-    gc: { queue: gc, sweeper },
+    gc: { queue: gc, sweeper, control, batch: new GcBatch(gc, control, Date.now) },
     usage,
+    ...(options.operator
+      ? { operator: { ...options.operator, stats: () => metrics.registry.getMetricsAsJSON() } }
+      : {}),
     observer: new RequestObserver(metrics, usage.access, {
       ...(options.metricsToken ? { token: options.metricsToken } : {}),
     }),
   };
   return { deps, gc, metrics, usage };
+}
+
+/**
+ * The stanchion client, with this front end's max_buckets_per_user on every create-bucket
+ * command: stanchion decides the limit in the same step as the name, so it cannot race.
+ */
+function withBucketLimit(stanchion: StanchionClient, bucketsMax: number | undefined) {
+  if (bucketsMax === undefined) return stanchion;
+  const limited: StanchionClient = {
+    execute: (command: Command) =>
+      stanchion.execute(command.type === 'create-bucket' ? { ...command, bucketsMax } : command),
+  };
+  if (stanchion.addresses && stanchion.switchTo) {
+    limited.addresses = () => stanchion.addresses!();
+    limited.switchTo = (address) => stanchion.switchTo!(address);
+  }
+  if (stanchion.statuses) limited.statuses = () => stanchion.statuses!();
+  return limited;
 }
 
 /** The usage accounting of a front end, named for this process (writer id, access node). */
@@ -147,21 +182,28 @@ export async function startFrontEnd(
     ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
   });
   const address = await app.listen({ host: options.host, port: options.port });
+  const control = built.deps.gc.control!;
+  const warn = (message: string) => (error: unknown) => app.log.warn({ err: error }, message);
+  await control.refresh().catch(warn('gc settings read failed'));
+  control.start(warn('gc settings read failed'));
   if (options.gcWorker) {
     built.deps.gc.worker = new GcWorker(
       built.gc,
       built.deps.gc.sweeper,
       {
-        intervalMs: options.gcIntervalSeconds * 1000,
+        intervalMs: () => control.intervalMs,
         sweepIntervalMs: options.gcSweepIntervalSeconds * 1000,
+        paused: () => control.paused,
         ownsShard: () => true,
         partitions: () => undefined,
         log: (message, error) => app.log.warn({ err: error }, message),
         metrics: built.metrics.gc,
+        onCollect: (report) => void control.reportPass(EMBEDDED_WORKER, report, Date.now()),
       },
       Date.now,
     );
     built.deps.gc.worker.start();
+    void control.reportPass(EMBEDDED_WORKER, built.deps.gc.worker.report, Date.now());
   }
   built.usage.start((duty, error) => app.log.warn({ err: error }, `usage ${duty} failed`));
   return {
@@ -171,6 +213,8 @@ export async function startFrontEnd(
     metrics: built.metrics,
     async close() {
       built.deps.gc.worker?.stop();
+      control.stop();
+      built.deps.gc.batch?.cancel();
       await app.close();
       await built.usage.close();
     },

@@ -41,8 +41,10 @@ export function newUser(world: UserWorld, email: string, name: string, isAdmin: 
 }
 
 /**
- * The admin user: created by the active stanchion if the log holds none yet; a standby
- * waits until it has followed the log to it. Its keys are also written to
+ * The admin user: created by the active stanchion if the log holds none yet (with `wanted`
+ * keys when the operator set them, as Riak CS's admin.key and admin.secret); a standby
+ * waits until it has followed the log to it. An existing admin whose keys differ from
+ * `wanted` is an error, never a silent second admin. Its keys are also written to
  * `dataDir`/admin.json (mode 0600) for `cairn-admin --data-dir`.
  */
 export async function ensureAdmin(
@@ -50,12 +52,13 @@ export async function ensureAdmin(
   server: StanchionServer,
   dataDir: string,
   waitMs = 60_000,
+  wanted?: { keyId: string; secret: string },
 ): Promise<UserRecord> {
   const deadline = world.clock() + waitMs;
   let admin = server.admin();
   while (!admin) {
     if (server.currentRole === 'active') {
-      const user = newUser(world, 'admin@cairn.local', 'admin', true);
+      const user = { ...newUser(world, 'admin@cairn.local', 'admin', true), ...wanted };
       const result = await server.execute({ type: 'create-user', user });
       if (!result.ok) throw new Error(`could not create the admin user: ${result.detail}`);
     } else if (world.clock() > deadline) {
@@ -64,6 +67,12 @@ export async function ensureAdmin(
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     admin = server.admin();
+  }
+  if (wanted && (admin.keyId !== wanted.keyId || admin.secret !== wanted.secret)) {
+    throw new Error(
+      `admin.key ${wanted.keyId} does not match the admin this store already has ` +
+        `(${admin.keyId}): set admin.key and admin.secret to its keys, or remove them`,
+    );
   }
   const path = join(dataDir, 'admin.json');
   await writeFile(path, JSON.stringify({ keyId: admin.keyId, secret: admin.secret }) + '\n');

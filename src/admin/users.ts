@@ -1,10 +1,14 @@
 /**
- * The Riak CS user API. POST /riak-cs/user creates a user (admin-signed, or anonymous when
- * anonymous_user_creation is on); GET and PUT /riak-cs/user/<key_id> read and update one
- * (the admin, or the user itself; only the admin enables and disables); GET /riak-cs/users
- * lists them all (admin only, optionally ?status=). Answers are Riak CS's JSON (or XML when
- * asked for), so existing Riak CS tooling keeps working.
+ * The Riak CS user API, as riak_cs_wm_user and riak_cs_wm_users answered it:
+ * - POST or PUT /riak-cs/user creates a user (the admin, or anyone when anonymous user
+ *   creation is on); the answer has the request body's format; POST says 201, PUT 200.
+ * - GET /riak-cs/user is the caller's own record; GET and PUT /riak-cs/user/<key_id> read
+ *   and update one (the admin, or the user itself; only the admin re-enables a user).
+ * - GET /riak-cs/users lists every user (admin only, ?status=enabled|disabled), as
+ *   multipart/mixed pages.
+ * Bodies are JSON or XML by Content-Type; answers by Accept, XML first as in Riak CS.
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Command } from '../../stanchion/core/commands.js';
 import type { UserRecord } from '../../stanchion/core/records.js';
@@ -13,34 +17,38 @@ import { newSecret, newUser } from '../../stanchion/users.js';
 import { readSmallBody } from '../s3/body.js';
 import type { RequestContext } from '../s3/context.js';
 import { S3Error } from '../s3/errors.js';
-import { checkEmail, checkName, parseUserUpdate, userFields } from './user-body.js';
+import { answerFormat, bodyFormat, type AdminFormat } from './negotiate.js';
+import { parseUserCreate, parseUserUpdate, userFields } from './user-body.js';
 import { importedIdentity, withIdentity } from './user-import-fields.js';
-import { userJson, userXml } from './user-render.js';
+import { userJson, usersXml, userXml } from './user-render.js';
 
 const USER_BODY_BYTES_MAX = 16 * 1024;
 const USERS_PAGE_SIZE = 1000;
 
-/** POST /riak-cs/user */
+/** POST and PUT /riak-cs/user */
 export async function createUserRoute(ctx: RequestContext): Promise<void> {
   const allowed = ctx.user ? ctx.user.isAdmin : ctx.deps.config.anonymousUserCreation;
   if (!allowed) throw new S3Error('AccessDenied');
+  const format = requestFormat(ctx);
   const body = await readSmallBody(ctx, USER_BODY_BYTES_MAX);
-  const fields = userFields(body, String(ctx.request.headers['content-type'] ?? ''));
+  const fields = userFields(body, format);
   const identity = importedIdentity(fields, ctx.user?.isAdmin === true);
-  const fresh = newUser(ctx.deps, checkEmail(fields['email']), checkName(fields['name']), false);
-  const user = withIdentity(fresh, identity);
-  const result = await execute(ctx, { type: 'create-user', user });
-  sendUser(ctx, 201, result, []);
+  const { email, name } = parseUserCreate(fields);
+  const user = withIdentity(newUser(ctx.deps, email, name, false), identity);
+  const created = await execute(ctx, { type: 'create-user', user });
+  sendUser(ctx, ctx.request.method === 'POST' ? 201 : 200, created, replyFormat(ctx, format), []);
 }
 
-/** GET /riak-cs/user/<key_id> */
+/** GET /riak-cs/user and GET /riak-cs/user/<key_id> */
 export async function getUserRoute(ctx: RequestContext, keyId: string): Promise<void> {
-  const user = await visibleUser(ctx, keyId);
+  const format = acceptedFormat(ctx);
+  const user = await visibleUser(ctx, keyId || ctx.user?.keyId || '');
   const buckets = await listUserBuckets(ctx.deps.ring, user.id);
   sendUser(
     ctx,
     200,
     user,
+    format,
     buckets.map((b) => b.name),
   );
 }
@@ -48,16 +56,21 @@ export async function getUserRoute(ctx: RequestContext, keyId: string): Promise<
 /** PUT /riak-cs/user/<key_id> */
 export async function updateUserRoute(ctx: RequestContext, keyId: string): Promise<void> {
   const user = await visibleUser(ctx, keyId);
+  const format = requestFormat(ctx);
   const body = await readSmallBody(ctx, USER_BODY_BYTES_MAX);
-  const update = parseUserUpdate(userFields(body, String(ctx.request.headers['content-type'])));
-  if (update.status !== undefined && !ctx.user!.isAdmin) {
-    throw new S3Error('AccessDenied', 'Only the admin enables and disables users.');
+  const update = parseUserUpdate(userFields(body, format), user);
+  if (update.status === 'enabled' && user.status !== 'enabled' && !ctx.user!.isAdmin) {
+    throw new S3Error('AccessDenied', 'Only the admin enables users.');
   }
   const { newKeySecret, ...changes } = update;
   const command: Command = {
     type: 'update-user',
     keyId: user.keyId,
-    changes: { ...changes, ...(newKeySecret ? { secret: newSecret(ctx.deps) } : {}) },
+    changes: {
+      ...changes,
+      ...(changes.email ? { displayName: changes.email.split('@')[0]! } : {}),
+      ...(newKeySecret ? { secret: newSecret(ctx.deps) } : {}),
+    },
   };
   const updated = await execute(ctx, command);
   const buckets = await listUserBuckets(ctx.deps.ring, updated.id);
@@ -65,30 +78,33 @@ export async function updateUserRoute(ctx: RequestContext, keyId: string): Promi
     ctx,
     200,
     updated,
+    replyFormat(ctx, format),
     buckets.map((b) => b.name),
   );
 }
 
-/** GET /riak-cs/users: Riak CS's multipart/mixed answer, one JSON array per page. */
+/** GET /riak-cs/users: multipart/mixed, one JSON array or <Users> document per page. */
 export async function listUsersRoute(ctx: RequestContext): Promise<void> {
   if (!ctx.user?.isAdmin) throw new S3Error('AccessDenied');
-  const status = ctx.query.get('status');
-  if (status !== null && status !== 'enabled' && status !== 'disabled') {
-    throw new S3Error('InvalidArgument', 'status must be enabled or disabled.');
-  }
+  const format = acceptedFormat(ctx);
+  // Riak CS lists every user for a status it does not know.
+  const asked = ctx.query.get('status');
+  const status = asked === 'enabled' || asked === 'disabled' ? asked : undefined;
   const ring = ctx.deps.ring;
   const boundary = ctx.deps.randomBytes(12).toString('hex');
+  const type = format === 'xml' ? 'application/xml' : 'application/json';
   async function* parts() {
     let after: string | undefined;
     for (;;) {
       const page = await listUsers(ring, after, USERS_PAGE_SIZE);
-      const shown = page.filter((u) => status === null || u.status === status);
-      const json = JSON.stringify(shown.map((u) => userJson(u, [])));
-      yield `--${boundary}\r\ncontent-type: application/json\r\n\r\n${json}\r\n`;
+      const shown = page.filter((u) => status === undefined || u.status === status);
+      const doc =
+        format === 'xml' ? usersXml(shown) : JSON.stringify(shown.map((u) => userJson(u)));
+      yield `\r\n--${boundary}\r\nContent-Type: ${type}\r\n\r\n${doc}`;
       if (page.length < USERS_PAGE_SIZE) break;
       after = page.at(-1)!.keyId;
     }
-    yield `--${boundary}--\r\n`;
+    yield `\r\n--${boundary}--`;
   }
   // The first page is read before answering, so a ring failure is still a clean 503.
   const iterator = parts();
@@ -101,6 +117,35 @@ export async function listUsersRoute(ctx: RequestContext): Promise<void> {
     .code(200)
     .header('content-type', `multipart/mixed; boundary=${boundary}`)
     .send(Readable.from(all()));
+}
+
+function requestFormat(ctx: RequestContext): AdminFormat {
+  const format = bodyFormat(ctx.request.headers['content-type']);
+  if (!format) {
+    const given = ctx.request.headers['content-type'] ?? 'none';
+    throw new S3Error(
+      'UnsupportedMediaType',
+      `Content-Type ${given} is not accepted: send application/json or application/xml.`,
+    );
+  }
+  return format;
+}
+
+/**
+ * The answer to a request with a body: what Accept asks for, and without a preference (no
+ * Accept, or `*\/*` as curl sends) the body's own format, as Riak CS answered.
+ */
+function replyFormat(ctx: RequestContext, bodyFormat: AdminFormat): AdminFormat {
+  const provided: AdminFormat[] = bodyFormat === 'xml' ? ['xml', 'json'] : ['json', 'xml'];
+  const format = answerFormat(ctx.request.headers.accept, provided);
+  if (!format) throw new S3Error('NotAcceptable', 'Accept application/xml or application/json.');
+  return format;
+}
+
+function acceptedFormat(ctx: RequestContext): AdminFormat {
+  const format = answerFormat(ctx.request.headers.accept);
+  if (!format) throw new S3Error('NotAcceptable', 'Accept application/xml or application/json.');
+  return format;
 }
 
 /** The user `keyId` names, if the caller may see it (the admin, or the user itself). */
@@ -122,14 +167,22 @@ async function execute(ctx: RequestContext, command: Command): Promise<UserRecor
   throw new S3Error('InvalidArgument', result.detail);
 }
 
-function sendUser(ctx: RequestContext, status: number, user: UserRecord, buckets: string[]) {
-  const accept = String(ctx.request.headers.accept ?? '');
-  if (accept.includes('xml') && !accept.includes('json')) {
-    void ctx.reply.code(status).header('content-type', 'application/xml').send(userXml(user));
-    return;
-  }
+function sendUser(
+  ctx: RequestContext,
+  status: number,
+  user: UserRecord,
+  format: AdminFormat,
+  buckets: string[],
+) {
+  const body = format === 'xml' ? userXml(user) : JSON.stringify(userJson(user, buckets));
+  // Riak CS tagged a user document with its MD5, as an object; `s3cmd get
+  // s3://riak-cs/user -`, which its documentation shows, reads it as one: ETag and
+  // Last-Modified (the document is made now).
+  const etag = `"${createHash('md5').update(body).digest('hex')}"`;
   void ctx.reply
     .code(status)
-    .header('content-type', 'application/json')
-    .send(userJson(user, buckets));
+    .header('content-type', format === 'xml' ? 'application/xml' : 'application/json')
+    .header('etag', etag)
+    .header('last-modified', new Date(ctx.deps.clock()).toUTCString())
+    .send(body);
 }

@@ -67,9 +67,44 @@ async function adminRequestOnce(
   path: string,
   body?: { contentType: string; text: string },
 ): Promise<{ status: number; text: string }> {
+  const response = await adminFetch(target, method, path, body);
+  return { status: response.status, text: await response.text() };
+}
+
+/**
+ * Sends a signed request whose answer is a text stream (a long operator command) and
+ * writes it to `out` as it comes; a refusal is returned as status and text instead.
+ */
+export async function adminStream(
+  target: AdminTarget,
+  method: string,
+  path: string,
+  out: NodeJS.WritableStream,
+): Promise<{ status: number; text: string }> {
+  const response = await adminFetch(target, method, path);
+  if (response.status !== 200 || !response.body) {
+    return { status: response.status, text: await response.text() };
+  }
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of response.body) {
+    const piece = decoder.decode(chunk as Uint8Array, { stream: true });
+    text += piece;
+    out.write(piece);
+  }
+  return { status: 200, text };
+}
+
+async function adminFetch(
+  target: AdminTarget,
+  method: string,
+  path: string,
+  body?: { contentType: string; text: string },
+): Promise<Response> {
   const url = new URL(path, target.url);
   const payload = body?.text ?? '';
-  const headers: Record<string, string> = { host: url.host };
+  // The admin API answers XML unless asked (Riak CS's default); cairn-admin reads JSON.
+  const headers: Record<string, string> = { host: url.host, accept: 'application/json' };
   if (body) headers['content-type'] = body.contentType;
   const signed = signV4(
     { method, url, headers, payloadSha256Hex: createHash('sha256').update(payload).digest('hex') },
@@ -77,10 +112,9 @@ async function adminRequestOnce(
     target.region,
     Date.now(),
   );
-  const response = await fetch(url, {
+  return fetch(url, {
     method,
     headers: { ...headers, ...signed },
     ...(body ? { body: payload } : {}),
   });
-  return { status: response.status, text: await response.text() };
 }

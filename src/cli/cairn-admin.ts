@@ -7,6 +7,13 @@ import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
 import { registerImportCommands } from './import-commands.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
+import {
+  registerAuditCommand,
+  registerClusterInfoCommand,
+  registerMaintenanceCommands,
+  registerStatusCommand,
+} from './maintenance-commands.js';
+import { registerAccessCommands } from './storage-batch-commands.js';
 import { registerStorageCommands } from './storage-commands.js';
 import { registerUserCommands } from './user-commands.js';
 
@@ -22,6 +29,11 @@ registerClusterCommands(program);
 registerStanchionCommands(program);
 registerGcCommands(program);
 registerStorageCommands(program);
+registerAccessCommands(program);
+registerMaintenanceCommands(program);
+registerClusterInfoCommand(program);
+registerStatusCommand(program);
+registerAuditCommand(program);
 registerImportCommands(program);
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,11 +1,14 @@
 /**
  * `cairn-admin stanchion status`: asks every stanchion it is given for its role, epoch and
  * progress, and says which one the leader record names. A stanchion that does not answer
- * is shown as down, never skipped.
+ * is shown as down, never skipped. `stanchion show|switch HOST PORT` are riak-cs-admin's:
+ * where the front end at --url sends user and bucket changes, and sending them elsewhere
+ * first until it restarts.
  */
 import type { Command } from 'commander';
 import type { StanchionStatus } from '../../stanchion/server.js';
 import { STANCHION_COOKIE_HEADER } from '../../stanchion/http-server.js';
+import { adminRequest, resolveTarget, type TargetOptions } from './admin-client.js';
 
 /** Adds the `stanchion` command group. */
 export function registerStanchionCommands(program: Command): void {
@@ -29,6 +32,50 @@ export function registerStanchionCommands(program: Command): void {
       if (opts.json) return void process.stdout.write(JSON.stringify(answers, null, 2) + '\n');
       process.stdout.write(statusText(answers));
       if (!answers.some((a) => 'status' in a && a.status.role === 'active')) process.exitCode = 2;
+    });
+  registerShowSwitch(group, program);
+}
+
+function registerShowSwitch(group: Command, program: Command): void {
+  const call = async (method: string, path: string) => {
+    const target = await resolveTarget(program.opts<TargetOptions>());
+    const answer = await adminRequest(target, method, path);
+    if (answer.status !== 200) {
+      const message = /<Message>([^<]*)<\/Message>/.exec(answer.text)?.[1] ?? answer.text;
+      throw new Error(`the store refused (HTTP ${answer.status}): ${message.slice(0, 300)}`);
+    }
+    return JSON.parse(answer.text) as { addresses?: string[]; role?: string; embedded?: boolean };
+  };
+  group
+    .command('show')
+    .description('where the front end at --url sends user and bucket changes')
+    .action(async () => {
+      const answer = await call('GET', '/riak-cs/stanchion');
+      const [first, ...rest] = answer.addresses ?? [];
+      if (!first) return void process.stdout.write('Current Stanchion Address: in-process\n');
+      process.stdout.write(`Current Stanchion Address: http://${first}\n`);
+      if (rest.length > 0) process.stdout.write(`Then tried in turn: ${rest.join(', ')}\n`);
+    });
+  group
+    .command('switch <host> <port>')
+    .description('send changes to HOST:PORT first, until the front end restarts')
+    .action(async (host: string, port: string) => {
+      if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+        throw new Error(`not a port: ${port}`);
+      }
+      const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+      const answer = await call('PUT', `/riak-cs/stanchion?address=${encodeURIComponent(address)}`);
+      process.stdout.write(
+        `Successfully switched stanchion to ${address}: This change is only effective until ` +
+          'restart.\nTo make permanent change, be sure to edit the config file ' +
+          '(stanchion_host, or --stanchion).\n',
+      );
+      if (answer.role !== 'active') {
+        process.stdout.write(
+          `Note: ${address} is a ${answer.role ?? 'standby'}: changes keep going to the active ` +
+            'stanchion until it takes over.\n',
+        );
+      }
     });
 }
 

@@ -1,10 +1,12 @@
 /**
  * `cairn-admin storage [--user KEY_ID] [--bucket NAME]`: current storage (objects, bytes,
  * human sizes) per user and bucket, from GET /riak-cs/storage — counters, not a scan, so
- * it answers at once whatever the store holds.
+ * it answers at once whatever the store holds. `storage batch|status|pause|resume|cancel`
+ * are riak-cs-admin storage's (storage-batch-commands.ts).
  */
 import type { Command } from 'commander';
 import { adminRequest, resolveTarget, type TargetOptions } from './admin-client.js';
+import { registerStorageBatchCommands } from './storage-batch-commands.js';
 
 /** One user of the storage answer. */
 interface UserStorage {
@@ -17,9 +19,11 @@ interface UserStorage {
 
 /** Adds the `storage` command. */
 export function registerStorageCommands(program: Command): void {
-  program
-    .command('storage')
-    .description('current storage per user and bucket (objects, bytes)')
+  const storage = program.command('storage').description('storage accounting');
+  registerStorageBatchCommands(storage, program);
+  storage
+    .command('show', { isDefault: true })
+    .description('current storage per user and bucket (objects, bytes); the default')
     .option('--user <key_id>', "only this user's buckets")
     .option('--bucket <name>', 'only this bucket')
     .option('--json', 'print the JSON answer')

@@ -7,6 +7,7 @@ import { partitionOf, ringIndex } from '../../ring/core/hash.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { Registry } from 'prom-client';
 import { PromGcMetrics } from '../metrics/gc-metrics.js';
+import { GcControl, leewayOf } from '../objects/gc-control.js';
 import { GcQueue } from '../objects/gc-queue.js';
 import { GcWorker } from '../objects/gc-worker.js';
 import { OrphanSweeper } from '../objects/orphan-sweeper.js';
@@ -35,15 +36,25 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
   });
   const ring = () => connected.remote.ring;
   const mine = (partition: number) => ring().owners[partition] === options.nodeId;
-  const leewayMs = options.leewaySeconds * 1000;
-  const queue = new GcQueue(connected.client, leewayMs);
-  const sweeper = new OrphanSweeper(connected.client, queue, { leewayMs }, Date.now);
+  const configured = {
+    intervalMs: options.intervalSeconds * 1000,
+    leewayMs: options.leewaySeconds * 1000,
+  };
+  const control = new GcControl(connected.client, configured, Date.now);
+  const logError = (message: string) => (error: unknown) =>
+    process.stderr.write(`${message}: ${String(error)}\n`);
+  await control.refresh().catch(logError('gc settings read failed'));
+  control.start(logError('gc settings read failed'));
+  const queue = new GcQueue(connected.client, () => control.leewayMs);
+  const sweeper = new OrphanSweeper(connected.client, queue, leewayOf(control), Date.now);
   const worker = new GcWorker(
     queue,
     sweeper,
     {
-      intervalMs: options.intervalSeconds * 1000,
+      intervalMs: () => control.intervalMs,
       sweepIntervalMs: options.sweepIntervalSeconds * 1000,
+      paused: () => control.paused,
+      onCollect: (report) => void control.reportPass(options.nodeId, report, Date.now()),
       ownsShard: (shard) =>
         mine(partitionOf(ringIndex(KEYSPACES.gc, String(shard)), ring().partitionCount)),
       partitions: () => [...Array(ring().partitionCount).keys()].filter(mine),
@@ -54,8 +65,10 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
     Date.now,
   );
   worker.start();
+  void control.reportPass(options.nodeId, worker.report, Date.now());
   return () => {
     worker.stop();
+    control.stop();
     connected.close();
   };
 }

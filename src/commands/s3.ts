@@ -4,57 +4,66 @@
  */
 import type { Command } from 'commander';
 import { HttpStanchionClient } from '../../stanchion/client.js';
+import { readUserByKey } from '../../stanchion/reader.js';
+import { addSettingOptions, loadSettings } from '../config/load.js';
+import { renderSettings } from '../config/render.js';
 import { frontEndDeps, startFrontEnd } from '../front-end.js';
 import { S3Metrics } from '../metrics/s3-metrics.js';
 import { connectClusterRing } from './cluster-ring.js';
-import {
-  addressList,
-  closeOnSignal,
-  cookieOption,
-  env,
-  frontEndOptions,
-  frontEndSettings,
-} from './options.js';
-import { quorumOf, quorumOptions } from './quorum.js';
+import { adminKeysOf, closeOnSignal, frontEndSettings, type Settings } from './options.js';
+import { quorumOf } from './quorum.js';
+import type { RingClient } from '../../ring/client.js';
 
 /** Registers `s3`. */
 export function registerS3(program: Command): void {
-  const command = program
-    .command('s3')
-    .description('run an S3 front end of a cluster')
-    .requiredOption(
-      '--nodes <host:port,...>',
-      'storage nodes to reach the ring through',
-      addressList,
-      env.CAIRN_NODES ? addressList(env.CAIRN_NODES) : undefined,
-    )
-    .requiredOption(
-      '--stanchion <host:port,...>',
-      'stanchion addresses, tried in turn',
-      addressList,
-      env.CAIRN_STANCHION ? addressList(env.CAIRN_STANCHION) : undefined,
+  const command = program.command('s3').description('run an S3 front end of a cluster');
+  addSettingOptions(command, 's3').action(async () => {
+    const resolved = await loadSettings(command, 's3');
+    const s = resolved.values;
+    const operator = {
+      program: 's3',
+      settings: renderSettings('s3', resolved),
+      startedAtMs: Date.now(),
+    };
+    const cookie = s['cookie'] as string;
+    const metrics = new S3Metrics();
+    const quorum = quorumOf(s);
+    const ring = await connectClusterRing(s['nodes'] as string[], cookie, quorum, () =>
+      metrics.countRepair(),
     );
-  quorumOptions(cookieOption(frontEndOptions(command, 8080))).action(
-    async (opts: Record<string, unknown>) => {
-      const cookie = opts['cookie'] as string;
-      const metrics = new S3Metrics();
-      const nodes = opts['nodes'] as string[];
-      const ring = await connectClusterRing(nodes, cookie, quorumOf(opts), () =>
-        metrics.countRepair(),
-      );
-      const stanchion = new HttpStanchionClient(opts['stanchion'] as string[], cookie);
-      const settings = frontEndSettings(opts);
-      const frontEnd = await startFrontEnd(
-        frontEndDeps(ring.client, stanchion, settings, metrics),
-        settings,
-      );
-      process.stdout.write(
-        `Cairn S3 front end is running (pid ${process.pid}).\nS3 endpoint: ${frontEnd.url}\n`,
-      );
-      closeOnSignal(async () => {
-        await frontEnd.close();
-        ring.close();
-      });
-    },
-  );
+    await checkAdminKeys(ring.client, s);
+    const stanchion = new HttpStanchionClient(s['stanchion'] as string[], cookie);
+    const settings = { ...frontEndSettings(s, false), operator };
+    const frontEnd = await startFrontEnd(
+      frontEndDeps(ring.client, stanchion, settings, metrics),
+      settings,
+    );
+    process.stdout.write(
+      `Cairn S3 front end is running (pid ${process.pid}).\nS3 endpoint: ${frontEnd.url}\n`,
+    );
+    closeOnSignal(async () => {
+      await frontEnd.close();
+      ring.close();
+    });
+  });
+}
+
+/**
+ * admin.key and admin.secret in a front end's settings (as in riak-cs.conf) must name the
+ * cluster's admin; the admin may not exist yet while the cluster is set up.
+ */
+async function checkAdminKeys(ring: RingClient, s: Settings): Promise<void> {
+  const keys = adminKeysOf(s);
+  if (!keys) return;
+  const user = await readUserByKey(ring, keys.keyId);
+  if (!user) {
+    process.stderr.write(`cairn: notice: admin.key ${keys.keyId} names no user yet\n`);
+    return;
+  }
+  if (!user.isAdmin || user.secret !== keys.secret) {
+    throw new Error(
+      `admin.key ${keys.keyId} ${user.isAdmin ? 'has another secret' : 'is not the admin'}: ` +
+        "set admin.key and admin.secret to the admin's keys (printed by cairn stanchion)",
+    );
+  }
 }

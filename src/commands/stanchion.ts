@@ -11,50 +11,38 @@ import { buildStanchionHttp } from '../../stanchion/http-server.js';
 import { loadSelfId } from '../../stanchion/self-id.js';
 import { StanchionServer } from '../../stanchion/server.js';
 import { ensureAdmin } from '../../stanchion/users.js';
+import { addSettingOptions, loadSettings } from '../config/load.js';
 import { connectClusterRing } from './cluster-ring.js';
-import { addressList, closeOnSignal, cookieOption, env, integer } from './options.js';
-import { quorumOf, quorumOptions } from './quorum.js';
+import { adminKeysOf, closeOnSignal, type Settings } from './options.js';
+import { writePidFile } from './pid-file.js';
+import { quorumOf } from './quorum.js';
 
 /** Registers `stanchion`. */
 export function registerStanchion(program: Command): void {
   const command = program
     .command('stanchion')
-    .description('run the serializer of user and bucket mutations (active or standby)')
-    .option('--host <host>', 'address to listen on (CAIRN_HOST)', env.CAIRN_HOST ?? '127.0.0.1')
-    .option(
-      '--port <port>',
-      'stanchion port (CAIRN_STANCHION_PORT)',
-      integer(1, 65535),
-      Number(env.CAIRN_STANCHION_PORT ?? 8085),
-    )
-    .option(
-      '--advertise <host:port>',
-      'address others reach this stanchion at (CAIRN_STANCHION_ADVERTISE; default host:port)',
-      env.CAIRN_STANCHION_ADVERTISE,
-    )
-    .option('--data-dir <dir>', 'data directory (CAIRN_DATA_DIR)', env.CAIRN_DATA_DIR ?? './data')
-    .requiredOption(
-      '--nodes <host:port,...>',
-      'storage nodes to reach the ring through',
-      addressList,
-      env.CAIRN_NODES ? addressList(env.CAIRN_NODES) : undefined,
-    );
-  quorumOptions(cookieOption(command)).action(runStanchion);
+    .description('run the serializer of user and bucket mutations (active or standby)');
+  addSettingOptions(command, 'stanchion').action(async () => {
+    await runStanchion((await loadSettings(command, 'stanchion')).values);
+  });
 }
 
-async function runStanchion(opts: Record<string, unknown>): Promise<void> {
-  const dataDir = resolve(opts['dataDir'] as string);
+async function runStanchion(s: Settings): Promise<void> {
+  const dataDir = resolve(s['dataDir'] as string);
   await mkdir(dataDir, { recursive: true });
-  const cookie = opts['cookie'] as string;
-  const quorum = quorumOf(opts);
-  const ring = await connectClusterRing(opts['nodes'] as string[], cookie, quorum);
-  const host = opts['host'] as string;
-  const port = opts['port'] as number;
+  const wanted = adminKeysOf(s);
+  // The HTTP server reads its log level from the environment when it is built.
+  process.env.CAIRN_LOG_LEVEL = s['logLevel'] as string;
+  const cookie = s['cookie'] as string;
+  const quorum = quorumOf(s);
+  const ring = await connectClusterRing(s['nodes'] as string[], cookie, quorum);
+  const host = s['host'] as string;
+  const port = s['port'] as number;
   const server = await StanchionServer.open({
     dir: join(dataDir, 'log'),
     ring: ring.client,
     selfId: await loadSelfId(dataDir),
-    address: (opts['advertise'] as string | undefined) ?? `${host}:${port}`,
+    address: (s['advertise'] as string | undefined) ?? `${host}:${port}`,
     strict: { pr: quorum.r, pw: quorum.w },
     log: (line) => process.stdout.write(`${line}\n`),
   });
@@ -64,12 +52,15 @@ async function runStanchion(opts: Record<string, unknown>): Promise<void> {
     `Cairn stanchion is running (pid ${process.pid}) on port ${port} ` +
       `as ${server.currentRole}.\n`,
   );
+  const removePid = writePidFile(dataDir);
   closeOnSignal(async () => {
     await app.close();
     await server.close();
     ring.close();
+    removePid();
   });
-  const admin = await ensureAdmin({ randomBytes, clock: Date.now }, server, dataDir);
+  const world = { randomBytes, clock: Date.now };
+  const admin = await ensureAdmin(world, server, dataDir, 60_000, wanted);
   process.stdout.write(
     `Admin credentials:\n` +
       `AWS_ACCESS_KEY_ID=${admin.keyId}\n` +

@@ -3,35 +3,33 @@
  * process). Prints the endpoint and the admin keys as copy-pasteable lines.
  */
 import type { Command } from 'commander';
+import { addSettingOptions, loadSettings } from '../config/load.js';
+import { renderSettings } from '../config/render.js';
 import { startEmbedded } from '../embedded.js';
-import {
-  closeOnSignal,
-  durabilityMode,
-  durabilityOption,
-  env,
-  frontEndOptions,
-  frontEndSettings,
-  integer,
-} from './options.js';
+import { adminKeysOf, closeOnSignal, frontEndSettings } from './options.js';
+import { writePidFile } from './pid-file.js';
 
 /** Registers `start`. */
 export function registerStart(program: Command): void {
   const command = program
     .command('start')
-    .description('run the embedded store: S3 front end, stanchion and one storage node')
-    .option('--data-dir <dir>', 'data directory (CAIRN_DATA_DIR)', env.CAIRN_DATA_DIR ?? './data')
-    .option(
-      '--ring-size <q>',
-      'ring_creation_size: partitions, a power of two from 8 to 1024',
-      integer(8, 1024),
-      Number(env.CAIRN_RING_SIZE ?? 64),
-    );
-  frontEndOptions(durabilityOption(command), 8080).action(async (opts: Record<string, unknown>) => {
+    .description('run the embedded store: S3 front end, stanchion and one storage node');
+  addSettingOptions(command, 'start').action(async () => {
+    const resolved = await loadSettings(command, 'start');
+    const s = resolved.values;
+    const operator = {
+      program: 'start',
+      settings: renderSettings('start', resolved),
+      startedAtMs: Date.now(),
+    };
+    const admin = adminKeysOf(s);
     const store = await startEmbedded({
-      ...frontEndSettings(opts),
-      dataDir: opts['dataDir'] as string,
-      partitionCount: opts['ringSize'] as number,
-      durability: durabilityMode(String(opts['durability'])),
+      ...frontEndSettings(s, true),
+      operator,
+      dataDir: s['dataDir'] as string,
+      partitionCount: s['ringSize'] as number,
+      durability: s['durability'] as 'fsync' | 'none',
+      ...(admin ? { adminKeys: admin } : {}),
     });
     process.stdout.write(
       `Cairn is running (pid ${process.pid}).\n` +
@@ -41,6 +39,10 @@ export function registerStart(program: Command): void {
         `AWS_ACCESS_KEY_ID=${store.admin.keyId}\n` +
         `AWS_SECRET_ACCESS_KEY=${store.admin.secret}\n`,
     );
-    closeOnSignal(() => store.close());
+    const removePid = writePidFile(store.dataDir);
+    closeOnSignal(async () => {
+      await store.close();
+      removePid();
+    });
   });
 }

@@ -26,6 +26,8 @@ interface GcEntry {
   versionId: string;
   blockCount: number;
   dueMs: number;
+  /** When it was queued (absent in entries queued before it was recorded). */
+  queuedMs?: number;
   /** Further block sets: [version id, block count]. */
   more?: Array<[string, number]>;
   /** Set for an ended upload (versionId is then its upload id): where its object is. */
@@ -41,11 +43,20 @@ export interface DeadBlocks {
 
 /** Queues and collects dead versions' blocks. */
 export class GcQueue {
+  private readonly leeway: () => number;
+
   constructor(
     private readonly ring: RingClient,
-    /** How long a dead version's blocks stay readable before they may be removed. */
-    readonly leewayMs: number,
-  ) {}
+    /** How long a dead version's blocks stay readable, in ms (a function: it may change). */
+    leewayMs: number | (() => number),
+  ) {
+    this.leeway = typeof leewayMs === 'number' ? () => leewayMs : leewayMs;
+  }
+
+  /** How long a dead version's blocks stay readable before they may be removed, in ms. */
+  get leewayMs(): number {
+    return this.leeway();
+  }
 
   /** Queues a dead version's blocks (and its parts' blocks) for removal after the leeway. */
   async enqueue(dead: DeadBlocks, nowMs: number) {
@@ -57,7 +68,12 @@ export class GcQueue {
     for (let at = 0; at < sets.length; at += SETS_PER_ENTRY_MAX) {
       const batch = sets.slice(at, at + SETS_PER_ENTRY_MAX);
       const [versionId, blockCount] = batch[0]!;
-      const entry: GcEntry = { versionId, blockCount, dueMs: nowMs + this.leewayMs };
+      const entry: GcEntry = {
+        versionId,
+        blockCount,
+        dueMs: nowMs + this.leewayMs,
+        queuedMs: nowMs,
+      };
       if (batch.length > 1) entry.more = batch.slice(1);
       await this.write(entry);
     }
@@ -73,7 +89,8 @@ export class GcQueue {
   ) {
     const { uploadId: versionId, bucketId, key } = upload;
     const dueMs = nowMs + this.leewayMs;
-    await this.write({ versionId, blockCount: 0, dueMs, endedUpload: { bucketId, key } });
+    const endedUpload = { bucketId, key };
+    await this.write({ versionId, blockCount: 0, dueMs, queuedMs: nowMs, endedUpload });
   }
 
   private async write(entry: GcEntry) {
@@ -95,13 +112,48 @@ export class GcQueue {
       for (const item of items) {
         const entry = JSON.parse(item.value.toString('utf8')) as GcEntry;
         if (entry.dueMs > nowMs) break;
-        if (entry.endedUpload) await this.collectUpload(entry.versionId, entry.endedUpload);
-        else await this.removeBlocks([[entry.versionId, entry.blockCount], ...(entry.more ?? [])]);
-        await this.ring.delete(KEYSPACES.gc, String(shard), item.sk);
+        await this.collectEntry(entry, shard, item.sk);
         collected++;
       }
     }
     return collected;
+  }
+
+  /**
+   * An operator's batch: walks every entry of `shards` and collects those `eligible` says
+   * (by due time and queue time) until `stop` (told the count so far) says to; returns how
+   * many it collected.
+   */
+  async collectWhere(
+    eligible: (entry: { dueMs: number; queuedMs: number }) => boolean,
+    stop: (collected: number) => boolean,
+    shards = allShards(),
+  ): Promise<number> {
+    let collected = 0;
+    for (const shard of shards) {
+      let after: Buffer | undefined;
+      for (;;) {
+        if (stop(collected)) return collected;
+        const page = { ...(after ? { after } : {}), limit: SCAN_BATCH };
+        const items = await this.ring.scan(KEYSPACES.gc, String(shard), page);
+        for (const item of items) {
+          const entry = JSON.parse(item.value.toString('utf8')) as GcEntry;
+          const queuedMs = entry.queuedMs ?? entry.dueMs - this.leewayMs;
+          if (!eligible({ dueMs: entry.dueMs, queuedMs }) || stop(collected)) continue;
+          await this.collectEntry(entry, shard, item.sk);
+          collected++;
+        }
+        if (items.length < SCAN_BATCH) break;
+        after = items.at(-1)!.sk;
+      }
+    }
+    return collected;
+  }
+
+  private async collectEntry(entry: GcEntry, shard: number, sk: Buffer) {
+    if (entry.endedUpload) await this.collectUpload(entry.versionId, entry.endedUpload);
+    else await this.removeBlocks([[entry.versionId, entry.blockCount], ...(entry.more ?? [])]);
+    await this.ring.delete(KEYSPACES.gc, String(shard), sk);
   }
 
   /** The backlog of `shards` (default: all): entries due now and pending (due later). */
@@ -109,6 +161,8 @@ export class GcQueue {
     const status: GcStatus = { due: 0, pending: 0, blockSetsDue: 0, shards: shards.length };
     for await (const entry of this.entries(shards)) {
       const sets = entry.endedUpload ? 0 : 1 + (entry.more?.length ?? 0);
+      const queuedMs = entry.queuedMs ?? entry.dueMs - this.leewayMs;
+      status.oldestQueuedMs = Math.min(status.oldestQueuedMs ?? queuedMs, queuedMs);
       if (entry.dueMs <= nowMs) {
         status.due++;
         status.blockSetsDue += sets;
@@ -174,6 +228,8 @@ export interface GcStatus {
   /** Block sets (versions or parts) in the due entries. */
   blockSetsDue: number;
   oldestDueMs?: number;
+  /** When the oldest entry, due or not, was queued (Riak CS's earliest GC key). */
+  oldestQueuedMs?: number;
   shards: number;
 }
 

@@ -11,8 +11,15 @@ import type { OrphanSweeper, SweepReport } from './orphan-sweeper.js';
 
 /** What a worker owns and how often it works. */
 export interface GcWorkerOptions {
-  intervalMs: number;
-  sweepIntervalMs: number;
+  /** Time between collections, in ms (a function: the operator may change it; Infinity: none). */
+  intervalMs: number | (() => number);
+  sweepIntervalMs: number | (() => number);
+  /** Whether the operator paused GC: no pass starts, and one under way stops. */
+  paused?: () => boolean;
+  /** How often the worker looks at the clock, in ms (default 1000). */
+  tickMs?: number;
+  /** Told after every collection (a node leaves it on the ring for `gc status`). */
+  onCollect?: (report: GcWorkerReport) => void;
   /** Whether this worker collects GC shard `shard`. */
   ownsShard: (shard: number) => boolean;
   /** Ring partitions this worker sweeps (undefined: all). */
@@ -26,16 +33,24 @@ export interface GcWorkerOptions {
 
 /** The last passes, for `cairn-admin gc status`. */
 export interface GcWorkerReport {
-  lastCollect?: { atMs: number; collected: number };
+  lastCollect?: { atMs: number; startedAtMs: number; collected: number };
   lastSweep?: SweepReport;
+  /** When the next collection is due (absent: none, paused or interval infinity). */
+  nextCollectMs?: number;
 }
 
-/** A timer-driven collector and sweeper. */
+function valueOf(option: number | (() => number)): number {
+  return typeof option === 'number' ? option : option();
+}
+
+/** A clock-driven collector and sweeper. */
 export class GcWorker {
   readonly report: GcWorkerReport = {};
   private timers: NodeJS.Timeout[] = [];
   private collecting = false;
   private sweeping = false;
+  private lastCollectStartMs = 0;
+  private lastSweepStartMs = 0;
 
   constructor(
     private readonly gc: GcQueue,
@@ -44,15 +59,35 @@ export class GcWorker {
     private readonly clock: () => number,
   ) {}
 
-  /** Starts both timers (unref'd: they never keep the process alive). */
+  /** Starts the clock tick (unref'd: it never keeps the process alive). */
   start(): void {
-    const every = (ms: number, pass: () => Promise<unknown>) => {
-      const timer = setInterval(() => void pass(), ms);
-      timer.unref();
-      this.timers.push(timer);
-    };
-    every(this.options.intervalMs, () => this.collectOnce());
-    every(this.options.sweepIntervalMs, () => this.sweepOnce());
+    this.lastCollectStartMs = this.lastSweepStartMs = this.clock();
+    const timer = setInterval(() => this.tick(), this.options.tickMs ?? 1000);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Starts whichever pass is due, unless paused; a pass never overlaps itself. */
+  private tick(): void {
+    const now = this.clock();
+    const interval = valueOf(this.options.intervalMs);
+    if (this.isPaused()) return void (this.report.nextCollectMs = undefined);
+    this.report.nextCollectMs = Number.isFinite(interval)
+      ? this.lastCollectStartMs + interval
+      : undefined;
+    if (now - this.lastCollectStartMs >= interval && !this.collecting) {
+      this.lastCollectStartMs = now;
+      this.report.nextCollectMs = now + interval;
+      void this.collectOnce();
+    }
+    if (now - this.lastSweepStartMs >= valueOf(this.options.sweepIntervalMs) && !this.sweeping) {
+      this.lastSweepStartMs = now;
+      void this.sweepOnce();
+    }
+  }
+
+  private isPaused(): boolean {
+    return this.options.paused?.() === true;
   }
 
   /** Stops the timers (a pass in progress finishes on its own). */
@@ -66,13 +101,15 @@ export class GcWorker {
     this.collecting = true;
     try {
       const shards = allShards().filter(this.options.ownsShard);
+      const startedAtMs = this.clock();
       let collected = 0;
-      for (;;) {
+      while (!this.isPaused()) {
         const batch = await this.gc.collectDue(this.clock(), 1000, shards);
         collected += batch;
         if (batch < 1000) break;
       }
-      this.report.lastCollect = { atMs: this.clock(), collected };
+      this.report.lastCollect = { atMs: this.clock(), startedAtMs, collected };
+      this.options.onCollect?.(this.report);
       if (this.options.metrics) {
         // A walk of this worker's own shards: each node reports its share of the backlog.
         const backlog = await this.gc.status(this.clock(), shards);

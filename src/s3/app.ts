@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { randomBytes } from 'node:crypto';
 import { gcRunRoute, gcStatusRoute } from '../admin/gc.js';
 import { createUserRoute, getUserRoute, listUsersRoute, updateUserRoute } from '../admin/users.js';
+import { ADMIN_ROUTES, type AdminRoute } from '../admin/routes.js';
 import type { RequestContext, S3Context, S3Deps } from './context.js';
 import { S3Error } from './errors.js';
 import { drainAbandonedBody } from './body.js';
@@ -186,7 +187,7 @@ function connectionOptions(headersTimeoutMs: number) {
 /** The Riak CS admin API beside S3 (a bucket named riak-cs is shadowed, as in Riak CS). */
 function registerAdminRoutes(app: FastifyInstance, deps: S3Deps): void {
   const route = (
-    method: 'GET' | 'PUT' | 'POST',
+    method: AdminRoute[0][number] | AdminRoute[0],
     url: string,
     handler: (ctx: RequestContext, keyId: string) => Promise<void>,
   ) =>
@@ -208,6 +209,7 @@ function registerAdminRoutes(app: FastifyInstance, deps: S3Deps): void {
   route('GET', '/riak-cs/usage/*', usageRoute);
   route('GET', '/riak-cs/storage', storageRoute);
   route('GET', '/riak-cs/storage/:keyId', storageRoute);
+  for (const [methods, url, handler] of ADMIN_ROUTES) route(methods, url, handler);
 }
 
 async function requestContext(

@@ -10,6 +10,8 @@ import type { PayloadMode } from '../auth/types.js';
 import type { MultipartStore } from '../objects/multipart-store.js';
 import type { GcQueue } from '../objects/gc-queue.js';
 import type { GcWorker } from '../objects/gc-worker.js';
+import type { GcBatch } from '../objects/gc-batch.js';
+import type { GcControl } from '../objects/gc-control.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import type { OrphanSweeper } from '../objects/orphan-sweeper.js';
 import type { RequestObserver } from '../metrics/request-observer.js';
@@ -44,6 +46,19 @@ export interface S3Deps {
   usage?: UsageService;
   /** Metrics and access-log hooks; absent where they are off. */
   observer?: RequestObserver;
+  /** What `cairn-admin cluster-info` reports of this process; absent in tests. */
+  operator?: OperatorInfo;
+}
+
+/** This process as an operator sees it. */
+export interface OperatorInfo {
+  /** `start` (embedded) or `s3` (a cluster front end). */
+  program: string;
+  /** The settings in force, as config lines, secrets shown as "(set)". */
+  settings: string[];
+  startedAtMs: number;
+  /** The front end's metrics as JSON (GET /riak-cs/stats). */
+  stats?: () => Promise<unknown>;
 }
 
 /** What the GC admin routes reach. */
@@ -51,6 +66,10 @@ export interface GcDeps {
   queue: GcQueue;
   sweeper: OrphanSweeper;
   worker?: GcWorker;
+  /** The operator's overrides (pause, interval, leeway), shared by the cluster. */
+  control?: GcControl;
+  /** This process's operator-started batch. */
+  batch?: GcBatch;
 }
 
 /** One authenticated request; `user` is undefined for an anonymous one. */

@@ -159,6 +159,8 @@ export const S3_ERRORS = {
     message: 'A header you provided implies functionality that is not implemented.',
   },
   NotModified: { status: 304, message: 'Not Modified' },
+  /** Riak CS admin API: no representation the Accept header allows (webmachine's 406). */
+  NotAcceptable: { status: 406, message: 'None of the acceptable media types is offered.' },
   OwnershipControlsNotFoundError: {
     status: 404,
     message: 'The bucket ownership controls were not found',
@@ -195,6 +197,11 @@ export const S3_ERRORS = {
   UnresolvableGrantByEmailAddress: {
     status: 400,
     message: 'The email address you provided does not match any account on record.',
+  },
+  /** Riak CS admin API: a body that is neither JSON nor XML (webmachine's 415). */
+  UnsupportedMediaType: {
+    status: 415,
+    message: 'The request body must be application/json or application/xml.',
   },
   UserAlreadyExists: {
     status: 409,

@@ -57,7 +57,8 @@ export class StorageUsage {
     }
   }
 
-  private async archiveUser(user: UserRecord, slotMs: number): Promise<void> {
+  /** Archives one sample of `user` for the slot holding now. */
+  async archiveUser(user: UserRecord, slotMs: number): Promise<void> {
     const startMs = this.clock();
     const usage = await this.userUsage(user.id);
     const buckets: Record<string, Usage> = {};

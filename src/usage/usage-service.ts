@@ -9,6 +9,7 @@ import type { ObjectStore } from '../objects/object-store.js';
 import { AccessLog } from './access-log.js';
 import { UsageReconciler, type ReconcileResult } from './reconciler.js';
 import { StorageUsage } from './storage-archive.js';
+import { StorageBatch } from './storage-batch.js';
 import { StorageCounters } from './storage-counters.js';
 
 /** Intervals of the background work, in ms; 0 turns a duty off. */
@@ -41,6 +42,8 @@ export class UsageService {
   readonly access: AccessLog;
   readonly storage: StorageUsage;
   private reconciler: UsageReconciler | undefined;
+  private storageBatch: StorageBatch | undefined;
+  private storageTimes: { startedMs?: number; lastMs?: number } = {};
   private readonly timers: NodeJS.Timeout[] = [];
   private onFailure: (duty: string, error: unknown) => void = () => undefined;
 
@@ -49,7 +52,7 @@ export class UsageService {
     readonly counters: StorageCounters,
     readonly nodeId: string,
     readonly intervals: UsageIntervals,
-    clock: () => number,
+    private readonly clock: () => number,
     private readonly events: UsageEvents = {},
   ) {
     this.access = new AccessLog(ring, nodeId, clock);
@@ -59,7 +62,32 @@ export class UsageService {
   /** The reconciler over `objects` (the object store is built after the counters). */
   reconcilerFor(objects: ObjectStore): UsageReconciler {
     this.reconciler ??= new UsageReconciler(this.ring, objects, this.counters);
+    const slotMs = this.intervals.storageArchiveMs || DEFAULT_USAGE_INTERVALS.storageArchiveMs;
+    this.storageBatch ??= new StorageBatch(
+      this.ring,
+      this.storage,
+      this.reconciler,
+      { slotMs },
+      this.clock,
+    );
     return this.reconciler;
+  }
+
+  /** The operator's storage batch (once the reconciler exists). */
+  get batch(): StorageBatch | undefined {
+    return this.storageBatch;
+  }
+
+  /** When storage samples were last taken and are next due (none when sampling is off). */
+  get storageSchedule(): { periodMs: number; lastMs?: number; nextMs?: number } {
+    const periodMs = this.intervals.storageArchiveMs;
+    const { startedMs, lastMs } = this.storageTimes;
+    const from = lastMs ?? startedMs;
+    return {
+      periodMs,
+      ...(lastMs !== undefined ? { lastMs } : {}),
+      ...(periodMs > 0 && from !== undefined ? { nextMs: from + periodMs } : {}),
+    };
   }
 
   /** Starts the timers; `onFailure` hears of every failed pass (they are retried). */
@@ -68,9 +96,11 @@ export class UsageService {
     const { flushMs, reconcileMs, storageArchiveMs, accessArchiveMs } = this.intervals;
     this.every('flush', flushMs, () => this.counters.flush());
     this.every('access archive', accessArchiveMs, () => this.access.archive());
-    this.every('storage archive', storageArchiveMs, () =>
-      this.storage.archiveAll(storageArchiveMs),
-    );
+    this.storageTimes.startedMs = this.clock();
+    this.every('storage archive', storageArchiveMs, () => {
+      this.storageTimes.lastMs = this.clock();
+      return this.storage.archiveAll(storageArchiveMs);
+    });
     this.every('reconcile', reconcileMs, async () => {
       const result = await this.reconciler?.step();
       if (result) this.events.reconciled?.(result);
@@ -93,6 +123,7 @@ export class UsageService {
 
   /** Stops the timers, then flushes counters and archives access once more. */
   async close(): Promise<void> {
+    this.storageBatch?.cancel();
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
     await this.counters.flush().catch((error: unknown) => this.onFailure('flush', error));

@@ -11,6 +11,8 @@ import type { AccessControlList, BucketRecord, UserRecord } from './records.js';
 export interface UserChanges {
   name?: string;
   email?: string;
+  /** Riak CS derives it from the e-mail, so a new e-mail brings a new display name. */
+  displayName?: string;
   status?: 'enabled' | 'disabled';
   secret?: string;
 }
@@ -28,6 +30,8 @@ export type Command = { id?: string } & (
        * ownership (S3's legacy us-east-1 answer) and refused as BucketAlreadyExists if not.
        */
       onOwnExisting?: 'refuse' | 'accept-unchanged';
+      /** The front end's max_buckets_per_user (BUCKETS_PER_USER_MAX when absent). */
+      bucketsMax?: number;
     }
   | {
       type: 'delete-bucket';

@@ -120,9 +120,15 @@ function decideUpdateUser(state: StanchionState, keyId: string, changes: UserCha
   const user: UserRecord = { ...current };
   if (changes.name !== undefined) user.name = changes.name;
   if (changes.email !== undefined) user.email = changes.email;
+  if (changes.displayName !== undefined) user.displayName = changes.displayName;
   if (changes.status !== undefined) user.status = changes.status;
   if (changes.secret !== undefined) user.secret = changes.secret;
   return { events: [{ type: 'user-updated', user }], result: { ok: true, user } };
+}
+
+/** The per-user bucket limit a command asks for, or Riak CS's default. */
+function bucketsMaxOf(asked: number | undefined): number {
+  return Number.isInteger(asked) && asked! >= 1 ? asked! : BUCKETS_PER_USER_MAX;
 }
 
 function decideCreateBucket(
@@ -130,6 +136,7 @@ function decideCreateBucket(
   command: Extract<Command, { type: 'create-bucket' }>,
 ): Decision {
   const { bucket } = command;
+  const max = bucketsMaxOf(command.bucketsMax);
   const existing = state.buckets.get(bucket.name);
   if (existing) {
     if (existing.ownerId !== bucket.ownerId) return refuse('BucketAlreadyExists', bucket.name);
@@ -144,8 +151,8 @@ function decideCreateBucket(
   if (!state.users.has(bucket.ownerId)) return refuse('AccessDenied', 'unknown owner');
   const refusal = newBucketRefusal(bucket);
   if (refusal) return refuse(refusal.code, refusal.detail);
-  if ((state.bucketCountByOwner.get(bucket.ownerId) ?? 0) >= BUCKETS_PER_USER_MAX) {
-    return refuse('TooManyBuckets', `at most ${BUCKETS_PER_USER_MAX} buckets per user`);
+  if ((state.bucketCountByOwner.get(bucket.ownerId) ?? 0) >= max) {
+    return refuse('TooManyBuckets', `at most ${max} buckets per user`);
   }
   return { events: [{ type: 'bucket-created', bucket }], result: { ok: true, bucket } };
 }

@@ -19,7 +19,11 @@ async function create(body: unknown, as?: { keyId: string; secret: string }, xml
   const res = await signedFetch(server.url, '/riak-cs/user', {
     method: 'POST',
     credentials: as ?? server,
-    headers: { 'content-type': xml ? 'application/xml' : 'application/json' },
+    // Answers are JSON only when asked for (Riak CS answers XML to a request without Accept).
+    headers: {
+      'content-type': xml ? 'application/xml' : 'application/json',
+      accept: 'application/json',
+    },
     body: xml ? String(body) : JSON.stringify(body),
   });
   return { status: res.status, text: await res.text() };

@@ -1,0 +1,32 @@
+/**
+ * The settings table, assembled: every row of settings-front-end.ts and settings-cluster.ts
+ * (see setting.ts for a row's shape), and the rows of one program.
+ */
+import {
+  ADMIN_SETTINGS,
+  CLUSTER_SETTINGS,
+  GC_SETTINGS,
+  NODE_SETTINGS,
+  QUORUM_SETTINGS,
+  STORAGE_SETTINGS,
+} from './settings-cluster.js';
+import { FRONT_END_SETTINGS, LISTENER_SETTINGS, USAGE_SETTINGS } from './settings-front-end.js';
+import type { Program, Setting } from './setting.js';
+
+/** Every setting of every program. */
+export const SETTINGS: readonly Setting[] = [
+  ...LISTENER_SETTINGS,
+  ...STORAGE_SETTINGS,
+  ...FRONT_END_SETTINGS,
+  ...CLUSTER_SETTINGS,
+  ...QUORUM_SETTINGS,
+  ...NODE_SETTINGS,
+  ...GC_SETTINGS,
+  ...USAGE_SETTINGS,
+  ...ADMIN_SETTINGS,
+];
+
+/** The settings `program` takes. */
+export function settingsFor(program: Program): Setting[] {
+  return SETTINGS.filter((s) => s.programs.includes(program));
+}
