@@ -50,7 +50,7 @@ async function prepareBucket(
 ): Promise<Account[] | undefined> {
   const { source, target } = ctx;
   const keys = job.owner.keys;
-  const created = await target.createBucket(keys, job.name);
+  const created = await target.createBucket(keys, job.name, job.owner.user.id);
   if (created === 'taken') {
     problem('the name belongs to another user on the target');
     return undefined;

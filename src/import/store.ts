@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { uriEncode } from '../auth/request-parts.js';
+import { parseAcl } from './core/acl.js';
 import { parseListBuckets, parseListObjects, type ListedObject } from './core/xml.js';
 import {
   answerError,
@@ -54,7 +55,18 @@ export class Store {
   }
 
   /** CreateBucket; 'present' when the caller owns it already, 'taken' when another does. */
-  async createBucket(keys: Keys, bucket: string): Promise<'created' | 'present' | 'taken'> {
+  /**
+   * Creates `bucket` as the user `keys` sign for (canonical id `ownerId`). A 409 is 'present'
+   * when that user owns it already: S3 answers a re-create by its owner with
+   * BucketAlreadyOwnedByYou, or (us-east-1) with BucketAlreadyExists when the bucket's ACL is
+   * not the one asked for, so ownership is read from the bucket's ACL, which only its owner
+   * (or a grantee) may read.
+   */
+  async createBucket(
+    keys: Keys,
+    bucket: string,
+    ownerId: string,
+  ): Promise<'created' | 'present' | 'taken'> {
     const answer = await this.call(
       keys,
       { method: 'PUT', path: objectPath(bucket), body: Buffer.alloc(0) },
@@ -62,7 +74,9 @@ export class Store {
       { accept: [409] },
     );
     if (answer.status !== 409) return 'created';
-    return answer.text.includes('<Code>BucketAlreadyOwnedByYou</Code>') ? 'present' : 'taken';
+    if (answer.text.includes('<Code>BucketAlreadyOwnedByYou</Code>')) return 'present';
+    const acl = await this.getAcl(keys, bucket).catch(() => undefined);
+    return acl !== undefined && parseAcl(acl).ownerId === ownerId ? 'present' : 'taken';
   }
 
   /** GET ?acl of a bucket or object: the AccessControlPolicy XML. */

@@ -63,7 +63,10 @@ export async function makeUser(
 
 /** A user record as the admin API shows it. */
 export async function adminUser(server: CairnProcess, keyId: string) {
-  const res = await signedFetch(server.url, `/riak-cs/user/${keyId}`, { credentials: server });
+  const res = await signedFetch(server.url, `/riak-cs/user/${keyId}`, {
+    credentials: server,
+    headers: { accept: 'application/json' },
+  });
   return {
     status: res.status,
     json: (await res.json().catch(() => ({}))) as Record<string, unknown>,

@@ -60,7 +60,10 @@ afterAll(async () => {
 });
 
 async function targetUsers() {
-  const res = await signedFetch(target.url, '/riak-cs/users', { credentials: target });
+  const res = await signedFetch(target.url, '/riak-cs/users', {
+    credentials: target,
+    headers: { accept: 'application/json' },
+  });
   return parseUsersAnswer(res.headers.get('content-type') ?? '', await res.text());
 }
 
