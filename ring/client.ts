@@ -103,7 +103,10 @@ export class RingClient {
       const { entries, item } = this.locate(keyspace, pk, sk);
       const request: NodeRequest = { op: 'get', item };
       const pr = this.deps.quorum.pr ?? 0;
-      const replies = await fanOut(this.deps, entries, request, this.r, undefined, pr);
+      // As Riak CS reads with notfound_ok=false: R not-found replies (a fallback standing in
+      // for a dead primary, a replica that missed the write) are not an answer while a
+      // replica that may hold the value has yet to reply.
+      const replies = await fanOut(this.deps, entries, request, this.r, anyHasValue, pr);
       const state = this.mergeAndRepair(replies, item);
       return { values: liveValues(state), context: contextOf(state), state };
     });
@@ -207,11 +210,9 @@ export class RingClient {
     const { entries, item } = this.locate(keyspace, pk, sk);
     // R not-found replies are not trusted while a replica that may hold the value (one that
     // missed a write, or was just handed a partition) has yet to answer.
-    const hasValue = (replies: EntryReply[]) =>
-      replies.some((r) => 'value' in r.reply && r.reply.value);
     const pr = this.deps.quorum.pr ?? 0;
     const request: NodeRequest = { op: 'get', item };
-    const replies = await fanOut(this.deps, entries, request, this.r, hasValue, pr);
+    const replies = await fanOut(this.deps, entries, request, this.r, anyHasValue, pr);
     for (const { reply } of replies) if ('value' in reply && reply.value) return reply.value;
     return undefined;
   }
@@ -384,4 +385,9 @@ export class RingClient {
     const item = { partition, keyspace, pk: keyBytes(pk), sk: keyBytes(sk) };
     return { partition, entries, item };
   }
+}
+
+/** Whether any reply holds a value (a not-found reply has none). */
+function anyHasValue(replies: EntryReply[]): boolean {
+  return replies.some((r) => 'value' in r.reply && r.reply.value !== undefined);
 }
