@@ -35,7 +35,7 @@ export interface FrontEndOptions {
   port: number;
   region: string;
   anonymousUserCreation: boolean;
-  virtualHostBase?: string;
+  rootHost?: string;
   blockSizeBytes: number;
   /** Smallest non-last part on CompleteMultipartUpload; S3's 5 MiB unless a test lowers it. */
   partBytesMin?: number;
@@ -124,7 +124,7 @@ export function frontEndDeps(
     config: {
       region: options.region,
       anonymousUserCreation: options.anonymousUserCreation,
-      ...(options.virtualHostBase ? { virtualHostBase: options.virtualHostBase } : {}),
+      ...(options.rootHost ? { rootHost: options.rootHost } : {}),
     },
     clock: Date.now,
     newId: () => uuidV7(Date.now(), randomUUID),

@@ -41,7 +41,7 @@ export function frontEndSettings(s: Settings, gcWorker: boolean): FrontEndOption
     gcSweepIntervalSeconds: s['gcSweepInterval'] as number,
     gcWorker,
     anonymousUserCreation: s['anonymousUserCreation'] as boolean,
-    ...(s['virtualHostBase'] ? { virtualHostBase: s['virtualHostBase'] as string } : {}),
+    ...(s['rootHost'] ? { rootHost: s['rootHost'] as string } : {}),
     region: s['region'] as string,
     logLevel: s['logLevel'] as string,
     maxBucketsPerUser: s['maxBucketsPerUser'] as number,

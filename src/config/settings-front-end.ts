@@ -84,12 +84,16 @@ export const FRONT_END_SETTINGS: Setting[] = [
     key: 'anonymous_user_creation',
   },
   {
-    name: 'virtualHostBase',
+    name: 'rootHost',
     programs: FRONT,
     type: textType(/^[A-Za-z0-9.-]+$/, 'a domain name such as s3.example.com'),
-    help: 'base domain of virtual-hosted-style requests (bucket.<domain>)',
-    flag: '--virtual-host-base <domain>',
-    env: 'CAIRN_VIRTUAL_HOST_BASE',
+    default: 's3.amazonaws.com',
+    help:
+      "the S3 service's own host name, as Riak CS's cs_root_host: bucket.<domain> is a " +
+      'virtual-hosted-style request, and requests sent to Cairn as the HTTP proxy for it ' +
+      'are served',
+    flag: '--root-host <domain>',
+    env: 'CAIRN_ROOT_HOST',
     key: 'root_host',
     keyAliases: ['cs_root_host'],
   },

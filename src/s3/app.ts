@@ -29,6 +29,7 @@ import { addCorsHeaders, corsPreflight } from './handlers/cors.js';
 import { postObject } from './handlers/post-object.js';
 import { dispatchSubresource, type UnsignedOperation } from './handlers/subresources.js';
 import { installExpectHandling } from './expect-continue.js';
+import { installOriginForm } from './proxy-target.js';
 import { identify } from './identify.js';
 import { decodePath, parseOperation, type S3Operation } from './operation.js';
 import { REFUSED_AFTER_ACCESS, refuseUnsupportedRequest } from './unsupported-headers.js';
@@ -84,12 +85,13 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
   deps.observer?.install(app);
   registerAdminRoutes(app, deps);
   installExpectHandling(app.server);
+  installOriginForm(app.server);
   app.route({
     method: [...METHODS],
     url: '/*',
     handler: async (request, reply) => {
       const { path, query } = splitUrl(request.raw.url ?? '/');
-      const bucketFromHost = virtualHostBucket(request.headers.host, deps.config.virtualHostBase);
+      const bucketFromHost = virtualHostBucket(request.headers.host, deps.config.rootHost);
       const op = parseOperation({ method: request.method, path, query, bucketFromHost });
       deps.observer?.noteOperation(request, op.name);
       if (op.name === 'CorsPreflight') {

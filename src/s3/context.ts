@@ -23,8 +23,11 @@ export interface S3Config {
   region: string;
   /** Whether POST /riak-cs/user works without credentials (Riak CS anonymous_user_creation). */
   anonymousUserCreation: boolean;
-  /** Base domain for virtual-hosted-style requests, e.g. 's3.example.com'. */
-  virtualHostBase?: string;
+  /**
+   * The service's host name (Riak CS's cs_root_host), e.g. 's3.amazonaws.com': a Host of
+   * bucket.<rootHost> names a bucket (virtual-hosted style).
+   */
+  rootHost?: string;
 }
 
 /** The world the front end runs in: the ring client, stanchion, the clock and ids. */

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 
 /** Why `tool` cannot run here, or undefined when it can. */
 export function missingTool(
-  tool: 'boto' | 'boto3' | 'aws' | 's3cmd' | 'rclone',
+  tool: 'boto' | 'boto3' | 'aws' | 's3cmd' | 'rclone' | 'ruby-aws-sdk',
 ): string | undefined {
   const reason = probe(tool);
   if (reason && process.env.CI === 'true') {
@@ -27,6 +27,13 @@ function probe(tool: string): string | undefined {
         return undefined;
       } catch {
         return `python3-${tool} is not installed (apt-get install python3-${tool})`;
+      }
+    case 'ruby-aws-sdk':
+      try {
+        execFileSync('ruby', ['-e', 'require "aws-sdk"'], { stdio: 'ignore' });
+        return undefined;
+      } catch {
+        return 'ruby-aws-sdk (the AWS SDK for Ruby v1) is not installed (apt-get install ruby-aws-sdk)';
       }
     case 'aws':
       return existsSync('/usr/bin/aws')

@@ -20,7 +20,7 @@ async function errorLines(dir: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  cluster = await startDevCluster(5, { CAIRN_VIRTUAL_HOST_BASE: VHOST_BASE });
+  cluster = await startDevCluster(5, { CAIRN_ROOT_HOST: VHOST_BASE });
   await cluster.script('join');
   const started = cluster;
   const s3Pid = Number(await readFile(join(started.dir, 'pids', 's3.pid'), 'utf8'));

@@ -13,7 +13,7 @@ let server: CairnProcess | undefined;
 let world: CsWorld | undefined;
 
 beforeAll(async () => {
-  server = await startCairn({ args: ['--virtual-host-base', VHOST_BASE, '--durability', 'none'] });
+  server = await startCairn({ args: ['--root-host', VHOST_BASE, '--durability', 'none'] });
   const started = server;
   world = await setUpWorld({
     endpoint: started.url,

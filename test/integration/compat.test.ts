@@ -1,6 +1,7 @@
 /**
  * Real clients against a real cairn process: boto (v2, Signature V2) with the README's
- * flow, boto3, the aws CLI (a 100 MiB multipart cp), s3cmd (V2 and V4), rclone, and
+ * flow and as Riak CS documents it (SigV4, and through Cairn as the proxy for
+ * s3.amazonaws.com), boto3 (also through the proxy), the AWS SDK for Ruby v1, the aws CLI (a 100 MiB multipart cp), s3cmd (V2 and V4), rclone, and
  * aws-sdk v2 for JavaScript (V2 and V4), and SigV2's wire details with boto 2's signer as the
  * reference (sigv2_wire.py). Each flow creates a bucket, puts, gets, lists,
  * uploads multipart, presigns where the client can, deletes and compares bytes. Each runs
@@ -85,6 +86,33 @@ describe('compatibility', () => {
         await newUserEnv('sigv2wire'),
       );
       expect(out).toContain('sigv2 wire OK');
+    },
+  );
+
+  it.skipIf(missingTool('boto')).each(['path-v4', 'proxy-vhost', 'proxy-path', 'proxy-v4'])(
+    'boto (v2) as Riak CS documents it (%s): objects, ACLs, multipart',
+    async (mode) => {
+      const env = await newUserEnv(`boto-${mode}`);
+      const out = await runFlow('/usr/bin/python3', [`${COMPAT}/boto_riak_cs_flow.py`, mode], env);
+      expect(out).toContain(`boto riak cs flow OK ${mode}`);
+    },
+  );
+
+  it.skipIf(missingTool('boto3'))(
+    'boto3 through Cairn as the proxy for s3.amazonaws.com',
+    async () => {
+      const env = await newUserEnv('boto3proxy');
+      const out = await runFlow('/usr/bin/python3', [`${COMPAT}/boto3_proxy_flow.py`], env);
+      expect(out).toContain('boto3 proxy flow OK');
+    },
+  );
+
+  it.skipIf(missingTool('ruby-aws-sdk'))(
+    'AWS SDK for Ruby v1 (path style, SigV2): objects, ACLs, multipart',
+    async () => {
+      const env = await newUserEnv('ruby');
+      const out = await runFlow('ruby', [`${COMPAT}/ruby_sdk_v1_flow.rb`], env);
+      expect(out).toContain('ruby sdk v1 flow OK');
     },
   );
 

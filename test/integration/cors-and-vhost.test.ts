@@ -1,7 +1,7 @@
 /**
  * CORS (configuration, unauthenticated preflight, headers on actual requests) and
  * virtual-hosted-style addressing under a configured base domain, against a real
- * `cairn start --virtual-host-base s3.localhost.test`. No DNS is needed: the SDK's agent
+ * `cairn start --root-host s3.localhost.test`. No DNS is needed: the SDK's agent
  * resolves every name to 127.0.0.1, and raw requests carry an explicit Host header.
  */
 import {
@@ -32,7 +32,7 @@ let server: CairnProcess;
 let s3: S3Client;
 
 useCairn(
-  { buckets: ['web', 'plain', 'vbucket', 'patterns'], args: ['--virtual-host-base', BASE] },
+  { buckets: ['web', 'plain', 'vbucket', 'patterns'], args: ['--root-host', BASE] },
   (started) => ({ server, s3 } = started),
 );
 

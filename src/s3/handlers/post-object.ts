@@ -194,7 +194,7 @@ function redirectUrl(value: string | undefined): URL | undefined {
 
 function objectUrl(ctx: RequestContext, bucket: string, key: string): string {
   const host = String(ctx.request.headers.host ?? 'localhost');
-  const base = ctx.deps.config.virtualHostBase;
+  const base = ctx.deps.config.rootHost;
   const inHost = base !== undefined && host.toLowerCase().startsWith(`${bucket}.${base}`);
   const path = inHost ? `/${uriEncode(key, true)}` : `/${bucket}/${uriEncode(key, true)}`;
   return `${ctx.request.protocol}://${host}${path}`;

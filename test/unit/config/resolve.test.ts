@@ -48,7 +48,7 @@ describe('settings: precedence', () => {
       gcInterval: Infinity,
       anonymousUserCreation: true,
       blockSize: 4 * 1024 * 1024,
-      virtualHostBase: 's3.example.com',
+      rootHost: 's3.example.com',
       maxBucketsPerUser: 250,
       logLevel: 'warn',
     });
