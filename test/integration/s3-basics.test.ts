@@ -69,6 +69,23 @@ describe('buckets', () => {
     expect(gone.status).toBe(404);
   });
 
+  it('refuses a location constraint other than its region; accepts its own', async () => {
+    const elsewhere = await s3ErrorOf(
+      s3.send(
+        new CreateBucketCommand({
+          Bucket: 'in-eu',
+          CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+        }),
+      ),
+    );
+    expect(elsewhere).toEqual({ name: 'IllegalLocationConstraintException', status: 400 });
+    const head = await s3ErrorOf(s3.send(new HeadBucketCommand({ Bucket: 'in-eu' })));
+    expect(head.status).toBe(404);
+    const here = { LocationConstraint: 'us-east-1' as const };
+    await s3.send(new CreateBucketCommand({ Bucket: 'in-us', CreateBucketConfiguration: here }));
+    await s3.send(new HeadBucketCommand({ Bucket: 'in-us' }));
+  });
+
   it('gives a re-created bucket none of the old objects', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'reborn' }));
     await s3.send(new PutObjectCommand({ Bucket: 'reborn', Key: 'old', Body: 'old' }));

@@ -30,7 +30,9 @@ export async function createBucket(ctx: S3Context, name: string): Promise<void> 
   const acl = await requestedAcl(ctx, user.id, user.id);
   const ownership = header(ctx, 'x-amz-object-ownership');
   const body = await readSmallBody(ctx, CONFIGURATION_BYTES_MAX);
-  if (body.length > 0) checkConfiguration(parseRequestXml(body.toString('utf8')));
+  if (body.length > 0) {
+    checkConfiguration(parseRequestXml(body.toString('utf8')), ctx.deps.config.region);
+  }
   const bucket: BucketRecord = {
     name,
     id: ctx.deps.newId(),
@@ -56,11 +58,27 @@ function header(ctx: S3Context, name: string): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-function checkConfiguration(doc: Record<string, unknown>): void {
+/**
+ * The CreateBucketConfiguration body. Its LocationConstraint must name this endpoint's
+ * region (or nothing): a bucket asked for elsewhere would not be there, so it is refused as
+ * S3 refuses it, rather than created here as if it were (Riak CS ignored it).
+ */
+function checkConfiguration(doc: Record<string, unknown>, region: string): void {
   const config = doc['CreateBucketConfiguration'];
   if (config === undefined || (typeof config !== 'object' && config !== '')) {
     throw new S3Error('MalformedXML');
   }
+  const location =
+    typeof config === 'object'
+      ? (config as Record<string, unknown>)['LocationConstraint']
+      : undefined;
+  if (location === undefined || location === '' || location === region) return;
+  if (typeof location !== 'string') throw new S3Error('MalformedXML');
+  throw new S3Error(
+    'IllegalLocationConstraintException',
+    `The ${location} location constraint is incompatible for the region specific endpoint ` +
+      `this request was sent to (${region}).`,
+  );
 }
 
 /** HEAD /bucket (s3:ListBucket) */
