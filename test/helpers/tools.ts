@@ -33,7 +33,7 @@ function probe(tool: string): string | undefined {
         execFileSync('ruby', ['-e', 'require "aws-sdk"'], { stdio: 'ignore' });
         return undefined;
       } catch {
-        return 'ruby-aws-sdk (the AWS SDK for Ruby v1) is not installed (apt-get install ruby-aws-sdk)';
+        return 'the AWS SDK for Ruby v1 is not installed (apt-get install ruby-aws-sdk)';
       }
     case 'aws':
       return existsSync('/usr/bin/aws')
