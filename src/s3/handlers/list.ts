@@ -8,7 +8,7 @@ import { listPage, type ListPage } from '../../objects/listing.js';
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
 import { storageClassOf } from '../storage-class.js';
-import { renderXml } from '../xml.js';
+import { listingXml, renderXml } from '../xml.js';
 import { authorizedBucket } from './access.js';
 import { sendXml } from './responses.js';
 
@@ -55,7 +55,7 @@ export async function listObjects(ctx: S3Context, bucketName: string, v2: boolea
     body['NextContinuationToken'] = encodeToken(page.lastKey);
   }
   Object.assign(body, entriesXml(page, enc, fetchOwner ? ownerXml : undefined));
-  sendXml(ctx, 200, renderXml('ListBucketResult', body));
+  sendXml(ctx, 200, renderXml('ListBucketResult', body, listingXml(encodingType)));
 }
 
 function entriesXml(page: ListPage, enc: (t: string) => string, owner?: object) {

@@ -6,7 +6,7 @@ import { listUploadsPage, type UploadListPage } from '../../objects/upload-listi
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
 import { storageClassOf } from '../storage-class.js';
-import { renderXml } from '../xml.js';
+import { listingXml, renderXml } from '../xml.js';
 import { readUserById } from '../../../stanchion/reader.js';
 import { authorizedBucket } from './access.js';
 import { encodeKey } from './list.js';
@@ -91,7 +91,7 @@ export async function listParts(ctx: S3Context, bucketName: string, key: string)
     }
     return entry;
   });
-  sendXml(ctx, 200, renderXml('ListPartsResult', body));
+  sendXml(ctx, 200, renderXml('ListPartsResult', body, listingXml(type)));
 }
 
 /** GET /bucket?uploads (s3:ListBucketMultipartUploads) */
@@ -121,7 +121,7 @@ export async function listMultipartUploads(ctx: S3Context, bucketName: string) {
   if (type) body['EncodingType'] = type;
   body['IsTruncated'] = page.isTruncated;
   Object.assign(body, await uploadEntriesXml(ctx, page, enc));
-  sendXml(ctx, 200, renderXml('ListMultipartUploadsResult', body));
+  sendXml(ctx, 200, renderXml('ListMultipartUploadsResult', body, listingXml(type)));
 }
 
 function nextMarkers(page: UploadListPage, enc: (text: string) => string) {

@@ -12,7 +12,7 @@ import { listPage, type ListPage } from '../../objects/listing.js';
 import { readSmallBody } from '../body.js';
 import type { S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
-import { parseRequestXml, renderXml } from '../xml.js';
+import { listingXml, parseRequestXml, renderXml } from '../xml.js';
 import { authorizedBucket } from './access.js';
 import { listingParams } from './list.js';
 import { sendEmpty, sendXml } from './responses.js';
@@ -88,7 +88,7 @@ export async function listObjectVersions(ctx: S3Context, bucketName: string): Pr
     versionEntries(page, enc, { ID: bucket.ownerId, DisplayName: owner?.displayName ?? '' }),
   );
   if (encodingType) body['EncodingType'] = encodingType;
-  sendXml(ctx, 200, renderXml('ListVersionsResult', body));
+  sendXml(ctx, 200, renderXml('ListVersionsResult', body, listingXml(encodingType)));
 }
 
 function checkVersionIdMarker(keyMarker: string, versionIdMarker: string): void {
