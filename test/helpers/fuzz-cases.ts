@@ -223,7 +223,8 @@ function tamperHeader(rng: Rng, draft: Draft): Draft {
 function badContentSha(rng: Rng, world: FuzzWorld, draft: Draft): Draft {
   const signed = signedV4(world, draft);
   const sent = Buffer.from(draft.body);
-  sent[rng.int(0, sent.length - 1)] ^= 0x01;
+  const at = rng.int(0, sent.length - 1);
+  sent.writeUInt8(sent.readUInt8(at) ^ 0x01, at); // range-checked, unlike sent[at]
   return { ...signed, body: sent };
 }
 
