@@ -10,6 +10,9 @@ export default defineConfig({
     teardownTimeout: 20_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Marks every process the tests start as the suite's: a `cairn` that finds a CAIRN_TEST_*
+    // variable (the suite's own knobs, inherited) refuses to start unless this is set.
+    env: { CAIRN_TESTING: '1' },
     // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line.
     reporters: ['default', ['json', { outputFile: '.test-results.json' }]],
   },

@@ -37,7 +37,7 @@ export interface FrontEndOptions {
   anonymousUserCreation: boolean;
   rootHost?: string;
   blockSizeBytes: number;
-  /** Smallest non-last part on CompleteMultipartUpload; S3's 5 MiB unless a test lowers it. */
+  /** Smallest non-last part on CompleteMultipartUpload; S3's 5 MiB, 0 when not enforced. */
   partBytesMin?: number;
   gcLeewaySeconds: number;
   /** Whether this process collects garbage (the embedded store; in a cluster, the nodes). */

@@ -31,7 +31,6 @@ const seconds = (value: unknown) => Math.round((value as number) * 1000);
 
 /** The front end's options from its settings; `gcWorker`: whether it collects garbage. */
 export function frontEndSettings(s: Settings, gcWorker: boolean): FrontEndOptions {
-  const env = process.env;
   return {
     host: s['host'] as string,
     port: s['port'] as number,
@@ -53,10 +52,8 @@ export function frontEndSettings(s: Settings, gcWorker: boolean): FrontEndOption
     },
     ...(s['metricsToken'] ? { metricsToken: s['metricsToken'] as string } : {}),
     headersTimeoutMs: s['headersTimeout'] as number,
-    // Only tests lower S3's 5 MiB minimum part size, to complete many tiny parts.
-    ...(env.CAIRN_TEST_PART_BYTES_MIN
-      ? { partBytesMin: Number(env.CAIRN_TEST_PART_BYTES_MIN) }
-      : {}),
+    // Riak CS's enforce_multipart_part_size = false: no minimum at all, not a lower one.
+    ...(s['enforceMultipartPartSize'] === false ? { partBytesMin: 0 } : {}),
   };
 }
 

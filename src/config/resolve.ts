@@ -10,6 +10,7 @@ import { ValueError } from './core/values.js';
 import { foreignKey } from './foreign-keys.js';
 import { settingsFor, SETTINGS } from './settings.js';
 import type { Program, Setting } from './setting.js';
+import { testVariableProblems } from './test-variables.js';
 
 /** Where a value came from. */
 export type Origin = 'flag' | 'env' | 'file' | 'default';
@@ -46,6 +47,7 @@ export function resolveSettings(program: Program, sources: SettingSources): Reso
       result.origins[row.name] = settled.origin;
     }
   }
+  result.problems.push(...testVariableProblems(sources.env));
   result.problems = ordered(result.problems, sources.file?.path);
   return result;
 }

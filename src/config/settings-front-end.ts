@@ -138,6 +138,18 @@ export const FRONT_END_SETTINGS: Setting[] = [
     key: 'max_buckets_per_user',
   },
   {
+    name: 'enforceMultipartPartSize',
+    programs: FRONT,
+    type: flagType,
+    default: true,
+    help:
+      "refuse to complete a multipart upload with a part but the last under S3's 5 MiB " +
+      '(EntityTooSmall); off accepts parts of any size, as Riak CS does with it false',
+    flag: '--enforce-multipart-part-size <on|off>',
+    env: 'CAIRN_ENFORCE_MULTIPART_PART_SIZE',
+    key: 'enforce_multipart_part_size',
+  },
+  {
     name: 'foldObjectsForListKeys',
     programs: FRONT,
     type: onlyType('on', RIAK_CS_LISTING),

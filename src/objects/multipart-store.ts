@@ -38,7 +38,7 @@ export interface MultipartStoreOptions {
   inFlightMax: number;
   /** Largest part, in bytes (S3: 5 GiB). */
   partBytesMax: number;
-  /** Smallest part but the last on Complete (S3: 5 MiB; tests lower it). */
+  /** Smallest part but the last on Complete (S3: 5 MiB; 0 when not enforced). */
   partBytesMin: number;
 }
 

@@ -7,7 +7,7 @@ import { XMLParser } from 'fast-xml-parser';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { CsWire, WireResponse } from './cs-wire.js';
-import { encodeS3, presignQueryV2, presignQueryV4 } from './sdk-v1-signers.js';
+import { presignQueryV2, presignQueryV4 } from './sdk-v1-signers.js';
 
 const parser = new XMLParser({
   parseTagValue: false,

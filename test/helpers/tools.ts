@@ -6,10 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
+/** An external program some test drives; .ci/run installs every one. */
+export type Tool =
+  'boto' | 'boto3' | 'aws' | 's3cmd' | 'rclone' | 'ruby-aws-sdk' | 'docker-compose';
+
 /** Why `tool` cannot run here, or undefined when it can. */
-export function missingTool(
-  tool: 'boto' | 'boto3' | 'aws' | 's3cmd' | 'rclone' | 'ruby-aws-sdk',
-): string | undefined {
+export function missingTool(tool: Tool): string | undefined {
   const reason = probe(tool);
   if (reason && process.env.CI === 'true') {
     throw new Error(`${reason}; CI must install it (.ci/run)`);
@@ -17,7 +19,7 @@ export function missingTool(
   return reason;
 }
 
-function probe(tool: string): string | undefined {
+function probe(tool: Tool): string | undefined {
   switch (tool) {
     case 'boto':
     case 'boto3':

@@ -3,7 +3,7 @@
  * by the admin), each with an SDK client, plus a helper that turns an SDK call into the S3
  * error code it ended with ('ok' when it succeeded).
  */
-import { S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { CairnProcess } from './cairn-process.js';
 import { s3Client } from './s3-client.js';
 import { signedFetch } from './signed-fetch.js';

@@ -5,7 +5,6 @@
  * locked out, and malformed policies refused without changing anything.
  */
 import {
-  CreateBucketCommand,
   DeleteBucketPolicyCommand,
   GetBucketPolicyCommand,
   GetObjectCommand,

@@ -5,7 +5,6 @@
  */
 import {
   ChecksumAlgorithm,
-  CreateBucketCommand,
   GetObjectCommand,
   PutObjectCommand,
   S3Client,

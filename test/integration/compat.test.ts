@@ -3,8 +3,8 @@
  * flow and as Riak CS documents it (SigV4, and through Cairn as the proxy for
  * s3.amazonaws.com), boto3 (also through the proxy), the AWS SDK for Ruby v1, the aws CLI
  * (a 100 MiB multipart cp), s3cmd (V2 and V4), rclone, and aws-sdk v2 for JavaScript (V2
- * and V4), and SigV2's wire details with boto 2's signer as the
- * reference (sigv2_wire.py). Each flow creates a bucket, puts, gets, lists,
+ * and V4), and SigV2's wire details with boto 2's signer as the reference
+ * (sigv2_wire.py). Each flow creates a bucket, puts, gets, lists,
  * uploads multipart, presigns where the client can, deletes and compares bytes. Each runs
  * as its own user, so every flow starts from an account with no buckets.
  */

@@ -14,7 +14,6 @@ import {
   PutBucketCorsCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   type CORSRule,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -159,7 +158,7 @@ describe('CORS', () => {
   });
 
   it('refuses a preflight no rule allows with 403 CORSResponse', async () => {
-    const cases = [
+    const cases: Record<string, string>[] = [
       { origin: 'https://evil.test', 'access-control-request-method': 'PUT' },
       { origin: 'https://app.example.com', 'access-control-request-method': 'DELETE' },
       {

@@ -1,9 +1,12 @@
 /**
  * Fuzz: 10,000 random and mutated requests over raw sockets against one real cairn
  * process, 16 at a time, from a fixed seed (CAIRN_FUZZ_SEED to change it, printed on every
- * run; CAIRN_FUZZ_REQUESTS for the count). Afterwards the process is alive, no answer was a
- * 5xx other than 501/503, nothing was logged at error level, no request that had to be
- * refused got a 2xx, and the state outside the scratch bucket is byte for byte unchanged.
+ * run; CAIRN_FUZZ_REQUESTS for the count). Every request must get a complete HTTP answer
+ * in time: a hang, a connection closed or reset without one, or an answer cut off fails the
+ * test, naming the seed and the request (test/helpers/fuzz-exchange.ts). Afterwards the
+ * process is alive, no answer was a 5xx other than 501/503, nothing was logged at error
+ * level, no request that had to be refused got a 2xx, and the state outside the scratch
+ * bucket is byte for byte unchanged.
  */
 import {
   CreateMultipartUploadCommand,
@@ -15,7 +18,6 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import {
@@ -29,14 +31,20 @@ import {
   type FuzzCase,
   type FuzzWorld,
 } from '../helpers/fuzz-cases.js';
+import { exchange, type Outcome } from '../helpers/fuzz-exchange.js';
 import { Rng } from '../helpers/fuzz-random.js';
 import { snapshotState } from '../helpers/fuzz-state.js';
 
 const SEED = Number(process.env.CAIRN_FUZZ_SEED ?? 20261126);
 const REQUEST_COUNT = Number(process.env.CAIRN_FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = 16;
-/** A request with no answer by then is dropped and counted; it cannot hold the run. */
-const ANSWER_TIMEOUT_MS = 5000;
+/**
+ * A request with no complete answer by then fails the test. A healthy answer takes
+ * milliseconds; the margin is for a machine loaded by other test files.
+ */
+const ANSWER_TIMEOUT_MS = 10_000;
+/** Failures reported at most; the run stops there, so a server that hangs fails fast. */
+const FAILURES_MAX = 20;
 const KEEP = 'fuzz-keep';
 const SCRATCH = 'fuzz-scratch';
 const KEEP_KEYS = ['obj-0', 'dir/obj 1', 'caf\u00e9/\u00fc+%', 'a//b', ' spaced ', 'deep/x/y/z'];
@@ -110,73 +118,43 @@ function nextCase(rng: Rng): FuzzCase {
   return sigV2MutatedCase(rng, world);
 }
 
-interface Outcome {
-  /** The first response's status, or 'none' (closed without one), 'timeout', 'cut'. */
-  status: number | 'none' | 'timeout' | 'cut';
-  head: string;
-}
-
-/** Sends a case on its own connection and reads the first response line. */
-function exchange(fuzz: FuzzCase): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const socket = connect(server.port, '127.0.0.1');
-    let received = '';
-    let settled = false;
-    const finish = (outcome: Outcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(
-      () => finish({ status: 'timeout', head: received }),
-      ANSWER_TIMEOUT_MS,
-    );
-    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
-    const done = () => {
-      // Skip interim answers (100 Continue): the final status is the one that counts.
-      const statuses = [...received.matchAll(/(?:^|\r\n)HTTP\/1\.[01] (\d{3})/g)].map((m) => m[1]);
-      const status = statuses.find((code) => !code!.startsWith('1'));
-      finish({ status: status ? Number(status) : 'none', head: received.slice(0, 400) });
-    };
-    socket.on('close', done);
-    // A server that answers early (431, 403) and closes makes our write fail: not an error.
-    socket.on('error', done);
-    socket.write(fuzz.bytes, () => {
-      if (fuzz.cut) setTimeout(() => finish({ status: 'cut', head: '' }), 20);
-    });
-  });
-}
-
 interface Tally {
+  sent: number;
   statuses: Map<string, number>;
   kinds: Map<string, number>;
   failures: string[];
 }
 
-function record(tally: Tally, fuzz: FuzzCase, outcome: Outcome): void {
+function record(tally: Tally, n: number, fuzz: FuzzCase, outcome: Outcome): void {
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   bump(tally.statuses, String(outcome.status));
   bump(tally.kinds, fuzz.kind);
-  const status = outcome.status;
-  const serverError =
-    typeof status === 'number' && status >= 500 && status !== 501 && status !== 503;
-  const wronglyAccepted = typeof status === 'number' && status < 300 && fuzz.mustReject;
-  if ((serverError || wronglyAccepted) && tally.failures.length < 20) {
+  const failure = failureOf(fuzz, outcome);
+  if (failure !== undefined && tally.failures.length < FAILURES_MAX) {
     const request = fuzz.bytes.subarray(0, 600).toString('latin1');
-    tally.failures.push(`${fuzz.kind} → ${status}\n${request}\n---\n${outcome.head}`);
+    tally.failures.push(
+      `request #${n} (${fuzz.kind}): ${failure}\n${request}\n---\n${outcome.head}`,
+    );
   }
 }
 
+/** Why `outcome` is a bug, if it is one. */
+function failureOf(fuzz: FuzzCase, outcome: Outcome): string | undefined {
+  const status = outcome.status;
+  if (status === 'no-answer') return outcome.why;
+  if (status === 'cut') return undefined;
+  if (status >= 500 && status !== 501 && status !== 503) return `answered ${status}`;
+  if (status < 300 && fuzz.mustReject) return `answered ${status} to a request to refuse`;
+  return undefined;
+}
+
 async function runFuzz(rng: Rng, count: number): Promise<Tally> {
-  const tally: Tally = { statuses: new Map(), kinds: new Map(), failures: [] };
-  let sent = 0;
+  const tally: Tally = { sent: 0, statuses: new Map(), kinds: new Map(), failures: [] };
   const worker = async () => {
-    while (sent < count) {
-      sent++;
+    while (tally.sent < count && tally.failures.length < FAILURES_MAX) {
+      const n = ++tally.sent;
       const fuzz = nextCase(rng);
-      record(tally, fuzz, await exchange(fuzz));
+      record(tally, n, fuzz, await exchange(server.port, fuzz, ANSWER_TIMEOUT_MS));
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -194,13 +172,14 @@ describe('fuzz', () => {
     const tally = await runFuzz(new Rng(SEED), REQUEST_COUNT);
     const runtimeMs = Date.now() - startedMs;
     console.log(
-      `fuzz: ${REQUEST_COUNT} requests in ${runtimeMs} ms (seed ${SEED})\n` +
+      `fuzz: ${tally.sent} requests in ${runtimeMs} ms (seed ${SEED})\n` +
         `statuses: ${sorted(tally.statuses).join(', ')}\nkinds: ${sorted(tally.kinds).join(', ')}`,
     );
     expect(() => process.kill(server.pid, 0), 'server process alive').not.toThrow();
+    // Before any call that a hung server would leave waiting: the failures name the requests.
+    expect(tally.failures, `seed ${SEED} (CAIRN_FUZZ_SEED=${SEED} replays it)`).toEqual([]);
     const buckets = await s3.send(new ListBucketsCommand({}));
     expect(buckets.Buckets?.some((b) => b.Name === KEEP)).toBe(true);
-    expect(tally.failures, `seed ${SEED}`).toEqual([]);
     expect(server.errorLogs(), `seed ${SEED}`).toEqual([]);
     expect(await snapshotState(s3, [SCRATCH]), `seed ${SEED}`).toBe(before);
   }, 110_000);

@@ -3,7 +3,6 @@
  * crash, never a 500, never a half-written object that readers can see.
  */
 import {
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   ListBucketsCommand,

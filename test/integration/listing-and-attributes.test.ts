@@ -20,6 +20,7 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
+  type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
@@ -238,7 +239,7 @@ describe('GetObjectAttributes', () => {
       new CreateMultipartUploadCommand({ Bucket: 'attrs', Key: 'mp', ChecksumAlgorithm: 'SHA256' }),
     );
     const UploadId = created.UploadId!;
-    const done = [];
+    const done: CompletedPart[] = [];
     for (const [i, size] of sizes.entries()) {
       const out = await s3.send(
         new UploadPartCommand({

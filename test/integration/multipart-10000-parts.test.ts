@@ -1,7 +1,7 @@
 /**
- * 10,000 parts through a real `cairn start` process whose minimum part size a test-only
- * setting (CAIRN_TEST_PART_BYTES_MIN) lowers to one byte: Complete must take seconds at
- * most, since it writes one manifest and copies no bytes. Prints the times and memory.
+ * 10,000 parts through a real `cairn start` process that accepts parts of any size
+ * (--enforce-multipart-part-size off): Complete must take seconds at most, since it writes
+ * one manifest and copies no bytes. Prints the times and memory.
  */
 import {
   CompleteMultipartUploadCommand,
@@ -21,8 +21,7 @@ describe('10,000 parts', () => {
 
   beforeAll(async () => {
     small = await startCairn({
-      args: ['--durability', 'none'],
-      env: { CAIRN_TEST_PART_BYTES_MIN: '1' },
+      args: ['--durability', 'none', '--enforce-multipart-part-size', 'off'],
     });
     client = s3Client(small);
     const { CreateBucketCommand } = await import('@aws-sdk/client-s3');

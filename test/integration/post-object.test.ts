@@ -52,7 +52,7 @@ function signedFields(
   return { ...fields, ...auth, policy, 'x-amz-signature': signature };
 }
 
-function post(fields: Record<string, string>, file?: { name: string; data: string | Buffer }) {
+function post(fields: Record<string, string>, file?: { name: string; data: string }) {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   if (file) form.append('file', new Blob([file.data], { type: 'image/png' }), file.name);

@@ -3,12 +3,7 @@
  * the server's peak resident memory (VmHWM) under 200 MiB. CAIRN_TEST_BIG_MIB changes the
  * size (default 1024).
  */
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { expect, it } from 'vitest';

@@ -74,7 +74,11 @@ function encodeSigned(
 function signedTrailer(lines: ReadonlyArray<[string, string]>, previous: string): Buffer {
   const canonical = lines.map(([name, value]) => `${name}:${value}\n`).join('');
   const signature = trailerSignatureV4(
-    SIGNING_KEY, AMZ_DATE, SCOPE, previous, sha256Hex(canonical),
+    SIGNING_KEY,
+    AMZ_DATE,
+    SCOPE,
+    previous,
+    sha256Hex(canonical),
   );
   const text = lines.map(([name, value]) => `${name}:${value}\r\n`).join('');
   return Buffer.from(`${text}x-amz-trailer-signature:${signature}\r\n\r\n`);
@@ -130,9 +134,9 @@ describe('chunked: S3 documentation example (signed, 65536 + 1024 + 0)', () => {
     expect(text).toContain(
       '400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n',
     );
-    expect(text.endsWith(
-      '0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n',
-    )).toBe(true);
+    const last =
+      '0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n';
+    expect(text.endsWith(`${last}\r\n`)).toBe(true);
     expect(example.body.length).toBe(66824); // the example's Content-Length
   });
 
@@ -158,7 +162,6 @@ describe('chunked: S3 documentation example (signed, 65536 + 1024 + 0)', () => {
       { numRuns: 60 },
     );
   });
-
 });
 
 describe('chunked: S3 documentation example, refusals', () => {
@@ -216,11 +219,9 @@ describe('chunked: S3 documentation example, refusals', () => {
     ]);
     expect(codeOf(long.error)).toBe('InvalidArgument');
   });
-
 });
 
 describe('chunked: signed framing', () => {
-  const example = encodeSigned(EXAMPLE_DATA, [65536, 1024], SEED);
   const mode = signedMode(SEED, { decodedContentLengthBytes: 66560 });
 
   it('chunked: signed: an unsigned chunk header is malformed in signed mode', async () => {
@@ -332,7 +333,6 @@ describe('chunked: unsigned payload with trailer', () => {
       { numRuns: 60 },
     );
   });
-
 });
 
 describe('chunked: unsigned payload with trailer, refusals', () => {
@@ -356,25 +356,30 @@ describe('chunked: unsigned payload with trailer, refusals', () => {
   });
 
   it('chunked: unsigned: an undeclared trailer fails', async () => {
-    const body = encodeUnsigned(data, [data.length], [
-      ['x-amz-checksum-crc64nvme', crc('CRC64NVME', data)],
-      ['x-amz-checksum-crc32', crc('CRC32', data)],
-    ]);
+    const body = encodeUnsigned(
+      data,
+      [data.length],
+      [
+        ['x-amz-checksum-crc64nvme', crc('CRC64NVME', data)],
+        ['x-amz-checksum-crc32', crc('CRC32', data)],
+      ],
+    );
     const { error } = await decode(mode, [body]);
     expect(codeOf(error)).toBe('MalformedTrailerError');
   });
 
   it('chunked: unsigned: a checksum header is verified against the decoded data', async () => {
-    const body = encodeUnsigned(data, [100, data.length - 100], [
-      ['x-amz-checksum-crc64nvme', crc('CRC64NVME', data)],
-    ]);
+    const body = encodeUnsigned(
+      data,
+      [100, data.length - 100],
+      [['x-amz-checksum-crc64nvme', crc('CRC64NVME', data)]],
+    );
     const good = await decode(mode, [body], { 'x-amz-checksum-crc32': crc('CRC32', data) });
     expect(good.error).toBeUndefined();
     expect(good.checksums['x-amz-checksum-crc32']).toBe(crc('CRC32', data));
     const bad = await decode(mode, [body], { 'x-amz-checksum-crc32': crc('CRC32', body) });
     expect(codeOf(bad.error)).toBe('BadDigest');
   });
-
 });
 
 describe('chunked: unsigned framing', () => {

@@ -34,8 +34,15 @@ describe('preferenceList', () => {
   const ring: Ring = {
     partitionCount: 8,
     owners: ['a', 'b', 'c', 'd', 'a', 'b', 'c', 'd'],
-    members: ['a', 'b', 'c', 'd'].map((nodeId) => ({ nodeId, status: 'valid' as const })),
+    nextOwners: Array.from({ length: 8 }, () => null),
+    members: ['a', 'b', 'c', 'd'].map((nodeId) => ({
+      nodeId,
+      status: 'valid' as const,
+      address: '',
+    })),
+    claimant: 'a',
     epoch: 1,
+    vclock: { a: 1 },
   };
 
   it('is the N partitions clockwise, served by their owners when all are up', () => {
