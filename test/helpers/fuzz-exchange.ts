@@ -10,8 +10,11 @@ import type { FuzzCase } from './fuzz-cases.js';
 
 /** What one request got. */
 export type Outcome =
-  /** A complete final answer (interim 1xx answers skipped). */
-  | { status: number; head: string }
+  /**
+   * A complete final answer (interim 1xx answers skipped); `xml`: its body (UTF-8) when it
+   * is an XML document framed by Content-Length, as every XML answer of Cairn's is.
+   */
+  | { status: number; head: string; xml?: string }
   /** A `cut` case: dropped on purpose after sending, its answer not awaited. */
   | { status: 'cut'; head: string }
   /** No complete answer: `why` says what happened instead. */
@@ -39,11 +42,11 @@ export function exchange(port: number, fuzz: FuzzCase, timeoutMs: number): Promi
     socket.on('data', (data: Buffer) => {
       received += data.toString('latin1');
       const answer = finalAnswer(received, method, false);
-      if (answer !== undefined) finish({ status: answer.status, head: head() });
+      if (answer !== undefined) finish({ ...answer, head: head() });
     });
     const closed = (cause: string) => {
       const answer = finalAnswer(received, method, true);
-      if (answer !== undefined) return finish({ status: answer.status, head: head() });
+      if (answer !== undefined) return finish({ ...answer, head: head() });
       const got = received.length === 0 ? 'no answer' : `${received.length} bytes of an answer`;
       finish({ status: 'no-answer', why: `${cause} after ${got}`, head: head() });
     };
@@ -68,7 +71,7 @@ export function finalAnswer(
   received: string,
   method: string,
   closed: boolean,
-): { status: number } | undefined {
+): { status: number; xml?: string } | undefined {
   let at = 0;
   for (;;) {
     const headEnd = received.indexOf('\r\n\r\n', at);
@@ -79,7 +82,11 @@ export function finalAnswer(
     at = headEnd + 4;
     if (status.startsWith('1')) continue;
     const body = bodyFraming(lines.slice(1), method, Number(status));
-    return bodyComplete(received.slice(at), body, closed) ? { status: Number(status) } : undefined;
+    if (!bodyComplete(received.slice(at), body, closed)) return undefined;
+    const isXml = lines.some((line) => /^content-type:\s*application\/xml/i.test(line));
+    if (!isXml || body.kind !== 'length') return { status: Number(status) };
+    const bytes = received.slice(at, at + body.bytes);
+    return { status: Number(status), xml: Buffer.from(bytes, 'latin1').toString('utf8') };
   }
 }
 

@@ -5,8 +5,9 @@
  * in time: a hang, a connection closed or reset without one, or an answer cut off fails the
  * test, naming the seed and the request (test/helpers/fuzz-exchange.ts). Afterwards the
  * process is alive, no answer was a 5xx other than 501/503, nothing was logged at error
- * level, no request that had to be refused got a 2xx, and the state outside the scratch
- * bucket is byte for byte unchanged.
+ * level, no request that had to be refused got a 2xx, every XML answer passes a strict
+ * XML 1.0 check (test/helpers/strict-xml.ts), and the state outside the scratch bucket is
+ * byte for byte unchanged.
  */
 import {
   CreateMultipartUploadCommand,
@@ -32,6 +33,7 @@ import {
   type FuzzWorld,
 } from '../helpers/fuzz-cases.js';
 import { exchange, type Outcome } from '../helpers/fuzz-exchange.js';
+import { parseStrictXml } from '../helpers/strict-xml.js';
 import { Rng } from '../helpers/fuzz-random.js';
 import { snapshotState } from '../helpers/fuzz-state.js';
 
@@ -145,6 +147,13 @@ function failureOf(fuzz: FuzzCase, outcome: Outcome): string | undefined {
   if (status === 'cut') return undefined;
   if (status >= 500 && status !== 501 && status !== 503) return `answered ${status}`;
   if (status < 300 && fuzz.mustReject) return `answered ${status} to a request to refuse`;
+  if (outcome.xml !== undefined) {
+    try {
+      parseStrictXml(outcome.xml);
+    } catch (error) {
+      return `answered XML a strict XML 1.0 parser refuses: ${(error as Error).message}`;
+    }
+  }
   return undefined;
 }
 
