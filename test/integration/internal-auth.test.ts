@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { InternalClient } from '../../ring/transport/internal-client.js';
 import { ADMIN_JS, MAIN_JS } from '../helpers/cairn-process.js';
 
 const run = promisify(execFile);
@@ -38,6 +40,34 @@ async function exec(file: string, args: string[], env = cleanEnv()) {
   }
 }
 
+/** One raw request to the node: what the test sends is exactly what goes on the wire. */
+function send(
+  address: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(`http://${address}${path}`, { method, headers, timeout: 10_000 });
+    outgoing.on('response', (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    outgoing.on('timeout', () => outgoing.destroy(new Error('timeout')));
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+/** Headers of a request signed by `client` (JSON when there is a body). */
+function signed(client: InternalClient, method: string, path: string, body?: string) {
+  const type = body === undefined ? '' : 'application/json';
+  const auth = client.sign(method, path, type, body === undefined ? undefined : Buffer.from(body));
+  return { 'x-cairn-auth': auth, ...(type ? { 'content-type': type } : {}) };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -59,7 +89,8 @@ describe('no cluster without a secret', () => {
     async (program) => {
       const dataDir = await mkdtemp(join(tmpdir(), 'cairn-nocookie-'));
       try {
-        const result = await exec(MAIN_JS, [program, '--data-dir', dataDir, ...args[program]!]);
+        const dir = program === 's3' ? [] : ['--data-dir', dataDir];
+        const result = await exec(MAIN_JS, [program, ...dir, ...args[program]!]);
         expect(result.code).toBe(1);
         expect(result.stderr).toContain('--cookie');
         expect(result.stderr).toContain('CAIRN_COOKIE');
@@ -79,7 +110,7 @@ describe('no cluster without a secret', () => {
     }
   });
 
-  it('cairn-admin refuses a cluster command without a cookie, naming both ways to give it', async () => {
+  it('cairn-admin refuses a cluster command without a cookie, saying how to give it', async () => {
     const result = await exec(ADMIN_JS, ['--node', '127.0.0.1:1', 'member-status']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--cookie');
@@ -154,5 +185,56 @@ describe('a storage node serves signed requests only', () => {
     }
     const ping = await fetch(`http://${address}/ping`);
     expect(ping.status).toBe(200);
+  });
+
+  it('serves a signed request once: a replay is refused', async () => {
+    const client = new InternalClient({ cookie: COOKIE });
+    const headers = signed(client, 'GET', '/admin/status');
+    const first = await send(address, 'GET', '/admin/status', headers);
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.text)).toMatchObject({ nodeId: 'n1@127.0.0.1' });
+    const again = await send(address, 'GET', '/admin/status', headers);
+    expect(again.status).toBe(401);
+    expect(again.text).toContain('already used');
+  });
+
+  it('refuses a signed request whose method, path or body changed; nothing is staged', async () => {
+    const client = new InternalClient({ cookie: COOKIE });
+    const join = JSON.stringify({ kind: 'join', nodeId: 'evil@127.0.0.1', address: '127.0.0.1:1' });
+    const staged = signed(client, 'POST', '/admin/cluster/stage', '{}');
+    const tampered = [
+      ['POST', '/admin/cluster/stage', signed(client, 'POST', '/admin/cluster/stage', '{}'), join],
+      ['POST', '/admin/cluster/stage', signed(client, 'POST', '/admin/cluster/plan', join), join],
+      ['POST', '/admin/cluster/stage?x=1', staged, '{}'],
+      ['GET', '/ring', signed(client, 'POST', '/ring', '{}'), undefined],
+    ] as const;
+    for (const [method, path, headers, body] of tampered) {
+      const answer = await send(address, method, path, { ...headers }, body);
+      expect(answer.status, `${method} ${path}`).toBe(401);
+      expect(answer.text).toContain('does not match');
+    }
+    const planBody = '{}';
+    const plan = await send(
+      address,
+      'POST',
+      '/admin/cluster/plan',
+      signed(client, 'POST', '/admin/cluster/plan', planBody),
+      planBody,
+    );
+    expect(plan.status).toBe(200);
+    expect(JSON.parse(plan.text).staged).toEqual([]);
+  });
+
+  it('refuses a request signed with another cookie, or 6 minutes off its clock', async () => {
+    const stranger = new InternalClient({ cookie: `${COOKIE}-not` });
+    const wrong = await send(address, 'GET', '/ring', signed(stranger, 'GET', '/ring'));
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('does not match');
+    for (const offMs of [-6 * 60_000, 6 * 60_000]) {
+      const skewed = new InternalClient({ cookie: COOKIE }, () => Date.now() + offMs);
+      const late = await send(address, 'GET', '/ring', signed(skewed, 'GET', '/ring'));
+      expect(late.status).toBe(401);
+      expect(late.text).toContain('check the clocks');
+    }
   });
 });
