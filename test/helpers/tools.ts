@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 
 /** Why `tool` cannot run here, or undefined when it can. */
 export function missingTool(
-  tool: 'boto' | 'boto3' | 'aws' | 's3cmd' | 'rclone' | 'ruby-aws-sdk',
+  tool: 'boto' | 'boto3' | 'aws' | 's3cmd' | 'rclone' | 'ruby-aws-sdk' | 'docker-compose',
 ): string | undefined {
   const reason = probe(tool);
   if (reason && process.env.CI === 'true') {
