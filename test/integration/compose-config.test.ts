@@ -83,12 +83,12 @@ describe('docker-compose.yml', () => {
       }
       expect(stdout.match(/healthcheck:/g)?.length).toBeGreaterThanOrEqual(9);
       // Five nodes, cluster-init, two stanchions, two front ends.
-    expect(stdout.split(`CAIRN_COOKIE: ${cookie}`).length - 1).toBe(10);
+      expect(stdout.split(`CAIRN_COOKIE: ${cookie}`).length - 1).toBe(10);
       expect(stdout).not.toMatch(/CAIRN_COOKIE: (?!\w{64}$)/m);
     },
   );
 
-  it('tells every storage node and stanchion where to listen (loopback is their default)', async () => {
+  it('tells every node and stanchion where to listen (their default is loopback)', async () => {
     const text = await readFile(join(ROOT, 'docker-compose.yml'), 'utf8');
     const commands = text.split('\n').filter((l) => /command: \["(node|stanchion)"/.test(l));
     expect(commands).toHaveLength(7);

@@ -77,7 +77,7 @@ it('the cluster joins over mutual TLS and serves S3 (n_val 3 across the three no
   expect(stanchions).toMatch(/active/);
 });
 
-it('the certificate of the cluster CA opens the connection; the signature is still needed', async () => {
+it('a certificate of the cluster CA connects; the signature is still needed', async () => {
   const mine = await readTestCert(ours);
   expect(await tlsGet(mine)).toBe(200);
   expect(await tlsGet(mine, '/ring')).toBe(401);

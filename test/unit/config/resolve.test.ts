@@ -105,7 +105,7 @@ describe('settings: problems name where they are', () => {
   });
 
   it.each(['s3', 'node', 'stanchion'] as const)(
-    '%s: no built-in cookie, none shorter than 16 characters; storage nodes and stanchions listen on loopback',
+    '%s: no built-in cookie, none under 16 characters; nodes and stanchions on loopback',
     (program) => {
       expect(settle(program, '', { flags: { nodes: 'a:1', stanchion: 'b:2' } }).problems).toEqual([
         expect.stringMatching(
