@@ -48,6 +48,7 @@ export function buildInternalApp(
   });
   const verifier = requestVerifier(security.cookie, options);
   const verified = new WeakSet<IncomingMessage>();
+  const refusals = new WeakMap<IncomingMessage, InternalAuthRefusal>();
   const logRefusal = refusalLogger(app);
   const refuse = (request: FastifyRequest, reply: FastifyReply, refusal: InternalAuthRefusal) => {
     logRefusal(request, refusal);
@@ -60,10 +61,8 @@ export function buildInternalApp(
   });
   const bodyParser = (json: boolean) => (request: FastifyRequest, body: Buffer, done: Done) => {
     const refusal = verifier.full(request, body);
-    if (refusal) {
-      logRefusal(request, refusal);
-      return done(refusalError(refusal));
-    }
+    // Answered by the preValidation hook, the one place that replies 401.
+    if (refusal) return done(null, void refusals.set(request.raw, refusal));
     verified.add(request.raw);
     if (!json) return done(null, body);
     try {
@@ -77,20 +76,13 @@ export function buildInternalApp(
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, bodyParser(false));
   app.addHook('preValidation', async (request, reply) => {
     if (options.openPaths.includes(request.url) || verified.has(request.raw)) return;
-    const refusal = verifier.full(request, undefined);
+    const refusal = refusals.get(request.raw) ?? verifier.full(request, undefined);
     if (refusal) return refuse(request, reply, refusal);
   });
   return app;
 }
 
 type Done = (error: Error | null, body?: unknown) => void;
-
-function refusalError(refusal: InternalAuthRefusal): Error {
-  return Object.assign(new Error(`internal request refused: ${refusal.detail}`), {
-    statusCode: 401,
-    refusal,
-  });
-}
 
 function requestVerifier(cookie: string, options: InternalAppOptions) {
   const key = internalKey(cookie);
