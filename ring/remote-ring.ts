@@ -6,12 +6,14 @@
 import { reconcile } from './core/gossip.js';
 import { memberOf, type Ring } from './core/ring.js';
 import { peerCall } from './node/peer-client.js';
+import type { InternalClient } from './transport/internal-client.js';
 
 /** Settings of a ring follower. */
 export interface RemoteRingOptions {
   /** host:port of nodes to ask first; members learned from the ring are asked after. */
   seeds: string[];
-  cookie: string;
+  /** Signs the process's requests to storage nodes. */
+  client: InternalClient;
   pollIntervalMs: number;
   downAfterMs: number;
 }
@@ -33,7 +35,7 @@ export class RemoteRing {
     const errors: string[] = [];
     for (const seed of options.seeds) {
       try {
-        const ring = await peerCall<Ring>(seed, '/ring', { cookie: options.cookie });
+        const ring = await peerCall<Ring>(options.client, seed, '/ring');
         return new RemoteRing(ring, options, clock);
       } catch (error) {
         errors.push(`${seed}: ${(error as Error).message}`);
@@ -83,8 +85,7 @@ export class RemoteRing {
     for (let i = 0; i < sources.length; i++) {
       const address = sources[(this.next + i) % sources.length]!;
       try {
-        const ring = await peerCall<Ring>(address, '/ring', {
-          cookie: this.options.cookie,
+        const ring = await peerCall<Ring>(this.options.client, address, '/ring', {
           timeoutMs: this.options.downAfterMs,
         });
         this.current = reconcile(this.current, ring);
@@ -101,7 +102,7 @@ export class RemoteRing {
     await Promise.all(
       this.current.members.map(async (m) => {
         try {
-          await peerCall(m.address, '/ping', { cookie: this.options.cookie, timeoutMs: 2000 });
+          await peerCall(this.options.client, m.address, '/ping', { timeoutMs: 2000 });
           this.lastSeenMs.set(m.nodeId, now);
         } catch {
           // Not answering: upNodes() drops it after downAfterMs.

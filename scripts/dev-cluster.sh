@@ -3,7 +3,9 @@
 # stanchions (one active, one standby that takes over when the active dies) and an S3 front
 # end. Data and logs live under $CAIRN_DEV_DIR (default ./dev); ports start at
 # $CAIRN_DEV_BASE_PORT (default 8100): devI on base+I, S3 on base+80, stanchion1 on base+85
-# and stanchion2 on base+86.
+# and stanchion2 on base+86. `start` makes a random cluster cookie, kept in $DIR/cookie (mode
+# 0600) for every later command; the programs get it in CAIRN_COOKIE, never on a command
+# line. CAIRN_INTERNAL_TLS_CERT, _KEY and _CA, when set, reach every program (mutual TLS).
 #
 #   scripts/dev-cluster.sh start N      start N nodes, stanchion and S3; print endpoint and keys
 #   scripts/dev-cluster.sh join         dev2..devN join dev1, then plan and commit
@@ -21,7 +23,6 @@ DIR=${CAIRN_DEV_DIR:-./dev}
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 BASE=${CAIRN_DEV_BASE_PORT:-8100}
-COOKIE=${CAIRN_DEV_COOKIE:-cairn-dev}
 S3_PORT=$((BASE + 80))
 STANCHION_PORT=$((BASE + 85))
 STANCHIONS="127.0.0.1:$((BASE + 85)),127.0.0.1:$((BASE + 86))"
@@ -31,6 +32,12 @@ ADMIN="$ROOT/dist/src/cli/cairn-admin.js"
 die() { echo "dev-cluster: $*" >&2; exit 1; }
 node_port() { echo $((BASE + ${1#dev})); }
 node_count() { cat "$DIR/count" 2>/dev/null || die "no cluster here: run start N first"; }
+cookie() { cat "$DIR/cookie" 2>/dev/null || die "no cookie in $DIR: run start N first"; }
+# A new cluster's secret: 32 random bytes in hex, readable by this user only.
+make_cookie() {
+  [ -s "$DIR/cookie" ] && return 0
+  (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$DIR/cookie")
+}
 pid_of() { cat "$DIR/pids/$1.pid" 2>/dev/null || true; }
 # A zombie (killed, not yet reaped) is not alive.
 alive() {
@@ -39,17 +46,20 @@ alive() {
 }
 wait_dead() { for _ in $(seq 1 100); do alive "$1" || return 0; sleep 0.05; done; }
 admin() {
-  CAIRN_STANCHION="$STANCHIONS" \
-    node "$ADMIN" --node "127.0.0.1:$(node_port dev1)" --cookie "$COOKIE" "$@"
+  local c; c=$(cookie)
+  CAIRN_STANCHION="$STANCHIONS" CAIRN_COOKIE="$c" \
+    node "$ADMIN" --node "127.0.0.1:$(node_port dev1)" "$@"
 }
-# The stanchion that says it is active, by asking each one's /ping.
+# The stanchion that says it is active, from `cairn-admin stanchion status`.
 active_stanchion() {
-  local name port
+  local name port json
+  json=$(admin stanchion status --json 2>/dev/null || true)
   for name in stanchion1 stanchion2; do
     port=$((STANCHION_PORT + ${name#stanchion} - 1))
     alive "$name" || continue
-    if node -e "fetch('http://127.0.0.1:$port/ping',{signal:AbortSignal.timeout(2000)})
-      .then(r=>r.json()).then(j=>process.exit(j.role==='active'?0:1),()=>process.exit(1))"; then
+    if printf '%s' "$json" | node -e "const a = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+      process.exit(a.some((s) => s.address === '127.0.0.1:$port' &&
+        s.status?.role === 'active') ? 0 : 1)" 2>/dev/null; then
       echo "$name"; return 0
     fi
   done
@@ -68,23 +78,23 @@ command_for() {
   for i in $(seq 1 "$n"); do nodes="$nodes${nodes:+,}127.0.0.1:$(node_port "dev$i")"; done
   case $name in
     dev*) echo node --name "$name@127.0.0.1" --port "$(node_port "$name")" \
-            --data-dir "$DIR/$name" --cookie "$COOKIE" ;;
+            --data-dir "$DIR/$name" ;;
     stanchion[12]) echo stanchion --port "$((STANCHION_PORT + ${name#stanchion} - 1))" \
-            --data-dir "$DIR/$name" --nodes "$nodes" --cookie "$COOKIE" ;;
-    s3) echo s3 --port "$S3_PORT" --nodes "$nodes" --stanchion "$STANCHIONS" \
-            --cookie "$COOKIE" ;;
-    s3b) echo s3 --port "$((S3_PORT + 1))" --nodes "$nodes" --stanchion "$STANCHIONS" \
-            --cookie "$COOKIE" ;;
+            --data-dir "$DIR/$name" --nodes "$nodes" ;;
+    s3) echo s3 --port "$S3_PORT" --nodes "$nodes" --stanchion "$STANCHIONS" ;;
+    s3b) echo s3 --port "$((S3_PORT + 1))" --nodes "$nodes" --stanchion "$STANCHIONS" ;;
     *) die "unknown node '$name' (dev1..dev$n, stanchion1, stanchion2, stanchion, s3, s3b)" ;;
   esac
 }
 
 launch() {
-  local name=$1
+  local name=$1 c
+  c=$(cookie)
   alive "$name" && die "$name is already running (pid $(pid_of "$name"))"
   mkdir -p "$DIR/pids" "$DIR/log"
   # shellcheck disable=SC2046
   # glibc keeps freed Buffer memory in its arenas unless told otherwise (see the README).
+  CAIRN_COOKIE="$c" \
   MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} \
     node "$MAIN" $(command_for "$name") >>"$DIR/log/$name.log" 2>&1 &
   echo $! >"$DIR/pids/$name.pid"
@@ -105,6 +115,7 @@ start() {
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "usage: start N (a number of nodes)"
   [ -f "$DIR/count" ] && alive dev1 && die "a cluster is already running in $DIR"
   ensure_built
+  make_cookie
   echo "$n" >"$DIR/count"
   for i in $(seq 1 "$n"); do launch "dev$i"; done
   for i in $(seq 1 "$n"); do wait_for "dev$i" "is running"; done
@@ -116,10 +127,11 @@ start() {
 }
 
 join() {
-  local n
+  local n c
   n=$(node_count)
+  c=$(cookie)
   for i in $(seq 2 "$n"); do
-    node "$ADMIN" --node "127.0.0.1:$(node_port "dev$i")" --cookie "$COOKIE" \
+    CAIRN_COOKIE="$c" node "$ADMIN" --node "127.0.0.1:$(node_port "dev$i")" \
       cluster join "dev1@127.0.0.1:$(node_port dev1)"
   done
   admin cluster plan
@@ -166,5 +178,5 @@ case ${1:-} in
     wait_dead "$name"
     launch "$name" ;;
   stop) stop ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

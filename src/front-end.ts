@@ -156,6 +156,7 @@ function withBucketLimit(stanchion: StanchionClient, bucketsMax: number | undefi
     limited.switchTo = (address) => stanchion.switchTo!(address);
   }
   if (stanchion.statuses) limited.statuses = () => stanchion.statuses!();
+  if (stanchion.ping) limited.ping = (address) => stanchion.ping!(address);
   return limited;
 }
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Command, CommandResult } from './core/commands.js';
-import { STANCHION_COOKIE_HEADER } from './http-server.js';
+import type { InternalClient } from '../ring/transport/internal-client.js';
 import { StanchionUnavailableError, type StanchionServer, type StanchionStatus } from './server.js';
 
 /** Submits mutations to stanchion. */
@@ -18,6 +18,8 @@ export interface StanchionClient {
   switchTo?(address: string): void;
   /** Each stanchion's status, or why it did not answer (for diagnostics). */
   statuses?(): Promise<StanchionAnswer[]>;
+  /** The role of the stanchion at `address` (its unsigned /ping); rejects when none answers. */
+  ping?(address: string): Promise<string>;
 }
 
 /** One stanchion's answer to a status request. */
@@ -52,7 +54,7 @@ export class HttpStanchionClient implements StanchionClient {
 
   constructor(
     addresses: readonly string[],
-    private readonly cookie: string,
+    private readonly client: InternalClient,
     private readonly timeoutMs = 10_000,
   ) {
     this.list = [...addresses];
@@ -67,16 +69,18 @@ export class HttpStanchionClient implements StanchionClient {
   }
 
   private async statusOf(address: string): Promise<StanchionAnswer> {
-    try {
-      const response = await fetch(`http://${address}/status`, {
-        headers: { [STANCHION_COOKIE_HEADER]: this.cookie },
-        signal: AbortSignal.timeout(5000),
-      });
-      if (response.status !== 200) return { address, error: `HTTP ${response.status}` };
-      return { address, status: (await response.json()) as StanchionStatus };
-    } catch (error) {
-      return { address, error: (error as Error).message };
-    }
+    return stanchionStatusOf(this.client, address);
+  }
+
+  async ping(address: string): Promise<string> {
+    const reply = await this.client.request(address, {
+      method: 'GET',
+      path: '/ping',
+      timeoutMs: 5000,
+    });
+    const role = (JSON.parse(reply.body.toString('utf8')) as { role?: unknown }).role;
+    if (reply.status !== 200 || typeof role !== 'string') throw new Error('not a stanchion');
+    return role;
   }
 
   switchTo(address: string): void {
@@ -85,27 +89,56 @@ export class HttpStanchionClient implements StanchionClient {
   }
 
   async execute(command: Command): Promise<CommandResult> {
-    const body = JSON.stringify(withId(command));
+    const body = Buffer.from(JSON.stringify(withId(command)));
     const errors: string[] = [];
     const list = this.list;
     for (let i = 0; i < list.length; i++) {
       const index = (this.preferred + i) % list.length;
       try {
-        const response = await fetch(`http://${list[index]}/command`, {
+        const reply = await this.client.request(list[index]!, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [STANCHION_COOKIE_HEADER]: this.cookie },
+          path: '/command',
           body,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          contentType: 'application/json',
+          timeoutMs: this.timeoutMs,
         });
-        if (response.status === 200) {
+        if (reply.status === 200) {
           if (list === this.list) this.preferred = index;
-          return (await response.json()) as CommandResult;
+          return JSON.parse(reply.body.toString('utf8')) as CommandResult;
         }
-        errors.push(`${list[index]}: HTTP ${response.status}`);
+        errors.push(`${list[index]}: ${httpError(reply)}`);
       } catch (error) {
         errors.push(`${list[index]}: ${(error as Error).message}`);
       }
     }
     throw new StanchionUnavailableError(`no stanchion answered: ${errors.join('; ')}`);
+  }
+}
+
+/** "HTTP 401: <why>" for a refused signature, else "HTTP <status>". */
+function httpError(reply: { status: number; body: Buffer }): string {
+  if (reply.status !== 401) return `HTTP ${reply.status}`;
+  try {
+    return `HTTP 401: ${(JSON.parse(reply.body.toString('utf8')) as { error?: string }).error}`;
+  } catch {
+    return 'HTTP 401';
+  }
+}
+
+/** One stanchion's GET /status, signed by `client`; the error instead when it fails. */
+export async function stanchionStatusOf(
+  client: InternalClient,
+  address: string,
+): Promise<StanchionAnswer> {
+  try {
+    const reply = await client.request(address, {
+      method: 'GET',
+      path: '/status',
+      timeoutMs: 5000,
+    });
+    if (reply.status !== 200) return { address, error: httpError(reply) };
+    return { address, status: JSON.parse(reply.body.toString('utf8')) as StanchionStatus };
+  } catch (error) {
+    return { address, error: (error as Error).message };
   }
 }

@@ -1,29 +1,27 @@
 /**
  * Stanchion as its own process: POST /command takes a Command and answers its
  * CommandResult; a standby answers 503 so that clients move on to the active one.
- * GET /status and /ping tell the role. Everything but /ping needs the cluster cookie.
+ * GET /status and /ping tell the role. Everything but /ping needs a request signed with the
+ * cluster's key (ring/transport/internal-server.ts), over HTTPS with internal TLS.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { InternalSecurity } from '../ring/transport/internal-security.js';
+import { buildInternalApp } from '../ring/transport/internal-server.js';
 import type { Command } from './core/commands.js';
 import { StanchionUnavailableError, type StanchionServer } from './server.js';
-
-/** The cookie header, the same as the storage nodes'. */
-export const STANCHION_COOKIE_HEADER = 'x-cairn-cookie';
 
 /** Largest command body accepted, in bytes (a bucket policy is at most 20 KiB). */
 const COMMAND_BYTES_MAX = 256 * 1024;
 
 /** Builds stanchion's fastify app (it does not listen). */
-export function buildStanchionHttp(server: StanchionServer, cookie: string): FastifyInstance {
-  const app = Fastify({
-    logger: { level: process.env.CAIRN_LOG_LEVEL ?? 'warn' },
-    bodyLimit: COMMAND_BYTES_MAX,
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/ping') return;
-    if (request.headers[STANCHION_COOKIE_HEADER] !== cookie) {
-      return reply.code(403).send({ error: 'wrong or missing cluster cookie' });
-    }
+export function buildStanchionHttp(
+  server: StanchionServer,
+  security: InternalSecurity,
+): FastifyInstance {
+  const app = buildInternalApp(security, {
+    openPaths: ['/ping'],
+    bodyBytesMax: COMMAND_BYTES_MAX,
+    logLevel: process.env.CAIRN_LOG_LEVEL ?? 'warn',
   });
   app.get('/ping', async () => ({ role: server.currentRole }));
   app.post('/command', async (request, reply) => {

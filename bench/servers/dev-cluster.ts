@@ -22,7 +22,6 @@ import type { S3Target } from '../load/signed-client.js';
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SCRIPT = resolve(ROOT, 'scripts/dev-cluster.sh');
 const ADMIN_JS = resolve(ROOT, 'dist/src/cli/cairn-admin.js');
-const COOKIE = 'cairn-dev';
 const PORT_TRIES = 20;
 const live = new Set<DevCluster>();
 
@@ -119,10 +118,12 @@ export class DevCluster {
     return run('bash', [SCRIPT, ...args], this.env(), timeoutMs);
   }
 
-  /** Runs `cairn-admin --node <devI> ARGS`. */
+  /** Runs `cairn-admin --node <devI> ARGS`, with the cookie the script made for the cluster. */
   admin(node: number, args: string[], timeoutMs = 30_000): Promise<RunResult> {
-    const nodeArgs = ['--node', `127.0.0.1:${this.basePort + node}`, '--cookie', COOKIE];
-    return run(process.execPath, [ADMIN_JS, ...nodeArgs, ...args], this.env(), timeoutMs);
+    const nodeArgs = ['--node', `127.0.0.1:${this.basePort + node}`];
+    const cookie = readFileSync(join(this.dir, 'cookie'), 'utf8').trim();
+    const env = { ...this.env(), CAIRN_COOKIE: cookie };
+    return run(process.execPath, [ADMIN_JS, ...nodeArgs, ...args], env, timeoutMs);
   }
 
   /** devI stages a join to dev1 (I ≥ 2). */

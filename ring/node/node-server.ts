@@ -1,15 +1,19 @@
 /**
  * The storage node's HTTP face: /rpc for node requests (binary frames), /gossip and /ring
  * for ring state, and /admin for cairn-admin (cluster changes, status, transfers). Every
- * route but /ping needs the cluster cookie. Changes go to the claimant, wherever it is.
+ * route but /ping and /metrics needs a request signed with the cluster's key (see
+ * ring/transport/internal-server.ts). Changes go to the claimant, wherever it is.
  */
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { StagedChange } from '../core/membership.js';
 import type { Ring } from '../core/ring.js';
 import { decodeMessage, encodeMessage } from '../transport/codec.js';
 import type { NodeReply, NodeRequest } from '../transport/messages.js';
 import type { HandoffManager } from './handoff.js';
-import { COOKIE_HEADER, peerCall, PeerError } from './peer-client.js';
+import type { InternalClient } from '../transport/internal-client.js';
+import type { InternalSecurity } from '../transport/internal-security.js';
+import { buildInternalApp } from '../transport/internal-server.js';
+import { peerCall, PeerError } from './peer-client.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { RingManager } from './ring-manager.js';
 
@@ -18,10 +22,13 @@ export interface NodeServerDeps {
   manager: RingManager;
   handoff: HandoffManager;
   handle: (request: NodeRequest) => Promise<NodeReply>;
-  cookie: string;
+  /** The cookie (and TLS) the node's listener checks requests against. */
+  security: InternalSecurity;
+  /** How the node calls its peers (forwarding to the claimant, joining). */
+  client: InternalClient;
   /** Anti-entropy counters for status. */
   aaeStats?: () => unknown;
-  /** The node's metrics, served at GET /metrics (without the cookie: Prometheus has none). */
+  /** The node's metrics, served at GET /metrics (unsigned: Prometheus has no cookie). */
   metrics?: NodeMetrics;
 }
 
@@ -31,17 +38,10 @@ const RPC_BYTES_MAX = 96 * 1024 * 1024;
 
 /** Builds the node's fastify app (it does not listen). */
 export function buildNodeServer(deps: NodeServerDeps): FastifyInstance {
-  const app = Fastify({ logger: { level: process.env.CAIRN_LOG_LEVEL ?? 'warn' } });
-  app.addContentTypeParser(
-    'application/octet-stream',
-    { parseAs: 'buffer', bodyLimit: RPC_BYTES_MAX },
-    (_request, body, done) => done(null, body),
-  );
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/ping' || request.url === '/metrics') return;
-    if (request.headers[COOKIE_HEADER] !== deps.cookie) {
-      return reply.code(403).send({ error: 'wrong or missing cluster cookie' });
-    }
+  const app = buildInternalApp(deps.security, {
+    openPaths: ['/ping', '/metrics'],
+    bodyBytesMax: RPC_BYTES_MAX,
+    logLevel: process.env.CAIRN_LOG_LEVEL ?? 'warn',
   });
   app.get('/ping', async () => ({ nodeId: deps.manager.nodeId }));
   app.get('/metrics', async (_request, reply) => {
@@ -79,13 +79,16 @@ async function onClaimant<T>(
   if (manager.isClaimant) return local();
   const address = manager.addressOf(manager.ring.claimant);
   if (!address) throw new PeerError(503, `claimant ${manager.ring.claimant} has no address`);
-  return peerCall<T>(address, path, { cookie: deps.cookie, body: body ?? {} });
+  return peerCall<T>(deps.client, address, path, { body: body ?? {} });
 }
 
 function registerAdminRoutes(app: FastifyInstance, deps: NodeServerDeps): void {
   const { manager } = deps;
   app.setErrorHandler((error: Error, _request, reply) => {
-    const status = error instanceof PeerError ? error.status : 503;
+    // A client's mistake (a refused signature, a body too large) keeps its 4xx.
+    const given = (error as { statusCode?: number }).statusCode ?? 0;
+    const clientError = given >= 400 && given < 500 ? given : 503;
+    const status = error instanceof PeerError ? error.status : clientError;
     const detail = error instanceof PeerError ? error.message : `${error.message}`;
     return fail(reply, status >= 400 ? status : 503, detail);
   });
@@ -144,7 +147,7 @@ async function joinCluster(deps: NodeServerDeps, target: string): Promise<string
   const { manager } = deps;
   let ring: Ring;
   try {
-    ring = await peerCall<Ring>(target, '/ring', { cookie: deps.cookie });
+    ring = await peerCall<Ring>(deps.client, target, '/ring');
   } catch (error) {
     return `cannot reach ${target}: ${(error as Error).message}`;
   }
@@ -161,7 +164,7 @@ async function joinCluster(deps: NodeServerDeps, target: string): Promise<string
   const refused = manager.joinRefusal(ring);
   if (refused) return refused;
   try {
-    await peerCall(claimant.address, '/admin/cluster/stage', { cookie: deps.cookie, body: change });
+    await peerCall(deps.client, claimant.address, '/admin/cluster/stage', { body: change });
   } catch (error) {
     return `the claimant refused: ${(error as Error).message}`;
   }

@@ -1,11 +1,9 @@
 /**
  * Small JSON-over-HTTP calls between cluster processes (gossip, admin, transfer reports),
- * with the cluster cookie and a timeout. Object data never goes this way: it uses the
- * binary /rpc transport.
+ * signed by the process's InternalClient and bounded by a timeout. Object data never goes
+ * this way: it uses the binary /rpc transport.
  */
-
-/** The header carrying the shared cluster secret (Riak's cookie). */
-export const COOKIE_HEADER = 'x-cairn-cookie';
+import type { InternalClient } from '../transport/internal-client.js';
 
 /** Raised when a peer answers with an error; `status` is its HTTP status. */
 export class PeerError extends Error {
@@ -17,31 +15,32 @@ export class PeerError extends Error {
   }
 }
 
-/** POSTs (or GETs, without body) JSON to http://address/path; resolves with the JSON answer. */
+/** POSTs (or GETs, without body) JSON to address/path; resolves with the JSON answer. */
 export async function peerCall<T>(
+  client: InternalClient,
   address: string,
   path: string,
-  options: { cookie: string; body?: unknown; timeoutMs?: number; headers?: Record<string, string> },
+  options: { body?: unknown; timeoutMs?: number; headers?: Record<string, string> } = {},
 ): Promise<T> {
-  const response = await fetch(`http://${address}${path}`, {
-    method: options.body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...options.headers,
-      [COOKIE_HEADER]: options.cookie,
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+  const hasBody = options.body !== undefined;
+  const reply = await client.request(address, {
+    method: hasBody ? 'POST' : 'GET',
+    path,
+    ...(hasBody
+      ? { body: Buffer.from(JSON.stringify(options.body)), contentType: 'application/json' }
+      : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+    timeoutMs: options.timeoutMs ?? 5000,
   });
-  const text = await response.text();
-  if (!response.ok) {
+  const text = reply.body.toString('utf8');
+  if (reply.status < 200 || reply.status > 299) {
     let message = text;
     try {
       message = (JSON.parse(text) as { error?: string }).error ?? text;
     } catch {
       // Not JSON: keep the text.
     }
-    throw new PeerError(response.status, message);
+    throw new PeerError(reply.status, message);
   }
   return (text === '' ? undefined : JSON.parse(text)) as T;
 }

@@ -13,6 +13,7 @@ import {
   type StagedChange,
 } from '../core/membership.js';
 import { memberOf, singleNodeRing, type Ring } from '../core/ring.js';
+import type { InternalClient } from '../transport/internal-client.js';
 import { peerCall } from './peer-client.js';
 import type { RingStore } from './ring-store.js';
 
@@ -21,7 +22,8 @@ export interface RingManagerOptions {
   nodeId: string;
   address: string;
   partitionCount: number;
-  cookie: string;
+  /** Signs gossip to peers. */
+  client: InternalClient;
   gossipIntervalMs: number;
   /** A peer not heard from for this long counts as down. */
   downAfterMs: number;
@@ -133,8 +135,7 @@ export class RingManager {
     const address = this.addressOf(peer);
     if (!address) return;
     try {
-      const theirs = await peerCall<Ring>(address, '/gossip', {
-        cookie: this.options.cookie,
+      const theirs = await peerCall<Ring>(this.options.client, address, '/gossip', {
         headers: { 'x-cairn-node': this.nodeId },
         body: this.current,
         timeoutMs: Math.max(500, this.options.downAfterMs / 2),

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Ring } from '../core/ring.js';
 import { openLevelBackend } from '../storage/leveldb-backend.js';
 import { HttpTransport } from '../transport/http-transport.js';
+import { InternalClient } from '../transport/internal-client.js';
+import type { InternalSecurity } from '../transport/internal-security.js';
 import { HandoffManager, type HandoffOptions } from './handoff.js';
 import { attachNodeMetrics, type NodeMetrics } from './node-metrics.js';
 import { HintedHandoff } from './hinted-handoff.js';
@@ -32,7 +34,8 @@ export interface NodeProcessOptions {
   advertise?: string;
   dataDir: string;
   partitionCount: number;
-  cookie: string;
+  /** The cluster cookie and, optionally, mutual TLS: what every internal request needs. */
+  security: InternalSecurity;
   handoff: Pick<HandoffOptions, 'transferLimit' | 'bytesPerSecondMax'>;
   gossipIntervalMs: number;
   downAfterMs: number;
@@ -60,18 +63,16 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   checkOptions(options);
   await mkdir(options.dataDir, { recursive: true });
   const address = options.advertise ?? `${options.host}:${options.port}`;
+  const client = new InternalClient(options.security);
   const manager = await RingManager.open(
     new RingStore(options.dataDir),
-    { ...options, address },
+    { ...options, address, client },
     Date.now,
   );
-  const kv = await openLevelBackend(join(options.dataDir, 'leveldb'));
-  const store = new ItemStore(kv, join(options.dataDir, 'blobs'), {
-    sync: options.durability === 'fsync',
-  });
+  const { kv, store } = await openStore(options);
   const actor = await store.actorId(manager.nodeId, () => randomBytes(4).toString('hex'));
-  const transport = new HttpTransport((nodeId) => manager.addressOf(nodeId), options.cookie);
-  const source = ringSource(manager, options.cookie);
+  const transport = new HttpTransport((nodeId) => manager.addressOf(nodeId), client);
+  const source = ringSource(manager, client);
   const batches = { batchItemsMax: 256, batchBytesMax: 8 * 1024 * 1024, timeoutMs: 30_000 };
   const locks = new PartitionLocks();
   const hints = new HintedHandoff(store, source, transport, locks, batches);
@@ -105,7 +106,8 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
     manager,
     handoff,
     handle,
-    cookie: options.cookie,
+    security: options.security,
+    client,
     aaeStats: () => aae.stats,
     metrics,
   });
@@ -128,6 +130,14 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   };
 }
 
+async function openStore(options: NodeProcessOptions) {
+  const kv = await openLevelBackend(join(options.dataDir, 'leveldb'));
+  const store = new ItemStore(kv, join(options.dataDir, 'blobs'), {
+    sync: options.durability === 'fsync',
+  });
+  return { kv, store };
+}
+
 /** Refuses options that would silently disable a duty (a NaN interval, no n_val). */
 function checkOptions(options: NodeProcessOptions): void {
   for (const name of ['nVal', 'aaeIntervalMs', 'gossipIntervalMs', 'downAfterMs'] as const) {
@@ -138,7 +148,7 @@ function checkOptions(options: NodeProcessOptions): void {
 }
 
 /** The view of the ring manager that handoff, hints and anti-entropy share. */
-function ringSource(manager: RingManager, cookie: string) {
+function ringSource(manager: RingManager, client: InternalClient) {
   return {
     get nodeId() {
       return manager.nodeId;
@@ -148,7 +158,7 @@ function ringSource(manager: RingManager, cookie: string) {
     },
     isUp: (nodeId: string) => manager.upNodes().has(nodeId),
     reportComplete: (partition: number, to: string) =>
-      reportComplete(manager, cookie, partition, to),
+      reportComplete(manager, client, partition, to),
   };
 }
 
@@ -169,12 +179,16 @@ function startBackground(options: NodeProcessOptions, hints: HintedHandoff, aae:
 }
 
 /** Tells the claimant a transfer is done and adopts the ring it answers with. */
-async function reportComplete(manager: RingManager, cookie: string, partition: number, to: string) {
+async function reportComplete(
+  manager: RingManager,
+  client: InternalClient,
+  partition: number,
+  to: string,
+) {
   if (manager.isClaimant) return manager.transferComplete(partition, to);
   const address = manager.addressOf(manager.ring.claimant);
   if (!address) throw new Error('claimant has no address');
-  const ring = await peerCall<Ring>(address, '/admin/transfer-complete', {
-    cookie,
+  const ring = await peerCall<Ring>(client, address, '/admin/transfer-complete', {
     body: { partition, to },
   });
   await manager.adopt(ring);

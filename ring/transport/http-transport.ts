@@ -1,10 +1,11 @@
 /**
- * The network transport: each request is one HTTP POST to the node's /rpc route over a
- * keep-alive connection pool, bounded by a timeout. A node that cannot be reached or does
- * not answer in time is a NodeUnreachableError, which coordinators route around.
+ * The network transport: each request is one signed HTTP POST to the node's /rpc route over
+ * the process's InternalClient (a keep-alive pool; HTTPS with internal TLS), bounded by a
+ * timeout. A node that cannot be reached or does not answer in time is a
+ * NodeUnreachableError, which coordinators route around.
  */
-import { Agent, request } from 'node:http';
 import { decodeMessage, encodeMessage } from './codec.js';
+import type { InternalClient } from './internal-client.js';
 import type { NodeReply, NodeRequest } from './messages.js';
 import { NodeUnreachableError, type Transport } from './transport.js';
 
@@ -16,65 +17,55 @@ export const REPLY_BYTES_MAX = 96 * 1024 * 1024;
 
 /** Sends node requests over HTTP; `addressOf` maps a node id to host:port. */
 export class HttpTransport implements Transport {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
   constructor(
     private readonly addressOf: (nodeId: string) => string | undefined,
-    private readonly cookie: string,
+    private readonly client: InternalClient,
   ) {}
 
-  call(nodeId: string, req: NodeRequest, options: { timeoutMs: number }): Promise<NodeReply> {
+  async call(nodeId: string, req: NodeRequest, options: { timeoutMs: number }): Promise<NodeReply> {
     const address = this.addressOf(nodeId);
     if (!address) {
-      const error = new NodeUnreachableError(nodeId, 'no known address', { maybeDelivered: false });
-      return Promise.reject(error);
+      throw new NodeUnreachableError(nodeId, 'no known address', { maybeDelivered: false });
     }
-    const body = encodeMessage(req);
-    return new Promise((resolve, reject) => {
-      const fail = (detail: string, cause?: unknown) => {
-        const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-        const maybeDelivered = !NOT_DELIVERED.has(code ?? '');
-        reject(new NodeUnreachableError(nodeId, detail, { cause, maybeDelivered }));
-      };
-      const outgoing = request(
-        `http://${address}/rpc`,
-        {
-          method: 'POST',
-          agent: this.agent,
-          timeout: options.timeoutMs,
-          headers: {
-            'content-type': 'application/octet-stream',
-            'content-length': body.length,
-            'x-cairn-cookie': this.cookie,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > REPLY_BYTES_MAX) outgoing.destroy(new Error('reply too large'));
-            else chunks.push(chunk);
-          });
-          res.on('error', (error) => fail('reply failed', error));
-          res.on('end', () => {
-            if (res.statusCode !== 200) return fail(`HTTP ${res.statusCode}`);
-            try {
-              resolve(decodeMessage<NodeReply>(Buffer.concat(chunks)));
-            } catch (error) {
-              fail('malformed reply', error);
-            }
-          });
-        },
-      );
-      outgoing.on('timeout', () => outgoing.destroy(new Error(`timeout ${options.timeoutMs} ms`)));
-      outgoing.on('error', (error) => fail(error.message, error));
-      outgoing.end(body);
-    });
+    let reply;
+    try {
+      reply = await this.client.request(address, {
+        method: 'POST',
+        path: '/rpc',
+        body: encodeMessage(req),
+        contentType: 'application/octet-stream',
+        timeoutMs: options.timeoutMs,
+        replyBytesMax: REPLY_BYTES_MAX,
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const maybeDelivered = !NOT_DELIVERED.has(code ?? '');
+      const detail = (error as Error).message;
+      throw new NodeUnreachableError(nodeId, detail, { cause: error, maybeDelivered });
+    }
+    if (reply.status !== 200) throw refusedBy(nodeId, reply.status, reply.body);
+    try {
+      return decodeMessage<NodeReply>(reply.body);
+    } catch (error) {
+      throw new NodeUnreachableError(nodeId, 'malformed reply', { cause: error });
+    }
   }
 
-  /** Closes idle pooled connections. */
+  /** Closes idle pooled connections (the client's, shared with the process's other calls). */
   close(): void {
-    this.agent.destroy();
+    this.client.close();
   }
+}
+
+/** A non-200 answer; a 401 keeps the node's reason (a wrong cookie, a clock off). */
+function refusedBy(nodeId: string, status: number, body: Buffer): NodeUnreachableError {
+  let detail = `HTTP ${status}`;
+  if (status === 401) {
+    try {
+      detail += `: ${(JSON.parse(body.toString('utf8')) as { error?: string }).error ?? ''}`;
+    } catch {
+      // Not JSON: the status says enough.
+    }
+  }
+  return new NodeUnreachableError(nodeId, detail);
 }

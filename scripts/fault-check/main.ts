@@ -9,12 +9,13 @@
  */
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectClusterRing } from '../../src/commands/cluster-ring.js';
 import { readBucket } from '../../stanchion/reader.js';
 import { HttpTransport } from '../../ring/transport/http-transport.js';
+import { InternalClient } from '../../ring/transport/internal-client.js';
 import { freeBasePort, startCluster, type CheckCluster } from './cluster.js';
 import { manifestDigests, manifestNodes, missingBlockReplicas } from './replicas.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
@@ -71,8 +72,11 @@ async function verify(
 
 async function connect(cluster: CheckCluster) {
   const nodes = [1, 2, 3, 4, 5].map((i) => `127.0.0.1:${cluster.basePort + i}`);
-  const ring = await connectClusterRing(nodes, 'cairn-dev', { nVal: 3, r: 2, w: 2 });
-  const transport = new HttpTransport((id) => ring.remote.addressOf(id), 'cairn-dev');
+  // dev-cluster.sh made the cluster's cookie and keeps it in its directory.
+  const cookie = readFileSync(join(cluster.dir, 'cookie'), 'utf8').trim();
+  const internal = new InternalClient({ cookie });
+  const ring = await connectClusterRing(nodes, internal, { nVal: 3, r: 2, w: 2 });
+  const transport = new HttpTransport((id) => ring.remote.addressOf(id), internal);
   const bucket = (await readBucket(ring.client, 'checked'))!;
   return { ring, transport, bucket, close: () => (ring.close(), transport.close()) };
 }

@@ -11,8 +11,6 @@ import type { RequestContext } from '../s3/context.js';
 import { S3Error } from '../s3/errors.js';
 import { parseHostPort, ValueError } from '../config/core/values.js';
 
-const PING_TIMEOUT_MS = 5000;
-
 function send(ctx: RequestContext, body: unknown): void {
   void ctx.reply.code(200).header('content-type', 'application/json').send(JSON.stringify(body));
 }
@@ -41,21 +39,20 @@ export async function stanchionSwitchRoute(ctx: RequestContext): Promise<void> {
     if (error instanceof ValueError) throw new S3Error('InvalidArgument', error.message);
     throw error;
   }
-  const role = await pingStanchion(address);
+  const role = await pingStanchion(client, address);
   client.switchTo(address);
   ctx.request.log.info({ address, role }, 'stanchion switched');
   send(ctx, { address, role, addresses: client.addresses?.() ?? [address] });
 }
 
-async function pingStanchion(address: string): Promise<string> {
+/** Through the front end's own stanchion client, so internal TLS applies to the ping too. */
+async function pingStanchion(
+  client: { ping?(address: string): Promise<string> },
+  address: string,
+): Promise<string> {
   try {
-    const response = await fetch(`http://${address}/ping`, {
-      signal: AbortSignal.timeout(PING_TIMEOUT_MS),
-    });
-    const body = (await response.json()) as { role?: unknown };
-    if (response.status !== 200 || typeof body.role !== 'string')
-      throw new Error('not a stanchion');
-    return body.role;
+    if (!client.ping) throw new Error('this front end cannot ping a stanchion');
+    return await client.ping(address);
   } catch (error) {
     throw new S3Error(
       'InvalidArgument',

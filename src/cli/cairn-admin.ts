@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
 import { registerImportCommands } from './import-commands.js';
+import { addInternalTlsOptions } from './internal-client-of.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
 import {
   registerAuditCommand,
@@ -22,7 +23,8 @@ const program = new Command('cairn-admin')
   .option('--url <url>', 'the store (CAIRN_URL; default http://127.0.0.1:8080)')
   .option('--data-dir <dir>', 'read the admin keys from this data dir (CAIRN_DATA_DIR)')
   .option('--node <host:port>', 'storage node for cluster commands (CAIRN_NODE)')
-  .option('--cookie <secret>', 'cluster cookie (CAIRN_COOKIE)');
+  .option('--cookie <secret>', 'cluster cookie (CAIRN_COOKIE), for --node and stanchion status');
+addInternalTlsOptions(program);
 
 registerUserCommands(program);
 registerClusterCommands(program);

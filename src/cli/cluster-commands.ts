@@ -8,6 +8,8 @@ import type { Plan, StagedChange } from '../../ring/core/membership.js';
 import type { Ring } from '../../ring/core/ring.js';
 import type { TransferStatus } from '../../ring/node/handoff.js';
 import { peerCall } from '../../ring/node/peer-client.js';
+import type { InternalClient } from '../../ring/transport/internal-client.js';
+import { internalClientOf } from './internal-client-of.js';
 import { membershipTable, planText, ringStatusText, transfersText } from './render-cluster.js';
 
 interface NodeStatus {
@@ -19,14 +21,14 @@ interface NodeStatus {
 
 interface Target {
   node: string;
-  cookie: string;
+  client: InternalClient;
 }
 
-function targetOf(program: Command): Target {
-  const opts = program.opts<{ node?: string; cookie?: string }>();
+async function targetOf(program: Command): Promise<Target> {
+  const opts = program.opts<{ node?: string }>();
   return {
     node: opts.node ?? process.env.CAIRN_NODE ?? '127.0.0.1:8087',
-    cookie: opts.cookie ?? process.env.CAIRN_COOKIE ?? 'cairn',
+    client: await internalClientOf(program),
   };
 }
 
@@ -44,7 +46,7 @@ function nodeName(node: string): string {
 }
 
 async function call<T>(target: Target, path: string, body?: unknown): Promise<T> {
-  return peerCall<T>(target.node, path, { cookie: target.cookie, body, timeoutMs: 15_000 });
+  return peerCall<T>(target.client, target.node, path, { body, timeoutMs: 15_000 });
 }
 
 const print = (text: string) => process.stdout.write(text + '\n');
@@ -56,7 +58,7 @@ export function registerClusterCommands(program: Command): void {
     .command('join <node>')
     .description('stage joining the cluster of <node>')
     .action(async (node: string) => {
-      const target = targetOf(program);
+      const target = await targetOf(program);
       await call(target, '/admin/cluster/join', { target: nodeAddress(node) });
       const self = await call<NodeStatus>(target, '/admin/status');
       print(`Success: staged join request for '${self.nodeId}' to '${nodeName(node)}'`);
@@ -66,7 +68,7 @@ export function registerClusterCommands(program: Command): void {
       .command(`${kind} [node]`)
       .description(`stage ${kind} of a node (default: this one)`)
       .action(async (node?: string) => {
-        const target = targetOf(program);
+        const target = await targetOf(program);
         const nodeId = node
           ? nodeName(node)
           : (await call<NodeStatus>(target, '/admin/status')).nodeId;
@@ -83,14 +85,14 @@ export function registerClusterCommands(program: Command): void {
         nodeId: nodeName(node1),
         by: nodeName(node2),
       };
-      await call(targetOf(program), '/admin/cluster/stage', change);
+      await call(await targetOf(program), '/admin/cluster/stage', change);
       print(`Success: staged replacement of '${change.nodeId}' with '${change.by}'`);
     });
   cluster
     .command('plan')
     .description('show what committing the staged changes would do')
     .action(async () => {
-      const target = targetOf(program);
+      const target = await targetOf(program);
       const answer = await call<{ staged: StagedChange[]; plan: Plan | string }>(
         target,
         '/admin/cluster/plan',
@@ -104,7 +106,7 @@ export function registerClusterCommands(program: Command): void {
     .description('commit the staged changes')
     .action(async () => {
       const answer = await call<{ committed: number }>(
-        targetOf(program),
+        await targetOf(program),
         '/admin/cluster/commit',
         {},
       );
@@ -114,7 +116,7 @@ export function registerClusterCommands(program: Command): void {
     .command('clear')
     .description('drop the staged changes')
     .action(async () => {
-      await call(targetOf(program), '/admin/cluster/clear', {});
+      await call(await targetOf(program), '/admin/cluster/clear', {});
       print('Cleared staged cluster changes');
     });
   registerStatusCommands(program);
@@ -125,7 +127,7 @@ function registerStatusCommands(program: Command): void {
     .command('member-status')
     .description('members, their ring share and pending share')
     .action(async () => {
-      const target = targetOf(program);
+      const target = await targetOf(program);
       const status = await call<NodeStatus>(target, '/admin/status');
       const plan = await call<{ staged: StagedChange[] }>(target, '/admin/cluster/plan', {}).catch(
         () => ({ staged: [] as StagedChange[] }),
@@ -137,18 +139,18 @@ function registerStatusCommands(program: Command): void {
     .command('ring-status')
     .description('claimant, pending handoffs, unreachable nodes')
     .action(async () => {
-      const status = await call<NodeStatus>(targetOf(program), '/admin/status');
+      const status = await call<NodeStatus>(await targetOf(program), '/admin/status');
       print(ringStatusText(status.ring, new Set(status.upNodes)));
     });
   program
     .command('transfers')
     .description('active and waiting handoff transfers')
     .action(async () => {
-      const target = targetOf(program);
+      const target = await targetOf(program);
       const status = await call<NodeStatus>(target, '/admin/status');
       const all = await Promise.all(
         status.ring.members.map((m) =>
-          peerCall<NodeStatus>(m.address, '/admin/status', { cookie: target.cookie }).then(
+          peerCall<NodeStatus>(target.client, m.address, '/admin/status').then(
             (s) => s.transfers,
             () => [] as TransferStatus[],
           ),

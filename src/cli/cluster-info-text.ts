@@ -27,6 +27,7 @@ const REDACTIONS: Array<[RegExp, string]> = [
   [/("(?:key_secret|secret|secretAccessKey|cookie|token)"\s*:\s*)"[^"]*"/gi, '$1"(hidden)"'],
   [/(--(?:cookie|metrics-token)[ =])\S+/g, '$1(hidden)'],
   [/(x-cairn-cookie"?\s*[:=]\s*"?)[^",\s]+/gi, '$1(hidden)'],
+  [/((?:CAIRN_COOKIE|distributed_cookie)\s*[=:]\s*)\S+/g, '$1(hidden)'],
 ];
 
 /** A log line with secrets hidden. */

@@ -10,6 +10,8 @@ import { open, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { peerCall } from '../../ring/node/peer-client.js';
+import type { InternalClient } from '../../ring/transport/internal-client.js';
+import { internalClientOf } from './internal-client-of.js';
 import { cairnVersion } from '../version.js';
 import {
   adminRequest,
@@ -106,16 +108,16 @@ export function registerClusterInfoCommand(program: Command): void {
     .description('write a diagnostic bundle: versions, settings, ring, stanchion, GC, logs')
     .option('--log <path...>', 'log files to include the last 200 lines of (redacted)')
     .action(async (file: string, opts: { log?: string[] }) => {
-      const opts0 = program.opts<TargetOptions & { node?: string; cookie?: string }>();
+      const opts0 = program.opts<TargetOptions & { node?: string }>();
       const target = await resolveTarget(opts0);
       const node = opts0.node ?? process.env.CAIRN_NODE;
-      const cookie = opts0.cookie ?? process.env.CAIRN_COOKIE ?? 'cairn';
+      const client = node ? await internalClientOf(program) : undefined;
       const parts: ClusterInfoParts = {
         writtenAtMs: Date.now(),
         version: cairnVersion(),
         url: target.url,
         frontEnd: await frontEndInfo(target),
-        ...(node ? { node: await nodeInfo(node, cookie) } : {}),
+        ...(node && client ? { node: await nodeInfo(node, client) } : {}),
         logs: await Promise.all((opts.log ?? []).map(logTail)),
       };
       await writeBundle(file, clusterInfoText(parts));
@@ -136,11 +138,11 @@ async function frontEndInfo(target: AdminTarget): Promise<ClusterInfoParts['fron
 
 async function nodeInfo(
   node: string,
-  cookie: string,
+  client: InternalClient,
 ): Promise<NonNullable<ClusterInfoParts['node']>> {
   try {
     const address = nodeAddress(node);
-    return await peerCall(address, '/admin/status', { cookie, timeoutMs: 10_000 });
+    return await peerCall(client, address, '/admin/status', { timeoutMs: 10_000 });
   } catch (error) {
     return { error: errorText(error) };
   }

@@ -6,8 +6,8 @@
  * first until it restarts.
  */
 import type { Command } from 'commander';
-import type { StanchionStatus } from '../../stanchion/server.js';
-import { STANCHION_COOKIE_HEADER } from '../../stanchion/http-server.js';
+import { stanchionStatusOf, type StanchionAnswer } from '../../stanchion/client.js';
+import { internalClientOf } from './internal-client-of.js';
 import { adminRequest, resolveTarget, type TargetOptions } from './admin-client.js';
 
 /** Adds the `stanchion` command group. */
@@ -27,8 +27,8 @@ export function registerStanchionCommands(program: Command): void {
       for (const a of addresses) {
         if (!/^[\w.-]+:\d{1,5}$/.test(a)) throw new Error(`not a host:port: ${a}`);
       }
-      const cookie = program.opts<{ cookie?: string }>().cookie ?? process.env.CAIRN_COOKIE;
-      const answers = await Promise.all(addresses.map((a) => statusOf(a, cookie ?? 'cairn')));
+      const client = await internalClientOf(program);
+      const answers = await Promise.all(addresses.map((a) => stanchionStatusOf(client, a)));
       if (opts.json) return void process.stdout.write(JSON.stringify(answers, null, 2) + '\n');
       process.stdout.write(statusText(answers));
       if (!answers.some((a) => 'status' in a && a.status.role === 'active')) process.exitCode = 2;
@@ -79,20 +79,7 @@ function registerShowSwitch(group: Command, program: Command): void {
     });
 }
 
-type Answer = { address: string; status: StanchionStatus } | { address: string; error: string };
-
-async function statusOf(address: string, cookie: string): Promise<Answer> {
-  try {
-    const response = await fetch(`http://${address}/status`, {
-      headers: { [STANCHION_COOKIE_HEADER]: cookie },
-      signal: AbortSignal.timeout(5000),
-    });
-    if (response.status !== 200) return { address, error: `HTTP ${response.status}` };
-    return { address, status: (await response.json()) as StanchionStatus };
-  } catch (error) {
-    return { address, error: (error as Error).message };
-  }
-}
+type Answer = StanchionAnswer;
 
 /** The status table and the leader line. */
 export function statusText(answers: Answer[]): string {

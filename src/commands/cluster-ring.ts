@@ -7,6 +7,7 @@ import { RING_RESOLVERS } from '../ring-resolvers.js';
 import { RingClient, type Quorum } from '../../ring/client.js';
 import { RemoteRing } from '../../ring/remote-ring.js';
 import { HttpTransport } from '../../ring/transport/http-transport.js';
+import type { InternalClient } from '../../ring/transport/internal-client.js';
 
 /** A connected ring client and what to stop when done. */
 export interface ClusterRing {
@@ -18,17 +19,17 @@ export interface ClusterRing {
 /** Connects through the first of `seeds` that answers. */
 export async function connectClusterRing(
   seeds: string[],
-  cookie: string,
+  internal: InternalClient,
   quorum: Quorum,
   onRepair?: (nodeId: string) => void,
 ): Promise<ClusterRing> {
   const remote = await RemoteRing.connect(
-    { seeds, cookie, pollIntervalMs: 1000, downAfterMs: 3000 },
+    { seeds, client: internal, pollIntervalMs: 1000, downAfterMs: 3000 },
     Date.now,
   );
   await remote.poll();
   remote.start();
-  const transport = new HttpTransport((nodeId) => remote.addressOf(nodeId), cookie);
+  const transport = new HttpTransport((nodeId) => remote.addressOf(nodeId), internal);
   const client = new RingClient({
     resolvers: RING_RESOLVERS,
     ring: () => remote.ring,

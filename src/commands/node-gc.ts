@@ -11,13 +11,15 @@ import { GcControl, leewayOf } from '../objects/gc-control.js';
 import { GcQueue } from '../objects/gc-queue.js';
 import { GcWorker } from '../objects/gc-worker.js';
 import { OrphanSweeper } from '../objects/orphan-sweeper.js';
+import { InternalClient } from '../../ring/transport/internal-client.js';
+import type { InternalSecurity } from '../../ring/transport/internal-security.js';
 import { connectClusterRing } from './cluster-ring.js';
 
 /** What the node's GC needs. */
 export interface NodeGcOptions {
   nodeId: string;
   address: string;
-  cookie: string;
+  security: InternalSecurity;
   nVal: number;
   leewaySeconds: number;
   intervalSeconds: number;
@@ -29,11 +31,15 @@ export interface NodeGcOptions {
 /** Starts the node's GC worker; resolves with a stop function. */
 export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
   const quorum = Math.floor(options.nVal / 2) + 1;
-  const connected = await connectClusterRing([options.address], options.cookie, {
-    nVal: options.nVal,
-    r: quorum,
-    w: quorum,
-  });
+  const connected = await connectClusterRing(
+    [options.address],
+    new InternalClient(options.security),
+    {
+      nVal: options.nVal,
+      r: quorum,
+      w: quorum,
+    },
+  );
   const ring = () => connected.remote.ring;
   const mine = (partition: number) => ring().owners[partition] === options.nodeId;
   const configured = {

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { runNode } from '../../ring/node/run-node.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
+import { internalSecurityOf } from './internal-security.js';
 import { startNodeGc } from './node-gc.js';
 import { closeOnSignal, type Settings } from './options.js';
 import { writePidFile } from './pid-file.js';
@@ -22,6 +23,7 @@ async function startNode(s: Settings): Promise<void> {
   const name = s['name'] as string;
   // The node's HTTP server reads its log level from the environment when it is built.
   process.env.CAIRN_LOG_LEVEL = s['logLevel'] as string;
+  const security = await internalSecurityOf(s);
   const node = await runNode({
     nodeId: name,
     host: s['host'] as string,
@@ -29,7 +31,7 @@ async function startNode(s: Settings): Promise<void> {
     advertise: s['advertise'] as string | undefined,
     dataDir: s['dataDir'] as string,
     partitionCount: s['ringSize'] as number,
-    cookie: s['cookie'] as string,
+    security,
     handoff: {
       transferLimit: s['transferLimit'] as number,
       bytesPerSecondMax: (s['handoffRate'] as number) * 1_000_000,
@@ -43,7 +45,7 @@ async function startNode(s: Settings): Promise<void> {
   const stopGc = await startNodeGc({
     nodeId: name,
     address: node.address,
-    cookie: s['cookie'] as string,
+    security,
     nVal: s['nVal'] as number,
     leewaySeconds: s['gcLeeway'] as number,
     intervalSeconds: s['gcInterval'] as number,

@@ -3,6 +3,7 @@
  * stanchion at --stanchion (a list, tried in turn).
  */
 import type { Command } from 'commander';
+import { InternalClient } from '../../ring/transport/internal-client.js';
 import { HttpStanchionClient } from '../../stanchion/client.js';
 import { readUserByKey } from '../../stanchion/reader.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
@@ -10,6 +11,7 @@ import { renderSettings } from '../config/render.js';
 import { frontEndDeps, startFrontEnd } from '../front-end.js';
 import { S3Metrics } from '../metrics/s3-metrics.js';
 import { connectClusterRing } from './cluster-ring.js';
+import { internalSecurityOf } from './internal-security.js';
 import { adminKeysOf, closeOnSignal, frontEndSettings, type Settings } from './options.js';
 import { quorumOf } from './quorum.js';
 import type { RingClient } from '../../ring/client.js';
@@ -25,14 +27,14 @@ export function registerS3(program: Command): void {
       settings: renderSettings('s3', resolved),
       startedAtMs: Date.now(),
     };
-    const cookie = s['cookie'] as string;
+    const client = new InternalClient(await internalSecurityOf(s));
     const metrics = new S3Metrics();
     const quorum = quorumOf(s);
-    const ring = await connectClusterRing(s['nodes'] as string[], cookie, quorum, () =>
+    const ring = await connectClusterRing(s['nodes'] as string[], client, quorum, () =>
       metrics.countRepair(),
     );
     await checkAdminKeys(ring.client, s);
-    const stanchion = new HttpStanchionClient(s['stanchion'] as string[], cookie);
+    const stanchion = new HttpStanchionClient(s['stanchion'] as string[], client);
     const settings = { ...frontEndSettings(s, false), operator };
     const frontEnd = await startFrontEnd(
       frontEndDeps(ring.client, stanchion, settings, metrics),

@@ -7,12 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { InternalClient } from '../../ring/transport/internal-client.js';
 import { buildStanchionHttp } from '../../stanchion/http-server.js';
 import { loadSelfId } from '../../stanchion/self-id.js';
 import { StanchionServer } from '../../stanchion/server.js';
 import { ensureAdmin } from '../../stanchion/users.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
 import { connectClusterRing } from './cluster-ring.js';
+import { internalSecurityOf } from './internal-security.js';
 import { adminKeysOf, closeOnSignal, type Settings } from './options.js';
 import { writePidFile } from './pid-file.js';
 import { quorumOf } from './quorum.js';
@@ -33,9 +35,13 @@ async function runStanchion(s: Settings): Promise<void> {
   const wanted = adminKeysOf(s);
   // The HTTP server reads its log level from the environment when it is built.
   process.env.CAIRN_LOG_LEVEL = s['logLevel'] as string;
-  const cookie = s['cookie'] as string;
+  const security = await internalSecurityOf(s);
   const quorum = quorumOf(s);
-  const ring = await connectClusterRing(s['nodes'] as string[], cookie, quorum);
+  const ring = await connectClusterRing(
+    s['nodes'] as string[],
+    new InternalClient(security),
+    quorum,
+  );
   const host = s['host'] as string;
   const port = s['port'] as number;
   const server = await StanchionServer.open({
@@ -46,7 +52,7 @@ async function runStanchion(s: Settings): Promise<void> {
     strict: { pr: quorum.r, pw: quorum.w },
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  const app = buildStanchionHttp(server, cookie);
+  const app = buildStanchionHttp(server, security);
   await app.listen({ host, port });
   process.stdout.write(
     `Cairn stanchion is running (pid ${process.pid}) on port ${port} ` +

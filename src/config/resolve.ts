@@ -74,7 +74,8 @@ function settle(row: Setting, sources: SettingSources, file: FileValue | undefin
   if (row.default !== undefined) return { value: row.default, origin: 'default' };
   if (!row.required) return undefined;
   const ways = [row.flag && flagName(row), row.env, row.key && `${row.key} in --config`];
-  return { problem: `${row.name} is required: set ${ways.filter(Boolean).join(', or ')}` };
+  const hint = row.requiredHint ? `; ${row.requiredHint}` : '';
+  return { problem: `${row.name} is required: set ${ways.filter(Boolean).join(', or ')}${hint}` };
 }
 
 function flagName(row: Setting): string {

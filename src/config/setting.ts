@@ -22,6 +22,8 @@ export interface Setting {
   /** Value when set nowhere; absent: unset (or, with `required`, an error). */
   default?: unknown;
   required?: boolean;
+  /** Said after "X is required: set …" when a required setting is missing. */
+  requiredHint?: string;
   /** e.g. '--port <port>'; a flag without <arg> turns an on/off setting on. */
   flag?: string;
   env?: string;

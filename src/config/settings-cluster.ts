@@ -70,19 +70,28 @@ export const CLUSTER_SETTINGS: Setting[] = [
     programs: ['s3'],
     type: onlyType(
       'off',
-      'front ends speak plain HTTP to stanchion (inside the cluster network, with the ' +
-        'cookie); there is no TLS to turn on: set it to off or remove the line',
+      "TLS between a cluster's processes, stanchion included, is turned on for all of them " +
+        'at once with internal_tls.certfile, internal_tls.keyfile and internal_tls.cacertfile: ' +
+        'set stanchion.ssl to off or remove the line',
     ),
-    help: 'Riak CS compatibility: only off (front ends speak plain HTTP to stanchion)',
+    help: 'Riak CS compatibility: only off (TLS to stanchion is internal_tls.*)',
     key: 'stanchion.ssl',
     keyAliases: ['stanchion_ssl'],
   },
   {
     name: 'cookie',
     programs: CLUSTER,
-    type: textType(/^[\x21-\x7e]+$/, 'printable characters without spaces'),
-    default: 'cairn',
-    help: 'shared cluster secret',
+    type: textType(
+      /^[\x21-\x7e]{16,}$/,
+      'at least 16 characters, printable, without spaces (make one with: openssl rand -hex 32)',
+    ),
+    required: true,
+    requiredHint:
+      'every process of a cluster needs the same secret cookie, and there is no default ' +
+      '(make one with: openssl rand -hex 32)',
+    help:
+      "shared cluster secret, at least 16 characters: the cluster's processes sign their " +
+      'requests to each other with it (it is never sent)',
     flag: '--cookie <secret>',
     env: 'CAIRN_COOKIE',
     key: 'distributed_cookie',
@@ -230,3 +239,22 @@ export const ADMIN_SETTINGS: Setting[] = [
     secret: true,
   },
 ];
+
+const pemFileType = textType(/^[^\0]+$/, 'a file path', 4096);
+
+/** Mutual TLS between a cluster's processes: all three files, or none. */
+export const INTERNAL_TLS_SETTINGS: Setting[] = (
+  [
+    ['Cert', 'certfile', "this process's certificate (PEM), signed by the cluster CA"],
+    ['Key', 'keyfile', "this process's private key (PEM)"],
+    ['Ca', 'cacertfile', 'the cluster CA certificate (PEM): peers must present one it signed'],
+  ] as const
+).map(([name, key, help]) => ({
+  name: `internalTls${name}`,
+  programs: CLUSTER,
+  type: pemFileType,
+  help: `internal mutual TLS: ${help}`,
+  flag: `--internal-tls-${name.toLowerCase()} <file>`,
+  env: `CAIRN_INTERNAL_TLS_${name.toUpperCase()}`,
+  key: `internal_tls.${key}`,
+}));

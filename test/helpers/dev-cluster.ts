@@ -20,6 +20,8 @@ export interface DevCluster {
   endpoint: string;
   keyId: string;
   secret: string;
+  /** The cluster cookie the script made (in dir/cookie). */
+  cookie: string;
   /** Runs the script with `args`; resolves with its stdout. */
   script(...args: string[]): Promise<string>;
   /** Runs cairn-admin against dev1 (or `node`). */
@@ -84,6 +86,7 @@ export async function startDevCluster(
     endpoint: '',
     keyId: '',
     secret: '',
+    cookie: '',
     script,
     admin: (...args) => script('admin', ...args),
     async cleanup() {
@@ -99,6 +102,7 @@ export async function startDevCluster(
   cluster.endpoint = /^S3_ENDPOINT=(\S+)$/m.exec(out)![1]!;
   cluster.keyId = /^AWS_ACCESS_KEY_ID=(\S+)$/m.exec(out)![1]!;
   cluster.secret = /^AWS_SECRET_ACCESS_KEY=(\S+)$/m.exec(out)![1]!;
+  cluster.cookie = (await readFile(join(dir, 'cookie'), 'utf8')).trim();
   return cluster;
 }
 

@@ -107,7 +107,7 @@ it('stanchion switch points the front end at the standby; changes still go throu
 it('cluster-info --node records member-status of all three nodes', async () => {
   const file = join(dir, 'cluster-info.txt');
   const node = `127.0.0.1:${cluster.basePort + 1}`;
-  const written = await admin('--node', node, '--cookie', 'cairn-dev', 'cluster-info', file);
+  const written = await admin('--node', node, '--cookie', cluster.cookie, 'cluster-info', file);
   expect(written.code).toBe(0);
   const text = await readFile(file, 'utf8');
   expect(text).toContain('member-status (from dev1@127.0.0.1)');

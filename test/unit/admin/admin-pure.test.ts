@@ -108,6 +108,8 @@ describe('cluster-info: redaction', () => {
     ['{"key_id":"K","key_secret":"abc"}', '{"key_id":"K","key_secret":"(hidden)"}'],
     ['node main.js s3 --cookie sesame --port 1', 'node main.js s3 --cookie (hidden) --port 1'],
     ['admin.secret = xyz', 'admin.secret = (hidden)'],
+    ['CAIRN_COOKIE=0123456789abcdef node main.js node', 'CAIRN_COOKIE=(hidden) node main.js node'],
+    ['distributed_cookie = 0123456789abcdef', 'distributed_cookie = (hidden)'],
     ['plain line', 'plain line'],
   ])('%j', (line, shown) => expect(redactLine(line)).toBe(shown));
 });

@@ -9,6 +9,9 @@ import { resolveSettings, type SettingSources } from '../../../src/config/resolv
 import { PROGRAMS, type Program } from '../../../src/config/setting.js';
 import { settingsFor } from '../../../src/config/settings.js';
 
+/** A cluster program's cookie, as a config line. */
+const COOKIE = 'distributed_cookie = 0123456789abcdef0123\n';
+
 function settle(program: Program, text: string | undefined, more: Partial<SettingSources> = {}) {
   return resolveSettings(program, {
     flags: {},
@@ -85,7 +88,7 @@ describe('settings: problems name where they are', () => {
 
   it('says a bad listener once, though it is two settings', () => {
     expect(
-      settle('s3', 'listener = 1.2.3.4\nriak_host = a:1\nstanchion_host = b:2\n').problems,
+      settle('s3', `listener = 1.2.3.4\nriak_host = a:1\nstanchion_host = b:2\n${COOKIE}`).problems,
     ).toEqual([
       'cairn.conf:1: listener: not a host:port address: "1.2.3.4" (write it as 127.0.0.1:8080)',
     ]);
@@ -95,8 +98,32 @@ describe('settings: problems name where they are', () => {
     expect(settle('s3', '').problems).toEqual([
       'nodes is required: set --nodes, or CAIRN_NODES, or riak_host in --config',
       'stanchion is required: set --stanchion, or CAIRN_STANCHION, or stanchion_host in --config',
+      'cookie is required: set --cookie, or CAIRN_COOKIE, or distributed_cookie in --config; ' +
+        'every process of a cluster needs the same secret cookie, and there is no default ' +
+        '(make one with: openssl rand -hex 32)',
     ]);
   });
+
+  it.each(['s3', 'node', 'stanchion'] as const)(
+    '%s: no built-in cookie, none under 16 characters; nodes and stanchions on loopback',
+    (program) => {
+      expect(settle(program, '', { flags: { nodes: 'a:1', stanchion: 'b:2' } }).problems).toEqual([
+        expect.stringMatching(
+          /^cookie is required: set --cookie, or CAIRN_COOKIE, or distributed_cookie/,
+        ),
+      ]);
+      const short = settle(
+        program,
+        'distributed_cookie = riak\nriak_host = a:1\nstanchion_host = b:2',
+      );
+      expect(short.problems).toEqual([
+        expect.stringMatching(/^cairn.conf:1: distributed_cookie: expected at least 16 characters/),
+      ]);
+      const good = settle(program, `${COOKIE}riak_host = a:1\nstanchion_host = b:2`);
+      expect(good.problems).toEqual([]);
+      expect(good.values['host']).toBe('127.0.0.1');
+    },
+  );
 
   it('refuses one setting written under two of its names', () => {
     const settled = settle('start', 'root_host = a.example\ncs_root_host = b.example\n');
@@ -135,11 +162,14 @@ describe('settings: a Riak CS operator brings their file', () => {
       'stanchion.ssl = on',
       'riak_host = a:1',
       'stanchion_host = b:2',
+      COOKIE,
     ].join('\n');
     expect(settle('s3', file).problems).toEqual([
       expect.stringMatching(/^cairn.conf:1: max_buckets_per_user: unlimited is not supported/),
       expect.stringMatching(/^cairn.conf:2: fold_objects_for_list_keys: Cairn always lists/),
-      expect.stringMatching(/^cairn.conf:3: stanchion.ssl: front ends speak plain HTTP/),
+      expect.stringMatching(
+        /^cairn.conf:3: stanchion.ssl: TLS between a cluster's processes.*internal_tls/,
+      ),
     ]);
     const honoured = file
       .replace('unlimited', '5')
@@ -149,7 +179,7 @@ describe('settings: a Riak CS operator brings their file', () => {
   });
 
   it("reads another program's key as ignored here, not as unknown", () => {
-    const settled = settle('stanchion', 'riak_host = a:1\ngc.leeway_period = 1h\n');
+    const settled = settle('stanchion', `riak_host = a:1\ngc.leeway_period = 1h\n${COOKIE}`);
     expect(settled.problems).toEqual([]);
     expect(settled.notices).toEqual([
       'cairn.conf:2: gc.leeway_period ignored: cairn stanchion does not use it ' +
@@ -181,14 +211,17 @@ describe('settings: the table', () => {
 
   it('renders settled settings as config lines, secrets hidden, that read back the same', () => {
     const file =
-      'listener = [::1]:9000\ndistributed_cookie = s3cr3t\nriak_host = a:1\n' +
+      'listener = [::1]:9000\ndistributed_cookie = s3cr3t-s3cr3t-s3cr3t\nriak_host = a:1\n' +
       'stanchion_host = b:2\nadmin.secret = abcdefghijklmnopqrstuvwxyz\n';
     const settled = settle('s3', file);
     const lines = renderSettings('s3', settled);
     expect(lines).toContain('listener = [::1]:9000  # file');
     expect(lines).toContain('distributed_cookie = (set)  # file');
     expect(lines.join('\n')).not.toContain('s3cr3t');
-    const reread = settle('s3', lines.filter((l) => !l.includes('(set)')).join('\n'));
+    const reread = settle(
+      's3',
+      `${lines.filter((l) => !l.includes('(set)')).join('\n')}\n${COOKIE}`,
+    );
     expect(reread.problems).toEqual([]);
     expect(reread.values['host']).toBe('::1');
   });

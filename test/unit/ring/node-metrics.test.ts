@@ -1,6 +1,6 @@
 /**
- * A storage node's GET /metrics: served without the cluster cookie (every other route
- * still needs it), in its own registry, with handoff, hinted-handoff and AAE series that
+ * A storage node's GET /metrics: served without a signed request (every other route
+ * still needs one), in its own registry, with handoff, hinted-handoff and AAE series that
  * move when the node reports work.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,9 +8,10 @@ import type { HandoffManager } from '../../../ring/node/handoff.js';
 import { NodeMetrics } from '../../../ring/node/node-metrics.js';
 import { buildNodeServer } from '../../../ring/node/node-server.js';
 import type { RingManager } from '../../../ring/node/ring-manager.js';
+import { InternalClient } from '../../../ring/transport/internal-client.js';
 
 describe('node metrics', () => {
-  it('serves /metrics without the cookie; the series move', async () => {
+  it('serves /metrics unsigned; the series move', async () => {
     const aae = { exchanges: 2, keysRepaired: 5 };
     const transfers = [{ partition: 1 }, { partition: 2 }];
     const handoff = { status: () => transfers } as unknown as HandoffManager;
@@ -19,11 +20,12 @@ describe('node metrics', () => {
       manager: { nodeId: 'n1' } as RingManager,
       handoff,
       handle: async () => ({ ok: true }) as never,
-      cookie: 'secret',
+      security: { cookie: 'a-secret-of-16-characters' },
+      client: new InternalClient({ cookie: 'a-secret-of-16-characters' }),
       metrics,
     });
     const scrape = async () => (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect((await app.inject({ method: 'GET', url: '/ring' })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: '/ring' })).statusCode).toBe(401);
     let text = await scrape();
     expect(text).toContain('cairn_handoff_transfers_active 2');
     expect(text).toContain('cairn_aae_repaired_keys_total 5');

@@ -1,0 +1,112 @@
+/**
+ * The one HTTP client of the cluster's internal API: node-to-node RPC and gossip, front
+ * ends and stanchions reaching the ring, front ends reaching stanchion, and cairn-admin.
+ * Every request it sends is signed (x-cairn-auth) with the key derived from the cookie,
+ * never the cookie itself; with internal TLS it speaks HTTPS, presents this process's
+ * certificate and checks the server's against the cluster CA. Connections are pooled.
+ */
+import { randomUUID } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import {
+  bodyDigest,
+  INTERNAL_AUTH_HEADER,
+  internalKey,
+  signInternal,
+} from '../core/internal-auth.js';
+import { checkCookie, type InternalSecurity } from './internal-security.js';
+
+/** One request to send. */
+export interface InternalRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: Buffer;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** The request fails when the connection is idle this long, in ms. */
+  timeoutMs: number;
+  /** A reply larger than this fails the request, in bytes. */
+  replyBytesMax?: number;
+}
+
+/** The answer: status and the whole body. */
+export interface InternalReply {
+  status: number;
+  body: Buffer;
+}
+
+const REPLY_BYTES_DEFAULT = 16 * 1024 * 1024;
+
+/** Signs and sends internal requests for one process. */
+export class InternalClient {
+  /** `http` or `https`, as the cluster's listeners serve. */
+  readonly scheme: 'http' | 'https';
+  private readonly key: Buffer;
+  private readonly agent: HttpAgent;
+
+  constructor(
+    security: InternalSecurity,
+    private readonly clock: () => number = Date.now,
+  ) {
+    checkCookie(security.cookie);
+    this.key = internalKey(security.cookie);
+    const pool = { keepAlive: true, maxSockets: 64 };
+    const tls = security.tls;
+    this.scheme = tls ? 'https' : 'http';
+    this.agent = tls
+      ? new HttpsAgent({ ...pool, cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: 'TLSv1.2' })
+      : new HttpAgent(pool);
+  }
+
+  /** The x-cairn-auth header for a request (exported for tests and tools that send raw). */
+  sign(method: string, path: string, contentType: string, body?: Buffer): string {
+    const request = { method, path, contentType, bodyDigest: bodyDigest(body) };
+    return signInternal(this.key, request, this.clock(), randomUUID());
+  }
+
+  /** Sends one signed request to `address` (host:port); network errors reject as they are. */
+  request(address: string, options: InternalRequest): Promise<InternalReply> {
+    const contentType = options.contentType ?? '';
+    const headers: Record<string, string | number> = {
+      ...options.headers,
+      [INTERNAL_AUTH_HEADER]: this.sign(options.method, options.path, contentType, options.body),
+      'content-length': options.body?.length ?? 0,
+    };
+    if (contentType !== '') headers['content-type'] = contentType;
+    const send = this.scheme === 'https' ? httpsRequest : httpRequest;
+    const limit = options.replyBytesMax ?? REPLY_BYTES_DEFAULT;
+    return new Promise((resolve, reject) => {
+      const outgoing = send(
+        `${this.scheme}://${address}${options.path}`,
+        { method: options.method, agent: this.agent, timeout: options.timeoutMs, headers },
+        (res) => collect(res, limit, outgoing.destroy.bind(outgoing)).then(resolve, reject),
+      );
+      outgoing.on('timeout', () => outgoing.destroy(new Error(`timeout ${options.timeoutMs} ms`)));
+      outgoing.on('error', reject);
+      outgoing.end(options.body);
+    });
+  }
+
+  /** Closes idle pooled connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+function collect(
+  res: IncomingMessage,
+  limit: number,
+  abort: (error: Error) => void,
+): Promise<InternalReply> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) abort(new Error(`reply over ${limit} bytes`));
+      else chunks.push(chunk);
+    });
+    res.on('error', reject);
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+  });
+}
