@@ -4,6 +4,7 @@
  * GET /status and /ping tell the role. Everything but /ping needs the cluster cookie.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { loggerOptions } from '../ring/logging.js';
 import type { Command } from './core/commands.js';
 import { StanchionUnavailableError, type StanchionServer } from './server.js';
 
@@ -16,7 +17,7 @@ const COMMAND_BYTES_MAX = 256 * 1024;
 /** Builds stanchion's fastify app (it does not listen). */
 export function buildStanchionHttp(server: StanchionServer, cookie: string): FastifyInstance {
   const app = Fastify({
-    logger: { level: process.env.CAIRN_LOG_LEVEL ?? 'warn' },
+    logger: loggerOptions(process.env.CAIRN_LOG_LEVEL ?? 'warn'),
     bodyLimit: COMMAND_BYTES_MAX,
   });
   app.addHook('onRequest', async (request, reply) => {

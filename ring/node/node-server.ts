@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { StagedChange } from '../core/membership.js';
+import { loggerOptions } from '../logging.js';
 import type { Ring } from '../core/ring.js';
 import { decodeMessage, encodeMessage } from '../transport/codec.js';
 import type { NodeReply, NodeRequest } from '../transport/messages.js';
@@ -31,7 +32,7 @@ const RPC_BYTES_MAX = 96 * 1024 * 1024;
 
 /** Builds the node's fastify app (it does not listen). */
 export function buildNodeServer(deps: NodeServerDeps): FastifyInstance {
-  const app = Fastify({ logger: { level: process.env.CAIRN_LOG_LEVEL ?? 'warn' } });
+  const app = Fastify({ logger: loggerOptions(process.env.CAIRN_LOG_LEVEL ?? 'warn') });
   app.addContentTypeParser(
     'application/octet-stream',
     { parseAs: 'buffer', bodyLimit: RPC_BYTES_MAX },

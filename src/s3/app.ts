@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { loggerOptions } from '../../ring/logging.js';
 import { gcRunRoute, gcStatusRoute } from '../admin/gc.js';
 import { createUserRoute, getUserRoute, listUsersRoute, updateUserRoute } from '../admin/users.js';
 import { ADMIN_ROUTES, type AdminRoute } from '../admin/routes.js';
@@ -57,7 +58,7 @@ export const HEADERS_TIMEOUT_MS_DEFAULT = 60_000;
 export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyInstance {
   const app = Fastify({
     ...connectionOptions(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS_DEFAULT),
-    logger: { level: options.logLevel ?? 'warn' },
+    logger: loggerOptions(options.logLevel ?? 'warn'),
     genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
     routerOptions: { maxParamLength: 8192 },
     exposeHeadRoutes: false,
