@@ -15,6 +15,11 @@ import { registerStanchion } from './commands/stanchion.js';
 import { registerStart } from './commands/start.js';
 import { cairnVersion } from './version.js';
 
+// Before anything is created: the data dir (0700) and every file in it (0600: keys, records,
+// object data, the pid file) are private to the user cairn runs as, whatever umask it
+// inherited. A umask, not a chmod after each write, so no file is ever readable meanwhile.
+process.umask(0o077);
+
 const program = new Command('cairn')
   .description('Cairn: an S3-compatible object store')
   .version(cairnVersion(), '-V, --version')

@@ -4,7 +4,7 @@
  * passed in. The active stanchion creates the admin on the cluster's first start; every
  * stanchion (a standby once it has followed the log) knows it and can print its keys.
  */
-import { chmod, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UserRecord } from './core/records.js';
 import type { StanchionServer } from './server.js';
@@ -75,7 +75,7 @@ export async function ensureAdmin(
     );
   }
   const path = join(dataDir, 'admin.json');
-  await writeFile(path, JSON.stringify({ keyId: admin.keyId, secret: admin.secret }) + '\n');
-  await chmod(path, 0o600);
+  const text = JSON.stringify({ keyId: admin.keyId, secret: admin.secret }) + '\n';
+  await writeFile(path, text, { mode: 0o600 });
   return admin;
 }
