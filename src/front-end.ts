@@ -19,6 +19,7 @@ import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildS3App } from './s3/app.js';
+import type { TlsMaterial } from './tls-files.js';
 import type { OperatorInfo, S3Deps } from './s3/context.js';
 import { RequestObserver } from './metrics/request-observer.js';
 import { S3Metrics } from './metrics/s3-metrics.js';
@@ -55,6 +56,8 @@ export interface FrontEndOptions {
   maxBucketsPerUser?: number;
   /** This process as cluster-info reports it (program and settings, secrets hidden). */
   operator?: OperatorInfo;
+  /** The S3 port's certificate and key: HTTPS only (src/tls-files.ts reads and checks them). */
+  tls?: TlsMaterial;
 }
 
 /** The GC worker id of the embedded store in `gc status`. */
@@ -180,6 +183,7 @@ export async function startFrontEnd(
   const app = buildS3App(built.deps, {
     logLevel: options.logLevel,
     ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   const address = await app.listen({ host: options.host, port: options.port });
   const control = built.deps.gc.control!;

@@ -12,6 +12,7 @@ import { S3Metrics } from '../metrics/s3-metrics.js';
 import { connectClusterRing } from './cluster-ring.js';
 import { adminKeysOf, closeOnSignal, frontEndSettings, type Settings } from './options.js';
 import { quorumOf } from './quorum.js';
+import { reloadTlsOnSignal, tlsOf } from './tls.js';
 import type { RingClient } from '../../ring/client.js';
 
 /** Registers `s3`. */
@@ -25,6 +26,7 @@ export function registerS3(program: Command): void {
       settings: renderSettings('s3', resolved),
       startedAtMs: Date.now(),
     };
+    const tls = await tlsOf(s);
     const cookie = s['cookie'] as string;
     const metrics = new S3Metrics();
     const quorum = quorumOf(s);
@@ -33,7 +35,11 @@ export function registerS3(program: Command): void {
     );
     await checkAdminKeys(ring.client, s);
     const stanchion = new HttpStanchionClient(s['stanchion'] as string[], cookie);
-    const settings = { ...frontEndSettings(s, false), operator };
+    const settings = {
+      ...frontEndSettings(s, false),
+      operator,
+      ...(tls ? { tls: tls.material } : {}),
+    };
     const frontEnd = await startFrontEnd(
       frontEndDeps(ring.client, stanchion, settings, metrics),
       settings,
@@ -41,6 +47,7 @@ export function registerS3(program: Command): void {
     process.stdout.write(
       `Cairn S3 front end is running (pid ${process.pid}).\nS3 endpoint: ${frontEnd.url}\n`,
     );
+    if (tls) reloadTlsOnSignal(frontEnd.app.server, tls.files);
     closeOnSignal(async () => {
       await frontEnd.close();
       ring.close();

@@ -8,6 +8,7 @@ import { renderSettings } from '../config/render.js';
 import { startEmbedded } from '../embedded.js';
 import { adminKeysOf, closeOnSignal, frontEndSettings } from './options.js';
 import { writePidFile } from './pid-file.js';
+import { reloadTlsOnSignal, tlsOf } from './tls.js';
 
 /** Registers `start`. */
 export function registerStart(program: Command): void {
@@ -23,8 +24,10 @@ export function registerStart(program: Command): void {
       startedAtMs: Date.now(),
     };
     const admin = adminKeysOf(s);
+    const tls = await tlsOf(s);
     const store = await startEmbedded({
       ...frontEndSettings(s, true),
+      ...(tls ? { tls: tls.material } : {}),
       operator,
       dataDir: s['dataDir'] as string,
       partitionCount: s['ringSize'] as number,
@@ -40,6 +43,7 @@ export function registerStart(program: Command): void {
         `AWS_SECRET_ACCESS_KEY=${store.admin.secret}\n`,
     );
     const removePid = writePidFile(store.dataDir);
+    if (tls) reloadTlsOnSignal(store.app.server, tls.files);
     closeOnSignal(async () => {
       await store.close();
       removePid();

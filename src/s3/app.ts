@@ -49,6 +49,8 @@ export interface S3AppOptions {
    * progress is never timed (requestTimeout is 0), so long uploads are never cut off.
    */
   headersTimeoutMs?: number;
+  /** PEM certificate and key: the listener speaks HTTPS only (src/tls-files.ts checks them). */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** Node's own default, and S3's order of magnitude for a stalled request. */
@@ -57,7 +59,7 @@ export const HEADERS_TIMEOUT_MS_DEFAULT = 60_000;
 /** Builds the S3 application. */
 export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyInstance {
   const app = Fastify({
-    ...connectionOptions(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS_DEFAULT),
+    ...connectionOptions(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS_DEFAULT, options.tls),
     logger: loggerOptions(options.logLevel ?? 'warn'),
     genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
     routerOptions: { maxParamLength: 8192 },
@@ -170,14 +172,16 @@ function acceptAnyContentType(app: FastifyInstance): void {
 }
 
 /** Timeouts: what bounds a slow or idle client, and what must never cut an upload off. */
-function connectionOptions(headersTimeoutMs: number) {
+function connectionOptions(headersTimeoutMs: number, tls: S3AppOptions['tls']) {
+  // Node checks header deadlines on a timer (30 s by default), which would stretch a short
+  // headers timeout several-fold; check at least twice per timeout.
+  const server = {
+    headersTimeout: headersTimeoutMs,
+    connectionsCheckingInterval: Math.min(Math.max(headersTimeoutMs / 2, 100), 30_000),
+  };
   return {
-    // Node checks header deadlines on a timer (30 s by default), which would stretch a short
-    // headers timeout several-fold; check at least twice per timeout.
-    http: {
-      headersTimeout: headersTimeoutMs,
-      connectionsCheckingInterval: Math.min(Math.max(headersTimeoutMs / 2, 100), 30_000),
-    },
+    // https.createServer takes the same server options beside the certificate and key.
+    ...(tls ? { https: { ...server, cert: tls.cert, key: tls.key } } : { http: server }),
     // Idle keep-alive sockets stay open past the 60 s that load balancers and clients assume.
     keepAliveTimeout: 65_000,
     // An idle socket (no bytes either way) is closed; a slow but moving upload is not.
