@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RingClient } from '../ring/client.js';
 import type { StanchionClient } from '../stanchion/client.js';
 import type { Command } from '../stanchion/core/commands.js';
+import type { SecretBox } from '../stanchion/secret-box.js';
 import { GcQueue } from './objects/gc-queue.js';
 import { GcBatch } from './objects/gc-batch.js';
 import { GcControl, leewayOf } from './objects/gc-control.js';
@@ -58,6 +59,8 @@ export interface FrontEndOptions {
   operator?: OperatorInfo;
   /** The S3 port's certificate and key: HTTPS only (src/tls-files.ts reads and checks them). */
   tls?: TlsMaterial;
+  /** Seals users' secrets under the key file; absent: stored as given. */
+  secrets?: SecretBox;
 }
 
 /** The GC worker id of the embedded store in `gc status`. */
@@ -137,6 +140,7 @@ export function frontEndDeps(
     ...(options.operator
       ? { operator: { ...options.operator, stats: () => metrics.registry.getMetricsAsJSON() } }
       : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
     observer: new RequestObserver(metrics, usage.access, {
       ...(options.metricsToken ? { token: options.metricsToken } : {}),
     }),

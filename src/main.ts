@@ -10,6 +10,7 @@ import { registerChkconfig } from './commands/chkconfig.js';
 import { registerNode } from './commands/node.js';
 import { registerGetpid } from './commands/pid-file.js';
 import { registerPing } from './commands/ping.js';
+import { registerRekeySecrets } from './commands/rekey-secrets.js';
 import { registerS3 } from './commands/s3.js';
 import { registerStanchion } from './commands/stanchion.js';
 import { registerStart } from './commands/start.js';
@@ -31,6 +32,7 @@ registerS3(program);
 registerPing(program);
 registerChkconfig(program);
 registerGetpid(program);
+registerRekeySecrets(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`cairn: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { HttpStanchionClient } from '../../stanchion/client.js';
 import { readUserByKey } from '../../stanchion/reader.js';
+import type { SecretBox } from '../../stanchion/secret-box.js';
+import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
 import { renderSettings } from '../config/render.js';
 import { frontEndDeps, startFrontEnd } from '../front-end.js';
@@ -27,17 +29,19 @@ export function registerS3(program: Command): void {
       startedAtMs: Date.now(),
     };
     const tls = await tlsOf(s);
+    const secrets = await secretBoxFor(s['secretKeyFile'] as string | undefined, []);
     const cookie = s['cookie'] as string;
     const metrics = new S3Metrics();
     const quorum = quorumOf(s);
     const ring = await connectClusterRing(s['nodes'] as string[], cookie, quorum, () =>
       metrics.countRepair(),
     );
-    await checkAdminKeys(ring.client, s);
+    await checkAdminKeys(ring.client, s, secrets);
     const stanchion = new HttpStanchionClient(s['stanchion'] as string[], cookie);
     const settings = {
       ...frontEndSettings(s, false),
       operator,
+      secrets,
       ...(tls ? { tls: tls.material } : {}),
     };
     const frontEnd = await startFrontEnd(
@@ -59,7 +63,7 @@ export function registerS3(program: Command): void {
  * admin.key and admin.secret in a front end's settings (as in riak-cs.conf) must name the
  * cluster's admin; the admin may not exist yet while the cluster is set up.
  */
-async function checkAdminKeys(ring: RingClient, s: Settings): Promise<void> {
+async function checkAdminKeys(ring: RingClient, s: Settings, secrets: SecretBox): Promise<void> {
   const keys = adminKeysOf(s);
   if (!keys) return;
   const user = await readUserByKey(ring, keys.keyId);
@@ -67,7 +71,7 @@ async function checkAdminKeys(ring: RingClient, s: Settings): Promise<void> {
     process.stderr.write(`cairn: notice: admin.key ${keys.keyId} names no user yet\n`);
     return;
   }
-  if (!user.isAdmin || user.secret !== keys.secret) {
+  if (!user.isAdmin || secrets.open(user.keyId, user.secret) !== keys.secret) {
     throw new Error(
       `admin.key ${keys.keyId} ${user.isAdmin ? 'has another secret' : 'is not the admin'}: ` +
         "set admin.key and admin.secret to the admin's keys (printed by cairn stanchion)",

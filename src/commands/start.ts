@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { addSettingOptions, loadSettings } from '../config/load.js';
 import { renderSettings } from '../config/render.js';
 import { startEmbedded } from '../embedded.js';
+import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { adminKeysOf, closeOnSignal, frontEndSettings } from './options.js';
 import { writePidFile } from './pid-file.js';
 import { reloadTlsOnSignal, tlsOf } from './tls.js';
@@ -25,9 +26,12 @@ export function registerStart(program: Command): void {
     };
     const admin = adminKeysOf(s);
     const tls = await tlsOf(s);
+    const keyFile = s['secretKeyFile'] as string | undefined;
+    const secrets = await secretBoxFor(keyFile, [s['dataDir'] as string]);
     const store = await startEmbedded({
       ...frontEndSettings(s, true),
       ...(tls ? { tls: tls.material } : {}),
+      secrets,
       operator,
       dataDir: s['dataDir'] as string,
       partitionCount: s['ringSize'] as number,

@@ -31,3 +31,18 @@ export const TLS_SETTINGS: Setting[] = [
     key: 'ssl.keyfile',
   },
 ];
+
+/** The key that seals users' secret keys (AES-256-GCM) in every record and log. */
+export const SECRET_KEY_SETTINGS: Setting[] = [
+  {
+    name: 'secretKeyFile',
+    programs: ['start', 's3', 'stanchion'],
+    type: pathType,
+    help:
+      "32-byte key file (mode 0600 or 0400, outside the data dir) sealing users' secret " +
+      'keys at rest; the same file on every front end and stanchion',
+    flag: '--secret-key-file <file>',
+    env: 'CAIRN_SECRET_KEY_FILE',
+    key: 'secrets.key_file',
+  },
+];
