@@ -7,11 +7,13 @@
  * - `--data-dir D` of a stopped `cairn start`: its node, stanchion log and admin.json;
  * - `--data-dir D` of a stopped `cairn stanchion`: its local log and admin.json;
  * - `--nodes …` of a cluster whose stanchions and front ends are stopped (its storage nodes,
- *   which never hold a key, keep running): the ring log and the user records.
+ *   which never hold a key, keep running): the ring log and the user records;
+ * - `--data-dir D` of a stopped `cairn node`: no key needed, it only compacts (below).
  *
  * Local LevelDB files are compacted afterwards, so no copy sealed under the old key (or in
- * the clear) stays on disk; a cluster's nodes drop their old copies at their own next
- * compaction. Re-running after an interruption finishes the job.
+ * the clear) stays on disk; a cluster's nodes drop their old copies at their next
+ * compaction, or at once when each, stopped in turn, is given to this command. Re-running
+ * after an interruption finishes the job.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -74,7 +76,14 @@ async function rekeySecrets(opts: RekeyOptions): Promise<string> {
   if (opts.nodes !== undefined) return rekeyCluster(opts);
   const dataDir = resolve(opts.dataDir!);
   const pid = livePid(dataDir);
-  if (pid !== undefined) throw new Error(`cairn is running on ${dataDir} (pid ${pid}): stop it`);
+  if (pid !== undefined && !(await isZombie(pid))) {
+    throw new Error(`cairn is running on ${dataDir} (pid ${pid}): stop it`);
+  }
+  if (await exists(join(dataDir, 'leveldb'))) {
+    // A storage node holds no key: only its old copies of re-sealed records need dropping.
+    await compactLevelDb(join(dataDir, 'leveldb'));
+    return `compacted the storage node in ${dataDir}: no overwritten record stays on disk`;
+  }
   const rekey = await rekeyOf(opts, [dataDir]);
   const lines: string[] = [];
   if (await exists(join(dataDir, 'node', 'ring.json'))) {
@@ -83,10 +92,16 @@ async function rekeySecrets(opts: RekeyOptions): Promise<string> {
   } else if (await exists(join(dataDir, 'log'))) {
     lines.push(await rekeyLocalLog(join(dataDir, 'log'), rekey));
   } else {
-    throw new Error(`${dataDir} is no cairn start or cairn stanchion data dir`);
+    throw new Error(`${dataDir} is no cairn start, stanchion or node data dir`);
   }
   if (await resealAdminFile(join(dataDir, 'admin.json'), rekey)) lines.push('admin.json');
   return `re-sealed under ${describe(rekey)}: ${lines.join('; ')}`;
+}
+
+/** A killed process its parent has not reaped yet still answers kill(pid, 0). */
+async function isZombie(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return / Z /.test(stat.slice(stat.lastIndexOf(')')));
 }
 
 function describe(rekey: Rekey): string {
@@ -155,7 +170,7 @@ async function rekeyCluster(opts: RekeyOptions): Promise<string> {
     const result = await resealRing(ring, rekey);
     return (
       `re-sealed under ${describe(rekey)}: ${ringSummary(result)}; now run it with ` +
-      "--data-dir on each stanchion's data dir"
+      "--data-dir on each stanchion's data dir (stopped), then on each node's to compact it"
     );
   } finally {
     cluster.close();
