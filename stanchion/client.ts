@@ -101,7 +101,12 @@ export class HttpStanchionClient implements StanchionClient {
           if (list === this.list) this.preferred = index;
           return (await response.json()) as CommandResult;
         }
-        errors.push(`${list[index]}: HTTP ${response.status}`);
+        // A refusal says why (a front end with another key file: see http-server.ts).
+        const why =
+          response.status === 400
+            ? `: ${((await response.json()) as { error?: string }).error}`
+            : '';
+        errors.push(`${list[index]}: HTTP ${response.status}${why}`);
       } catch (error) {
         errors.push(`${list[index]}: ${(error as Error).message}`);
       }

@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loggerOptions } from '../ring/logging.js';
 import type { Command } from './core/commands.js';
+import { commandSecretRefusal, plainBox, type SecretBox } from './secret-box.js';
 import { StanchionUnavailableError, type StanchionServer } from './server.js';
 
 /** The cookie header, the same as the storage nodes'. */
@@ -14,8 +15,15 @@ export const STANCHION_COOKIE_HEADER = 'x-cairn-cookie';
 /** Largest command body accepted, in bytes (a bucket policy is at most 20 KiB). */
 const COMMAND_BYTES_MAX = 256 * 1024;
 
-/** Builds stanchion's fastify app (it does not listen). */
-export function buildStanchionHttp(server: StanchionServer, cookie: string): FastifyInstance {
+/**
+ * Builds stanchion's fastify app (it does not listen). A user command whose secret `box`
+ * cannot open (a front end with another key file) is refused with 400, never stored.
+ */
+export function buildStanchionHttp(
+  server: StanchionServer,
+  cookie: string,
+  box: SecretBox = plainBox(),
+): FastifyInstance {
   const app = Fastify({
     logger: loggerOptions(process.env.CAIRN_LOG_LEVEL ?? 'warn'),
     bodyLimit: COMMAND_BYTES_MAX,
@@ -28,6 +36,11 @@ export function buildStanchionHttp(server: StanchionServer, cookie: string): Fas
   });
   app.get('/ping', async () => ({ role: server.currentRole }));
   app.post('/command', async (request, reply) => {
+    const refusal = commandSecretRefusal(box, request.body as Command);
+    if (refusal) {
+      request.log.error(refusal);
+      return reply.code(400).send({ error: refusal, role: server.currentRole });
+    }
     try {
       return await server.execute(request.body as Command);
     } catch (error) {

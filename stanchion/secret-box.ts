@@ -8,6 +8,7 @@
  * key ids and key tags only.
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+import type { Command } from './core/commands.js';
 import type { StoredSecret, UserRecord } from './core/records.js';
 import {
   isSealed,
@@ -99,4 +100,27 @@ const PLAIN = plainBox();
 /** The box a holder of optional `secrets` uses: the plain one when it has none. */
 export function secretsOf(holder: { secrets?: SecretBox | undefined }): SecretBox {
   return holder.secrets ?? PLAIN;
+}
+
+/**
+ * Why stanchion must refuse `command`, if its secret does not open with stanchion's own box:
+ * a front end with another key file (or none, or one where stanchion has none) would store
+ * secrets nobody else can open.
+ */
+export function commandSecretRefusal(box: SecretBox, command: Command): string | undefined {
+  const [keyId, secret] =
+    command.type === 'create-user'
+      ? [command.user.keyId, command.user.secret]
+      : command.type === 'update-user'
+        ? [command.keyId, command.changes.secret]
+        : [undefined, undefined];
+  if (keyId === undefined || secret === undefined) return undefined;
+  try {
+    box.open(keyId, secret);
+    return undefined;
+  } catch (error) {
+    return `the front end and this stanchion use different secret key files: ${
+      (error as Error).message
+    }`;
+  }
 }

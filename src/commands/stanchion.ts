@@ -48,7 +48,7 @@ async function runStanchion(s: Settings): Promise<void> {
     strict: { pr: quorum.r, pw: quorum.w },
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  const app = buildStanchionHttp(server, cookie);
+  const app = buildStanchionHttp(server, cookie, box);
   await app.listen({ host, port });
   process.stdout.write(
     `Cairn stanchion is running (pid ${process.pid}) on port ${port} ` +

@@ -15,6 +15,7 @@ import {
 } from '../../../stanchion/core/secret-seal.js';
 import { resealEntry, resealSecret } from '../../../stanchion/reseal.js';
 import {
+  commandSecretRefusal,
   keyBox,
   openUser,
   plainBox,
@@ -112,6 +113,43 @@ describe('secret boxes: plain and keyed refuse what they cannot honestly open', 
     const plain = resealSecret({ from: to, to: plainBox() }, 'AKIA1', secrets[0]!.secret);
     expect(String(plain)).toBe('clear');
     expect(resealSecret({ from: plainBox(), to }, 'AKIA1', storedSecret('x'))).not.toBe('x');
+  });
+});
+
+describe('stanchion refuses a user command its own key cannot open', () => {
+  it('from a front end with another key, with none, or with one where it has none', () => {
+    const mine = keyBox(KEY);
+    const user = (box: ReturnType<typeof keyBox>) => ({
+      id: 'u',
+      keyId: 'AKIA1',
+      secret: box.seal('AKIA1', 'clear'),
+      email: 'a@b',
+      name: 'a',
+      displayName: 'a',
+      status: 'enabled' as const,
+      isAdmin: false,
+      createdAtMs: 0,
+    });
+    const create = (box: ReturnType<typeof keyBox>) =>
+      ({ type: 'create-user', user: user(box) }) as const;
+    expect(commandSecretRefusal(mine, create(mine))).toBeUndefined();
+    expect(commandSecretRefusal(mine, create(keyBox(OTHER)))).toMatch(/different secret key/);
+    expect(commandSecretRefusal(mine, create(plainBox()))).toMatch(/stored unsealed/);
+    expect(commandSecretRefusal(plainBox(), create(mine))).toMatch(/is sealed under key/);
+    const rekey = (box: ReturnType<typeof keyBox>) =>
+      ({
+        type: 'update-user',
+        keyId: 'AKIA1',
+        changes: { secret: box.seal('AKIA1', 'n') },
+      }) as const;
+    expect(commandSecretRefusal(mine, rekey(keyBox(OTHER)))).toMatch(/different/);
+    expect(commandSecretRefusal(mine, rekey(mine))).toBeUndefined();
+    const status = {
+      type: 'update-user',
+      keyId: 'AKIA1',
+      changes: { status: 'disabled' },
+    } as const;
+    expect(commandSecretRefusal(mine, status)).toBeUndefined();
   });
 });
 
