@@ -36,7 +36,7 @@ describe('data dir modes (embedded store)', () => {
     const dataDir = join(parent, 'data');
     server = await startCairn({ dataDir });
     const user = await createUser(server, 'modes@example.com');
-    const s3 = s3Client(server, user);
+    const s3 = s3Client(server, user.keys);
     await s3.send(new CreateBucketCommand({ Bucket: 'modes' }));
     await s3.send(new PutObjectCommand({ Bucket: 'modes', Key: 'a', Body: Buffer.alloc(3e6, 1) }));
     const { UploadId } = await s3.send(
@@ -54,6 +54,7 @@ describe('data dir modes (embedded store)', () => {
       }),
     );
     s3.destroy();
+    user.s3.destroy();
     const { checked, wrong } = await wrongModes(dataDir);
     expect(checked).toBeGreaterThan(10);
     expect(wrong).toEqual([]);

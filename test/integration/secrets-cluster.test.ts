@@ -74,7 +74,7 @@ async function newUser(name: string): Promise<{ keyId: string; secret: string }>
 }
 
 function flowEnv(user: { keyId: string; secret: string }, url: string) {
-  const env = { ...process.env, CAIRN_URL: url, CAIRN_CA: ca.caPath };
+  const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_URL: url, CAIRN_CA: ca.caPath };
   delete env.AWS_CA_BUNDLE;
   return { ...env, AWS_ACCESS_KEY_ID: user.keyId, AWS_SECRET_ACCESS_KEY: user.secret };
 }
