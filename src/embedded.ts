@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { RingClient } from '../ring/client.js';
-import { openStorageNode } from '../ring/node/open-node.js';
+import { openStorageNode, type OpenNode } from '../ring/node/open-node.js';
 import { InProcessTransport } from '../ring/transport/transport.js';
 import { LocalStanchionClient } from '../stanchion/client.js';
 import { StanchionServer } from '../stanchion/server.js';
@@ -39,19 +39,25 @@ export interface EmbeddedStore {
 
 const NODE_ID = 'node1@127.0.0.1';
 
-/** Opens the data dir, starts every layer, and listens. */
-export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedStore> {
-  const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+/**
+ * The embedded store's storage node under `dataDir`/node and a ring client over it
+ * (in-process, n_val 1): what startEmbedded serves from, and what offline commands
+ * (`cairn rekey-secrets`) open while the store is stopped.
+ */
+export async function openEmbeddedRing(
+  dataDir: string,
+  partitionCount: number,
+  sync: boolean,
+  onRepair?: () => void,
+): Promise<{ node: OpenNode; ring: RingClient }> {
   const node = await openStorageNode({
     dataDir: join(dataDir, 'node'),
     nodeId: NODE_ID,
-    partitionCount: options.partitionCount,
-    sync: (options.durability ?? 'fsync') === 'fsync',
+    partitionCount,
+    sync,
   });
   const transport = new InProcessTransport();
   transport.register(node.nodeId, node.handler);
-  const metrics = new S3Metrics();
   const ring = new RingClient({
     resolvers: RING_RESOLVERS,
     ring: () => node.ring,
@@ -59,8 +65,20 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     transport,
     quorum: { nVal: 1, r: 1, w: 1 },
     timeoutMs: 10_000,
-    onRepair: () => metrics.countRepair(),
+    ...(onRepair ? { onRepair } : {}),
   });
+  return { node, ring };
+}
+
+/** Opens the data dir, starts every layer, and listens. */
+export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedStore> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const metrics = new S3Metrics();
+  const sync = (options.durability ?? 'fsync') === 'fsync';
+  const { node, ring } = await openEmbeddedRing(dataDir, options.partitionCount, sync, () =>
+    metrics.countRepair(),
+  );
   const stanchion = await StanchionServer.open({
     dir: join(dataDir, 'stanchion'),
     ring,
@@ -70,7 +88,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   });
   const stanchionClient = new LocalStanchionClient(stanchion);
   const world = { randomBytes, clock: Date.now };
-  const admin = await ensureAdmin(world, stanchion, dataDir, 60_000, options.adminKeys);
+  const admin = await ensureAdmin(world, stanchion, dataDir, {
+    ...(options.adminKeys ? { wanted: options.adminKeys } : {}),
+    ...(options.secrets ? { box: options.secrets } : {}),
+  });
   const built = frontEndDeps(ring, stanchionClient, options, metrics);
   const frontEnd = await startFrontEnd(built, options);
   return {

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RingClient } from '../ring/client.js';
 import type { StanchionClient } from '../stanchion/client.js';
 import type { Command } from '../stanchion/core/commands.js';
+import type { SecretBox } from '../stanchion/secret-box.js';
 import { GcQueue } from './objects/gc-queue.js';
 import { GcBatch } from './objects/gc-batch.js';
 import { GcControl, leewayOf } from './objects/gc-control.js';
@@ -19,6 +20,7 @@ import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildS3App } from './s3/app.js';
+import type { TlsMaterial } from './tls-files.js';
 import type { OperatorInfo, S3Deps } from './s3/context.js';
 import { RequestObserver } from './metrics/request-observer.js';
 import { S3Metrics } from './metrics/s3-metrics.js';
@@ -55,6 +57,10 @@ export interface FrontEndOptions {
   maxBucketsPerUser?: number;
   /** This process as cluster-info reports it (program and settings, secrets hidden). */
   operator?: OperatorInfo;
+  /** The S3 port's certificate and key: HTTPS only (src/tls-files.ts reads and checks them). */
+  tls?: TlsMaterial;
+  /** Seals users' secrets under the key file; absent: stored as given. */
+  secrets?: SecretBox;
 }
 
 /** The GC worker id of the embedded store in `gc status`. */
@@ -134,6 +140,7 @@ export function frontEndDeps(
     ...(options.operator
       ? { operator: { ...options.operator, stats: () => metrics.registry.getMetricsAsJSON() } }
       : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
     observer: new RequestObserver(metrics, usage.access, {
       ...(options.metricsToken ? { token: options.metricsToken } : {}),
     }),
@@ -181,6 +188,7 @@ export async function startFrontEnd(
   const app = buildS3App(built.deps, {
     logLevel: options.logLevel,
     ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   const address = await app.listen({ host: options.host, port: options.port });
   const control = built.deps.gc.control!;

@@ -116,12 +116,17 @@ export class HttpStanchionClient implements StanchionClient {
 }
 
 /** "HTTP 401: <why>" for a refused signature, else "HTTP <status>". */
+/**
+ * An error answer and why: a 401 (a request the cluster's key did not sign) and a 400 (a
+ * front end with another secret key file: see http-server.ts) say so in their body.
+ */
 function httpError(reply: { status: number; body: Buffer }): string {
-  if (reply.status !== 401) return `HTTP ${reply.status}`;
+  if (reply.status !== 401 && reply.status !== 400) return `HTTP ${reply.status}`;
   try {
-    return `HTTP 401: ${(JSON.parse(reply.body.toString('utf8')) as { error?: string }).error}`;
+    const why = (JSON.parse(reply.body.toString('utf8')) as { error?: string }).error;
+    return `HTTP ${reply.status}: ${why}`;
   } catch {
-    return 'HTTP 401';
+    return `HTTP ${reply.status}`;
   }
 }
 

@@ -33,6 +33,22 @@ export class CommandLog {
     }
   }
 
+  /**
+   * Rewrites every entry through `change` (each write synced), then compacts the whole log,
+   * so no earlier form of a rewritten entry stays in its files. Returns how many changed.
+   */
+  async rewrite(change: (entry: LogEntry) => LogEntry): Promise<number> {
+    let changed = 0;
+    for await (const [key, value] of this.db.iterator()) {
+      const text = JSON.stringify(change(JSON.parse(value) as LogEntry));
+      if (text === value) continue;
+      await this.db.put(key, text, { sync: true });
+      changed++;
+    }
+    await this.db.compactRange(Buffer.alloc(0), Buffer.alloc(16, 0xff));
+    return changed;
+  }
+
   close(): Promise<void> {
     return this.db.close();
   }

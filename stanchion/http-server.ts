@@ -8,15 +8,20 @@ import type { FastifyInstance } from 'fastify';
 import type { InternalSecurity } from '../ring/transport/internal-security.js';
 import { buildInternalApp } from '../ring/transport/internal-server.js';
 import type { Command } from './core/commands.js';
+import { commandSecretRefusal, plainBox, type SecretBox } from './secret-box.js';
 import { StanchionUnavailableError, type StanchionServer } from './server.js';
 
 /** Largest command body accepted, in bytes (a bucket policy is at most 20 KiB). */
 const COMMAND_BYTES_MAX = 256 * 1024;
 
-/** Builds stanchion's fastify app (it does not listen). */
+/**
+ * Builds stanchion's fastify app (it does not listen). A user command whose secret `box`
+ * cannot open (a front end with another key file) is refused with 400, never stored.
+ */
 export function buildStanchionHttp(
   server: StanchionServer,
   security: InternalSecurity,
+  box: SecretBox = plainBox(),
 ): FastifyInstance {
   const app = buildInternalApp(security, {
     openPaths: ['/ping'],
@@ -25,6 +30,11 @@ export function buildStanchionHttp(
   });
   app.get('/ping', async () => ({ role: server.currentRole }));
   app.post('/command', async (request, reply) => {
+    const refusal = commandSecretRefusal(box, request.body as Command);
+    if (refusal) {
+      request.log.error(refusal);
+      return reply.code(400).send({ error: refusal, role: server.currentRole });
+    }
     try {
       return await server.execute(request.body as Command);
     } catch (error) {

@@ -5,6 +5,7 @@
  * yet seen, and made within the skew window. A request without a valid header is refused
  * before its body is read; the body's digest is checked once it is, before it is parsed.
  */
+import { loggerOptions } from '../logging.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify from 'fastify';
 import type { IncomingMessage } from 'node:http';
@@ -42,7 +43,8 @@ export function buildInternalApp(
 ): FastifyInstance {
   checkCookie(security.cookie);
   const app = Fastify({
-    logger: { level: options.logLevel },
+    // One logging setup for every process: no credential in any line (ring/logging.ts).
+    logger: loggerOptions(options.logLevel),
     bodyLimit: options.bodyBytesMax,
     serverFactory: internalServerFactory(security),
   });

@@ -6,7 +6,7 @@
  * when unchanged, so a document read, edited and sent back works; a changed one, or any
  * other field, is refused with a clear message rather than ignored.
  */
-import type { UserRecord } from '../../stanchion/core/records.js';
+import type { OpenUser } from '../../stanchion/secret-box.js';
 import { S3Error } from '../s3/errors.js';
 import { IMPORT_FIELD_NAMES } from './user-import-fields.js';
 
@@ -102,7 +102,7 @@ export function parseUserCreate(fields: Record<string, unknown>): { email: strin
 }
 
 /** The fields of an update document, checked against the user as it is. */
-export function parseUserUpdate(fields: Record<string, unknown>, current: UserRecord): UserUpdate {
+export function parseUserUpdate(fields: Record<string, unknown>, current: OpenUser): UserUpdate {
   const update: UserUpdate = {};
   for (const [name, value] of Object.entries(fields)) {
     switch (name) {
@@ -132,7 +132,7 @@ export function parseUserUpdate(fields: Record<string, unknown>, current: UserRe
 }
 
 /** A read-only field of Riak CS's user document: taken only with its current value. */
-function checkUnchanged(name: string, value: unknown, current: UserRecord): void {
+function checkUnchanged(name: string, value: unknown, current: OpenUser): void {
   const fixed: Record<string, unknown> = {
     display_name: current.displayName,
     key_id: current.keyId,

@@ -6,7 +6,8 @@
  * canonical id that ACLs already name); collisions are refused by stanchion, which alone
  * decides uniqueness.
  */
-import type { UserRecord } from '../../stanchion/core/records.js';
+import { isSealed } from '../../stanchion/core/secret-seal.js';
+import type { OpenUser } from '../../stanchion/secret-box.js';
 import { S3Error } from '../s3/errors.js';
 
 /** The identity a create request asks for; each field absent means "issue a new one". */
@@ -42,6 +43,10 @@ export function importedIdentity(
   }
   const keyId = checked(fields['key_id'], KEY_ID, 'key_id', '1-128 letters, digits, - or _');
   const secret = checked(fields['key_secret'], SECRET, 'key_secret', '8-128 visible ASCII');
+  // A stored secret may be sealed (stanchion/secret-box.ts); none given in the clear looks so.
+  if (secret !== undefined && isSealed(secret)) {
+    throw new S3Error('InvalidArgument', '"key_secret" cannot start with "sealed:v1:".');
+  }
   if ((keyId === undefined) !== (secret === undefined)) {
     throw new S3Error('InvalidArgument', 'Send key_id and key_secret together.');
   }
@@ -62,7 +67,7 @@ function checked(value: unknown, shape: RegExp, name: string, what: string) {
 }
 
 /** `user` with the requested identity in place of the fresh one. */
-export function withIdentity(user: UserRecord, identity: ImportedIdentity): UserRecord {
+export function withIdentity(user: OpenUser, identity: ImportedIdentity): OpenUser {
   return {
     ...user,
     ...(identity.keyId !== undefined ? { keyId: identity.keyId } : {}),

@@ -5,13 +5,13 @@
  * Id, Status, in that order, without a namespace), and the <Users> list of GET /riak-cs/users.
  */
 import { XMLBuilder } from 'fast-xml-parser';
-import type { UserRecord } from '../../stanchion/core/records.js';
+import type { OpenUser } from '../../stanchion/secret-box.js';
 
 const PROLOG = '<?xml version="1.0" encoding="UTF-8"?>';
 const builder = new XMLBuilder({ suppressEmptyNode: false });
 
 /** Riak CS's JSON shape of a user. */
-export function userJson(user: UserRecord, buckets?: string[]): Record<string, unknown> {
+export function userJson(user: OpenUser, buckets?: string[]): Record<string, unknown> {
   return {
     email: user.email,
     display_name: user.displayName,
@@ -24,7 +24,7 @@ export function userJson(user: UserRecord, buckets?: string[]): Record<string, u
   };
 }
 
-function userNode(user: UserRecord) {
+function userNode(user: OpenUser) {
   return {
     Email: user.email,
     DisplayName: user.displayName,
@@ -37,12 +37,12 @@ function userNode(user: UserRecord) {
 }
 
 /** Riak CS's XML document of one user. */
-export function userXml(user: UserRecord): string {
+export function userXml(user: OpenUser): string {
   return PROLOG + builder.build({ User: userNode(user) });
 }
 
 /** Riak CS's XML document of a page of users. */
-export function usersXml(users: readonly UserRecord[]): string {
+export function usersXml(users: readonly OpenUser[]): string {
   if (users.length === 0) return `${PROLOG}<Users></Users>`;
   return PROLOG + builder.build({ Users: { User: users.map(userNode) } });
 }

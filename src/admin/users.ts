@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Command } from '../../stanchion/core/commands.js';
-import type { UserRecord } from '../../stanchion/core/records.js';
+import { openUser, sealUser, secretsOf, type OpenUser } from '../../stanchion/secret-box.js';
 import { listUserBuckets, listUsers, readUserByKey } from '../../stanchion/reader.js';
 import { newSecret, newUser } from '../../stanchion/users.js';
 import { readSmallBody } from '../s3/body.js';
@@ -35,7 +35,8 @@ export async function createUserRoute(ctx: RequestContext): Promise<void> {
   const identity = importedIdentity(fields, ctx.user?.isAdmin === true);
   const { email, name } = parseUserCreate(fields);
   const user = withIdentity(newUser(ctx.deps, email, name, false), identity);
-  const created = await execute(ctx, { type: 'create-user', user });
+  const sealed = sealUser(secretsOf(ctx.deps), user);
+  const created = await execute(ctx, { type: 'create-user', user: sealed });
   sendUser(ctx, ctx.request.method === 'POST' ? 201 : 200, created, replyFormat(ctx, format), []);
 }
 
@@ -69,7 +70,9 @@ export async function updateUserRoute(ctx: RequestContext, keyId: string): Promi
     changes: {
       ...changes,
       ...(changes.email ? { displayName: changes.email.split('@')[0]! } : {}),
-      ...(newKeySecret ? { secret: newSecret(ctx.deps) } : {}),
+      ...(newKeySecret
+        ? { secret: secretsOf(ctx.deps).seal(user.keyId, newSecret(ctx.deps)) }
+        : {}),
     },
   };
   const updated = await execute(ctx, command);
@@ -97,7 +100,9 @@ export async function listUsersRoute(ctx: RequestContext): Promise<void> {
     let after: string | undefined;
     for (;;) {
       const page = await listUsers(ring, after, USERS_PAGE_SIZE);
-      const shown = page.filter((u) => status === undefined || u.status === status);
+      const shown = page
+        .filter((u) => status === undefined || u.status === status)
+        .map((u) => openUser(secretsOf(ctx.deps), u));
       const doc =
         format === 'xml' ? usersXml(shown) : JSON.stringify(shown.map((u) => userJson(u)));
       yield `\r\n--${boundary}\r\nContent-Type: ${type}\r\n\r\n${doc}`;
@@ -149,17 +154,18 @@ function acceptedFormat(ctx: RequestContext): AdminFormat {
 }
 
 /** The user `keyId` names, if the caller may see it (the admin, or the user itself). */
-async function visibleUser(ctx: RequestContext, keyId: string): Promise<UserRecord> {
+async function visibleUser(ctx: RequestContext, keyId: string): Promise<OpenUser> {
   if (!ctx.user) throw new S3Error('AccessDenied');
   if (!ctx.user.isAdmin && ctx.user.keyId !== keyId) throw new S3Error('AccessDenied');
   const user = await readUserByKey(ctx.deps.ring, keyId);
   if (!user) throw new S3Error('NoSuchUser');
-  return user;
+  return openUser(secretsOf(ctx.deps), user);
 }
 
-async function execute(ctx: RequestContext, command: Command): Promise<UserRecord> {
+/** Runs a user command; the user it answers, its secret opened for the answer. */
+async function execute(ctx: RequestContext, command: Command): Promise<OpenUser> {
   const result = await ctx.deps.stanchion.execute(command);
-  if (result.ok && result.user) return result.user;
+  if (result.ok && result.user) return openUser(secretsOf(ctx.deps), result.user);
   if (result.ok) throw new Error('stanchion answered a user command without the user');
   if (result.code === 'UserAlreadyExists' || result.code === 'NoSuchUser') {
     throw new S3Error(result.code, result.detail);
@@ -170,7 +176,7 @@ async function execute(ctx: RequestContext, command: Command): Promise<UserRecor
 function sendUser(
   ctx: RequestContext,
   status: number,
-  user: UserRecord,
+  user: OpenUser,
   format: AdminFormat,
   buckets: string[],
 ) {

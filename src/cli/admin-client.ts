@@ -5,6 +5,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isSealed } from '../../stanchion/core/secret-seal.js';
+import { storedSecret } from '../../stanchion/secret-box.js';
+import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { signV4 } from '../auth/sigv4-client.js';
 
 /** Where and as whom cairn-admin talks. */
@@ -19,6 +22,8 @@ export interface AdminTarget {
 export interface TargetOptions {
   url?: string;
   dataDir?: string;
+  /** Opens admin.json's secret when the store seals secrets. */
+  secretKeyFile?: string;
 }
 
 /** Resolves the target; throws a message for the user when no keys can be found. */
@@ -40,7 +45,16 @@ export async function resolveTarget(options: TargetOptions): Promise<AdminTarget
         `or point --data-dir at the store's data directory (${path} not readable)`,
     );
   }
-  return { url, keyId: saved.keyId, secret: saved.secret, region };
+  const keyFile = options.secretKeyFile ?? env.CAIRN_SECRET_KEY_FILE;
+  if (keyFile === undefined && isSealed(saved.secret)) {
+    throw new Error(
+      `${path} holds the admin's secret sealed: give the store's --secret-key-file ` +
+        '(or CAIRN_SECRET_KEY_FILE), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+    );
+  }
+  const box = await secretBoxFor(keyFile, [dataDir ?? './data']);
+  const secret = box.open(saved.keyId, storedSecret(saved.secret));
+  return { url, keyId: saved.keyId, secret, region };
 }
 
 /**

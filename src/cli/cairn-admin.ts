@@ -22,6 +22,10 @@ const program = new Command('cairn-admin')
   .description('administer a Cairn store')
   .option('--url <url>', 'the store (CAIRN_URL; default http://127.0.0.1:8080)')
   .option('--data-dir <dir>', 'read the admin keys from this data dir (CAIRN_DATA_DIR)')
+  .option(
+    '--secret-key-file <file>',
+    "the store's key file, to open the admin secret in --data-dir (CAIRN_SECRET_KEY_FILE)",
+  )
   .option('--node <host:port>', 'storage node for cluster commands (CAIRN_NODE)')
   .option('--cookie <secret>', 'cluster cookie (CAIRN_COOKIE), for --node and stanchion status');
 addInternalTlsOptions(program);

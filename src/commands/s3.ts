@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { InternalClient } from '../../ring/transport/internal-client.js';
 import { HttpStanchionClient } from '../../stanchion/client.js';
 import { readUserByKey } from '../../stanchion/reader.js';
+import type { SecretBox } from '../../stanchion/secret-box.js';
+import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
 import { renderSettings } from '../config/render.js';
 import { frontEndDeps, startFrontEnd } from '../front-end.js';
@@ -14,6 +16,7 @@ import { connectClusterRing } from './cluster-ring.js';
 import { internalSecurityOf } from './internal-security.js';
 import { adminKeysOf, closeOnSignal, frontEndSettings, type Settings } from './options.js';
 import { quorumOf } from './quorum.js';
+import { reloadTlsOnSignal, tlsOf } from './tls.js';
 import type { RingClient } from '../../ring/client.js';
 
 /** Registers `s3`. */
@@ -28,14 +31,21 @@ export function registerS3(program: Command): void {
       startedAtMs: Date.now(),
     };
     const client = new InternalClient(await internalSecurityOf(s));
+    const tls = await tlsOf(s);
+    const secrets = await secretBoxFor(s['secretKeyFile'] as string | undefined, []);
     const metrics = new S3Metrics();
     const quorum = quorumOf(s);
     const ring = await connectClusterRing(s['nodes'] as string[], client, quorum, () =>
       metrics.countRepair(),
     );
-    await checkAdminKeys(ring.client, s);
+    await checkAdminKeys(ring.client, s, secrets);
     const stanchion = new HttpStanchionClient(s['stanchion'] as string[], client);
-    const settings = { ...frontEndSettings(s, false), operator };
+    const settings = {
+      ...frontEndSettings(s, false),
+      operator,
+      secrets,
+      ...(tls ? { tls: tls.material } : {}),
+    };
     const frontEnd = await startFrontEnd(
       frontEndDeps(ring.client, stanchion, settings, metrics),
       settings,
@@ -43,6 +53,7 @@ export function registerS3(program: Command): void {
     process.stdout.write(
       `Cairn S3 front end is running (pid ${process.pid}).\nS3 endpoint: ${frontEnd.url}\n`,
     );
+    if (tls) reloadTlsOnSignal(frontEnd.app.server, tls.files);
     closeOnSignal(async () => {
       await frontEnd.close();
       ring.close();
@@ -54,7 +65,7 @@ export function registerS3(program: Command): void {
  * admin.key and admin.secret in a front end's settings (as in riak-cs.conf) must name the
  * cluster's admin; the admin may not exist yet while the cluster is set up.
  */
-async function checkAdminKeys(ring: RingClient, s: Settings): Promise<void> {
+async function checkAdminKeys(ring: RingClient, s: Settings, secrets: SecretBox): Promise<void> {
   const keys = adminKeysOf(s);
   if (!keys) return;
   const user = await readUserByKey(ring, keys.keyId);
@@ -62,7 +73,7 @@ async function checkAdminKeys(ring: RingClient, s: Settings): Promise<void> {
     process.stderr.write(`cairn: notice: admin.key ${keys.keyId} names no user yet\n`);
     return;
   }
-  if (!user.isAdmin || user.secret !== keys.secret) {
+  if (!user.isAdmin || secrets.open(user.keyId, user.secret) !== keys.secret) {
     throw new Error(
       `admin.key ${keys.keyId} ${user.isAdmin ? 'has another secret' : 'is not the admin'}: ` +
         "set admin.key and admin.secret to the admin's keys (printed by cairn stanchion)",

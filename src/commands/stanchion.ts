@@ -12,6 +12,7 @@ import { buildStanchionHttp } from '../../stanchion/http-server.js';
 import { loadSelfId } from '../../stanchion/self-id.js';
 import { StanchionServer } from '../../stanchion/server.js';
 import { ensureAdmin } from '../../stanchion/users.js';
+import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
 import { connectClusterRing } from './cluster-ring.js';
 import { internalSecurityOf } from './internal-security.js';
@@ -33,6 +34,7 @@ async function runStanchion(s: Settings): Promise<void> {
   const dataDir = resolve(s['dataDir'] as string);
   await mkdir(dataDir, { recursive: true });
   const wanted = adminKeysOf(s);
+  const box = await secretBoxFor(s['secretKeyFile'] as string | undefined, [dataDir]);
   // The HTTP server reads its log level from the environment when it is built.
   process.env.CAIRN_LOG_LEVEL = s['logLevel'] as string;
   const security = await internalSecurityOf(s);
@@ -52,7 +54,7 @@ async function runStanchion(s: Settings): Promise<void> {
     strict: { pr: quorum.r, pw: quorum.w },
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  const app = buildStanchionHttp(server, security);
+  const app = buildStanchionHttp(server, security, box);
   await app.listen({ host, port });
   process.stdout.write(
     `Cairn stanchion is running (pid ${process.pid}) on port ${port} ` +
@@ -66,7 +68,7 @@ async function runStanchion(s: Settings): Promise<void> {
     removePid();
   });
   const world = { randomBytes, clock: Date.now };
-  const admin = await ensureAdmin(world, server, dataDir, 60_000, wanted);
+  const admin = await ensureAdmin(world, server, dataDir, { ...(wanted ? { wanted } : {}), box });
   process.stdout.write(
     `Admin credentials:\n` +
       `AWS_ACCESS_KEY_ID=${admin.keyId}\n` +

@@ -6,8 +6,10 @@ import type { Command } from 'commander';
 import { addSettingOptions, loadSettings } from '../config/load.js';
 import { renderSettings } from '../config/render.js';
 import { startEmbedded } from '../embedded.js';
+import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { adminKeysOf, closeOnSignal, frontEndSettings } from './options.js';
 import { writePidFile } from './pid-file.js';
+import { reloadTlsOnSignal, tlsOf } from './tls.js';
 
 /** Registers `start`. */
 export function registerStart(program: Command): void {
@@ -23,8 +25,13 @@ export function registerStart(program: Command): void {
       startedAtMs: Date.now(),
     };
     const admin = adminKeysOf(s);
+    const tls = await tlsOf(s);
+    const keyFile = s['secretKeyFile'] as string | undefined;
+    const secrets = await secretBoxFor(keyFile, [s['dataDir'] as string]);
     const store = await startEmbedded({
       ...frontEndSettings(s, true),
+      ...(tls ? { tls: tls.material } : {}),
+      secrets,
       operator,
       dataDir: s['dataDir'] as string,
       partitionCount: s['ringSize'] as number,
@@ -40,6 +47,7 @@ export function registerStart(program: Command): void {
         `AWS_SECRET_ACCESS_KEY=${store.admin.secret}\n`,
     );
     const removePid = writePidFile(store.dataDir);
+    if (tls) reloadTlsOnSignal(store.app.server, tls.files);
     closeOnSignal(async () => {
       await store.close();
       removePid();

@@ -59,7 +59,9 @@ export const FOREIGN_KEYS: readonly ForeignKey[] = [
   },
   {
     key: 'ssl.*',
-    why: 'Cairn serves plain HTTP: terminate TLS in front of it (haproxy, nginx), remove the line',
+    why:
+      'Cairn serves TLS with ssl.certfile and ssl.keyfile only (PEM files; no CA file, ' +
+      'client certificates or cipher list): remove the line',
     harmless: [],
   },
   { key: 'stats.access.flush_factor', why: 'each front end archives every archive_period' },

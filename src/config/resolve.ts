@@ -138,7 +138,9 @@ function placeOther(
   byKey: Map<string, Setting[]>,
   result: ResolvedSettings,
 ) {
-  const foreign = foreignKey(entry.key);
+  const owners = SETTINGS.filter((s) => s.key === entry.key || s.keyAliases?.includes(entry.key));
+  // A key another program reads (ssl.certfile in a stanchion's file) is theirs, not foreign.
+  const foreign = owners.length === 0 ? foreignKey(entry.key) : undefined;
   if (foreign) {
     const value = entry.value.trim().toLowerCase();
     if (foreign.harmless && !foreign.harmless.includes(value)) {
@@ -146,7 +148,6 @@ function placeOther(
     } else result.notices.push(`${at}: ${entry.key} ignored: ${foreign.why}`);
     return;
   }
-  const owners = SETTINGS.filter((s) => s.key === entry.key || s.keyAliases?.includes(entry.key));
   if (owners.length > 0) {
     const programs = [...new Set(owners.flatMap((s) => s.programs))].join(', ');
     result.notices.push(

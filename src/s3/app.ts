@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { loggerOptions } from '../../ring/logging.js';
 import { gcRunRoute, gcStatusRoute } from '../admin/gc.js';
 import { createUserRoute, getUserRoute, listUsersRoute, updateUserRoute } from '../admin/users.js';
 import { ADMIN_ROUTES, type AdminRoute } from '../admin/routes.js';
@@ -48,6 +49,8 @@ export interface S3AppOptions {
    * progress is never timed (requestTimeout is 0), so long uploads are never cut off.
    */
   headersTimeoutMs?: number;
+  /** PEM certificate and key: the listener speaks HTTPS only (src/tls-files.ts checks them). */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** Node's own default, and S3's order of magnitude for a stalled request. */
@@ -56,8 +59,8 @@ export const HEADERS_TIMEOUT_MS_DEFAULT = 60_000;
 /** Builds the S3 application. */
 export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyInstance {
   const app = Fastify({
-    ...connectionOptions(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS_DEFAULT),
-    logger: { level: options.logLevel ?? 'warn' },
+    ...connectionOptions(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS_DEFAULT, options.tls),
+    logger: loggerOptions(options.logLevel ?? 'warn'),
     genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
     routerOptions: { maxParamLength: 8192 },
     exposeHeadRoutes: false,
@@ -169,14 +172,16 @@ function acceptAnyContentType(app: FastifyInstance): void {
 }
 
 /** Timeouts: what bounds a slow or idle client, and what must never cut an upload off. */
-function connectionOptions(headersTimeoutMs: number) {
+function connectionOptions(headersTimeoutMs: number, tls: S3AppOptions['tls']) {
+  // Node checks header deadlines on a timer (30 s by default), which would stretch a short
+  // headers timeout several-fold; check at least twice per timeout.
+  const server = {
+    headersTimeout: headersTimeoutMs,
+    connectionsCheckingInterval: Math.min(Math.max(headersTimeoutMs / 2, 100), 30_000),
+  };
   return {
-    // Node checks header deadlines on a timer (30 s by default), which would stretch a short
-    // headers timeout several-fold; check at least twice per timeout.
-    http: {
-      headersTimeout: headersTimeoutMs,
-      connectionsCheckingInterval: Math.min(Math.max(headersTimeoutMs / 2, 100), 30_000),
-    },
+    // https.createServer takes the same server options beside the certificate and key.
+    ...(tls ? { https: { ...server, cert: tls.cert, key: tls.key } } : { http: server }),
     // Idle keep-alive sockets stay open past the 60 s that load balancers and clients assume.
     keepAliveTimeout: 65_000,
     // An idle socket (no bytes either way) is closed; a slow but moving upload is not.

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RingClient } from '../../ring/client.js';
 import type { StanchionClient } from '../../stanchion/client.js';
 import type { UserRecord } from '../../stanchion/core/records.js';
+import type { SecretBox } from '../../stanchion/secret-box.js';
 import type { PayloadMode } from '../auth/types.js';
 import type { MultipartStore } from '../objects/multipart-store.js';
 import type { GcQueue } from '../objects/gc-queue.js';
@@ -51,6 +52,8 @@ export interface S3Deps {
   observer?: RequestObserver;
   /** What `cairn-admin cluster-info` reports of this process; absent in tests. */
   operator?: OperatorInfo;
+  /** Seals users' secrets for storage and opens them; stored as given when absent. */
+  secrets?: SecretBox;
 }
 
 /** This process as an operator sees it. */

@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { readUserByKey } from '../../stanchion/reader.js';
 import type { UserRecord } from '../../stanchion/core/records.js';
+import { secretsOf } from '../../stanchion/secret-box.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { PayloadMode, SignedRequest } from '../auth/types.js';
 import type { S3Deps } from './context.js';
@@ -36,7 +37,7 @@ export async function identify(
     const user = await readUserByKey(deps.ring, keyId);
     if (!user) return undefined;
     users.set(keyId, user);
-    return { accessKeyId: user.keyId, secretAccessKey: user.secret };
+    return { accessKeyId: user.keyId, secretAccessKey: secretsOf(deps).open(keyId, user.secret) };
   });
   if (!result.ok) throw new S3Error(result.failure.code, result.failure.detail);
   if (result.anonymous) return { payload: result.payload };

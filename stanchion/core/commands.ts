@@ -5,7 +5,7 @@
  * stanchion after a failover) gets the first answer instead of being applied twice.
  */
 import type { ObjectOwnership, PublicAccessBlock } from './bucket-controls.js';
-import type { AccessControlList, BucketRecord, UserRecord } from './records.js';
+import type { AccessControlList, BucketRecord, StoredSecret, UserRecord } from './records.js';
 
 /** What an update may change about a user; a new secret is chosen by the caller's shell. */
 export interface UserChanges {
@@ -14,7 +14,8 @@ export interface UserChanges {
   /** Riak CS derives it from the e-mail, so a new e-mail brings a new display name. */
   displayName?: string;
   status?: 'enabled' | 'disabled';
-  secret?: string;
+  /** As stored: sealed by the front end before the command leaves it. */
+  secret?: StoredSecret;
 }
 
 /** A mutation submitted to stanchion. */

@@ -13,11 +13,19 @@ export interface Revision {
 
 import type { ObjectOwnership, PublicAccessBlock } from './bucket-controls.js';
 
+declare const storedSecret: unique symbol;
+/**
+ * A user's secret key as stored: sealed under the key file, or as given without one
+ * (stanchion/secret-box.ts). A string at run time, but not one to the compiler, so every
+ * read and write of a stored secret goes through the box that seals and opens it.
+ */
+export type StoredSecret = { readonly [storedSecret]: 'StoredSecret' };
+
 /** A user, as Riak CS knew it. */
 export interface UserRecord {
   id: string;
   keyId: string;
-  secret: string;
+  secret: StoredSecret;
   email: string;
   name: string;
   displayName: string;

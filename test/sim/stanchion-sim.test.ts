@@ -9,6 +9,7 @@
  * final leader's state with its owner; every pair of local logs agrees entry by entry; and
  * once healed exactly one stanchion is active.
  */
+import { plainBox, sealUser } from '../../stanchion/secret-box.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -126,7 +127,7 @@ async function createOwners(world: World, seed: number): Promise<string[]> {
       randomBytes: (n: number) => Buffer.from(randomUUID().repeat(4)).subarray(0, n),
       clock: () => 0,
     };
-    const user = newUser(world_, email, email, false);
+    const user = sealUser(plainBox(), newUser(world_, email, email, false));
     const result = await leader.execute({ type: 'create-user', user });
     expect(result.ok, `seed ${seed}: owner ${email}`).toBe(true);
     ids.push(user.id);

@@ -116,8 +116,9 @@ function checkClaimedType(headers: Headers, upload: UploadRecord): void {
 
 function sendResult(ctx: S3Context, bucketName: string, key: string, manifest: Manifest) {
   const host = one(ctx.request.headers, 'host') ?? 'localhost';
+  const path = `${bucketName}/${encodeURIComponent(key).replaceAll('%2F', '/')}`;
   const body: Record<string, unknown> = {
-    Location: `http://${host}/${bucketName}/${encodeURIComponent(key).replaceAll('%2F', '/')}`,
+    Location: `${ctx.request.protocol}://${host}/${path}`,
     Bucket: bucketName,
     Key: key,
     ETag: `"${manifest.etag}"`,

@@ -9,6 +9,7 @@
  */
 import { readUserByKey } from '../../../stanchion/reader.js';
 import type { UserRecord } from '../../../stanchion/core/records.js';
+import { secretsOf } from '../../../stanchion/secret-box.js';
 import { checksumsFromHeaders, createChecksum, verifyChecksums } from '../../auth/checksums.js';
 import { uriEncode } from '../../auth/request-parts.js';
 import { verifyPostSignature } from '../../auth/post-signature.js';
@@ -87,7 +88,8 @@ async function postSigner(ctx: RequestContext, fields: Map<string, string>) {
     const user = await readUserByKey(ctx.deps.ring, keyId);
     if (!user) return undefined;
     users.set(keyId, user);
-    return { accessKeyId: user.keyId, secretAccessKey: user.secret };
+    const secretAccessKey = secretsOf(ctx.deps).open(keyId, user.secret);
+    return { accessKeyId: user.keyId, secretAccessKey };
   });
   if (!signer) return undefined;
   const user = users.get(signer.accessKeyId);

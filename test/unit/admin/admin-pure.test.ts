@@ -12,9 +12,9 @@ import { redactLine } from '../../../src/cli/cluster-info-text.js';
 import { gcStatusText } from '../../../src/cli/render-gc.js';
 import { storageStatusText } from '../../../src/cli/storage-batch-commands.js';
 import { eligibility } from '../../../src/objects/gc-batch.js';
-import type { UserRecord } from '../../../stanchion/core/records.js';
+import type { OpenUser } from '../../../stanchion/secret-box.js';
 
-const user: UserRecord = {
+const user: OpenUser = {
   id: 'c'.repeat(64),
   keyId: 'KEY0000000000000000A',
   secret: 's'.repeat(40),

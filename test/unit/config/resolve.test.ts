@@ -147,10 +147,10 @@ describe('settings: a Riak CS operator brings their file', () => {
       expect.stringMatching(/^cairn.conf:2: log.console.file ignored: .*standard output/),
       expect.stringMatching(/^cairn.conf:3: dtrace ignored: Cairn has no DTrace probes/),
     ]);
-    const refused = settle('start', 'dtrace = on\nssl.certfile = ./cert.pem\nauth_module = x');
+    const refused = settle('start', 'dtrace = on\nssl.cacertfile = ./ca.pem\nauth_module = x');
     expect(refused.problems).toEqual([
       'cairn.conf:1: dtrace = on: not supported: Cairn has no DTrace probes',
-      expect.stringMatching(/^cairn.conf:2: ssl.certfile = .*plain HTTP/),
+      expect.stringMatching(/^cairn.conf:2: ssl.cacertfile = .*ssl.certfile and ssl.keyfile only/),
       expect.stringMatching(/^cairn.conf:3: auth_module = x: not supported: .*S3 signatures/),
     ]);
   });
@@ -176,6 +176,22 @@ describe('settings: a Riak CS operator brings their file', () => {
       .replace('fold_objects_for_list_keys = off', 'fold_objects_for_list_keys = on')
       .replace('stanchion.ssl = on', 'stanchion.ssl = off');
     expect(settle('s3', honoured).problems).toEqual([]);
+  });
+
+  it("reads riak-cs.conf's ssl.certfile and ssl.keyfile: the S3 port's TLS pair", () => {
+    const file = 'ssl.certfile = "/etc/riak-cs/cert.pem"\nssl.keyfile = /etc/riak-cs/key.pem\n';
+    const front = settle('start', file);
+    expect(front.problems).toEqual([]);
+    expect(front.values).toMatchObject({
+      tlsCert: '/etc/riak-cs/cert.pem',
+      tlsKey: '/etc/riak-cs/key.pem',
+    });
+    const stanchion = settle('stanchion', `riak_host = a:1\n${file}${COOKIE}`);
+    expect(stanchion.problems).toEqual([]);
+    expect(stanchion.notices).toEqual([
+      'cairn.conf:2: ssl.certfile ignored: cairn stanchion does not use it (start, s3 do)',
+      'cairn.conf:3: ssl.keyfile ignored: cairn stanchion does not use it (start, s3 do)',
+    ]);
   });
 
   it("reads another program's key as ignored here, not as unknown", () => {

@@ -2,6 +2,7 @@
  * Stanchion's decisions about a bucket's Object Ownership and Block Public Access, and how
  * they bound ACL, policy and ownership changes; an owner's re-create of its bucket.
  */
+import { storedSecret } from '../../../stanchion/secret-box.js';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../stanchion/core/commands.js';
 import {
@@ -30,7 +31,7 @@ function stateWithBucket(extra: Partial<BucketRecord> = {}): StanchionState {
     const user = {
       id,
       keyId: `KEY${id}`,
-      secret: 's',
+      secret: storedSecret('s'),
       email: `${id}@x.io`,
       name: id,
       displayName: id,

@@ -15,12 +15,13 @@ import {
   type StanchionState,
 } from '../../../stanchion/core/decide.js';
 import type { UserRecord } from '../../../stanchion/core/records.js';
+import { storedSecret } from '../../../stanchion/secret-box.js';
 
 function user(id: string, email: string): UserRecord {
   return {
     id,
     keyId: `KEY${id}`,
-    secret: 's',
+    secret: storedSecret('s'),
     email,
     name: id,
     displayName: id,
@@ -88,7 +89,11 @@ describe('decide: users', () => {
     run(state, { type: 'create-user', user: user('u2', 'b@x.io') });
     const taken = run(state, { type: 'update-user', keyId: 'KEYu2', changes: { email: 'A@x.io' } });
     expect(taken).toMatchObject({ ok: false, code: 'UserAlreadyExists' });
-    const changes = { email: 'c@x.io', status: 'disabled', secret: 'new' } as const;
+    const changes = {
+      email: 'c@x.io',
+      status: 'disabled',
+      secret: storedSecret('new'),
+    } as const;
     const updated = run(state, { type: 'update-user', keyId: 'KEYu2', changes });
     expect(updated).toMatchObject({ ok: true, user: { email: 'c@x.io', status: 'disabled' } });
     expect(state.userIdByEmail.has('b@x.io')).toBe(false);
@@ -101,8 +106,8 @@ describe('decide: users', () => {
     const state = emptyState();
     run(state, { type: 'create-user', user: user('u1', 'a@x.io') });
     const rekey = { id: 'cmd-1', type: 'update-user', keyId: 'KEYu1' } as const;
-    expect(run(state, { ...rekey, changes: { secret: 'one' } }).ok).toBe(true);
-    const retry = decide(state, { ...rekey, changes: { secret: 'two' } });
+    expect(run(state, { ...rekey, changes: { secret: storedSecret('one') } }).ok).toBe(true);
+    const retry = decide(state, { ...rekey, changes: { secret: storedSecret('two') } });
     expect(retry.events).toEqual([]);
     expect(retry.result).toMatchObject({ ok: true, user: { secret: 'one' } });
     expect(state.users.get('u1')!.secret).toBe('one');

@@ -1,0 +1,126 @@
+/**
+ * Re-sealing every stored user secret from one box to another (`cairn rekey-secrets`): the
+ * entries of stanchion's log on the ring and in a local copy, the user records projected
+ * onto the ring, admin.json. A secret the target box already opens is left as it is, so
+ * a run cut short is finished by running it again. Meant for a store whose stanchions and
+ * front ends are stopped: nothing else may write these records meanwhile.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { RingClient } from '../ring/client.js';
+import { KEYSPACES } from '../ring/keyspaces.js';
+import type { LogEntry, StanchionEvent } from './core/commands.js';
+import { applyEntry, emptyState } from './core/decide.js';
+import type { StoredSecret, UserRecord } from './core/records.js';
+import { USER_INDEX_PK } from './projection.js';
+import { STANCHION_RESOLVERS } from './resolvers.js';
+import { seqKey } from './ring-log.js';
+import { storedSecret, type SecretBox } from './secret-box.js';
+
+/** From which box to which: the key file in force, and the new one. */
+export interface Rekey {
+  from: SecretBox;
+  to: SecretBox;
+}
+
+/** `stored` as `rekey.to` stores it (unchanged when `to` opens it already). */
+export function resealSecret(rekey: Rekey, keyId: string, stored: StoredSecret): StoredSecret {
+  try {
+    rekey.to.open(keyId, stored);
+    return stored;
+  } catch {
+    return rekey.to.seal(keyId, rekey.from.open(keyId, stored));
+  }
+}
+
+function resealUser<T extends UserRecord | undefined>(rekey: Rekey, user: T): T {
+  if (!user) return user;
+  return { ...user, secret: resealSecret(rekey, user.keyId, user.secret) };
+}
+
+/** A log entry with every user secret in it (events and answer) re-sealed. */
+export function resealEntry(rekey: Rekey, entry: LogEntry): LogEntry {
+  const events = entry.events.map((event): StanchionEvent => {
+    if ('user' in event) return { ...event, user: resealUser(rekey, event.user) };
+    return event;
+  });
+  const result =
+    entry.result.ok && entry.result.user
+      ? { ...entry.result, user: resealUser(rekey, entry.result.user) }
+      : entry.result;
+  return { ...entry, events, result };
+}
+
+/** Rewrites one ring item through `change`; false when nothing there changed. */
+async function rewriteItem(
+  ring: RingClient,
+  keyspace: string,
+  pk: string,
+  sk: string | Buffer,
+  change: (text: string) => string,
+): Promise<boolean> {
+  const read = await ring.getVersioned(keyspace, pk, sk);
+  if (read.values.length === 0) return false;
+  const before = read.values.map((value) => value.toString('utf8'));
+  const after = before.map(change);
+  if (after.every((text, i) => text === before[i])) return false;
+  const values = after.map((text) => Buffer.from(text, 'utf8'));
+  const resolve = STANCHION_RESOLVERS[keyspace];
+  const value = resolve ? resolve(values) : values[0]!;
+  await ring.putVersioned(keyspace, pk, sk, value, read.context);
+  return true;
+}
+
+/** What a ring pass re-sealed. */
+export interface RingReseal {
+  entries: number;
+  users: UserRecord[];
+}
+
+const LOG_PAGE = 256;
+
+/**
+ * Re-seals every entry of the ring log, then every user's three projected records (by id,
+ * by access key, in the index). `ring` should use stanchion's strict quorums.
+ */
+export async function resealRing(ring: RingClient, rekey: Rekey): Promise<RingReseal> {
+  const state = emptyState();
+  let entries = 0;
+  for (let after = 0; ;) {
+    const page = await ring.scan(KEYSPACES.stanchionLog, 'log', {
+      after: seqKey(after),
+      limit: LOG_PAGE,
+    });
+    for (const item of page) {
+      const seq = (JSON.parse(item.value.toString('utf8')) as LogEntry).seq;
+      const change = (text: string) =>
+        JSON.stringify(resealEntry(rekey, JSON.parse(text) as LogEntry));
+      if (await rewriteItem(ring, KEYSPACES.stanchionLog, 'log', seqKey(seq), change)) entries++;
+      const slot = await ring.get(KEYSPACES.stanchionLog, 'log', seqKey(seq));
+      applyEntry(state, JSON.parse(slot!.toString('utf8')) as LogEntry);
+      after = seq;
+    }
+    if (page.length < LOG_PAGE) break;
+  }
+  const change = (text: string) =>
+    JSON.stringify(resealUser(rekey, JSON.parse(text) as UserRecord));
+  for (const user of state.users.values()) {
+    await rewriteItem(ring, KEYSPACES.users, user.id, '', change);
+    await rewriteItem(ring, KEYSPACES.usersByKey, user.keyId, '', change);
+    await rewriteItem(ring, KEYSPACES.userIndex, USER_INDEX_PK, user.keyId, change);
+  }
+  return { entries, users: [...state.users.values()] };
+}
+
+/** Re-seals the admin's secret in `path` (admin.json); false when there is no such file. */
+export async function resealAdminFile(path: string, rekey: Rekey): Promise<boolean> {
+  let saved: { keyId: string; secret: string };
+  try {
+    saved = JSON.parse(await readFile(path, 'utf8')) as { keyId: string; secret: string };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  const secret = resealSecret(rekey, saved.keyId, storedSecret(saved.secret));
+  await writeFile(path, JSON.stringify({ keyId: saved.keyId, secret }) + '\n', { mode: 0o600 });
+  return true;
+}
