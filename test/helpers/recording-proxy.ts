@@ -52,16 +52,17 @@ function relay(client: Socket, targetPort: number, found: Set<string>): void {
     record(text, found);
     carry = text.slice(-CARRY_CHARS);
   });
+  // pipe() ends each side once the other has ended, after what it relays is flushed;
+  // destroying a side on the other's 'close' (as this did) could drop the last bytes of an
+  // answer still in the relay's buffer, and the client waited for them for ever.
   client.pipe(upstream);
   upstream.pipe(client);
-  const end = () => {
+  const abort = () => {
     client.destroy();
     upstream.destroy();
   };
-  client.on('error', end);
-  upstream.on('error', end);
-  client.on('close', end);
-  upstream.on('close', end);
+  client.on('error', abort);
+  upstream.on('error', abort);
 }
 
 /** Starts a relay on a free loopback port in front of 127.0.0.1:`targetPort`. */
