@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { BlobStore } from '../storage/blob-store.js';
+import { BlobStore, fsCommitDisk } from '../storage/blob-store.js';
 import { GroupCommitter } from '../storage/group-commit.js';
 import type { KvBackend } from '../storage/kv-backend.js';
 import {
@@ -24,6 +24,8 @@ export const INLINE_BYTES_MAX = 64 * 1024;
 const TAG_INLINE = 0;
 /** The tag of an entry whose value lives in a blob file. */
 export const TAG_BLOB = 1;
+const INLINE_HEAD = Buffer.from([TAG_INLINE]);
+const BLOB_HEAD = Buffer.from([TAG_BLOB]);
 
 /** Addresses one item on this node. */
 export interface ItemAddress {
@@ -61,8 +63,8 @@ export class ItemStore {
     blobDir: string,
     options: { sync: boolean },
   ) {
-    this.committer = new GroupCommitter(kv, options.sync);
-    this.blobs = new BlobStore(join(blobDir), options.sync);
+    this.committer = new GroupCommitter(kv, options.sync, fsCommitDisk);
+    this.blobs = new BlobStore(join(blobDir));
   }
 
   async get(address: ItemAddress): Promise<Buffer | undefined> {
@@ -89,17 +91,35 @@ export class ItemStore {
     this.observer = observer;
   }
 
-  /** Stores a value under a full item key. */
+  /**
+   * Stores a value under a full item key. A large value's blob file is synced in the same
+   * group commit as its entry, before the entry.
+   */
   async putKey(key: Buffer, value: Buffer): Promise<void> {
-    let entry: Buffer;
     if (value.length <= INLINE_BYTES_MAX) {
-      entry = Buffer.concat([Buffer.from([TAG_INLINE]), value]);
-    } else {
-      const name = this.blobs.nameFor(key);
-      await this.blobs.write(name, value);
-      entry = Buffer.concat([Buffer.from([TAG_BLOB]), Buffer.from(name, 'utf8')]);
+      const entry = Buffer.concat([INLINE_HEAD, value]);
+      await this.change(
+        key,
+        () => this.committer.write([{ type: 'put', key, value: entry }]),
+        entry,
+      );
+      return;
     }
-    await this.change(key, () => this.committer.write([{ type: 'put', key, value: entry }]), entry);
+    const name = this.blobs.nameFor(key);
+    const file = await this.blobs.write(name, value);
+    const entry = Buffer.concat([BLOB_HEAD, Buffer.from(name, 'utf8')]);
+    try {
+      await this.change(
+        key,
+        () => this.committer.write([{ type: 'put', key, value: entry }], [file]),
+        entry,
+      );
+    } catch (error) {
+      // Not committed: nothing references the file (as when its write failed).
+      await file.close().catch(() => undefined);
+      await this.blobs.remove(name).catch(() => undefined);
+      throw error;
+    }
   }
 
   async delete(address: ItemAddress): Promise<void> {
