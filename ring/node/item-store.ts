@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BlobStore, fsCommitDisk } from '../storage/blob-store.js';
-import { GroupCommitter } from '../storage/group-commit.js';
+import { GroupCommitter, type CommitStats } from '../storage/group-commit.js';
 import type { KvBackend } from '../storage/kv-backend.js';
 import {
   itemKey,
@@ -65,6 +65,11 @@ export class ItemStore {
   ) {
     this.committer = new GroupCommitter(kv, options.sync, fsCommitDisk);
     this.blobs = new BlobStore(join(blobDir));
+  }
+
+  /** What the group commit did so far (writes, batches, blob and directory syncs). */
+  get commitStats(): Readonly<CommitStats> {
+    return this.committer.stats;
   }
 
   async get(address: ItemAddress): Promise<Buffer | undefined> {

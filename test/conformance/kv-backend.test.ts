@@ -2,7 +2,7 @@
  * One suite, run against every KvBackend (in-memory and LevelDB), as abstract-level's
  * suite is run by classic-level: the simulator and production must agree on semantics.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,5 +76,31 @@ describe('ItemStore', () => {
     await store.delete(addr('b'));
     expect(await store.get(addr('b'))).toBeUndefined();
     await kv.close();
+  });
+
+  it('syncs blobs in the group commit of their entries; a failed commit leaves none', async () => {
+    const dir = await tempDir();
+    const kv = await openLevelBackend(join(dir, 'db'));
+    const store = new ItemStore(kv, join(dir, 'blobs'), { sync: true });
+    const addr = (sk: string) => ({ partition: 2, keyspace: 'ks', pk: b('pk'), sk: b(sk) });
+    const values = Array.from({ length: 12 }, (_, i) => Buffer.alloc(INLINE_BYTES_MAX + 1 + i, i));
+    await Promise.all(values.map((value, i) => store.put(addr(`k${i}`), value)));
+    for (const [i, value] of values.entries()) {
+      expect((await store.get(addr(`k${i}`)))!.equals(value)).toBe(true);
+    }
+    const stats = store.commitStats;
+    expect(stats.fileSyncs).toBe(12);
+    expect(stats.batches).toBeLessThanOrEqual(12);
+    expect(stats.dirSyncs).toBeGreaterThan(0);
+    await kv.close();
+
+    const failing = memoryBackend();
+    failing.write = async () => {
+      throw new Error('EIO: injected');
+    };
+    const broken = new ItemStore(failing, join(dir, 'blobs2'), { sync: true });
+    await expect(broken.put(addr('x'), values[0]!)).rejects.toThrow('EIO: injected');
+    const left = await readdir(join(dir, 'blobs2'), { recursive: true, withFileTypes: true });
+    expect(left.filter((entry) => entry.isFile())).toEqual([]);
   });
 });

@@ -88,7 +88,7 @@ describe('GroupCommitter', () => {
     expect(await backend.get(Buffer.from('b'))).toEqual(Buffer.from('v'));
   });
 
-  it('group commit: a failed LevelDB sync fails every write of its batch, not the next', async () => {
+  it('group commit: a failed LevelDB sync fails its whole batch, not the next', async () => {
     const { backend, gates } = gatedBackend();
     const committer = new GroupCommitter(backend, true);
     const first = committer.write([put('a')]);
@@ -127,7 +127,7 @@ describe('GroupCommitter', () => {
     expect(committer.stats).toMatchObject({ batches: 2, fileSyncs: 3, dirSyncs: 1 });
   });
 
-  it('group commit: a failed blob fdatasync fails its whole batch and commits none of it', async () => {
+  it('group commit: a failed blob fdatasync fails its batch, commits none of it', async () => {
     const log: string[] = [];
     const { backend, gates } = gatedBackend();
     const disk = { syncDir: async (dir: string) => void log.push(`syncdir ${dir}`) };
