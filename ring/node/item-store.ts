@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BlobStore, fsCommitDisk } from '../storage/blob-store.js';
 import { GroupCommitter, type CommitStats } from '../storage/group-commit.js';
-import type { KvBackend } from '../storage/kv-backend.js';
+import type { KvBackend, KvOp } from '../storage/kv-backend.js';
 import {
   itemKey,
   itemPrefix,
@@ -16,6 +16,7 @@ import {
   prefixEnd,
 } from '../storage/item-key.js';
 import type { HandoffItem } from '../transport/messages.js';
+import { BlobIntents } from './blob-intents.js';
 import { KeyedLocks } from './partition-locks.js';
 
 /** Values larger than this go to blob files; smaller ones stay inside LevelDB. */
@@ -57,6 +58,8 @@ export class ItemStore {
   private observer: EntryObserver | undefined;
   private readonly epochs = new Map<number, string>();
   private readonly blobs: BlobStore;
+  private readonly intents: BlobIntents;
+  private recovery: Promise<void> | undefined;
 
   constructor(
     private readonly kv: KvBackend,
@@ -65,6 +68,29 @@ export class ItemStore {
   ) {
     this.committer = new GroupCommitter(kv, options.sync, fsCommitDisk);
     this.blobs = new BlobStore(join(blobDir));
+    this.intents = new BlobIntents(kv, metaKey);
+    // Blob files a crash left without an entry go at once; large writes wait for it.
+    void this.ready().catch(() => undefined);
+  }
+
+  /** Resolves once the blob files an earlier crash left unreferenced are removed. */
+  ready(): Promise<void> {
+    return (this.recovery ??= this.recoverBlobs());
+  }
+
+  private recoverBlobs(): Promise<void> {
+    const referenced = async (itemKey: Buffer, name: string) => {
+      const stored = await this.kv.get(itemKey);
+      return stored?.[0] === TAG_BLOB && stored.subarray(1).toString('utf8') === name;
+    };
+    const attempt = this.intents
+      .recover(referenced, (name) => this.blobs.remove(name))
+      .then(() => undefined);
+    // A failed attempt (a closing store, a disk error) is tried again by the next writer.
+    attempt.catch(() => {
+      if (this.recovery === attempt) this.recovery = undefined;
+    });
+    return attempt;
   }
 
   /** What the group commit did so far (writes, batches, blob and directory syncs). */
@@ -111,14 +137,13 @@ export class ItemStore {
       return;
     }
     const name = this.blobs.nameFor(key);
+    await this.ready();
+    await this.intents.begin(name, key);
     const file = await this.blobs.write(name, value);
     const entry = Buffer.concat([BLOB_HEAD, Buffer.from(name, 'utf8')]);
+    const ops: KvOp[] = [{ type: 'put', key, value: entry }, this.intents.endOp(name)];
     try {
-      await this.change(
-        key,
-        () => this.committer.write([{ type: 'put', key, value: entry }], [file]),
-        entry,
-      );
+      await this.change(key, () => this.committer.write(ops, [file]), entry);
     } catch (error) {
       // Not committed: nothing references the file (as when its write failed).
       await file.close().catch(() => undefined);
