@@ -70,12 +70,15 @@ export class GroupCommitter {
   write(ops: readonly KvOp[], files: readonly PendingFile[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ops, files, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.flushing) return;
+      // The first write of a burst waits for the writes of the same turn of the event loop
+      // (other requests' I/O callbacks) instead of going to disk alone.
+      this.flushing = true;
+      setImmediate(() => void this.flush());
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
       const files = batch.flatMap((w) => w.files);
