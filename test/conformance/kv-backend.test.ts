@@ -27,6 +27,10 @@ afterAll(async () => {
 const backends: Array<[string, () => Promise<KvBackend>]> = [
   ['memory', async () => memoryBackend()],
   ['leveldb', async () => openLevelBackend(await tempDir())],
+  [
+    'leveldb, thread-pool reads',
+    async () => openLevelBackend(await tempDir(), { syncReads: false }),
+  ],
 ];
 
 const b = (s: string) => Buffer.from(s);
