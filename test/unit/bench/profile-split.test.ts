@@ -16,7 +16,7 @@ const nodes: CpuProfile['nodes'] = [
 ];
 
 describe('profile split', () => {
-  it('profile split: each window goes to its dominant handler, with its handler-less samples', () => {
+  it('profile split: a window goes to its dominant handler, handler-less samples too', () => {
     // 0-1 s: PUTs (with a stray GET and socket writes), 1-2 s: GETs and socket writes.
     const samples = [3, 3, 2, 4, 5, 5, 3, 3, 4, 4, 5, 4, 4, 5, 4, 4];
     const profile: CpuProfile = { nodes, samples, timeDeltas: samples.map(() => 125_000) };
