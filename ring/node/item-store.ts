@@ -60,12 +60,14 @@ export class ItemStore {
   private readonly blobs: BlobStore;
   private readonly intents: BlobIntents;
   private recovery: Promise<void> | undefined;
+  private readonly sync: boolean;
 
   constructor(
     private readonly kv: KvBackend,
     blobDir: string,
     options: { sync: boolean },
   ) {
+    this.sync = options.sync;
     this.committer = new GroupCommitter(kv, options.sync, fsCommitDisk);
     this.blobs = new BlobStore(join(blobDir));
     this.intents = new BlobIntents(kv, metaKey);
@@ -73,7 +75,10 @@ export class ItemStore {
     void this.ready().catch(() => undefined);
   }
 
-  /** Resolves once the blob files an earlier crash left unreferenced are removed. */
+  /**
+   * Resolves once the blob files an earlier crash left unreferenced are removed and the blob
+   * directories exist.
+   */
   ready(): Promise<void> {
     return (this.recovery ??= this.recoverBlobs());
   }
@@ -85,7 +90,7 @@ export class ItemStore {
     };
     const attempt = this.intents
       .recover(referenced, (name) => this.blobs.remove(name))
-      .then(() => undefined);
+      .then(() => this.blobs.prepare(this.sync));
     // A failed attempt (a closing store, a disk error) is tried again by the next writer.
     attempt.catch(() => {
       if (this.recovery === attempt) this.recovery = undefined;

@@ -7,9 +7,12 @@
  * sweeper, never a torn read.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CommitDisk, PendingFile } from './group-commit.js';
+
+/** The subdirectories blob files go in: the first two hex digits of their name. */
+const SUBDIRECTORIES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Blob files under one directory, named by the hash of their item key. */
 export class BlobStore {
@@ -41,10 +44,27 @@ export class BlobStore {
       await rm(path, { force: true }).catch(() => undefined);
       throw error;
     }
-    // The store's own directory always: a write racing the one that made a subdirectory
-    // could otherwise commit before the subdirectory's entry is durable.
-    const dirs = new Set([dirname(path), this.dir, ...madeDirs]);
+    // Each subdirectory is made (and its entry synced) once, by prepare(), so a write syncs
+    // its own subdirectory only; one that had to make it (prepare not run, or the directory
+    // removed since) syncs every directory it made too.
+    const dirs = new Set([dirname(path), ...madeDirs]);
     return pendingFile(handle, [...dirs]);
+  }
+
+  /**
+   * Makes the store's directory and its 256 subdirectories where missing, and syncs the
+   * entries it made (when `sync`): done at open, so that no write makes a directory and a
+   * write's batch need sync only the subdirectory its file is in.
+   */
+  async prepare(sync: boolean): Promise<void> {
+    const madeRoot = await mkdir(this.dir, { recursive: true });
+    const present = new Set(await readdir(this.dir));
+    const missing = SUBDIRECTORIES.filter((name) => !present.has(name));
+    await Promise.all(missing.map((name) => mkdir(join(this.dir, name), { recursive: true })));
+    if (!sync) return;
+    const changed = madeRoot ? parentsUpTo(join(this.dir, 'x'), madeRoot) : [];
+    if (missing.length > 0 && !madeRoot) changed.push(this.dir);
+    for (const dir of changed) await fsCommitDisk.syncDir(dir);
   }
 
   /** The whole blob. */
