@@ -9,6 +9,8 @@ export interface CpuProfile {
   nodes: Array<{
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number };
+    /** Ids of the nodes this one called (parent links, for profile-split.ts). */
+    children?: number[];
   }>;
   samples: number[];
   timeDeltas: number[];

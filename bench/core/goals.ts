@@ -1,10 +1,14 @@
 /**
- * The targets of issue 3, checked against the figures of one run. Each target is a ratio of
- * two figures measured in the same run on the same machine, so noise on a shared machine
- * moves both sides; a target whose figures are missing is reported as not measured.
+ * The targets (goal-tables.ts: issue 17's by default), checked against the figures of one
+ * run. A ratio target compares two figures measured in the same run on the same machine, so
+ * noise on a shared machine moves both sides; a target whose figures are missing is reported
+ * as not measured.
  */
+import { ISSUE_17_GOALS, type Goal, type GoalOperand } from './goal-tables.js';
 import { ratio } from './stats.js';
-import type { ResultEntry, Role } from './results.js';
+import type { ResultEntry } from './results.js';
+
+export { ISSUE_17_GOALS, ISSUE_3_GOALS } from './goal-tables.js';
 
 /** One target and whether this run met it (`null`: not measured). */
 export interface GoalVerdict {
@@ -15,61 +19,7 @@ export interface GoalVerdict {
   detail: string;
 }
 
-interface Operand {
-  name: string;
-  role: Role;
-}
-
-interface Goal {
-  goal: string;
-  numerator: Operand;
-  /** Omitted: the numerator is compared to the bound directly. */
-  denominator?: Operand;
-  /** `>=` bound for a floor, `<` or `<=` for a ceiling. */
-  op: '>=' | '<' | '<=';
-  bound: number;
-}
-
-const GOALS: readonly Goal[] = [
-  ...(['put', 'get'] as const).flatMap((verb): Goal[] => [
-    {
-      goal: `${verb.toUpperCase()} 4 KiB c16 ops/s >= 2x s3rver`,
-      numerator: { name: `${verb}-4KiB-c16`, role: 'cairn' },
-      denominator: { name: `${verb}-4KiB-c16`, role: 'peer' },
-      op: '>=',
-      bound: 2,
-    },
-    {
-      goal: `${verb.toUpperCase()} 4 KiB c16 ops/s >= 40% of the no-op server`,
-      numerator: { name: `${verb}-4KiB-c16`, role: 'cairn' },
-      denominator: { name: `${verb}-4KiB-c16`, role: 'ceiling' },
-      op: '>=',
-      bound: 0.4,
-    },
-  ]),
-  ...(['put', 'get'] as const).map((verb): Goal => ({
-    goal: `${verb.toUpperCase()} 64 MiB MB/s >= 50% of the no-op server (MD5 included)`,
-    numerator: { name: `${verb}-64MiB`, role: 'cairn' },
-    denominator: { name: `${verb}-64MiB`, role: 'ceiling' },
-    op: '>=',
-    bound: 0.5,
-  })),
-  {
-    goal: 'write amplification of 64 MiB objects < 1.3 bytes per byte stored',
-    numerator: { name: 'write-amp-64MiB', role: 'cairn' },
-    op: '<',
-    bound: 1.3,
-  },
-  {
-    goal: 'LIST 1,000-key page, 100k-key bucket <= 1.5x the 10k-key bucket',
-    numerator: { name: 'list-page-100k', role: 'cairn' },
-    denominator: { name: 'list-page-10k', role: 'cairn' },
-    op: '<=',
-    bound: 1.5,
-  },
-];
-
-function lookup(entries: readonly ResultEntry[], operand: Operand): number | null {
+function lookup(entries: readonly ResultEntry[], operand: GoalOperand): number | null {
   const value = entries.find((entry) => entry.name === operand.name)?.[operand.role];
   return value === undefined || value === null || !Number.isFinite(value) ? null : value;
 }
@@ -80,9 +30,12 @@ function compare(value: number, op: Goal['op'], bound: number): boolean {
   return value <= bound;
 }
 
-/** Checks every target of issue 3 against `entries`. */
-export function evaluateGoals(entries: readonly ResultEntry[]): GoalVerdict[] {
-  return GOALS.map((goal) => {
+/** Checks every target of `goals` (issue 17's by default) against `entries`. */
+export function evaluateGoals(
+  entries: readonly ResultEntry[],
+  goals: readonly Goal[] = ISSUE_17_GOALS,
+): GoalVerdict[] {
+  return goals.map((goal) => {
     const top = lookup(entries, goal.numerator);
     const bottom = goal.denominator ? lookup(entries, goal.denominator) : 1;
     const measured = top === null || bottom === null ? Number.NaN : ratio(top, bottom);

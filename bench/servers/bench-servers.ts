@@ -26,6 +26,16 @@ const CAIRN_MAIN_JS = resolve(DIST, 'src/main.js');
 const NOOP_JS = resolve(DIST, 'bench/servers/noop-server.js');
 const READY_TIMEOUT_MS = 30_000;
 
+/**
+ * glibc's settings that `npm start`, scripts/dev-cluster.sh and the Dockerfile run Cairn
+ * with (README, Memory): the bench measures the store as it is shipped. Without them glibc
+ * keeps freed Buffer memory in up to 8 arenas per core. The caller's environment wins.
+ */
+export const CAIRN_MALLOC_ENV = {
+  MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+  MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+} as const;
+
 /** Starts `cairn start` on a free port with a temp data dir. */
 export async function startCairnServer(
   group: ProcessGroup,
@@ -49,6 +59,7 @@ export async function startCairnServer(
       '--region',
       options.region,
     ],
+    env: { ...CAIRN_MALLOC_ENV },
     readyPattern:
       /^S3 endpoint: (\S+)$[\s\S]*^AWS_ACCESS_KEY_ID=(\S+)$[\s\S]*^AWS_SECRET_ACCESS_KEY=(\S+)$/m,
     readyTimeoutMs: READY_TIMEOUT_MS,

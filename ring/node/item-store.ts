@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { BlobStore } from '../storage/blob-store.js';
-import { GroupCommitter } from '../storage/group-commit.js';
-import type { KvBackend } from '../storage/kv-backend.js';
+import { BlobStore, fsCommitDisk } from '../storage/blob-store.js';
+import { GroupCommitter, type CommitStats } from '../storage/group-commit.js';
+import type { KvBackend, KvOp } from '../storage/kv-backend.js';
 import {
   itemKey,
   itemPrefix,
@@ -16,6 +16,7 @@ import {
   prefixEnd,
 } from '../storage/item-key.js';
 import type { HandoffItem } from '../transport/messages.js';
+import { BlobIntents } from './blob-intents.js';
 import { KeyedLocks } from './partition-locks.js';
 
 /** Values larger than this go to blob files; smaller ones stay inside LevelDB. */
@@ -24,6 +25,8 @@ export const INLINE_BYTES_MAX = 64 * 1024;
 const TAG_INLINE = 0;
 /** The tag of an entry whose value lives in a blob file. */
 export const TAG_BLOB = 1;
+const INLINE_HEAD = Buffer.from([TAG_INLINE]);
+const BLOB_HEAD = Buffer.from([TAG_BLOB]);
 
 /** Addresses one item on this node. */
 export interface ItemAddress {
@@ -55,14 +58,49 @@ export class ItemStore {
   private observer: EntryObserver | undefined;
   private readonly epochs = new Map<number, string>();
   private readonly blobs: BlobStore;
+  private readonly intents: BlobIntents;
+  private recovery: Promise<void> | undefined;
+  private readonly sync: boolean;
 
   constructor(
     private readonly kv: KvBackend,
     blobDir: string,
     options: { sync: boolean },
   ) {
-    this.committer = new GroupCommitter(kv, options.sync);
-    this.blobs = new BlobStore(join(blobDir), options.sync);
+    this.sync = options.sync;
+    this.committer = new GroupCommitter(kv, options.sync, fsCommitDisk);
+    this.blobs = new BlobStore(join(blobDir));
+    this.intents = new BlobIntents(kv, metaKey);
+    // Blob files a crash left without an entry go at once; large writes wait for it.
+    void this.ready().catch(() => undefined);
+  }
+
+  /**
+   * Resolves once the blob files an earlier crash left unreferenced are removed and the blob
+   * directories exist.
+   */
+  ready(): Promise<void> {
+    return (this.recovery ??= this.recoverBlobs());
+  }
+
+  private recoverBlobs(): Promise<void> {
+    const referenced = async (itemKey: Buffer, name: string) => {
+      const stored = await this.kv.get(itemKey);
+      return stored?.[0] === TAG_BLOB && stored.subarray(1).toString('utf8') === name;
+    };
+    const attempt = this.intents
+      .recover(referenced, (name) => this.blobs.remove(name))
+      .then(() => this.blobs.prepare(this.sync));
+    // A failed attempt (a closing store, a disk error) is tried again by the next writer.
+    attempt.catch(() => {
+      if (this.recovery === attempt) this.recovery = undefined;
+    });
+    return attempt;
+  }
+
+  /** What the group commit did so far (writes, batches, blob and directory syncs). */
+  get commitStats(): Readonly<CommitStats> {
+    return this.committer.stats;
   }
 
   async get(address: ItemAddress): Promise<Buffer | undefined> {
@@ -89,17 +127,34 @@ export class ItemStore {
     this.observer = observer;
   }
 
-  /** Stores a value under a full item key. */
+  /**
+   * Stores a value under a full item key. A large value's blob file is synced in the same
+   * group commit as its entry, before the entry.
+   */
   async putKey(key: Buffer, value: Buffer): Promise<void> {
-    let entry: Buffer;
     if (value.length <= INLINE_BYTES_MAX) {
-      entry = Buffer.concat([Buffer.from([TAG_INLINE]), value]);
-    } else {
-      const name = this.blobs.nameFor(key);
-      await this.blobs.write(name, value);
-      entry = Buffer.concat([Buffer.from([TAG_BLOB]), Buffer.from(name, 'utf8')]);
+      const entry = Buffer.concat([INLINE_HEAD, value]);
+      await this.change(
+        key,
+        () => this.committer.write([{ type: 'put', key, value: entry }]),
+        entry,
+      );
+      return;
     }
-    await this.change(key, () => this.committer.write([{ type: 'put', key, value: entry }]), entry);
+    const name = this.blobs.nameFor(key);
+    await this.ready();
+    await this.intents.begin(name, key);
+    const file = await this.blobs.write(name, value);
+    const entry = Buffer.concat([BLOB_HEAD, Buffer.from(name, 'utf8')]);
+    const ops: KvOp[] = [{ type: 'put', key, value: entry }, this.intents.endOp(name)];
+    try {
+      await this.change(key, () => this.committer.write(ops, [file]), entry);
+    } catch (error) {
+      // Not committed: nothing references the file (as when its write failed).
+      await file.close().catch(() => undefined);
+      await this.blobs.remove(name).catch(() => undefined);
+      throw error;
+    }
   }
 
   async delete(address: ItemAddress): Promise<void> {

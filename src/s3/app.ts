@@ -4,7 +4,6 @@
  * every handler streams request.raw itself, so memory stays flat whatever the size.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { randomBytes } from 'node:crypto';
 import { loggerOptions } from '../../ring/logging.js';
 import { gcRunRoute, gcStatusRoute } from '../admin/gc.js';
 import { createUserRoute, getUserRoute, listUsersRoute, updateUserRoute } from '../admin/users.js';
@@ -37,6 +36,7 @@ import { REFUSED_AFTER_ACCESS, refuseUnsupportedRequest } from './unsupported-he
 import { renderErrorXml } from './xml.js';
 import { storageRoute } from '../usage/storage-route.js';
 import { usageRoute } from '../usage/usage-routes.js';
+import { requestIdGenerator } from './request-id.js';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'] as const;
 
@@ -61,7 +61,7 @@ export function buildS3App(deps: S3Deps, options: S3AppOptions = {}): FastifyIns
   const app = Fastify({
     ...connectionOptions(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS_DEFAULT, options.tls),
     logger: loggerOptions(options.logLevel ?? 'warn'),
-    genReqId: () => randomBytes(8).toString('hex').toUpperCase(),
+    genReqId: requestIdGenerator(),
     routerOptions: { maxParamLength: 8192 },
     exposeHeadRoutes: false,
     return503OnClosing: true,

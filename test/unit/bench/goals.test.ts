@@ -1,6 +1,6 @@
 /** The issue's targets, evaluated from a run's figures. */
 import { describe, expect, it } from 'vitest';
-import { evaluateGoals } from '../../../bench/core/goals.js';
+import { evaluateGoals, ISSUE_3_GOALS } from '../../../bench/core/goals.js';
 import type { ResultEntry } from '../../../bench/core/results.js';
 
 const entry = (name: string, values: Partial<ResultEntry>): ResultEntry => ({
@@ -13,10 +13,13 @@ const entry = (name: string, values: Partial<ResultEntry>): ResultEntry => ({
 
 describe('bench goals', () => {
   it('checks ratios against the peer and the ceiling', () => {
-    const verdicts = evaluateGoals([
-      entry('put-4KiB-c16', { cairn: 3000, peer: 1000, ceiling: 7000 }),
-      entry('get-4KiB-c16', { cairn: 2000, peer: 1500, ceiling: 7000 }),
-    ]);
+    const verdicts = evaluateGoals(
+      [
+        entry('put-4KiB-c16', { cairn: 3000, peer: 1000, ceiling: 7000 }),
+        entry('get-4KiB-c16', { cairn: 2000, peer: 1500, ceiling: 7000 }),
+      ],
+      ISSUE_3_GOALS,
+    );
     const byGoal = new Map(verdicts.map((v) => [v.goal, v]));
     expect(byGoal.get('PUT 4 KiB c16 ops/s >= 2x s3rver')!.met).toBe(true);
     expect(byGoal.get('PUT 4 KiB c16 ops/s >= 40% of the no-op server')!.met).toBe(true);
@@ -42,5 +45,25 @@ describe('bench goals', () => {
     const verdicts = evaluateGoals([entry('put-64MiB', { cairn: 100 })]);
     const put = verdicts.find((v) => v.goal.startsWith('PUT 64 MiB'))!;
     expect(put).toMatchObject({ met: null, measured: null, detail: 'not measured' });
+  });
+
+  it("issue 17's table: CPU and RSS bounds, no-op ratios, cluster ratios by name", () => {
+    const verdicts = evaluateGoals([
+      entry('cpu-us-per-put-4KiB', { cairn: 450, ceiling: 70 }),
+      entry('cpu-us-per-get-4KiB', { cairn: 201, ceiling: 60 }),
+      entry('put-4KiB-c16', { cairn: 2000, ceiling: 5000 }),
+      entry('get-4KiB-c16', { cairn: 2700, ceiling: 5000 }),
+      entry('peak-rss-MiB', { cairn: 150, ceiling: 75 }),
+      entry('put-4KiB-c16-n1', { cairn: 1400 }),
+    ]);
+    const met = (prefix: string) => verdicts.find((v) => v.goal.startsWith(prefix))!.met;
+    expect(met('CPU per 4 KiB PUT <= 450')).toBe(true);
+    expect(met('CPU per 4 KiB GET <= 200')).toBe(false);
+    expect(met('PUT 4 KiB c16 ops/s >= 0.4')).toBe(true);
+    expect(met('GET 4 KiB c16 ops/s >= 0.55')).toBe(false);
+    expect(met('peak RSS')).toBe(true);
+    expect(met('PUT 4 KiB c16, 1-node cluster')).toBe(false); // 0.70 < 0.75
+    expect(met('CPU per 4 KiB PUT, 5 nodes')).toBeNull(); // the cluster phase's name is absent
+    expect(verdicts.some((v) => v.goal.includes('s3rver'))).toBe(false);
   });
 });

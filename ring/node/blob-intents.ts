@@ -1,0 +1,68 @@
+/**
+ * Blob files a crash left behind. A large value's blob file exists on disk before the entry
+ * that references it is committed (group-commit.ts); a process killed in between leaves a
+ * file no entry names, which nothing would ever remove: the orphan sweeper walks entries,
+ * and a file's name (a hash of its key) does not say whose it was. So an intent record
+ * naming the file and its item key is written (unsynced: a process crash keeps it, and the
+ * file is no more durable than it) before the file is created, and deleted in the same
+ * atomic batch that commits the entry. At open, every intent still there names a file of a
+ * write that never committed: unless the key's entry references that file (an older write
+ * of the same key), the file is removed. Never removes a file an entry references.
+ */
+import type { KvBackend, KvOp } from '../storage/kv-backend.js';
+import { prefixEnd } from '../storage/item-key.js';
+
+const INTENT_PREFIX = 'blob-intent/';
+
+/** The intent records of one ItemStore's blob files, under its metadata keys. */
+export class BlobIntents {
+  constructor(
+    private readonly kv: KvBackend,
+    private readonly metaKey: (name: string) => Buffer,
+  ) {}
+
+  /** Records that `name` is about to be written for `itemKey` (before the file exists). */
+  async begin(name: string, itemKey: Buffer): Promise<void> {
+    await this.kv.write([{ type: 'put', key: this.keyOf(name), value: itemKey }], {
+      sync: false,
+    });
+  }
+
+  /** The op that retires the intent; it goes in the batch that commits the entry. */
+  endOp(name: string): KvOp {
+    return { type: 'del', key: this.keyOf(name) };
+  }
+
+  /**
+   * Resolves every intent left by a crash: `referenced(itemKey, name)` says whether the
+   * committed entry of `itemKey` points at `name`; files that are not referenced are given
+   * to `remove`. Returns how many files were removed.
+   */
+  async recover(
+    referenced: (itemKey: Buffer, name: string) => Promise<boolean>,
+    remove: (name: string) => Promise<void>,
+  ): Promise<number> {
+    const start = this.keyOf('');
+    const end = prefixEnd(start);
+    let removed = 0;
+    for (;;) {
+      const page = await this.kv.range({ gte: start, ...(end ? { lt: end } : {}), limit: 500 });
+      if (page.length === 0) return removed;
+      for (const [key, itemKey] of page) {
+        const name = key.subarray(start.length).toString('utf8');
+        if (!(await referenced(itemKey, name))) {
+          await remove(name);
+          removed++;
+        }
+      }
+      await this.kv.write(
+        page.map(([key]) => ({ type: 'del' as const, key })),
+        { sync: true },
+      );
+    }
+  }
+
+  private keyOf(name: string): Buffer {
+    return this.metaKey(INTENT_PREFIX + name);
+  }
+}
