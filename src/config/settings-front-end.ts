@@ -74,6 +74,18 @@ export const FRONT_END_SETTINGS: Setting[] = [
     key: 'object.block_size',
   },
   {
+    name: 'inlineMax',
+    programs: FRONT,
+    type: bytesType(0, 1024 * 1024),
+    default: 16 * 1024,
+    help:
+      'largest object stored inside its manifest record (one durable write, no block); 0: ' +
+      'only empty objects',
+    flag: '--inline-max <bytes>',
+    env: 'CAIRN_INLINE_MAX',
+    key: 'object.inline_max',
+  },
+  {
     name: 'anonymousUserCreation',
     programs: FRONT,
     type: flagType,

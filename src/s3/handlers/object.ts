@@ -117,7 +117,9 @@ export async function getObject(
     void ctx.reply.send();
     return;
   }
-  void ctx.reply.send(ctx.deps.objects.read(manifest, start, end));
+  // An inline object's bytes came with its manifest: sent as they are, no stream to run.
+  const inline = manifest.inline?.subarray(start, end + 1);
+  void ctx.reply.send(inline ?? ctx.deps.objects.read(manifest, start, end));
 }
 
 /**
