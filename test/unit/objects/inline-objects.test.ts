@@ -135,7 +135,14 @@ function setup(inlineBytesMax: number) {
   const objects = new ObjectStore(ring, gc, options, () => now);
   const put = (versionId: string, text: string) =>
     objects.put(
-      { versionId, bucketId: 'bkt', key: 'k', headers: { contentType: 'x' }, metadata: {} },
+      {
+        versionId,
+        bucketId: 'bkt',
+        key: 'k',
+        headers: { contentType: 'x' },
+        metadata: {},
+        checksums: {},
+      },
       Readable.from([Buffer.from(text)]),
       () => {},
     );
@@ -190,9 +197,13 @@ describe('ObjectStore: inline objects', () => {
   it('stores nothing when the check refuses a small body', async () => {
     const { ring, objects, collectAll } = setup(16);
     const object = { versionId: 'v1', bucketId: 'bkt', key: 'k', headers: { contentType: 'x' } };
-    const failing = objects.put({ ...object, metadata: {} }, Readable.from(['abc']), () => {
-      throw new Error('digest mismatch');
-    });
+    const failing = objects.put(
+      { ...object, metadata: {}, checksums: {} },
+      Readable.from(['abc']),
+      () => {
+        throw new Error('digest mismatch');
+      },
+    );
     await expect(failing).rejects.toThrow('digest mismatch');
     expect(await objects.head('bkt', 'k')).toBeUndefined();
     expect(await ring.get(KEYSPACES.blocks, blockKey('v1', 0))).toBeUndefined();
