@@ -88,7 +88,7 @@ describe('inline objects: S3 behaviour', () => {
     expect((await get('empty')).body.length).toBe(0);
   });
 
-  it('inline: flexible checksums are verified and returned; a bad Content-MD5 stores nothing', async () => {
+  it('inline: checksums verified and returned; a bad Content-MD5 stores nothing', async () => {
     const algorithms: ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'SHA1', 'SHA256'];
     for (const [i, algorithm] of algorithms.entries()) {
       const data = bytes(10 + i, 1000 + i);
@@ -177,7 +177,7 @@ describe('inline objects: storage', () => {
     expect(usage.Users[0]).toMatchObject({ Objects: all.KeyCount, Bytes: total });
   });
 
-  it('inline: only block objects leave blocks; overwrites by inline objects collect them', async () => {
+  it('inline: only block objects leave blocks; an inline overwrite collects them', async () => {
     await put('swap', bytes(7, 3 * BLOCK_BYTES)); // blocks
     await put('swap', bytes(8, 100)); // inline over blocks: the 3 blocks go to GC
     await put('gone', bytes(9, 200));
