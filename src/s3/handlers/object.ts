@@ -117,9 +117,7 @@ export async function getObject(
     void ctx.reply.send();
     return;
   }
-  // An inline object's bytes came with its manifest: sent as they are, no stream to run.
-  const inline = manifest.inline?.subarray(start, end + 1);
-  void ctx.reply.send(inline ?? ctx.deps.objects.read(manifest, start, end));
+  void ctx.reply.send(ctx.deps.objects.read(manifest, start, end));
 }
 
 /**
