@@ -79,7 +79,7 @@ export const FRONT_END_SETTINGS: Setting[] = [
     // Past 48 KiB the record (JSON, bytes and version vector) would outgrow what a storage
     // node keeps inside LevelDB (64 KiB) and go to a blob file: two writes again.
     type: bytesType(0, 48 * 1024),
-    default: 16 * 1024,
+    default: 8 * 1024,
     help:
       'largest object stored inside its manifest record (one durable write, no block); 0: ' +
       'only empty objects',

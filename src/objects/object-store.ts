@@ -35,10 +35,11 @@ export interface ObjectStoreOptions {
 }
 
 /**
- * The default inline limit, in bytes: a 4 KiB PUT is then one durable write per replica, and
- * a listing page of 1,000 such manifests still reads no more than a few blocks' worth.
+ * The default inline limit, in bytes, chosen by measurement (BENCHMARKS.md): at 4 KiB an
+ * inline PUT and GET cost less server CPU than a block and a manifest; from 16 KiB they no
+ * longer did, and a listing, which reads every manifest's bytes, took twice as long.
  */
-export const INLINE_BYTES_MAX = 16 * 1024;
+export const INLINE_BYTES_MAX = 8 * 1024;
 
 /** What a PUT brings besides its body. */
 export type NewObject = Omit<

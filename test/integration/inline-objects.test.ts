@@ -1,5 +1,5 @@
 /**
- * Small objects stored in their manifest (object.inline_max, 16 KiB by default) through a
+ * Small objects stored in their manifest (object.inline_max, 8 KiB by default) through a
  * real `cairn start`: every S3 behaviour of an object holds (ETag, checksums, Content-MD5,
  * ranges, conditions, copy, listing sizes, usage), and on disk an inline object has no
  * block, deleting or overwriting it leaves no GC work, overwriting a block object by an
@@ -161,8 +161,8 @@ describe('inline objects: storage', () => {
   it('inline: listing sizes and usage storage figures count inline bytes', async () => {
     const sizes = new Map<string, number>([
       ['u/a', 10],
-      ['u/b', 16 * 1024],
-      ['u/c', 16 * 1024 + 1],
+      ['u/b', 8 * 1024],
+      ['u/c', 8 * 1024 + 1],
     ]);
     for (const [key, size] of sizes) await put(key, bytes(6, size));
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'u/' }));
