@@ -205,7 +205,9 @@ export class ObjectStore {
    * multipart object is read across its parts' blocks as one byte sequence.
    */
   read(manifest: Manifest, start: number, end: number): Readable {
-    if (manifest.inline) return Readable.from(inlineChunks(manifest.inline, start, end));
+    if (manifest.inline) {
+      return Readable.from(inlineChunks(manifest.inline, start, end), { objectMode: false });
+    }
     const ring = this.ring;
     const readAhead = this.options.inFlightMax;
     async function* blocks() {
