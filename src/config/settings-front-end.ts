@@ -82,7 +82,7 @@ export const FRONT_END_SETTINGS: Setting[] = [
     default: 8 * 1024,
     help:
       'largest object stored inside its manifest record (one durable write, no block); 0: ' +
-      'only empty objects',
+      'none (every record readable by releases before inline objects)',
     flag: '--inline-max <bytes>',
     env: 'CAIRN_INLINE_MAX',
     key: 'object.inline_max',

@@ -117,7 +117,9 @@ const INLINE_HEADER_BYTES = 5;
  */
 export function encodeManifest(manifest: Manifest): Buffer {
   const { inline, ...rest } = manifest;
-  if (!inline) return Buffer.from(JSON.stringify(rest), 'utf8');
+  // An empty object needs no bytes: its record stays the old format, so a store run with
+  // inlining off (object.inline_max = 0) writes only records an older release can read.
+  if (!inline || inline.length === 0) return Buffer.from(JSON.stringify(rest), 'utf8');
   const json = Buffer.from(JSON.stringify(rest), 'utf8');
   const header = Buffer.allocUnsafe(INLINE_HEADER_BYTES);
   header[0] = INLINE_MARK;

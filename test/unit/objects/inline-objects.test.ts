@@ -46,7 +46,7 @@ describe('manifest record: encoding', () => {
 
   it('round-trips inline bytes of any content, raw after the JSON (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 2000 }), (bytes) => {
         const data = Buffer.from(bytes);
         const manifest = { ...base, size: data.length, blockCount: 0, inline: data };
         const value = encodeManifest(manifest);
@@ -57,6 +57,12 @@ describe('manifest record: encoding', () => {
         expect({ ...decoded, inline: undefined }).toEqual({ ...manifest, inline: undefined });
       }),
     );
+  });
+
+  it('writes an empty object in the old format: nothing to inline', () => {
+    const empty = { ...base, size: 0, blockCount: 0 };
+    const value = encodeManifest({ ...empty, inline: Buffer.alloc(0) });
+    expect(value.equals(Buffer.from(JSON.stringify(empty), 'utf8'))).toBe(true);
   });
 
   it('refuses a truncated or inconsistent inline record', () => {
