@@ -1,5 +1,6 @@
 /**
- * The object layer over the ring: PUT cuts a body into blocks and commits a manifest last;
+ * The object layer over the ring: PUT cuts a body into blocks and commits a manifest last
+ * (a body of at most inlineBytesMax is kept in the manifest itself: no block at all);
  * GET streams blocks back with a small read-ahead; DELETE removes the manifest and queues
  * the blocks for GC. A version is visible only once its manifest is written, so a failed or
  * abandoned upload is never seen by readers.
