@@ -39,7 +39,7 @@ export interface FrontEndOptions {
   anonymousUserCreation: boolean;
   rootHost?: string;
   blockSizeBytes: number;
-  /** Largest object stored in its manifest record, in bytes (default: INLINE_BYTES_MAX). */
+  /** Largest object kept in its manifest record, in bytes (MANIFEST_INLINE_BYTES_MAX if unset). */
   inlineBytesMax?: number;
   /** Smallest non-last part on CompleteMultipartUpload; S3's 5 MiB, 0 when not enforced. */
   partBytesMin?: number;

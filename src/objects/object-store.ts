@@ -30,7 +30,7 @@ export interface ObjectStoreOptions {
   objectBytesMax: number;
   /**
    * Largest object stored in its manifest record rather than in blocks, in bytes (default
-   * INLINE_BYTES_MAX); below zero, none is.
+   * MANIFEST_INLINE_BYTES_MAX); below zero, none is.
    */
   inlineBytesMax?: number;
 }
@@ -40,7 +40,7 @@ export interface ObjectStoreOptions {
  * inline PUT and GET cost less server CPU than a block and a manifest; from 16 KiB they no
  * longer did, and a listing, which reads every manifest's bytes, took twice as long.
  */
-export const INLINE_BYTES_MAX = 8 * 1024;
+export const MANIFEST_INLINE_BYTES_MAX = 8 * 1024;
 
 /** What a PUT brings besides its body. */
 export type NewObject = Omit<
@@ -84,7 +84,10 @@ export class ObjectStore {
     check: (written: { md5: Buffer; size: number }) => void,
     precondition?: (current: Manifest | undefined) => void,
   ): Promise<Manifest> {
-    const split = await splitSmallBody(body, this.options.inlineBytesMax ?? INLINE_BYTES_MAX);
+    const split = await splitSmallBody(
+      body,
+      this.options.inlineBytesMax ?? MANIFEST_INLINE_BYTES_MAX,
+    );
     if (split.kind === 'small') return this.putInline(object, split.data, check, precondition);
     const { blockSize, inFlightMax, objectBytesMax } = this.options;
     let launched = 0;
