@@ -39,6 +39,8 @@ export interface FrontEndOptions {
   anonymousUserCreation: boolean;
   rootHost?: string;
   blockSizeBytes: number;
+  /** Largest object kept in its manifest record, in bytes (MANIFEST_INLINE_BYTES_MAX if unset). */
+  inlineBytesMax?: number;
   /** Smallest non-last part on CompleteMultipartUpload; S3's 5 MiB, 0 when not enforced. */
   partBytesMin?: number;
   gcLeewaySeconds: number;
@@ -105,7 +107,12 @@ export function frontEndDeps(
   const objects = new ObjectStore(
     ring,
     gc,
-    { blockSize: options.blockSizeBytes, inFlightMax: 4, objectBytesMax: 5 * 1024 ** 3 },
+    {
+      blockSize: options.blockSizeBytes,
+      inFlightMax: 4,
+      objectBytesMax: 5 * 1024 ** 3,
+      ...(options.inlineBytesMax === undefined ? {} : { inlineBytesMax: options.inlineBytesMax }),
+    },
     Date.now,
     usage.counters,
   );

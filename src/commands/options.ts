@@ -35,6 +35,7 @@ export function frontEndSettings(s: Settings, gcWorker: boolean): FrontEndOption
     host: s['host'] as string,
     port: s['port'] as number,
     blockSizeBytes: s['blockSize'] as number,
+    inlineBytesMax: s['inlineMax'] as number,
     gcLeewaySeconds: s['gcLeeway'] as number,
     gcIntervalSeconds: s['gcInterval'] as number,
     gcSweepIntervalSeconds: s['gcSweepInterval'] as number,

@@ -74,6 +74,20 @@ export const FRONT_END_SETTINGS: Setting[] = [
     key: 'object.block_size',
   },
   {
+    name: 'inlineMax',
+    programs: FRONT,
+    // Past 48 KiB the record (JSON, bytes and version vector) would outgrow what a storage
+    // node keeps inside LevelDB (64 KiB) and go to a blob file: two writes again.
+    type: bytesType(0, 48 * 1024),
+    default: 8 * 1024,
+    help:
+      'largest object stored inside its manifest record (one durable write, no block); 0: ' +
+      'none (every record readable by releases before inline objects)',
+    flag: '--inline-max <bytes>',
+    env: 'CAIRN_INLINE_MAX',
+    key: 'object.inline_max',
+  },
+  {
     name: 'anonymousUserCreation',
     programs: FRONT,
     type: flagType,

@@ -82,6 +82,12 @@ export interface Manifest {
    * of the same upload (its answer was lost) is answered again instead of NoSuchUpload.
    */
   uploadId?: string;
+  /**
+   * The object's bytes, for an object small enough to be stored in its manifest record (then
+   * blockCount is 0 and there are no blocks). Not part of the JSON: encodeManifest appends
+   * the bytes after it. Absent on every object stored in blocks.
+   */
+  inline?: Buffer;
 }
 
 /** How a multipart object's checksum is computed (S3's x-amz-checksum-type). */
@@ -97,14 +103,44 @@ export function blockKey(versionId: string, n: number): string {
   return `${versionId}:${n}`;
 }
 
-/** Encodes a manifest for the ring. */
+/**
+ * Marks a record that carries inline bytes: JSON never starts with a zero byte, so every
+ * record written before inline objects (plain JSON) still decodes as it always did.
+ */
+const INLINE_MARK = 0x00;
+/** Mark byte, then the JSON's length as a 32-bit big-endian integer. */
+const INLINE_HEADER_BYTES = 5;
+
+/**
+ * Encodes a manifest for the ring: plain JSON, or for an inline object the mark, the JSON's
+ * length, the JSON and then the object's bytes (raw: no base64 to pay on every GET).
+ */
 export function encodeManifest(manifest: Manifest): Buffer {
-  return Buffer.from(JSON.stringify(manifest), 'utf8');
+  const { inline, ...rest } = manifest;
+  // An empty object needs no bytes: its record stays the old format, so a store run with
+  // inlining off (object.inline_max = 0) writes only records an older release can read.
+  if (!inline || inline.length === 0) return Buffer.from(JSON.stringify(rest), 'utf8');
+  const json = Buffer.from(JSON.stringify(rest), 'utf8');
+  const header = Buffer.allocUnsafe(INLINE_HEADER_BYTES);
+  header[0] = INLINE_MARK;
+  header.writeUInt32BE(json.length, 1);
+  return Buffer.concat([header, json, inline]);
 }
 
 /** Decodes and checks a manifest read from the ring; throws on a corrupt record. */
 export function decodeManifest(value: Buffer): Manifest {
-  const manifest = JSON.parse(value.toString('utf8')) as Manifest;
+  let manifest: Manifest;
+  if (value.length > 0 && value[0] === INLINE_MARK) {
+    if (value.length < INLINE_HEADER_BYTES) throw new Error('corrupt manifest record');
+    const end = INLINE_HEADER_BYTES + value.readUInt32BE(1);
+    if (end > value.length) throw new Error('corrupt manifest record');
+    manifest = JSON.parse(value.toString('utf8', INLINE_HEADER_BYTES, end)) as Manifest;
+    // A view, not a copy: the record's buffer is not reused once read.
+    manifest.inline = value.subarray(end);
+    if (manifest.inline.length !== manifest.size) throw new Error('corrupt manifest record');
+  } else {
+    manifest = JSON.parse(value.toString('utf8')) as Manifest;
+  }
   if (manifest.format !== 1 || typeof manifest.versionId !== 'string') {
     throw new Error('corrupt manifest record');
   }

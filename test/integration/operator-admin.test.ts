@@ -65,7 +65,8 @@ async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> 
 }
 
 async function overwriteAndDelete(key: string) {
-  await s3.send(new PutObjectCommand({ Bucket: 'ops', Key: key, Body: 'x'.repeat(1000) }));
+  // Past object.inline_max (8 KiB): the object has a block, so its delete queues GC work.
+  await s3.send(new PutObjectCommand({ Bucket: 'ops', Key: key, Body: 'x'.repeat(20_000) }));
   await s3.send(new DeleteObjectCommand({ Bucket: 'ops', Key: key }));
 }
 

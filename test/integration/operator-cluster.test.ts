@@ -73,8 +73,10 @@ it('ping: a front end, a storage node and a stanchion answer pong', async () => 
 it('gc pause holds every node, resume lets them drain the queue', async () => {
   expect((await admin('gc', 'pause')).stdout).toBe('The garbage collection daemon was paused.\n');
   await sleep(6000); // every node reads the pause within its 5 s poll
+  // Past object.inline_max (8 KiB): each object has a block, so its delete queues GC work.
+  const body = 'x'.repeat(20_000);
   for (let i = 0; i < 5; i++) {
-    await s3.send(new PutObjectCommand({ Bucket: 'held', Key: `k${i}`, Body: 'x'.repeat(4096) }));
+    await s3.send(new PutObjectCommand({ Bucket: 'held', Key: `k${i}`, Body: body }));
     await s3.send(new DeleteObjectCommand({ Bucket: 'held', Key: `k${i}` }));
   }
   await sleep(4000);

@@ -16,7 +16,8 @@ function setup(blockSize: number, leewayMs = 1000) {
   let now = 1_000_000;
   const ring = memoryRing();
   const gc = new GcQueue(ring, leewayMs);
-  const options = { blockSize, inFlightMax: 3, objectBytesMax: 1 << 30 };
+  // These tests are about blocks: no object is small enough to be stored inline.
+  const options = { blockSize, inFlightMax: 3, objectBytesMax: 1 << 30, inlineBytesMax: -1 };
   const objects = new ObjectStore(ring, gc, options, () => now);
   return { ring, gc, objects, advance: (ms: number) => (now += ms), now: () => now };
 }
