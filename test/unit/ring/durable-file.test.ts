@@ -54,7 +54,7 @@ describe('durable file', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes a temp file, syncs it, renames it over the file, then syncs the directory', async () => {
+  it('writes a temp file, syncs it, renames it over the file, syncs the directory', async () => {
     const path = join(dir, 'ring.json');
     const { fs, calls } = recordingFs();
     await writeDurableFile(path, '{"epoch":2}', { fs });
