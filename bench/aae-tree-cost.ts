@@ -63,7 +63,8 @@ const off = median(cpuUs.off);
 const on = median(cpuUs.on);
 process.stdout.write(
   `CPU per 4 KiB block put (${ROUNDS} interleaved rounds of ${PUTS}, medians): ` +
-    `trees off ${off.toFixed(1)} µs, trees on ${on.toFixed(1)} µs, ratio ${(on / off).toFixed(2)}\n`,
+    `trees off ${off.toFixed(1)} µs, trees on ${on.toFixed(1)} µs, ` +
+    `ratio ${(on / off).toFixed(2)}\n`,
 );
 for (const { node, dir } of Object.values(variants)) {
   await node.close();
