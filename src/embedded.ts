@@ -1,15 +1,17 @@
 /**
  * The embedded store: one process with an S3 front end, a stanchion and one storage node,
  * wired through the same interfaces a cluster uses (ring client over a transport, stanchion
- * client), only with the transport in-process. It is what `cairn start` and the tests run.
+ * client), only with the transport in-process. The node is built by the same builder as a
+ * cluster node's (vnode router, handoff, hints, anti-entropy), as a ring of one member. It
+ * is what `cairn start` and the tests run.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { RingClient } from '../ring/client.js';
-import { openStorageNode, type OpenNode } from '../ring/node/open-node.js';
-import { InProcessTransport } from '../ring/transport/transport.js';
+import type { Registry } from 'prom-client';
+import { buildNode, type BuiltNode } from '../ring/node/build-node.js';
 import { LocalStanchionClient } from '../stanchion/client.js';
 import { StanchionServer } from '../stanchion/server.js';
 import { ensureAdmin } from '../stanchion/users.js';
@@ -39,33 +41,48 @@ export interface EmbeddedStore {
 
 const NODE_ID = 'node1@127.0.0.1';
 
+/** What the embedded node reports into, when the store runs (not for offline commands). */
+export interface EmbeddedRingHooks {
+  /** Told of every replica repair a read sends. */
+  onRepair?: () => void;
+  /** The front end's registry: the node's series are served beside the S3 ones. */
+  registry?: Registry;
+}
+
 /**
  * The embedded store's storage node under `dataDir`/node and a ring client over it
  * (in-process, n_val 1): what startEmbedded serves from, and what offline commands
- * (`cairn rekey-secrets`) open while the store is stopped.
+ * (`cairn rekey-secrets`) open while the store is stopped. The node is not started: its
+ * background duties are the caller's to start.
  */
 export async function openEmbeddedRing(
   dataDir: string,
   partitionCount: number,
   sync: boolean,
-  onRepair?: () => void,
-): Promise<{ node: OpenNode; ring: RingClient }> {
-  const node = await openStorageNode({
-    dataDir: join(dataDir, 'node'),
+  hooks: EmbeddedRingHooks = {},
+): Promise<{ node: BuiltNode; ring: RingClient }> {
+  const node = await buildNode({
     nodeId: NODE_ID,
+    dataDir: join(dataDir, 'node'),
     partitionCount,
-    sync,
+    durability: sync ? 'fsync' : 'none',
+    nVal: 1,
+    handoff: { transferLimit: 2, bytesPerSecondMax: 50_000_000 },
+    gossipIntervalMs: 1000,
+    downAfterMs: 3000,
+    aaeIntervalMs: 60_000,
+    metrics: hooks.registry
+      ? { processMetrics: false, registry: hooks.registry }
+      : { processMetrics: false },
   });
-  const transport = new InProcessTransport();
-  transport.register(node.nodeId, node.handler);
   const ring = new RingClient({
     resolvers: RING_RESOLVERS,
-    ring: () => node.ring,
-    upNodes: () => new Set([node.nodeId]),
-    transport,
+    ring: () => node.manager.ring,
+    upNodes: () => node.manager.upNodes(),
+    transport: node.transport,
     quorum: { nVal: 1, r: 1, w: 1 },
     timeoutMs: 10_000,
-    ...(onRepair ? { onRepair } : {}),
+    ...(hooks.onRepair ? { onRepair: hooks.onRepair } : {}),
   });
   return { node, ring };
 }
@@ -76,9 +93,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   await mkdir(dataDir, { recursive: true });
   const metrics = new S3Metrics();
   const sync = (options.durability ?? 'fsync') === 'fsync';
-  const { node, ring } = await openEmbeddedRing(dataDir, options.partitionCount, sync, () =>
-    metrics.countRepair(),
-  );
+  const { node, ring } = await openEmbeddedRing(dataDir, options.partitionCount, sync, {
+    onRepair: () => metrics.countRepair(),
+    registry: metrics.registry,
+  });
+  node.start();
   const stanchion = await StanchionServer.open({
     dir: join(dataDir, 'stanchion'),
     ring,

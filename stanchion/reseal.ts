@@ -5,9 +5,10 @@
  * a run cut short is finished by running it again. Meant for a store whose stanchions and
  * front ends are stopped: nothing else may write these records meanwhile.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { RingClient } from '../ring/client.js';
 import { KEYSPACES } from '../ring/keyspaces.js';
+import { writeDurableFile } from '../ring/storage/durable-file.js';
 import type { LogEntry, StanchionEvent } from './core/commands.js';
 import { applyEntry, emptyState } from './core/decide.js';
 import type { StoredSecret, UserRecord } from './core/records.js';
@@ -121,6 +122,7 @@ export async function resealAdminFile(path: string, rekey: Rekey): Promise<boole
     throw error;
   }
   const secret = resealSecret(rekey, saved.keyId, storedSecret(saved.secret));
-  await writeFile(path, JSON.stringify({ keyId: saved.keyId, secret }) + '\n', { mode: 0o600 });
+  const text = JSON.stringify({ keyId: saved.keyId, secret }) + '\n';
+  await writeDurableFile(path, text, { mode: 0o600 });
   return true;
 }

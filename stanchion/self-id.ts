@@ -3,8 +3,9 @@
  * by it, so a process restarted on the same data dir knows the record is its own.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeDurableFile } from '../ring/storage/durable-file.js';
 
 /** Reads `dir`/stanchion-id, creating it on first use. */
 export async function loadSelfId(dir: string): Promise<string> {
@@ -16,6 +17,6 @@ export async function loadSelfId(dir: string): Promise<string> {
     // First start: fall through and create it.
   }
   const id = randomBytes(8).toString('hex');
-  await writeFile(path, id + '\n');
+  await writeDurableFile(path, id + '\n');
   return id;
 }

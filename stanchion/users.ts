@@ -4,8 +4,8 @@
  * passed in. The active stanchion creates the admin on the cluster's first start; every
  * stanchion (a standby once it has followed the log) knows it and can print its keys.
  */
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeDurableFile } from '../ring/storage/durable-file.js';
 import { openUser, plainBox, sealUser, type OpenUser, type SecretBox } from './secret-box.js';
 import type { StanchionServer } from './server.js';
 
@@ -80,6 +80,6 @@ export async function ensureAdmin(
     );
   }
   const text = JSON.stringify({ keyId: stored.keyId, secret: stored.secret }) + '\n';
-  await writeFile(join(dataDir, 'admin.json'), text, { mode: 0o600 });
+  await writeDurableFile(join(dataDir, 'admin.json'), text, { mode: 0o600 });
   return admin;
 }

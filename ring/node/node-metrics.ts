@@ -13,15 +13,25 @@ import type { HintedHandoff } from './hinted-handoff.js';
 export interface NodeMetricsSources {
   handoff: { status(): TransferStatus[] };
   aaeStats: () => AaeStats;
+  /** Members of the ring this node is in (1 for the embedded store). */
+  members?: () => number;
+}
+
+/** Where the series go: the node's own registry, or one it shares (the embedded store's). */
+export interface NodeMetricsOptions {
+  processMetrics: boolean;
+  /** Register into this registry instead of a new one. */
+  registry?: Registry;
 }
 
 /** The storage node's metrics. */
 export class NodeMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly handoffBytes;
   private readonly hintItems;
 
-  constructor(sources: NodeMetricsSources, options = { processMetrics: true }) {
+  constructor(sources: NodeMetricsSources, options: NodeMetricsOptions = { processMetrics: true }) {
+    this.registry = options.registry ?? new Registry();
     const registers = [this.registry];
     new Gauge({
       name: 'cairn_handoff_transfers_active',
@@ -49,6 +59,17 @@ export class NodeMetrics {
       name: 'cairn_aae_exchanges_total',
       help: 'Anti-entropy tree exchanges completed',
     });
+    const members = sources.members;
+    if (members) {
+      new Gauge({
+        name: 'cairn_ring_members',
+        help: 'Members of the ring as this node sees it',
+        registers,
+        collect() {
+          this.set(members());
+        },
+      });
+    }
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -78,8 +99,14 @@ export function attachNodeMetrics(
   handoff: HandoffManager,
   hints: HintedHandoff,
   aae: AntiEntropy,
+  options: NodeMetricsOptions & { members?: () => number } = { processMetrics: true },
 ): NodeMetrics {
-  const metrics = new NodeMetrics({ handoff, aaeStats: () => aae.stats });
+  const sources = {
+    handoff,
+    aaeStats: () => aae.stats,
+    ...(options.members ? { members: options.members } : {}),
+  };
+  const metrics = new NodeMetrics(sources, options);
   handoff.onBatchSent = (_items, bytes) => metrics.countHandoffBytes(bytes);
   hints.onDelivered = (items) => metrics.countHintsDelivered(items);
   return metrics;

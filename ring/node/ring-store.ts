@@ -1,26 +1,13 @@
 /**
  * Persists a node's ring state and the claimant's staged changes as small JSON files,
- * replaced atomically (write, fsync, rename), so a crash leaves the old or the new state,
- * never a torn one.
+ * replaced through the durable-file helper (write, fsync, rename, fsync the directory), so
+ * a crash leaves the old or the new state, never a torn or missing one.
  */
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StagedChange } from '../core/membership.js';
 import { checkRing, type Ring } from '../core/ring.js';
-
-let tmpCounter = 0;
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${tmpCounter++}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
-}
+import { writeDurableFile } from '../storage/durable-file.js';
 
 async function readOptional(path: string): Promise<string | undefined> {
   try {
@@ -41,7 +28,7 @@ export class RingStore {
   private write(name: string, text: string): Promise<void> {
     const path = join(this.dir, name);
     const previous = this.writes.get(name) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => writeAtomic(path, text));
+    const next = previous.catch(() => undefined).then(() => writeDurableFile(path, text));
     this.writes.set(name, next);
     return next;
   }

@@ -3,18 +3,15 @@
  * VersionedItems calls on this node's disk. Immutable keyspaces (object blocks) are stored
  * as raw bytes; every other value as its version-vector state, written by 'coordinate' and
  * 'merge'. Handed-off items of versioned keyspaces are merged, never blindly overwritten.
+ * It does no routing, replication or reaping: the vnode router above it does, for every node.
  * A disk error becomes an error reply, never an exception.
  */
-import { versionDigest } from '../core/dvv.js';
 import { isVersioned, KEYSPACES } from '../keyspaces.js';
 import { keyspaceOfKey } from '../storage/item-key.js';
 import type { ItemRequest, NodeReply, NodeRequest } from '../transport/messages.js';
 import { isDiskFullError, type DiskGuard } from './disk-guard.js';
 import type { ItemStore } from './item-store.js';
 import { decodeVersioned, encodeVersioned, VersionedItems } from './versioned-item.js';
-
-/** Riak's delete_mode: a tombstone is reaped this long after every replica has it. */
-export const REAP_DELAY_MS = 3000;
 
 /**
  * Keyspaces whose writes carry new user data. Everything else a write touches is small
@@ -108,15 +105,8 @@ async function itemRequest(
       await store.delete(request.item);
       return { ok: true };
     case 'coordinate': {
+      // The tombstone of a delete is reaped by the vnode router's reaper, never here.
       const state = await versioned.coordinate(request.item, request.value, request.context);
-      if (request.value === null && request.replicas.length === 0) {
-        // The only replica: reap the tombstone here, once readers have seen it.
-        const digest = versionDigest(state);
-        setTimeout(
-          () => void versioned.reap(request.item, digest).catch(() => false),
-          REAP_DELAY_MS,
-        ).unref();
-      }
       return { ok: true, value: encodeVersioned(state) };
     }
     case 'merge':

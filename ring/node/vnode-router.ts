@@ -13,7 +13,8 @@ import type { AntiEntropy } from './anti-entropy.js';
 import type { HandoffManager } from './handoff.js';
 import type { HintedHandoff } from './hinted-handoff.js';
 import { versionDigest } from '../core/dvv.js';
-import { REAP_DELAY_MS } from './storage-node.js';
+import { quorumStateWithPrimaries } from '../core/quorum.js';
+import { reapWhenAllHaveIt } from './tombstone-reaper.js';
 import { decodeVersioned } from './versioned-item.js';
 
 /** What the router needs to know and reach. */
@@ -26,6 +27,8 @@ export interface VnodeRouterDeps {
   aae?: AntiEntropy;
   transport: Transport;
   timeoutMs: number;
+  /** Resolves after `ms`: the tombstone reaper's wait (setTimeout when absent). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const MUTATIONS = new Set(['put', 'delete', 'coordinate', 'merge', 'reap']);
@@ -148,57 +151,9 @@ async function replicate(
 }
 
 /**
- * A delete that every primary replica acknowledged is reaped (removed from disk) a little
- * later, on each of them, unless a newer write arrived meanwhile. If any replica missed it
- * or a fallback stood in, the tombstone stays, so no replica can bring the value back.
- */
-async function reapWhenAllHaveIt(
-  deps: VnodeRouterDeps,
-  request: Extract<ItemRequest, { op: 'coordinate' }>,
-  sends: Promise<void>[],
-  digest: string,
-): Promise<void> {
-  const results = await Promise.allSettled(sends);
-  const everywhere =
-    results.every((r) => r.status === 'fulfilled') && !request.replicas.some((r) => r.fallback);
-  if (!everywhere) return;
-  await new Promise((resolve) => setTimeout(resolve, REAP_DELAY_MS).unref());
-  // A hint of an older value, handed back after the tombstone is gone, would bring the
-  // value back: reap only when no member holds hints for these partitions.
-  if (!(await noHintsAnywhere(deps, request))) return;
-  const targets = [{ nodeId: deps.nodeId, partition: request.item.partition }, ...request.replicas];
-  for (const target of targets) {
-    const reap: NodeRequest = {
-      op: 'reap',
-      item: { ...request.item, partition: target.partition },
-      digest,
-    };
-    await deps.transport
-      .call(target.nodeId, reap, { timeoutMs: request.timeoutMs })
-      .catch(() => undefined);
-  }
-}
-
-async function noHintsAnywhere(
-  deps: VnodeRouterDeps,
-  request: Extract<ItemRequest, { op: 'coordinate' }>,
-): Promise<boolean> {
-  const partitions = [request.item.partition, ...request.replicas.map((r) => r.partition)];
-  const members = deps.ring().members.map((m) => m.nodeId);
-  const answers = await Promise.all(
-    members.map((nodeId) =>
-      deps.transport
-        .call(nodeId, { op: 'holds-hints', partitions }, { timeoutMs: request.timeoutMs })
-        .then((reply) => reply.ok && !('value' in reply && reply.value))
-        .catch(() => false),
-    ),
-  );
-  return answers.every(Boolean);
-}
-
-/**
  * Resolves once `needed` of `tasks` succeeded, `primaryNeeded` of them primaries (`primary`
- * flags each task), or as soon as that can no longer happen.
+ * flags each task), or as soon as that can no longer happen. The counting is core/quorum's,
+ * the same the client's fan-out uses.
  */
 function countUntil(
   tasks: Promise<void>[],
@@ -207,29 +162,23 @@ function countUntil(
   primaryNeeded: number,
 ): Promise<{ met: boolean; ok: number; primaryOk: number }> {
   return new Promise((resolve) => {
-    let ok = 0;
-    let failed = 0;
-    let primaryOk = 0;
-    let primaryFailed = 0;
-    const primaries = primary.filter(Boolean).length;
+    const all = { ok: 0, failed: 0, asked: tasks.length };
+    const primaries = { ok: 0, failed: 0, asked: primary.filter(Boolean).length };
     const settle = () => {
-      if (ok >= needed && primaryOk >= primaryNeeded) resolve({ met: true, ok, primaryOk });
-      else if (tasks.length - failed < needed || primaries - primaryFailed < primaryNeeded) {
-        resolve({ met: false, ok, primaryOk });
+      const state = quorumStateWithPrimaries(all, needed, primaries, primaryNeeded);
+      if (state !== 'pending') {
+        resolve({ met: state === 'met', ok: all.ok, primaryOk: primaries.ok });
       }
+    };
+    const count = (i: number, outcome: 'ok' | 'failed') => {
+      all[outcome]++;
+      if (primary[i]) primaries[outcome]++;
+      settle();
     };
     tasks.forEach((task, i) =>
       task.then(
-        () => {
-          ok++;
-          if (primary[i]) primaryOk++;
-          settle();
-        },
-        () => {
-          failed++;
-          if (primary[i]) primaryFailed++;
-          settle();
-        },
+        () => count(i, 'ok'),
+        () => count(i, 'failed'),
       ),
     );
     settle();
