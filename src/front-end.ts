@@ -21,7 +21,7 @@ import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildS3App } from './s3/app.js';
 import type { TlsMaterial } from './tls-files.js';
-import type { OperatorInfo, S3Deps } from './s3/context.js';
+import type { OperatorInfo, S3Deps } from './http/context.js';
 import { RequestObserver } from './metrics/request-observer.js';
 import { S3Metrics } from './metrics/s3-metrics.js';
 import { StorageCounters } from './usage/storage-counters.js';

@@ -4,7 +4,7 @@
  * ping, and the operators' endpoints behind cairn-admin's gc, storage, access, stanchion,
  * cluster-info and cleanup-orphan-multipart commands.
  */
-import type { RequestContext } from '../s3/context.js';
+import type { RequestContext } from '../http/context.js';
 import {
   gcBatchRoute,
   gcCancelRoute,

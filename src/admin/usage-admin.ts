@@ -8,8 +8,8 @@
  * - POST /riak-cs/access/flush: archives this front end's access statistics (and flushes
  *   its storage counters) now, answering once they are on the ring.
  */
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 import type { StorageBatch } from '../usage/storage-batch.js';
 import { usageOf } from '../usage/usage-routes.js';
 

@@ -12,7 +12,7 @@
  * lock and MFA authorizations on deletes (below). Pure: names and values in, an S3Error or
  * nothing out.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** The AWS operation names this table knows (CopyObject and UploadPartCopy included). */
 export type CheckedOperation =

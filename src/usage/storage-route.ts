@@ -5,8 +5,8 @@
  */
 import type { UserRecord } from '../../stanchion/core/records.js';
 import { listUsers, readBucket, readUserById, readUserByKey } from '../../stanchion/reader.js';
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 import type { UserUsage } from './storage-archive.js';
 import { checkAllowed, usageOf } from './usage-routes.js';
 

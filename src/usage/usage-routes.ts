@@ -5,8 +5,8 @@
  * anyone's; a user only its own. A refusal changes nothing and is never a 500.
  */
 import { readUserByKey } from '../../stanchion/reader.js';
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 import { parseUsageQuery, UsageQueryError } from './core/usage-query.js';
 import { renderUsageError, renderUsageJson, renderUsageXml } from './core/usage-render.js';
 import type { UsageService } from './usage-service.js';

@@ -16,9 +16,9 @@ import {
   renderPublicAccessBlockXml,
 } from '../access/bucket-controls-xml.js';
 import { bucketIsPublic } from '../access/public-policy.js';
-import { readSmallBody } from '../body.js';
-import type { RequestContext } from '../context.js';
-import { S3Error } from '../errors.js';
+import { readSmallBody } from '../../http/body.js';
+import type { RequestContext } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { authorizedBucket } from './access.js';
 import { throwIfRefused } from './bucket.js';
 import { sendEmpty, sendXml } from './responses.js';

@@ -5,12 +5,12 @@
 import type { CommandResult } from '../../../stanchion/core/commands.js';
 import type { BucketRecord } from '../../../stanchion/core/records.js';
 import { deleteBucketSettings } from '../../objects/bucket-settings.js';
-import { readSmallBody } from '../body.js';
+import { readSmallBody } from '../../http/body.js';
 import { checkBucketName } from '../bucket-name.js';
-import type { S3Context } from '../context.js';
+import type { S3Context } from '../../http/context.js';
 import { parseObjectOwnershipHeader } from '../access/bucket-controls-xml.js';
-import { S3Error } from '../errors.js';
-import { parseRequestXml, renderXml } from '../xml.js';
+import { S3Error } from '../../http/errors.js';
+import { parseRequestXml, renderXml } from '../../http/xml.js';
 import { requestedAcl } from './acl.js';
 import { authorizedBucket, signedUser } from './access.js';
 import { sendEmpty, sendXml } from './responses.js';
