@@ -13,7 +13,7 @@ import type { HandoffManager } from './handoff.js';
 import type { InternalClient } from '../transport/internal-client.js';
 import type { InternalSecurity } from '../transport/internal-security.js';
 import { buildInternalApp } from '../transport/internal-server.js';
-import { peerCall, PeerError } from './peer-client.js';
+import { peerCall, PeerError } from '../transport/peer-client.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { RingManager } from './ring-manager.js';
 

@@ -16,7 +16,7 @@ import { HintedHandoff } from './hinted-handoff.js';
 import { AntiEntropy } from './anti-entropy.js';
 import { ItemStore } from './item-store.js';
 import { PartitionLocks } from './partition-locks.js';
-import { peerCall } from './peer-client.js';
+import { peerCall } from '../transport/peer-client.js';
 import { RingManager } from './ring-manager.js';
 import { RingStore } from './ring-store.js';
 import { diskGuardFor } from './disk-space.js';
