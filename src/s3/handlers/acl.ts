@@ -28,7 +28,7 @@ import { readSmallBody } from '../../http/body.js';
 import type { RequestContext } from '../../http/context.js';
 import { S3Error } from '../../http/errors.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
-import { throwIfRefused } from './bucket.js';
+import { throwIfRefused } from './refusal.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 /** Largest AccessControlPolicy body accepted, in bytes. */
