@@ -11,7 +11,7 @@
 import type { RequestContext } from '../http/context.js';
 import { S3Error } from '../http/errors.js';
 import type { StorageBatch } from '../usage/storage-batch.js';
-import { usageOf } from '../usage/usage-routes.js';
+import { usageOf } from './usage-routes.js';
 
 function send(ctx: RequestContext, body: unknown): void {
   void ctx.reply.code(200).header('content-type', 'application/json').send(JSON.stringify(body));

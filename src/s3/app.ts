@@ -35,8 +35,8 @@ import { identify } from './identify.js';
 import { decodePath, parseOperation, type S3Operation } from './operation.js';
 import { REFUSED_AFTER_ACCESS, refuseUnsupportedRequest } from './unsupported-headers.js';
 import { renderErrorXml } from '../http/xml.js';
-import { storageRoute } from '../usage/storage-route.js';
-import { usageRoute } from '../usage/usage-routes.js';
+import { storageRoute } from '../admin/storage-route.js';
+import { usageRoute } from '../admin/usage-routes.js';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'] as const;
 
