@@ -19,7 +19,7 @@ import { OrphanSweeper } from './objects/orphan-sweeper.js';
 import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
-import { buildS3App } from './s3/app.js';
+import { buildApp } from './router.js';
 import type { TlsMaterial } from './tls-files.js';
 import type { OperatorInfo, S3Deps } from './http/context.js';
 import { RequestObserver } from './metrics/request-observer.js';
@@ -51,7 +51,7 @@ export interface FrontEndOptions {
   usage?: Partial<UsageIntervals>;
   /** Bearer token GET /metrics needs; without one, only loopback clients may scrape. */
   metricsToken?: string;
-  /** Deadline for a request's line and headers, in ms; see S3AppOptions. */
+  /** Deadline for a request's line and headers, in ms; see HttpServerOptions. */
   headersTimeoutMs?: number;
   /** Buckets one user may own (Riak CS's max_buckets_per_user); stanchion's default if unset. */
   maxBucketsPerUser?: number;
@@ -185,7 +185,7 @@ export async function startFrontEnd(
   built: BuiltFrontEnd,
   options: FrontEndOptions,
 ): Promise<FrontEnd> {
-  const app = buildS3App(built.deps, {
+  const app = buildApp(built.deps, {
     logLevel: options.logLevel,
     ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
