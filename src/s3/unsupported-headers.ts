@@ -92,11 +92,7 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],
   UploadPartCopy: SSE_AND_LOCK,
   // If-Match and If-None-Match are acted on (multipart-complete.ts).
-  CompleteMultipartUpload: [
-    SSE_C,
-    { header: 'x-amz-mp-object-size' },
-    ...NEWER_CHECKSUMS,
-  ],
+  CompleteMultipartUpload: [SSE_C, { header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
   AbortMultipartUpload: [{ header: 'x-amz-if-match-initiated-time' }],
   ListParts: [SSE_C],
   GetObject: [SSE_C],

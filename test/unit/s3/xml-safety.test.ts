@@ -25,8 +25,6 @@ describe('xml: no document carries a character XML 1.0 forbids', () => {
       expect.objectContaining({ code: 'InvalidArgument' }),
     );
     expect(renderXml('ListBucketResult', body, listingXml('url'))).toContain('bad%02');
-    expect(renderXml('ListBucketResult', { Key: 'fine' }, listingXml(undefined))).toContain(
-      'fine',
-    );
+    expect(renderXml('ListBucketResult', { Key: 'fine' }, listingXml(undefined))).toContain('fine');
   });
 });
