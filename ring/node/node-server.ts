@@ -98,7 +98,7 @@ function registerAdminRoutes(app: FastifyInstance, deps: NodeServerDeps): void {
     const error = await joinCluster(deps, target);
     return error ? fail(reply, 400, error) : { staged: 'join' };
   });
-  app.post('/admin/cluster/stage', async (request, reply) => {
+  app.post('/admin/cluster/stage', async (request, _reply) => {
     const change = request.body as StagedChange;
     const error = await onClaimant(deps, '/admin/cluster/stage', change, async () => {
       const refused = await manager.stage(change);

@@ -36,7 +36,8 @@ export const POST_FORM_LIMITS = {
 /** POST /bucket with a multipart/form-data body: a browser upload. */
 export async function postObject(ctx: RequestContext, bucketName: string): Promise<void> {
   const contentType = ctx.request.headers['content-type'];
-  const boundary = formBoundaryOf(Array.isArray(contentType) ? contentType[0] : contentType);
+  // Node keeps one Content-Type (a duplicate is dropped), so it is a string or absent.
+  const boundary = formBoundaryOf(contentType);
   if (boundary === undefined) {
     throw new S3Error(
       'PreconditionFailed',
