@@ -12,7 +12,7 @@ import type { Ring } from './core/ring.js';
 import { fanOut, RingDiskFullError, routedTo, StaleRingError, type EntryReply } from './fan-out.js';
 import { isVersioned } from './keyspaces.js';
 import { dominates, emptyVersioned } from './core/dvv.js';
-import { decodeVersioned } from './node/versioned-item.js';
+import { decodeVersioned } from './transport/versioned-codec.js';
 import type { ItemRef, NodeRequest, WireVersioned } from './transport/messages.js';
 import { NodeUnreachableError, type Transport } from './transport/transport.js';
 

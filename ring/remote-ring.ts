@@ -5,7 +5,7 @@
  */
 import { reconcile } from './core/gossip.js';
 import { memberOf, type Ring } from './core/ring.js';
-import { peerCall } from './node/peer-client.js';
+import { peerCall } from './transport/peer-client.js';
 import type { InternalClient } from './transport/internal-client.js';
 
 /** Settings of a ring follower. */

@@ -19,9 +19,9 @@ import { OrphanSweeper } from './objects/orphan-sweeper.js';
 import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
-import { buildS3App } from './s3/app.js';
+import { buildApp } from './router.js';
 import type { TlsMaterial } from './tls-files.js';
-import type { OperatorInfo, S3Deps } from './s3/context.js';
+import type { OperatorInfo, S3Deps } from './http/context.js';
 import { RequestObserver } from './metrics/request-observer.js';
 import { S3Metrics } from './metrics/s3-metrics.js';
 import { StorageCounters } from './usage/storage-counters.js';
@@ -53,7 +53,7 @@ export interface FrontEndOptions {
   usage?: Partial<UsageIntervals>;
   /** Bearer token GET /metrics needs; without one, only loopback clients may scrape. */
   metricsToken?: string;
-  /** Deadline for a request's line and headers, in ms; see S3AppOptions. */
+  /** Deadline for a request's line and headers, in ms; see HttpServerOptions. */
   headersTimeoutMs?: number;
   /** Buckets one user may own (Riak CS's max_buckets_per_user); stanchion's default if unset. */
   maxBucketsPerUser?: number;
@@ -192,7 +192,7 @@ export async function startFrontEnd(
   built: BuiltFrontEnd,
   options: FrontEndOptions,
 ): Promise<FrontEnd> {
-  const app = buildS3App(built.deps, {
+  const app = buildApp(built.deps, {
     logLevel: options.logLevel,
     ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
     ...(options.tls ? { tls: options.tls } : {}),

@@ -22,7 +22,10 @@ const byRevision: Resolver = (values) => {
 };
 
 const byEpoch: Resolver = (values) => {
-  const entries = values.map((value) => ({ value, entry: JSON.parse(value.toString()) }));
+  const entries = values.map((value) => ({
+    value,
+    entry: JSON.parse(value.toString()) as unknown,
+  }));
   entries.sort((a, b) => (a.entry as LogEntry).epoch - (b.entry as LogEntry).epoch);
   return entries.at(-1)!.value;
 };

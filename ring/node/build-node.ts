@@ -24,7 +24,7 @@ import { ItemStore } from './item-store.js';
 import { attachNodeMetrics, type NodeMetrics, type NodeMetricsOptions } from './node-metrics.js';
 import { realNodeTimers, type NodeTimers } from './node-timers.js';
 import { PartitionLocks } from './partition-locks.js';
-import { peerCall } from './peer-client.js';
+import { peerCall } from '../transport/peer-client.js';
 import { RingManager } from './ring-manager.js';
 import { RingStore } from './ring-store.js';
 import { storageNodeHandler } from './storage-node.js';

@@ -13,7 +13,7 @@ import type { HandoffManager } from './handoff.js';
 import type { InternalClient } from '../transport/internal-client.js';
 import type { InternalSecurity } from '../transport/internal-security.js';
 import { buildInternalApp } from '../transport/internal-server.js';
-import { peerCall, PeerError } from './peer-client.js';
+import { peerCall, PeerError } from '../transport/peer-client.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { RingManager } from './ring-manager.js';
 
@@ -98,7 +98,7 @@ function registerAdminRoutes(app: FastifyInstance, deps: NodeServerDeps): void {
     const error = await joinCluster(deps, target);
     return error ? fail(reply, 400, error) : { staged: 'join' };
   });
-  app.post('/admin/cluster/stage', async (request, reply) => {
+  app.post('/admin/cluster/stage', async (request, _reply) => {
     const change = request.body as StagedChange;
     const error = await onClaimant(deps, '/admin/cluster/stage', change, async () => {
       const refused = await manager.stage(change);

@@ -14,7 +14,7 @@ import {
 } from '../core/membership.js';
 import { memberOf, singleNodeRing, type Ring } from '../core/ring.js';
 import type { InternalClient } from '../transport/internal-client.js';
-import { peerCall } from './peer-client.js';
+import { peerCall } from '../transport/peer-client.js';
 import type { RingStore } from './ring-store.js';
 
 /** Settings of a ring manager. */

@@ -6,33 +6,19 @@
  * of hints, anti-entropy) syncs an incoming state into the stored one under the same lock.
  * Tombstones are siblings whose value is null.
  */
-import {
-  emptyVersioned,
-  sync,
-  update,
-  versionDigest,
-  type VersionVector,
-  type Versioned,
-} from '../core/dvv.js';
+import { emptyVersioned, sync, update, versionDigest, type VersionVector } from '../core/dvv.js';
 import { itemKey } from '../storage/item-key.js';
-import { decodeMessage, encodeMessage } from '../transport/codec.js';
+import {
+  decodeVersioned,
+  encodeVersioned,
+  type VersionedValue,
+} from '../transport/versioned-codec.js';
 import type { ItemAddress, ItemStore } from './item-store.js';
 import { KeyedLocks } from './partition-locks.js';
 
-/** A versioned value: bytes, or null for a tombstone. */
-export type VersionedValue = Versioned<Buffer | null>;
-
-/** Encodes a versioned state for disk or the wire. */
-export function encodeVersioned(state: VersionedValue): Buffer {
-  return encodeMessage(state);
-}
-
-/** Decodes a stored or received versioned state; throws on a malformed one. */
-export function decodeVersioned(data: Buffer): VersionedValue {
-  const state = decodeMessage<VersionedValue>(data);
-  if (!state || !Array.isArray(state.siblings)) throw new Error('malformed versioned state');
-  return state;
-}
+// The codec moved to the transport layer (ring/client.ts needs it too); re-exported so that
+// node-side code keeps importing it from here.
+export { decodeVersioned, encodeVersioned, type VersionedValue };
 
 /** Versioned reads and writes over one node's item store. */
 export class VersionedItems {

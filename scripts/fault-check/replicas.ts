@@ -6,7 +6,7 @@ import { versionDigest } from '../../ring/core/dvv.js';
 import { partitionOf, ringIndex } from '../../ring/core/hash.js';
 import type { Ring } from '../../ring/core/ring.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
-import { decodeVersioned } from '../../ring/node/versioned-item.js';
+import { decodeVersioned } from '../../ring/transport/versioned-codec.js';
 import type { HttpTransport } from '../../ring/transport/http-transport.js';
 
 /** Digests of a manifest's state on each primary replica (undefined: absent). */

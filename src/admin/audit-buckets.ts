@@ -10,8 +10,8 @@ import type { RingClient } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { BucketRecord, UserRecord } from '../../stanchion/core/records.js';
 import { listUserBuckets, listUsers, readBucket, readUserById } from '../../stanchion/reader.js';
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 
 /** One disagreement between a bucket's record and its owner's list. */
 export interface Inconsistency {

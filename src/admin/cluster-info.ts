@@ -6,8 +6,8 @@
  * says why instead of failing the whole answer.
  */
 import { hostname, platform } from 'node:os';
-import type { RequestContext, S3Deps } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext, S3Deps } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 import { cairnVersion } from '../version.js';
 import { gcStatusOf } from './gc.js';
 

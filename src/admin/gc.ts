@@ -11,8 +11,8 @@
  */
 import type { GcBatchOptions } from '../objects/gc-batch.js';
 import type { GcControl } from '../objects/gc-control.js';
-import type { RequestContext, S3Deps } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext, S3Deps } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 import { parseIsoBasic } from '../usage/core/iso8601.js';
 
 function adminOnly(ctx: RequestContext): void {

@@ -7,8 +7,8 @@
  */
 import { Readable } from 'node:stream';
 import { cleanupOrphanUploads, type OrphanEvent } from '../objects/orphan-uploads.js';
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 import { parseIsoBasic } from '../usage/core/iso8601.js';
 
 const EXTENDED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;

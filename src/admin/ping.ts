@@ -4,8 +4,8 @@
  * of a key nothing writes), 503 ServiceUnavailable when it cannot within 5 s.
  */
 import { KEYSPACES } from '../../ring/keyspaces.js';
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 
 const PING_TIMEOUT_MS = 5000;
 

@@ -1,10 +1,10 @@
 /**
- * The admin routes added beside app.ts's own list: the rest of Riak CS's user API (PUT
+ * The admin routes added beside register.ts's own list: the rest of Riak CS's user API (PUT
  * /riak-cs/user creates, GET /riak-cs/user is the caller, HEAD everywhere GET is), the
  * ping, and the operators' endpoints behind cairn-admin's gc, storage, access, stanchion,
  * cluster-info and cleanup-orphan-multipart commands.
  */
-import type { RequestContext } from '../s3/context.js';
+import type { RequestContext } from '../http/context.js';
 import {
   gcBatchRoute,
   gcCancelRoute,

@@ -7,8 +7,8 @@
  *   answers 503 and the front end moves on to the others, so switching to a standby
  *   changes nothing until it takes over — the answer says which role it has.
  */
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 import { parseHostPort, ValueError } from '../config/core/values.js';
 
 function send(ctx: RequestContext, body: unknown): void {

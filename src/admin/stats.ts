@@ -4,8 +4,8 @@
  * GC, usage), the same series GET /metrics exposes, so their names are Cairn's, not Riak
  * CS's. `cairn-admin status` prints them as riak-cs-admin status did: `name : value`.
  */
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 
 /** GET /riak-cs/stats */
 export async function statsRoute(ctx: RequestContext): Promise<void> {

@@ -8,10 +8,10 @@
  * - POST /riak-cs/access/flush: archives this front end's access statistics (and flushes
  *   its storage counters) now, answering once they are on the ring.
  */
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 import type { StorageBatch } from '../usage/storage-batch.js';
-import { usageOf } from '../usage/usage-routes.js';
+import { usageOf } from './usage-routes.js';
 
 function send(ctx: RequestContext, body: unknown): void {
   void ctx.reply.code(200).header('content-type', 'application/json').send(JSON.stringify(body));

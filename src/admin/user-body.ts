@@ -7,11 +7,11 @@
  * other field, is refused with a clear message rather than ignored.
  */
 import type { OpenUser } from '../../stanchion/secret-box.js';
-import { S3Error } from '../s3/errors.js';
+import { S3Error } from '../http/errors.js';
 import { IMPORT_FIELD_NAMES } from './user-import-fields.js';
 
 const isImportField = (name: string) => (IMPORT_FIELD_NAMES as readonly string[]).includes(name);
-import { parseRequestXml } from '../s3/xml.js';
+import { parseRequestXml } from '../http/xml.js';
 import type { AdminFormat } from './negotiate.js';
 
 /** What PUT /riak-cs/user/<key_id> may change. */

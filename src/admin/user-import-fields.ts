@@ -8,7 +8,7 @@
  */
 import { isSealed } from '../../stanchion/core/secret-seal.js';
 import type { OpenUser } from '../../stanchion/secret-box.js';
-import { S3Error } from '../s3/errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** The identity a create request asks for; each field absent means "issue a new one". */
 export interface ImportedIdentity {

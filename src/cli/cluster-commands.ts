@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { Plan, StagedChange } from '../../ring/core/membership.js';
 import type { Ring } from '../../ring/core/ring.js';
 import type { TransferStatus } from '../../ring/node/handoff.js';
-import { peerCall } from '../../ring/node/peer-client.js';
+import { peerCall } from '../../ring/transport/peer-client.js';
 import type { InternalClient } from '../../ring/transport/internal-client.js';
 import { internalClientOf } from './internal-client-of.js';
 import { membershipTable, planText, ringStatusText, transfersText } from './render-cluster.js';

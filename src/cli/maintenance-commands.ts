@@ -9,7 +9,7 @@
 import { open, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { peerCall } from '../../ring/node/peer-client.js';
+import { peerCall } from '../../ring/transport/peer-client.js';
 import type { InternalClient } from '../../ring/transport/internal-client.js';
 import { internalClientOf } from './internal-client-of.js';
 import { cairnVersion } from '../version.js';

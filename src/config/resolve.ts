@@ -37,7 +37,9 @@ export interface ResolvedSettings {
 export function resolveSettings(program: Program, sources: SettingSources): ResolvedSettings {
   const rows = settingsFor(program);
   const result: ResolvedSettings = { values: {}, origins: {}, problems: [], notices: [] };
-  const fromFile = sources.file ? readFile(program, rows, sources.file, result) : new Map();
+  const fromFile = sources.file
+    ? readFile(program, rows, sources.file, result)
+    : new Map<string, FileValue>();
   for (const row of rows) {
     const settled = settle(row, sources, fromFile.get(row.name));
     if (settled === undefined) continue;

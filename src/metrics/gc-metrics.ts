@@ -1,17 +1,11 @@
 /**
- * What the garbage collector reports to a process's metrics. An interface, so that the GC
- * worker depends on it and not on prom-client; PromGcMetrics is the one implementation, put
- * in the front end's registry (embedded) or a storage node's (cluster).
+ * The GC worker's metrics in prom-client: PromGcMetrics implements objects/gc-metrics.ts's
+ * GcMetrics, put in the front end's registry (embedded) or a storage node's (cluster).
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { GcMetrics } from '../objects/gc-metrics.js';
 
-/** The GC worker's metrics sink. */
-export interface GcMetrics {
-  /** The queue's backlog: entries past their leeway (`due`) and still waiting (`pending`). */
-  setBacklog(due: number, pending: number): void;
-  /** Blocks (or entries) collected by one pass. */
-  countCollected(n: number): void;
-}
+export type { GcMetrics };
 
 /** cairn_gc_backlog{state} and cairn_gc_collected_total in the given registries. */
 export class PromGcMetrics implements GcMetrics {

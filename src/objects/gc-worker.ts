@@ -5,7 +5,7 @@
  * node owns the shards and partitions it is primary for, so GC throughput grows with the
  * number of nodes. Passes never overlap; a failed pass is logged and retried next time.
  */
-import type { GcMetrics } from '../metrics/gc-metrics.js';
+import type { GcMetrics } from './gc-metrics.js';
 import { allShards, type GcQueue } from './gc-queue.js';
 import type { OrphanSweeper, SweepReport } from './orphan-sweeper.js';
 

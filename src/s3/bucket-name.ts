@@ -2,7 +2,7 @@
  * S3's bucket naming rules (the DNS-compatible ones every current region enforces), so
  * that every bucket can also be addressed virtual-hosted style.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 const NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;

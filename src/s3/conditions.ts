@@ -3,7 +3,7 @@
  * fail with 412; If-None-Match and If-Modified-Since answer 304. An If-Match that holds
  * overrides a failing If-Unmodified-Since, and If-None-Match overrides If-Modified-Since.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** Throws PreconditionFailed or NotModified when the conditions say so. */
 export function checkConditions(

@@ -4,7 +4,7 @@
  * conditions (each failure is 412, unlike GET's 304) and UploadPartCopy's byte range.
  */
 import { checkConditions } from './conditions.js';
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 import type { ByteRange } from './range.js';
 
 /** The object a copy reads. */

@@ -4,9 +4,9 @@
  * Access-Control-* headers a matching rule yields. Pure: no request, no ring.
  */
 import type { CorsRule } from '../objects/bucket-settings.js';
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 import { compileWildcard, wildcardMatch, type WildcardPart } from './wildcard.js';
-import { parseRequestXml, renderXml } from './xml.js';
+import { parseRequestXml, renderXml } from '../http/xml.js';
 
 /** Most rules a configuration may hold. */
 export const CORS_RULES_MAX = 100;

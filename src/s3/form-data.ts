@@ -6,7 +6,7 @@
  * Every malformation is MalformedPOSTRequest; too much text before the file is
  * MaxPostPreDataLengthExceededError, as in S3.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** The headers of one part. */
 export interface FormPart {

@@ -10,8 +10,8 @@ import type { UserRecord } from '../../stanchion/core/records.js';
 import { secretsOf } from '../../stanchion/secret-box.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { PayloadMode, SignedRequest } from '../auth/types.js';
-import type { S3Deps } from './context.js';
-import { S3Error } from './errors.js';
+import type { S3Deps } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
 
 /** The caller, or undefined for an anonymous request, with what its body must pass. */
 export interface Identity {

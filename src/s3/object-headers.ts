@@ -4,7 +4,7 @@
  * response-* query overrides of GetObject.
  */
 import { checksumTypeOf, type Manifest, type StoredHeaders } from '../objects/manifest.js';
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 import { storageClassHeaders } from './storage-class.js';
 
 /** S3's limit on user metadata, in bytes of names and values. */

@@ -3,7 +3,7 @@
  * router does), so handlers switch on a value, and unsupported sub-resources answer
  * NotImplemented honestly instead of falling through to the wrong handler.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 import { parseSubresourceOperation, type SubresourceOperation } from './subresource-operation.js';
 
 /** Longest object key S3 accepts, in UTF-8 bytes. */

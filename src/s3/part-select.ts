@@ -4,7 +4,7 @@
  * the completed object's parts in order; an object from one PUT has exactly one part.
  */
 import { checksumTypeOf, type Manifest } from '../objects/manifest.js';
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 import type { ByteRange } from './range.js';
 import { checkPartNumber } from './request-xml.js';
 

@@ -5,7 +5,7 @@
  * document is InvalidPolicyDocument; a form the policy does not allow is AccessDenied with
  * S3's "Invalid according to Policy" message naming the reason.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** One condition of a policy; field names lower-cased, without the `$`. */
 export type PolicyCondition =

@@ -14,7 +14,7 @@
  * ConditionalRequestConflict); Cairn would need a compare-and-set in the vnode to do so.
  */
 import type { Manifest } from '../objects/manifest.js';
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** The conditions of one PUT (or CompleteMultipartUpload). */
 export interface PutConditions {

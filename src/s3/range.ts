@@ -3,7 +3,7 @@
  * bytes=-n. A header S3 would ignore (bad syntax, several ranges) means the whole object;
  * a well-formed range that misses the object is InvalidRange (416).
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** An inclusive byte range within an object. */
 export interface ByteRange {

@@ -7,7 +7,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { RequestedPart } from '../objects/multipart.js';
 import { PART_NUMBER_MAX } from '../objects/multipart.js';
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** Most keys one DeleteObjects request may name. */
 export const DELETE_KEYS_MAX = 1000;

@@ -8,7 +8,7 @@
  * (directory buckets, Outposts, Snow, FSx, AWS Backup) and unknown names are refused as S3
  * refuses them on a general-purpose bucket, with InvalidStorageClass.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** The storage classes Cairn keeps: S3's general-purpose classes read back at once. */
 export const STORAGE_CLASSES = [

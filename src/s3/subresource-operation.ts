@@ -6,7 +6,7 @@
  * everything else falls through to parseOperation, whose list of unsupported sub-resources
  * answers NotImplemented (object-level ?publicAccessBlock and the like among them).
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** The operations parsed here. */
 export type SubresourceOperation =

@@ -4,8 +4,8 @@
  * MalformedXML, decided before anything is written. Pure.
  */
 import type { Tag } from '../objects/bucket-settings.js';
-import { S3Error } from './errors.js';
-import { parseRequestXml, renderXml } from './xml.js';
+import { S3Error } from '../http/errors.js';
+import { parseRequestXml, renderXml } from '../http/xml.js';
 
 /** Most tags an object may carry. */
 export const OBJECT_TAGS_MAX = 10;

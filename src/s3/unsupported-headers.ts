@@ -12,7 +12,7 @@
  * lock and MFA authorizations on deletes (below). Pure: names and values in, an S3Error or
  * nothing out.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** The AWS operation names this table knows (CopyObject and UploadPartCopy included). */
 export type CheckedOperation =
@@ -92,11 +92,7 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],
   UploadPartCopy: SSE_AND_LOCK,
   // If-Match and If-None-Match are acted on (multipart-complete.ts).
-  CompleteMultipartUpload: [
-    SSE_C,
-    { header: 'x-amz-mp-object-size' },
-    ...NEWER_CHECKSUMS,
-  ],
+  CompleteMultipartUpload: [SSE_C, { header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
   AbortMultipartUpload: [{ header: 'x-amz-if-match-initiated-time' }],
   ListParts: [SSE_C],
   GetObject: [SSE_C],

@@ -7,29 +7,16 @@
  * whose ACLs were just disabled. Pure; never reads the clock or the ring.
  */
 import type { RefusalCode } from './commands.js';
+import type { ObjectOwnership } from './bucket-control-types.js';
 import type { AccessControlList, BucketRecord, Grantee } from './records.js';
 
-/** S3 Object Ownership: who owns new objects, and whether ACLs count at all. */
-export const OBJECT_OWNERSHIPS = [
-  'BucketOwnerEnforced',
-  'BucketOwnerPreferred',
-  'ObjectWriter',
-] as const;
-
-/** One Object Ownership setting. */
-export type ObjectOwnership = (typeof OBJECT_OWNERSHIPS)[number];
-
-/** A bucket's Block Public Access configuration (a missing element is false). */
-export interface PublicAccessBlock {
-  /** Refuse requests that set a public ACL (bucket or object). */
-  blockPublicAcls: boolean;
-  /** Let no public grant (AllUsers, AuthenticatedUsers) allow anything. */
-  ignorePublicAcls: boolean;
-  /** Refuse a bucket policy that is public. */
-  blockPublicPolicy: boolean;
-  /** While the policy is public, let it allow nobody but the bucket owner. */
-  restrictPublicBuckets: boolean;
-}
+// The setting types live in bucket-control-types.ts so that records.ts and commands.ts need
+// not import this file (which imports them); re-exported for existing callers.
+export {
+  OBJECT_OWNERSHIPS,
+  type ObjectOwnership,
+  type PublicAccessBlock,
+} from './bucket-control-types.js';
 
 /** The groups whose grants make an ACL public (AWS's definition). */
 export const PUBLIC_GROUP_URIS: ReadonlySet<string> = new Set([

@@ -4,7 +4,7 @@
  * A command may carry an id: a retry with the same id (after a timeout, or through another
  * stanchion after a failover) gets the first answer instead of being applied twice.
  */
-import type { ObjectOwnership, PublicAccessBlock } from './bucket-controls.js';
+import type { ObjectOwnership, PublicAccessBlock } from './bucket-control-types.js';
 import type { AccessControlList, BucketRecord, StoredSecret, UserRecord } from './records.js';
 
 /** What an update may change about a user; a new secret is chosen by the caller's shell. */

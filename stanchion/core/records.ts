@@ -11,7 +11,7 @@ export interface Revision {
   seq: number;
 }
 
-import type { ObjectOwnership, PublicAccessBlock } from './bucket-controls.js';
+import type { ObjectOwnership, PublicAccessBlock } from './bucket-control-types.js';
 
 declare const storedSecret: unique symbol;
 /**

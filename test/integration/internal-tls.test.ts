@@ -18,7 +18,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { peerCall } from '../../ring/node/peer-client.js';
+import { peerCall } from '../../ring/transport/peer-client.js';
 import { InternalClient } from '../../ring/transport/internal-client.js';
 import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
 import { s3Client } from '../helpers/s3-client.js';

@@ -5,8 +5,8 @@
  * MalformedACLError: nothing malformed reaches a stored list.
  */
 import type { AccessControlList, Grantee, Permission } from '../../../stanchion/core/records.js';
-import { S3Error } from '../errors.js';
-import { parseRequestXml, renderXml } from '../xml.js';
+import { S3Error } from '../../http/errors.js';
+import { parseRequestXml, renderXml } from '../../http/xml.js';
 import { GRANTS_MAX, GROUP_URIS, PERMISSIONS, type GranteeSpec, type GrantSpec } from './acl.js';
 
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';

@@ -5,7 +5,7 @@
  * can never reach a stored list, so no check here has to think about them.
  */
 import type { AccessControlList, Grantee, Permission } from '../../../stanchion/core/records.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../http/errors.js';
 
 /** The predefined groups a grant may name, by URI. */
 export const GROUP_URIS = {

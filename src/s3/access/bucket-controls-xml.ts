@@ -9,8 +9,8 @@ import {
   type ObjectOwnership,
   type PublicAccessBlock,
 } from '../../../stanchion/core/bucket-controls.js';
-import { S3Error } from '../errors.js';
-import { parseRequestXml, renderXml } from '../xml.js';
+import { S3Error } from '../../http/errors.js';
+import { parseRequestXml, renderXml } from '../../http/xml.js';
 
 type Node = Record<string, unknown>;
 

@@ -11,7 +11,7 @@ import {
   type PublicAccessBlock,
 } from '../../../stanchion/core/bucket-controls.js';
 import type { AccessControlList } from '../../../stanchion/core/records.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../http/errors.js';
 import type { AclRequest } from './acl.js';
 
 /** The parts of a bucket these rules read. */

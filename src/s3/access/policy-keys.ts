@@ -6,7 +6,7 @@
  * key nobody supplies would quietly turn an author's Deny into nothing.
  * Pure: the handlers gather a request's values (handlers/policy-context.ts).
  */
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../http/errors.js';
 
 /** The MalformedPolicy error every part of policy parsing throws. */
 export function malformedPolicy(detail: string): S3Error {

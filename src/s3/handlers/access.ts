@@ -13,8 +13,8 @@ import type { Requester } from '../access/acl.js';
 import { authorize, type BucketAccess, type S3Action } from '../access/authorize.js';
 import { parsePolicy } from '../access/policy.js';
 import { isPublicPolicy } from '../access/public-policy.js';
-import type { RequestContext } from '../context.js';
-import { S3Error } from '../errors.js';
+import type { RequestContext } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { conditionContextOf, type PolicyFacts } from './policy-context.js';
 
 /** Who asks: the signed user's canonical id, or nobody. */

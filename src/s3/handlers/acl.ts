@@ -24,11 +24,11 @@ import {
   newObjectOwnerId,
 } from '../access/object-ownership.js';
 import { parseAclXml, renderAclXml } from '../access/acl-xml.js';
-import { readSmallBody } from '../body.js';
-import type { RequestContext } from '../context.js';
-import { S3Error } from '../errors.js';
+import { readSmallBody } from '../../http/body.js';
+import type { RequestContext } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
-import { throwIfRefused } from './bucket.js';
+import { throwIfRefused } from './refusal.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 /** Largest AccessControlPolicy body accepted, in bytes. */

@@ -16,11 +16,11 @@ import {
   renderPublicAccessBlockXml,
 } from '../access/bucket-controls-xml.js';
 import { bucketIsPublic } from '../access/public-policy.js';
-import { readSmallBody } from '../body.js';
-import type { RequestContext } from '../context.js';
-import { S3Error } from '../errors.js';
+import { readSmallBody } from '../../http/body.js';
+import type { RequestContext } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { authorizedBucket } from './access.js';
-import { throwIfRefused } from './bucket.js';
+import { throwIfRefused } from './refusal.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 /** Largest OwnershipControls or PublicAccessBlockConfiguration body, in bytes. */

@@ -5,11 +5,11 @@
  */
 import { checkNewPolicy, POLICY_BYTES_MAX } from '../access/policy.js';
 import { isPublicPolicy } from '../access/public-policy.js';
-import { readSmallBody } from '../body.js';
-import type { RequestContext } from '../context.js';
-import { S3Error } from '../errors.js';
+import { readSmallBody } from '../../http/body.js';
+import type { RequestContext } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { authorizedBucket } from './access.js';
-import { throwIfRefused } from './bucket.js';
+import { throwIfRefused } from './refusal.js';
 import { sendEmpty } from './responses.js';
 
 /**

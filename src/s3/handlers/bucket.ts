@@ -2,18 +2,21 @@
  * Bucket operations. Reads (HeadBucket, GetBucketLocation) come from the ring; mutations
  * (CreateBucket, DeleteBucket) are decided by stanchion, whose refusals map to S3 errors.
  */
-import type { CommandResult } from '../../../stanchion/core/commands.js';
 import type { BucketRecord } from '../../../stanchion/core/records.js';
 import { deleteBucketSettings } from '../../objects/bucket-settings.js';
-import { readSmallBody } from '../body.js';
+import { readSmallBody } from '../../http/body.js';
 import { checkBucketName } from '../bucket-name.js';
-import type { S3Context } from '../context.js';
+import type { S3Context } from '../../http/context.js';
 import { parseObjectOwnershipHeader } from '../access/bucket-controls-xml.js';
-import { S3Error } from '../errors.js';
-import { parseRequestXml, renderXml } from '../xml.js';
+import { S3Error } from '../../http/errors.js';
+import { parseRequestXml, renderXml } from '../../http/xml.js';
 import { requestedAcl } from './acl.js';
 import { authorizedBucket, signedUser } from './access.js';
+import { throwIfRefused } from './refusal.js';
 import { sendEmpty, sendXml } from './responses.js';
+
+// Moved to refusal.ts (acl.ts needs it and bucket.ts imports acl.ts); kept for callers.
+export { throwIfRefused };
 
 const CONFIGURATION_BYTES_MAX = 64 * 1024;
 
@@ -114,11 +117,4 @@ export async function getBucketLocation(ctx: S3Context, name: string): Promise<v
   const region = ctx.deps.config.region;
   const xml = renderXml('LocationConstraint', { '#text': region === 'us-east-1' ? '' : region });
   sendXml(ctx, 200, xml);
-}
-
-/** Throws the S3 error of a stanchion refusal. */
-export function throwIfRefused(result: CommandResult, name: string): void {
-  if (result.ok) return;
-  if (result.code === 'UserAlreadyExists') throw new S3Error('InternalError', result.detail);
-  throw new S3Error(result.code, undefined, { fields: { BucketName: name } });
 }

@@ -6,7 +6,7 @@
  * copy is of the storage class x-amz-storage-class names (STANDARD when it names none).
  */
 import { checksumTypeOf, type Manifest } from '../../objects/manifest.js';
-import type { S3Context } from '../context.js';
+import type { S3Context } from '../../http/context.js';
 import {
   checksumAlgorithmFromHeader,
   createChecksum,
@@ -19,15 +19,15 @@ import {
   taggingDirective,
   type CopySource,
 } from '../copy-source.js';
-import { readSmallBody } from '../body.js';
-import { S3Error } from '../errors.js';
+import { readSmallBody } from '../../http/body.js';
+import { S3Error } from '../../http/errors.js';
 import { refuseUnsupportedRequest } from '../unsupported-headers.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
 import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
 import { taggingOf } from '../tags.js';
 import { NEWER_CHECKSUM_ALGORITHMS } from '../unsupported-headers.js';
-import { renderXml } from '../xml.js';
+import { renderXml } from '../../http/xml.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { sendXml } from './responses.js';

@@ -6,8 +6,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readBucket } from '../../../stanchion/reader.js';
 import { readBucketSettings, writeBucketSetting } from '../../objects/bucket-settings.js';
-import { readSmallBody } from '../body.js';
-import type { S3Context, S3Deps } from '../context.js';
+import { readSmallBody } from '../../http/body.js';
+import type { S3Context, S3Deps } from '../../http/context.js';
 import {
   corsResponseHeaders,
   matchCorsRule,
@@ -15,7 +15,7 @@ import {
   renderCors,
   requestedHeaders,
 } from '../cors-rules.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../http/errors.js';
 import { authorizedBucket } from './access.js';
 import { sendEmpty, sendXml } from './responses.js';
 

@@ -7,12 +7,12 @@
 import type { Manifest } from '../../objects/manifest.js';
 import { KEY_BYTES_MAX } from '../operation.js';
 import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
-import { readSmallBody } from '../body.js';
-import type { S3Context } from '../context.js';
-import { toS3Error } from '../error-mapping.js';
-import { S3Error } from '../errors.js';
+import { readSmallBody } from '../../http/body.js';
+import type { S3Context } from '../../http/context.js';
+import { toS3Error } from '../../http/error-mapping.js';
+import { S3Error } from '../../http/errors.js';
 import { parseDeleteXml, type DeleteTarget } from '../request-xml.js';
-import { renderXml } from '../xml.js';
+import { renderXml } from '../../http/xml.js';
 import { bucketAccessOf, existingBucket, mayAccess } from './access.js';
 import { sendXml } from './responses.js';
 

@@ -7,8 +7,8 @@
  * cleanup scripts, rclone) already treat as "no configuration", where NotImplemented would
  * abort some of them.
  */
-import type { S3Context } from '../context.js';
-import { S3Error } from '../errors.js';
+import type { S3Context } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { authorizedBucket } from './access.js';
 
 /** GET /bucket?encryption */

@@ -5,10 +5,10 @@
  */
 import { readUserById } from '../../../stanchion/reader.js';
 import { listPage, type ListPage } from '../../objects/listing.js';
-import type { S3Context } from '../context.js';
-import { S3Error } from '../errors.js';
+import type { S3Context } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { storageClassOf } from '../storage-class.js';
-import { listingXml, renderXml } from '../xml.js';
+import { listingXml, renderXml } from '../../http/xml.js';
 import { authorizedBucket } from './access.js';
 import { sendXml } from './responses.js';
 

@@ -18,12 +18,12 @@ import {
   type RequestedPart,
   type UploadRecord,
 } from '../../objects/multipart.js';
-import { readSmallBody } from '../body.js';
-import type { S3Context } from '../context.js';
-import { S3Error } from '../errors.js';
+import { readSmallBody } from '../../http/body.js';
+import type { S3Context } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
 import { parseCompleteXml } from '../request-xml.js';
-import { renderXml } from '../xml.js';
+import { renderXml } from '../../http/xml.js';
 import { authorizedBucket } from './access.js';
 import { sendXml } from './responses.js';
 

@@ -3,10 +3,10 @@
  * parts by part number under their upload id, uploads by (key, upload id) under the bucket.
  */
 import { listUploadsPage, type UploadListPage } from '../../objects/upload-listing.js';
-import type { S3Context } from '../context.js';
-import { S3Error } from '../errors.js';
+import type { S3Context } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { storageClassOf } from '../storage-class.js';
-import { listingXml, renderXml } from '../xml.js';
+import { listingXml, renderXml } from '../../http/xml.js';
 import { readUserById } from '../../../stanchion/reader.js';
 import { authorizedBucket } from './access.js';
 import { encodeKey } from './list.js';

@@ -6,10 +6,10 @@
  * no block; an object from one PUT has no parts to list and gets no ObjectParts.
  */
 import { checksumTypeOf, type Manifest, type ManifestPart } from '../../objects/manifest.js';
-import type { S3Context } from '../context.js';
-import { S3Error } from '../errors.js';
+import type { S3Context } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { storageClassOf } from '../storage-class.js';
-import { renderXml } from '../xml.js';
+import { renderXml } from '../../http/xml.js';
 import { authorizedObject, existingBucket } from './access.js';
 import { sendXml } from './responses.js';
 

@@ -4,10 +4,10 @@
  * key existed, as S3 does.
  */
 import { checkConditions } from '../conditions.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../http/errors.js';
 import { refuseUnsupportedRequest } from '../unsupported-headers.js';
-import type { S3Context } from '../context.js';
-import { verifiedBody } from '../body.js';
+import type { S3Context } from '../../http/context.js';
+import { verifiedBody } from '../../http/body.js';
 import { metadataOf, objectResponseHeaders, storedHeadersOf } from '../object-headers.js';
 import { partChecksumHeaders, selectPart } from '../part-select.js';
 import { parseRange } from '../range.js';

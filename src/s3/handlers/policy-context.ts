@@ -9,7 +9,7 @@
 import type { Tag } from '../../objects/bucket-settings.js';
 import type { S3Action } from '../access/authorize.js';
 import type { ConditionContext } from '../access/policy.js';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../../http/context.js';
 import { parseCopySource } from '../copy-source.js';
 import { taggingOf } from '../tags.js';
 

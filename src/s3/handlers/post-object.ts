@@ -13,15 +13,15 @@ import { secretsOf } from '../../../stanchion/secret-box.js';
 import { checksumsFromHeaders, createChecksum, verifyChecksums } from '../../auth/checksums.js';
 import { uriEncode } from '../../auth/request-parts.js';
 import { verifyPostSignature } from '../../auth/post-signature.js';
-import type { RequestContext } from '../context.js';
-import { S3Error } from '../errors.js';
+import type { RequestContext } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { formBoundaryOf, readPostForm, type PostForm } from '../form-data.js';
 import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { checkObjectKey } from '../operation.js';
 import { checkPostPolicy, parsePostPolicy } from '../post-policy.js';
 import { OBJECT_TAGS_MAX, parseTaggingXml } from '../tags.js';
 import { refuseUnsupportedHeaders } from '../unsupported-headers.js';
-import { renderXml } from '../xml.js';
+import { renderXml } from '../../http/xml.js';
 import { authorizedBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { sendEmpty, sendXml } from './responses.js';
@@ -36,7 +36,8 @@ export const POST_FORM_LIMITS = {
 /** POST /bucket with a multipart/form-data body: a browser upload. */
 export async function postObject(ctx: RequestContext, bucketName: string): Promise<void> {
   const contentType = ctx.request.headers['content-type'];
-  const boundary = formBoundaryOf(Array.isArray(contentType) ? contentType[0] : contentType);
+  // Node keeps one Content-Type (a duplicate is dropped), so it is a string or absent.
+  const boundary = formBoundaryOf(contentType);
   if (boundary === undefined) {
     throw new S3Error(
       'PreconditionFailed',

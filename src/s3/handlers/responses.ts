@@ -2,7 +2,7 @@
  * Small helpers every handler uses to answer: XML bodies with the right type, and empty
  * answers. Kept apart so handlers stay about S3, not about fastify.
  */
-import type { RequestContext as S3Context } from '../context.js';
+import type { RequestContext as S3Context } from '../../http/context.js';
 
 /** Sends an XML document. */
 export function sendXml(ctx: S3Context, status: number, xml: string): void {

@@ -7,9 +7,9 @@
  */
 import { scanUserBuckets } from '../../../stanchion/reader.js';
 import type { BucketRecord } from '../../../stanchion/core/records.js';
-import type { S3Context } from '../context.js';
-import { S3Error } from '../errors.js';
-import { renderXml } from '../xml.js';
+import type { S3Context } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
+import { renderXml } from '../../http/xml.js';
 import { signedUser } from './access.js';
 import { sendXml } from './responses.js';
 

@@ -2,7 +2,7 @@
  * Dispatch of the sub-resource operations (subresource-operation.ts), kept
  * apart from app.ts's dispatch so that features land in their own files.
  */
-import type { S3Context } from '../context.js';
+import type { S3Context } from '../../http/context.js';
 import type { SubresourceOperation } from '../subresource-operation.js';
 import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acl.js';
 import {

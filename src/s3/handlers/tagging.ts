@@ -4,9 +4,9 @@
  * record. Bodies are capped and parsed by the hardened XML parser before anything changes.
  */
 import { readBucketSettings, writeBucketSetting } from '../../objects/bucket-settings.js';
-import { readSmallBody } from '../body.js';
-import type { S3Context } from '../context.js';
-import { S3Error } from '../errors.js';
+import { readSmallBody } from '../../http/body.js';
+import type { S3Context } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
 import { BUCKET_TAGS_MAX, OBJECT_TAGS_MAX, parseTaggingXml, renderTagging } from '../tags.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { sendEmpty, sendXml } from './responses.js';

@@ -9,10 +9,10 @@
 import { readUserById } from '../../../stanchion/reader.js';
 import { readBucketSettings, writeBucketSetting } from '../../objects/bucket-settings.js';
 import { listPage, type ListPage } from '../../objects/listing.js';
-import { readSmallBody } from '../body.js';
-import type { S3Context } from '../context.js';
-import { S3Error } from '../errors.js';
-import { listingXml, parseRequestXml, renderXml } from '../xml.js';
+import { readSmallBody } from '../../http/body.js';
+import type { S3Context } from '../../http/context.js';
+import { S3Error } from '../../http/errors.js';
+import { listingXml, parseRequestXml, renderXml } from '../../http/xml.js';
 import { authorizedBucket } from './access.js';
 import { listingParams } from './list.js';
 import { sendEmpty, sendXml } from './responses.js';

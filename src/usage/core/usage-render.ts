@@ -55,7 +55,7 @@ export function renderUsageJson(report: UsageReport): string {
         Nodes: byNode(report.access).map(([node, samples]) => ({
           Node: node,
           Samples: samples.map((s) => {
-            const ops = Object.entries(s.ops).map(([op, stats]) => [op, statsView(stats)]);
+            const ops = Object.entries(s.ops).map(([op, stats]) => [op, statsView(stats)] as const);
             return { ...times(s), ...Object.fromEntries(ops) };
           }),
         })),
@@ -65,10 +65,9 @@ export function renderUsageJson(report: UsageReport): string {
   const storage = report.storage
     ? {
         Samples: report.storage.map((s) => {
-          const buckets = Object.entries(s.buckets).map(([name, u]) => [
-            name,
-            { Objects: u.objects, Bytes: u.bytes },
-          ]);
+          const buckets = Object.entries(s.buckets).map(
+            ([name, u]) => [name, { Objects: u.objects, Bytes: u.bytes }] as const,
+          );
           return { ...times(s), ...Object.fromEntries(buckets) };
         }),
         Errors: [],

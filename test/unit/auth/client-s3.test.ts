@@ -149,7 +149,11 @@ describe('client-s3: requests from the AWS SDK verify', () => {
     const { req, body } = await capture((c) =>
       c.send(
         new UploadPartCommand({
-          Bucket: 'bkt', Key: 'mp', UploadId: 'abc/def==', PartNumber: 2, Body: data,
+          Bucket: 'bkt',
+          Key: 'mp',
+          UploadId: 'abc/def==',
+          PartNumber: 2,
+          Body: data,
           ChecksumAlgorithm: 'CRC64NVME',
         }),
       ),

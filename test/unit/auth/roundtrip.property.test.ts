@@ -158,13 +158,17 @@ describe('roundtrip: presigned sigv4 and sigv2', () => {
           expires,
         );
         const result = await authenticate(
-          { method: req.method, rawUrl, headers: req.headers }, NOW + expires * 1000, LOOKUP,
+          { method: req.method, rawUrl, headers: req.headers },
+          NOW + expires * 1000,
+          LOOKUP,
         );
         expect(result).toMatchObject({ ok: true, presigned: true });
         // The same URL with an x-amz-* header it did not sign is another request.
         const added = { ...req.headers, 'x-amz-meta-added': 'x' };
         const refused = await authenticate(
-          { method: req.method, rawUrl, headers: added }, NOW, LOOKUP,
+          { method: req.method, rawUrl, headers: added },
+          NOW,
+          LOOKUP,
         );
         expect(refused.ok ? undefined : refused.failure.code).toBe('AccessDenied');
       }),
@@ -178,7 +182,8 @@ describe('roundtrip: presigned sigv4 and sigv2', () => {
         const added = signV2(req, S3_DOC_CREDENTIALS, NOW);
         const signed = { ...req, headers: { ...req.headers, ...added } };
         expect(await authenticate(signed, NOW, LOOKUP)).toMatchObject({
-          ok: true, signatureVersion: 'v2',
+          ok: true,
+          signatureVersion: 'v2',
         });
         const other = req.method === 'GET' ? 'PUT' : 'GET';
         const result = await authenticate({ ...signed, method: other }, NOW, LOOKUP);

@@ -30,6 +30,8 @@ const DATE = '20150830T123600Z';
 const base = { host: HOST, 'x-amz-date': DATE };
 
 // From the AWS SigV4 test suite, as smithy-typescript's suite.fixture.ts encodes it.
+// One case per three lines, laid out by hand to read as a table.
+// prettier-ignore
 const SUITE: SuiteCase[] = [
   { name: 'get-header-key-duplicate', method: 'GET', path: '/', query: {},
     headers: { ...base, 'my-header1': 'value2,value2,value1' },
@@ -197,8 +199,7 @@ const S3_CASES: Array<{
       date: 'Fri, 24 May 2013 00:00:00 GMT',
       'x-amz-date': '20130524T000000Z',
       'x-amz-storage-class': 'REDUCED_REDUNDANCY',
-      'x-amz-content-sha256':
-        '44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072',
+      'x-amz-content-sha256': '44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072',
     },
     signedHeaders: 'date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class',
     signature: '98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd',
@@ -232,8 +233,8 @@ const S3_CASES: Array<{
 describe('sigv4: S3 documentation examples (us-east-1, 20130524T000000Z)', () => {
   for (const c of S3_CASES) {
     it(`sigv4: s3 docs: ${c.name}`, async () => {
-      const authorization =
-        `${AUTH_PREFIX}SignedHeaders=${c.signedHeaders},Signature=${c.signature}`;
+      const signed = `SignedHeaders=${c.signedHeaders},Signature=${c.signature}`;
+      const authorization = `${AUTH_PREFIX}${signed}`;
       const result = await authenticate(
         { method: c.method, rawUrl: c.rawUrl, headers: { ...c.headers, authorization } },
         S3_NOW,
@@ -335,19 +336,24 @@ describe('sigv4: S3 streaming examples (aws-chunked)', () => {
       trailerNames: [],
     });
     const first = chunkSignatureV4(
-      signingKey, amzDate, scopeText,
+      signingKey,
+      amzDate,
+      scopeText,
       '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
       sha256Hex(Buffer.alloc(65536, 'a')),
     );
     expect(first).toBe('ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648');
     const second = chunkSignatureV4(
-      signingKey, amzDate, scopeText, first, sha256Hex(Buffer.alloc(1024, 'a')),
+      signingKey,
+      amzDate,
+      scopeText,
+      first,
+      sha256Hex(Buffer.alloc(1024, 'a')),
     );
     expect(second).toBe('0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497');
     const last = chunkSignatureV4(signingKey, amzDate, scopeText, second, sha256Hex(''));
     expect(last).toBe('b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9');
   });
-
 });
 
 describe('sigv4: S3 streaming trailer example', () => {
@@ -380,7 +386,9 @@ describe('sigv4: S3 streaming trailer example', () => {
       payload: { kind: 'streaming-signed', trailer: true, trailerNames: ['x-amz-checksum-crc32c'] },
     });
     const trailerSignature = trailerSignatureV4(
-      signingKey, amzDate, scopeText,
+      signingKey,
+      amzDate,
+      scopeText,
       'e05ab64fe1dfdbf0b5870abbaabdb063c371d4e96f2767e6934d90529c5ae850',
       sha256Hex('x-amz-checksum-crc32c:wdBDMA==\n'),
     );
@@ -408,16 +416,19 @@ describe('sigv4: botocore cross-check (eu-west-3, awkward key and query)', () =>
       '/bkt/a%20b/%C3%BC%2Bc%21%2A%27%28%29~%24%40%3D%3B%3A%2C.txt' +
       '?prefix=x%20y%2Bz&list-type=2&empty=';
     const result = await authenticate(
-      { method: 'GET', rawUrl, headers }, now, lookupOf(S3_DOC_CREDENTIALS),
+      { method: 'GET', rawUrl, headers },
+      now,
+      lookupOf(S3_DOC_CREDENTIALS),
     );
     expect(result.ok).toBe(true);
   });
 
   it('sigv4: botocore: the same bytes encoded more loosely still verify', async () => {
-    const rawUrl =
-      "/bkt/a%20b/%c3%bc%2Bc!*'()%7E$@=;:,.txt?empty&list-type=2&prefix=x+y%2bz";
+    const rawUrl = "/bkt/a%20b/%c3%bc%2Bc!*'()%7E$@=;:,.txt?empty&list-type=2&prefix=x+y%2bz";
     const result = await authenticate(
-      { method: 'GET', rawUrl, headers }, now, lookupOf(S3_DOC_CREDENTIALS),
+      { method: 'GET', rawUrl, headers },
+      now,
+      lookupOf(S3_DOC_CREDENTIALS),
     );
     expect(result.ok).toBe(true);
   });

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ManifestPart } from '../../../src/objects/manifest.js';
-import { S3Error } from '../../../src/s3/errors.js';
+import { S3Error } from '../../../src/http/errors.js';
 import { encodeKey } from '../../../src/s3/handlers/list.js';
 import {
   objectPartsXml,

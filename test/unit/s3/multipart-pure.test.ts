@@ -21,7 +21,7 @@ import {
   parseCopySource,
   parseCopySourceRange,
 } from '../../../src/s3/copy-source.js';
-import { S3Error } from '../../../src/s3/errors.js';
+import { S3Error } from '../../../src/http/errors.js';
 import { parseOperation } from '../../../src/s3/operation.js';
 import { selectPart } from '../../../src/s3/part-select.js';
 import { decodeXmlText, parseCompleteXml, parseDeleteXml } from '../../../src/s3/request-xml.js';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { S3Error } from '../../../src/s3/errors.js';
+import { S3Error } from '../../../src/http/errors.js';
 import { checkNewPolicy, evaluatePolicy, type Policy } from '../../../src/s3/access/policy.js';
 
 const word = fc.constantFrom(

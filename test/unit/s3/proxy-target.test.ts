@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { originForm } from '../../../src/s3/proxy-target.js';
+import { originForm } from '../../../src/http/proxy-target.js';
 
 describe('proxy targets: absolute form to origin form', () => {
   it.each([

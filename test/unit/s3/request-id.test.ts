@@ -1,6 +1,6 @@
 /** Request ids: 20 upper-case hex digits, distinct within a process and between processes. */
 import { describe, expect, it } from 'vitest';
-import { requestIdGenerator } from '../../../src/s3/request-id.js';
+import { requestIdGenerator } from '../../../src/http/request-id.js';
 
 describe('request ids', () => {
   it('request id: 10,000 in a row are distinct, upper-case hex, 20 characters', () => {

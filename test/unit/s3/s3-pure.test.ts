@@ -5,11 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkBucketName } from '../../../src/s3/bucket-name.js';
 import { checkConditions } from '../../../src/s3/conditions.js';
-import { S3_ERRORS, S3Error } from '../../../src/s3/errors.js';
+import { S3_ERRORS, S3Error } from '../../../src/http/errors.js';
 import { checkObjectKey, parseOperation } from '../../../src/s3/operation.js';
 import { renderTagging } from '../../../src/s3/tags.js';
 import { parseRange } from '../../../src/s3/range.js';
-import { parseRequestXml, renderErrorXml, renderXml } from '../../../src/s3/xml.js';
+import { parseRequestXml, renderErrorXml, renderXml } from '../../../src/http/xml.js';
 
 const op = (method: string, path: string, query = '') =>
   parseOperation({ method, path, query: new URLSearchParams(query) });

@@ -5,11 +5,11 @@
  * anyone's; a user only its own. A refusal changes nothing and is never a 500.
  */
 import { readUserByKey } from '../../stanchion/reader.js';
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
-import { parseUsageQuery, UsageQueryError } from './core/usage-query.js';
-import { renderUsageError, renderUsageJson, renderUsageXml } from './core/usage-render.js';
-import type { UsageService } from './usage-service.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
+import { parseUsageQuery, UsageQueryError } from '../usage/core/usage-query.js';
+import { renderUsageError, renderUsageJson, renderUsageXml } from '../usage/core/usage-render.js';
+import type { UsageService } from '../usage/usage-service.js';
 
 /** Samples a query may read, per kind: beyond it the query is "Too much time requested". */
 const SAMPLES_MAX = 10_000;

@@ -5,9 +5,9 @@
  */
 import type { UserRecord } from '../../stanchion/core/records.js';
 import { listUsers, readBucket, readUserById, readUserByKey } from '../../stanchion/reader.js';
-import type { RequestContext } from '../s3/context.js';
-import { S3Error } from '../s3/errors.js';
-import type { UserUsage } from './storage-archive.js';
+import type { RequestContext } from '../http/context.js';
+import { S3Error } from '../http/errors.js';
+import type { UserUsage } from '../usage/storage-archive.js';
 import { checkAllowed, usageOf } from './usage-routes.js';
 
 const USERS_LISTED_MAX = 1000;

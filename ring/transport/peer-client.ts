@@ -3,7 +3,7 @@
  * signed by the process's InternalClient and bounded by a timeout. Object data never goes
  * this way: it uses the binary /rpc transport.
  */
-import type { InternalClient } from '../transport/internal-client.js';
+import type { InternalClient } from './internal-client.js';
 
 /** Raised when a peer answers with an error; `status` is its HTTP status. */
 export class PeerError extends Error {
