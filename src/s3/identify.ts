@@ -1,8 +1,9 @@
 /**
  * Turns a request's credentials into a user: runs the signature check against secrets read
- * from the ring (through the front end's cache, src/cache/), and refuses unknown and disabled callers; an unsigned request is anonymous,
- * and authorization (handlers/access.ts) decides what it may do. Auth's own failure codes
- * become the S3 errors of the same name here, at the boundary.
+ * from the ring (through the front end's cache, src/cache/), and refuses unknown and
+ * disabled callers; an unsigned request is anonymous, and authorization (handlers/access.ts)
+ * decides what it may do. Auth's own failure codes become the S3 errors of the same name
+ * here, at the boundary.
  */
 import type { FastifyRequest } from 'fastify';
 import type { UserRecord } from '../../stanchion/core/records.js';
