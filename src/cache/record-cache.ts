@@ -27,7 +27,7 @@ export interface RecordCacheLimits {
 }
 
 /** The default bounds: a few thousand users and buckets in a few MiB. */
-export const RECORD_CACHE_LIMITS: RecordCacheLimits = { entriesMax: 10_000, bytesMax: 16 << 20 };
+export const RECORD_CACHE_LIMITS: RecordCacheLimits = { entriesMax: 10_000, bytesMax: 8 << 20 };
 
 /** A cached record (absence is not cached: a client's made-up names must not evict). */
 type Slot<T> = { value: T; bytes: number };
