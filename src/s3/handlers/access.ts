@@ -39,9 +39,9 @@ const UNREADABLE_POLICY = parsePolicy(
  */
 export function bucketAccessOf(
   bucket: BucketRecord,
-  records?: { accessOf(bucket: BucketRecord): unknown },
+  records?: { accessOf(bucket: BucketRecord): BucketAccess | undefined },
 ): BucketAccess {
-  return (records?.accessOf(bucket) as BucketAccess | undefined) ?? compileBucketAccess(bucket);
+  return records?.accessOf(bucket) ?? compileBucketAccess(bucket);
 }
 
 /**
