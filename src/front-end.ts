@@ -20,6 +20,8 @@ import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildApp } from './router.js';
+import { recordCacheFor } from './cache/front-end-cache.js';
+import { compileBucketAccess } from './s3/handlers/access.js';
 import type { TlsMaterial } from './tls-files.js';
 import type { OperatorInfo, S3Deps } from './http/context.js';
 import { RequestObserver } from './metrics/request-observer.js';
@@ -129,8 +131,10 @@ export function frontEndDeps(
     },
     Date.now,
   );
+  const records = recordCacheFor(ring, stanchion, compileBucketAccess);
   const deps: S3Deps = {
     ring,
+    ...(records ? { records } : {}),
     stanchion: withBucketLimit(stanchion, options.maxBucketsPerUser),
     objects,
     multipart,
@@ -171,6 +175,7 @@ function withBucketLimit(stanchion: StanchionClient, bucketsMax: number | undefi
   }
   if (stanchion.statuses) limited.statuses = () => stanchion.statuses!();
   if (stanchion.ping) limited.ping = (address) => stanchion.ping!(address);
+  if (stanchion.changes) limited.changes = (from) => stanchion.changes!(from);
   return limited;
 }
 

@@ -5,6 +5,7 @@
  * applied twice.
  */
 import { randomUUID } from 'node:crypto';
+import type { ChangeAnswer, LogPosition } from './core/change-feed.js';
 import type { Command, CommandResult } from './core/commands.js';
 import type { InternalClient } from '../ring/transport/internal-client.js';
 import { StanchionUnavailableError, type StanchionServer, type StanchionStatus } from './server.js';
@@ -20,6 +21,11 @@ export interface StanchionClient {
   statuses?(): Promise<StanchionAnswer[]>;
   /** The role of the stanchion at `address` (its unsigned /ping); rejects when none answers. */
   ping?(address: string): Promise<string>;
+  /**
+   * What changed after `from`, from the active stanchion within its lease
+   * (StanchionServer.changesSince); rejects when none can say. Front ends' caches use it.
+   */
+  changes?(from: LogPosition): Promise<ChangeAnswer>;
 }
 
 /** One stanchion's answer to a status request. */
@@ -40,6 +46,14 @@ export class LocalStanchionClient implements StanchionClient {
 
   execute(command: Command): Promise<CommandResult> {
     return this.server.execute(withId(command));
+  }
+
+  changes(from: LogPosition): Promise<ChangeAnswer> {
+    try {
+      return Promise.resolve(this.server.changesSince(from));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }
 
@@ -81,6 +95,29 @@ export class HttpStanchionClient implements StanchionClient {
     const role = (JSON.parse(reply.body.toString('utf8')) as { role?: unknown }).role;
     if (reply.status !== 200 || typeof role !== 'string') throw new Error('not a stanchion');
     return role;
+  }
+
+  /**
+   * Asks the stanchion that answered last, then the others, with a short timeout: a front
+   * end waits on this before serving from its cache, and falls back to the ring when none
+   * answers, so a paused stanchion must not hold requests for long.
+   */
+  async changes(from: LogPosition, timeoutMs = 1000): Promise<ChangeAnswer> {
+    const path = `/changes?epoch=${from.epoch}&seq=${from.seq}`;
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
+      const index = (this.preferred + i) % list.length;
+      try {
+        const reply = await this.client.request(list[index]!, { method: 'GET', path, timeoutMs });
+        if (reply.status === 200) {
+          if (list === this.list) this.preferred = index;
+          return JSON.parse(reply.body.toString('utf8')) as ChangeAnswer;
+        }
+      } catch {
+        // Down or slow: the next one may be the active stanchion.
+      }
+    }
+    throw new StanchionUnavailableError('no stanchion could say what changed');
   }
 
   switchTo(address: string): void {

@@ -12,6 +12,7 @@
  */
 import type { RingClient } from '../ring/client.js';
 import { CommandLog } from './command-log.js';
+import { ChangeFeed, type ChangeAnswer, type LogPosition } from './core/change-feed.js';
 import type { Command, CommandResult, LogEntry } from './core/commands.js';
 import { adminOf, applyEntry, decide, emptyState, makeEntry } from './core/decide.js';
 import type { StanchionState } from './core/decide.js';
@@ -49,6 +50,8 @@ export interface StanchionOptions {
   /** Wait after a claim before reading who won (concurrent claims settle). */
   settleMs?: number;
   clock?: () => number;
+  /** A clock that never jumps (leases are measured on it), in ms. */
+  monotonicMs?: () => number;
   log?: (line: string) => void;
 }
 
@@ -87,6 +90,9 @@ export class StanchionServer {
   private closed = false;
   private loopDone: Promise<void> = Promise.resolve();
   private firstTick!: Promise<void>;
+  private readonly feed = new ChangeFeed();
+  /** Until when (monotonic ms) no standby can have taken over: see changesSince. */
+  private leaseUntilMs = -Infinity;
 
   private constructor(
     private readonly local: CommandLog,
@@ -102,6 +108,7 @@ export class StanchionServer {
       pollIntervalMs: 250,
       settleMs: 500,
       clock: Date.now,
+      monotonicMs: () => performance.now(),
       log: () => undefined,
       ...options,
     };
@@ -142,6 +149,21 @@ export class StanchionServer {
   /** The bootstrap admin user, once the log holds one. */
   admin() {
     return adminOf(this.state);
+  }
+
+  /**
+   * What changed after `from` (see core/change-feed.ts), for front ends' caches. Answered
+   * only by the active stanchion within its lease: a standby claims only after the leader
+   * record stood still for failoverAfterMs of its time, counted from no earlier than the
+   * start of our last beat, so until half that has passed on our clock no other stanchion
+   * can have answered a mutation. A paused leader that wakes up past its lease answers 503
+   * until its next beat, and then steps down: it can never report a stale position.
+   */
+  changesSince(from: LogPosition): ChangeAnswer {
+    if (this.closed || this.role !== 'active' || this.settings.monotonicMs() >= this.leaseUntilMs) {
+      throw new StanchionUnavailableError('no lease: ask the active stanchion');
+    }
+    return this.feed.since(from);
   }
 
   /** Role, epoch, progress and the leader record as last read. */
@@ -188,12 +210,14 @@ export class StanchionServer {
 
   /** Active: bumps the beat, or steps down if another holds the record now. */
   private async beat(): Promise<void> {
+    const startedMs = this.settings.monotonicMs();
     const { record, context } = await this.ringLog.readLeader();
     this.lastLeader = record;
     if (!this.holds(record)) return this.stepDown('another stanchion holds the leader record');
     const next = { ...record!, beat: record!.beat + 1, committedSeq: this.projectedSeq };
     await this.ringLog.writeLeader(next, context);
     this.lastLeader = next;
+    this.leaseUntilMs = startedMs + this.settings.failoverAfterMs / 2;
   }
 
   /** Standby: applies committed entries, or claims the role when the leader is silent. */
@@ -220,6 +244,7 @@ export class StanchionServer {
     const { selfId, address } = this.settings;
     const committedSeq = record?.committedSeq ?? 0;
     const claimRecord = { epoch, holderId: selfId, address, beat: 0, committedSeq };
+    const startedMs = this.settings.monotonicMs();
     await this.ringLog.writeLeader(claimRecord, context);
     await sleep(this.settings.settleMs);
     const now = await this.ringLog.readLeader();
@@ -229,6 +254,8 @@ export class StanchionServer {
     await this.reproject(Math.min(committedSeq, this.state.appliedSeq));
     this.epoch = epoch;
     this.projectedSeq = this.state.appliedSeq;
+    this.feed.restart({ epoch, seq: this.state.appliedSeq });
+    this.leaseUntilMs = startedMs + this.settings.failoverAfterMs / 2;
     this.role = 'active';
     this.settings.log(`stanchion: active at epoch ${epoch} (log at ${this.state.appliedSeq})`);
   }
@@ -262,6 +289,7 @@ export class StanchionServer {
   private stepDown(reason: string): void {
     if (this.role !== 'active') return;
     this.role = 'standby';
+    this.leaseUntilMs = -Infinity;
     this.watch = { sinceMs: this.settings.clock() };
     this.settings.log(`stanchion: standing down at epoch ${this.epoch}: ${reason}`);
     for (const pending of this.queue.splice(0)) {
@@ -301,6 +329,7 @@ export class StanchionServer {
       throw error;
     }
     this.projectedSeq = entry.seq;
+    this.feed.record(entry);
     return entry.result;
   }
 

@@ -8,6 +8,7 @@ import type { StanchionClient } from '../../stanchion/client.js';
 import type { UserRecord } from '../../stanchion/core/records.js';
 import type { SecretBox } from '../../stanchion/secret-box.js';
 import type { PayloadMode } from '../auth/types.js';
+import type { RecordCache } from '../cache/record-cache.js';
 import type { MultipartStore } from '../objects/multipart-store.js';
 import type { GcQueue } from '../objects/gc-queue.js';
 import type { GcWorker } from '../objects/gc-worker.js';
@@ -54,6 +55,8 @@ export interface S3Deps {
   operator?: OperatorInfo;
   /** Seals users' secrets for storage and opens them; stored as given when absent. */
   secrets?: SecretBox;
+  /** Users and buckets cached per request check (src/cache/); read from the ring if absent. */
+  records?: RecordCache<unknown>;
 }
 
 /** This process as an operator sees it. */

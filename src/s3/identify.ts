@@ -1,14 +1,15 @@
 /**
  * Turns a request's credentials into a user: runs the signature check against secrets read
- * from the ring, and refuses unknown and disabled callers; an unsigned request is anonymous,
- * and authorization (handlers/access.ts) decides what it may do. Auth's own failure codes
- * become the S3 errors of the same name here, at the boundary.
+ * from the ring (through the front end's cache, src/cache/), and refuses unknown and
+ * disabled callers; an unsigned request is anonymous, and authorization (handlers/access.ts)
+ * decides what it may do. Auth's own failure codes become the S3 errors of the same name
+ * here, at the boundary.
  */
 import type { FastifyRequest } from 'fastify';
-import { readUserByKey } from '../../stanchion/reader.js';
 import type { UserRecord } from '../../stanchion/core/records.js';
 import { secretsOf } from '../../stanchion/secret-box.js';
 import { authenticate } from '../auth/authenticate.js';
+import { userByKey } from '../cache/lookups.js';
 import type { PayloadMode, SignedRequest } from '../auth/types.js';
 import type { S3Deps } from '../http/context.js';
 import { S3Error } from '../http/errors.js';
@@ -34,7 +35,7 @@ export async function identify(
   };
   const users = new Map<string, UserRecord>();
   const result = await authenticate(signed, deps.clock(), async (keyId) => {
-    const user = await readUserByKey(deps.ring, keyId);
+    const user = await userByKey(deps, request, keyId);
     if (!user) return undefined;
     users.set(keyId, user);
     return { accessKeyId: user.keyId, secretAccessKey: secretsOf(deps).open(keyId, user.secret) };

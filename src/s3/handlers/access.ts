@@ -6,8 +6,8 @@
  * changes nothing.
  */
 import { aclsDisabled } from '../../../stanchion/core/bucket-controls.js';
-import { readBucket } from '../../../stanchion/reader.js';
 import type { BucketRecord } from '../../../stanchion/core/records.js';
+import { bucketNamed } from '../../cache/lookups.js';
 import type { Manifest } from '../../objects/manifest.js';
 import type { Requester } from '../access/acl.js';
 import { authorize, type BucketAccess, type S3Action } from '../access/authorize.js';
@@ -34,11 +34,24 @@ const UNREADABLE_POLICY = parsePolicy(
 );
 
 /**
- * The bucket as the decision needs it: its stored policy parsed (once per request), and
- * what its Object Ownership and Block Public Access settings take away from ACLs and a
- * public policy.
+ * The bucket as the decision needs it: compiled once per cached record (the front end's
+ * cache holds it, `records`), else once per request.
  */
-export function bucketAccessOf(bucket: BucketRecord): BucketAccess {
+export function bucketAccessOf(
+  bucket: BucketRecord,
+  records?: { accessOf(bucket: BucketRecord): unknown },
+): BucketAccess {
+  // The cache sits below the S3 API and holds what front-end.ts compiles into it:
+  // compileBucketAccess's answer, so this is the one place that names its type.
+  const cached = records?.accessOf(bucket) as BucketAccess | undefined;
+  return cached ?? compileBucketAccess(bucket);
+}
+
+/**
+ * The bucket as the decision needs it: its stored policy parsed, and what its Object
+ * Ownership and Block Public Access settings take away from ACLs and a public policy.
+ */
+export function compileBucketAccess(bucket: BucketRecord): BucketAccess {
   const access: BucketAccess = { name: bucket.name, ownerId: bucket.ownerId };
   if (bucket.acl) access.acl = bucket.acl;
   if (aclsDisabled(bucket)) access.aclsDisabled = true;
@@ -70,7 +83,7 @@ export function mayAccess(
   bucket: BucketRecord,
   action: S3Action,
   object: { key?: string; manifest?: Manifest } = {},
-  access: BucketAccess = bucketAccessOf(bucket),
+  access: BucketAccess = bucketAccessOf(bucket, ctx.deps.records),
   facts: PolicyFacts = {},
 ): boolean {
   const existingTags = object.manifest ? { existingTags: object.manifest.tags ?? [] } : {};
@@ -95,7 +108,7 @@ export async function existingBucket(
   name: string,
   ownerHeader = 'x-amz-expected-bucket-owner',
 ): Promise<BucketRecord> {
-  const bucket = await readBucket(ctx.deps.ring, name);
+  const bucket = await bucketNamed(ctx.deps, ctx.request, name);
   if (!bucket) throw S3Error.noSuchBucket(name);
   const raw = ctx.request.headers[ownerHeader];
   const expectedOwner = Array.isArray(raw) ? raw.join(',') : raw;
@@ -118,7 +131,7 @@ export async function authorizedBucket(
 ): Promise<BucketRecord> {
   const bucket = await existingBucket(ctx, name);
   const object = key === undefined ? {} : { key };
-  if (!mayAccess(ctx, bucket, action, object, bucketAccessOf(bucket), facts)) {
+  if (!mayAccess(ctx, bucket, action, object, bucketAccessOf(bucket, ctx.deps.records), facts)) {
     throw new S3Error('AccessDenied');
   }
   return bucket;
@@ -139,7 +152,7 @@ export async function authorizedObject(
   facts: PolicyFacts = {},
 ): Promise<Manifest> {
   const manifest = await ctx.deps.objects.head(bucket.id, key);
-  const access = bucketAccessOf(bucket);
+  const access = bucketAccessOf(bucket, ctx.deps.records);
   if (!manifest) {
     const mayList = (prefix: string) =>
       mayAccess(ctx, bucket, 's3:ListBucket', {}, access, { prefix });

@@ -32,7 +32,7 @@ export async function deleteObjects(ctx: S3Context, bucketName: string): Promise
   requireIntegrityCheck(ctx.request.headers);
   const xml = await readSmallBody(ctx, DELETE_BODY_BYTES_MAX);
   const { quiet, objects } = parseDeleteXml(xml.toString('utf8'));
-  const access = bucketAccessOf(bucket);
+  const access = bucketAccessOf(bucket, ctx.deps.records);
   const outcomes = await mapBounded(objects, DELETES_IN_FLIGHT_MAX, async (target) => {
     try {
       checkTarget(target);

@@ -3,7 +3,7 @@
  * prefix, delimiter, marker / continuation-token / start-after, max-keys and
  * encoding-type=url, in S3's exact XML shapes.
  */
-import { readUserById } from '../../../stanchion/reader.js';
+import { userById } from '../../cache/lookups.js';
 import { listPage, type ListPage } from '../../objects/listing.js';
 import type { S3Context } from '../../http/context.js';
 import { S3Error } from '../../http/errors.js';
@@ -32,7 +32,7 @@ export async function listObjects(ctx: S3Context, bucketName: string, v2: boolea
     maxKeys === 0
       ? { entries: [], isTruncated: false }
       : await listPage(scan, { prefix, delimiter, after, maxKeys });
-  const owner = await readUserById(ctx.deps.ring, bucket.ownerId);
+  const owner = await userById(ctx.deps, ctx.request, bucket.ownerId);
   const ownerXml = { ID: bucket.ownerId, DisplayName: owner?.displayName ?? '' };
   const fetchOwner = !v2 || q.get('fetch-owner') === 'true';
   // V1 returns Prefix as given even with encoding-type=url (botocore decodes V1's Delimiter,

@@ -7,10 +7,10 @@
  * condition and s3:PutObject hold; the
  * size range is enforced while streaming (too large aborts at once) and before the commit.
  */
-import { readUserByKey } from '../../../stanchion/reader.js';
 import type { UserRecord } from '../../../stanchion/core/records.js';
 import { secretsOf } from '../../../stanchion/secret-box.js';
 import { checksumsFromHeaders, createChecksum, verifyChecksums } from '../../auth/checksums.js';
+import { userByKey } from '../../cache/lookups.js';
 import { uriEncode } from '../../auth/request-parts.js';
 import { verifyPostSignature } from '../../auth/post-signature.js';
 import type { RequestContext } from '../../http/context.js';
@@ -86,7 +86,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
 async function postSigner(ctx: RequestContext, fields: Map<string, string>) {
   const users = new Map<string, UserRecord>();
   const signer = await verifyPostSignature(fields, async (keyId) => {
-    const user = await readUserByKey(ctx.deps.ring, keyId);
+    const user = await userByKey(ctx.deps, ctx.request, keyId);
     if (!user) return undefined;
     users.set(keyId, user);
     const secretAccessKey = secretsOf(ctx.deps).open(keyId, user.secret);
