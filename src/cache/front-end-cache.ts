@@ -18,12 +18,12 @@ export function recordCacheFor<Access>(
 ): RecordCache<Access> | undefined {
   const changes = stanchion.changes?.bind(stanchion);
   if (!changes) return undefined;
-  let cache: RecordCache<Access> | undefined;
   const sink = {
-    evict: (changed: Parameters<RecordCache<Access>['evict']>[0]) => cache!.evict(changed),
-    clear: () => cache!.clear(),
+    evict: (changed: Parameters<RecordCache<Access>['evict']>[0]) => cache.evict(changed),
+    clear: () => cache.clear(),
   };
   const revalidator = new Revalidator(changes, sink, { nowMs: () => performance.now() });
-  cache = new RecordCache(ring, revalidator, compile, limits);
+  // The sink's closures run only after this line: the cache exists by then.
+  const cache = new RecordCache(ring, revalidator, compile, limits);
   return cache;
 }

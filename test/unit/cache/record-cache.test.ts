@@ -50,12 +50,11 @@ function world(limits = { entriesMax: 100, bytesMax: 1 << 20 }) {
     asked++;
     return Promise.resolve(feed.since(from));
   };
-  let cache: RecordCache<{ compiled: string }> | undefined;
-  const sink = { evict: (c: never) => cache!.evict(c), clear: () => cache!.clear() };
+  const sink = { evict: (c: never) => cache.evict(c), clear: () => cache.clear() };
   const revalidator = new Revalidator(source, sink, { nowMs: () => 0 });
   let compiles = 0;
   const compile = (b: BucketRecord) => ({ compiled: `${b.name}:${++compiles}` });
-  cache = new RecordCache(ring, revalidator, compile, limits);
+  const cache = new RecordCache(ring, revalidator, compile, limits);
   /** Projects events as stanchion does; `announce` false leaves the feed unaware. */
   const mutate = async (events: StanchionEvent[], announce = true) => {
     seq++;
