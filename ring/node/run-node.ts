@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ring } from '../core/ring.js';
 import { openLevelBackend } from '../storage/leveldb-backend.js';
-import { HttpTransport } from '../transport/http-transport.js';
+import { StreamTransport } from '../transport/rpc-stream-transport.js';
 import { InternalClient } from '../transport/internal-client.js';
 import type { InternalSecurity } from '../transport/internal-security.js';
 import { HandoffManager, type HandoffOptions } from './handoff.js';
@@ -71,7 +71,7 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   );
   const { kv, store } = await openStore(options);
   const actor = await store.actorId(manager.nodeId, () => randomBytes(4).toString('hex'));
-  const transport = new HttpTransport((nodeId) => manager.addressOf(nodeId), client);
+  const transport = new StreamTransport((nodeId) => manager.addressOf(nodeId), client);
   const source = ringSource(manager, client);
   const batches = { batchItemsMax: 256, batchBytesMax: 8 * 1024 * 1024, timeoutMs: 30_000 };
   const locks = new PartitionLocks();
