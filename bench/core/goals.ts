@@ -67,6 +67,21 @@ const GOALS: readonly Goal[] = [
     op: '<=',
     bound: 1.5,
   },
+  // Issue 17 (the cluster phase, --cluster): against the embedded store of the same run.
+  {
+    goal: 'PUT 4 KiB c16, 1-node cluster >= 0.75x the embedded store',
+    numerator: { name: 'put-4KiB-c16-n1', role: 'cairn' },
+    denominator: { name: 'put-4KiB-c16', role: 'cairn' },
+    op: '>=',
+    bound: 0.75,
+  },
+  {
+    goal: 'CPU per 4 KiB PUT, 5-node cluster (n_val 3, all processes) <= 3.5x the embedded store',
+    numerator: { name: 'cpu-us-per-put-4KiB-n5', role: 'cairn' },
+    denominator: { name: 'cpu-us-per-put-4KiB', role: 'cairn' },
+    op: '<=',
+    bound: 3.5,
+  },
 ];
 
 function lookup(entries: readonly ResultEntry[], operand: Operand): number | null {
