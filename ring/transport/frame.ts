@@ -59,16 +59,19 @@ export class FrameSealer {
   ) {}
 
   /**
-   * The frame's bytes as three buffers (head, payload, MAC), so a large payload is never
-   * copied; write them in this order, and seal frames in the order they are written.
+   * The frame's bytes as a list of buffers (head, the payload's parts, MAC), so a large
+   * payload is never copied; write them in this order, and seal frames in the order they
+   * are written.
    */
-  seal(id: number, kind: FrameKind, payload: Buffer): [Buffer, Buffer, Buffer] {
+  seal(id: number, kind: FrameKind, payload: Buffer | Buffer[]): Buffer[] {
+    const parts = Array.isArray(payload) ? payload : [payload];
+    const payloadBytes = parts.reduce((sum, part) => sum + part.length, 0);
     const head = Buffer.alloc(FRAME_HEAD_BYTES);
-    head.writeUInt32BE(FRAME_HEAD_BYTES - 4 + payload.length + FRAME_MAC_BYTES, 0);
+    head.writeUInt32BE(FRAME_HEAD_BYTES - 4 + payloadBytes + FRAME_MAC_BYTES, 0);
     head.writeUInt32BE(id >>> 0, 4);
     head.writeUInt8(kind, 8);
-    const mac = macOf(this.key, this.direction, this.seq++, [head, payload]);
-    return [head, payload, mac];
+    const mac = macOf(this.key, this.direction, this.seq++, [head, ...parts]);
+    return [head, ...parts, mac];
   }
 }
 

@@ -11,7 +11,7 @@
  * past `inflightBytesMax` a call waits for replies to free room before it is written.
  */
 import type { Socket } from 'node:net';
-import { decodeMessage, encodeMessage } from './codec.js';
+import { decodeMessage, encodeMessageParts } from './codec.js';
 import { FrameKind, FrameReader, FrameSealer, type Frame } from './frame.js';
 import type { NodeReply, NodeRequest } from './messages.js';
 import { NodeUnreachableError } from './transport.js';
@@ -65,9 +65,10 @@ export class PeerStream {
 
   /** Sends one request and waits for its reply, at most `timeoutMs`. */
   async call(request: NodeRequest, timeoutMs: number): Promise<NodeReply> {
-    const payload = encodeMessage(request);
+    const payload = encodeMessageParts(request);
+    const bytes = payload.reduce((sum, part) => sum + part.length, 0);
     const startedMs = Date.now();
-    await this.room(payload.length, timeoutMs);
+    await this.room(bytes, timeoutMs);
     const leftMs = Math.max(1, timeoutMs - (Date.now() - startedMs));
     return new Promise<NodeReply>((resolve, reject) => {
       if (this.closedBy) return reject(this.unreachable(this.closedBy.message, false));
@@ -76,8 +77,8 @@ export class PeerStream {
       const timer = setTimeout(() => {
         if (this.settle(id)) reject(this.unreachable(`timeout ${timeoutMs} ms`, true));
       }, leftMs);
-      this.pending.set(id, { resolve, reject, bytes: payload.length, timer });
-      this.inflightBytes += payload.length;
+      this.pending.set(id, { resolve, reject, bytes, timer });
+      this.inflightBytes += bytes;
       this.write(id, payload);
     });
   }
@@ -102,7 +103,7 @@ export class PeerStream {
     }
   }
 
-  private write(id: number, payload: Buffer): void {
+  private write(id: number, payload: Buffer[]): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();

@@ -20,7 +20,7 @@ import {
   verifyInternal,
   type InternalAuthRefusal,
 } from '../core/internal-auth.js';
-import { decodeMessage, encodeMessage } from './codec.js';
+import { decodeMessage, encodeMessageParts } from './codec.js';
 import { FrameKind, FrameReader, FrameSealer, type Frame } from './frame.js';
 import type { NodeReply, NodeRequest } from './messages.js';
 import {
@@ -117,7 +117,7 @@ function serveStream(
     else socket.resume();
   };
   let corked = false;
-  const send = (id: number, kind: FrameKind, payload: Buffer) => {
+  const send = (id: number, kind: FrameKind, payload: Buffer[]) => {
     if (socket.destroyed) return;
     if (!corked) {
       // Replies finished in the same tick leave in one write (batching).
@@ -159,12 +159,12 @@ function serveStream(
 async function answer(
   frame: Frame,
   handle: (request: NodeRequest) => Promise<NodeReply>,
-): Promise<[FrameKind, Buffer]> {
+): Promise<[FrameKind, Buffer[]]> {
   try {
     if (frame.kind !== FrameKind.request) throw new Error('a client sent a non-request frame');
     const reply = await handle(decodeMessage<NodeRequest>(frame.payload));
-    return [FrameKind.reply, encodeMessage(reply)];
+    return [FrameKind.reply, encodeMessageParts(reply)];
   } catch (error) {
-    return [FrameKind.failure, Buffer.from(String((error as Error).message ?? error), 'utf8')];
+    return [FrameKind.failure, [Buffer.from(String((error as Error).message ?? error), 'utf8')]];
   }
 }
