@@ -2,10 +2,12 @@
  * `npm run bench:transport`: the internal transport alone. One server process per
  * contender serves a trivial vnode handler (bench/transport/transport-server.ts); this
  * process is the client, issuing vnode get/put of 4 KiB and 1 MiB values at concurrency 1
- * and 16 through each contender in turn — today's signed HTTP/1.1 POST /rpc (`http`), the
- * HTTP/2 prototype (`http2`), and the RPC stream (`stream`) — in interleaved rounds. It
- * prints the median ops/s of each point and the CPU µs per op of each side (client: this
- * process; server: its /proc counters), with ratios to `http`. Not a test: it prints.
+ * and 16 through each contender in turn — the transport as it was (`today`: signed
+ * HTTP/1.1 POST /rpc, keep-alive, with the old encoder), the same with the new encoder
+ * (`http`), the HTTP/2 prototype (`http2`) and the RPC stream (`stream`) — in interleaved
+ * rounds. It prints the median ops/s of each point and the CPU µs per op of each side
+ * (client: this process; server: its /proc counters), with ratios to `today`, and the
+ * reasons of any failed call. Not a test: it prints.
  *
  * Options: --rounds N (default 3), --duration-ms MS per point and round (default 1000),
  * --quick (1 round of 500 ms), --json FILE.
@@ -21,10 +23,12 @@ import { InternalClient } from '../ring/transport/internal-client.js';
 import type { NodeReply, NodeRequest } from '../ring/transport/messages.js';
 import { StreamTransport } from '../ring/transport/rpc-stream-transport.js';
 import { Http2RpcClient } from './transport/http2-prototype.js';
+import { legacyEncodeMessage } from './transport/legacy-codec.js';
+import { decodeMessage } from '../ring/transport/codec.js';
 
 const COOKIE = 'bench-internal-transport-cookie-0123456789';
 const SERVER_JS = resolve(import.meta.dirname, 'transport/transport-server.js');
-const KINDS = ['http', 'http2', 'stream'] as const;
+const KINDS = ['today', 'http', 'http2', 'stream'] as const;
 type Kind = (typeof KINDS)[number];
 
 interface Point {
@@ -38,6 +42,7 @@ interface Sample {
   clientUsPerOp: number;
   serverUsPerOp: number;
   errors: number;
+  failures: string[];
 }
 
 interface Contender {
@@ -64,7 +69,9 @@ function startServer(kind: string): Promise<{ child: ChildProcess; port: number 
 }
 
 async function contender(kind: Kind, children: ChildProcess[]): Promise<Contender> {
-  const { child, port } = await startServer(kind === 'http2' ? 'http2' : 'http');
+  const server =
+    kind === 'http2' || kind === 'today' ? (kind === 'today' ? 'legacy' : kind) : 'http';
+  const { child, port } = await startServer(server);
   children.push(child);
   const address = `127.0.0.1:${port}`;
   const client = new InternalClient({ cookie: COOKIE });
@@ -72,6 +79,17 @@ async function contender(kind: Kind, children: ChildProcess[]): Promise<Contende
   if (kind === 'http2') {
     const h2 = new Http2RpcClient(address, client);
     return { kind, pid: child.pid!, call: (r) => h2.call(r), close: () => h2.close() };
+  }
+  if (kind === 'today') {
+    const call = async (r: NodeRequest) => {
+      const body = legacyEncodeMessage(r);
+      const type = 'application/octet-stream';
+      const request = { method: 'POST' as const, path: '/rpc', body, contentType: type };
+      const reply = await client.request(address, { ...request, timeoutMs });
+      if (reply.status !== 200) throw new Error(`HTTP ${reply.status}`);
+      return decodeMessage<NodeReply>(reply.body);
+    };
+    return { kind, pid: child.pid!, call, close: () => client.close() };
   }
   const transport =
     kind === 'http'
@@ -112,6 +130,7 @@ async function measure(c: Contender, point: Point, durationMs: number): Promise<
     clientUsPerOp: (client.user + client.system) / ops,
     serverUsPerOp: ((serverAfter.cpuS - serverBefore.cpuS) * 1e6) / ops,
     errors: loop.errors,
+    failures: [...loop.failures].map(([reason, n]) => `${reason.slice(0, 100)} x${n}`),
   };
 }
 
@@ -156,9 +175,9 @@ async function main(): Promise<void> {
 function report(samples: Map<string, Sample[]>) {
   const rows = [];
   const line = (cells: string[]) => process.stdout.write(cells.join(' | ') + '\n');
-  line(['point', 'kind', 'ops/s', 'x http', 'client us/op', 'server us/op', 'sum x http', 'err']);
+  line(['point', 'kind', 'ops/s', 'x today', 'client us/op', 'server us/op', 'sum x today', 'err']);
   for (const point of POINTS) {
-    const base = medians(samples.get(`${nameOf(point)} http`) ?? []);
+    const base = medians(samples.get(`${nameOf(point)} today`) ?? []);
     for (const kind of KINDS) {
       const m = medians(samples.get(`${nameOf(point)} ${kind}`) ?? []);
       const sum = m.clientUsPerOp + m.serverUsPerOp;
@@ -172,7 +191,7 @@ function report(samples: Map<string, Sample[]>) {
         m.clientUsPerOp.toFixed(0).padStart(5),
         m.serverUsPerOp.toFixed(0).padStart(5),
         (sum / baseSum).toFixed(2),
-        String(m.errors),
+        String(m.errors) + (m.failures.length ? ` (${m.failures.slice(0, 2).join('; ')})` : ''),
       ]);
     }
   }
@@ -185,6 +204,7 @@ function medians(list: Sample[]): Sample {
     clientUsPerOp: median(list.map((s) => s.clientUsPerOp)),
     serverUsPerOp: median(list.map((s) => s.serverUsPerOp)),
     errors: list.reduce((a, s) => a + s.errors, 0),
+    failures: [...new Set(list.flatMap((s) => s.failures))],
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The server process of `npm run bench:transport`: a trivial vnode handler (a get answers
  * a stored value of the requested size, a put answers ok) behind one transport's listener —
- * `http` (today's signed POST /rpc on the fastify internal app, which also serves the RPC
+ * `legacy` (POST /rpc with the old encoder), `http` (the signed POST /rpc on the fastify internal app, which also serves the RPC
  * stream's upgrade: `stream`) or `http2` (the prototype), with the cookie given as the second
  * argument. Prints its port, then serves until killed.
  */
@@ -10,6 +10,7 @@ import { buildInternalApp } from '../../ring/transport/internal-server.js';
 import type { NodeReply, NodeRequest } from '../../ring/transport/messages.js';
 import { attachRpcStream } from '../../ring/transport/rpc-stream-server.js';
 import { http2RpcServer } from './http2-prototype.js';
+import { legacyEncodeMessage } from './legacy-codec.js';
 
 const VALUES = new Map<number, Buffer>();
 
@@ -34,9 +35,10 @@ async function main(kind: string, cookie: string): Promise<void> {
     { cookie: cookie },
     { openPaths: [], bodyBytesMax: 96 << 20, logLevel: 'silent' },
   );
+  const encode = kind === 'legacy' ? legacyEncodeMessage : encodeMessage;
   app.post('/rpc', async (request, reply) => {
     const answer = await trivialHandler(decodeMessage<NodeRequest>(request.body as Buffer));
-    return reply.header('content-type', 'application/octet-stream').send(encodeMessage(answer));
+    return reply.header('content-type', 'application/octet-stream').send(encode(answer));
   });
   attachRpcStream(app.server, {
     cookie: cookie,
