@@ -39,7 +39,9 @@ function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
 export function http2RpcServer(cookie: string, handle: NodeHandler): Http2Server {
   const key = internalKey(cookie);
   const replay = new ReplayGuard(200_000);
-  const server = createServer({ settings: { initialWindowSize: 8 << 20 } });
+  // Past nghttp2's default 10 MB of session memory (16 MiB values in flight) it answers
+  // ENHANCE_YOUR_CALM and drops the session.
+  const server = createServer({ maxSessionMemory: 256, settings: { initialWindowSize: 8 << 20 } });
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     void collect(stream).then(async (body) => {
       const auth = headers['x-cairn-auth'];
@@ -61,18 +63,25 @@ export function http2RpcServer(cookie: string, handle: NodeHandler): Http2Server
 
 /** A client of one h2c peer: one session, requests multiplexed on it. */
 export class Http2RpcClient {
-  private readonly session: ClientHttp2Session;
+  private session: ClientHttp2Session;
 
   constructor(
-    address: string,
+    private readonly address: string,
     private readonly signer: InternalClient,
   ) {
-    this.session = connect(`http://${address}`, { settings: { initialWindowSize: 8 << 20 } });
-    this.session.on('error', () => {});
+    this.session = this.connect();
+  }
+
+  private connect(): ClientHttp2Session {
+    const options = { maxSessionMemory: 256, settings: { initialWindowSize: 8 << 20 } };
+    const session = connect(`http://${this.address}`, options);
+    session.on('error', () => {});
+    return session;
   }
 
   async call(request: NodeRequest): Promise<NodeReply> {
     const body = encodeMessage(request);
+    if (this.session.destroyed || this.session.closed) this.session = this.connect();
     const stream = this.session.request({
       ':method': 'POST',
       ':path': '/rpc',

@@ -1,9 +1,10 @@
 /**
  * The server process of `npm run bench:transport`: a trivial vnode handler (a get answers
- * a stored value of the requested size, a put answers ok) behind one transport's listener —
- * `legacy` (POST /rpc with the old encoder), `http` (the signed POST /rpc on the fastify internal app, which also serves the RPC
- * stream's upgrade: `stream`) or `http2` (the prototype), with the cookie given as the second
- * argument. Prints its port, then serves until killed.
+ * a stored value of the requested size, a put answers ok) behind one transport's listener:
+ * `legacy` (signed POST /rpc with the old encoder), `http` (the same with the new one, on
+ * the fastify internal app that also serves the RPC stream's upgrade: `stream`) or `http2`
+ * (the prototype), with the cookie as the second argument. Prints its port, then serves
+ * until killed.
  */
 import { decodeMessage, encodeMessage } from '../../ring/transport/codec.js';
 import { buildInternalApp } from '../../ring/transport/internal-server.js';

@@ -122,6 +122,8 @@ describe('rpc stream transport', () => {
   it('times out a slow call as maybe delivered, and the connection stays usable', async () => {
     const node = await startNode(0, { delayMs: 300 });
     const transport = transportTo(() => node.port);
+    // Connected first: a timeout during the handshake would rightly be "not delivered".
+    expect((await transport.call('n1', { op: 'ping' }, { timeoutMs: 5000 })).ok).toBe(true);
     const slow = await unreachable(
       transport.call('n1', { op: 'get', item: ITEM }, { timeoutMs: 50 }),
     );
