@@ -3,7 +3,8 @@
  * clusters on loopback, one at a time, each stopped and removed before the next starts:
  *
  * - PUT 4 KiB ops/s at concurrency 16 against 1, 3 and 5 nodes (same load generator and
- *   durations as the 4 KiB phase), and the ratio 5 nodes / 1 node;
+ *   durations as the 4 KiB phase), and the ratio 5 nodes / 1 node; the CPU per PUT summed
+ *   over every process of the cluster (`cpu-us-per-put-4KiB-nN`, from /proc);
  * - a 5th node joining a 4-node cluster that holds data: seconds from `cluster commit`
  *   until member-status shows nothing pending and no transfer is active, the bytes that
  *   landed on the new node, and those bytes over (data × n_val), whose ideal is 1/5.
@@ -19,6 +20,7 @@ import { bufferBody, randomChunk, repeatedBody, type BodySource } from '../load/
 import { SignedClient, describeReply, isSuccess } from '../load/signed-client.js';
 import type { BenchServer } from '../servers/bench-servers.js';
 import { DevCluster } from '../servers/dev-cluster.js';
+import { readProcSnapshot } from '../servers/proc-stats.js';
 import { ensureBucket } from './bucket-setup.js';
 import type { PhaseContext } from './context.js';
 
@@ -115,9 +117,12 @@ async function measurePuts(ctx: PhaseContext, cluster: DevCluster): Promise<numb
     const warm = { concurrency: CONCURRENCY, durationMs: 10_000, opsMax: ctx.plan.warmupOps };
     await runClosedLoop(warm, putOperation(client, bucket, 'warm', body));
     const rounds: LoopResult[] = [];
+    const cpuUs: number[] = [];
     for (let round = 1; round <= ctx.plan.rounds; round++) {
       const spec = { concurrency: CONCURRENCY, durationMs: ctx.plan.pointDurationMs, opsMax: 1e7 };
+      const cpuBeforeS = await clusterCpuS(cluster);
       const loop = await runClosedLoop(spec, putOperation(client, bucket, `r${round}`, body));
+      cpuUs.push((((await clusterCpuS(cluster)) - cpuBeforeS) * 1e6) / Math.max(1, loop.ok));
       const latency = summarizeLatencies(loop.latenciesMs);
       const opsPerS = ratePerS(loop.ok, loop.elapsedMs);
       ctx.points.push({
@@ -134,7 +139,8 @@ async function measurePuts(ctx: PhaseContext, cluster: DevCluster): Promise<numb
       if (loop.errors > 0) ctx.recordFailures(`${name} ${server.label}`, loop.failures);
       ctx.log(
         `${name} r${round}: ${Math.round(opsPerS)} ops/s, p50 ${latency.p50Ms.toFixed(2)} ms, ` +
-          `p99 ${latency.p99Ms.toFixed(2)} ms, errors ${loop.errors}`,
+          `p99 ${latency.p99Ms.toFixed(2)} ms, errors ${loop.errors}, ` +
+          `cpu ${Math.round(cpuUs.at(-1)!)} us/put (all processes)`,
       );
       rounds.push(loop);
     }
@@ -143,10 +149,23 @@ async function measurePuts(ctx: PhaseContext, cluster: DevCluster): Promise<numb
     ctx.book.record({ name, unit: 'ops/s', better: 'higher' }, 'cairn', opsPerS, errors);
     const p50 = median(rounds.map((r) => summarizeLatencies(r.latenciesMs).p50Ms));
     ctx.book.record({ name: `${name}-p50`, unit: 'ms', better: 'lower' }, 'cairn', p50);
+    const cpuFigure = `cpu-us-per-put-4KiB-n${cluster.nodes}`;
+    ctx.book.record({ name: cpuFigure, unit: 'us', better: 'lower' }, 'cairn', median(cpuUs));
     return opsPerS;
   } finally {
     client.close();
   }
+}
+
+/**
+ * CPU seconds used so far by every process of the cluster (nodes, stanchion, S3 front end),
+ * summed; a process that cannot be read counts as NaN, so the figure is not understated.
+ */
+async function clusterCpuS(cluster: DevCluster): Promise<number> {
+  const snapshots = await Promise.all(
+    cluster.pids().map((pid) => readProcSnapshot(pid).catch(() => undefined)),
+  );
+  return snapshots.reduce((sum, s) => sum + (s ? s.cpuS : Number.NaN), 0);
 }
 
 async function sizes(cluster: DevCluster, nodes: readonly number[]): Promise<number[]> {

@@ -177,9 +177,8 @@ export class DevCluster {
     this.killNow();
   }
 
-  /** SIGKILL of every PID left in the pids dir, then removal of the dir. Synchronous. */
-  killNow(): void {
-    this.closed = true;
+  /** The PIDs in the pids dir: every process of the cluster (nodes, stanchion, S3). */
+  pids(): number[] {
     const pidsDir = join(this.dir, 'pids');
     let files: string[] = [];
     try {
@@ -187,10 +186,24 @@ export class DevCluster {
     } catch {
       files = [];
     }
+    const pids: number[] = [];
     for (const file of files) {
       try {
         const pid = Number(readFileSync(join(pidsDir, file), 'utf8').trim());
-        if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGKILL');
+        if (Number.isInteger(pid) && pid > 0) pids.push(pid);
+      } catch {
+        // Removed meanwhile.
+      }
+    }
+    return pids;
+  }
+
+  /** SIGKILL of every PID left in the pids dir, then removal of the dir. Synchronous. */
+  killNow(): void {
+    this.closed = true;
+    for (const pid of this.pids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
       } catch {
         // Already gone.
       }

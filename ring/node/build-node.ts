@@ -13,7 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ring } from '../core/ring.js';
 import { openLevelBackend } from '../storage/leveldb-backend.js';
-import { HttpTransport } from '../transport/http-transport.js';
+import { StreamTransport } from '../transport/rpc-stream-transport.js';
 import { InternalClient } from '../transport/internal-client.js';
 import { InProcessTransport, type NodeHandler, type Transport } from '../transport/transport.js';
 import { AntiEntropy } from './anti-entropy.js';
@@ -122,7 +122,7 @@ async function assemble(
 ): Promise<Parts> {
   const actor = await store.actorId(manager.nodeId, () => randomBytes(4).toString('hex'));
   const inProcess = options.network ? undefined : new InProcessTransport();
-  const transport = inProcess ?? new HttpTransport((nodeId) => manager.addressOf(nodeId), client);
+  const transport = inProcess ?? new StreamTransport((nodeId) => manager.addressOf(nodeId), client);
   const source = ringSource(manager, client);
   const locks = new PartitionLocks();
   const hints = new HintedHandoff(store, source, transport, locks, BATCHES);
@@ -197,7 +197,7 @@ function withLifecycle(
     stop,
     async close() {
       stop();
-      if (parts.transport instanceof HttpTransport) parts.transport.close();
+      if (parts.transport instanceof StreamTransport) parts.transport.close();
       await closeStore();
     },
   };

@@ -13,6 +13,7 @@ import type { HandoffManager } from './handoff.js';
 import type { InternalClient } from '../transport/internal-client.js';
 import type { InternalSecurity } from '../transport/internal-security.js';
 import { buildInternalApp } from '../transport/internal-server.js';
+import { serveNodeRpcStream } from './node-rpc-stream.js';
 import { peerCall, PeerError } from '../transport/peer-client.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { RingManager } from './ring-manager.js';
@@ -54,6 +55,7 @@ export function buildNodeServer(deps: NodeServerDeps): FastifyInstance {
     const answer = await deps.handle(message);
     return reply.header('content-type', 'application/octet-stream').send(encodeMessage(answer));
   });
+  serveNodeRpcStream(app, deps.security.cookie, deps.handle);
   app.post('/gossip', async (request) => {
     const sender = request.headers[NODE_HEADER];
     if (typeof sender === 'string') deps.manager.markSeen(sender);

@@ -6,8 +6,14 @@
  * certificate and checks the server's against the cluster CA. Connections are pooled.
  */
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import {
   bodyDigest,
   INTERNAL_AUTH_HEADER,
@@ -15,6 +21,7 @@ import {
   signInternal,
 } from '../core/internal-auth.js';
 import { checkCookie, type InternalSecurity } from './internal-security.js';
+import { acceptSession } from './rpc-session.js';
 
 /** One request to send. */
 export interface InternalRequest {
@@ -27,6 +34,13 @@ export interface InternalRequest {
   timeoutMs: number;
   /** A reply larger than this fails the request, in bytes. */
   replyBytesMax?: number;
+}
+
+/** An upgraded connection: the socket, bytes already read past the 101, its headers. */
+export interface Upgraded {
+  socket: Socket;
+  head: Buffer;
+  headers: IncomingHttpHeaders;
 }
 
 /** The answer: status and the whole body. */
@@ -85,6 +99,47 @@ export class InternalClient {
       outgoing.on('error', reject);
       outgoing.end(options.body);
     });
+  }
+
+  /**
+   * Sends a signed GET asking to upgrade to `protocol`; resolves with the socket once the
+   * server answers 101 (the socket then leaves the pool). Any other answer rejects with an
+   * error whose `status` is the HTTP status; network errors reject as they are.
+   */
+  upgrade(address: string, path: string, protocol: string, timeoutMs: number) {
+    const headers = {
+      [INTERNAL_AUTH_HEADER]: this.sign('GET', path, ''),
+      connection: 'Upgrade',
+      upgrade: protocol,
+    };
+    const send = this.scheme === 'https' ? httpsRequest : httpRequest;
+    return new Promise<Upgraded>((resolve, reject) => {
+      const outgoing = send(`${this.scheme}://${address}${path}`, {
+        agent: this.agent,
+        timeout: timeoutMs,
+        headers,
+      });
+      outgoing.on('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
+        socket.setTimeout(0);
+        resolve({ socket, head, headers: res.headers });
+      });
+      outgoing.on('response', (res: IncomingMessage) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        reject(Object.assign(new Error(`upgrade refused: HTTP ${status}`), { status }));
+      });
+      outgoing.on('timeout', () => outgoing.destroy(new Error(`timeout ${timeoutMs} ms`)));
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  }
+
+  /**
+   * The session key of an RPC stream, from the server's 101 header and the nonce this client
+   * sent; undefined unless the server proved the cookie (ring/transport/rpc-session.ts).
+   */
+  acceptSession(clientNonce: string, header: string | undefined): Buffer | undefined {
+    return acceptSession(this.key, clientNonce, header);
   }
 
   /** Closes idle pooled connections. */

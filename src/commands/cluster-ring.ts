@@ -1,12 +1,12 @@
 /**
  * A RingClient for a process outside the ring (an S3 front end, stanchion): it follows the
- * ring through any node, talks to storage nodes over HTTP, and routes around nodes that
- * stop answering.
+ * ring through any node, talks to storage nodes over one RPC stream each, and routes around
+ * nodes that stop answering.
  */
 import { RING_RESOLVERS } from '../ring-resolvers.js';
 import { RingClient, type Quorum } from '../../ring/client.js';
 import { RemoteRing } from '../../ring/remote-ring.js';
-import { HttpTransport } from '../../ring/transport/http-transport.js';
+import { StreamTransport } from '../../ring/transport/rpc-stream-transport.js';
 import type { InternalClient } from '../../ring/transport/internal-client.js';
 
 /** A connected ring client and what to stop when done. */
@@ -29,7 +29,7 @@ export async function connectClusterRing(
   );
   await remote.poll();
   remote.start();
-  const transport = new HttpTransport((nodeId) => remote.addressOf(nodeId), internal);
+  const transport = new StreamTransport((nodeId) => remote.addressOf(nodeId), internal);
   const client = new RingClient({
     resolvers: RING_RESOLVERS,
     ring: () => remote.ring,

@@ -18,7 +18,7 @@ import type { NodeTimers } from '../../../ring/node/node-timers.js';
 import { storageNodeHandler } from '../../../ring/node/storage-node.js';
 import { REAP_DELAY_MS } from '../../../ring/node/tombstone-reaper.js';
 import { memoryBackend } from '../../../ring/storage/memory-backend.js';
-import { HttpTransport } from '../../../ring/transport/http-transport.js';
+import { StreamTransport } from '../../../ring/transport/rpc-stream-transport.js';
 import { InternalClient } from '../../../ring/transport/internal-client.js';
 
 /** Timers the test drives: intervals are recorded, sleeps wait for release(). */
@@ -158,7 +158,7 @@ describe('build-node: the embedded store is a ring of one on the cluster path', 
     const client = new InternalClient({ cookie: 'a-secret-of-16-characters' });
     const options = embeddedOptions(dataDir, manual.timers);
     node = await buildNode({ ...options, network: { address: '127.0.0.1:9', client } });
-    expect(node.transport).toBeInstanceOf(HttpTransport);
+    expect(node.transport).toBeInstanceOf(StreamTransport);
     expect(node.manager.addressOf(node.nodeId)).toBe('127.0.0.1:9');
     node.start();
     for (const { tick } of manual.ticks) tick();
