@@ -125,7 +125,8 @@ describe('build-node: the embedded store is a ring of one on the cluster path', 
   });
 
   it('the storage handler alone no longer reaps: the router is the one reaper', async () => {
-    vi.useFakeTimers();
+    // Only the timers a reaper would use: the group commit's turn (setImmediate) stays real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval'] });
     try {
       const store = new ItemStore(memoryBackend(), join(dataDir, 'blobs'), { sync: false });
       const handle = storageNodeHandler(store, Q);
