@@ -7,6 +7,7 @@
  * serves what it is sent and keeps it as a hint.
  */
 import type { Ring } from '../core/ring.js';
+import { realScheduler, type Scheduler } from '../real-scheduler.js';
 import type { ItemRequest, NodeReply, NodeRequest } from '../transport/messages.js';
 import type { Transport } from '../transport/transport.js';
 import type { AntiEntropy } from './anti-entropy.js';
@@ -26,6 +27,8 @@ export interface VnodeRouterDeps {
   aae?: AntiEntropy;
   transport: Transport;
   timeoutMs: number;
+  /** Times the tombstone reap delay; real unless a simulation passes its own. */
+  scheduler?: Scheduler;
 }
 
 const MUTATIONS = new Set(['put', 'delete', 'coordinate', 'merge', 'reap']);
@@ -162,7 +165,8 @@ async function reapWhenAllHaveIt(
   const everywhere =
     results.every((r) => r.status === 'fulfilled') && !request.replicas.some((r) => r.fallback);
   if (!everywhere) return;
-  await new Promise((resolve) => setTimeout(resolve, REAP_DELAY_MS).unref());
+  const timers = deps.scheduler ?? realScheduler;
+  await timers.sleep(REAP_DELAY_MS, { unref: true, label: 'reap-delay' });
   // A hint of an older value, handed back after the tombstone is gone, would bring the
   // value back: reap only when no member holds hints for these partitions.
   if (!(await noHintsAnywhere(deps, request))) return;
