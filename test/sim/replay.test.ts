@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runSeed } from './replication-world.js';
+import { runStanchionSeed } from './stanchion-world.js';
 
 describe('simulation replay (virtual time)', () => {
   it('replication: one seed twice gives the same trace, another seed a different one (seed 7, 30 steps)', async () => {
@@ -15,6 +16,16 @@ describe('simulation replay (virtual time)', () => {
     expect(first.trace.length).toBeGreaterThan(1000);
     expect(first.trace.some((line) => / fire /.test(line))).toBe(true);
     expect(first.trace.some((line) => / delivered$/.test(line))).toBe(true);
+    expect(again.trace).toEqual(first.trace);
+    expect(other.trace).not.toEqual(first.trace);
+  }, 60_000);
+
+  it('stanchion: one seed twice gives the same trace, another seed a different one (seed 3)', async () => {
+    const first = await runStanchionSeed(3);
+    const again = await runStanchionSeed(3);
+    const other = await runStanchionSeed(4);
+    expect(first.trace.some((line) => / fire stanchion-wait#/.test(line))).toBe(true);
+    expect(first.trace.some((line) => / create \d+ .* ok$/.test(line))).toBe(true);
     expect(again.trace).toEqual(first.trace);
     expect(other.trace).not.toEqual(first.trace);
   }, 60_000);
