@@ -14,10 +14,15 @@ export interface BackgroundIntervals {
   aaeIntervalMs: number;
 }
 
-/** Starts both timers (unref'd: they never keep a process alive); returns their stop. */
+/** The duties: hint returns always; exchanges only when the node runs anti-entropy. */
+export interface BackgroundDuties {
+  hints: HintedHandoff;
+  aae?: AntiEntropy;
+}
+
+/** Starts the timers (unref'd: they never keep a process alive); returns their stop. */
 export function startBackground(
-  hints: HintedHandoff,
-  aae: AntiEntropy,
+  { hints, aae }: BackgroundDuties,
   intervals: BackgroundIntervals,
   scheduler: Scheduler = realScheduler,
 ): () => void {
@@ -25,8 +30,18 @@ export function startBackground(
     unref: true,
     label: 'hint-tick',
   });
+  if (!aae) return () => scheduler.clear(hintTimer);
+  const aaeTimer = startExchanges(aae, intervals.aaeIntervalMs, scheduler);
+  return () => {
+    scheduler.clear(hintTimer);
+    scheduler.clear(aaeTimer);
+  };
+}
+
+/** One anti-entropy exchange per interval, never two at once. */
+function startExchanges(aae: AntiEntropy, intervalMs: number, scheduler: Scheduler) {
   let exchanging = false;
-  const aaeTick = () => {
+  const tick = () => {
     if (exchanging) return;
     exchanging = true;
     void aae
@@ -34,12 +49,5 @@ export function startBackground(
       .catch((error: unknown) => (aae.stats.lastError = String(error)))
       .finally(() => (exchanging = false));
   };
-  const aaeTimer = scheduler.setInterval(aaeTick, intervals.aaeIntervalMs, {
-    unref: true,
-    label: 'aae-exchange',
-  });
-  return () => {
-    scheduler.clear(hintTimer);
-    scheduler.clear(aaeTimer);
-  };
+  return scheduler.setInterval(tick, intervalMs, { unref: true, label: 'aae-exchange' });
 }

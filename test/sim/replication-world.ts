@@ -105,7 +105,10 @@ export function buildNode(nodeId: string, world: SimWorld) {
 type SimNode = ReturnType<typeof buildNode>;
 
 /** The union of every replica's state of `key` (what no fault can take away). */
-async function unionOf(nodes: SimNode[], key: string): Promise<VersionedValue> {
+export async function unionOf(
+  nodes: Array<Pick<SimNode, 'store'>>,
+  key: string,
+): Promise<VersionedValue> {
   const primary = partitionOf(ringIndex(KEYSPACE, key), Q);
   let union: VersionedValue = { siblings: [] };
   for (const node of nodes) {
@@ -124,7 +127,7 @@ async function unionOf(nodes: SimNode[], key: string): Promise<VersionedValue> {
 }
 
 /** Per key: acknowledged values no later acknowledged write has seen, and failed attempts. */
-interface KeyHistory {
+export interface KeyHistory {
   live: Set<string>;
   failed: Set<string>;
   /** Acknowledged values an unacknowledged write read: superseded only if it took effect. */
@@ -143,7 +146,7 @@ export function makeClient(net: SimNetwork, name: string) {
 }
 
 /** One client write: read (what it supersedes), then write with that context. */
-async function clientStep(
+export async function clientStep(
   client: RingClient,
   key: string,
   value: string | null,

@@ -67,7 +67,7 @@ describe('virtual scheduler', () => {
     expect(() => sched.setInterval(() => undefined, Infinity)).toThrow(RangeError);
   });
 
-  it('property: firing order is the stable sort by due time, and the clock never goes back', async () => {
+  it('property: fires in stable order of due time; the clock never goes back', async () => {
     const delays = fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 40 });
     await fc.assert(
       fc.asyncProperty(delays, fc.integer({ min: 0, max: 60 }), async (list, stepMs) => {
@@ -87,7 +87,7 @@ describe('virtual scheduler', () => {
     );
   });
 
-  it('property: a program of timers, sleeps and clears gives the same trace every run', async () => {
+  it('property: a program of timers, sleeps and clears traces the same each run', async () => {
     const op = fc.record({
       kind: fc.constantFrom('timeout', 'interval', 'sleep', 'clear'),
       delayMs: fc.integer({ min: 0, max: 30 }),
