@@ -109,10 +109,11 @@ export class StanchionServer {
       failoverAfterMs: 4000,
       pollIntervalMs: 250,
       settleMs: 500,
-      clock: () => scheduler.now(),
-      scheduler,
       log: () => undefined,
       ...options,
+      // After the spread: an option given as undefined still gets the default.
+      clock: options.clock ?? (() => scheduler.now()),
+      scheduler,
     };
     this.projectedSeq = state.appliedSeq;
   }
