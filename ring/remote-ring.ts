@@ -6,6 +6,7 @@
 import { reconcile } from './core/gossip.js';
 import { memberOf, type Ring } from './core/ring.js';
 import { peerCall } from './transport/peer-client.js';
+import { realScheduler, type Scheduler, type TimerHandle } from './real-scheduler.js';
 import type { InternalClient } from './transport/internal-client.js';
 
 /** Settings of a ring follower. */
@@ -16,12 +17,14 @@ export interface RemoteRingOptions {
   client: InternalClient;
   pollIntervalMs: number;
   downAfterMs: number;
+  /** The poll timer's source; real unless a simulation passes its own. */
+  scheduler?: Scheduler;
 }
 
 /** A ring followed from outside the cluster. */
 export class RemoteRing {
   private lastSeenMs = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private next = 0;
 
   private constructor(
@@ -68,12 +71,13 @@ export class RemoteRing {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.poll(), this.options.pollIntervalMs);
-    this.timer.unref();
+    const timers = this.options.scheduler ?? realScheduler;
+    const every = this.options.pollIntervalMs;
+    this.timer = timers.setInterval(() => void this.poll(), every, { unref: true, label: 'poll' });
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    (this.options.scheduler ?? realScheduler).clear(this.timer);
   }
 
   /** Fetches the ring now, from the next node that answers. */

@@ -11,6 +11,7 @@
  *   every entry in the ring log and re-projects what the old leader may not have.
  */
 import type { RingClient } from '../ring/client.js';
+import { realScheduler, type Scheduler } from '../ring/real-scheduler.js';
 import { CommandLog } from './command-log.js';
 import { ChangeFeed, type ChangeAnswer, type LogPosition } from './core/change-feed.js';
 import type { Command, CommandResult, LogEntry } from './core/commands.js';
@@ -49,11 +50,19 @@ export interface StanchionOptions {
   pollIntervalMs?: number;
   /** Wait after a claim before reading who won (concurrent claims settle). */
   settleMs?: number;
+  /** Defaults to the scheduler's clock. */
   clock?: () => number;
-  /** A clock that never jumps (leases are measured on it), in ms. */
+  /** A clock that never jumps (leases are measured on it), in ms; the scheduler's if given. */
   monotonicMs?: () => number;
+  /** Timers for beats, polls, settling and retries; real unless a simulation passes its own. */
+  scheduler?: Scheduler;
+  /** Opens the local log; a simulation passes an in-memory one (default: CommandLog). */
+  openLog?: (dir: string) => Promise<LocalLog>;
   log?: (line: string) => void;
 }
+
+/** What the server needs of its local log (CommandLog on disk). */
+export type LocalLog = Pick<CommandLog, 'put' | 'replay' | 'close'>;
 
 /** What `cairn-admin stanchion status` shows of one process. */
 export interface StanchionStatus {
@@ -74,13 +83,11 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The serializer for one cluster (one process of it). */
 export class StanchionServer {
   private readonly queue: Pending[] = [];
   private readonly ringLog: RingLog;
-  private readonly settings: Required<Omit<StanchionOptions, 'ring' | 'strict'>>;
+  private readonly settings: Required<Omit<StanchionOptions, 'ring' | 'strict' | 'openLog'>>;
   private role: 'active' | 'standby' = 'standby';
   private epoch = 0;
   private projectedSeq = 0;
@@ -95,29 +102,34 @@ export class StanchionServer {
   private leaseUntilMs = -Infinity;
 
   private constructor(
-    private readonly local: CommandLog,
+    private readonly local: LocalLog,
     private readonly ring: RingClient,
     private readonly state: StanchionState,
     options: StanchionOptions,
   ) {
     this.ringLog = new RingLog(ring, options.strict);
+    const scheduler = options.scheduler ?? realScheduler;
     this.settings = {
       queueLengthMax: 1024,
       beatIntervalMs: 1000,
       failoverAfterMs: 4000,
       pollIntervalMs: 250,
       settleMs: 500,
-      clock: Date.now,
-      monotonicMs: () => performance.now(),
       log: () => undefined,
       ...options,
+      // After the spread: an option given as undefined still gets the default.
+      clock: options.clock ?? (() => scheduler.now()),
+      monotonicMs:
+        options.monotonicMs ??
+        (options.scheduler ? () => scheduler.now() : () => performance.now()),
+      scheduler,
     };
     this.projectedSeq = state.appliedSeq;
   }
 
   /** Opens the local log, replays it, and starts following or leading. */
   static async open(options: StanchionOptions): Promise<StanchionServer> {
-    const local = await CommandLog.open(options.dir);
+    const local = await (options.openLog ?? CommandLog.open)(options.dir);
     const state = emptyState();
     for await (const entry of local.replay()) applyEntry(state, entry);
     const server = new StanchionServer(local, options.ring, state, options);
@@ -185,8 +197,12 @@ export class StanchionServer {
   async close(): Promise<void> {
     this.closed = true;
     await this.loopDone;
-    while (this.draining) await sleep(5);
+    while (this.draining) await this.sleep(5);
     await this.local.close();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return this.settings.scheduler.sleep(ms, { label: 'stanchion-wait' });
   }
 
   private start(): void {
@@ -203,7 +219,7 @@ export class StanchionServer {
         const { beatIntervalMs, pollIntervalMs } = this.settings;
         const waitMs = this.role === 'active' ? beatIntervalMs : pollIntervalMs;
         const stepMs = Math.min(50, waitMs);
-        for (let t = 0; t < waitMs && !this.closed; t += stepMs) await sleep(stepMs);
+        for (let t = 0; t < waitMs && !this.closed; t += stepMs) await this.sleep(stepMs);
       }
     })();
   }
@@ -246,7 +262,7 @@ export class StanchionServer {
     const claimRecord = { epoch, holderId: selfId, address, beat: 0, committedSeq };
     const startedMs = this.settings.monotonicMs();
     await this.ringLog.writeLeader(claimRecord, context);
-    await sleep(this.settings.settleMs);
+    await this.sleep(this.settings.settleMs);
     const now = await this.ringLog.readLeader();
     this.lastLeader = now.record;
     if (now.record?.holderId !== selfId || now.record.epoch !== epoch) return;
@@ -363,7 +379,7 @@ export class StanchionServer {
         return await attempt();
       } catch (error) {
         if (tries >= 4) throw error;
-        await sleep(250 * 2 ** tries);
+        await this.sleep(250 * 2 ** tries);
       }
     }
   }

@@ -22,7 +22,9 @@ import { HandoffManager, type HandoffOptions } from './handoff.js';
 import { HintedHandoff } from './hinted-handoff.js';
 import { ItemStore } from './item-store.js';
 import { attachNodeMetrics, type NodeMetrics, type NodeMetricsOptions } from './node-metrics.js';
-import { realNodeTimers, type NodeTimers } from './node-timers.js';
+import { startBackground } from './background.js';
+import { nodeTimersOn, type NodeTimers } from './node-timers.js';
+import { realScheduler, type Scheduler } from '../real-scheduler.js';
 import { PartitionLocks } from './partition-locks.js';
 import { peerCall } from '../transport/peer-client.js';
 import { RingManager } from './ring-manager.js';
@@ -59,7 +61,9 @@ export interface NodeBuildOptions {
   network?: NodeNetwork;
   /** Where the node's metrics go (a shared registry for the embedded store). */
   metrics?: NodeMetricsOptions;
-  /** Clock and timers; real ones by default. */
+  /** Clock and timers of every duty (handoff, gossip, hints, anti-entropy); real by default. */
+  scheduler?: Scheduler;
+  /** The node's own duty timers; on `scheduler` by default (a test may tick them by hand). */
   timers?: NodeTimers;
 }
 
@@ -90,12 +94,13 @@ const BATCHES = { batchItemsMax: 256, batchBytesMax: 8 * 1024 * 1024, timeoutMs:
 export async function buildNode(options: NodeBuildOptions): Promise<BuiltNode> {
   checkOptions(options);
   await mkdir(options.dataDir, { recursive: true });
-  const timers = options.timers ?? realNodeTimers();
+  const scheduler = options.scheduler ?? realScheduler;
+  const timers = options.timers ?? nodeTimersOn(scheduler);
   const client = options.network?.client ?? offlineClient();
   const address = options.network?.address ?? '';
   const manager = await RingManager.open(
     new RingStore(options.dataDir),
-    { ...options, address, client },
+    { ...options, address, client, scheduler },
     timers.now,
   );
   const kv = await openLevelBackend(join(options.dataDir, 'leveldb'));
@@ -127,7 +132,12 @@ async function assemble(
   const locks = new PartitionLocks();
   const hints = new HintedHandoff(store, source, transport, locks, BATCHES);
   await hints.load();
-  const handoffOptions = { ...options.handoff, ...BATCHES, dropDelayMs: 10_000 };
+  const handoffOptions = {
+    ...options.handoff,
+    ...BATCHES,
+    dropDelayMs: 10_000,
+    scheduler: options.scheduler ?? realScheduler,
+  };
   const keep = (p: number) => hints.isHinted(p);
   const handoff = new HandoffManager(
     store,
@@ -211,19 +221,11 @@ function startDuties(
   hints: HintedHandoff,
   aae: AntiEntropy,
 ): void {
-  const alone = () => manager.ring.members.length < 2;
-  timers.every(options.gossipIntervalMs * 2, () => {
-    if (!alone()) void hints.tick();
-  });
-  let exchanging = false;
-  timers.every(options.aaeIntervalMs, () => {
-    if (exchanging || alone()) return;
-    exchanging = true;
-    void aae
-      .exchangeOnce()
-      .catch((error: unknown) => (aae.stats.lastError = String(error)))
-      .finally(() => (exchanging = false));
-  });
+  const intervals = {
+    hintIntervalMs: options.gossipIntervalMs * 2,
+    aaeIntervalMs: options.aaeIntervalMs,
+  };
+  startBackground({ hints, aae }, intervals, timers, () => manager.ring.members.length >= 2);
 }
 
 /**

@@ -6,6 +6,7 @@
  * Partitions this node no longer serves are dropped once the new owner has them.
  */
 import type { Ring } from '../core/ring.js';
+import { realScheduler, type Scheduler } from '../real-scheduler.js';
 import type { Transport } from '../transport/transport.js';
 import type { ItemStore } from './item-store.js';
 import { PartitionLocks } from './partition-locks.js';
@@ -19,6 +20,8 @@ export interface HandoffOptions {
   timeoutMs: number;
   /** Wait this long after a flip before dropping data, so in-flight reads finish. */
   dropDelayMs: number;
+  /** Timers for retries, throttling and drops; real unless a simulation passes its own. */
+  scheduler?: Scheduler;
 }
 
 /** Progress of one transfer, for `cairn-admin transfers`. */
@@ -90,6 +93,14 @@ export class HandoffManager {
     this.stopped = true;
   }
 
+  private get timers(): Scheduler {
+    return this.options.scheduler ?? realScheduler;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return this.timers.sleep(ms, { unref: true, label: 'handoff-wait' });
+  }
+
   private checkpointName(partition: number, to: string): string {
     return `handoff/${partition}/${to}`;
   }
@@ -130,7 +141,7 @@ export class HandoffManager {
         } catch {
           // The claimant is away: keep the checkpoint, wait, and report again.
           status.state = 'retrying';
-          await sleep(1000);
+          await this.sleep(1000);
           continue;
         }
         await this.store.putMeta(this.checkpointName(partition, to), undefined);
@@ -138,7 +149,7 @@ export class HandoffManager {
       }
     } finally {
       this.active.delete(partition);
-      setTimeout(() => this.schedule(), 0).unref();
+      this.timers.setTimeout(() => this.schedule(), 0, { unref: true, label: 'handoff-schedule' });
     }
   }
 
@@ -173,7 +184,7 @@ export class HandoffManager {
         .catch(() => undefined);
       if (batch === undefined) {
         status.state = 'retrying';
-        await sleep(1000);
+        await this.sleep(1000);
         return false;
       }
       if (batch.length === 0) return true;
@@ -191,13 +202,13 @@ export class HandoffManager {
   private async throttle(status: TransferStatus): Promise<void> {
     const elapsedMs = this.clock() - status.startedAtMs;
     const dueMs = (status.bytesSent / this.options.bytesPerSecondMax) * 1000;
-    if (dueMs > elapsedMs) await sleep(dueMs - elapsedMs);
+    if (dueMs > elapsedMs) await this.sleep(dueMs - elapsedMs);
   }
 
   private async dropLater(partition: number): Promise<void> {
     if (!(await this.store.holdsPartition(partition))) return;
     this.dropping.add(partition);
-    await sleep(this.options.dropDelayMs);
+    await this.sleep(this.options.dropDelayMs);
     try {
       const { ring, nodeId } = this.ringSource;
       const serves = ring.owners[partition] === nodeId || ring.nextOwners[partition] === nodeId;
@@ -207,8 +218,4 @@ export class HandoffManager {
       this.dropping.delete(partition);
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

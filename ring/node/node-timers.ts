@@ -1,52 +1,56 @@
 /**
  * The clock and timers of a storage node's own background duties (hint returns,
- * anti-entropy rounds, the tombstone reaper's wait). They are passed to the builder, so a
- * scheduler with virtual time can drive them; a node's close cancels every one of them, so
- * nothing it started runs against a closed store.
+ * anti-entropy rounds, the tombstone reaper's wait), on a Scheduler: real in a running node,
+ * virtual in a simulation. A node's close cancels every one of them, so nothing it started
+ * runs against a closed store.
  */
+import { realScheduler, type Scheduler, type TimerHandle } from '../real-scheduler.js';
 
 /** Time and timers for one node. */
 export interface NodeTimers {
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch (the scheduler's clock). */
   now(): number;
-  /** Calls `tick` every `intervalMs` until cancelAll. */
-  every(intervalMs: number, tick: () => void): void;
+  /** Calls `tick` every `intervalMs` until cancelAll; `label` names it in a simulation's trace. */
+  every(intervalMs: number, tick: () => void, label?: string): void;
   /** Resolves after `ms`; never resolves once cancelAll was called. */
   sleep(ms: number): Promise<void>;
   /** Cancels every interval and pending sleep. */
   cancelAll(): void;
 }
 
-/** Real time: Date.now and unref'd timers (they never keep the process alive). */
-export function realNodeTimers(): NodeTimers {
-  const intervals = new Set<NodeJS.Timeout>();
-  const sleeps = new Set<NodeJS.Timeout>();
+/** A node's timers on `scheduler`, unref'd (they never keep the process alive). */
+export function nodeTimersOn(scheduler: Scheduler): NodeTimers {
+  const handles = new Set<TimerHandle>();
   let cancelled = false;
   return {
-    now: Date.now,
-    every(intervalMs, tick) {
+    now: () => scheduler.now(),
+    every(intervalMs, tick, label = 'node-duty') {
       if (cancelled) return;
-      const timer = setInterval(tick, intervalMs);
-      timer.unref();
-      intervals.add(timer);
+      handles.add(scheduler.setInterval(tick, intervalMs, { unref: true, label }));
     },
     sleep(ms) {
       return new Promise((resolve) => {
         if (cancelled) return;
-        const timer = setTimeout(() => {
-          sleeps.delete(timer);
-          resolve();
-        }, ms);
-        timer.unref();
-        sleeps.add(timer);
+        const handle = scheduler.setTimeout(
+          () => {
+            handles.delete(handle);
+            resolve();
+          },
+          ms,
+          { unref: true, label: 'node-sleep' },
+        );
+        handles.add(handle);
       });
     },
     cancelAll() {
       cancelled = true;
-      for (const timer of intervals) clearInterval(timer);
-      for (const timer of sleeps) clearTimeout(timer);
-      intervals.clear();
-      sleeps.clear();
+      for (const handle of handles) scheduler.clear(handle);
+      handles.clear();
     },
   };
+}
+
+/** Real time: Date.now and Node's timers. */
+export function realNodeTimers(): NodeTimers {
+  return nodeTimersOn(realScheduler);
 }

@@ -13,6 +13,7 @@ import {
   type StagedChange,
 } from '../core/membership.js';
 import { memberOf, singleNodeRing, type Ring } from '../core/ring.js';
+import { realScheduler, type Scheduler, type TimerHandle } from '../real-scheduler.js';
 import type { InternalClient } from '../transport/internal-client.js';
 import { peerCall } from '../transport/peer-client.js';
 import type { RingStore } from './ring-store.js';
@@ -27,6 +28,8 @@ export interface RingManagerOptions {
   gossipIntervalMs: number;
   /** A peer not heard from for this long counts as down. */
   downAfterMs: number;
+  /** The gossip timer's source; real unless a simulation passes its own. */
+  scheduler?: Scheduler;
 }
 
 type RingListener = (ring: Ring) => void;
@@ -36,7 +39,7 @@ export class RingManager {
   private staged: StagedChange[] = [];
   private readonly lastSeenMs = new Map<string, number>();
   private readonly listeners: RingListener[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
 
   private constructor(
     private current: Ring,
@@ -106,13 +109,17 @@ export class RingManager {
 
   /** Starts gossip and liveness checks. */
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.options.gossipIntervalMs);
-    this.timer.unref();
+    const timers = this.options.scheduler ?? realScheduler;
+    const every = this.options.gossipIntervalMs;
+    this.timer = timers.setInterval(() => void this.tick(), every, {
+      unref: true,
+      label: 'gossip',
+    });
     void this.tick();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    (this.options.scheduler ?? realScheduler).clear(this.timer);
   }
 
   private async replace(ring: Ring): Promise<void> {

@@ -1,244 +1,34 @@
 /**
- * The replication protocol as a seeded simulation: five in-process nodes (n_val=3, r=2,
- * w=2) over a simulated network that drops requests and replies, partitions itself and
- * crashes nodes, while a client runs puts, overwrites and deletes. After every step, no
- * acknowledged write may be lost from the union of the replicas; after the network heals
- * and hints and anti-entropy run, every replica agrees and reads give the last
- * acknowledged value. A failure names its seed.
+ * The replication protocol as a seeded simulation on virtual time: five in-process nodes
+ * (n_val=3, r=2, w=2) over a simulated network that delays, drops requests and replies,
+ * partitions itself and crashes nodes, while a client runs puts, overwrites and deletes.
+ * After every step, no acknowledged write may be lost from the union of the replicas;
+ * after the network heals and hints and anti-entropy run, every replica agrees and reads
+ * give the last acknowledged value. Each run prints its seed; REPLICATION_SIM_SEED=n replays
+ * one seed exactly, CAIRN_SIM_SEEDS=k runs k seeds. The world is in replication-world.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { RingClient, liveValues } from '../../ring/client.js';
-import { claim } from '../../ring/core/claim.js';
-import { sync, versionDigest } from '../../ring/core/dvv.js';
 import { partitionOf, ringIndex } from '../../ring/core/hash.js';
-import type { Ring } from '../../ring/core/ring.js';
-import { AntiEntropy } from '../../ring/node/anti-entropy.js';
-import { HandoffManager } from '../../ring/node/handoff.js';
-import { HintedHandoff } from '../../ring/node/hinted-handoff.js';
-import { ItemStore } from '../../ring/node/item-store.js';
-import { storageNodeHandler } from '../../ring/node/storage-node.js';
-import {
-  decodeVersioned,
-  VersionedItems,
-  type VersionedValue,
-} from '../../ring/node/versioned-item.js';
-import { vnodeRouter } from '../../ring/node/vnode-router.js';
-import { memoryBackend } from '../../ring/storage/memory-backend.js';
-import { seededRandom, SimNetwork } from './sim-transport.js';
-
-const Q = 16;
-const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
-const ring: Ring = {
-  partitionCount: Q,
-  // Claimed like a real cluster: balanced, and any 4 consecutive partitions on distinct nodes.
-  owners: claim(
-    Array.from({ length: Q }, () => 'n1'),
-    NODES,
-  ),
-  nextOwners: Array.from({ length: Q }, () => null),
-  members: NODES.map((nodeId) => ({ nodeId, status: 'valid' as const, address: '' })),
-  claimant: 'n1',
-  epoch: 1,
-  vclock: { n1: 1 },
-};
-const KEYSPACE = 'users';
-const options = { batchItemsMax: 50, batchBytesMax: 1 << 20, timeoutMs: 1000 };
-
-function buildNode(nodeId: string, net: SimNetwork) {
-  const store = new ItemStore(memoryBackend(), `/tmp/cairn-sim-${nodeId}-${process.pid}`, {
-    sync: false,
-  });
-  const transport = net.transportFor(nodeId);
-  const source = {
-    nodeId,
-    ring,
-    isUp: (id: string) => net.connected(nodeId, id),
-    reportComplete: async () => undefined,
-  };
-  const versioned = new VersionedItems(store, nodeId);
-  const handoff = new HandoffManager(
-    store,
-    source,
-    transport,
-    { ...options, transferLimit: 1, bytesPerSecondMax: 1e12, dropDelayMs: 1e9 },
-    () => 0,
-  );
-  const hints = new HintedHandoff(store, source, transport, handoff.locks, options);
-  const aae = new AntiEntropy(store, versioned, source, transport, { nVal: 3, timeoutMs: 1000 });
-  const router = vnodeRouter({
-    nodeId,
-    ring: () => ring,
-    handoff,
-    hints,
-    aae,
-    transport,
-    timeoutMs: 1000,
-    local: storageNodeHandler(store, Q, versioned),
-  });
-  net.register(nodeId, router);
-  return { nodeId, store, hints, aae };
-}
-
-type SimNode = ReturnType<typeof buildNode>;
-
-/** The union of every replica's state of `key` (what no fault can take away). */
-async function unionOf(nodes: SimNode[], key: string): Promise<VersionedValue> {
-  const primary = partitionOf(ringIndex(KEYSPACE, key), Q);
-  let union: VersionedValue = { siblings: [] };
-  for (const node of nodes) {
-    for (let p = 0; p < Q; p++) {
-      const value = await node.store.get({
-        partition: p,
-        keyspace: KEYSPACE,
-        pk: Buffer.from(key),
-        sk: Buffer.alloc(0),
-      });
-      if (value) union = sync(union, decodeVersioned(value));
-    }
-  }
-  void primary;
-  return union;
-}
-
-/** Per key: acknowledged values no later acknowledged write has seen, and failed attempts. */
-interface KeyHistory {
-  live: Set<string>;
-  failed: Set<string>;
-  /** Acknowledged values an unacknowledged write read: superseded only if it took effect. */
-  maybe: Set<string>;
-}
-
-function makeClient(net: SimNetwork, name: string) {
-  return new RingClient({
-    ring: () => ring,
-    upNodes: () => new Set(NODES.filter((id) => net.connected(name, id))),
-    transport: net.transportFor(name),
-    quorum: { nVal: 3, r: 2, w: 2 },
-    timeoutMs: 1000,
-  });
-}
-
-/** One client write: read (what it supersedes), then write with that context. */
-async function clientStep(
-  client: RingClient,
-  key: string,
-  value: string | null,
-  h: KeyHistory,
-): Promise<boolean> {
-  let seen: string[] = [];
-  try {
-    const read = await client.getVersioned(KEYSPACE, key);
-    seen = read.values.map(String);
-    const bytes = value === null ? null : Buffer.from(value);
-    await client.putVersioned(KEYSPACE, key, '', bytes, read.context);
-    for (const old of seen) {
-      h.live.delete(old);
-      h.maybe.delete(old);
-    }
-    if (value !== null) h.live.add(value);
-    return true;
-  } catch {
-    // Unacknowledged: it may or may not have taken effect, so what it read may be gone
-    // (superseded by it) and its own value may or may not appear.
-    for (const old of seen) {
-      if (h.live.delete(old)) h.maybe.add(old);
-    }
-    if (value !== null) h.failed.add(value);
-    return false;
-  }
-}
-
-async function runSeed(seed: number, steps: number) {
-  const random = seededRandom(seed);
-  const net = new SimNetwork(random);
-  const nodes = NODES.map((id) => buildNode(id, net));
-  for (const node of nodes) await node.aae.start();
-  const clients = [makeClient(net, 'c1'), makeClient(net, 'c2')];
-  const keys = ['k1', 'k2', 'k3'];
-  const history = new Map(
-    keys.map((k) => [
-      k,
-      { live: new Set<string>(), failed: new Set<string>(), maybe: new Set<string>() },
-    ]),
-  );
-  let acknowledged = 0;
-  const trace: string[] = [];
-  for (let step = 0; step < steps; step++) {
-    applyFaults(net, random);
-    const key = keys[Math.floor(random() * keys.length)]!;
-    const value = random() < 0.25 ? null : `v${step}`;
-    const client = clients[Math.floor(random() * clients.length)]!;
-    const ok = await clientStep(client, key, value, history.get(key)!);
-    if (ok) acknowledged++;
-    trace.push(`${step}:${key}=${value}:${ok ? 'ack' : 'fail'}`);
-    for (const [k, h] of history) {
-      const live = new Set(liveValues(await unionOf(nodes, k)).map(String));
-      for (const v of h.live) {
-        expect(live.has(v), `seed ${seed} step ${step}: ${k}=${v} lost`).toBe(true);
-      }
-    }
-  }
-  // A run where faults blocked nearly everything would prove nothing.
-  expect(acknowledged, `seed ${seed}: too few writes acknowledged`).toBeGreaterThan(steps / 3);
-  await heal(net, nodes);
-  for (const [k, h] of history) {
-    const states = await replicaDigests(nodes, k);
-    expect(new Set(states).size, `seed ${seed}: replicas of ${k} disagree`).toBe(1);
-    const values = (await clients[0]!.getVersioned(KEYSPACE, k)).values.map(String);
-    for (const v of h.live) expect(values, `seed ${seed}: ${k} lost ${v}`).toContain(v);
-    for (const v of values) {
-      const allowed = h.live.has(v) || h.failed.has(v) || h.maybe.has(v);
-      expect(allowed, `seed ${seed}: ${k} resurrected ${v} (${trace.join(' ')})`).toBe(true);
-    }
-  }
-}
-
-function applyFaults(net: SimNetwork, random: () => number): void {
-  net.dropRate = random() < 0.3 ? 0.2 : 0;
-  if (random() < 0.1) {
-    net.partition = new Set([...NODES, 'c1', 'c2'].filter(() => random() < 0.5));
-  } else if (random() < 0.2) net.partition = new Set();
-  if (random() < 0.1) net.crashed.add(NODES[Math.floor(random() * NODES.length)]!);
-  else if (random() < 0.2) net.crashed.clear();
-}
-
-async function heal(net: SimNetwork, nodes: SimNode[]): Promise<void> {
-  net.dropRate = 0;
-  net.partition = new Set();
-  net.crashed.clear();
-  for (let round = 0; round < 3; round++) {
-    for (const node of nodes) await node.hints.tick();
-    await new Promise((r) => setTimeout(r, 0));
-    for (let i = 0; i < Q * 3; i++) for (const node of nodes) await node.aae.exchangeOnce();
-  }
-}
-
-async function replicaDigests(nodes: SimNode[], key: string): Promise<string[]> {
-  const primary = partitionOf(ringIndex(KEYSPACE, key), Q);
-  const digests: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    const partition = (primary + i) % Q;
-    const owner = nodes.find((n) => n.nodeId === ring.owners[partition])!;
-    const value = await owner.store.get({
-      partition,
-      keyspace: KEYSPACE,
-      pk: Buffer.from(key),
-      sk: Buffer.alloc(0),
-    });
-    digests.push(value ? versionDigest(decodeVersioned(value)) : 'absent');
-  }
-  return digests;
-}
+import { buildNode, makeClient, NODES, Q, ring, runSeed, simWorld } from './replication-world.js';
+import { seededRandom } from './sim-transport.js';
+import { simSeeds } from './sim-seeds.js';
 
 describe('replication simulation (5 nodes, n_val=3, r=2, w=2)', () => {
-  const seeds = Array.from(
-    { length: Number(process.env.CAIRN_SIM_SEEDS ?? 60) },
-    (_, i) => 7 + i * 104_729,
-  );
+  const seeds = simSeeds('REPLICATION_SIM_SEED', 60, (i) => 7 + i * 104_729);
   it.each(seeds)(
     'loses no acknowledged write and converges (seed %i, 80 steps)',
     async (seed) => {
-      await runSeed(seed, 80);
+      const replay = `(replay with REPLICATION_SIM_SEED=${seed})`;
+      try {
+        const run = await runSeed(seed, 80);
+        process.stdout.write(
+          `replication sim seed ${seed}: ${run.acknowledged}/80 acknowledged, ` +
+            `${run.messages} messages, ${run.virtualMs} virtual ms ${replay}\n`,
+        );
+      } catch (error) {
+        process.stdout.write(`replication sim seed ${seed} failed ${replay}\n`);
+        throw error;
+      }
     },
     60_000,
   );
@@ -246,18 +36,24 @@ describe('replication simulation (5 nodes, n_val=3, r=2, w=2)', () => {
 
 describe('pr and pw (5 simulated nodes, n_val=3)', () => {
   it('refuses reads and writes that cannot reach enough primaries, allows the rest', async () => {
-    const net = new SimNetwork(seededRandom(1));
-    NODES.map((id) => buildNode(id, net));
+    const world = simWorld(seededRandom(1));
+    const { net, sched } = world;
+    NODES.forEach((id) => buildNode(id, world));
     const client = makeClient(net, 'c1');
-    await client.put(KEYSPACE, 'pkey', '', Buffer.from('first'));
-    const primary = partitionOf(ringIndex(KEYSPACE, 'pkey'), Q);
+    await sched.runUntil(client.put('users', 'pkey', '', Buffer.from('first')));
+    const primary = partitionOf(ringIndex('users', 'pkey'), Q);
     net.crashed.add(ring.owners[primary]!);
     const strict = client.withQuorum({ pr: 3, pw: 3 });
-    await expect(strict.getVersioned(KEYSPACE, 'pkey')).rejects.toThrow(/unavailable/);
-    await expect(strict.put(KEYSPACE, 'pkey', '', Buffer.from('x'))).rejects.toThrow();
+    await expect(sched.runUntil(strict.getVersioned('users', 'pkey'))).rejects.toThrow(
+      /unavailable/,
+    );
+    await expect(
+      sched.runUntil(strict.put('users', 'pkey', '', Buffer.from('x'))),
+    ).rejects.toThrow();
     const relaxed = client.withQuorum({ pr: 2, pw: 2 });
-    await relaxed.put(KEYSPACE, 'pkey', '', Buffer.from('second'));
-    expect((await relaxed.getVersioned(KEYSPACE, 'pkey')).values.map(String)).toEqual(['second']);
+    await sched.runUntil(relaxed.put('users', 'pkey', '', Buffer.from('second')));
+    const read = await sched.runUntil(relaxed.getVersioned('users', 'pkey'));
+    expect(read.values.map(String)).toEqual(['second']);
     expect(() => client.withQuorum({ pr: 4 })).toThrow(/invalid quorum/);
   });
 });
