@@ -65,10 +65,16 @@ export class ItemStore {
   constructor(
     private readonly kv: KvBackend,
     blobDir: string,
-    options: { sync: boolean },
+    options: { sync: boolean; batchWindow?: (flush: () => void) => void },
   ) {
     this.sync = options.sync;
-    this.committer = new GroupCommitter(kv, options.sync, fsCommitDisk);
+    this.committer = new GroupCommitter(
+      kv,
+      options.sync,
+      fsCommitDisk,
+      undefined,
+      options.batchWindow,
+    );
     this.blobs = new BlobStore(join(blobDir));
     this.intents = new BlobIntents(kv, metaKey);
     // Blob files a crash left without an entry go at once; large writes wait for it.

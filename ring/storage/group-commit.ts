@@ -61,6 +61,12 @@ export class GroupCommitter {
     private readonly sync: boolean,
     private readonly disk?: CommitDisk,
     private readonly opsPerBatchMax = 1000,
+    /**
+     * Runs a burst's flush once the writers that may join it have had their chance: after the
+     * current turn of the event loop by default. A simulation on virtual time passes a
+     * microtask, so a write never outlives the turn its timer fired in.
+     */
+    private readonly window: (flush: () => void) => void = (flush) => setImmediate(flush),
   ) {}
 
   /**
@@ -74,7 +80,7 @@ export class GroupCommitter {
       // The first write of a burst waits for the writes of the same turn of the event loop
       // (other requests' I/O callbacks) instead of going to disk alone.
       this.flushing = true;
-      setImmediate(() => void this.flush());
+      this.window(() => void this.flush());
     });
   }
 

@@ -79,6 +79,8 @@ function buildNode(nodeId: string, cluster: Cluster) {
   const { net, sched } = cluster;
   const store = new ItemStore(memoryBackend(), `/tmp/cairn-handoff-sim-${nodeId}`, {
     sync: false,
+    // A write completes within the turn its timer fired in: virtual time stays exact.
+    batchWindow: queueMicrotask,
   });
   const transport = net.transportFor(nodeId);
   const source = {

@@ -69,6 +69,8 @@ export function buildNode(nodeId: string, world: SimWorld) {
   const { net, sched } = world;
   const store = new ItemStore(memoryBackend(), `/tmp/cairn-sim-${nodeId}-${process.pid}`, {
     sync: false,
+    // A write completes within the turn its timer fired in: virtual time stays exact.
+    batchWindow: queueMicrotask,
   });
   const transport = net.transportFor(nodeId);
   const source = {
