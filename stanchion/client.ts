@@ -61,6 +61,11 @@ export class LocalStanchionClient implements StanchionClient {
  */
 export class HttpStanchionClient implements StanchionClient {
   private preferred = 0;
+  /**
+   * Where change checks start: apart from `preferred`, so that a frequent read only the
+   * active stanchion answers never undoes an operator's `stanchion switch`.
+   */
+  private changesPreferred = 0;
   private list: string[];
 
   constructor(
@@ -103,11 +108,11 @@ export class HttpStanchionClient implements StanchionClient {
     const path = `/changes?epoch=${from.epoch}&seq=${from.seq}`;
     const list = this.list;
     for (let i = 0; i < list.length; i++) {
-      const index = (this.preferred + i) % list.length;
+      const index = (this.changesPreferred + i) % list.length;
       try {
         const reply = await this.client.request(list[index]!, { method: 'GET', path, timeoutMs });
         if (reply.status === 200) {
-          if (list === this.list) this.preferred = index;
+          if (list === this.list) this.changesPreferred = index;
           return JSON.parse(reply.body.toString('utf8')) as ChangeAnswer;
         }
       } catch {
@@ -120,6 +125,7 @@ export class HttpStanchionClient implements StanchionClient {
   switchTo(address: string): void {
     this.list = [address, ...this.list.filter((a) => a !== address)];
     this.preferred = 0;
+    this.changesPreferred = 0;
   }
 
   async execute(command: Command): Promise<CommandResult> {
