@@ -23,6 +23,7 @@ export const REAP_DELAY_MS = 3000;
  */
 const GROWTH_KEYSPACES: ReadonlySet<string> = new Set([
   KEYSPACES.blocks,
+  KEYSPACES.manifestParts,
   KEYSPACES.manifests,
   KEYSPACES.uploads,
   KEYSPACES.parts,
