@@ -29,6 +29,8 @@ export interface SweepReport {
   liveVersions: number;
   blocksScanned: number;
   blocksRemoved: number;
+  /** Part-list chunk records walked. */
+  partChunksScanned: number;
   /** Part-list chunk records of versions no manifest holds (a Complete that crashed). */
   partChunksRemoved: number;
   partitions: number;
@@ -51,12 +53,14 @@ export class OrphanSweeper {
     const cutoffMs = startedAtMs - this.options.leewayMs;
     let blocksScanned = 0;
     let blocksRemoved = 0;
+    let partChunksScanned = 0;
     let partChunksRemoved = 0;
     for (const partition of walk) {
       const counts = await this.sweepPartition(KEYSPACES.blocks, partition, live, cutoffMs);
       blocksScanned += counts.scanned;
       blocksRemoved += counts.removed;
       const chunks = await this.sweepPartition(KEYSPACES.manifestParts, partition, live, cutoffMs);
+      partChunksScanned += chunks.scanned;
       partChunksRemoved += chunks.removed;
     }
     return {
@@ -65,6 +69,7 @@ export class OrphanSweeper {
       liveVersions: live.size,
       blocksScanned,
       blocksRemoved,
+      partChunksScanned,
       partChunksRemoved,
       partitions: walk.length,
     };
