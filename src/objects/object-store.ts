@@ -228,13 +228,29 @@ export class ObjectStore {
     if (manifest.inline) {
       return Readable.from(inlineChunks(manifest.inline, start, end), { objectMode: false });
     }
+    return this.readSegments(segmentsOf(manifest, this.partChunks, start), start, end);
+  }
+
+  /**
+   * Streams bytes [start, end] (inclusive, counted within the part) of one part of a
+   * multipart object, already found (?partNumber): the part list is not read again.
+   */
+  readPart(part: Pick<ManifestPart, 'versionId' | 'blockSize'>, start: number, end: number) {
+    const { versionId, blockSize } = part;
+    return this.readSegments(
+      oneSegment({ versionId, blockSize, offset: 0, size: end + 1 }),
+      start,
+      end,
+    );
+  }
+
+  private readSegments(segments: AsyncIterable<Segment>, start: number, end: number): Readable {
     const ring = this.ring;
     const readAhead = this.options.inFlightMax;
-    const partChunks = this.partChunks;
     async function* blocks() {
       if (end < start) return;
       const window: Array<{ ref: BlockRef; data: Promise<Buffer> }> = [];
-      const refs = blockRefs(segmentsOf(manifest, partChunks, start), start, end);
+      const refs = blockRefs(segments, start, end);
       const fetchBlock = async (ref: BlockRef) => {
         const data = await ring.get(KEYSPACES.blocks, blockKey(ref.versionId, ref.n));
         if (!data) throw new Error(`block ${ref.n} of ${ref.versionId} missing`);
@@ -375,6 +391,10 @@ async function* segmentsOf(
   for await (const { part, offset } of partsFromOffset(manifest, read, start)) {
     yield { versionId: part.versionId, blockSize: part.blockSize, offset, size: part.size };
   }
+}
+
+async function* oneSegment(segment: Segment): AsyncGenerator<Segment> {
+  yield segment;
 }
 
 /** The blocks that hold bytes [start, end], in order; skips the segments before start. */

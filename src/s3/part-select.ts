@@ -13,6 +13,11 @@ import { checkPartNumber } from './request-xml.js';
 export interface SelectedPart {
   range?: ByteRange;
   checksums: Record<string, string>;
+  /**
+   * The part itself, when it came from a chunk record: its bytes are read from its blocks
+   * directly (ObjectStore.readPart), without reading the part list again.
+   */
+  blocks?: Pick<ManifestPart, 'versionId' | 'blockSize'>;
 }
 
 /** Selects part `raw` of `manifest`, whose parts (if any) it holds; InvalidPart past the last. */
@@ -42,7 +47,11 @@ export async function selectPartOf(
   if (!manifest.partIndex) return selectPart(manifest, raw, rangeHeader);
   const partNumber = requestedPartNumber(raw, rangeHeader);
   const placed = await partAt(manifest, read, partNumber - 1);
-  return selectedPart(placed, raw, partNumber, manifest.partIndex.count);
+  const selected = selectedPart(placed, raw, partNumber, manifest.partIndex.count);
+  // An empty part has no range: the caller answers it as before, from the manifest.
+  if (!selected.range) return selected;
+  const { versionId, blockSize } = placed!.part;
+  return { ...selected, blocks: { versionId, blockSize } };
 }
 
 /** The part number a request names, checked. */

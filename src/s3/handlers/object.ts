@@ -120,7 +120,12 @@ export async function getObject(
     void ctx.reply.send();
     return;
   }
-  void ctx.reply.send(ctx.deps.objects.read(manifest, start, end));
+  const objects = ctx.deps.objects;
+  // A part found in a chunk record is read from its own blocks: one chunk read in all.
+  const blocks = part?.blocks;
+  void ctx.reply.send(
+    blocks ? objects.readPart(blocks, 0, end - start) : objects.read(manifest, start, end),
+  );
 }
 
 /**
