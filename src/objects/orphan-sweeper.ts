@@ -4,10 +4,11 @@
  * them once they are older than the GC leeway.
  *
  * Mark: walk every user's buckets, their manifests (and part-list chunks), their uploads in
- * progress and the GC queue, putting each live version id in a Bloom filter. Sweep: walk the block keys of the
- * given ring partitions (each key once, at its primary) and remove a block whose version id
- * is certainly not in the filter and was created (its UUIDv7 time) more than the leeway
- * before the mark began. Part-list chunk records (keyed like blocks) are swept the same way. A version created earlier and committed after the mark scanned
+ * progress and the GC queue, putting each live version id in a Bloom filter. Sweep: walk
+ * the block keys of the given ring partitions (each key once, at its primary) and remove a
+ * block whose version id is certainly not in the filter and was created (its UUIDv7 time)
+ * more than the leeway before the mark began. Part-list chunk records (keyed like blocks)
+ * are swept the same way. A version created earlier and committed after the mark scanned
  * its bucket would have to have been uploading for longer than the leeway (24 h by default).
  */
 import type { RingClient } from '../../ring/client.js';

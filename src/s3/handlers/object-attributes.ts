@@ -3,7 +3,8 @@
  * the attributes x-amz-object-attributes names (ETag, Checksum, ObjectParts, StorageClass,
  * ObjectSize). ObjectParts pages a multipart object's parts (x-amz-max-parts,
  * x-amz-part-number-marker) from the sizes and checksums its manifest (or its part-list
- * chunks) keeps, so it reads no block; an object from one PUT has no parts to list and gets no ObjectParts.
+ * chunks) keeps, so it reads no block; an object from one PUT has no parts to list and gets
+ * no ObjectParts.
  */
 import {
   checksumTypeOf,
