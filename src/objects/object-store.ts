@@ -342,7 +342,9 @@ export class ObjectStore {
   /** What a replaced or deleted version leaves for GC: its blocks, parts and chunk records. */
   private async deadOf(old: Manifest): Promise<DeadBlocks> {
     const { versionId, blockCount, partIndex } = old;
-    const parts: ManifestPart[] | undefined = await allParts(old, this.partChunks);
+    // A sibling of a version already replaced may find its chunks collected: its parts
+    // were queued then; its chunk records are queued again (removing is idempotent).
+    const parts = await allParts(old, this.partChunks).catch(() => undefined);
     return { versionId, blockCount, parts, ...(partIndex ? { partChunks: partIndex } : {}) };
   }
 }
