@@ -2,7 +2,7 @@
  * A multipart object of 2,500 tiny parts (three chunk records of its part list) through a
  * real `cairn start` (--enforce-multipart-part-size off): a ranged GET of one part and
  * ?partNumber=N each read one chunk record (cairn_manifest_part_chunk_reads_total), HEAD
- * none, a whole GET is byte-exact; deleting one such object and overwriting another leaves
+ * none, a whole GET is byte-exact, GetObjectAttributes pages the parts; deleting one such object and overwriting another leaves
  * no chunk record and no part block once GC has run (the orphan sweep's scan counts what is
  * left on the ring). 2,500 rather than 10,000 parts to keep the upload short on a loaded
  * machine; multipart-10000-parts.test.ts reads a 10,000-part object whole and by part.
@@ -12,6 +12,7 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -128,6 +129,20 @@ describe('multipart part lists in chunk records', () => {
     const got = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'many' }));
     expect(md5(await bodyOf(got))).toBe(md5(whole));
     expect(await chunkReads()).toBe(before + 3);
+    const attributes = await client.send(
+      new GetObjectAttributesCommand({
+        Bucket: BUCKET,
+        Key: 'many',
+        ObjectAttributes: ['ObjectParts'],
+        MaxParts: 2,
+        PartNumberMarker: '1998',
+      }),
+    );
+    expect(attributes.ObjectParts?.TotalPartsCount).toBe(2500);
+    expect(attributes.ObjectParts?.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
+      [1999, many[1998]!.length],
+      [2000, many[1999]!.length],
+    ]);
     const otherGot = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'other' }));
     expect(md5(await bodyOf(otherGot))).toBe(md5(Buffer.concat(other)));
 
