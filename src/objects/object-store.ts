@@ -304,12 +304,17 @@ export class ObjectStore {
     // Each sibling is decoded once, for the usage observer and for GC.
     const previous = current.values.map(decodeManifest);
     this.observer?.onCommit(bucketId, newestOf(previous, current.values), manifest);
-    // Two Completes of one upload share parts: the loser's must not collect the winner's.
-    const kept = new Set((keptParts ?? manifest.parts)?.map((part) => part.versionId));
+    let kept: Set<string> | undefined;
     for (const old of previous) {
       if (old.versionId === manifest.versionId) continue;
       const dead = await this.deadOf(old);
-      const parts = dead.parts?.filter((part) => !kept.has(part.versionId));
+      // Two Completes of one upload share parts: the loser's must not collect the winner's
+      // (nor may a later rewrite of the winner, whose parts may be in chunks: read them).
+      if (dead.parts && !kept) {
+        const parts = keptParts ?? (await allParts(manifest, this.partChunks));
+        kept = new Set(parts?.map((part) => part.versionId));
+      }
+      const parts = dead.parts?.filter((part) => !kept?.has(part.versionId));
       await this.gc.enqueue({ ...dead, parts }, this.clock());
     }
     return manifest;

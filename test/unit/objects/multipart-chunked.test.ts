@@ -12,7 +12,7 @@ import { KEYSPACES } from '../../../ring/keyspaces.js';
 import { GcQueue } from '../../../src/objects/gc-queue.js';
 import { uuidV7 } from '../../../src/objects/ids.js';
 import { blockKey, encodeManifest, type Manifest } from '../../../src/objects/manifest.js';
-import { partAt, writePartChunks } from '../../../src/objects/manifest-parts.js';
+import { allParts, partAt, writePartChunks } from '../../../src/objects/manifest-parts.js';
 import type { UploadRecord } from '../../../src/objects/multipart.js';
 import { MultipartStore } from '../../../src/objects/multipart-store.js';
 import { ObjectStore } from '../../../src/objects/object-store.js';
@@ -195,6 +195,37 @@ describe('chunked part lists', () => {
       expect(await s.ring.get(KEYSPACES.blocks, blockKey(id, 0))).toBeUndefined();
     }
     expect((await s.objects.head('bkt', 'b'))!.inline?.toString()).toBe('new');
+  }, 60_000);
+
+  it('a rewrite of one of two Completes of the same parts collects none of them', async () => {
+    const s = setup();
+    const base = await completeMany(s, 'k', 1200);
+    const parts = (await allParts(base.manifest, s.objects.partChunks))!;
+    const { partIndex: _, ...head } = base.manifest;
+    // Two Completes that read the same (empty) key: siblings sharing every part.
+    const read = await s.ring.getVersioned(KEYSPACES.manifests, 'bkt', 'twin');
+    const twins = [s.newId(), s.newId()];
+    for (const versionId of twins) {
+      const partIndex = await writePartChunks(s.ring, versionId, parts, { inFlightMax: 2 });
+      await s.objects.commit(
+        { ...head, key: 'twin', versionId, partIndex },
+        read,
+        undefined,
+        parts,
+      );
+    }
+    expect((await s.ring.getVersioned(KEYSPACES.manifests, 'bkt', 'twin')).values).toHaveLength(2);
+    await s.objects.setTags('bkt', 'twin', [{ key: 't', value: 'v' }]);
+    s.advance(LEEWAY_MS + 1);
+    await s.gc.collectDue(s.now(), 100_000);
+    const twin = (await s.objects.head('bkt', 'twin'))!;
+    expect(twin.tags).toEqual([{ key: 't', value: 'v' }]);
+    expect(md5(await readAll(s.objects.read(twin, 0, base.whole.length - 1)))).toBe(
+      md5(base.whole),
+    );
+    const loser = twins.find((id) => id !== twin.versionId)!;
+    expect(await chunkRecord(s, loser, 0)).toBeUndefined();
+    expect(await chunkRecord(s, twin.versionId, 1)).toBeDefined();
   }, 60_000);
 
   it('sweeps the chunks of a Complete that crashed, never a live object’s', async () => {
