@@ -90,7 +90,7 @@ export class S3Metrics {
     });
     this.partChunkReads = new Counter({
       name: 'cairn_manifest_part_chunk_reads_total',
-      help: 'Chunk records of multipart objects\' part lists read',
+      help: "Chunk records of multipart objects' part lists read",
       registers,
     });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
