@@ -2,10 +2,11 @@
  * A multipart object of 2,500 tiny parts (three chunk records of its part list) through a
  * real `cairn start` (--enforce-multipart-part-size off): a ranged GET of one part and
  * ?partNumber=N each read one chunk record (cairn_manifest_part_chunk_reads_total), HEAD
- * none, a whole GET is byte-exact, GetObjectAttributes pages the parts; deleting one such object and overwriting another leaves
- * no chunk record and no part block once GC has run (the orphan sweep's scan counts what is
- * left on the ring). 2,500 rather than 10,000 parts to keep the upload short on a loaded
- * machine; multipart-10000-parts.test.ts reads a 10,000-part object whole and by part.
+ * none, a whole GET is byte-exact, GetObjectAttributes pages the parts; deleting one such
+ * object and overwriting another leaves no chunk record and no part block once GC has run
+ * (the orphan sweep's scan counts what is left on the ring). 2,500 rather than 10,000 parts
+ * to keep the upload short on a loaded machine; multipart-10000-parts.test.ts reads a
+ * 10,000-part object whole and by part.
  */
 import {
   CompleteMultipartUploadCommand,
