@@ -15,6 +15,11 @@ export const KEYSPACES = {
   manifests: 'manifests',
   /** Partition key: (object version id, block number). Immutable object data. */
   blocks: 'blocks',
+  /**
+   * Partition key: (object version id, zero-padded chunk number). Immutable chunks of a
+   * multipart object's part list, written before its manifest (src/objects/part-chunks.ts).
+   */
+  manifestParts: 'manifest-parts',
   /** Partition key: 'all'; sort key: access key id. What GET /riak-cs/users scans. */
   userIndex: 'user-index',
   /** Partition key: 'log'; sort key: sequence number. Stanchion's replicated command log. */
@@ -52,7 +57,10 @@ export const KEYSPACES = {
 } as const;
 
 /** Keyspaces whose values never change once written: stored without version vectors. */
-export const IMMUTABLE_KEYSPACES: ReadonlySet<string> = new Set([KEYSPACES.blocks]);
+export const IMMUTABLE_KEYSPACES: ReadonlySet<string> = new Set([
+  KEYSPACES.blocks,
+  KEYSPACES.manifestParts,
+]);
 
 /** Whether values of `keyspace` are versioned (dotted version vectors, siblings). */
 export function isVersioned(keyspace: string): boolean {

@@ -114,6 +114,7 @@ export function frontEndDeps(
       inFlightMax: 4,
       objectBytesMax: 5 * 1024 ** 3,
       ...(options.inlineBytesMax === undefined ? {} : { inlineBytesMax: options.inlineBytesMax }),
+      onPartChunkRead: () => metrics.countPartChunkRead(),
     },
     Date.now,
     usage.counters,

@@ -20,6 +20,7 @@ import { decodeVersioned, encodeVersioned, VersionedItems } from './versioned-it
  */
 const GROWTH_KEYSPACES: ReadonlySet<string> = new Set([
   KEYSPACES.blocks,
+  KEYSPACES.manifestParts,
   KEYSPACES.manifests,
   KEYSPACES.uploads,
   KEYSPACES.parts,

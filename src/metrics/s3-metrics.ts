@@ -33,6 +33,7 @@ export class S3Metrics {
   private readonly repairs;
   private readonly usageFlushes;
   private readonly usageReconciles;
+  private readonly partChunkReads;
 
   constructor(options: { processMetrics: boolean } = { processMetrics: true }) {
     const registers = [this.registry];
@@ -87,6 +88,11 @@ export class S3Metrics {
       labelNames: ['outcome'] as const,
       registers,
     });
+    this.partChunkReads = new Counter({
+      name: 'cairn_manifest_part_chunk_reads_total',
+      help: "Chunk records of multipart objects' part lists read",
+      registers,
+    });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -109,6 +115,11 @@ export class S3Metrics {
   /** Counts a storage-counter flush. */
   countFlush(result: 'ok' | 'failed'): void {
     this.usageFlushes.inc({ result });
+  }
+
+  /** Counts one read of a part-list chunk record. */
+  countPartChunkRead(): void {
+    this.partChunkReads.inc();
   }
 
   /** Counts one reconciler pass. */

@@ -9,7 +9,9 @@
  */
 import type { RingClient } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
-import { blockKey, decodeManifest, type ManifestPart } from './manifest.js';
+import { blockKey, decodeManifest, type ManifestPart, type PartIndex } from './manifest.js';
+import { allParts, ringChunkReader } from './manifest-parts.js';
+import { chunkCount, chunkKey } from './part-chunks.js';
 import { decodePart } from './multipart.js';
 
 /** Number of GC queue shards (partition keys of the gc keyspace): many more than nodes, so
@@ -30,6 +32,8 @@ interface GcEntry {
   queuedMs?: number;
   /** Further block sets: [version id, block count]. */
   more?: Array<[string, number]>;
+  /** A version's part-list chunk records to remove too: [version id, chunk count]. */
+  chunks?: [string, number];
   /** Set for an ended upload (versionId is then its upload id): where its object is. */
   endedUpload?: { bucketId: string; key: string };
 }
@@ -39,6 +43,8 @@ export interface DeadBlocks {
   versionId: string;
   blockCount: number;
   parts?: ReadonlyArray<Pick<ManifestPart, 'versionId' | 'blockCount'>> | undefined;
+  /** The index of its part-list chunk records, when it has some. */
+  partChunks?: PartIndex;
 }
 
 /** Queues and collects dead versions' blocks. */
@@ -65,6 +71,9 @@ export class GcQueue {
     for (const part of dead.parts ?? []) {
       if (part.blockCount > 0) sets.push([part.versionId, part.blockCount]);
     }
+    const chunks = dead.partChunks ? chunkCount(dead.partChunks) : 0;
+    // Chunk records ride with the first entry (or one of their own when there is no block).
+    if (sets.length === 0 && chunks > 0) sets.push([dead.versionId, 0]);
     for (let at = 0; at < sets.length; at += SETS_PER_ENTRY_MAX) {
       const batch = sets.slice(at, at + SETS_PER_ENTRY_MAX);
       const [versionId, blockCount] = batch[0]!;
@@ -75,6 +84,7 @@ export class GcQueue {
         queuedMs: nowMs,
       };
       if (batch.length > 1) entry.more = batch.slice(1);
+      if (at === 0 && chunks > 0) entry.chunks = [dead.versionId, chunks];
       await this.write(entry);
     }
   }
@@ -153,6 +163,7 @@ export class GcQueue {
   private async collectEntry(entry: GcEntry, shard: number, sk: Buffer) {
     if (entry.endedUpload) await this.collectUpload(entry.versionId, entry.endedUpload);
     else await this.removeBlocks([[entry.versionId, entry.blockCount], ...(entry.more ?? [])]);
+    if (entry.chunks) await this.removeChunks(...entry.chunks);
     await this.ring.delete(KEYSPACES.gc, String(shard), sk);
   }
 
@@ -177,6 +188,7 @@ export class GcQueue {
     for await (const entry of this.entries()) {
       yield entry.versionId;
       for (const [versionId] of entry.more ?? []) yield versionId;
+      if (entry.chunks) yield entry.chunks[0];
     }
   }
 
@@ -201,11 +213,19 @@ export class GcQueue {
     }
   }
 
+  private async removeChunks(versionId: string, count: number) {
+    for (let n = 0; n < count; n++) {
+      await this.ring.delete(KEYSPACES.manifestParts, chunkKey(versionId, n));
+    }
+  }
+
   private async collectUpload(uploadId: string, object: { bucketId: string; key: string }) {
     const live = new Set<string>();
     const current = await this.ring.getVersioned(KEYSPACES.manifests, object.bucketId, object.key);
+    const read = ringChunkReader(this.ring);
     for (const value of current.values) {
-      for (const part of decodeManifest(value).parts ?? []) live.add(part.versionId);
+      const parts = await allParts(decodeManifest(value), read);
+      for (const part of parts ?? []) live.add(part.versionId);
     }
     for (;;) {
       const items = await this.ring.scan(KEYSPACES.parts, uploadId, { limit: SCAN_BATCH });

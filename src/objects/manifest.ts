@@ -69,6 +69,11 @@ export interface Manifest {
    * blockCount is then 0. Absent for an object written by one PUT.
    */
   parts?: ManifestPart[];
+  /**
+   * Instead of `parts`, for an object of more parts than one chunk holds (part-chunks.ts):
+   * where its part list's chunk records are, written before this manifest.
+   */
+  partIndex?: PartIndex;
   /** x-amz-storage-class; absent for STANDARD (and on objects written before classes). */
   storageClass?: string;
   /**
@@ -90,12 +95,34 @@ export interface Manifest {
   inline?: Buffer;
 }
 
+/** What a head manifest keeps of a part list stored in chunk records (part-chunks.ts). */
+export interface PartIndex {
+  /** Parts in the object. */
+  count: number;
+  /** Parts per chunk: chunk n holds parts [n × perChunk, (n + 1) × perChunk). */
+  perChunk: number;
+  /** Bytes in each chunk's parts, in chunk order. */
+  chunkBytes: number[];
+}
+
+/** Whether an object was made by CompleteMultipartUpload (its parts inline or chunked). */
+export function isMultipart(manifest: Pick<Manifest, 'parts' | 'partIndex'>): boolean {
+  return manifest.parts !== undefined || manifest.partIndex !== undefined;
+}
+
+/** Number of parts of a multipart object (0 for one from a single PUT). */
+export function partCountOf(manifest: Pick<Manifest, 'parts' | 'partIndex'>): number {
+  return manifest.parts?.length ?? manifest.partIndex?.count ?? 0;
+}
+
 /** How a multipart object's checksum is computed (S3's x-amz-checksum-type). */
 export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
 
 /** The checksum type of a stored object (see Manifest.checksumType). */
-export function checksumTypeOf(manifest: Pick<Manifest, 'checksumType' | 'parts'>): ChecksumType {
-  return manifest.checksumType ?? (manifest.parts ? 'COMPOSITE' : 'FULL_OBJECT');
+export function checksumTypeOf(
+  manifest: Pick<Manifest, 'checksumType' | 'parts' | 'partIndex'>,
+): ChecksumType {
+  return manifest.checksumType ?? (isMultipart(manifest) ? 'COMPOSITE' : 'FULL_OBJECT');
 }
 
 /** The block partition key of block `n` of a version: blocks spread over the whole ring. */

@@ -12,6 +12,7 @@ import { createChecksum, type IncrementalChecksum } from '../auth/checksums.js';
 import { writeBlocks } from './block-writer.js';
 import type { GcQueue } from './gc-queue.js';
 import { blockKey, type Manifest } from './manifest.js';
+import { allParts } from './manifest-parts.js';
 import {
   checkClaimedChecksum,
   completedWith,
@@ -99,7 +100,8 @@ export class MultipartStore {
   ): Promise<Manifest | undefined> {
     const manifest = await this.objects.head(bucketId, key);
     if (manifest?.uploadId !== uploadId || uploadId === '') return undefined;
-    return completedWith(manifest, requested) ? manifest : undefined;
+    const parts = await allParts(manifest, this.objects.partChunks);
+    return completedWith({ ...manifest, parts }, requested) ? manifest : undefined;
   }
 
   /**
@@ -200,7 +202,7 @@ export class MultipartStore {
     const type = upload.checksumType ?? 'COMPOSITE';
     const computed = algorithm ? objectChecksum(algorithm, type, plan.parts) : undefined;
     checkClaimedChecksum(checks.claimed, algorithm, computed);
-    const manifest = await this.objects.commit(
+    const manifest = await this.objects.commitParts(
       {
         format: 1,
         versionId,
@@ -221,7 +223,6 @@ export class MultipartStore {
         ...(upload.storageClass ? { storageClass: upload.storageClass } : {}),
         uploadId: upload.uploadId,
       },
-      undefined,
       checks.precondition,
     );
     await this.end(upload);

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { RingClient, VersionedRead } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
-import type { GcQueue } from './gc-queue.js';
+import type { DeadBlocks, GcQueue } from './gc-queue.js';
 import { writeBlocks } from './block-writer.js';
 import { splitSmallBody } from './inline-body.js';
 import {
@@ -18,8 +18,17 @@ import {
   encodeManifest,
   newestIndex,
   type Manifest,
+  type ManifestPart,
   type Tag,
 } from './manifest.js';
+import {
+  allParts,
+  partsFromOffset,
+  ringChunkReader,
+  writePartChunks,
+  type PartChunkReader,
+} from './manifest-parts.js';
+import { PARTS_PER_CHUNK } from './part-chunks.js';
 
 /** Tunables of the object layer. */
 export interface ObjectStoreOptions {
@@ -33,6 +42,8 @@ export interface ObjectStoreOptions {
    * MANIFEST_INLINE_BYTES_MAX); below zero, none is.
    */
   inlineBytesMax?: number;
+  /** Told of every read of a part-list chunk record (a metric; tests count reads with it). */
+  onPartChunkRead?: () => void;
 }
 
 /**
@@ -59,13 +70,18 @@ export interface CommitObserver {
 
 /** Objects stored on the ring. */
 export class ObjectStore {
+  /** Reads a chunk of a multipart object's part list (see manifest-parts.ts). */
+  readonly partChunks: PartChunkReader;
+
   constructor(
     private readonly ring: RingClient,
     private readonly gc: GcQueue,
     private readonly options: ObjectStoreOptions,
     private readonly clock: () => number,
     private readonly observer?: CommitObserver,
-  ) {}
+  ) {
+    this.partChunks = ringChunkReader(ring, options.onPartChunkRead);
+  }
 
   /** The current manifest of (bucketId, key), if any. */
   async head(bucketId: string, key: string): Promise<Manifest | undefined> {
@@ -186,7 +202,7 @@ export class ObjectStore {
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, null, current.context);
     const previous = current.values.map(decodeManifest);
     this.observer?.onCommit(bucketId, newestOf(previous, current.values), undefined);
-    for (const old of previous) await this.gc.enqueue(old, this.clock());
+    for (const old of previous) await this.gc.enqueue(await this.deadOf(old), this.clock());
   }
 
   /**
@@ -212,12 +228,29 @@ export class ObjectStore {
     if (manifest.inline) {
       return Readable.from(inlineChunks(manifest.inline, start, end), { objectMode: false });
     }
+    return this.readSegments(segmentsOf(manifest, this.partChunks, start), start, end);
+  }
+
+  /**
+   * Streams bytes [start, end] (inclusive, counted within the part) of one part of a
+   * multipart object, already found (?partNumber): the part list is not read again.
+   */
+  readPart(part: Pick<ManifestPart, 'versionId' | 'blockSize'>, start: number, end: number) {
+    const { versionId, blockSize } = part;
+    return this.readSegments(
+      oneSegment({ versionId, blockSize, offset: 0, size: end + 1 }),
+      start,
+      end,
+    );
+  }
+
+  private readSegments(segments: AsyncIterable<Segment>, start: number, end: number): Readable {
     const ring = this.ring;
     const readAhead = this.options.inFlightMax;
     async function* blocks() {
       if (end < start) return;
       const window: Array<{ ref: BlockRef; data: Promise<Buffer> }> = [];
-      const refs = blockRefs(segmentsOf(manifest), start, end);
+      const refs = blockRefs(segments, start, end);
       const fetchBlock = async (ref: BlockRef) => {
         const data = await ring.get(KEYSPACES.blocks, blockKey(ref.versionId, ref.n));
         if (!data) throw new Error(`block ${ref.n} of ${ref.versionId} missing`);
@@ -225,7 +258,7 @@ export class ObjectStore {
       };
       for (;;) {
         while (window.length < readAhead) {
-          const next = refs.next();
+          const next = await refs.next();
           if (next.done) break;
           const data = fetchBlock(next.value);
           // Read-ahead blocks may fail after the reader has stopped (an earlier block failed
@@ -261,6 +294,7 @@ export class ObjectStore {
     manifest: Manifest,
     read?: VersionedRead,
     precondition?: (current: Manifest | undefined) => void,
+    keptParts?: readonly ManifestPart[],
   ): Promise<Manifest> {
     const { bucketId, key } = manifest;
     const current = read ?? (await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key));
@@ -270,14 +304,53 @@ export class ObjectStore {
     // Each sibling is decoded once, for the usage observer and for GC.
     const previous = current.values.map(decodeManifest);
     this.observer?.onCommit(bucketId, newestOf(previous, current.values), manifest);
-    // Two Completes of one upload share parts: the loser's must not collect the winner's.
-    const kept = new Set(manifest.parts?.map((part) => part.versionId));
+    let kept: Set<string> | undefined;
     for (const old of previous) {
       if (old.versionId === manifest.versionId) continue;
-      const parts = old.parts?.filter((part) => !kept.has(part.versionId));
-      await this.gc.enqueue({ ...old, parts }, this.clock());
+      const dead = await this.deadOf(old);
+      // Two Completes of one upload share parts: the loser's must not collect the winner's
+      // (nor may a later rewrite of the winner, whose parts may be in chunks: read them).
+      if (dead.parts && !kept) {
+        const parts = keptParts ?? (await allParts(manifest, this.partChunks));
+        kept = new Set(parts?.map((part) => part.versionId));
+      }
+      const parts = dead.parts?.filter((part) => !kept?.has(part.versionId));
+      await this.gc.enqueue({ ...dead, parts }, this.clock());
     }
     return manifest;
+  }
+
+  /**
+   * Commits a multipart object whose parts are `manifest.parts`: a list longer than one
+   * chunk is written first as chunk records, and the manifest keeps only their index.
+   */
+  async commitParts(
+    manifest: Manifest,
+    precondition?: (current: Manifest | undefined) => void,
+  ): Promise<Manifest> {
+    const parts = manifest.parts ?? [];
+    if (parts.length <= PARTS_PER_CHUNK) return this.commit(manifest, undefined, precondition);
+    const { parts: _, ...head } = manifest;
+    const partIndex = await writePartChunks(this.ring, manifest.versionId, parts, {
+      inFlightMax: this.options.inFlightMax,
+    });
+    try {
+      return await this.commit({ ...head, partIndex }, undefined, precondition, parts);
+    } catch (error) {
+      // Refused (or failed): nothing references the chunks; the parts stay the upload's.
+      const dead = { versionId: manifest.versionId, blockCount: 0, partChunks: partIndex };
+      await this.gc.enqueue(dead, this.clock()).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** What a replaced or deleted version leaves for GC: its blocks, parts and chunk records. */
+  private async deadOf(old: Manifest): Promise<DeadBlocks> {
+    const { versionId, blockCount, partIndex } = old;
+    // A sibling of a version already replaced may find its chunks collected: its parts
+    // were queued then; its chunk records are queued again (removing is idempotent).
+    const parts = await allParts(old, this.partChunks).catch(() => undefined);
+    return { versionId, blockCount, parts, ...(partIndex ? { partChunks: partIndex } : {}) };
   }
 }
 
@@ -311,37 +384,35 @@ interface BlockRef {
   offset: number;
 }
 
-function segmentsOf(manifest: Manifest): Segment[] {
-  if (!manifest.parts) {
+/** The segments of a read from byte `start` on: one, or the parts from its chunk on. */
+async function* segmentsOf(
+  manifest: Manifest,
+  read: PartChunkReader,
+  start: number,
+): AsyncGenerator<Segment> {
+  if (!manifest.parts && !manifest.partIndex) {
     const { versionId, blockSize, size } = manifest;
-    return [{ versionId, blockSize, offset: 0, size }];
+    yield { versionId, blockSize, offset: 0, size };
+    return;
   }
-  let offset = 0;
-  return manifest.parts.map((part) => {
-    const segment = {
-      versionId: part.versionId,
-      blockSize: part.blockSize,
-      offset,
-      size: part.size,
-    };
-    offset += part.size;
-    return segment;
-  });
+  for await (const { part, offset } of partsFromOffset(manifest, read, start)) {
+    yield { versionId: part.versionId, blockSize: part.blockSize, offset, size: part.size };
+  }
 }
 
-/** The blocks that hold bytes [start, end], in order; finds the first by binary search. */
-function* blockRefs(segments: Segment[], start: number, end: number): Generator<BlockRef> {
-  let low = 0;
-  let high = segments.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (segments[mid]!.offset <= start) low = mid;
-    else high = mid - 1;
-  }
-  for (let i = low; i < segments.length; i++) {
-    const segment = segments[i]!;
+async function* oneSegment(segment: Segment): AsyncGenerator<Segment> {
+  yield segment;
+}
+
+/** The blocks that hold bytes [start, end], in order; skips the segments before start. */
+async function* blockRefs(
+  segments: AsyncIterable<Segment>,
+  start: number,
+  end: number,
+): AsyncGenerator<BlockRef> {
+  for await (const segment of segments) {
     if (segment.offset > end) return;
-    if (segment.size === 0) continue;
+    if (segment.size === 0 || segment.offset + segment.size <= start) continue;
     const first = Math.floor(Math.max(start - segment.offset, 0) / segment.blockSize);
     const last = Math.floor(Math.min(end - segment.offset, segment.size - 1) / segment.blockSize);
     for (let n = first; n <= last; n++) {

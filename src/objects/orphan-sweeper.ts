@@ -3,11 +3,12 @@
  * end killed mid-upload leaves such blocks, with nothing queued to collect them) and removes
  * them once they are older than the GC leeway.
  *
- * Mark: walk every user's buckets, their manifests, their uploads in progress and the GC
- * queue, putting each live version id in a Bloom filter. Sweep: walk the block keys of the
- * given ring partitions (each key once, at its primary) and remove a block whose version id
- * is certainly not in the filter and was created (its UUIDv7 time) more than the leeway
- * before the mark began. A version created earlier and committed after the mark scanned
+ * Mark: walk every user's buckets, their manifests (and part-list chunks), their uploads in
+ * progress and the GC queue, putting each live version id in a Bloom filter. Sweep: walk
+ * the block keys of the given ring partitions (each key once, at its primary) and remove a
+ * block whose version id is certainly not in the filter and was created (its UUIDv7 time)
+ * more than the leeway before the mark began. Part-list chunk records (keyed like blocks)
+ * are swept the same way. A version created earlier and committed after the mark scanned
  * its bucket would have to have been uploading for longer than the leeway (24 h by default).
  */
 import type { RingClient } from '../../ring/client.js';
@@ -17,6 +18,7 @@ import { BloomFilter } from './bloom-filter.js';
 import type { GcQueue } from './gc-queue.js';
 import { uuidV7TimeMs } from './ids.js';
 import { decodeManifest } from './manifest.js';
+import { allParts, ringChunkReader } from './manifest-parts.js';
 import { decodePart, decodeUpload } from './multipart.js';
 
 const PAGE = 1000;
@@ -28,6 +30,10 @@ export interface SweepReport {
   liveVersions: number;
   blocksScanned: number;
   blocksRemoved: number;
+  /** Part-list chunk records walked. */
+  partChunksScanned: number;
+  /** Part-list chunk records of versions no manifest holds (a Complete that crashed). */
+  partChunksRemoved: number;
   partitions: number;
 }
 
@@ -48,10 +54,15 @@ export class OrphanSweeper {
     const cutoffMs = startedAtMs - this.options.leewayMs;
     let blocksScanned = 0;
     let blocksRemoved = 0;
+    let partChunksScanned = 0;
+    let partChunksRemoved = 0;
     for (const partition of walk) {
-      const counts = await this.sweepPartition(partition, live, cutoffMs);
+      const counts = await this.sweepPartition(KEYSPACES.blocks, partition, live, cutoffMs);
       blocksScanned += counts.scanned;
       blocksRemoved += counts.removed;
+      const chunks = await this.sweepPartition(KEYSPACES.manifestParts, partition, live, cutoffMs);
+      partChunksScanned += chunks.scanned;
+      partChunksRemoved += chunks.removed;
     }
     return {
       startedAtMs,
@@ -59,6 +70,8 @@ export class OrphanSweeper {
       liveVersions: live.size,
       blocksScanned,
       blocksRemoved,
+      partChunksScanned,
+      partChunksRemoved,
       partitions: walk.length,
     };
   }
@@ -84,7 +97,8 @@ export class OrphanSweeper {
     for await (const value of this.walk(KEYSPACES.manifests, bucketId)) {
       const manifest = decodeManifest(value);
       live.add(manifest.versionId);
-      for (const part of manifest.parts ?? []) live.add(part.versionId);
+      const parts = await allParts(manifest, ringChunkReader(this.ring));
+      for (const part of parts ?? []) live.add(part.versionId);
     }
     for await (const value of this.walk(KEYSPACES.uploads, bucketId)) {
       const upload = decodeUpload(value);
@@ -107,12 +121,18 @@ export class OrphanSweeper {
     }
   }
 
-  private async sweepPartition(partition: number, live: BloomFilter, cutoffMs: number) {
+  /** Removes the orphan records of `keyspace` (blocks or chunks: keys are version id:n). */
+  private async sweepPartition(
+    keyspace: string,
+    partition: number,
+    live: BloomFilter,
+    cutoffMs: number,
+  ) {
     let scanned = 0;
     let removed = 0;
     let after: Buffer | undefined;
     for (;;) {
-      const page = await this.ring.partitionKeys(KEYSPACES.blocks, partition, {
+      const page = await this.ring.partitionKeys(keyspace, partition, {
         ...(after ? { after } : {}),
         limit: PAGE,
       });
@@ -123,7 +143,7 @@ export class OrphanSweeper {
         const createdMs = uuidV7TimeMs(versionId);
         // Ids without a time (made before version ids were UUIDv7) are never swept.
         if (createdMs === undefined || createdMs >= cutoffMs || live.has(versionId)) continue;
-        await this.ring.delete(KEYSPACES.blocks, key);
+        await this.ring.delete(keyspace, key);
         removed++;
       }
       if (!page.next) return { scanned, removed };

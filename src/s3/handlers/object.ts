@@ -9,9 +9,9 @@ import { refuseUnsupportedRequest } from '../unsupported-headers.js';
 import type { S3Context } from '../../http/context.js';
 import { verifiedBody } from '../../http/body.js';
 import { metadataOf, objectResponseHeaders, storedHeadersOf } from '../object-headers.js';
-import { partChecksumHeaders, selectPart } from '../part-select.js';
+import { partChecksumHeaders, selectPartOf } from '../part-select.js';
 import { parseRange } from '../range.js';
-import type { Manifest } from '../../objects/manifest.js';
+import { isMultipart, partCountOf, type Manifest } from '../../objects/manifest.js';
 import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
 import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
 import { taggingOf } from '../tags.js';
@@ -100,13 +100,16 @@ export async function getObject(
   checkConditions(headers, manifest.etag, manifest.lastModifiedMs);
   const rangeHeader = typeof headers.range === 'string' ? headers.range : undefined;
   const partNumber = ctx.query.get('partNumber');
-  const part = partNumber === null ? undefined : selectPart(manifest, partNumber, rangeHeader);
+  const part =
+    partNumber === null
+      ? undefined
+      : await selectPartOf(manifest, partNumber, rangeHeader, ctx.deps.objects.partChunks);
   const range = part ? part.range : parseRange(rangeHeader, manifest.size);
   const checksumMode = String(headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED';
   // A checksum covers the whole object (or part), so S3 returns none for a range of it.
   const wholeChecksums = checksumMode && !range && !part;
   const out = objectResponseHeaders(manifest, ctx.query, wholeChecksums);
-  if (manifest.parts && part) out['x-amz-mp-parts-count'] = String(manifest.parts.length);
+  if (isMultipart(manifest) && part) out['x-amz-mp-parts-count'] = String(partCountOf(manifest));
   if (part && checksumMode) Object.assign(out, partChecksumHeaders(manifest, part));
   const start = range?.start ?? 0;
   const end = range?.end ?? manifest.size - 1;
@@ -117,7 +120,12 @@ export async function getObject(
     void ctx.reply.send();
     return;
   }
-  void ctx.reply.send(ctx.deps.objects.read(manifest, start, end));
+  const objects = ctx.deps.objects;
+  // A part found in a chunk record is read from its own blocks: one chunk read in all.
+  const blocks = part?.blocks;
+  void ctx.reply.send(
+    blocks ? objects.readPart(blocks, 0, end - start) : objects.read(manifest, start, end),
+  );
 }
 
 /**
