@@ -68,7 +68,7 @@ async function uploadMany(server: Server, count: number): Promise<Array<[number,
   const created = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: KEY }));
   const UploadId = created.UploadId!;
   const parts = Array.from({ length: count }, (_, i) => Buffer.from(`<${i}>`));
-  const done: Array<{ PartNumber: number; ETag: string }> = new Array(count);
+  const done = new Array<{ PartNumber: number; ETag: string }>(count);
   let next = 0;
   const worker = async () => {
     while (next < count) {
