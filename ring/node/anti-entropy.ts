@@ -24,7 +24,8 @@ import { keyspaceOfKey, parseItemKey } from '../storage/item-key.js';
 import type { NodeReply, NodeRequest } from '../transport/messages.js';
 import type { Transport } from '../transport/transport.js';
 import { TAG_BLOB, type ItemStore } from './item-store.js';
-import { decodeVersioned, encodeVersioned, type VersionedItems } from './versioned-item.js';
+import { decodeVersioned, encodeVersioned } from '../transport/versioned-codec.js';
+import type { VersionedItems } from './versioned-item.js';
 
 /** What anti-entropy needs to know about the cluster. */
 export interface AaeRing {

@@ -4,7 +4,7 @@
  * virtual in a simulation. A node's close cancels every one of them, so nothing it started
  * runs against a closed store.
  */
-import { realScheduler, type Scheduler, type TimerHandle } from '../real-scheduler.js';
+import type { Scheduler, TimerHandle } from '../real-scheduler.js';
 
 /** Time and timers for one node. */
 export interface NodeTimers {
@@ -48,9 +48,4 @@ export function nodeTimersOn(scheduler: Scheduler): NodeTimers {
       handles.clear();
     },
   };
-}
-
-/** Real time: Date.now and Node's timers. */
-export function realNodeTimers(): NodeTimers {
-  return nodeTimersOn(realScheduler);
 }

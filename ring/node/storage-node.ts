@@ -11,7 +11,8 @@ import { keyspaceOfKey } from '../storage/item-key.js';
 import type { ItemRequest, NodeReply, NodeRequest } from '../transport/messages.js';
 import { isDiskFullError, type DiskGuard } from './disk-guard.js';
 import type { ItemStore } from './item-store.js';
-import { decodeVersioned, encodeVersioned, VersionedItems } from './versioned-item.js';
+import { decodeVersioned, encodeVersioned } from '../transport/versioned-codec.js';
+import { VersionedItems } from './versioned-item.js';
 
 /**
  * Keyspaces whose writes carry new user data. Everything else a write touches is small

@@ -16,10 +16,6 @@ import {
 import type { ItemAddress, ItemStore } from './item-store.js';
 import { KeyedLocks } from './partition-locks.js';
 
-// The codec moved to the transport layer (ring/client.ts needs it too); re-exported so that
-// node-side code keeps importing it from here.
-export { decodeVersioned, encodeVersioned, type VersionedValue };
-
 /** Versioned reads and writes over one node's item store. */
 export class VersionedItems {
   private readonly locks = new KeyedLocks<string>();

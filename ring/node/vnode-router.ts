@@ -15,7 +15,7 @@ import type { HintedHandoff } from './hinted-handoff.js';
 import { versionDigest } from '../core/dvv.js';
 import { quorumStateWithPrimaries } from '../core/quorum.js';
 import { reapWhenAllHaveIt } from './tombstone-reaper.js';
-import { decodeVersioned } from './versioned-item.js';
+import { decodeVersioned } from '../transport/versioned-codec.js';
 
 /** What the router needs to know and reach. */
 export interface VnodeRouterDeps {

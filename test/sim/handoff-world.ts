@@ -32,11 +32,8 @@ import { HandoffManager } from '../../ring/node/handoff.js';
 import { HintedHandoff } from '../../ring/node/hinted-handoff.js';
 import { ItemStore } from '../../ring/node/item-store.js';
 import { storageNodeHandler } from '../../ring/node/storage-node.js';
-import {
-  decodeVersioned,
-  VersionedItems,
-  type VersionedValue,
-} from '../../ring/node/versioned-item.js';
+import { VersionedItems } from '../../ring/node/versioned-item.js';
+import { decodeVersioned, type VersionedValue } from '../../ring/transport/versioned-codec.js';
 import { vnodeRouter, type VnodeRouterDeps } from '../../ring/node/vnode-router.js';
 import { memoryBackend } from '../../ring/storage/memory-backend.js';
 import { clientStep, unionOf, type KeyHistory } from './replication-world.js';

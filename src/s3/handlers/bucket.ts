@@ -15,9 +15,6 @@ import { authorizedBucket, signedUser } from './access.js';
 import { throwIfRefused } from './refusal.js';
 import { sendEmpty, sendXml } from './responses.js';
 
-// Moved to refusal.ts (acl.ts needs it and bucket.ts imports acl.ts); kept for callers.
-export { throwIfRefused };
-
 const CONFIGURATION_BYTES_MAX = 64 * 1024;
 
 /**

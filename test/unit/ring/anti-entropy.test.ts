@@ -10,11 +10,8 @@ import type { Ring } from '../../../ring/core/ring.js';
 import { AntiEntropy } from '../../../ring/node/anti-entropy.js';
 import { ItemStore } from '../../../ring/node/item-store.js';
 import { storageNodeHandler } from '../../../ring/node/storage-node.js';
-import {
-  decodeVersioned,
-  encodeVersioned,
-  VersionedItems,
-} from '../../../ring/node/versioned-item.js';
+import { VersionedItems } from '../../../ring/node/versioned-item.js';
+import { decodeVersioned, encodeVersioned } from '../../../ring/transport/versioned-codec.js';
 import { memoryBackend } from '../../../ring/storage/memory-backend.js';
 import type { NodeRequest } from '../../../ring/transport/messages.js';
 import { InProcessTransport } from '../../../ring/transport/transport.js';
