@@ -202,10 +202,12 @@ function byOrder(a: TransferReport, b: TransferReport): number {
 
 /** A finished transfer on one line. */
 function doneLine(t: TransferReport): string {
-  const took = (t.finishedAtMs ?? 0) - (t.startedAtMs ?? t.finishedAtMs ?? 0);
+  const took = formatDuration(
+    ((t.finishedAtMs ?? 0) - (t.startedAtMs ?? t.finishedAtMs ?? 0)) / 1000,
+  );
   return (
     `  ${t.kind} partition ${t.partition}: '${clean(t.from)}' => '${clean(t.to)}', done: ` +
-    `objects ${count(t.itemsDone)}, bytes ${formatBytes(t.bytesDone)} in ${formatDuration(took / 1000)}`
+    `objects ${count(t.itemsDone)}, bytes ${formatBytes(t.bytesDone)} in ${took}`
   );
 }
 
