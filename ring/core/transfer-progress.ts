@@ -13,7 +13,8 @@ export type TransferKind = 'ownership' | 'hinted';
 /**
  * Where a transfer stands. `waiting-target`: the receiving node is down; `waiting-slot`: the
  * sender already runs `transfer_limit` transfers; `pending`: the receiver is up and the next
- * round starts it; `counting`: counting objects and bytes to send; `sending`; `retrying`: a
+ * round starts it; `counting`: counting objects and bytes to send; `sending`; `throttled`:
+ * pausing between batches to stay within the handoff rate limit; `retrying`: a
  * batch failed, sent again after a pause; `reporting`: all sent, ownership being handed over
  * by the claimant; `dropping`: hints delivered, the fallback's copies removed; `done`.
  */
@@ -23,6 +24,7 @@ export type TransferState =
   | 'pending'
   | 'counting'
   | 'sending'
+  | 'throttled'
   | 'retrying'
   | 'reporting'
   | 'dropping'

@@ -254,7 +254,10 @@ export class HandoffManager {
     this.sentHere.set(progress.partition, sentHere);
     const elapsedMs = this.clock() - progress.startedAtMs;
     const dueMs = (sentHere / this.options.bytesPerSecondMax) * 1000;
-    if (dueMs > elapsedMs) await this.sleep(dueMs - elapsedMs);
+    if (dueMs <= elapsedMs) return;
+    progress.state = 'throttled';
+    await this.sleep(dueMs - elapsedMs);
+    progress.state = 'sending';
   }
 
   private async dropLater(partition: number): Promise<void> {
@@ -275,5 +278,6 @@ export class HandoffManager {
 /** The three states `/admin/status` has always served. */
 function legacyState(state: TransferState): TransferStatus['state'] {
   if (state === 'reporting') return 'reporting';
-  return state === 'counting' || state === 'sending' ? 'sending' : 'retrying';
+  const sending: TransferState[] = ['counting', 'sending', 'throttled'];
+  return sending.includes(state) ? 'sending' : 'retrying';
 }

@@ -36,6 +36,7 @@ const OWNERSHIP_WORDS: Record<TransferState, string> = {
   pending: 'about to start',
   counting: 'counting objects',
   sending: 'sending',
+  throttled: 'sending, paused by the rate limit (handoff.rate_mbps)',
   retrying: 'retrying after an error',
   reporting: 'handing ownership over',
   dropping: 'dropping the old copies',
@@ -143,7 +144,8 @@ function figureLines(t: TransferReport): string[] {
       ? 'rate unknown yet'
       : `rate ${formatBytes(t.bytesPerSecond)}/s (last ${window})`;
   const eta = etaSeconds(t);
-  lines.push(`    ${rate}, ETA ${eta === null ? 'unknown' : formatDuration(eta)}`);
+  const etaText = eta === null ? 'unknown' : eta === 0 ? 'finishing' : formatDuration(eta);
+  lines.push(`    ${rate}, ETA ${etaText}`);
   return lines;
 }
 
@@ -190,7 +192,14 @@ function waitingLines(waiting: readonly TransferReport[]): string[] {
   return lines;
 }
 
-const ORDER: TransferState[] = ['sending', 'reporting', 'dropping', 'counting', 'retrying'];
+const ORDER: TransferState[] = [
+  'sending',
+  'throttled',
+  'reporting',
+  'dropping',
+  'counting',
+  'retrying',
+];
 
 function byOrder(a: TransferReport, b: TransferReport): number {
   return (
@@ -200,11 +209,14 @@ function byOrder(a: TransferReport, b: TransferReport): number {
   );
 }
 
+/** Finished transfers shown, the latest; --json lists them all. */
+const DONE_SHOWN = 10;
+
 /** A finished transfer on one line. */
 function doneLine(t: TransferReport): string {
-  const took = formatDuration(
-    ((t.finishedAtMs ?? 0) - (t.startedAtMs ?? t.finishedAtMs ?? 0)) / 1000,
-  );
+  const tookMs = (t.finishedAtMs ?? 0) - (t.startedAtMs ?? t.finishedAtMs ?? 0);
+  const took =
+    tookMs < 1000 ? `${Math.max(0, Math.round(tookMs))} ms` : formatDuration(tookMs / 1000);
   return (
     `  ${t.kind} partition ${t.partition}: '${clean(t.from)}' => '${clean(t.to)}', done: ` +
     `objects ${count(t.itemsDone)}, bytes ${formatBytes(t.bytesDone)} in ${took}`
@@ -232,7 +244,9 @@ export function renderTransfers(view: TransfersView, layout: TransfersLayout): s
   }
   if (lines.length === 0) lines.push('No transfers active');
   const done = view.transfers.filter((t) => t.state === 'done').sort(byFinish);
-  if (done.length > 0) lines.push('', 'Finished in the last minute:', ...done.map(doneLine));
+  if (done.length > 0) lines.push('', 'Finished in the last minute:');
+  if (done.length > DONE_SHOWN) lines.push(`  (${done.length - DONE_SHOWN} more, not shown)`);
+  lines.push(...done.slice(-DONE_SHOWN).map(doneLine));
   for (const u of view.unreachable) {
     lines.push(`'${clean(u.nodeId)}' ${clean(u.reason)}: its transfers are unknown`);
   }

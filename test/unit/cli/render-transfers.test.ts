@@ -146,17 +146,23 @@ describe('transfers rendering: text', () => {
       'pending',
       'counting',
       'sending',
+      'throttled',
       'retrying',
       'reporting',
       'dropping',
       'done',
     ];
     for (const kind of ['ownership', 'hinted'] as const) {
-      for (const state of states) expect(stateWords(kind, state)).toMatch(/^[a-z][a-z ():_]+$/);
+      for (const state of states) expect(stateWords(kind, state)).toMatch(/^[a-z][a-z ():_,.]+$/);
     }
     expect(stateWords('ownership', 'waiting-target')).toBe('waiting for the new owner to come up');
     expect(stateWords('hinted', 'waiting-target')).toBe('waiting for the primary to come up');
     expect(stateWords('ownership', 'reporting')).toBe('handing ownership over');
+    const paced = sending({ state: 'throttled', itemsDone: 3_000, bytesDone: 30_000_000 });
+    expect(renderTransfers(view(paced), PIPE)).toContain(
+      'sending, paused by the rate limit (handoff.rate_mbps)',
+    );
+    expect(renderTransfers(view(paced), PIPE)).toContain('ETA finishing');
   });
 
   it('groups hints held for a down primary, with their counted totals', () => {
@@ -195,6 +201,21 @@ describe('transfers rendering: text', () => {
       "'dev3@h' is down: its transfers are unknown",
     ]);
     expect(renderTransfers(view(), PIPE)).toBe('No transfers active');
+  });
+
+  it('shows the latest 10 finished transfers, and how many more there are', () => {
+    const done = Array.from({ length: 14 }, (_, i) =>
+      sending({ partition: i, state: 'done', startedAtMs: 0, finishedAtMs: 100 * i }),
+    );
+    const lines = renderTransfers(view(...done), PIPE).split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      'No transfers active',
+      '',
+      'Finished in the last minute:',
+      '  (4 more, not shown)',
+    ]);
+    expect(lines).toHaveLength(14);
+    expect(lines[4]).toMatch(/^  ownership partition 4: .* in 400 ms$/);
   });
 
   it('strips control characters a node might send', () => {
