@@ -7,6 +7,8 @@
  * 1 MB/s so that the transfers last long enough to be seen.
  */
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferReport } from '../../ring/core/transfer-progress.js';
 import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
@@ -83,6 +85,11 @@ describe('cluster: transfers (5 processes, n_val=3, handoff 1 MB/s)', () => {
 
   it('shows hints held for a killed primary with a total, then their return', async () => {
     await cluster.script('kill', 'dev4');
+    // No `down` command to run, unlike riak-admin: member-status says so by itself.
+    await poll('member-status to show dev4 down', 15_000, async () => {
+      const status = await cluster.admin('member-status');
+      return new RegExp(`^down .*'${DEV4}'$`, 'm').test(status) || undefined;
+    });
     let written = 0;
     // Writes go to fallbacks once the front end sees dev4 down; keep writing until hints show.
     const held = await poll('hints held for dev4', 60_000, async () => {
@@ -115,10 +122,35 @@ describe('cluster: transfers (5 processes, n_val=3, handoff 1 MB/s)', () => {
       expect(t.bytesDone).toBe(t.bytesTotal);
       expect(t.finishedAtMs).toBeGreaterThanOrEqual(t.startedAtMs!);
     }
+    const status = await cluster.admin('member-status');
+    expect(status).toMatch(new RegExp(`^valid .*'${DEV4}'$`, 'm'));
     const after = await cluster.admin('transfers');
     expect(after).toMatch(/^No transfers active\n\nFinished in the last minute:\n/);
     expect(after).toMatch(new RegExp(`hinted partition \\d+: '[^']+' => '${DEV4}', done`));
   }, 150_000);
+
+  it('--watch refreshes until Ctrl-C, which exits 0 (piped: no screen clearing)', async () => {
+    const admin = resolve(import.meta.dirname, '../../dist/src/cli/cairn-admin.js');
+    const node = `127.0.0.1:${cluster.basePort + 1}`;
+    const child = spawn(process.execPath, [admin, '--node', node, 'transfers', '--watch', '0.5'], {
+      env: { ...process.env, CAIRN_COOKIE: cluster.cookie },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await poll('two refreshes', 20_000, async () =>
+        (out.match(/^Every 0.5 s, /gm) ?? []).length >= 2 ? true : undefined,
+      );
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    expect(out).not.toContain('\x1b');
+    expect(out).toMatch(/\(Ctrl-C to stop\)\n\n(No transfers active|Ownership|Hinted)/);
+  }, 60_000);
 
   it('shows the ownership transfers of a joining node, each done with all it counted', async () => {
     for (let i = 0; i < 16; i++) await put(`big/${i}`, 1_000_000);
