@@ -116,7 +116,6 @@ export function progressBar(fraction: number, width: number): string {
 
 /** Strips control characters from text a node sent, so it cannot drive the terminal. */
 function clean(text: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
   const plain = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
   return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
 }

@@ -215,7 +215,7 @@ describe('transfers rendering: text', () => {
       '  (4 more, not shown)',
     ]);
     expect(lines).toHaveLength(14);
-    expect(lines[4]).toMatch(/^  ownership partition 4: .* in 400 ms$/);
+    expect(lines[4]).toMatch(/^ {2}ownership partition 4: .* in 400 ms$/);
   });
 
   it('strips control characters a node might send', () => {
