@@ -18,6 +18,9 @@ import type { Transport } from '../transport/transport.js';
 import type { ItemStore } from './item-store.js';
 import type { PartitionLocks } from './partition-locks.js';
 
+/** How old a count of held hints a report may show while hints keep arriving. */
+const REPORT_COUNT_AGE_MS = 10_000;
+
 /** What hinted handoff needs to know about the cluster. */
 export interface HintRing {
   readonly nodeId: string;
@@ -42,7 +45,11 @@ export class HintedHandoff {
   /** Why the last return of a partition failed, until one succeeds. */
   private readonly errors = new Map<number, string>();
   /** Counts of held hints, valid while the partition's hint writes stay at `writes`. */
-  private readonly measures = new Map<number, { writes: number; measure: PartitionMeasure }>();
+  private readonly measures = new Map<
+    number,
+    { writes: number; atMs: number; measure: PartitionMeasure }
+  >();
+  private readonly measuring = new Map<number, Promise<PartitionMeasure>>();
   /** Told of every batch of hints a primary accepted back (items), for metrics. */
   onDelivered?: (items: number) => void;
 
@@ -105,19 +112,35 @@ export class HintedHandoff {
       if (owner === nodeId || ring.nextOwners[p] === nodeId) continue;
       const state = this.ringSource.isUp(owner) ? 'pending' : 'waiting-target';
       const where = { partition: p, from: nodeId, to: owner };
-      const measure = await this.measured(p);
+      const measure = await this.measured(p, REPORT_COUNT_AGE_MS);
       out.push(notStartedReport('hinted', where, state, measure, this.errors.get(p) ?? null));
     }
     return out;
   }
 
-  private async measured(partition: number): Promise<PartitionMeasure> {
-    const writes = this.writes.get(partition) ?? 0;
+  /**
+   * The count of a partition's hints: exact when no hint arrived since the last count, else
+   * counted again, unless the last count is younger than `maxAgeMs` (a count walks every key,
+   * so reports refreshed while hints keep arriving reuse a recent one). Callers asking at
+   * the same time share one count.
+   */
+  private async measured(partition: number, maxAgeMs = 0): Promise<PartitionMeasure> {
     const cached = this.measures.get(partition);
-    if (cached?.writes === writes) return cached.measure;
-    const measure = await this.store.measurePartition(partition);
-    this.measures.set(partition, { writes, measure });
-    return measure;
+    const fresh = cached && this.clock() - cached.atMs < maxAgeMs;
+    if (cached && (cached.writes === (this.writes.get(partition) ?? 0) || fresh)) {
+      return cached.measure;
+    }
+    let running = this.measuring.get(partition);
+    if (!running) {
+      const writes = this.writes.get(partition) ?? 0;
+      const counted = this.store.measurePartition(partition).then((measure) => {
+        this.measures.set(partition, { writes, atMs: this.clock(), measure });
+        return measure;
+      });
+      running = counted.finally(() => this.measuring.delete(partition));
+      this.measuring.set(partition, running);
+    }
+    return running;
   }
 
   private async handBack(partition: number, owner: string): Promise<void> {
