@@ -130,7 +130,7 @@ async function assemble(
   const transport = inProcess ?? new StreamTransport((nodeId) => manager.addressOf(nodeId), client);
   const source = ringSource(manager, client);
   const locks = new PartitionLocks();
-  const hints = new HintedHandoff(store, source, transport, locks, BATCHES);
+  const hints = new HintedHandoff(store, source, transport, locks, BATCHES, timers.now);
   await hints.load();
   const handoffOptions = {
     ...options.handoff,

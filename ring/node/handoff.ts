@@ -6,6 +6,12 @@
  * Partitions this node no longer serves are dropped once the new owner has them.
  */
 import type { Ring } from '../core/ring.js';
+import {
+  RecentTransfers,
+  TransferProgress,
+  type TransferReport,
+  type TransferState,
+} from '../core/transfer-progress.js';
 import { realScheduler, type Scheduler } from '../real-scheduler.js';
 import type { Transport } from '../transport/transport.js';
 import type { ItemStore } from './item-store.js';
@@ -24,7 +30,10 @@ export interface HandoffOptions {
   scheduler?: Scheduler;
 }
 
-/** Progress of one transfer, for `cairn-admin transfers`. */
+/**
+ * Progress of one transfer as `/admin/status` has always served it (and older nodes still
+ * do); `/admin/transfers` serves the fuller TransferReport.
+ */
 export interface TransferStatus {
   partition: number;
   from: string;
@@ -41,11 +50,16 @@ export interface HandoffRing {
   readonly nodeId: string;
   readonly ring: Ring;
   reportComplete(partition: number, to: string): Promise<void>;
+  /** Whether a node answers; without it a failing receiver is reported as retrying. */
+  isUp?(nodeId: string): boolean;
 }
 
 /** Runs this node's outbound transfers. */
 export class HandoffManager {
-  private readonly active = new Map<number, TransferStatus>();
+  private readonly active = new Map<number, TransferProgress>();
+  private readonly recent = new RecentTransfers();
+  /** Bytes sent by each running transfer since it started here: what throttling counts. */
+  private readonly sentHere = new Map<number, number>();
   private readonly dirty = new Set<number>();
   private readonly dropping = new Set<number>();
   private stopped = false;
@@ -66,7 +80,22 @@ export class HandoffManager {
 
   /** Transfers under way. */
   status(): TransferStatus[] {
-    return [...this.active.values()].map((t) => ({ ...t }));
+    return [...this.active.values()].map((t) => ({
+      partition: t.partition,
+      from: t.from,
+      to: t.to,
+      itemsSent: t.itemsDone,
+      itemsTotal: t.itemsTotal ?? 0,
+      bytesSent: t.bytesDone,
+      startedAtMs: t.startedAtMs,
+      state: legacyState(t.state),
+    }));
+  }
+
+  /** Transfers under way and those finished in the last minute, for `cairn-admin transfers`. */
+  report(): TransferReport[] {
+    const nowMs = this.clock();
+    return [...this.recent.list(nowMs), ...[...this.active.values()].map((t) => t.report(nowMs))];
   }
 
   /** Starts what the ring asks for; call after every ring change. */
@@ -114,43 +143,60 @@ export class HandoffManager {
   }
 
   private async transferOnce(partition: number, to: string): Promise<void> {
-    const status: TransferStatus = {
-      partition,
-      from: this.ringSource.nodeId,
-      to,
-      itemsSent: 0,
-      bytesSent: 0,
-      itemsTotal: 0,
-      startedAtMs: this.clock(),
-      state: 'sending',
-    };
-    this.active.set(partition, status);
+    const { nodeId } = this.ringSource;
+    const progress = new TransferProgress('ownership', partition, nodeId, to, this.clock());
+    this.active.set(partition, progress);
+    this.sentHere.set(partition, 0);
     try {
-      status.itemsTotal = await this.store.countPartition(partition);
+      await this.count(progress);
       for (;;) {
         if (this.stopped || !this.stillMoving(partition, to)) return;
         if (this.dirty.delete(partition)) {
           // A forwarded write was lost: only a pass from the start is sure to carry it.
           await this.store.putMeta(this.checkpointName(partition, to), undefined);
+          await this.count(progress);
         }
-        const sent = await this.sendAll(partition, to, status);
+        const sent = await this.sendAll(partition, to, progress);
         if (!sent || this.dirty.has(partition)) continue;
-        status.state = 'reporting';
-        try {
-          await this.ringSource.reportComplete(partition, to);
-        } catch {
-          // The claimant is away: keep the checkpoint, wait, and report again.
-          status.state = 'retrying';
-          await this.sleep(1000);
-          continue;
-        }
-        await this.store.putMeta(this.checkpointName(partition, to), undefined);
-        return;
+        if (await this.handOver(progress)) return;
       }
     } finally {
       this.active.delete(partition);
+      this.sentHere.delete(partition);
       this.timers.setTimeout(() => this.schedule(), 0, { unref: true, label: 'handoff-schedule' });
     }
+  }
+
+  /** Counts what the transfer has to send, and what a checkpoint says is already sent. */
+  private async count(progress: TransferProgress): Promise<void> {
+    progress.state = 'counting';
+    const checkpoint = await this.store.getMeta(
+      this.checkpointName(progress.partition, progress.to),
+    );
+    progress.counted(
+      await this.store.measurePartition(progress.partition, checkpoint),
+      this.clock(),
+    );
+    progress.state = 'sending';
+  }
+
+  /** Asks the claimant to flip ownership; false (after a pause) when it cannot be reached. */
+  private async handOver(progress: TransferProgress): Promise<boolean> {
+    const { partition, to } = progress;
+    progress.state = 'reporting';
+    try {
+      await this.ringSource.reportComplete(partition, to);
+    } catch (error) {
+      // The claimant is away: keep the checkpoint, wait, and report again.
+      progress.state = 'retrying';
+      progress.error = `handing ownership over: ${String(error)}`;
+      await this.sleep(1000);
+      return false;
+    }
+    await this.store.putMeta(this.checkpointName(partition, to), undefined);
+    progress.finish(this.clock());
+    this.recent.add(progress.report(this.clock()));
+    return true;
   }
 
   private stillMoving(partition: number, to: string): boolean {
@@ -159,7 +205,7 @@ export class HandoffManager {
   }
 
   /** Sends every item after the checkpoint; false when a batch failed (after a pause). */
-  private async sendAll(partition: number, to: string, status: TransferStatus) {
+  private async sendAll(partition: number, to: string, progress: TransferProgress) {
     const name = this.checkpointName(partition, to);
     let after = await this.store.getMeta(name);
     for (;;) {
@@ -181,28 +227,37 @@ export class HandoffManager {
           if (!reply.ok) throw new Error(reply.error);
           return items;
         })
-        .catch(() => undefined);
+        .catch((error: unknown) => {
+          progress.error = String(error);
+          return undefined;
+        });
       if (batch === undefined) {
-        status.state = 'retrying';
+        const down = this.ringSource.isUp?.(to) === false;
+        progress.state = down ? 'waiting-target' : 'retrying';
         await this.sleep(1000);
         return false;
       }
       if (batch.length === 0) return true;
-      status.state = 'sending';
+      progress.state = 'sending';
+      progress.error = null;
       after = batch.at(-1)!.key;
       await this.store.putMeta(name, after);
       const bytes = batch.reduce((sum, i) => sum + i.key.length + i.value.length, 0);
-      status.itemsSent += batch.length;
-      status.bytesSent += bytes;
+      progress.sent(batch.length, bytes, this.clock());
       this.onBatchSent?.(batch.length, bytes);
-      await this.throttle(status);
+      await this.throttle(progress, bytes);
     }
   }
 
-  private async throttle(status: TransferStatus): Promise<void> {
-    const elapsedMs = this.clock() - status.startedAtMs;
-    const dueMs = (status.bytesSent / this.options.bytesPerSecondMax) * 1000;
-    if (dueMs > elapsedMs) await this.sleep(dueMs - elapsedMs);
+  private async throttle(progress: TransferProgress, bytes: number): Promise<void> {
+    const sentHere = (this.sentHere.get(progress.partition) ?? 0) + bytes;
+    this.sentHere.set(progress.partition, sentHere);
+    const elapsedMs = this.clock() - progress.startedAtMs;
+    const dueMs = (sentHere / this.options.bytesPerSecondMax) * 1000;
+    if (dueMs <= elapsedMs) return;
+    progress.state = 'throttled';
+    await this.sleep(dueMs - elapsedMs);
+    progress.state = 'sending';
   }
 
   private async dropLater(partition: number): Promise<void> {
@@ -218,4 +273,11 @@ export class HandoffManager {
       this.dropping.delete(partition);
     }
   }
+}
+
+/** The three states `/admin/status` has always served. */
+function legacyState(state: TransferState): TransferStatus['state'] {
+  if (state === 'reporting') return 'reporting';
+  const sending: TransferState[] = ['counting', 'sending', 'throttled'];
+  return sending.includes(state) ? 'sending' : 'retrying';
 }

@@ -15,6 +15,7 @@ import {
   parseItemKey,
   prefixEnd,
 } from '../storage/item-key.js';
+import type { PartitionMeasure } from '../core/transfer-progress.js';
 import type { HandoffItem } from '../transport/messages.js';
 import { BlobIntents } from './blob-intents.js';
 import { KeyedLocks } from './partition-locks.js';
@@ -270,20 +271,33 @@ export class ItemStore {
     await Promise.all(items.map((item) => this.putKey(item.key, item.value)));
   }
 
-  /** How many items of `partition` this node holds (a key walk, for progress reports). */
-  async countPartition(partition: number): Promise<number> {
-    let count = 0;
+  /**
+   * Items and bytes (keys and values, as handoff counts what it sends) of `partition`, and
+   * how many of them lie at or before `checkpoint`: what a resumed transfer already sent.
+   * A key walk with a file size per blob; no value is read.
+   */
+  async measurePartition(partition: number, checkpoint?: Buffer): Promise<PartitionMeasure> {
+    const measure = { items: 0, bytes: 0, itemsBefore: 0, bytesBefore: 0 };
     let after: Buffer | undefined;
     for (;;) {
-      const page = await this.kv.range({
-        ...(after ? { gt: after } : { gte: partitionStart(partition) }),
-        lt: partitionStart(partition + 1),
-        limit: 10_000,
-      });
-      count += page.length;
-      if (page.length < 10_000) return count;
+      const page = await this.entries(partition, after, 1000);
+      for (const [key, stored] of page) {
+        const size = await this.storedSize(stored);
+        measure.items += 1;
+        measure.bytes += key.length + size;
+        if (checkpoint && Buffer.compare(key, checkpoint) <= 0) {
+          measure.itemsBefore += 1;
+          measure.bytesBefore += key.length + size;
+        }
+      }
+      if (page.length < 1000) return measure;
       after = page.at(-1)![0];
     }
+  }
+
+  private async storedSize(stored: Buffer): Promise<number> {
+    if (stored[0] !== TAG_BLOB) return stored.length - 1;
+    return this.blobs.size(stored.subarray(1).toString('utf8'));
   }
 
   /** Whether this node holds any item of `partition`. */

@@ -10,6 +10,7 @@ import type { Ring } from '../core/ring.js';
 import { decodeMessage, encodeMessage } from '../transport/codec.js';
 import type { NodeReply, NodeRequest } from '../transport/messages.js';
 import type { HandoffManager } from './handoff.js';
+import type { HintedHandoff } from './hinted-handoff.js';
 import type { InternalClient } from '../transport/internal-client.js';
 import type { InternalSecurity } from '../transport/internal-security.js';
 import { buildInternalApp } from '../transport/internal-server.js';
@@ -22,6 +23,8 @@ import type { RingManager } from './ring-manager.js';
 export interface NodeServerDeps {
   manager: RingManager;
   handoff: HandoffManager;
+  /** Hints held and returned, for /admin/transfers. */
+  hints?: Pick<HintedHandoff, 'report'>;
   handle: (request: NodeRequest) => Promise<NodeReply>;
   /** The cookie (and TLS) the node's listener checks requests against. */
   security: InternalSecurity;
@@ -141,6 +144,10 @@ function registerAdminRoutes(app: FastifyInstance, deps: NodeServerDeps): void {
     upNodes: [...manager.upNodes()],
     transfers: deps.handoff.status(),
     antiEntropy: deps.aaeStats?.() ?? null,
+  }));
+  app.get('/admin/transfers', async () => ({
+    nodeId: manager.nodeId,
+    transfers: [...deps.handoff.report(), ...((await deps.hints?.report()) ?? [])],
   }));
 }
 

@@ -51,6 +51,7 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   const app = buildNodeServer({
     manager: node.manager,
     handoff: node.handoff,
+    hints: node.hints,
     handle: node.handle,
     security: options.security,
     client,

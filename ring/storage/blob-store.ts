@@ -7,7 +7,7 @@
  * sweeper, never a torn read.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CommitDisk, PendingFile } from './group-commit.js';
 
@@ -70,6 +70,11 @@ export class BlobStore {
   /** The whole blob. */
   read(name: string): Promise<Buffer> {
     return readFile(join(this.dir, name));
+  }
+
+  /** A blob's size in bytes (0 when it is missing: a count, never a read, needs it). */
+  async size(name: string): Promise<number> {
+    return (await stat(join(this.dir, name)).catch(() => ({ size: 0 }))).size;
   }
 
   /** Removes a blob; a missing one is not an error. */

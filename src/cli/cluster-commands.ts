@@ -10,7 +10,8 @@ import type { TransferStatus } from '../../ring/node/handoff.js';
 import { peerCall } from '../../ring/transport/peer-client.js';
 import type { InternalClient } from '../../ring/transport/internal-client.js';
 import { internalClientOf } from './internal-client-of.js';
-import { membershipTable, planText, ringStatusText, transfersText } from './render-cluster.js';
+import { membershipTable, planText, ringStatusText } from './render-cluster.js';
+import { registerTransfersCommand } from './transfers-command.js';
 
 interface NodeStatus {
   nodeId: string;
@@ -142,20 +143,5 @@ function registerStatusCommands(program: Command): void {
       const status = await call<NodeStatus>(await targetOf(program), '/admin/status');
       print(ringStatusText(status.ring, new Set(status.upNodes)));
     });
-  program
-    .command('transfers')
-    .description('active and waiting handoff transfers')
-    .action(async () => {
-      const target = await targetOf(program);
-      const status = await call<NodeStatus>(target, '/admin/status');
-      const all = await Promise.all(
-        status.ring.members.map((m) =>
-          peerCall<NodeStatus>(target.client, m.address, '/admin/status').then(
-            (s) => s.transfers,
-            () => [] as TransferStatus[],
-          ),
-        ),
-      );
-      print(transfersText(status.ring, all.flat(), Date.now()));
-    });
+  registerTransfersCommand(program, () => targetOf(program));
 }

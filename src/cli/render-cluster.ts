@@ -5,6 +5,7 @@
 import type { PlannedTransfer, StagedChange } from '../../ring/core/membership.js';
 import type { Ring } from '../../ring/core/ring.js';
 import type { TransferStatus } from '../../ring/node/handoff.js';
+import { fromLegacyStatus, renderTransfers, waitingOwnership } from './render-transfers.js';
 
 const RULE = '-'.repeat(79);
 
@@ -106,41 +107,20 @@ export function ringStatusText(ring: Ring, upNodes: ReadonlySet<string>): string
   return lines.join('\n');
 }
 
-/** `transfers`: who is waiting to hand off, and every active transfer with its progress. */
+/**
+ * `transfers` from what `/admin/status` serves (cluster-info's bundle): the ring's pending
+ * moves and the active ownership transfers. Without `upNodes` every member counts as up.
+ */
 export function transfersText(
   ring: Ring,
   active: readonly TransferStatus[],
   nowMs: number,
+  upNodes: ReadonlySet<string> = new Set(ring.members.map((m) => m.nodeId)),
 ): string {
-  const lines: string[] = [];
-  const waiting = new Map<string, number>();
-  ring.nextOwners.forEach((to, p) => {
-    if (to && !active.some((t) => t.partition === p)) {
-      waiting.set(ring.owners[p]!, (waiting.get(ring.owners[p]!) ?? 0) + 1);
-    }
-  });
-  for (const [node, count] of waiting)
-    lines.push(`'${node}' waiting to handoff ${count} partitions`);
-  if (waiting.size === 0 && active.length === 0) lines.push('No transfers active');
-  if (active.length > 0) lines.push('', 'Active Transfers:', '');
-  for (const t of active) lines.push(...transferBlock(t, nowMs));
-  return lines.join('\n');
-}
-
-function transferBlock(t: TransferStatus, nowMs: number): string[] {
-  const fraction = t.itemsTotal === 0 ? 0 : Math.min(1, t.itemsSent / t.itemsTotal);
-  const seconds = Math.max((nowMs - t.startedAtMs) / 1000, 0.001);
-  const rate = `${(t.bytesSent / seconds / 1e6).toFixed(1)} MB/s`;
-  const bar = '='.repeat(Math.round(fraction * 40)).padEnd(40);
-  return [
-    'transfer type: ownership_transfer',
-    `partition: ${t.partition}`,
-    `started: ${new Date(t.startedAtMs).toISOString()}`,
-    `objects transferred: ${t.itemsSent} of ${t.itemsTotal} (${t.state})`,
-    '',
-    `${rate.padStart(30)}`,
-    `  ${t.from}  =======>  ${t.to}`,
-    `    |${bar}|  ${Math.round(fraction * 100)}%`,
-    '',
-  ];
+  const reports = active.map(fromLegacyStatus);
+  const waiting = waitingOwnership(ring, upNodes, reports, new Set());
+  return renderTransfers(
+    { nowMs, transfers: [...waiting, ...reports], unreachable: [] },
+    { tty: false, columns: 80 },
+  );
 }
