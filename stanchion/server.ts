@@ -30,6 +30,17 @@ import { RingLog } from './ring-log.js';
 /** Raised when stanchion is unreachable, a standby, stopping or full: callers answer 503. */
 export class StanchionUnavailableError extends Error {
   readonly code = 'STANCHION_UNAVAILABLE';
+
+  /**
+   * @param failingOver - a stanchion answered as a standby and none as the active one: a
+   *   takeover is (or should be) under way, so the client is told to retry shortly.
+   */
+  constructor(
+    message: string,
+    readonly failingOver = false,
+  ) {
+    super(message);
+  }
 }
 
 /** Settings of one stanchion process. */
