@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangeAnswer, LogPosition } from './core/change-feed.js';
 import type { Command, CommandResult } from './core/commands.js';
+import { realScheduler } from '../ring/real-scheduler.js';
 import type { InternalClient } from '../ring/transport/internal-client.js';
 import {
   retryThroughFailover,
@@ -93,8 +94,9 @@ export class HttpStanchionClient implements StanchionClient {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retry = {
       waitMs: options.waitMs ?? STANCHION_WAIT_MS_DEFAULT,
+      // A clock that never jumps measures the wait; timers go through the Scheduler.
       nowMs: () => performance.now(),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sleep: (ms) => realScheduler.sleep(ms, { label: 'stanchion-command-retry' }),
       random: Math.random,
       ...options.retry,
     };
@@ -183,7 +185,8 @@ export class HttpStanchionClient implements StanchionClient {
         }
         failures.push(`${list[index]}: ${httpError(reply)}`);
         standbyAnswered ||= reply.status === 503 && roleOf(reply.body) === 'standby';
-        hopeless &&= reply.status === 401 || reply.status === 400;
+        // 4xx: unsigned (another cookie), another secret key file, too large: not a takeover.
+        hopeless &&= reply.status >= 400 && reply.status < 500;
       } catch (error) {
         failures.push(`${list[index]}: ${(error as Error).message}`);
         hopeless = false;

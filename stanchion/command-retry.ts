@@ -31,14 +31,14 @@ export type RoundOutcome<T> =
       failures: string[];
       /** Some stanchion answered 503 as a standby or one that stood down. */
       standbyAnswered: boolean;
-      /** Only refusals waiting cannot fix (401, 400): give up now. */
+      /** Only refusals waiting cannot fix (a 4xx such as 401): give up now. */
       hopeless: boolean;
     };
 
 /** First delay between rounds, in ms; it doubles up to RETRY_DELAY_MAX_MS. */
 export const RETRY_DELAY_FIRST_MS = 100;
 /** Longest delay between rounds, in ms: a takeover is noticed within this of finishing. */
-export const RETRY_DELAY_MAX_MS = 1000;
+export const RETRY_DELAY_MAX_MS = 500;
 
 /** The delay before round `round` + 1 (0-based), jittered down by up to a half. */
 export function commandRetryDelayMs(round: number, random: number): number {

@@ -56,8 +56,8 @@ const OK = { status: 200, body: { ok: true } };
 const command = { type: 'delete-bucket', name: 'b', requesterId: 'u', isEmpty: true } as const;
 
 describe('stanchion command retry: backoff', () => {
-  it('doubles from 100 ms up to 1 s, jittered down by at most half', () => {
-    const full = [100, 200, 400, 800, 1000, 1000, 1000];
+  it('doubles from 100 ms up to 500 ms, jittered down by at most half', () => {
+    const full = [100, 200, 400, 500, 500, 500];
     full.forEach((ms, round) => {
       expect(commandRetryDelayMs(round, 0)).toBe(ms / 2);
       expect(commandRetryDelayMs(round, 0.999_999)).toBe(ms);
