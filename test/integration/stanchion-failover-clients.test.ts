@@ -113,6 +113,7 @@ describe('stanchion failover: clients at default retries (3 nodes, 2 stanchions)
     expect(await cluster.script('kill', 'stanchion')).toMatch(/killed stanchion[12]/);
     const killedAtMs = Date.now();
     const running = CLIENTS.filter((c) => !c.missing);
+    for (const c of CLIENTS) if (c.missing) process.stdout.write(`skip ${c.name}: ${c.missing}\n`);
     const settled = await Promise.allSettled(running.map((c) => c.create(c.bucket)));
     process.stdout.write(`created across the takeover in ${Date.now() - killedAtMs} ms\n`);
     running.forEach((c, i) => outcomes.set(c.bucket, settled[i]!));
