@@ -7,8 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangeAnswer, LogPosition } from './core/change-feed.js';
 import type { Command, CommandResult } from './core/commands.js';
+import { realScheduler } from '../ring/real-scheduler.js';
 import type { InternalClient } from '../ring/transport/internal-client.js';
+import {
+  retryThroughFailover,
+  type CommandRetryOptions,
+  type RoundOutcome,
+} from './command-retry.js';
 import { StanchionUnavailableError, type StanchionServer, type StanchionStatus } from './server.js';
+
+/** How long a command waits for an active stanchion by default, in ms (stanchion.wait). */
+export const STANCHION_WAIT_MS_DEFAULT = 10_000;
 
 /** Submits mutations to stanchion. */
 export interface StanchionClient {
@@ -56,8 +65,8 @@ export class LocalStanchionClient implements StanchionClient {
 
 /**
  * A client for stanchion processes over HTTP: tries each address in turn, starting with
- * the one that answered last; when none answers, StanchionUnavailableError (the front end
- * says 503).
+ * the one that answered last, and again while a takeover runs (up to `waitMs`); when none
+ * answers, StanchionUnavailableError (the front end says 503).
  */
 export class HttpStanchionClient implements StanchionClient {
   private preferred = 0;
@@ -68,12 +77,29 @@ export class HttpStanchionClient implements StanchionClient {
   private changesPreferred = 0;
   private list: string[];
 
+  private readonly timeoutMs: number;
+  private readonly retry: CommandRetryOptions;
+
+  /**
+   * @param options.timeoutMs - longest wait for one stanchion's answer to a command, in ms.
+   * @param options.waitMs - how long a command waits for an active stanchion (a takeover)
+   *   before the front end answers 503, in ms (default STANCHION_WAIT_MS_DEFAULT).
+   */
   constructor(
     addresses: readonly string[],
     private readonly client: InternalClient,
-    private readonly timeoutMs = 10_000,
+    options: { timeoutMs?: number; waitMs?: number; retry?: Partial<CommandRetryOptions> } = {},
   ) {
     this.list = [...addresses];
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retry = {
+      waitMs: options.waitMs ?? STANCHION_WAIT_MS_DEFAULT,
+      // A clock that never jumps measures the wait; timers go through the Scheduler.
+      nowMs: () => performance.now(),
+      sleep: (ms) => realScheduler.sleep(ms, { label: 'stanchion-command-retry' }),
+      random: Math.random,
+      ...options.retry,
+    };
   }
 
   addresses(): string[] {
@@ -128,9 +154,20 @@ export class HttpStanchionClient implements StanchionClient {
     this.changesPreferred = 0;
   }
 
+  /**
+   * Sends `command` to each stanchion in turn, starting with the one that answered last,
+   * and again with backoff while none is active (a takeover), for up to the wait: one id
+   * for every attempt, so stanchion applies it once (see command-retry.ts).
+   */
   async execute(command: Command): Promise<CommandResult> {
     const body = Buffer.from(JSON.stringify(withId(command)));
-    const errors: string[] = [];
+    return retryThroughFailover(() => this.executeRound(body), this.retry);
+  }
+
+  private async executeRound(body: Buffer): Promise<RoundOutcome<CommandResult>> {
+    const failures: string[] = [];
+    let standbyAnswered = false;
+    let hopeless = true;
     const list = this.list;
     for (let i = 0; i < list.length; i++) {
       const index = (this.preferred + i) % list.length;
@@ -144,18 +181,30 @@ export class HttpStanchionClient implements StanchionClient {
         });
         if (reply.status === 200) {
           if (list === this.list) this.preferred = index;
-          return JSON.parse(reply.body.toString('utf8')) as CommandResult;
+          return { ok: true, value: JSON.parse(reply.body.toString('utf8')) as CommandResult };
         }
-        errors.push(`${list[index]}: ${httpError(reply)}`);
+        failures.push(`${list[index]}: ${httpError(reply)}`);
+        standbyAnswered ||= reply.status === 503 && roleOf(reply.body) === 'standby';
+        // 4xx: unsigned (another cookie), another secret key file, too large: not a takeover.
+        hopeless &&= reply.status >= 400 && reply.status < 500;
       } catch (error) {
-        errors.push(`${list[index]}: ${(error as Error).message}`);
+        failures.push(`${list[index]}: ${(error as Error).message}`);
+        hopeless = false;
       }
     }
-    throw new StanchionUnavailableError(`no stanchion answered: ${errors.join('; ')}`);
+    return { ok: false, failures, standbyAnswered, hopeless };
   }
 }
 
-/** "HTTP 401: <why>" for a refused signature, else "HTTP <status>". */
+/** The role a stanchion's error answer names (http-server.ts), if any. */
+function roleOf(body: Buffer): unknown {
+  try {
+    return (JSON.parse(body.toString('utf8')) as { role?: unknown }).role;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * An error answer and why: a 401 (a request the cluster's key did not sign) and a 400 (a
  * front end with another secret key file: see http-server.ts) say so in their body.

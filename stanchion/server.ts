@@ -5,7 +5,7 @@
  *   entry goes into the ring log (W replicas, synced), then the leader record is read again
  *   to confirm nobody took over meanwhile (the fence: a stanchion that lost its epoch never
  *   answers success), then it is applied, logged locally, projected, and answered. A beat
- *   on the leader record every second tells standbys it lives.
+ *   on the leader record every half second tells standbys it lives.
  * - standby: follows the ring log up to the leader's committed entry, and claims the next
  *   epoch when the leader record stops beating for `failoverAfterMs`; on winning it adopts
  *   every entry in the ring log and re-projects what the old leader may not have.
@@ -30,7 +30,37 @@ import { RingLog } from './ring-log.js';
 /** Raised when stanchion is unreachable, a standby, stopping or full: callers answer 503. */
 export class StanchionUnavailableError extends Error {
   readonly code = 'STANCHION_UNAVAILABLE';
+
+  /**
+   * @param failingOver - a stanchion answered as a standby and none as the active one: a
+   *   takeover is (or should be) under way, so the client is told to retry shortly.
+   */
+  constructor(
+    message: string,
+    readonly failingOver = false,
+  ) {
+    super(message);
+  }
 }
+
+/** How often the active stanchion beats the leader record, by default, in ms. */
+export const STANCHION_BEAT_INTERVAL_MS = 500;
+/**
+ * How long a standby waits for the leader record to move before it claims, by default, in
+ * ms: six beats, so a takeover (kill -9 to the first answered command) takes about 3.5 s
+ * rather than the 4.3 s of 1 s beats and 4 s. Its half is the active one's lease
+ * (changesSince), which a beat renews while two beats in a row take under 1 s together,
+ * as before. Shorter would take over from a leader merely stalled for a moment (a busy
+ * machine): that is safe (the epoch fences it) but a needless failover.
+ */
+export const STANCHION_FAILOVER_AFTER_MS = 3000;
+/**
+ * How long a claimant waits after writing its claim before it reads who won, by default,
+ * in ms: long enough for a concurrent claim (another standby that saw the same silence)
+ * to land, a quorum write on a LAN taking milliseconds. Safety never rests on it: two
+ * claimants that both think they won are fenced by the log and the leader record.
+ */
+export const STANCHION_SETTLE_MS = 250;
 
 /** Settings of one stanchion process. */
 export interface StanchionOptions {
@@ -111,10 +141,10 @@ export class StanchionServer {
     const scheduler = options.scheduler ?? realScheduler;
     this.settings = {
       queueLengthMax: 1024,
-      beatIntervalMs: 1000,
-      failoverAfterMs: 4000,
+      beatIntervalMs: STANCHION_BEAT_INTERVAL_MS,
+      failoverAfterMs: STANCHION_FAILOVER_AFTER_MS,
       pollIntervalMs: 250,
-      settleMs: 500,
+      settleMs: STANCHION_SETTLE_MS,
       log: () => undefined,
       ...options,
       // After the spread: an option given as undefined still gets the default.

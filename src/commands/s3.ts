@@ -39,7 +39,9 @@ export function registerS3(program: Command): void {
       metrics.countRepair(),
     );
     await checkAdminKeys(ring.client, s, secrets);
-    const stanchion = new HttpStanchionClient(s['stanchion'] as string[], client);
+    const stanchion = new HttpStanchionClient(s['stanchion'] as string[], client, {
+      waitMs: s['stanchionWait'] as number,
+    });
     const settings = {
       ...frontEndSettings(s, false),
       operator,

@@ -66,6 +66,18 @@ export const CLUSTER_SETTINGS: Setting[] = [
     key: 'stanchion_host',
   },
   {
+    name: 'stanchionWait',
+    programs: ['s3'],
+    type: durationType('ms', 0, 120_000),
+    default: 10_000,
+    help:
+      'how long a user or bucket change waits for an active stanchion (a takeover after the ' +
+      'active one died) before it answers 503 ServiceUnavailable, in ms',
+    flag: '--stanchion-wait <ms>',
+    env: 'CAIRN_STANCHION_WAIT_MS',
+    key: 'stanchion.failover_wait',
+  },
+  {
     name: 'stanchionSsl',
     programs: ['s3'],
     type: onlyType(

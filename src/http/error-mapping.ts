@@ -9,6 +9,7 @@ import { StanchionUnavailableError } from '../../stanchion/server.js';
 import { AuthError } from '../auth/types.js';
 import { MultipartError } from '../objects/multipart.js';
 import { isS3ErrorCode, S3Error } from './errors.js';
+import { stanchionUnavailable } from './stanchion-unavailable.js';
 
 /** The S3 error to answer for `error`. */
 export function toS3Error(error: unknown): S3Error {
@@ -22,11 +23,8 @@ export function toS3Error(error: unknown): S3Error {
   if (error instanceof RingDiskFullError) {
     return new S3Error('InsufficientStorage', undefined, { cause: error });
   }
-  if (
-    error instanceof RingUnavailableError ||
-    error instanceof NodeUnreachableError ||
-    error instanceof StanchionUnavailableError
-  ) {
+  if (error instanceof StanchionUnavailableError) return stanchionUnavailable(error);
+  if (error instanceof RingUnavailableError || error instanceof NodeUnreachableError) {
     return new S3Error('ServiceUnavailable', undefined, { cause: error });
   }
   if (error instanceof MultipartError) {

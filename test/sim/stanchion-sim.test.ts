@@ -7,9 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { runStanchionSeed } from './stanchion-world.js';
 
+// In seeds 10 and 14 a command is retried whose failed attempt had been logged all the
+// same (its stanchion lost the lead mid-way): without stanchion's answers by command id
+// (decide.ts) they fail.
 const SEEDS = process.env.STANCHION_SIM_SEED
   ? [Number(process.env.STANCHION_SIM_SEED)]
-  : (process.env.CAIRN_SIM_SEEDS ?? '1,2,3,4,5,6,7,8').split(',').map((s) => Number(s.trim()));
+  : (process.env.CAIRN_SIM_SEEDS ?? '1,2,3,4,5,6,7,8,10,14')
+      .split(',')
+      .map((s) => Number(s.trim()));
 
 const epochs: number[] = [];
 

@@ -19,7 +19,7 @@ import { memoryBackend } from '../../ring/storage/memory-backend.js';
 import type { NodeRequest } from '../../ring/transport/messages.js';
 import { InProcessTransport, type Transport } from '../../ring/transport/transport.js';
 import { RING_RESOLVERS } from '../../src/ring-resolvers.js';
-import type { CommandResult, LogEntry } from '../../stanchion/core/commands.js';
+import type { Command, CommandResult, LogEntry } from '../../stanchion/core/commands.js';
 import { plainBox, sealUser } from '../../stanchion/secret-box.js';
 import { StanchionServer, type LocalLog } from '../../stanchion/server.js';
 import { newUser } from '../../stanchion/users.js';
@@ -27,6 +27,8 @@ import { seededRandom } from './sim-transport.js';
 
 const STEPS = 80;
 const NAMES = Array.from({ length: 12 }, (_, i) => `bucket-${i}`);
+/** Attempts of one command, as a front end retries it through a takeover. */
+const RETRIES_MAX = 4;
 
 /** A process's way to the ring: closed = paused; calls wait at the gate, then go through. */
 class Gate implements Transport {
@@ -164,6 +166,7 @@ async function workload(world: World, env: Env, owners: string[]) {
   const { random } = env;
   const acked = new Map<string, string>();
   const doubles: string[] = [];
+  const answers = new Map<string, boolean>();
   const inFlight: Array<Promise<void>> = [];
   for (let step = 0; step < STEPS; step++) {
     if (step === STEPS / 2) await pauseActive(world, env);
@@ -177,8 +180,10 @@ async function workload(world: World, env: Env, owners: string[]) {
     const name = NAMES[Math.floor(random() * NAMES.length)]!;
     const ownerId = owners[Math.floor(random() * 2)]!;
     const bucket = { name, id: `bucket-id-${step}`, ownerId, createdAtMs: step };
-    const sent = server.execute({ id: `command-${step}`, type: 'create-bucket', bucket });
+    const command = { id: `command-${step}`, type: 'create-bucket', bucket } as const;
+    const sent = sendWithRetries(world, env, command, server);
     const record = (result: CommandResult) => {
+      answers.set(command.id, result.ok);
       env.note(`create ${step} ${name} ${result.ok ? 'ok' : 'refused'}`);
       if (!result.ok) return;
       if (acked.has(name)) doubles.push(`${name} to ${acked.get(name)} and ${ownerId}`);
@@ -189,7 +194,30 @@ async function workload(world: World, env: Env, owners: string[]) {
   }
   for (const gate of world.gates) gate.open();
   await Promise.all(inFlight);
-  return { acked, doubles };
+  return { acked, doubles, answers };
+}
+
+/**
+ * As a front end does (stanchion/client.ts): an attempt that fails is sent again, same id,
+ * to a random stanchion, a few times; the first attempt may have committed before it failed.
+ */
+async function sendWithRetries(
+  world: World,
+  env: Env,
+  command: Command,
+  first: StanchionServer,
+): Promise<CommandResult> {
+  let server = first;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await server.execute(command);
+    } catch (error) {
+      if (attempt >= RETRIES_MAX) throw error;
+      env.note(`retry ${command.id ?? ''} (attempt ${attempt + 1})`);
+      await env.sched.sleep(50 + Math.floor(env.random() * 100));
+      server = world.servers[Math.floor(env.random() * 3)]!;
+    }
+  }
 }
 
 /** One certain failover per seed: the active one paused well past failoverAfterMs. */
@@ -230,7 +258,7 @@ async function runWorld(env: Env, seed: number): Promise<Omit<StanchionRun, 'tra
   const world = await startWorld(env, seed);
   try {
     const owners = await createOwners(world, env, seed);
-    const { acked, doubles } = await workload(world, env, owners);
+    const { acked, doubles, answers } = await workload(world, env, owners);
     expect(doubles, `seed ${seed}: a name acknowledged twice`).toEqual([]);
     const leader = await activeServer(world, env, seed);
     await env.sched.sleep(200);
@@ -239,6 +267,14 @@ async function runWorld(env: Env, seed: number): Promise<Omit<StanchionRun, 'tra
     for (const server of world.servers) await server.close();
     const owned = new Map<string, string>();
     for (const entry of await checkLogs(world, seed)) {
+      // A command answered after retries gets the answer its logged entry holds, never a
+      // refusal of what its own earlier attempt committed.
+      const answer = entry.commandId === undefined ? undefined : answers.get(entry.commandId);
+      if (answer !== undefined) {
+        expect(answer, `seed ${seed}: ${entry.commandId} answered unlike its entry`).toBe(
+          entry.result.ok,
+        );
+      }
       for (const event of entry.events) {
         if (event.type === 'bucket-created') owned.set(event.bucket.name, event.bucket.ownerId);
       }
