@@ -59,7 +59,7 @@ async function fill(dir: string, leaveBytes: number): Promise<void> {
 }
 
 describe('start-up failures: the embedded store', () => {
-  it('a second cairn start on a data dir in use: names the pid, and the first serves on', async () => {
+  it('a second cairn start on a data dir in use: names its pid; the first serves on', async () => {
     const first = await startCairn();
     servers.push(first);
     const marker = JSON.parse(await readFile(join(first.dataDir, 'cairn-format.json'), 'utf8'));
