@@ -98,4 +98,19 @@ describe('docker-compose.yml', () => {
     expect(commands).toHaveLength(7);
     for (const line of commands) expect(line).toContain('"--host", "0.0.0.0"');
   });
+
+  it('cluster-init fails loudly and keeps the admin keys in a volume for the stanchions', async () => {
+    const text = await readFile(join(ROOT, 'docker-compose.yml'), 'utf8');
+    expect(text).not.toContain('|| true');
+    expect(text).toContain('entrypoint: ["/bin/sh", "/app/scripts/cluster-init.sh"]');
+    expect(text).toMatch(/^ {6}- cluster-admin:\/cluster$/m);
+    expect(text.match(/^ {6}- cluster-admin:\/cluster:ro$/gm)).toHaveLength(2);
+    expect(text.match(/^ {6}CAIRN_CONFIG: \/cluster\/admin\.conf$/gm)).toHaveLength(2);
+    expect(text).toMatch(/^ {2}cluster-admin:$/m);
+    const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('COPY scripts/cluster-init.sh scripts/cluster-init.sh');
+    const script = await readFile(join(ROOT, 'scripts/cluster-init.sh'), 'utf8');
+    expect(script).toMatch(/^set -eu$/m);
+    expect(script).not.toContain('|| true');
+  });
 });
