@@ -99,7 +99,7 @@ describe('docker-compose.yml', () => {
     for (const line of commands) expect(line).toContain('"--host", "0.0.0.0"');
   });
 
-  it('cluster-init fails loudly and keeps the admin keys in a volume for the stanchions', async () => {
+  it('cluster-init fails loudly; the admin keys live in a volume for the stanchions', async () => {
     const text = await readFile(join(ROOT, 'docker-compose.yml'), 'utf8');
     expect(text).not.toContain('|| true');
     expect(text).toContain('entrypoint: ["/bin/sh", "/app/scripts/cluster-init.sh"]');

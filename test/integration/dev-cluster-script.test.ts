@@ -134,7 +134,7 @@ describe('start-up failures: cluster programs', () => {
 });
 
 describe("docker-compose's cluster-init (scripts/cluster-init.sh)", () => {
-  it('joins, writes the keys 0600, passes through a formed cluster, fails on a failed join', async () => {
+  it('joins, keeps keys 0600, passes a formed cluster, fails on a failed join', async () => {
     const keysDir = join(await mkdtemp(join(tmpdir(), 'cairn-init-')), 'cluster');
     dirs.push(resolve(keysDir, '..'));
     const nodes = [1, 2].map((i) => `dev${i}@127.0.0.1:${port(i)}`);
