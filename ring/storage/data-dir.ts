@@ -36,13 +36,21 @@ export async function prepareDataDir(dir: string, version: string): Promise<void
   const path = resolve(dir);
   try {
     await mkdir(path, { recursive: true });
-    const marker = await readMarker(path);
-    if (marker) refuseNewer(path, marker, version);
+    await checkDataDirFormat(path, version);
     const next: FormatMarker = { format: DATA_FORMAT, writtenBy: version };
     await writeDurableFile(join(path, FORMAT_FILE), JSON.stringify(next) + '\n');
   } catch (error) {
     throw explainStartupError(error, path);
   }
+}
+
+/**
+ * Refuses `dir` if a newer Cairn made it, writing nothing: for offline commands
+ * (`cairn rekey-secrets`) as well as start-up.
+ */
+export async function checkDataDirFormat(dir: string, version: string): Promise<void> {
+  const marker = await readMarker(dir);
+  if (marker) refuseNewer(dir, marker, version);
 }
 
 /** The marker in `dir`, or undefined when there is none (a data dir made before it). */

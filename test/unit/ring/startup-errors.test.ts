@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  checkDataDirFormat,
   DATA_FORMAT,
   FORMAT_FILE,
   parseMarker,
@@ -131,6 +132,15 @@ describe('start-up errors: the format marker', () => {
       ),
     );
     expect(await readFile(join(dir, FORMAT_FILE), 'utf8')).toBe(text);
+  });
+
+  it('an offline check refuses a newer data dir and writes nothing', async () => {
+    const dir = await tempDir();
+    await checkDataDirFormat(dir, '0.1.0');
+    expect(await readdir(dir)).toEqual([]);
+    await writeFile(join(dir, FORMAT_FILE), '{"format":99,"writtenBy":"5.0.0"}');
+    await expect(checkDataDirFormat(dir, '0.1.0')).rejects.toThrow(/made by Cairn 5\.0\.0/);
+    expect(await readdir(dir)).toEqual([FORMAT_FILE]);
   });
 
   it('names a marker it cannot read rather than guessing', async () => {
