@@ -7,7 +7,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-
 // One name, shared with the start-up errors that report the holder of a locked data dir.
 import { PID_FILE } from '../../ring/storage/startup-errors.js';
 
