@@ -29,14 +29,17 @@ export interface FormatMarker {
 
 /**
  * Prepares `dir` for a program of Cairn `version` to open: creates it, refuses a marker of a
- * newer format, and writes the marker (the first write, so an unwritable or full disk is
- * found here). Throws a {@link StartupError} that says what to do.
+ * newer format, and writes the marker unless it already says this version (on a new data
+ * dir, the first write, so an unwritable or full disk is found here). Throws a {@link StartupError} that says what to do.
  */
 export async function prepareDataDir(dir: string, version: string): Promise<void> {
   const path = resolve(dir);
   try {
     await mkdir(path, { recursive: true });
-    await checkDataDirFormat(path, version);
+    const marker = await checkDataDirFormat(path, version);
+    // Rewritten only when it changes: a node restarted on a full disk that LevelDB can still
+    // open (reads go on, see disk-guard.ts) is not refused for want of room for the marker.
+    if (marker?.format === DATA_FORMAT && marker.writtenBy === version) return;
     const next: FormatMarker = { format: DATA_FORMAT, writtenBy: version };
     await writeDurableFile(join(path, FORMAT_FILE), JSON.stringify(next) + '\n');
   } catch (error) {
@@ -46,11 +49,15 @@ export async function prepareDataDir(dir: string, version: string): Promise<void
 
 /**
  * Refuses `dir` if a newer Cairn made it, writing nothing: for offline commands
- * (`cairn rekey-secrets`) as well as start-up.
+ * (`cairn rekey-secrets`) as well as start-up. Returns its marker, if it has one.
  */
-export async function checkDataDirFormat(dir: string, version: string): Promise<void> {
+export async function checkDataDirFormat(
+  dir: string,
+  version: string,
+): Promise<FormatMarker | undefined> {
   const marker = await readMarker(dir);
   if (marker) refuseNewer(dir, marker, version);
+  return marker;
 }
 
 /** The marker in `dir`, or undefined when there is none (a data dir made before it). */

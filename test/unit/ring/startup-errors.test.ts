@@ -8,7 +8,7 @@
  * dir's format marker (data-dir.ts): written at create time, a newer one refused, a broken
  * one named.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,12 +108,16 @@ describe('start-up errors: the format marker', () => {
     return dir;
   };
 
-  it('is written at create time, and on the first start of a data dir without one', async () => {
+  it('is written at create time, on the first start of a dir without one, and on upgrade', async () => {
     const dir = join(await tempDir(), 'new');
     await prepareDataDir(dir, '0.1.0');
     expect(await readdir(dir)).toEqual([FORMAT_FILE]);
     const marker = JSON.parse(await readFile(join(dir, FORMAT_FILE), 'utf8'));
     expect(marker).toEqual({ format: DATA_FORMAT, writtenBy: '0.1.0' });
+    // Unchanged, it is not rewritten (a restart on a full disk needs no room for it).
+    const inode = (await stat(join(dir, FORMAT_FILE))).ino;
+    await prepareDataDir(dir, '0.1.0');
+    expect((await stat(join(dir, FORMAT_FILE))).ino).toBe(inode);
     await prepareDataDir(dir, '0.1.1');
     expect(JSON.parse(await readFile(join(dir, FORMAT_FILE), 'utf8'))).toEqual({
       format: DATA_FORMAT,
