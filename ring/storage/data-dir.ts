@@ -30,7 +30,8 @@ export interface FormatMarker {
 /**
  * Prepares `dir` for a program of Cairn `version` to open: creates it, refuses a marker of a
  * newer format, and writes the marker unless it already says this version (on a new data
- * dir, the first write, so an unwritable or full disk is found here). Throws a {@link StartupError} that says what to do.
+ * dir, the first write, so an unwritable or full disk is found here). Throws a
+ * {@link StartupError} that says what to do.
  */
 export async function prepareDataDir(dir: string, version: string): Promise<void> {
   const path = resolve(dir);

@@ -108,7 +108,7 @@ describe('start-up errors: the format marker', () => {
     return dir;
   };
 
-  it('is written at create time, on the first start of a dir without one, and on upgrade', async () => {
+  it('is written at create, at the first start of a dir without one, on upgrade', async () => {
     const dir = join(await tempDir(), 'new');
     await prepareDataDir(dir, '0.1.0');
     expect(await readdir(dir)).toEqual([FORMAT_FILE]);
