@@ -58,7 +58,8 @@ function diagnoseOne(error: unknown): Diagnosis | undefined {
     ...(named ? { path: named.replace(/\.\d+\.\d+\.tmp$/, '') } : {}),
     ...(typeof syscall === 'string' ? { syscall } : {}),
   };
-  const byCode = typeof code === 'string' ? CODE_KINDS[code] : undefined;
+  const byCode =
+    typeof code === 'string' && Object.hasOwn(CODE_KINDS, code) ? CODE_KINDS[code] : undefined;
   if (byCode) return { kind: byCode, ...where };
   const byText = TEXT_KINDS.find(([pattern]) => pattern.test(text));
   return byText ? { kind: byText[1], ...where } : undefined;

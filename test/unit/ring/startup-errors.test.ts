@@ -82,6 +82,7 @@ describe('start-up errors: diagnosis', () => {
     );
     expect(diagnose(errno('EDQUOT', 'quota'))).toEqual({ kind: 'full' });
     expect(diagnose(errno('EROFS', 'ro'))).toEqual({ kind: 'read-only' });
+    expect(diagnose(errno('constructor', 'an odd code'))).toBeUndefined();
   });
 
   it('passes anything else through unchanged, and keeps the cause', () => {
