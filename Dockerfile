@@ -20,5 +20,7 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
 COPY bin bin
+# docker-compose's cluster-init runs it (plain sh: the image has no bash).
+COPY scripts/cluster-init.sh scripts/cluster-init.sh
 ENTRYPOINT ["node", "/app/dist/src/main.js"]
 CMD ["start", "--host", "0.0.0.0", "--data-dir", "/data"]

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SkipReasonsReporter from './test/reporters/skip-reasons.js';
 
 // Integration tests start real cairn processes; each file gets its own, on a free port.
 // Two workers at most: this is a 2-core machine and the servers need CPU too.
@@ -13,7 +14,12 @@ export default defineConfig({
     // Marks every process the tests start as the suite's: a `cairn` that finds a CAIRN_TEST_*
     // variable (the suite's own knobs, inherited) refuses to start unless this is set.
     env: { CAIRN_TESTING: '1' },
-    // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line.
-    reporters: ['default', ['json', { outputFile: '.test-results.json' }]],
+    // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line; the last
+    // lists every skipped test with its reason (test/helpers/skip.ts).
+    reporters: [
+      'default',
+      ['json', { outputFile: '.test-results.json' }],
+      new SkipReasonsReporter(import.meta.dirname),
+    ],
   },
 });

@@ -16,6 +16,9 @@
 #       `restart s3b` starts a second S3 front end on base+81
 #   scripts/dev-cluster.sh stanchion    stanchion status (which one is active)
 #   scripts/dev-cluster.sh stop         stop everything
+#
+# Every subcommand prints what it did (started/restarted/killed/paused/resumed/stopped NAME,
+# with pids); a node name the cluster does not have is refused, never taken as "not running".
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,9 +75,21 @@ ensure_built() {
   [ -f "$MAIN" ] || (cd "$ROOT" && npm run build --silent)
 }
 
+# Refuses a node name this cluster does not have (dev0, dev9 of five, dev01, devX).
+check_node_name() {
+  local name=$1 n=$2
+  case $name in
+    dev*) [[ "${name#dev}" =~ ^[1-9][0-9]*$ ]] && [ "${name#dev}" -le "$n" ] && return 0 ;;
+    stanchion1 | stanchion2 | s3 | s3b) return 0 ;;
+  esac
+  die "no such node $name; this cluster has dev1..dev$n, stanchion1, stanchion2," \
+    "stanchion (the active one), s3 and s3b"
+}
+
 command_for() {
   local name=$1 n nodes=""
   n=$(node_count)
+  check_node_name "$name" "$n"
   for i in $(seq 1 "$n"); do nodes="$nodes${nodes:+,}127.0.0.1:$(node_port "dev$i")"; done
   case $name in
     dev*) echo node --name "$name@127.0.0.1" --port "$(node_port "$name")" \
@@ -83,7 +98,6 @@ command_for() {
             --data-dir "$DIR/$name" --nodes "$nodes" ;;
     s3) echo s3 --port "$S3_PORT" --nodes "$nodes" --stanchion "$STANCHIONS" ;;
     s3b) echo s3 --port "$((S3_PORT + 1))" --nodes "$nodes" --stanchion "$STANCHIONS" ;;
-    *) die "unknown node '$name' (dev1..dev$n, stanchion1, stanchion2, stanchion, s3, s3b)" ;;
   esac
 }
 
@@ -98,6 +112,11 @@ launch() {
   MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} \
     node "$MAIN" $(command_for "$name") >>"$DIR/log/$name.log" 2>&1 &
   echo $! >"$DIR/pids/$name.pid"
+}
+
+# Says NAME is serving, with its pid and where its log is.
+started() {
+  echo "started $1 (pid $(pid_of "$1")), log in $DIR/log/$1.log"
 }
 
 wait_for() {
@@ -118,10 +137,10 @@ start() {
   make_cookie
   echo "$n" >"$DIR/count"
   for i in $(seq 1 "$n"); do launch "dev$i"; done
-  for i in $(seq 1 "$n"); do wait_for "dev$i" "is running"; done
-  launch stanchion1 && wait_for stanchion1 "AWS_SECRET_ACCESS_KEY="
-  launch stanchion2 && wait_for stanchion2 "AWS_SECRET_ACCESS_KEY="
-  launch s3 && wait_for s3 "S3 endpoint"
+  for i in $(seq 1 "$n"); do wait_for "dev$i" "is running" && started "dev$i"; done
+  launch stanchion1 && wait_for stanchion1 "AWS_SECRET_ACCESS_KEY=" && started stanchion1
+  launch stanchion2 && wait_for stanchion2 "AWS_SECRET_ACCESS_KEY=" && started stanchion2
+  launch s3 && wait_for s3 "S3 endpoint" && started s3
   echo "S3_ENDPOINT=http://127.0.0.1:$S3_PORT"
   grep -h '^AWS_' "$DIR/log/stanchion1.log" | tail -2
 }
@@ -146,18 +165,49 @@ signal() {
 }
 
 stop() {
+  local f name pid how running=" " stopped=0
   for f in "$DIR"/pids/*.pid; do
     [ -e "$f" ] || continue
+    name=$(basename "$f" .pid)
+    alive "$name" && running="$running$name "
     kill -TERM "$(cat "$f")" 2>/dev/null || true
   done
   for f in "$DIR"/pids/*.pid; do
     [ -e "$f" ] || continue
-    local pid; pid=$(cat "$f")
+    name=$(basename "$f" .pid)
+    pid=$(cat "$f")
+    how="stopped"
+    [[ "$running" == *" $name "* ]] || how="was not running:"
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
+    if kill -KILL "$pid" 2>/dev/null; then how="killed (no exit 5 s after SIGTERM)"; fi
     rm -f "$f"
+    echo "$how $name (pid $pid)"
+    [ "$how" = "was not running:" ] || stopped=$((stopped + 1))
   done
-  echo "stopped"
+  echo "stopped: $stopped processes in $DIR"
+}
+
+# restart NODE: kill it if it runs, start it again and say so once it serves (or, if it is
+# slow to, that it is still starting: up to 30 s, as a loaded machine may need); a program
+# that exits at once fails the command with its log's path.
+restart() {
+  local name=$1 was="" from pattern="is running"
+  [ "$name" = stanchion ] && die "restart needs stanchion1 or stanchion2"
+  command_for "$name" >/dev/null
+  if alive "$name"; then was=$(pid_of "$name"); kill -KILL "$was"; fi
+  wait_dead "$name"
+  from=$(stat -c %s "$DIR/log/$name.log" 2>/dev/null || echo 0)
+  launch "$name"
+  case $name in s3*) pattern="S3 endpoint" ;; esac
+  local said="restarted $name (pid $(pid_of "$name"))${was:+; killed pid $was first}"
+  for _ in $(seq 1 300); do
+    if tail -c "+$((from + 1))" "$DIR/log/$name.log" 2>/dev/null | grep -q "$pattern"; then
+      echo "$said"; return 0
+    fi
+    alive "$name" || die "$name exited after restart; see $DIR/log/$name.log"
+    sleep 0.1
+  done
+  echo "$said; not serving yet after 30 s, see $DIR/log/$name.log"
 }
 
 case ${1:-} in
@@ -169,14 +219,8 @@ case ${1:-} in
   kill) name=$(resolve_name "${2:?usage: kill NODE}"); signal KILL "$name"; wait_dead "$name"
     echo "killed $name" ;;
   pause) name=$(resolve_name "${2:?usage: pause NODE}"); signal STOP "$name"; echo "paused $name" ;;
-  resume) signal CONT "${2:?usage: resume NODE}" ;;
-  restart)
-    name=${2:?usage: restart NODE}
-    [ "$name" = stanchion ] && die "restart needs stanchion1 or stanchion2"
-    command_for "$name" >/dev/null
-    if alive "$name"; then kill -KILL "$(pid_of "$name")"; fi
-    wait_dead "$name"
-    launch "$name" ;;
+  resume) signal CONT "${2:?usage: resume NODE}"; echo "resumed $2" ;;
+  restart) restart "${2:?usage: restart NODE}" ;;
   stop) stop ;;
-  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

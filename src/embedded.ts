@@ -6,12 +6,13 @@
  * is what `cairn start` and the tests run.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { RingClient } from '../ring/client.js';
 import type { Registry } from 'prom-client';
 import { buildNode, type BuiltNode } from '../ring/node/build-node.js';
+import { prepareDataDir } from '../ring/storage/data-dir.js';
+import { explainStartupError } from '../ring/storage/startup-errors.js';
 import { LocalStanchionClient } from '../stanchion/client.js';
 import { StanchionServer } from '../stanchion/server.js';
 import { ensureAdmin } from '../stanchion/users.js';
@@ -19,6 +20,7 @@ import { loadSelfId } from '../stanchion/self-id.js';
 import { RING_RESOLVERS } from './ring-resolvers.js';
 import { frontEndDeps, startFrontEnd, type FrontEndOptions } from './front-end.js';
 import { S3Metrics } from './metrics/s3-metrics.js';
+import { cairnVersion } from './version.js';
 
 /** Settings of `cairn start`. */
 export interface EmbeddedOptions extends FrontEndOptions {
@@ -61,7 +63,31 @@ export async function openEmbeddedRing(
   sync: boolean,
   hooks: EmbeddedRingHooks = {},
 ): Promise<{ node: BuiltNode; ring: RingClient }> {
-  const node = await buildNode({
+  const node = await buildEmbeddedNode(dataDir, partitionCount, sync, hooks).catch(
+    (error: unknown) => {
+      throw explainStartupError(error, dataDir);
+    },
+  );
+  const ring = new RingClient({
+    resolvers: RING_RESOLVERS,
+    ring: () => node.manager.ring,
+    upNodes: () => node.manager.upNodes(),
+    transport: node.transport,
+    quorum: { nVal: 1, r: 1, w: 1 },
+    timeoutMs: 10_000,
+    ...(hooks.onRepair ? { onRepair: hooks.onRepair } : {}),
+  });
+  return { node, ring };
+}
+
+/** The embedded store's node under `dataDir`/node: a ring of one, n_val 1. */
+function buildEmbeddedNode(
+  dataDir: string,
+  partitionCount: number,
+  sync: boolean,
+  hooks: EmbeddedRingHooks,
+): Promise<BuiltNode> {
+  return buildNode({
     nodeId: NODE_ID,
     dataDir: join(dataDir, 'node'),
     partitionCount,
@@ -75,22 +101,12 @@ export async function openEmbeddedRing(
       ? { processMetrics: false, registry: hooks.registry }
       : { processMetrics: false },
   });
-  const ring = new RingClient({
-    resolvers: RING_RESOLVERS,
-    ring: () => node.manager.ring,
-    upNodes: () => node.manager.upNodes(),
-    transport: node.transport,
-    quorum: { nVal: 1, r: 1, w: 1 },
-    timeoutMs: 10_000,
-    ...(hooks.onRepair ? { onRepair: hooks.onRepair } : {}),
-  });
-  return { node, ring };
 }
 
 /** Opens the data dir, starts every layer, and listens. */
 export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedStore> {
   const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await prepareDataDir(dataDir, cairnVersion());
   const metrics = new S3Metrics();
   const sync = (options.durability ?? 'fsync') === 'fsync';
   const { node, ring } = await openEmbeddedRing(dataDir, options.partitionCount, sync, {
@@ -98,19 +114,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     registry: metrics.registry,
   });
   node.start();
-  const stanchion = await StanchionServer.open({
-    dir: join(dataDir, 'stanchion'),
-    ring,
-    selfId: await loadSelfId(dataDir),
-    address: 'in-process',
-    strict: { pr: 1, pw: 1 },
-  });
+  const { stanchion, admin } = await openEmbeddedStanchion(dataDir, ring, options).catch(
+    (error: unknown) => {
+      throw explainStartupError(error, dataDir);
+    },
+  );
   const stanchionClient = new LocalStanchionClient(stanchion);
-  const world = { randomBytes, clock: Date.now };
-  const admin = await ensureAdmin(world, stanchion, dataDir, {
-    ...(options.adminKeys ? { wanted: options.adminKeys } : {}),
-    ...(options.secrets ? { box: options.secrets } : {}),
-  });
   const built = frontEndDeps(ring, stanchionClient, options, metrics);
   const frontEnd = await startFrontEnd(built, options);
   return {
@@ -124,4 +133,21 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       await node.close();
     },
   };
+}
+
+/** The embedded stanchion under `dataDir`/stanchion, and the admin user it holds. */
+async function openEmbeddedStanchion(dataDir: string, ring: RingClient, options: EmbeddedOptions) {
+  const stanchion = await StanchionServer.open({
+    dir: join(dataDir, 'stanchion'),
+    ring,
+    selfId: await loadSelfId(dataDir),
+    address: 'in-process',
+    strict: { pr: 1, pw: 1 },
+  });
+  const world = { randomBytes, clock: Date.now };
+  const admin = await ensureAdmin(world, stanchion, dataDir, {
+    ...(options.adminKeys ? { wanted: options.adminKeys } : {}),
+    ...(options.secrets ? { box: options.secrets } : {}),
+  });
+  return { stanchion, admin };
 }

@@ -3,6 +3,8 @@
  * builder (build-node.ts) the embedded store also uses; this file only gives it a network
  * (its address and a signed client) and serves /rpc, /gossip and /admin on one port.
  */
+import { prepareDataDir } from '../storage/data-dir.js';
+import { explainStartupError } from '../storage/startup-errors.js';
 import { InternalClient } from '../transport/internal-client.js';
 import type { InternalSecurity } from '../transport/internal-security.js';
 import { buildNode } from './build-node.js';
@@ -33,6 +35,8 @@ export interface NodeProcessOptions {
    * OS page cache — faster, but a power loss or kernel crash can lose acknowledged writes.
    */
   durability: 'fsync' | 'none';
+  /** The Cairn version, written into the data dir's format marker (data-dir.ts). */
+  version: string;
 }
 
 /** A running node. */
@@ -47,7 +51,12 @@ export interface RunningNode {
 export async function runNode(options: NodeProcessOptions): Promise<RunningNode> {
   const address = options.advertise ?? `${options.host}:${options.port}`;
   const client = new InternalClient(options.security);
-  const node = await buildNode({ ...options, network: { address, client } });
+  await prepareDataDir(options.dataDir, options.version);
+  const node = await buildNode({ ...options, network: { address, client } }).catch(
+    (error: unknown) => {
+      throw explainStartupError(error, options.dataDir);
+    },
+  );
   const app = buildNodeServer({
     manager: node.manager,
     handoff: node.handoff,

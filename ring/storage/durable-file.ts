@@ -60,9 +60,20 @@ export async function writeDurableFile(
     await fs.rename(tmp, path);
   } catch (error) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw error;
+    throw withPath(error, path);
   }
   await syncDirectory(dirname(path), fs);
+}
+
+/**
+ * `error` naming `path` if it names no file: a write through a file handle (ENOSPC, EIO)
+ * fails without one, and a start-up message must say where (startup-errors.ts).
+ */
+function withPath(error: unknown, path: string): unknown {
+  if (error instanceof Error && (error as NodeJS.ErrnoException).path === undefined) {
+    (error as NodeJS.ErrnoException).path = path;
+  }
+  return error;
 }
 
 /** fsyncs a directory, so a rename or a new entry in it is durable. */

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { runNode } from '../../ring/node/run-node.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
+import { cairnVersion } from '../version.js';
 import { internalSecurityOf } from './internal-security.js';
 import { startNodeGc } from './node-gc.js';
 import { closeOnSignal, type Settings } from './options.js';
@@ -41,6 +42,7 @@ async function startNode(s: Settings): Promise<void> {
     nVal: s['nVal'] as number,
     aaeIntervalMs: s['aaeInterval'] as number,
     durability: s['durability'] as 'fsync' | 'none',
+    version: cairnVersion(),
   });
   const stopGc = await startNodeGc({
     nodeId: name,

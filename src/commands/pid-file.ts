@@ -7,8 +7,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-
-const PID_FILE = 'cairn.pid';
+// One name, shared with the start-up errors that report the holder of a locked data dir.
+import { PID_FILE } from '../../ring/storage/startup-errors.js';
 
 /** Writes this process's pid file under `dataDir`; returns its remover. */
 export function writePidFile(dataDir: string): () => void {

@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { Command } from 'commander';
 import type { RingClient } from '../../ring/client.js';
+import { checkDataDirFormat } from '../../ring/storage/data-dir.js';
 import { CommandLog } from '../../stanchion/command-log.js';
 import { resealAdminFile, resealEntry, resealRing, type Rekey } from '../../stanchion/reseal.js';
 import { secretBoxFor } from '../../stanchion/secret-key-file.js';
@@ -33,6 +34,7 @@ import {
 } from '../cli/internal-client-of.js';
 import { connectClusterRing } from './cluster-ring.js';
 import { livePid } from './pid-file.js';
+import { cairnVersion } from '../version.js';
 
 interface RekeyOptions extends InternalOptions {
   dataDir?: string;
@@ -84,6 +86,7 @@ async function rekeySecrets(opts: RekeyOptions): Promise<string> {
   if (pid !== undefined && !(await isZombie(pid))) {
     throw new Error(`cairn is running on ${dataDir} (pid ${pid}): stop it`);
   }
+  await checkDataDirFormat(dataDir, cairnVersion());
   if (await exists(join(dataDir, 'leveldb'))) {
     // A storage node holds no key: only its old copies of re-sealed records need dropping.
     await compactLevelDb(join(dataDir, 'leveldb'));

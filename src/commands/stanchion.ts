@@ -4,9 +4,11 @@
  * prints the admin keys once it knows them (the active one creates them on first start).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { RingClient } from '../../ring/client.js';
+import { prepareDataDir } from '../../ring/storage/data-dir.js';
+import { explainStartupError } from '../../ring/storage/startup-errors.js';
 import { InternalClient } from '../../ring/transport/internal-client.js';
 import { buildStanchionHttp } from '../../stanchion/http-server.js';
 import { loadSelfId } from '../../stanchion/self-id.js';
@@ -14,6 +16,7 @@ import { StanchionServer } from '../../stanchion/server.js';
 import { ensureAdmin } from '../../stanchion/users.js';
 import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
+import { cairnVersion } from '../version.js';
 import { connectClusterRing } from './cluster-ring.js';
 import { internalSecurityOf } from './internal-security.js';
 import { adminKeysOf, closeOnSignal, type Settings } from './options.js';
@@ -32,7 +35,7 @@ export function registerStanchion(program: Command): void {
 
 async function runStanchion(s: Settings): Promise<void> {
   const dataDir = resolve(s['dataDir'] as string);
-  await mkdir(dataDir, { recursive: true });
+  await prepareDataDir(dataDir, cairnVersion());
   const wanted = adminKeysOf(s);
   const box = await secretBoxFor(s['secretKeyFile'] as string | undefined, [dataDir]);
   // The HTTP server reads its log level from the environment when it is built.
@@ -46,13 +49,9 @@ async function runStanchion(s: Settings): Promise<void> {
   );
   const host = s['host'] as string;
   const port = s['port'] as number;
-  const server = await StanchionServer.open({
-    dir: join(dataDir, 'log'),
-    ring: ring.client,
-    selfId: await loadSelfId(dataDir),
+  const server = await openStanchion(dataDir, ring.client, {
     address: (s['advertise'] as string | undefined) ?? `${host}:${port}`,
     strict: { pr: quorum.r, pw: quorum.w },
-    log: (line) => process.stdout.write(`${line}\n`),
   });
   const app = buildStanchionHttp(server, security, box);
   await app.listen({ host, port });
@@ -74,4 +73,23 @@ async function runStanchion(s: Settings): Promise<void> {
       `AWS_ACCESS_KEY_ID=${admin.keyId}\n` +
       `AWS_SECRET_ACCESS_KEY=${admin.secret}\n`,
   );
+}
+
+/** Opens the stanchion's log under `dataDir`/log; a locked or unwritable dir is explained. */
+async function openStanchion(
+  dataDir: string,
+  ring: RingClient,
+  options: { address: string; strict: { pr: number; pw: number } },
+): Promise<StanchionServer> {
+  try {
+    return await StanchionServer.open({
+      dir: join(dataDir, 'log'),
+      ring,
+      selfId: await loadSelfId(dataDir),
+      ...options,
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+  } catch (error) {
+    throw explainStartupError(error, dataDir);
+  }
 }

@@ -22,6 +22,8 @@ export interface DevCluster {
   secret: string;
   /** The cluster cookie the script made (in dir/cookie). */
   cookie: string;
+  /** What `start` printed. */
+  startOutput: string;
   /** Runs the script with `args`; resolves with its stdout. */
   script(...args: string[]): Promise<string>;
   /** Runs cairn-admin against dev1 (or `node`). */
@@ -87,6 +89,7 @@ export async function startDevCluster(
     keyId: '',
     secret: '',
     cookie: '',
+    startOutput: '',
     script,
     admin: (...args) => script('admin', ...args),
     async cleanup() {
@@ -99,6 +102,7 @@ export async function startDevCluster(
     await cluster.cleanup();
     throw error;
   });
+  cluster.startOutput = out;
   cluster.endpoint = /^S3_ENDPOINT=(\S+)$/m.exec(out)![1]!;
   cluster.keyId = /^AWS_ACCESS_KEY_ID=(\S+)$/m.exec(out)![1]!;
   cluster.secret = /^AWS_SECRET_ACCESS_KEY=(\S+)$/m.exec(out)![1]!;

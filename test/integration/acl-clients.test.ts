@@ -21,6 +21,7 @@ import { s3Client } from '../helpers/s3-client.js';
 import { missingTool } from '../helpers/tools.js';
 import { codeOf, createUser, type TestUser } from '../helpers/users.js';
 import { putAs } from '../helpers/acl-client.js';
+import { skipWith } from '../helpers/skip.js';
 
 const run = promisify(execFile);
 const COMPAT = resolve(import.meta.dirname, '../compat');
@@ -131,20 +132,20 @@ describe('bucket re-create and ACL documents, by client and region', () => {
       }
     });
 
-    it.skipIf(missingTool('boto'))(
+    it(
       `boto (v2): set_acl/get_acl round trip, grantees, re-create (${region})`,
+      skipWith(missingTool('boto'), FLOW_TIMEOUT_MS),
       async () => {
         expect(await runFlow('boto_acl_flow.py', store())).toContain('boto acl flow OK');
       },
-      FLOW_TIMEOUT_MS,
     );
 
-    it.skipIf(missingTool('boto3'))(
+    it(
       `boto3: re-create and ExpectedBucketOwner (${region})`,
+      skipWith(missingTool('boto3'), FLOW_TIMEOUT_MS),
       async () => {
         expect(await runFlow('boto3_bucket_flow.py', store())).toContain('boto3 bucket flow OK');
       },
-      FLOW_TIMEOUT_MS,
     );
   }
 });

@@ -16,6 +16,7 @@ import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 import { missingTool } from '../helpers/tools.js';
 import { awsSdkV2Flow } from '../compat/aws-sdk-v2-flow.js';
+import { skipWith } from '../helpers/skip.js';
 
 const run = promisify(execFile);
 /** Liveness bound of one flow (the aws CLI moves 100 MiB each way on a shared machine). */
@@ -66,8 +67,9 @@ async function runFlow(command: string, args: string[], env: NodeJS.ProcessEnv) 
 }
 
 describe('compatibility', () => {
-  it.skipIf(missingTool('boto'))(
+  it(
     'boto (v2, SigV2, path style): README flow, multipart, presign',
+    skipWith(missingTool('boto')),
     async () => {
       const out = await runFlow(
         '/usr/bin/python3',
@@ -78,8 +80,9 @@ describe('compatibility', () => {
     },
   );
 
-  it.skipIf(missingTool('boto') || missingTool('boto3'))(
+  it(
     'SigV2 on the wire: boto 2 and botocore signers, empty sub-resources, UTF-8, presign',
+    skipWith(missingTool('boto') || missingTool('boto3')),
     async () => {
       const out = await runFlow(
         '/usr/bin/python3',
@@ -90,8 +93,9 @@ describe('compatibility', () => {
     },
   );
 
-  it.skipIf(missingTool('boto')).each(['path-v4', 'proxy-vhost', 'proxy-path', 'proxy-v4'])(
+  it.each(['path-v4', 'proxy-vhost', 'proxy-path', 'proxy-v4'])(
     'boto (v2) as Riak CS documents it (%s): objects, ACLs, multipart',
+    skipWith(missingTool('boto')),
     async (mode) => {
       const env = await newUserEnv(`boto-${mode}`);
       const out = await runFlow('/usr/bin/python3', [`${COMPAT}/boto_riak_cs_flow.py`, mode], env);
@@ -99,8 +103,9 @@ describe('compatibility', () => {
     },
   );
 
-  it.skipIf(missingTool('boto3'))(
+  it(
     'boto3 through Cairn as the proxy for s3.amazonaws.com',
+    skipWith(missingTool('boto3')),
     async () => {
       const env = await newUserEnv('boto3proxy');
       const out = await runFlow('/usr/bin/python3', [`${COMPAT}/boto3_proxy_flow.py`], env);
@@ -108,8 +113,9 @@ describe('compatibility', () => {
     },
   );
 
-  it.skipIf(missingTool('ruby-aws-sdk'))(
+  it(
     'AWS SDK for Ruby v1 (path style, SigV2): objects, ACLs, multipart',
+    skipWith(missingTool('ruby-aws-sdk')),
     async () => {
       const env = await newUserEnv('ruby');
       const out = await runFlow('ruby', [`${COMPAT}/ruby_sdk_v1_flow.rb`], env);
@@ -117,36 +123,36 @@ describe('compatibility', () => {
     },
   );
 
-  it.skipIf(missingTool('boto3'))('boto3 (SigV4): multipart, UploadPartCopy, presign', async () => {
-    const out = await runFlow(
-      '/usr/bin/python3',
-      [`${COMPAT}/boto3_flow.py`],
-      await newUserEnv('boto3'),
-    );
-    expect(out).toContain('boto3 flow OK');
-  });
+  it(
+    'boto3 (SigV4): multipart, UploadPartCopy, presign',
+    skipWith(missingTool('boto3')),
+    async () => {
+      const out = await runFlow(
+        '/usr/bin/python3',
+        [`${COMPAT}/boto3_flow.py`],
+        await newUserEnv('boto3'),
+      );
+      expect(out).toContain('boto3 flow OK');
+    },
+  );
 
-  it.skipIf(missingTool('aws'))(
+  it(
     'aws CLI: s3 (100 MiB multipart cp, presign) and s3api',
+    skipWith(missingTool('aws'), FLOW_TIMEOUT_MS),
     async () => {
       const out = await runFlow('bash', [`${COMPAT}/awscli_flow.sh`], await newUserEnv('awscli'));
       expect(out).toContain('aws cli flow OK');
     },
-    FLOW_TIMEOUT_MS,
   );
 
-  it.skipIf(missingTool('s3cmd'))(
-    's3cmd (SigV4, then SigV2)',
-    async () => {
-      const env = await newUserEnv('s3cmd');
-      expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], env)).toContain('s3cmd flow OK');
-      const v2 = { ...env, S3CMD_V2: 'True' };
-      expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], v2)).toContain('s3cmd flow OK');
-    },
-    120_000,
-  );
+  it('s3cmd (SigV4, then SigV2)', skipWith(missingTool('s3cmd'), 120_000), async () => {
+    const env = await newUserEnv('s3cmd');
+    expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], env)).toContain('s3cmd flow OK');
+    const v2 = { ...env, S3CMD_V2: 'True' };
+    expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], v2)).toContain('s3cmd flow OK');
+  });
 
-  it.skipIf(missingTool('rclone'))('rclone (provider Other, path style, from env)', async () => {
+  it('rclone (provider Other, path style, from env)', skipWith(missingTool('rclone')), async () => {
     const env = await newUserEnv('rclone');
     const out = await runFlow(
       'env',

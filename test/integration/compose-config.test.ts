@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTool } from '../helpers/tools.js';
+import { skipWith } from '../helpers/skip.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -38,8 +39,9 @@ const compose = (args: string[]) =>
   run('docker-compose', args, { cwd: dir, env: env(), timeout: 60_000 });
 
 describe('docker-compose.yml', () => {
-  it.skipIf(noCompose)(
+  it(
     'refuses to configure without a cookie, saying how to make one',
+    skipWith(noCompose),
     async () => {
       const failed = await compose(['config']).then(
         () => '',
@@ -49,8 +51,9 @@ describe('docker-compose.yml', () => {
     },
   );
 
-  it.skipIf(noCompose)(
+  it(
     'compose-init.sh writes a random cookie into .env, then keeps it',
+    skipWith(noCompose),
     async () => {
       await run('bash', [INIT, dir], { env: env(), timeout: 30_000 });
       const first = await readFile(join(dir, '.env'), 'utf8');
@@ -69,8 +72,9 @@ describe('docker-compose.yml', () => {
     },
   );
 
-  it.skipIf(noCompose)(
+  it(
     'passes docker-compose config with that cookie in every service',
+    skipWith(noCompose),
     async () => {
       const cookie = /^CAIRN_COOKIE=(\w+)$/m.exec(await readFile(join(dir, '.env'), 'utf8'))![1]!;
       const { stdout } = await compose(['config']);
@@ -93,5 +97,20 @@ describe('docker-compose.yml', () => {
     const commands = text.split('\n').filter((l) => /command: \["(node|stanchion)"/.test(l));
     expect(commands).toHaveLength(7);
     for (const line of commands) expect(line).toContain('"--host", "0.0.0.0"');
+  });
+
+  it('cluster-init fails loudly; the admin keys live in a volume for the stanchions', async () => {
+    const text = await readFile(join(ROOT, 'docker-compose.yml'), 'utf8');
+    expect(text).not.toContain('|| true');
+    expect(text).toContain('entrypoint: ["/bin/sh", "/app/scripts/cluster-init.sh"]');
+    expect(text).toMatch(/^ {6}- cluster-admin:\/cluster$/m);
+    expect(text.match(/^ {6}- cluster-admin:\/cluster:ro$/gm)).toHaveLength(2);
+    expect(text.match(/^ {6}CAIRN_CONFIG: \/cluster\/admin\.conf$/gm)).toHaveLength(2);
+    expect(text).toMatch(/^ {2}cluster-admin:$/m);
+    const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('COPY scripts/cluster-init.sh scripts/cluster-init.sh');
+    const script = await readFile(join(ROOT, 'scripts/cluster-init.sh'), 'utf8');
+    expect(script).toMatch(/^set -eu$/m);
+    expect(script).not.toContain('|| true');
   });
 });

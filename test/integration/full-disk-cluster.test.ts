@@ -14,12 +14,13 @@ import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
 import { s3ErrorOf } from '../helpers/s3-errors.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from '../helpers/tmpfs.js';
+import { skipWith } from '../helpers/skip.js';
 
 const MiB = 1024 ** 2;
 const unavailable = tmpfsUnavailable();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(unavailable)('full disk: cluster nodes (4 nodes, n_val=3, w=2)', () => {
+describe('full disk: cluster nodes (4 nodes, n_val=3, w=2)', skipWith(unavailable), () => {
   let cluster: DevCluster;
   let s3: S3Client;
   const disks: Tmpfs[] = [];

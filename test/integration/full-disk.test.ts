@@ -21,12 +21,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { s3ErrorOf } from '../helpers/s3-errors.js';
 import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from '../helpers/tmpfs.js';
+import { skipWith } from '../helpers/skip.js';
 
 const MiB = 1024 ** 2;
 const unavailable = tmpfsUnavailable();
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
-describe.skipIf(unavailable)('full disk: the embedded store (40 MiB tmpfs)', () => {
+describe('full disk: the embedded store (40 MiB tmpfs)', skipWith(unavailable), () => {
   let disk: Tmpfs;
   let server: CairnProcess;
   let s3: S3Client;

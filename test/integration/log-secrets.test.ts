@@ -16,6 +16,7 @@ import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 import { missingTool } from '../helpers/tools.js';
+import { skipWith } from '../helpers/skip.js';
 
 const run = promisify(execFile);
 const FLOW_TIMEOUT_MS = 240_000;
@@ -74,44 +75,40 @@ function logOutput(): string {
 }
 
 describe('logs: no credential at --log-level trace', () => {
-  it.skipIf(missingTool('boto'))('boto (v2, SigV2, and SigV4 as Riak CS documents)', async () => {
-    const env = await flowEnv('boto');
-    expect(await runFlow('/usr/bin/python3', [`${COMPAT}/boto_flow.py`], env)).toContain('OK');
-    const v4 = await flowEnv('botov4');
-    const out = await runFlow(
-      '/usr/bin/python3',
-      [`${COMPAT}/boto_riak_cs_flow.py`, 'path-v4'],
-      v4,
-    );
-    expect(out).toContain('OK');
-  });
+  it(
+    'boto (v2, SigV2, and SigV4 as Riak CS documents)',
+    skipWith(missingTool('boto')),
+    async () => {
+      const env = await flowEnv('boto');
+      expect(await runFlow('/usr/bin/python3', [`${COMPAT}/boto_flow.py`], env)).toContain('OK');
+      const v4 = await flowEnv('botov4');
+      const out = await runFlow(
+        '/usr/bin/python3',
+        [`${COMPAT}/boto_riak_cs_flow.py`, 'path-v4'],
+        v4,
+      );
+      expect(out).toContain('OK');
+    },
+  );
 
-  it.skipIf(missingTool('boto3'))('boto3 (SigV4, presigned URLs)', async () => {
+  it('boto3 (SigV4, presigned URLs)', skipWith(missingTool('boto3')), async () => {
     const env = await flowEnv('boto3');
     expect(await runFlow('/usr/bin/python3', [`${COMPAT}/boto3_flow.py`], env)).toContain('OK');
   });
 
-  it.skipIf(missingTool('aws'))(
-    'aws CLI (multipart, presign)',
-    async () => {
-      const env = await flowEnv('awscli');
-      expect(await runFlow('bash', [`${COMPAT}/awscli_flow.sh`], env)).toContain('OK');
-    },
-    FLOW_TIMEOUT_MS,
-  );
+  it('aws CLI (multipart, presign)', skipWith(missingTool('aws'), FLOW_TIMEOUT_MS), async () => {
+    const env = await flowEnv('awscli');
+    expect(await runFlow('bash', [`${COMPAT}/awscli_flow.sh`], env)).toContain('OK');
+  });
 
-  it.skipIf(missingTool('s3cmd'))(
-    's3cmd (SigV4, then SigV2)',
-    async () => {
-      const env = await flowEnv('s3cmd');
-      expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], env)).toContain('OK');
-      const v2 = { ...env, S3CMD_V2: 'True' };
-      expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], v2)).toContain('OK');
-    },
-    120_000,
-  );
+  it('s3cmd (SigV4, then SigV2)', skipWith(missingTool('s3cmd'), 120_000), async () => {
+    const env = await flowEnv('s3cmd');
+    expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], env)).toContain('OK');
+    const v2 = { ...env, S3CMD_V2: 'True' };
+    expect(await runFlow('bash', [`${COMPAT}/s3cmd_flow.sh`], v2)).toContain('OK');
+  });
 
-  it.skipIf(missingTool('rclone'))('rclone', async () => {
+  it('rclone', skipWith(missingTool('rclone')), async () => {
     const env = await flowEnv('rclone');
     expect(await runFlow('bash', [`${COMPAT}/rclone_flow.sh`], env)).toContain('OK');
   });

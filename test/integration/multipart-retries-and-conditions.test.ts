@@ -22,6 +22,7 @@ import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { bodyOf, multipartCalls, type CompletedPart } from '../helpers/multipart-client.js';
 import { s3ErrorOf } from '../helpers/s3-errors.js';
 import { missingTool } from '../helpers/tools.js';
+import { skipWith } from '../helpers/skip.js';
 
 let server: CairnProcess;
 let s3: S3Client;
@@ -75,18 +76,22 @@ describe('a retried Complete', () => {
     });
   });
 
-  it.skipIf(missingTool('boto3'))('boto3: the retry gets the same ETag and checksum', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      CAIRN_URL: server.url,
-      AWS_ACCESS_KEY_ID: server.keyId,
-      AWS_SECRET_ACCESS_KEY: server.secret,
-    };
-    delete env.AWS_CA_BUNDLE;
-    const script = resolve(import.meta.dirname, '../compat/boto3_complete_retry.py');
-    const { stdout } = await run('/usr/bin/python3', [script], { env, timeout: 120_000 });
-    expect(stdout).toContain('boto3 complete retry OK');
-  });
+  it(
+    'boto3: the retry gets the same ETag and checksum',
+    skipWith(missingTool('boto3')),
+    async () => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        CAIRN_URL: server.url,
+        AWS_ACCESS_KEY_ID: server.keyId,
+        AWS_SECRET_ACCESS_KEY: server.secret,
+      };
+      delete env.AWS_CA_BUNDLE;
+      const script = resolve(import.meta.dirname, '../compat/boto3_complete_retry.py');
+      const { stdout } = await run('/usr/bin/python3', [script], { env, timeout: 120_000 });
+      expect(stdout).toContain('boto3 complete retry OK');
+    },
+  );
 });
 
 describe('a re-sent part', () => {

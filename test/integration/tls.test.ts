@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_JS, startCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { makeTestCa, type TestCa } from '../helpers/server-ca.js';
 import { missingTool } from '../helpers/tools.js';
+import { skipWith } from '../helpers/skip.js';
 
 const run = promisify(execFile);
 const COMPAT = resolve(import.meta.dirname, '../compat');
@@ -139,8 +140,9 @@ describe('TLS: the S3 port', () => {
 });
 
 describe('TLS: clients verify the certificate', () => {
-  it.skipIf(missingTool('boto3'))(
+  it(
     'boto3: objects, multipart, presigned URLs, POST, aws:SecureTransport',
+    skipWith(missingTool('boto3'), FLOW_TIMEOUT_MS),
     async () => {
       const env = await adminCreateUser('boto3tls');
       const out = await run('/usr/bin/python3', [`${COMPAT}/boto3_tls_flow.py`], {
@@ -149,11 +151,11 @@ describe('TLS: clients verify the certificate', () => {
       });
       expect(out.stdout).toContain('boto3 tls flow OK');
     },
-    FLOW_TIMEOUT_MS,
   );
 
-  it.skipIf(missingTool('aws'))(
+  it(
     'aws CLI: mb, multipart cp, presign',
+    skipWith(missingTool('aws'), FLOW_TIMEOUT_MS),
     async () => {
       const env = await adminCreateUser('awstls');
       const out = await run('bash', [`${COMPAT}/cli_tls_flow.sh`, 'aws'], {
@@ -162,11 +164,11 @@ describe('TLS: clients verify the certificate', () => {
       });
       expect(out.stdout).toContain('aws tls flow OK');
     },
-    FLOW_TIMEOUT_MS,
   );
 
-  it.skipIf(missingTool('s3cmd'))(
+  it(
     's3cmd: mb, multipart put, signurl',
+    skipWith(missingTool('s3cmd'), FLOW_TIMEOUT_MS),
     async () => {
       const env = await adminCreateUser('s3cmdtls');
       const out = await run('bash', [`${COMPAT}/cli_tls_flow.sh`, 's3cmd'], {
@@ -175,7 +177,6 @@ describe('TLS: clients verify the certificate', () => {
       });
       expect(out.stdout).toContain('s3cmd tls flow OK');
     },
-    FLOW_TIMEOUT_MS,
   );
 });
 
