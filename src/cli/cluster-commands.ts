@@ -8,8 +8,7 @@ import type { Plan, StagedChange } from '../../ring/core/membership.js';
 import type { Ring } from '../../ring/core/ring.js';
 import type { TransferStatus } from '../../ring/node/handoff.js';
 import { peerCall } from '../../ring/transport/peer-client.js';
-import type { InternalClient } from '../../ring/transport/internal-client.js';
-import { internalClientOf } from './internal-client-of.js';
+import { nodeAddress, nodeCall, nodeTargetOf, type NodeTarget } from './node-target.js';
 import { membershipTable, planText, ringStatusText, transfersText } from './render-cluster.js';
 
 interface NodeStatus {
@@ -19,26 +18,15 @@ interface NodeStatus {
   transfers: TransferStatus[];
 }
 
-interface Target {
-  node: string;
-  client: InternalClient;
-}
+type Target = NodeTarget;
 
-async function targetOf(program: Command): Promise<Target> {
-  const opts = program.opts<{ node?: string }>();
-  return {
-    node: opts.node ?? process.env.CAIRN_NODE ?? '127.0.0.1:8087',
-    client: await internalClientOf(program),
-  };
-}
+const targetOf = nodeTargetOf;
 
-/** `name@host[:port]` or `host:port` → host:port (port defaults to 8087). */
-export function nodeAddress(node: string): string {
-  const at = node.indexOf('@');
-  const hostPort = at < 0 ? node : node.slice(at + 1);
-  if (!/^[\w.-]+(:\d{1,5})?$/.test(hostPort)) throw new Error(`not a node: ${node}`);
-  return hostPort.includes(':') ? hostPort : `${hostPort}:8087`;
-}
+const NODE_HELP = `
+Speaks to a storage node (cairn node): --node HOST:PORT or NAME@HOST:PORT
+(CAIRN_NODE; default 127.0.0.1:8087), signed with the cluster cookie:
+--cookie SECRET (CAIRN_COOKIE). The embedded store (cairn start) has no
+storage node to ask: these commands need a cluster.`;
 
 /** The node's name (the part a ring knows it by) from `name@host[:port]`. */
 function nodeName(node: string): string {
@@ -46,17 +34,23 @@ function nodeName(node: string): string {
 }
 
 async function call<T>(target: Target, path: string, body?: unknown): Promise<T> {
-  return peerCall<T>(target.client, target.node, path, { body, timeoutMs: 15_000 });
+  return nodeCall<T>(target, path, body);
 }
 
 const print = (text: string) => process.stdout.write(text + '\n');
 
 /** Adds the cluster command group and the status commands. */
 export function registerClusterCommands(program: Command): void {
-  const cluster = program.command('cluster').description('stage and commit membership changes');
+  const cluster = program
+    .command('cluster')
+    .description('stage and commit membership changes (needs --node and --cookie)')
+    .addHelpText('after', NODE_HELP);
   cluster
-    .command('join <node>')
-    .description('stage joining the cluster of <node>')
+    .command('join <name@host:port>')
+    .description(
+      "stage joining the --node's node to the cluster of the node at name@host:port " +
+        '(e.g. dev1@127.0.0.1:8101)',
+    )
     .action(async (node: string) => {
       const target = await targetOf(program);
       await call(target, '/admin/cluster/join', { target: nodeAddress(node) });
@@ -120,12 +114,18 @@ export function registerClusterCommands(program: Command): void {
       print('Cleared staged cluster changes');
     });
   registerStatusCommands(program);
+  const needNode = ['member-status', 'ring-status', 'transfers'];
+  for (const command of [...cluster.commands, ...program.commands]) {
+    if (command.parent === cluster || needNode.includes(command.name())) {
+      command.addHelpText('after', NODE_HELP);
+    }
+  }
 }
 
 function registerStatusCommands(program: Command): void {
   program
     .command('member-status')
-    .description('members, their ring share and pending share')
+    .description('members, their ring share and pending share (needs --node and --cookie)')
     .action(async () => {
       const target = await targetOf(program);
       const status = await call<NodeStatus>(target, '/admin/status');
@@ -137,7 +137,7 @@ function registerStatusCommands(program: Command): void {
     });
   program
     .command('ring-status')
-    .description('claimant, pending handoffs, unreachable nodes')
+    .description('claimant, pending handoffs, unreachable nodes (needs --node and --cookie)')
     .action(async () => {
       const status = await call<NodeStatus>(await targetOf(program), '/admin/status');
       print(ringStatusText(status.ring, new Set(status.upNodes)));
