@@ -103,6 +103,10 @@ export function whyUnreachable(
   if (code !== undefined && code.startsWith('HPE_')) {
     return { why: `what answers does not speak HTTP (${code})`, fix: fixName(kind) };
   }
+  if (detail === 'bad port') {
+    // fetch refuses the ports browsers block (1, 7, 22, 25…) before trying them.
+    return { why: 'fetch refuses to use that port (a blocked port)', fix: fixName(kind) };
+  }
   return { why: code ? `${detail} (${code})` : detail, fix: fixName(kind) };
 }
 
