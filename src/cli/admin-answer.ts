@@ -3,12 +3,14 @@
  * the admin keys: a storage node or stanchion at --url, or keys the store does not accept,
  * each become their own message instead of a refusal quoted raw.
  */
-import type { AdminTarget } from './admin-client.js';
 import { keysRefusedError, wrongKindError } from './endpoint-errors.js';
 import { kindOfAnswer, probeKind, urlAddress } from './endpoint-probe.js';
 
 /** Throws an EndpointError when `response` is not a front end's, or refuses the keys. */
-export async function checkAdminAnswer(target: AdminTarget, response: Response): Promise<void> {
+export async function checkAdminAnswer(
+  target: { url: string; keyId: string },
+  response: Response,
+): Promise<void> {
   const fromFrontEnd =
     response.headers.get('x-amz-request-id') !== null || response.headers.get('server') === 'Cairn';
   const address = urlAddress(target.url);

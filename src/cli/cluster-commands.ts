@@ -45,31 +45,7 @@ export function registerClusterCommands(program: Command): void {
     .command('cluster')
     .description('stage and commit membership changes (needs --node and --cookie)')
     .addHelpText('after', NODE_HELP);
-  cluster
-    .command('join <name@host:port>')
-    .description(
-      "stage joining the --node's node to the cluster of the node at name@host:port " +
-        '(e.g. dev1@127.0.0.1:8101)',
-    )
-    .action(async (node: string) => {
-      const target = await targetOf(program);
-      await call(target, '/admin/cluster/join', { target: nodeAddress(node) });
-      const self = await call<NodeStatus>(target, '/admin/status');
-      print(`Success: staged join request for '${self.nodeId}' to '${nodeName(node)}'`);
-    });
-  for (const kind of ['leave', 'force-remove'] as const) {
-    cluster
-      .command(`${kind} [node]`)
-      .description(`stage ${kind} of a node (default: this one)`)
-      .action(async (node?: string) => {
-        const target = await targetOf(program);
-        const nodeId = node
-          ? nodeName(node)
-          : (await call<NodeStatus>(target, '/admin/status')).nodeId;
-        await call(target, '/admin/cluster/stage', { kind, nodeId } satisfies StagedChange);
-        print(`Success: staged ${kind} request for '${nodeId}'`);
-      });
-  }
+  registerJoinLeave(cluster, program);
   cluster
     .command('replace <node1> <node2>')
     .description('stage replacing node1 by node2')
@@ -114,6 +90,40 @@ export function registerClusterCommands(program: Command): void {
       print('Cleared staged cluster changes');
     });
   registerStatusCommands(program);
+  addNodeHelp(program, cluster);
+}
+
+/** cluster join, leave and force-remove. */
+function registerJoinLeave(cluster: Command, program: Command): void {
+  cluster
+    .command('join <name@host:port>')
+    .description(
+      "stage joining the --node's node to the cluster of the node at name@host:port " +
+        '(e.g. dev1@127.0.0.1:8101)',
+    )
+    .action(async (node: string) => {
+      const target = await targetOf(program);
+      await call(target, '/admin/cluster/join', { target: nodeAddress(node) });
+      const self = await call<NodeStatus>(target, '/admin/status');
+      print(`Success: staged join request for '${self.nodeId}' to '${nodeName(node)}'`);
+    });
+  for (const kind of ['leave', 'force-remove'] as const) {
+    cluster
+      .command(`${kind} [node]`)
+      .description(`stage ${kind} of a node (default: this one)`)
+      .action(async (node?: string) => {
+        const target = await targetOf(program);
+        const nodeId = node
+          ? nodeName(node)
+          : (await call<NodeStatus>(target, '/admin/status')).nodeId;
+        await call(target, '/admin/cluster/stage', { kind, nodeId } satisfies StagedChange);
+        print(`Success: staged ${kind} request for '${nodeId}'`);
+      });
+  }
+}
+
+/** Says under each node command's --help what it speaks to and what it needs. */
+function addNodeHelp(program: Command, cluster: Command): void {
   const needNode = ['member-status', 'ring-status', 'transfers'];
   for (const command of [...cluster.commands, ...program.commands]) {
     if (command.parent === cluster || needNode.includes(command.name())) {

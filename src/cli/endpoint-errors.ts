@@ -56,7 +56,8 @@ export function networkCause(error: unknown): { code?: string; detail: string } 
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as NodeJS.ErrnoException).code;
     if (typeof code === 'string') return { code, detail: current.message };
-    const inner = current instanceof AggregateError ? current.errors[0] : undefined;
+    const inner: unknown =
+      current instanceof AggregateError ? (current.errors as unknown[])[0] : undefined;
     if (current.cause === undefined && inner === undefined) break;
     current = current.cause ?? inner;
   }

@@ -30,21 +30,7 @@ export function registerUserCommands(program: Command): void {
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(keyId)) throw new Error(`not an access key id: ${keyId}`);
     return `/riak-cs/user/${keyId}`;
   };
-  user
-    .command('create')
-    .description('create a user; prints its key id and secret')
-    .option('--email <email>', "the user's e-mail (unique; required)")
-    .option('--name <name>', "the user's name (required)")
-    .option('--json', 'print the Riak CS JSON answer')
-    .action(async (opts: { email?: string; name?: string; json?: boolean }) => {
-      // Checked here, not by requiredOption: commander checks those before unknown options,
-      // so a misspelt --mail would be reported as a missing --email.
-      if (opts.email === undefined || opts.name === undefined) {
-        throw new Error('user create needs --email <email> and --name <name>');
-      }
-      const text = await call('POST', '/riak-cs/user', { email: opts.email, name: opts.name });
-      printUser(text, opts.json, 'Created');
-    });
+  registerCreate(user, call);
   user
     .command('list')
     .description('list users (key id, status, e-mail, name)')
@@ -84,6 +70,26 @@ export function registerUserCommands(program: Command): void {
     .action(async (keyId: string) => {
       const text = await call('PUT', keyPath(keyId), { new_key_secret: true });
       printUser(text, false, 'Rekeyed');
+    });
+}
+
+type Call = (method: string, path: string, body?: Record<string, unknown>) => Promise<string>;
+
+function registerCreate(user: Command, call: Call): void {
+  user
+    .command('create')
+    .description('create a user; prints its key id and secret')
+    .option('--email <email>', "the user's e-mail (unique; required)")
+    .option('--name <name>', "the user's name (required)")
+    .option('--json', 'print the Riak CS JSON answer')
+    .action(async (opts: { email?: string; name?: string; json?: boolean }) => {
+      // Checked here, not by requiredOption: commander checks those before unknown options,
+      // so a misspelt --mail would be reported as a missing --email.
+      if (opts.email === undefined || opts.name === undefined) {
+        throw new Error('user create needs --email <email> and --name <name>');
+      }
+      const text = await call('POST', '/riak-cs/user', { email: opts.email, name: opts.name });
+      printUser(text, opts.json, 'Created');
     });
 }
 
