@@ -206,7 +206,7 @@ export function refusalText(status: number, text: string): string {
 
 /** Without control characters: the text came from the network. */
 function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
 const KEYS_FIX =
