@@ -23,15 +23,17 @@ export function kindOfAnswer(body: string): FoundKind {
 }
 
 /**
- * What answers GET /ping at `address` (host:port): through `client` when given (it speaks
- * the cluster's internal TLS), else plain HTTP. Undefined when nothing answers.
+ * What answers GET /ping at `address` (host:port): through `client` when the cluster speaks
+ * internal TLS, else plain HTTP. Undefined when nothing answers.
  */
 export async function probeKind(
   address: string,
   client?: InternalClient,
 ): Promise<FoundKind | undefined> {
   try {
-    if (client) {
+    // Plain HTTP goes through fetch, on a connection of its own: never on the pooled one
+    // that just carried the answer being explained.
+    if (client?.scheme === 'https') {
       const reply = await client.request(address, {
         method: 'GET',
         path: '/ping',
