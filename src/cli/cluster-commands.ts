@@ -10,6 +10,7 @@ import type { TransferStatus } from '../../ring/node/handoff.js';
 import { peerCall } from '../../ring/transport/peer-client.js';
 import { nodeAddress, nodeCall, nodeTargetOf, type NodeTarget } from './node-target.js';
 import { membershipTable, planText, ringStatusText, transfersText } from './render-cluster.js';
+import { orEmbeddedRing, type RingView } from './embedded-ring.js';
 
 interface NodeStatus {
   nodeId: string;
@@ -122,6 +123,9 @@ function registerJoinLeave(cluster: Command, program: Command): void {
   }
 }
 
+const embeddedMembers = (view: RingView) => membershipTable(view.ring, new Set(view.upNodes), []);
+const embeddedRingStatus = (view: RingView) => ringStatusText(view.ring, new Set(view.upNodes));
+
 /** Says under each node command's --help what it speaks to and what it needs. */
 function addNodeHelp(program: Command, cluster: Command): void {
   const needNode = ['member-status', 'ring-status', 'transfers'];
@@ -136,22 +140,24 @@ function registerStatusCommands(program: Command): void {
   program
     .command('member-status')
     .description('members, their ring share and pending share (needs --node and --cookie)')
-    .action(async () => {
-      const target = await targetOf(program);
-      const status = await call<NodeStatus>(target, '/admin/status');
-      const plan = await call<{ staged: StagedChange[] }>(target, '/admin/cluster/plan', {}).catch(
-        () => ({ staged: [] as StagedChange[] }),
-      );
-      const joining = plan.staged.filter((s) => s.kind === 'join').map((s) => s.nodeId);
-      print(membershipTable(status.ring, new Set(status.upNodes), joining));
-    });
+    .action(() => orEmbeddedRing(program, memberStatus, embeddedMembers));
+  const memberStatus = async () => {
+    const target = await targetOf(program);
+    const status = await call<NodeStatus>(target, '/admin/status');
+    const plan = await call<{ staged: StagedChange[] }>(target, '/admin/cluster/plan', {}).catch(
+      () => ({ staged: [] as StagedChange[] }),
+    );
+    const joining = plan.staged.filter((s) => s.kind === 'join').map((s) => s.nodeId);
+    print(membershipTable(status.ring, new Set(status.upNodes), joining));
+  };
   program
     .command('ring-status')
     .description('claimant, pending handoffs, unreachable nodes (needs --node and --cookie)')
-    .action(async () => {
-      const status = await call<NodeStatus>(await targetOf(program), '/admin/status');
-      print(ringStatusText(status.ring, new Set(status.upNodes)));
-    });
+    .action(() => orEmbeddedRing(program, ringStatus, embeddedRingStatus));
+  const ringStatus = async () => {
+    const status = await call<NodeStatus>(await targetOf(program), '/admin/status');
+    print(ringStatusText(status.ring, new Set(status.upNodes)));
+  };
   program
     .command('transfers')
     .description('active and waiting handoff transfers')

@@ -168,15 +168,22 @@ export function cookieRefusedError(address: string, detail: string): EndpointErr
   );
 }
 
+/** The embedded store answered where a cluster was needed; `url` is the store's. */
+export class EmbeddedStoreError extends EndpointError {
+  constructor(readonly url: string) {
+    super(
+      (command) =>
+        `${url} is the embedded single-node store (cairn start), which has no storage node ` +
+        `to ask: ${command} needs a cluster's storage node: --node HOST:PORT (CAIRN_NODE), ` +
+        'with --cookie (CAIRN_COOKIE). The embedded store has one member, always up, owning ' +
+        'the whole ring.',
+    );
+  }
+}
+
 /** The embedded store answered where a cluster was needed. */
-export function embeddedError(url: string): EndpointError {
-  return new EndpointError(
-    (command) =>
-      `${url} is the embedded single-node store (cairn start), which has no storage node ` +
-      `to ask: ${command} needs a cluster's storage node: --node HOST:PORT (CAIRN_NODE), ` +
-      'with --cookie (CAIRN_COOKIE). The embedded store has one member, always up, owning ' +
-      'the whole ring.',
-  );
+export function embeddedError(url: string): EmbeddedStoreError {
+  return new EmbeddedStoreError(url);
 }
 
 const xml = new XMLParser({ parseTagValue: false });
