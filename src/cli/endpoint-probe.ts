@@ -63,3 +63,24 @@ export function urlAddress(url: string): string {
     return url;
   }
 }
+
+/**
+ * The store URL an operator gave (--url, CAIRN_URL): `host:port` is taken as http://, as
+ * operators type it; anything that is not an http(s) URL is refused, saying the form.
+ */
+export function storeUrl(given: string): string {
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `http://${given}`;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || !/^https?:$/.test(parsed.protocol) || parsed.hostname === '') {
+    throw new Error(
+      `not a store URL: ${JSON.stringify(given).slice(0, 100)}: give --url (CAIRN_URL) as ` +
+        'http://HOST:PORT or https://HOST:PORT',
+    );
+  }
+  return url;
+}

@@ -13,7 +13,7 @@ import {
   unreachableError,
   wrongKindError,
 } from '../../../src/cli/endpoint-errors.js';
-import { kindOfAnswer } from '../../../src/cli/endpoint-probe.js';
+import { kindOfAnswer, storeUrl } from '../../../src/cli/endpoint-probe.js';
 import { nodeAddress } from '../../../src/cli/node-target.js';
 
 /** fetch's shape: TypeError('fetch failed') with the socket error as its cause. */
@@ -133,5 +133,15 @@ describe('node addresses', () => {
 
   it('refuses anything else, showing the form', () => {
     expect(() => nodeAddress('127.0.0.1:8101/x?y')).toThrow(/NAME@HOST:PORT/);
+  });
+});
+
+describe('store URLs', () => {
+  it('takes host:port as http:// and refuses what is not an http(s) URL', () => {
+    expect(storeUrl('127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
+    expect(storeUrl('https://s3.example:8443')).toBe('https://s3.example:8443');
+    for (const bad of ['ftp://x', 'http://', 'h ttp://x']) {
+      expect(() => storeUrl(bad)).toThrow(/--url \(CAIRN_URL\) as http:\/\/HOST:PORT/);
+    }
   });
 });
