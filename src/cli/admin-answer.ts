@@ -14,10 +14,15 @@ export async function checkAdminAnswer(
   const fromFrontEnd =
     response.headers.get('x-amz-request-id') !== null || response.headers.get('server') === 'Cairn';
   const address = urlAddress(target.url);
-  if (!fromFrontEnd) {
+  // A success, or an S3 error body, is an S3 endpoint's answer whatever its headers (a
+  // proxy may drop them; Riak CS sends its own): only other refusals are looked into.
+  if (!fromFrontEnd && !response.ok) {
     const text = (await response.clone().text()).slice(0, 64 * 1024);
-    const found = kindOfAnswer(text) === 'other' ? await probeKind(address) : kindOfAnswer(text);
-    throw wrongKindError({ address, kind: 's3' }, found ?? 'other');
+    const said = kindOfAnswer(text);
+    if (said !== 's3') {
+      const found = said === 'other' ? await probeKind(address) : said;
+      throw wrongKindError({ address, kind: 's3' }, found ?? 'other');
+    }
   }
   if (response.status === 403) {
     const refused = keysRefusedError(address, target.keyId, 403, await response.clone().text());
