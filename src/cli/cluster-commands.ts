@@ -19,15 +19,16 @@ interface NodeStatus {
   transfers: TransferStatus[];
 }
 
+// The names the commands below were written against, kept so their bodies stay as they were.
 type Target = NodeTarget;
-
 const targetOf = nodeTargetOf;
 
 const NODE_HELP = `
 Speaks to a storage node (cairn node): --node HOST:PORT or NAME@HOST:PORT
 (CAIRN_NODE; default 127.0.0.1:8087), signed with the cluster cookie:
 --cookie SECRET (CAIRN_COOKIE). The embedded store (cairn start) has no
-storage node to ask: these commands need a cluster.`;
+storage node: member-status and ring-status answer for its one member
+(through --url and the admin keys); the other commands need a cluster.`;
 
 /** The node's name (the part a ring knows it by) from `name@host[:port]`. */
 function nodeName(node: string): string {
