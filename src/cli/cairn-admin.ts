@@ -27,7 +27,8 @@ Where each command speaks:
                         storage, access, status, audit-bucket-ownership, stanchion show|switch
   a storage node        --node HOST:PORT (CAIRN_NODE; default 127.0.0.1:8087) and the cluster
                         cookie --cookie (CAIRN_COOKIE): cluster, member-status, ring-status,
-                        transfers; the embedded store (cairn start) has no node to ask
+                        transfers; for the embedded store (cairn start), which has no
+                        node, member-status and ring-status answer through --url
   the stanchions        stanchion status --stanchion HOST:PORT,... (CAIRN_STANCHION) and the
                         cookie; against the embedded store it reports its in-process one
 
