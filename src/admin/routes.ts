@@ -17,6 +17,7 @@ import { auditBucketsRoute } from './audit-buckets.js';
 import { clusterInfoRoute } from './cluster-info.js';
 import { cleanupOrphanMultipartRoute } from './orphan-multipart.js';
 import { pingRoute } from './ping.js';
+import { ringRoute } from './ring-admin.js';
 import { stanchionShowRoute, stanchionSwitchRoute } from './stanchion-admin.js';
 import { statsRoute } from './stats.js';
 import {
@@ -61,4 +62,5 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['GET'], '/riak-cs/cluster-info', clusterInfoRoute],
   [['GET'], '/riak-cs/stats', statsRoute],
   [['GET'], '/riak-cs/audit-bucket-ownership', auditBucketsRoute],
+  [['GET'], '/riak-cs/ring', ringRoute],
 ];

@@ -9,6 +9,12 @@ import { isSealed } from '../../stanchion/core/secret-seal.js';
 import { storedSecret } from '../../stanchion/secret-box.js';
 import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { signV4 } from '../auth/sigv4-client.js';
+import { checkAdminAnswer } from './admin-answer.js';
+import { unreachableError } from './endpoint-errors.js';
+import { storeUrl, urlAddress } from './endpoint-probe.js';
+
+/** The S3 and admin endpoint of `cairn start`. */
+export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 /** Where and as whom cairn-admin talks. */
 export interface AdminTarget {
@@ -29,7 +35,7 @@ export interface TargetOptions {
 /** Resolves the target; throws a message for the user when no keys can be found. */
 export async function resolveTarget(options: TargetOptions): Promise<AdminTarget> {
   const env = process.env;
-  const url = options.url ?? env.CAIRN_URL ?? 'http://127.0.0.1:8080';
+  const url = storeUrl(options.url ?? env.CAIRN_URL ?? DEFAULT_URL);
   const region = env.CAIRN_REGION ?? 'us-east-1';
   const dataDir = options.dataDir ?? env.CAIRN_DATA_DIR;
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY && !options.dataDir) {
@@ -126,9 +132,16 @@ async function adminFetch(
     target.region,
     Date.now(),
   );
-  return fetch(url, {
-    method,
-    headers: { ...headers, ...signed },
-    ...(body ? { body: payload } : {}),
-  });
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: { ...headers, ...signed },
+      ...(body ? { body: payload } : {}),
+    });
+  } catch (error) {
+    throw unreachableError({ address: urlAddress(target.url), kind: 's3' }, error);
+  }
+  await checkAdminAnswer(target, response);
+  return response;
 }

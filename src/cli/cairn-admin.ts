@@ -3,6 +3,9 @@
  * per command group; this one only wires them into commander and reports failures.
  */
 import { Command } from 'commander';
+import { cairnVersion } from '../version.js';
+import { cliErrorText } from './endpoint-errors.js';
+import { DEFAULT_URL } from './admin-client.js';
 import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
 import { registerImportCommands } from './import-commands.js';
@@ -18,8 +21,26 @@ import { registerAccessCommands } from './storage-batch-commands.js';
 import { registerStorageCommands } from './storage-commands.js';
 import { registerUserCommands } from './user-commands.js';
 
+const ADMIN_HELP = `
+Where each command speaks:
+  the S3 and admin API  --url URL (CAIRN_URL; default http://127.0.0.1:8080): user, gc,
+                        storage, access, status, audit-bucket-ownership, stanchion show|switch
+  a storage node        --node HOST:PORT (CAIRN_NODE; default 127.0.0.1:8087) and the cluster
+                        cookie --cookie (CAIRN_COOKIE): cluster, member-status, ring-status,
+                        transfers; for the embedded store (cairn start), which has no
+                        node, member-status and ring-status answer through --url
+  the stanchions        stanchion status --stanchion HOST:PORT,... (CAIRN_STANCHION) and the
+                        cookie; against the embedded store it reports its in-process one
+
+Admin keys: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when set; otherwise cairn-admin reads
+DIR/admin.json of --data-dir DIR (CAIRN_DATA_DIR), by default ./data/admin.json, which
+cairn start writes on first start. Every command's own --help lists its options.`;
+
 const program = new Command('cairn-admin')
   .description('administer a Cairn store')
+  .version(cairnVersion(), '-V, --version', 'print the version')
+  .showSuggestionAfterError(true)
+  .addHelpText('after', ADMIN_HELP)
   .option('--url <url>', 'the store (CAIRN_URL; default http://127.0.0.1:8080)')
   .option('--data-dir <dir>', 'read the admin keys from this data dir (CAIRN_DATA_DIR)')
   .option(
@@ -42,7 +63,16 @@ registerStatusCommand(program);
 registerAuditCommand(program);
 registerImportCommands(program);
 
+// The command that runs, named in messages: "member-status needs a storage node".
+let running = 'cairn-admin';
+program.hook('preAction', (_root, action) => {
+  const names: string[] = [];
+  for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+  running = names.join(' ');
+});
+
 program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`cairn-admin: ${error instanceof Error ? error.message : String(error)}\n`);
+  const url = program.opts<{ url?: string }>().url ?? process.env.CAIRN_URL ?? DEFAULT_URL;
+  process.stderr.write(`cairn-admin: ${cliErrorText(error, running, url)}\n`);
   process.exit(1);
 });

@@ -7,10 +7,9 @@ import type { Command } from 'commander';
 import type { Plan, StagedChange } from '../../ring/core/membership.js';
 import type { Ring } from '../../ring/core/ring.js';
 import type { TransferStatus } from '../../ring/node/handoff.js';
-import { peerCall } from '../../ring/transport/peer-client.js';
-import type { InternalClient } from '../../ring/transport/internal-client.js';
-import { internalClientOf } from './internal-client-of.js';
+import { nodeAddress, nodeCall, nodeTargetOf, type NodeTarget } from './node-target.js';
 import { membershipTable, planText, ringStatusText } from './render-cluster.js';
+import { orEmbeddedRing, type RingView } from './embedded-ring.js';
 import { registerTransfersCommand } from './transfers-command.js';
 
 interface NodeStatus {
@@ -20,26 +19,16 @@ interface NodeStatus {
   transfers: TransferStatus[];
 }
 
-interface Target {
-  node: string;
-  client: InternalClient;
-}
+// The names the commands below were written against, kept so their bodies stay as they were.
+type Target = NodeTarget;
+const targetOf = nodeTargetOf;
 
-async function targetOf(program: Command): Promise<Target> {
-  const opts = program.opts<{ node?: string }>();
-  return {
-    node: opts.node ?? process.env.CAIRN_NODE ?? '127.0.0.1:8087',
-    client: await internalClientOf(program),
-  };
-}
-
-/** `name@host[:port]` or `host:port` → host:port (port defaults to 8087). */
-export function nodeAddress(node: string): string {
-  const at = node.indexOf('@');
-  const hostPort = at < 0 ? node : node.slice(at + 1);
-  if (!/^[\w.-]+(:\d{1,5})?$/.test(hostPort)) throw new Error(`not a node: ${node}`);
-  return hostPort.includes(':') ? hostPort : `${hostPort}:8087`;
-}
+const NODE_HELP = `
+Speaks to a storage node (cairn node): --node HOST:PORT or NAME@HOST:PORT
+(CAIRN_NODE; default 127.0.0.1:8087), signed with the cluster cookie:
+--cookie SECRET (CAIRN_COOKIE). The embedded store (cairn start) has no
+storage node: member-status and ring-status answer for its one member
+(through --url and the admin keys); the other commands need a cluster.`;
 
 /** The node's name (the part a ring knows it by) from `name@host[:port]`. */
 function nodeName(node: string): string {
@@ -47,36 +36,18 @@ function nodeName(node: string): string {
 }
 
 async function call<T>(target: Target, path: string, body?: unknown): Promise<T> {
-  return peerCall<T>(target.client, target.node, path, { body, timeoutMs: 15_000 });
+  return nodeCall<T>(target, path, body);
 }
 
 const print = (text: string) => process.stdout.write(text + '\n');
 
 /** Adds the cluster command group and the status commands. */
 export function registerClusterCommands(program: Command): void {
-  const cluster = program.command('cluster').description('stage and commit membership changes');
-  cluster
-    .command('join <node>')
-    .description('stage joining the cluster of <node>')
-    .action(async (node: string) => {
-      const target = await targetOf(program);
-      await call(target, '/admin/cluster/join', { target: nodeAddress(node) });
-      const self = await call<NodeStatus>(target, '/admin/status');
-      print(`Success: staged join request for '${self.nodeId}' to '${nodeName(node)}'`);
-    });
-  for (const kind of ['leave', 'force-remove'] as const) {
-    cluster
-      .command(`${kind} [node]`)
-      .description(`stage ${kind} of a node (default: this one)`)
-      .action(async (node?: string) => {
-        const target = await targetOf(program);
-        const nodeId = node
-          ? nodeName(node)
-          : (await call<NodeStatus>(target, '/admin/status')).nodeId;
-        await call(target, '/admin/cluster/stage', { kind, nodeId } satisfies StagedChange);
-        print(`Success: staged ${kind} request for '${nodeId}'`);
-      });
-  }
+  const cluster = program
+    .command('cluster')
+    .description('stage and commit membership changes (needs --node and --cookie)')
+    .addHelpText('after', NODE_HELP);
+  registerJoinLeave(cluster, program);
   cluster
     .command('replace <node1> <node2>')
     .description('stage replacing node1 by node2')
@@ -121,27 +92,75 @@ export function registerClusterCommands(program: Command): void {
       print('Cleared staged cluster changes');
     });
   registerStatusCommands(program);
+  addNodeHelp(program, cluster);
+}
+
+/** cluster join, leave and force-remove. */
+function registerJoinLeave(cluster: Command, program: Command): void {
+  cluster
+    .command('join <name@host:port>')
+    .description(
+      "stage joining the --node's node to the cluster of the node at name@host:port " +
+        '(e.g. dev1@127.0.0.1:8101)',
+    )
+    .action(async (node: string) => {
+      const target = await targetOf(program);
+      await call(target, '/admin/cluster/join', { target: nodeAddress(node) });
+      const self = await call<NodeStatus>(target, '/admin/status');
+      print(`Success: staged join request for '${self.nodeId}' to '${nodeName(node)}'`);
+    });
+  for (const kind of ['leave', 'force-remove'] as const) {
+    cluster
+      .command(`${kind} [node]`)
+      .description(`stage ${kind} of a node (default: this one)`)
+      .action(async (node?: string) => {
+        const target = await targetOf(program);
+        const nodeId = node
+          ? nodeName(node)
+          : (await call<NodeStatus>(target, '/admin/status')).nodeId;
+        await call(target, '/admin/cluster/stage', { kind, nodeId } satisfies StagedChange);
+        print(`Success: staged ${kind} request for '${nodeId}'`);
+      });
+  }
+}
+
+const embeddedMembers = (view: RingView) => membershipTable(view.ring, new Set(view.upNodes), []);
+const embeddedRingStatus = (view: RingView) => ringStatusText(view.ring, new Set(view.upNodes));
+
+/** Says under each node command's --help what it speaks to and what it needs. */
+function addNodeHelp(program: Command, cluster: Command): void {
+  const needNode = ['member-status', 'ring-status', 'transfers'];
+  for (const command of [...cluster.commands, ...program.commands]) {
+    if (command.parent === cluster || needNode.includes(command.name())) {
+      command.addHelpText('after', NODE_HELP);
+    }
+  }
 }
 
 function registerStatusCommands(program: Command): void {
   program
     .command('member-status')
-    .description('members, their ring share and pending share')
-    .action(async () => {
-      const target = await targetOf(program);
-      const status = await call<NodeStatus>(target, '/admin/status');
-      const plan = await call<{ staged: StagedChange[] }>(target, '/admin/cluster/plan', {}).catch(
-        () => ({ staged: [] as StagedChange[] }),
-      );
-      const joining = plan.staged.filter((s) => s.kind === 'join').map((s) => s.nodeId);
-      print(membershipTable(status.ring, new Set(status.upNodes), joining));
-    });
+    .description('members, their ring share and pending share (needs --node and --cookie)')
+    .action(() => orEmbeddedRing(program, memberStatus, embeddedMembers));
+  const memberStatus = async () => {
+    const target = await targetOf(program);
+    const status = await call<NodeStatus>(target, '/admin/status');
+    const plan = await call<{ staged: StagedChange[] }>(target, '/admin/cluster/plan', {}).catch(
+      () => ({ staged: [] as StagedChange[] }),
+    );
+    const joining = plan.staged.filter((s) => s.kind === 'join').map((s) => s.nodeId);
+    print(membershipTable(status.ring, new Set(status.upNodes), joining));
+  };
   program
     .command('ring-status')
-    .description('claimant, pending handoffs, unreachable nodes')
-    .action(async () => {
-      const status = await call<NodeStatus>(await targetOf(program), '/admin/status');
-      print(ringStatusText(status.ring, new Set(status.upNodes)));
-    });
-  registerTransfersCommand(program, () => targetOf(program));
+    .description('claimant, pending handoffs, unreachable nodes (needs --node and --cookie)')
+    .action(() => orEmbeddedRing(program, ringStatus, embeddedRingStatus));
+  const ringStatus = async () => {
+    const status = await call<NodeStatus>(await targetOf(program), '/admin/status');
+    print(ringStatusText(status.ring, new Set(status.upNodes)));
+  };
+  registerTransfersCommand(program, async () => {
+    const target = await targetOf(program);
+    return { ...target, ask: <T>(path: string) => call<T>(target, path) };
+  });
 }

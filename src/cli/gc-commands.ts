@@ -9,6 +9,7 @@ import { durationType } from '../config/core/types.js';
 import { ValueError } from '../config/core/values.js';
 import { formatIsoBasic, parseIsoBasic } from '../usage/core/iso8601.js';
 import { adminRequest, resolveTarget, type TargetOptions } from './admin-client.js';
+import { refusalText } from './endpoint-errors.js';
 import { gcStatusText, type GcStatusJson } from './render-gc.js';
 
 interface SweepJson {
@@ -33,7 +34,7 @@ export function registerGcCommands(program: Command): void {
     const target = await resolveTarget(program.opts<TargetOptions>());
     const answer = await adminRequest(target, method, path);
     if (answer.status !== 200) {
-      throw new Error(`the store refused (HTTP ${answer.status}): ${answer.text.slice(0, 200)}`);
+      throw new Error(refusalText(answer.status, answer.text));
     }
     return JSON.parse(answer.text) as Record<string, unknown>;
   };

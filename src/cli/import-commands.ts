@@ -13,7 +13,7 @@ import { runImport } from '../import/run.js';
 import { resolveTarget, type TargetOptions } from './admin-client.js';
 
 interface ImportFlags {
-  from: string;
+  from?: string;
   adminKey?: string;
   adminSecret?: string;
   sourceSignature: string;
@@ -30,7 +30,7 @@ export function registerImportCommands(program: Command): void {
   program
     .command('import')
     .description('copy users, buckets and objects from a Riak CS (or another Cairn) store')
-    .requiredOption('--from <url>', "the source's S3 endpoint (its admin API on the same port)")
+    .option('--from <url>', "the source's S3 endpoint, its admin API on the same port (required)")
     .option('--admin-key <id>', "the source admin's key id (CAIRN_SOURCE_ADMIN_KEY)")
     .option('--admin-secret <secret>', "the source admin's secret (CAIRN_SOURCE_ADMIN_SECRET)")
     .option('--source-signature <v2|v4>', 'signature for the source (v2: every Riak CS)', 'v2')
@@ -58,6 +58,9 @@ export function registerImportCommands(program: Command): void {
 }
 
 async function importOptions(target: TargetOptions, flags: ImportFlags) {
+  // Checked here, not by requiredOption: commander checks those before unknown options.
+  const from = flags.from;
+  if (from === undefined) throw new Error("import needs --from <url>: the source's S3 endpoint");
   const env = process.env;
   const keyId = flags.adminKey ?? env.CAIRN_SOURCE_ADMIN_KEY;
   const secret = flags.adminSecret ?? env.CAIRN_SOURCE_ADMIN_SECRET;
@@ -78,7 +81,7 @@ async function importOptions(target: TargetOptions, flags: ImportFlags) {
       : undefined;
   return {
     from: {
-      url: flags.from,
+      url: from,
       admin: { keyId, secret },
       signature: flags.sourceSignature,
       region: flags.sourceRegion,

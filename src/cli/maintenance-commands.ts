@@ -20,8 +20,9 @@ import {
   type AdminTarget,
   type TargetOptions,
 } from './admin-client.js';
+import { refusalText } from './endpoint-errors.js';
 import { clusterInfoText, type ClusterInfoParts } from './cluster-info-text.js';
-import { nodeAddress } from './cluster-commands.js';
+import { nodeAddress } from './node-target.js';
 
 /** Adds cleanup-orphan-multipart. */
 export function registerMaintenanceCommands(program: Command): void {
@@ -34,8 +35,7 @@ export function registerMaintenanceCommands(program: Command): void {
       const path = `/riak-cs/cleanup-orphan-multipart${query}`;
       const answer = await adminStream(target, 'POST', path, process.stdout);
       if (answer.status !== 200) {
-        const message = /<Message>([^<]*)<\/Message>/.exec(answer.text)?.[1] ?? answer.text;
-        throw new Error(`the store refused (HTTP ${answer.status}): ${message.slice(0, 300)}`);
+        throw new Error(refusalText(answer.status, answer.text));
       }
       if (!/have been deleted/.test(answer.text)) process.exitCode = 1;
     });
@@ -50,7 +50,7 @@ export function registerAuditCommand(program: Command): void {
       const target = await resolveTarget(program.opts<TargetOptions>());
       const answer = await adminRequest(target, 'GET', '/riak-cs/audit-bucket-ownership');
       if (answer.status !== 200) {
-        throw new Error(`the store refused (HTTP ${answer.status}): ${answer.text.slice(0, 200)}`);
+        throw new Error(refusalText(answer.status, answer.text));
       }
       const audit = JSON.parse(answer.text) as {
         users: number;
@@ -76,7 +76,7 @@ export function registerStatusCommand(program: Command): void {
       const target = await resolveTarget(program.opts<TargetOptions>());
       const answer = await adminRequest(target, 'GET', '/riak-cs/stats');
       if (answer.status !== 200) {
-        throw new Error(`the store refused (HTTP ${answer.status}): ${answer.text.slice(0, 200)}`);
+        throw new Error(refusalText(answer.status, answer.text));
       }
       process.stdout.write(statsLines(JSON.parse(answer.text) as MetricJson[]).join('\n') + '\n');
     });

@@ -6,8 +6,9 @@
  * first until it restarts.
  */
 import type { Command } from 'commander';
-import { stanchionStatusOf, type StanchionAnswer } from '../../stanchion/client.js';
-import { internalClientOf } from './internal-client-of.js';
+import type { StanchionAnswer } from '../../stanchion/client.js';
+import { refusalText } from './endpoint-errors.js';
+import { stanchionStatusAction, type StanchionStatusOptions } from './stanchion-status.js';
 import { adminRequest, resolveTarget, type TargetOptions } from './admin-client.js';
 
 /** Adds the `stanchion` command group. */
@@ -18,21 +19,10 @@ export function registerStanchionCommands(program: Command): void {
     .description('role, epoch, log position and queue of each stanchion')
     .option(
       '--stanchion <host:port,...>',
-      'stanchion addresses (CAIRN_STANCHION; default 127.0.0.1:8085)',
+      'stanchion addresses (CAIRN_STANCHION; default 127.0.0.1:8085); needs --cookie',
     )
     .option('--json', 'print the answers as JSON')
-    .action(async (opts: { stanchion?: string; json?: boolean }) => {
-      const list = opts.stanchion ?? process.env.CAIRN_STANCHION ?? '127.0.0.1:8085';
-      const addresses = list.split(',').map((a) => a.trim());
-      for (const a of addresses) {
-        if (!/^[\w.-]+:\d{1,5}$/.test(a)) throw new Error(`not a host:port: ${a}`);
-      }
-      const client = await internalClientOf(program);
-      const answers = await Promise.all(addresses.map((a) => stanchionStatusOf(client, a)));
-      if (opts.json) return void process.stdout.write(JSON.stringify(answers, null, 2) + '\n');
-      process.stdout.write(statusText(answers));
-      if (!answers.some((a) => 'status' in a && a.status.role === 'active')) process.exitCode = 2;
-    });
+    .action((opts: StanchionStatusOptions) => stanchionStatusAction(program, opts, statusText));
   registerShowSwitch(group, program);
 }
 
@@ -41,8 +31,7 @@ function registerShowSwitch(group: Command, program: Command): void {
     const target = await resolveTarget(program.opts<TargetOptions>());
     const answer = await adminRequest(target, method, path);
     if (answer.status !== 200) {
-      const message = /<Message>([^<]*)<\/Message>/.exec(answer.text)?.[1] ?? answer.text;
-      throw new Error(`the store refused (HTTP ${answer.status}): ${message.slice(0, 300)}`);
+      throw new Error(refusalText(answer.status, answer.text));
     }
     return JSON.parse(answer.text) as { addresses?: string[]; role?: string; embedded?: boolean };
   };

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { formatDurationMs } from '../config/core/values.js';
 import { formatIsoBasic } from '../usage/core/iso8601.js';
 import { adminRequest, resolveTarget, type TargetOptions } from './admin-client.js';
+import { refusalText } from './endpoint-errors.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -18,7 +19,7 @@ function caller(program: Command): Call {
     const target = await resolveTarget(program.opts<TargetOptions>());
     const answer = await adminRequest(target, method, path);
     if (answer.status !== 200) {
-      throw new Error(`the store refused (HTTP ${answer.status}): ${answer.text.slice(0, 200)}`);
+      throw new Error(refusalText(answer.status, answer.text));
     }
     return JSON.parse(answer.text) as Record<string, unknown>;
   };

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { adminRequest, resolveTarget, type TargetOptions } from './admin-client.js';
+import { refusalText } from './endpoint-errors.js';
 import { registerStorageBatchCommands } from './storage-batch-commands.js';
 
 /** One user of the storage answer. */
@@ -37,8 +38,7 @@ export function registerStorageCommands(program: Command): void {
       const target = await resolveTarget(program.opts<TargetOptions>());
       const answer = await adminRequest(target, 'GET', path);
       if (answer.status >= 300) {
-        const code = /<Code>([^<]*)<\/Code>/.exec(answer.text)?.[1] ?? answer.text.slice(0, 200);
-        throw new Error(`the store refused (HTTP ${answer.status}): ${code}`);
+        throw new Error(refusalText(answer.status, answer.text));
       }
       if (opts.json) return void process.stdout.write(answer.text + '\n');
       const { Users } = JSON.parse(answer.text) as { Users: UserStorage[] };

@@ -21,6 +21,8 @@ import {
 export interface TransfersTarget {
   node: string;
   client: InternalClient;
+  /** Asks `node` itself, saying for the operator why it could not (cluster-commands' call). */
+  ask?: <T>(path: string) => Promise<T>;
 }
 
 interface NodeStatus {
@@ -68,9 +70,11 @@ export async function collectTransfers(
   target: TransfersTarget,
   nowMs: () => number,
 ): Promise<TransfersView> {
-  const status = await peerCall<NodeStatus>(target.client, target.node, '/admin/status', {
-    timeoutMs: 15_000,
-  });
+  const status = target.ask
+    ? await target.ask<NodeStatus>('/admin/status')
+    : await peerCall<NodeStatus>(target.client, target.node, '/admin/status', {
+        timeoutMs: 15_000,
+      });
   const up = new Set(status.upNodes);
   const view: TransfersView = { nowMs: 0, transfers: [], unreachable: [] };
   await Promise.all(

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { adminRequest, resolveTarget, type TargetOptions } from './admin-client.js';
+import { refusalText } from './endpoint-errors.js';
 
 type UserJson = Record<string, unknown> & { key_id: string; key_secret: string };
 
@@ -21,7 +22,7 @@ export function registerUserCommands(program: Command): void {
       text ? { contentType: 'application/json', text } : undefined,
     );
     if (answer.status >= 300) {
-      throw new Error(`the store refused (HTTP ${answer.status}): ${errorSummary(answer.text)}`);
+      throw new Error(refusalText(answer.status, answer.text));
     }
     return answer.text;
   };
@@ -29,16 +30,7 @@ export function registerUserCommands(program: Command): void {
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(keyId)) throw new Error(`not an access key id: ${keyId}`);
     return `/riak-cs/user/${keyId}`;
   };
-  user
-    .command('create')
-    .description('create a user; prints its key id and secret')
-    .requiredOption('--email <email>', "the user's e-mail (unique)")
-    .requiredOption('--name <name>', "the user's name")
-    .option('--json', 'print the Riak CS JSON answer')
-    .action(async (opts: { email: string; name: string; json?: boolean }) => {
-      const text = await call('POST', '/riak-cs/user', { email: opts.email, name: opts.name });
-      printUser(text, opts.json, 'Created');
-    });
+  registerCreate(user, call);
   user
     .command('list')
     .description('list users (key id, status, e-mail, name)')
@@ -81,12 +73,33 @@ export function registerUserCommands(program: Command): void {
     });
 }
 
+type Call = (method: string, path: string, body?: Record<string, unknown>) => Promise<string>;
+
+function registerCreate(user: Command, call: Call): void {
+  user
+    .command('create')
+    .description('create a user; prints its key id and secret')
+    .option('--email <email>', "the user's e-mail (unique; required)")
+    .option('--name <name>', "the user's name (required)")
+    .option('--json', 'print the Riak CS JSON answer')
+    .action(async (opts: { email?: string; name?: string; json?: boolean }) => {
+      // Checked here, not by requiredOption: commander checks those before unknown options,
+      // so a misspelt --mail would be reported as a missing --email.
+      if (opts.email === undefined || opts.name === undefined) {
+        throw new Error('user create needs --email <email> and --name <name>');
+      }
+      const text = await call('POST', '/riak-cs/user', { email: opts.email, name: opts.name });
+      printUser(text, opts.json, 'Created');
+    });
+}
+
 function printUser(text: string, json: boolean | undefined, verb: string): void {
   if (json) return void process.stdout.write(text + '\n');
   const user = JSON.parse(text) as UserJson;
   const buckets = (user['buckets'] as Array<{ name: string }> | undefined) ?? [];
   process.stdout.write(
-    `${verb} user ${String(user['name'])} <${String(user['email'])}> ` +
+    `${verb === 'User' ? 'User' : `${verb} user`} ${String(user['name'])} ` +
+      `<${String(user['email'])}> ` +
       `(id ${String(user['id'])}, ${String(user['status'])})\n` +
       (verb === 'User' ? `Buckets: ${buckets.map((b) => b.name).join(', ') || '-'}\n` : '') +
       `AWS_ACCESS_KEY_ID=${user.key_id}\n` +
@@ -118,10 +131,4 @@ function userTable(users: UserJson[]): string {
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n') + `\n${users.length} user(s)\n`;
-}
-
-function errorSummary(text: string): string {
-  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
-  const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
-  return code ? `${code}: ${message ?? ''}` : text.slice(0, 200);
 }
