@@ -177,7 +177,10 @@ describe('cluster: transfers (5 processes, n_val=3, handoff 1 MB/s)', () => {
       expect(t.bytesDone).toBe(t.bytesTotal);
     }
     expect(done.some((t) => t.bytesTotal! > 100_000)).toBe(true);
-    for (const text of texts) {
+    // A text asked for after the JSON showed a transfer sending may find it already done.
+    const active = texts.filter((text) => !text.startsWith('No transfers active'));
+    expect(active.length, texts.join('\n---\n')).toBeGreaterThan(0);
+    for (const text of active) {
       expect(text).toContain('Ownership handoffs:');
       expect(text).toMatch(/, sending.*\n {4}objects [\d,]+ of [\d,]+, bytes .+ of .+ \([\d.]+%\)/);
       expect(text).toMatch(/\n {4}rate (unknown yet|[\d.]+ [kM]?B\/s \(last 10 s\)), ETA /);
