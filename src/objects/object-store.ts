@@ -29,6 +29,7 @@ import {
   type PartChunkReader,
 } from './manifest-parts.js';
 import { PARTS_PER_CHUNK } from './part-chunks.js';
+import { VersionStore } from './version-store.js';
 
 /** Tunables of the object layer. */
 export interface ObjectStoreOptions {
@@ -72,6 +73,8 @@ export interface CommitObserver {
 export class ObjectStore {
   /** Reads a chunk of a multipart object's part list (see manifest-parts.ts). */
   readonly partChunks: PartChunkReader;
+  /** The versions of versioned buckets' objects (version-store.ts). */
+  readonly versions: VersionStore;
 
   constructor(
     private readonly ring: RingClient,
@@ -81,12 +84,21 @@ export class ObjectStore {
     private readonly observer?: CommitObserver,
   ) {
     this.partChunks = ringChunkReader(ring, options.onPartChunkRead);
+    this.versions = new VersionStore({
+      ring,
+      gc,
+      clock,
+      deadOf: (old) => this.deadOf(old),
+      deleteLegacy: (bucketId, key) => this.delete(bucketId, key),
+      ...(observer ? { observer } : {}),
+    });
   }
 
-  /** The current manifest of (bucketId, key), if any. */
+  /** The current manifest of (bucketId, key), if any; a delete marker is none. */
   async head(bucketId: string, key: string): Promise<Manifest | undefined> {
     const value = await this.ring.get(KEYSPACES.manifests, bucketId, key);
-    return value ? decodeManifest(value) : undefined;
+    const manifest = value ? decodeManifest(value) : undefined;
+    return manifest?.deleteMarker ? undefined : manifest;
   }
 
   /**
@@ -177,6 +189,7 @@ export class ObjectStore {
     const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     const manifest = resolveCurrent(current.values);
     if (!manifest) return undefined;
+    if (manifest.orderId !== undefined) return this.versions.rewrite(manifest, change);
     return this.commit(change(manifest), current);
   }
 
@@ -202,7 +215,11 @@ export class ObjectStore {
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, null, current.context);
     const previous = current.values.map(decodeManifest);
     this.observer?.onCommit(bucketId, newestOf(previous, current.values), undefined);
-    for (const old of previous) await this.gc.enqueue(await this.deadOf(old), this.clock());
+    for (const old of previous) {
+      // A version of a versioned bucket keeps its blocks: its version record holds them.
+      if (old.orderId !== undefined) continue;
+      await this.gc.enqueue(await this.deadOf(old), this.clock());
+    }
   }
 
   /**
@@ -216,7 +233,7 @@ export class ObjectStore {
       const manifests = await this.scan(bucketId, { limit: batch });
       for (const manifest of manifests) await this.delete(bucketId, manifest.key);
       swept += manifests.length;
-      if (manifests.length < batch) return swept;
+      if (manifests.length < batch) return swept + (await this.versions.sweepBucket(bucketId));
     }
   }
 
@@ -296,6 +313,7 @@ export class ObjectStore {
     precondition?: (current: Manifest | undefined) => void,
     keptParts?: readonly ManifestPart[],
   ): Promise<Manifest> {
+    if (manifest.orderId !== undefined) return this.versions.commit(manifest, precondition);
     const { bucketId, key } = manifest;
     const current = read ?? (await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key));
     precondition?.(resolveCurrent(current.values));
@@ -306,7 +324,7 @@ export class ObjectStore {
     this.observer?.onCommit(bucketId, newestOf(previous, current.values), manifest);
     let kept: Set<string> | undefined;
     for (const old of previous) {
-      if (old.versionId === manifest.versionId) continue;
+      if (old.versionId === manifest.versionId || old.orderId !== undefined) continue;
       const dead = await this.deadOf(old);
       // Two Completes of one upload share parts: the loser's must not collect the winner's
       // (nor may a later rewrite of the winner, whose parts may be in chunks: read them).
@@ -345,7 +363,7 @@ export class ObjectStore {
   }
 
   /** What a replaced or deleted version leaves for GC: its blocks, parts and chunk records. */
-  private async deadOf(old: Manifest): Promise<DeadBlocks> {
+  async deadOf(old: Manifest): Promise<DeadBlocks> {
     const { versionId, blockCount, partIndex } = old;
     // A sibling of a version already replaced may find its chunks collected: its parts
     // were queued then; its chunk records are queued again (removing is idempotent).
@@ -359,9 +377,10 @@ function* inlineChunks(data: Buffer, start: number, end: number): Generator<Buff
   if (end >= start) yield data.subarray(start, end + 1);
 }
 
-/** The version readers see among the siblings of a read, if any. */
+/** The version readers see among the siblings of a read, if any; a delete marker is none. */
 function resolveCurrent(values: Buffer[]): Manifest | undefined {
-  return newestOf(values.map(decodeManifest), values);
+  const current = newestOf(values.map(decodeManifest), values);
+  return current?.deleteMarker ? undefined : current;
 }
 
 /** The newest of decoded siblings, if any. */

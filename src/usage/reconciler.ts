@@ -96,7 +96,9 @@ export class UsageReconciler {
     const limit = this.options.scanPageSize;
     for (;;) {
       const page = await this.objects.scan(bucketId, { ...(after ? { after } : {}), limit });
-      for (const m of page) total = addUsage(total, { objects: 1, bytes: m.size });
+      for (const m of page) {
+        if (!m.deleteMarker) total = addUsage(total, { objects: 1, bytes: m.size });
+      }
       if (page.length < limit) return total;
       after = Buffer.from(page.at(-1)!.key, 'utf8');
     }
