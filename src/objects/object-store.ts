@@ -5,7 +5,7 @@
  * the blocks for GC. A version is visible only once its manifest is written, so a failed or
  * abandoned upload is never seen by readers.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { RingClient, VersionedRead } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
@@ -29,6 +29,7 @@ import {
   type PartChunkReader,
 } from './manifest-parts.js';
 import { PARTS_PER_CHUNK } from './part-chunks.js';
+import { versionIdGenerator } from './version-id.js';
 import { VersionStore } from './version-store.js';
 
 /** Tunables of the object layer. */
@@ -88,6 +89,7 @@ export class ObjectStore {
       ring,
       gc,
       clock,
+      newVersionId: versionIdGenerator(clock, randomBytes(4).toString('hex')),
       deadOf: (old) => this.deadOf(old),
       deleteLegacy: (bucketId, key) => this.delete(bucketId, key),
       ...(observer ? { observer } : {}),
@@ -292,6 +294,12 @@ export class ObjectStore {
       }
     }
     return Readable.from(blocks(), { objectMode: false });
+  }
+
+  /** Manifests of a bucket in key order, each with its sort key (the key, as UTF-8). */
+  async scanItems(bucketId: string, options: { after?: Buffer; prefix?: Buffer; limit: number }) {
+    const items = await this.ring.scan(KEYSPACES.manifests, bucketId, options);
+    return items.map((item) => ({ sk: item.sk, manifest: decodeManifest(item.value) }));
   }
 
   /** Manifests of a bucket in key order: the range scan ListObjects is built on. */

@@ -23,6 +23,8 @@ export interface VersionStoreDeps {
   ring: RingClient;
   gc: GcQueue;
   clock: () => number;
+  /** A new version id, greater than every one this front end made before. */
+  newVersionId: () => string;
   /** What a removed version leaves for GC (its blocks, parts and chunk records). */
   deadOf: (old: Manifest) => Promise<DeadBlocks>;
   /** Removes an unversioned ("legacy") current object and queues its blocks. */
@@ -41,6 +43,11 @@ const KEY_SCAN_BATCH = 100;
 /** Versions of objects on the ring (see the file comment). */
 export class VersionStore {
   constructor(private readonly deps: VersionStoreDeps) {}
+
+  /** A new version id (version-id.ts), for a version this front end is about to write. */
+  newVersionId(): string {
+    return this.deps.newVersionId();
+  }
 
   /** The key's current record, a delete marker included; undefined when there is none. */
   async current(bucketId: string, key: string): Promise<Manifest | undefined> {
