@@ -197,9 +197,24 @@ export class ObjectStore {
 
   /** Replaces the tags of the current version (see rewrite); none removes them. */
   setTags(bucketId: string, key: string, tags: Tag[]): Promise<Manifest | undefined> {
-    return this.rewrite(bucketId, key, ({ tags: _old, ...rest }) =>
-      tags.length > 0 ? { ...rest, tags } : rest,
-    );
+    return this.rewrite(bucketId, key, withTags(tags));
+  }
+
+  /**
+   * Rewrites the version `found` (read with ?versionId): its version record when it has
+   * one, else (an unversioned object) the current manifest, as rewrite does.
+   */
+  rewriteVersion(
+    found: Manifest,
+    change: (current: Manifest) => Manifest,
+  ): Promise<Manifest | undefined> {
+    if (found.orderId !== undefined) return this.versions.rewrite(found, change);
+    return this.rewrite(found.bucketId, found.key, change);
+  }
+
+  /** Replaces the tags of the version `found` (see rewriteVersion). */
+  setVersionTags(found: Manifest, tags: Tag[]): Promise<Manifest | undefined> {
+    return this.rewriteVersion(found, withTags(tags));
   }
 
   /**
@@ -378,6 +393,11 @@ export class ObjectStore {
     const parts = await allParts(old, this.partChunks).catch(() => undefined);
     return { versionId, blockCount, parts, ...(partIndex ? { partChunks: partIndex } : {}) };
   }
+}
+
+function withTags(tags: Tag[]) {
+  return ({ tags: _old, ...rest }: Manifest): Manifest =>
+    tags.length > 0 ? { ...rest, tags } : rest;
 }
 
 /** Bytes [start, end] (inclusive) of an inline object, as one chunk (none when empty). */

@@ -6,7 +6,14 @@
  * expectations are AWS's documented behaviour (S3 User Guide, "Using versioning").
  */
 import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetObjectAclCommand,
+  GetObjectTaggingCommand,
+  PutObjectTaggingCommand,
+  UploadPartCommand,
   DeleteObjectsCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
@@ -26,7 +33,16 @@ import { signedFetch } from '../helpers/signed-fetch.js';
 let server: CairnProcess;
 let s3: S3Client;
 
-const BUCKETS = ['v-basic', 'v-marker', 'v-old', 'v-susp', 'v-list', 'v-multi', 'v-bad', 'v-race'];
+const BUCKETS = [
+  'v-basic',
+  'v-marker',
+  'v-old',
+  'v-susp',
+  'v-list',
+  'v-multi',
+  'v-bad',
+  'v-race',
+].concat(['v-ops']);
 
 useCairn({ buckets: BUCKETS }, (started) => {
   ({ server, s3 } = started);
@@ -285,5 +301,67 @@ describe('bad input changes nothing', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: 'v-bad', Key: 'mine', VersionId: other }));
     expect(await read('v-bad', 'mine')).toEqual({ body: 'm', versionId: mine });
     expect(await read('v-bad', 'other')).toEqual({ body: 'o', versionId: other });
+  });
+});
+
+describe('operations on one version', () => {
+  it('copies a named version (restoring it), tags and reads ACLs by version id', async () => {
+    await setVersioning('v-ops', 'Enabled');
+    const old = await put('v-ops', 'doc', 'old text');
+    await put('v-ops', 'doc', 'new text');
+    const copied = await s3.send(
+      new CopyObjectCommand({
+        Bucket: 'v-ops',
+        Key: 'doc',
+        CopySource: `v-ops/doc?versionId=${old}`,
+      }),
+    );
+    expect(copied.CopySourceVersionId).toBe(old);
+    expect(copied.VersionId! > old!).toBe(true);
+    expect(await read('v-ops', 'doc')).toEqual({ body: 'old text', versionId: copied.VersionId });
+    const tagging = { TagSet: [{ Key: 'era', Value: 'first' }] };
+    const tagged = await s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: 'v-ops',
+        Key: 'doc',
+        VersionId: old,
+        Tagging: tagging,
+      }),
+    );
+    expect(tagged.VersionId).toBe(old);
+    const tagsOf = async (VersionId?: string) =>
+      (await s3.send(new GetObjectTaggingCommand({ Bucket: 'v-ops', Key: 'doc', VersionId })))
+        .TagSet;
+    expect(await tagsOf(old)).toEqual(tagging.TagSet);
+    expect(await tagsOf()).toEqual([]);
+    const acl = await s3.send(
+      new GetObjectAclCommand({ Bucket: 'v-ops', Key: 'doc', VersionId: old }),
+    );
+    expect(acl.Owner?.ID).toBeDefined();
+    const missing = s3.send(
+      new GetObjectAclCommand({ Bucket: 'v-ops', Key: 'doc', VersionId: '0'.repeat(26) }),
+    );
+    expect(await s3ErrorOf(missing)).toEqual({ name: 'NoSuchVersion', status: 404 });
+  });
+
+  it('makes a version of a completed multipart upload', async () => {
+    const before = await put('v-ops', 'mp', 'single');
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: 'v-ops', Key: 'mp' }),
+    );
+    const part = await s3.send(
+      new UploadPartCommand({ Bucket: 'v-ops', Key: 'mp', UploadId, PartNumber: 1, Body: 'mp' }),
+    );
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'v-ops',
+        Key: 'mp',
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    expect(done.VersionId! > before!).toBe(true);
+    expect(await read('v-ops', 'mp')).toEqual({ body: 'mp', versionId: done.VersionId });
+    expect((await read('v-ops', 'mp', before)).body).toBe('single');
   });
 });
