@@ -16,7 +16,6 @@ import type { DeadBlocks, GcQueue } from './gc-queue.js';
 import { decodeManifest, encodeManifest, newestIndex, type Manifest } from './manifest.js';
 import { NULL_VERSION_ID } from './version-id.js';
 import { keyVersionsPrefix, parseVersionSortKey, versionSortKey } from './version-keys.js';
-import type { CommitObserver } from './object-store.js';
 
 /** What the version store needs of the object store around it. */
 export interface VersionStoreDeps {
@@ -29,7 +28,10 @@ export interface VersionStoreDeps {
   deadOf: (old: Manifest) => Promise<DeadBlocks>;
   /** Removes an unversioned ("legacy") current object and queues its blocks. */
   deleteLegacy: (bucketId: string, key: string) => Promise<void>;
-  observer?: CommitObserver;
+  /** The object store's CommitObserver: told when the current object changes. */
+  observer?: {
+    onCommit(bucketId: string, before: Manifest | undefined, after: Manifest | undefined): void;
+  };
 }
 
 /** One version found by a scan of the versions keyspace, with its sort key. */
