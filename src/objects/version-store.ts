@@ -85,7 +85,16 @@ export class VersionStore {
       await ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, read.context);
       this.deps.observer?.onCommit(bucketId, visible(current), visible(manifest));
     }
-    for (const old of replaced) await this.collect(old);
+    // The version that stopped being current (kept unless replaced), or this one if older.
+    const demoted = isNewest ? current : manifest;
+    const gone = (m: Manifest) => replaced.some((old) => sameVersion(old, m));
+    if (demoted && !gone(demoted)) this.countNoncurrent(bucketId, undefined, demoted);
+    for (const old of replaced) {
+      // A replaced null version record that was not current was counted noncurrent.
+      const wasNoncurrent = old.orderId !== undefined && !(current && sameVersion(old, current));
+      if (wasNoncurrent) this.countNoncurrent(bucketId, old, undefined);
+      await this.collect(old);
+    }
     return manifest;
   }
 
@@ -165,7 +174,9 @@ export class VersionStore {
       return found.manifest;
     }
     await this.deps.ring.delete(KEYSPACES.objectVersions, bucketId, found.sk);
-    await this.promoteAfterRemoving(found.manifest);
+    const promoted = await this.promoteAfterRemoving(found.manifest);
+    if (promoted === false) this.countNoncurrent(bucketId, found.manifest, undefined);
+    else if (promoted) this.countNoncurrent(bucketId, promoted, undefined);
     await this.collect(found.manifest);
     return found.manifest;
   }
@@ -176,18 +187,28 @@ export class VersionStore {
     return value ? { sk, manifest: decodeManifest(value) } : undefined;
   }
 
-  /** After `removed` is gone: if it was current, its key's next newest version is. */
-  private async promoteAfterRemoving(removed: Manifest): Promise<void> {
+  /**
+   * After `removed` is gone: if it was current, its key's next newest version is (returned;
+   * undefined when none is left). false when `removed` was not current.
+   */
+  private async promoteAfterRemoving(removed: Manifest): Promise<Manifest | undefined | false> {
     const { ring } = this.deps;
     const { bucketId, key } = removed;
     const read = await ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     const current = newestOf(read.values);
     const wasCurrent = read.values.map(decodeManifest).some((m) => m.orderId === removed.orderId);
-    if (!wasCurrent) return;
+    if (!wasCurrent) return false;
     const [next] = await this.keyVersions(bucketId, key, 1);
     const value = next ? encodeManifest(next.manifest) : null;
     await ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, read.context);
     this.deps.observer?.onCommit(bucketId, visible(current), visible(next?.manifest));
+    return next?.manifest;
+  }
+
+  /** Storage accounting of noncurrent versions: one leaves the set, one joins it. */
+  private countNoncurrent(bucketId: string, left?: Manifest, joined?: Manifest): void {
+    const key = noncurrentCounterKey(bucketId);
+    this.deps.observer?.onCommit(key, visible(left), visible(joined));
   }
 
   /**
@@ -269,11 +290,23 @@ export class VersionStore {
   }
 }
 
+/**
+ * Where storage accounting counts a bucket's noncurrent versions: a counter key of its own
+ * beside the bucket's (bucket ids never contain a slash), so the counters need no change.
+ */
+export function noncurrentCounterKey(bucketId: string): string {
+  return `${bucketId}/noncurrent`;
+}
+
 /** The newest of encoded siblings (version order first, see newestIndex), if any. */
 function newestOf(values: Buffer[]): Manifest | undefined {
   if (values.length === 0) return undefined;
   const manifests = values.map(decodeManifest);
   return manifests[newestIndex(manifests, values)];
+}
+
+function sameVersion(a: Manifest, b: Manifest): boolean {
+  return a.versionId === b.versionId && a.orderId === b.orderId;
 }
 
 /** What storage accounting and readers count as the object: never a delete marker. */
