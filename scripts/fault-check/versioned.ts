@@ -32,7 +32,7 @@ export async function runVersionedWorkload(
   workers: number,
   shouldStop: () => boolean,
 ): Promise<{ acked: AckedVersions; acknowledged: number; failed: number }> {
-  const acked: AckedVersions = new Map(keys.map((k) => [k, new Map()]));
+  const acked: AckedVersions = new Map(keys.map((k) => [k, new Map<string, string>()]));
   const counts = { acknowledged: 0, failed: 0 };
   const worker = async (w: number) => {
     const mine = keys.filter((_, i) => i % workers === w);

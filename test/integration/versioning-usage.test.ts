@@ -44,8 +44,10 @@ async function usage() {
   };
 }
 
-const put = async (Key: string, bytes: number) =>
-  (await s3.send(new PutObjectCommand({ Bucket: 'v-usage', Key, Body: 'x'.repeat(bytes) }))).VersionId;
+async function put(Key: string, bytes: number) {
+  const body = 'x'.repeat(bytes);
+  return (await s3.send(new PutObjectCommand({ Bucket: 'v-usage', Key, Body: body }))).VersionId;
+}
 
 describe('storage accounting of versions', () => {
   it('counts current and noncurrent bytes apart, and the reconciler agrees', async () => {
