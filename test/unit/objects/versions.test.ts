@@ -146,7 +146,7 @@ describe('VersionStore', () => {
     expect(listed.map((v) => v.manifest.orderId)).toEqual([5, 4, 3, 2, 1].map(id));
   });
 
-  it('collects the blocks of removed versions and of an overwritten null version only', async () => {
+  it('collects only the blocks of removed versions and an overwritten null version', async () => {
     const { objects, put, collect, hasBlock } = setup();
     await put(id(1), 'first version');
     await put(id(2), 'second version');
