@@ -41,6 +41,14 @@ export interface VersionItem {
 }
 
 const KEY_SCAN_BATCH = 100;
+/** Settling passes after a version delete; two suffice unless removers keep racing. */
+const SETTLE_PASSES_MAX = 5;
+
+/** How the current manifest changed: the version before and the one after, if any. */
+interface CurrentChange {
+  before?: Manifest;
+  after?: Manifest;
+}
 
 /** Versions of objects on the ring (see the file comment). */
 export class VersionStore {
@@ -85,6 +93,7 @@ export class VersionStore {
       await ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, read.context);
       this.deps.observer?.onCommit(bucketId, visible(current), visible(manifest));
     }
+    await this.recheckCurrent(manifest, isNewest);
     // The version that stopped being current (kept unless replaced), or this one if older.
     const demoted = isNewest ? current : manifest;
     const gone = (m: Manifest) => replaced.some((old) => sameVersion(old, m));
@@ -96,6 +105,24 @@ export class VersionStore {
       await this.collect(old);
     }
     return manifest;
+  }
+
+  /**
+   * After a write: a version delete may have removed this record before the current
+   * manifest was written (which then names a removed version), or removed the newer
+   * current one while this older record was being written (which may now be the newest).
+   * Either way the current manifest is settled again; otherwise this costs one read.
+   */
+  private async recheckCurrent(manifest: Manifest, isNewest: boolean): Promise<void> {
+    const { bucketId, key, orderId } = manifest;
+    if (isNewest) {
+      const sk = versionSortKey(key, orderId!);
+      const kept = await this.deps.ring.get(KEYSPACES.objectVersions, bucketId, sk);
+      if (!kept) await this.settleCurrent(bucketId, key);
+      return;
+    }
+    const now = await this.current(bucketId, key);
+    if ((now?.orderId ?? '') < orderId!) await this.settleCurrent(bucketId, key);
   }
 
   /**
@@ -174,9 +201,10 @@ export class VersionStore {
       return found.manifest;
     }
     await this.deps.ring.delete(KEYSPACES.objectVersions, bucketId, found.sk);
-    const promoted = await this.promoteAfterRemoving(found.manifest);
-    if (promoted === false) this.countNoncurrent(bucketId, found.manifest, undefined);
-    else if (promoted) this.countNoncurrent(bucketId, promoted, undefined);
+    const change = await this.settleCurrent(bucketId, key);
+    const wasCurrent = change?.before && sameVersion(change.before, found.manifest);
+    if (!wasCurrent) this.countNoncurrent(bucketId, found.manifest, undefined);
+    else if (change.after) this.countNoncurrent(bucketId, change.after, undefined);
     await this.collect(found.manifest);
     return found.manifest;
   }
@@ -188,21 +216,35 @@ export class VersionStore {
   }
 
   /**
-   * After `removed` is gone: if it was current, its key's next newest version is (returned;
-   * undefined when none is left). false when `removed` was not current.
+   * Makes the key's current manifest its newest version record (or removes it when no
+   * record is left): after a version is removed, and after a write whose own record a
+   * concurrent version delete removed before its current manifest was written. Each pass
+   * reads again after writing: a concurrent remover may have written what it found newest
+   * before this write, and the last writer to look is the one that leaves it right. An
+   * unversioned current object is left alone. Returns the first change made, if any.
    */
-  private async promoteAfterRemoving(removed: Manifest): Promise<Manifest | undefined | false> {
+  async settleCurrent(bucketId: string, key: string): Promise<CurrentChange | undefined> {
+    let first: CurrentChange | undefined;
+    for (let pass = 0; pass < SETTLE_PASSES_MAX; pass++) {
+      const change = await this.settleOnce(bucketId, key);
+      if (!change) return first;
+      first ??= change;
+    }
+    return first;
+  }
+
+  private async settleOnce(bucketId: string, key: string): Promise<CurrentChange | undefined> {
     const { ring } = this.deps;
-    const { bucketId, key } = removed;
     const read = await ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     const current = newestOf(read.values);
-    const wasCurrent = read.values.map(decodeManifest).some((m) => m.orderId === removed.orderId);
-    if (!wasCurrent) return false;
+    if (current && current.orderId === undefined) return undefined;
     const [next] = await this.keyVersions(bucketId, key, 1);
+    const settled = current?.orderId === next?.manifest.orderId && read.values.length <= 1;
+    if (settled) return undefined;
     const value = next ? encodeManifest(next.manifest) : null;
     await ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, read.context);
     this.deps.observer?.onCommit(bucketId, visible(current), visible(next?.manifest));
-    return next?.manifest;
+    return { ...(current ? { before: current } : {}), ...(next ? { after: next.manifest } : {}) };
   }
 
   /** Storage accounting of noncurrent versions: one leaves the set, one joins it. */

@@ -72,6 +72,14 @@ export function versionIdHeader(manifest: Manifest): Record<string, string> {
 }
 
 /**
+ * x-amz-version-id of the answer to a write (PUT, POST, copy, Complete): none for a null
+ * version (a suspended bucket's write), as ceph's s3-tests expect of S3.
+ */
+export function writtenVersionHeader(manifest: Manifest): Record<string, string> {
+  return manifest.nullVersion ? {} : versionIdHeader(manifest);
+}
+
+/**
  * What a new version of a bucket's object carries: an order id when the bucket is
  * versioned, marked "null" when versioning is suspended; nothing for a bucket never
  * versioned, whose writes stay exactly what they were.

@@ -184,8 +184,9 @@ describe('objects from before versioning, and suspended buckets', () => {
     await setVersioning('v-susp', 'Suspended');
     const got = await s3.send(new GetBucketVersioningCommand({ Bucket: 'v-susp' }));
     expect(got.Status).toBe('Suspended');
-    expect(await put('v-susp', 's', 'null-1')).toBe('null');
-    expect(await put('v-susp', 's', 'null-2')).toBe('null');
+    // A null version's write answers no version id (ceph's s3-tests hold S3 to that).
+    expect(await put('v-susp', 's', 'null-1')).toBeUndefined();
+    expect(await put('v-susp', 's', 'null-2')).toBeUndefined();
     expect(await read('v-susp', 's')).toEqual({ body: 'null-2', versionId: 'null' });
     expect(await versionsOf('v-susp')).toEqual([
       { key: 's', id: kept, latest: false },

@@ -29,7 +29,7 @@ import { storageClassField, storageClassFromHeaders } from '../storage-class.js'
 import { taggingOf } from '../tags.js';
 import { NEWER_CHECKSUM_ALGORITHMS } from '../unsupported-headers.js';
 import { renderXml } from '../../http/xml.js';
-import { newVersionFields, versionIdHeader } from '../object-version.js';
+import { newVersionFields, versionIdHeader, writtenVersionHeader } from '../object-version.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { sendXml } from './responses.js';
@@ -114,7 +114,7 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
     },
     precondition,
   );
-  ctx.reply.headers({ ...versionIdHeader(copied), ...sourceVersionHeader(manifest) });
+  ctx.reply.headers({ ...writtenVersionHeader(copied), ...sourceVersionHeader(manifest) });
   sendXml(ctx, 200, copyResultXml(copied));
 }
 

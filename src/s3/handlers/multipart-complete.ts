@@ -6,7 +6,7 @@
  * already completed, naming the same parts, is answered as the first was: SDKs retry it
  * when that answer was lost, and it must not fail an upload that succeeded.
  */
-import { newVersionFields, versionIdHeader } from '../object-version.js';
+import { newVersionFields, writtenVersionHeader } from '../object-version.js';
 import {
   CHECKSUM_ALGORITHMS,
   checksumAlgorithmFromHeader,
@@ -129,6 +129,6 @@ function sendResult(ctx: S3Context, bucketName: string, key: string, manifest: M
     body[`Checksum${alg.toUpperCase()}`] = value;
     body['ChecksumType'] = checksumTypeOf(manifest);
   }
-  ctx.reply.headers(versionIdHeader(manifest));
+  ctx.reply.headers(writtenVersionHeader(manifest));
   sendXml(ctx, 200, renderXml('CompleteMultipartUploadResult', body));
 }

@@ -18,7 +18,7 @@ import { taggingOf } from '../tags.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { copyObject } from './copy.js';
-import { newVersionFields, versionIdHeader } from '../object-version.js';
+import { newVersionFields, versionIdHeader, writtenVersionHeader } from '../object-version.js';
 import { deleteHeaders, deleteKey } from './object-delete.js';
 import { sendEmpty } from './responses.js';
 
@@ -59,7 +59,7 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
   const manifest = await ctx.deps.objects.put(object, body.stream, check, precondition);
   const answer: Record<string, string> = {
     etag: `"${manifest.etag}"`,
-    ...versionIdHeader(manifest),
+    ...writtenVersionHeader(manifest),
   };
   for (const [alg, value] of Object.entries(manifest.checksums)) {
     answer[`x-amz-checksum-${alg}`] = value;

@@ -7,7 +7,7 @@
  * condition and s3:PutObject hold; the
  * size range is enforced while streaming (too large aborts at once) and before the commit.
  */
-import { newVersionFields, versionIdHeader } from '../object-version.js';
+import { newVersionFields, writtenVersionHeader } from '../object-version.js';
 import type { UserRecord } from '../../../stanchion/core/records.js';
 import { secretsOf } from '../../../stanchion/secret-box.js';
 import { checksumsFromHeaders, createChecksum, verifyChecksums } from '../../auth/checksums.js';
@@ -86,7 +86,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
       }
     },
   );
-  void ctx.reply.headers(versionIdHeader(manifest));
+  void ctx.reply.headers(writtenVersionHeader(manifest));
   answerPost(ctx, fields, { bucket: bucketName, key, etag: `"${manifest.etag}"` });
 }
 
