@@ -202,6 +202,16 @@ describe('replication under faults (5 processes, n_val=3, w=2)', () => {
     expect(result.code, result.stdout).toBe(0);
   }, 300_000);
 
+  it('detects a versions range the wiped replica lacks when anti-entropy is off', async () => {
+    const result = await check(
+      ['--versioned', '--keys', '20', '--pause-seconds', '2', '--settle-seconds', '10'],
+      { CAIRN_CHECK_AAE_INTERVAL_MS: '3600000' },
+    );
+    const disagreeing = Number(/^replicas disagreeing: (\d+)$/m.exec(result.stdout)?.[1]);
+    expect(disagreeing, result.stdout).toBeGreaterThan(0);
+    expect(result.code).toBe(1);
+  }, 300_000);
+
   it('detects the wiped replica when anti-entropy is off (control)', async () => {
     const result = await check(['--keys', '20', '--pause-seconds', '2', '--settle-seconds', '10'], {
       CAIRN_CHECK_AAE_INTERVAL_MS: '3600000',
