@@ -168,4 +168,28 @@ describe('VersionStore', () => {
     for (const n of [1, 2, 4]) expect(await hasBlock(id(n))).toBe(false);
     expect(await objects.versions.any('b')).toBe(false);
   });
+
+  it('leaves no current object after concurrent deletes of every version', async () => {
+    for (let round = 0; round < 20; round++) {
+      const { objects, put } = setup();
+      const ids = [1, 2, 3, 4, 5].map((n) => id(round * 10 + n));
+      for (const orderId of ids) await put(orderId, `body ${orderId}`);
+      await Promise.all(ids.map((orderId) => objects.versions.deleteVersion('b', 'k', orderId)));
+      expect(await objects.versions.current('b', 'k')).toBeUndefined();
+      expect(await objects.versions.any('b')).toBe(false);
+    }
+  });
+
+  it('keeps the newest version current under concurrent puts and deletes', async () => {
+    const { objects, put } = setup();
+    for (const n of [1, 2, 3]) await put(id(n), `v${n}`);
+    await Promise.all([
+      put(id(4), 'v4'),
+      objects.versions.deleteVersion('b', 'k', id(3)),
+      put(id(5), 'v5'),
+      objects.versions.deleteVersion('b', 'k', id(1)),
+    ]);
+    await objects.versions.deleteVersion('b', 'k', id(5));
+    expect((await objects.versions.current('b', 'k'))?.orderId).toBe(id(4));
+  });
 });
