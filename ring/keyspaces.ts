@@ -13,6 +13,12 @@ export const KEYSPACES = {
   userBuckets: 'user-buckets',
   /** Partition key: bucket id; sort key: object key. What ListObjects scans. */
   manifests: 'manifests',
+  /**
+   * Partition key: bucket id; sort key: object key, NUL, inverted version id. Every version
+   * (and delete marker) of a versioned bucket, newest first per key: what
+   * ListObjectVersions scans (src/objects/version-keys.ts).
+   */
+  objectVersions: 'object-versions',
   /** Partition key: (object version id, block number). Immutable object data. */
   blocks: 'blocks',
   /**

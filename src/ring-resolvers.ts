@@ -13,5 +13,6 @@ import { newestCounter } from './usage/core/storage-delta.js';
 export const RING_RESOLVERS: Readonly<Record<string, Resolver>> = {
   ...STANCHION_RESOLVERS,
   [KEYSPACES.manifests]: newestManifest,
+  [KEYSPACES.objectVersions]: newestManifest,
   [KEYSPACES.usageCounters]: newestCounter,
 };

@@ -23,6 +23,7 @@ const GROWTH_KEYSPACES: ReadonlySet<string> = new Set([
   KEYSPACES.blocks,
   KEYSPACES.manifestParts,
   KEYSPACES.manifests,
+  KEYSPACES.objectVersions,
   KEYSPACES.uploads,
   KEYSPACES.parts,
 ]);

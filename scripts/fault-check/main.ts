@@ -6,8 +6,17 @@
  * acknowledged delete may be undone, and all replicas of every key must agree.
  *
  *   node dist/scripts/fault-check/main.js [--keys 40] [--pause-seconds 20] [--settle-seconds 180]
+ *     [--versioned]
+ *
+ * --versioned runs the versioned workload instead (versioned.ts): no acknowledged version
+ * may be lost, and every replica must list the same versions.
  */
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +30,12 @@ import { manifestDigests, manifestNodes, missingBlockReplicas } from './replicas
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import { decodeManifest } from '../../src/objects/manifest.js';
 import { runWorkload, type Expectations } from './workload.js';
+import {
+  runVersionedWorkload,
+  verifyVersions,
+  versionListings,
+  versionNodes,
+} from './versioned.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -120,6 +135,7 @@ async function main(): Promise<number> {
       'pause-seconds': { type: 'string', default: '20' },
       'settle-seconds': { type: 'string', default: '180' },
       'base-port': { type: 'string' },
+      versioned: { type: 'boolean', default: false },
     },
   });
   const basePort = values['base-port'] ? Number(values['base-port']) : await freeBasePort();
@@ -141,6 +157,12 @@ async function main(): Promise<number> {
     await waitForConvergence(cluster);
     await retry(() => s3.send(new CreateBucketCommand({ Bucket: 'checked' })));
     const keys = Array.from({ length: Number(values.keys) }, (_, i) => `key-${i}`);
+    if (values.versioned) {
+      const settleMs = Number(values['settle-seconds']) * 1000;
+      failed = await checkVersioned(cluster, s3, keys, Number(values['pause-seconds']), settleMs);
+      s3.destroy();
+      return failed ? 1 : 0;
+    }
     const view = await connect(cluster);
     const targets = manifestNodes(view.ring.remote.ring, 3, view.bucket.id).map(
       (n) => n.split('@')[0]!,
@@ -174,6 +196,52 @@ async function main(): Promise<number> {
     if (failed && process.env.CAIRN_CHECK_KEEP_ON_FAILURE) log(`kept ${cluster.dir}`);
     else cluster.stop();
   }
+}
+
+/** The versioned run: faults on the nodes of the bucket's version records. */
+async function checkVersioned(
+  cluster: CheckCluster,
+  s3: S3Client,
+  keys: string[],
+  pauseSeconds: number,
+  settleMs: number,
+): Promise<boolean> {
+  await s3.send(
+    new PutBucketVersioningCommand({
+      Bucket: 'checked',
+      VersioningConfiguration: { Status: 'Enabled' },
+    }),
+  );
+  const view = await connect(cluster);
+  const targets = versionNodes(view.ring.remote.ring, 3, view.bucket.id).map(
+    (n) => n.split('@')[0]!,
+  );
+  view.close();
+  let stop = false;
+  const workload = runVersionedWorkload(s3, 'checked', keys, 4, () => stop);
+  const faults = await injectFaults(cluster, targets, pauseSeconds);
+  stop = true;
+  const { acked, acknowledged, failed } = await workload;
+  log(`workload: ${acknowledged} operations acknowledged, ${failed} failed`);
+  const deadline = Date.now() + settleMs;
+  let listings: string[] = [];
+  const { ring, transport, bucket, close } = await connect(cluster);
+  for (;;) {
+    listings = await versionListings(transport, ring.remote.ring, 3, bucket.id).catch(() => []);
+    if (new Set(listings).size === 1 || Date.now() > deadline) break;
+    await sleep(2000);
+  }
+  close();
+  const disagreeing = new Set(listings).size === 1 ? 0 : 1;
+  const lost = await verifyVersions(s3, 'checked', acked);
+  for (const line of lost) log(`LOST ${line}`);
+  const versions = [...acked.values()].reduce((n, m) => n + m.size, 0);
+  log(`operations acknowledged: ${acknowledged}`);
+  log(`faults injected: ${faults}`);
+  log(`versions verified: ${versions}`);
+  log(`replicas disagreeing: ${disagreeing}`);
+  log(`lost = ${lost.length}`);
+  return lost.length > 0 || disagreeing > 0;
 }
 
 /** For each lost key: every primary replica's sibling values (what was kept, and where). */

@@ -7,6 +7,7 @@ import type { UserRecord } from '../../stanchion/core/records.js';
 import { listUsers, readBucket, readUserById, readUserByKey } from '../../stanchion/reader.js';
 import type { RequestContext } from '../http/context.js';
 import { S3Error } from '../http/errors.js';
+import type { Usage } from '../usage/core/storage-delta.js';
 import type { UserUsage } from '../usage/storage-archive.js';
 import { checkAllowed, usageOf } from './usage-routes.js';
 
@@ -19,19 +20,35 @@ interface UserStorageJson {
   Name: string;
   Objects: number;
   Bytes: number;
-  Buckets: Array<{ Name: string; Objects: number; Bytes: number }>;
+  /** Noncurrent versions of versioned buckets (absent when none): counted apart. */
+  NoncurrentObjects?: number;
+  NoncurrentBytes?: number;
+  Buckets: Array<{ Name: string; Objects: number; Bytes: number } & NoncurrentJson>;
+}
+
+type NoncurrentJson = { NoncurrentObjects?: number; NoncurrentBytes?: number };
+
+function noncurrentJson(usage: Usage | undefined): NoncurrentJson {
+  return usage ? { NoncurrentObjects: usage.objects, NoncurrentBytes: usage.bytes } : {};
 }
 
 function userJson(user: UserRecord, usage: UserUsage, bucket?: string): UserStorageJson {
   const buckets = usage.buckets.filter((b) => bucket === undefined || b.name === bucket);
   const total = bucket === undefined ? usage.total : (buckets[0]?.usage ?? usage.total);
+  const old = bucket === undefined ? usage.noncurrent : buckets[0]?.noncurrent;
   return {
     KeyId: user.keyId,
     UserId: user.id,
     Name: user.name,
     Objects: total.objects,
     Bytes: total.bytes,
-    Buckets: buckets.map((b) => ({ Name: b.name, Objects: b.usage.objects, Bytes: b.usage.bytes })),
+    ...noncurrentJson(old),
+    Buckets: buckets.map((b) => ({
+      Name: b.name,
+      Objects: b.usage.objects,
+      Bytes: b.usage.bytes,
+      ...noncurrentJson(b.noncurrent),
+    })),
   };
 }
 

@@ -15,7 +15,15 @@ interface UserStorage {
   Name: string;
   Objects: number;
   Bytes: number;
-  Buckets: Array<{ Name: string; Objects: number; Bytes: number }>;
+  NoncurrentObjects?: number;
+  NoncurrentBytes?: number;
+  Buckets: Array<{
+    Name: string;
+    Objects: number;
+    Bytes: number;
+    NoncurrentObjects?: number;
+    NoncurrentBytes?: number;
+  }>;
 }
 
 /** Adds the `storage` command. */
@@ -58,8 +66,14 @@ export function humanBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** The table `cairn-admin storage` prints: one row per bucket, then per-user totals. */
+/**
+ * The table `cairn-admin storage` prints: one row per bucket, then per-user totals; when a
+ * versioned bucket holds noncurrent versions, two more columns count them apart.
+ */
 export function storageTable(users: UserStorage[]): string {
+  const versioned = users.some((u) => u.NoncurrentObjects !== undefined);
+  const old = (u: { NoncurrentObjects?: number; NoncurrentBytes?: number }) =>
+    versioned ? [String(u.NoncurrentObjects ?? 0), humanBytes(u.NoncurrentBytes ?? 0)] : [];
   const rows = users.flatMap((u) => [
     ...u.Buckets.map((b) => [
       u.KeyId,
@@ -67,10 +81,19 @@ export function storageTable(users: UserStorage[]): string {
       String(b.Objects),
       String(b.Bytes),
       humanBytes(b.Bytes),
+      ...old(b),
     ]),
-    [u.KeyId, `(${u.Name}: total)`, String(u.Objects), String(u.Bytes), humanBytes(u.Bytes)],
+    [
+      u.KeyId,
+      `(${u.Name}: total)`,
+      String(u.Objects),
+      String(u.Bytes),
+      humanBytes(u.Bytes),
+      ...old(u),
+    ],
   ]);
   const header = ['KEY ID', 'BUCKET', 'OBJECTS', 'BYTES', 'SIZE'];
+  if (versioned) header.push('NONCURRENT', 'NONCURRENT SIZE');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells

@@ -9,6 +9,7 @@
  */
 import type { RingClient } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
+import { keyVersionsPrefix } from './version-keys.js';
 import { blockKey, decodeManifest, type ManifestPart, type PartIndex } from './manifest.js';
 import { allParts, ringChunkReader } from './manifest-parts.js';
 import { chunkCount, chunkKey } from './part-chunks.js';
@@ -219,11 +220,29 @@ export class GcQueue {
     }
   }
 
+  /** Version records of the key made from upload `uploadId` (see version-keys.ts). */
+  private async uploadVersions(object: { bucketId: string; key: string }, uploadId: string) {
+    const found: Buffer[] = [];
+    const prefix = keyVersionsPrefix(object.key);
+    let after: Buffer | undefined;
+    for (;;) {
+      const options = { prefix, limit: SCAN_BATCH, ...(after ? { after } : {}) };
+      const items = await this.ring.scan(KEYSPACES.objectVersions, object.bucketId, options);
+      for (const item of items) {
+        if (decodeManifest(item.value).uploadId === uploadId) found.push(item.value);
+      }
+      if (items.length < SCAN_BATCH) return found;
+      after = items.at(-1)!.sk;
+    }
+  }
+
   private async collectUpload(uploadId: string, object: { bucketId: string; key: string }) {
     const live = new Set<string>();
     const current = await this.ring.getVersioned(KEYSPACES.manifests, object.bucketId, object.key);
     const read = ringChunkReader(this.ring);
-    for (const value of current.values) {
+    // A versioned bucket's object made from this upload may no longer be current.
+    const versions = await this.uploadVersions(object, uploadId);
+    for (const value of [...current.values, ...versions]) {
       const parts = await allParts(decodeManifest(value), read);
       for (const part of parts ?? []) live.add(part.versionId);
     }

@@ -46,6 +46,11 @@ export async function listPage(scan: ManifestScan, request: ListRequest): Promis
     let skipTo: Buffer | undefined;
     for (const manifest of batch) {
       const key = Buffer.from(manifest.key, 'utf8');
+      // A key whose current version is a delete marker is not listed (nor rolled up).
+      if (manifest.deleteMarker) {
+        cursor = key;
+        continue;
+      }
       const common = commonPrefixOf(manifest.key, request);
       if (common !== undefined) {
         const commonBytes = Buffer.from(common, 'utf8');

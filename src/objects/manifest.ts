@@ -93,6 +93,24 @@ export interface Manifest {
    * the bytes after it. Absent on every object stored in blocks.
    */
   inline?: Buffer;
+  /**
+   * Set on every version of a versioned (or suspended) bucket: the version's place in its
+   * key's version order (version-id.ts), which alone decides which version is current. The
+   * record is then stored twice: under the versions keyspace (versionSortKey) and, while it
+   * is the newest, as the key's current manifest. Absent on objects of a bucket never
+   * versioned, which keep today's single record. (Object lock's retention and legal hold,
+   * when they come, belong next to these: per version, on this record.)
+   */
+  orderId?: string;
+  /** The version's S3 id is "null" (written while versioning was suspended). */
+  nullVersion?: true;
+  /** A delete marker: no bytes, no blocks; GET of the key answers 404. */
+  deleteMarker?: true;
+}
+
+/** The id S3 shows for a version: its order id, or "null" (see Manifest.orderId). */
+export function s3VersionIdOf(manifest: Pick<Manifest, 'orderId' | 'nullVersion'>): string {
+  return manifest.orderId === undefined || manifest.nullVersion ? 'null' : manifest.orderId;
 }
 
 /** What a head manifest keeps of a part list stored in chunk records (part-chunks.ts). */
@@ -189,6 +207,12 @@ export function newestIndex(manifests: readonly Manifest[], values: readonly Buf
   for (let i = 1; i < manifests.length; i++) {
     const manifest = manifests[i]!;
     const top = manifests[best]!;
+    // Two versions of a versioned bucket: the version order decides, not the clocks.
+    const ordered = manifest.orderId !== undefined && top.orderId !== undefined;
+    if (ordered && manifest.orderId !== top.orderId) {
+      if (manifest.orderId! > top.orderId!) best = i;
+      continue;
+    }
     const newer =
       manifest.lastModifiedMs > top.lastModifiedMs ||
       (manifest.lastModifiedMs === top.lastModifiedMs &&

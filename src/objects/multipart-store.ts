@@ -49,6 +49,8 @@ export interface CompleteChecks {
   claimed?: ClaimedChecksum;
   /** Its If-Match / If-None-Match, run against the current version right before commit. */
   precondition?: (current: Manifest | undefined) => void;
+  /** The version fields of a versioned bucket's new object (s3/object-version.ts). */
+  version?: Pick<Manifest, 'orderId' | 'nullVersion'>;
 }
 
 /** What a part upload's caller checks once every byte is written. */
@@ -222,6 +224,7 @@ export class MultipartStore {
         ...(algorithm && computed ? { checksumType: type } : {}),
         ...(upload.storageClass ? { storageClass: upload.storageClass } : {}),
         uploadId: upload.uploadId,
+        ...checks.version,
       },
       checks.precondition,
     );

@@ -5,7 +5,7 @@
  * the blocks for GC. A version is visible only once its manifest is written, so a failed or
  * abandoned upload is never seen by readers.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { RingClient, VersionedRead } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
@@ -29,6 +29,8 @@ import {
   type PartChunkReader,
 } from './manifest-parts.js';
 import { PARTS_PER_CHUNK } from './part-chunks.js';
+import { versionIdGenerator } from './version-id.js';
+import { VersionStore } from './version-store.js';
 
 /** Tunables of the object layer. */
 export interface ObjectStoreOptions {
@@ -72,6 +74,8 @@ export interface CommitObserver {
 export class ObjectStore {
   /** Reads a chunk of a multipart object's part list (see manifest-parts.ts). */
   readonly partChunks: PartChunkReader;
+  /** The versions of versioned buckets' objects (version-store.ts). */
+  readonly versions: VersionStore;
 
   constructor(
     private readonly ring: RingClient,
@@ -81,12 +85,22 @@ export class ObjectStore {
     private readonly observer?: CommitObserver,
   ) {
     this.partChunks = ringChunkReader(ring, options.onPartChunkRead);
+    this.versions = new VersionStore({
+      ring,
+      gc,
+      clock,
+      newVersionId: versionIdGenerator(clock, randomBytes(4).toString('hex')),
+      deadOf: (old) => this.deadOf(old),
+      deleteLegacy: (bucketId, key) => this.delete(bucketId, key),
+      ...(observer ? { observer } : {}),
+    });
   }
 
-  /** The current manifest of (bucketId, key), if any. */
+  /** The current manifest of (bucketId, key), if any; a delete marker is none. */
   async head(bucketId: string, key: string): Promise<Manifest | undefined> {
     const value = await this.ring.get(KEYSPACES.manifests, bucketId, key);
-    return value ? decodeManifest(value) : undefined;
+    const manifest = value ? decodeManifest(value) : undefined;
+    return manifest?.deleteMarker ? undefined : manifest;
   }
 
   /**
@@ -177,14 +191,30 @@ export class ObjectStore {
     const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     const manifest = resolveCurrent(current.values);
     if (!manifest) return undefined;
+    if (manifest.orderId !== undefined) return this.versions.rewrite(manifest, change);
     return this.commit(change(manifest), current);
   }
 
   /** Replaces the tags of the current version (see rewrite); none removes them. */
   setTags(bucketId: string, key: string, tags: Tag[]): Promise<Manifest | undefined> {
-    return this.rewrite(bucketId, key, ({ tags: _old, ...rest }) =>
-      tags.length > 0 ? { ...rest, tags } : rest,
-    );
+    return this.rewrite(bucketId, key, withTags(tags));
+  }
+
+  /**
+   * Rewrites the version `found` (read with ?versionId): its version record when it has
+   * one, else (an unversioned object) the current manifest, as rewrite does.
+   */
+  rewriteVersion(
+    found: Manifest,
+    change: (current: Manifest) => Manifest,
+  ): Promise<Manifest | undefined> {
+    if (found.orderId !== undefined) return this.versions.rewrite(found, change);
+    return this.rewrite(found.bucketId, found.key, change);
+  }
+
+  /** Replaces the tags of the version `found` (see rewriteVersion). */
+  setVersionTags(found: Manifest, tags: Tag[]): Promise<Manifest | undefined> {
+    return this.rewriteVersion(found, withTags(tags));
   }
 
   /**
@@ -202,7 +232,11 @@ export class ObjectStore {
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, null, current.context);
     const previous = current.values.map(decodeManifest);
     this.observer?.onCommit(bucketId, newestOf(previous, current.values), undefined);
-    for (const old of previous) await this.gc.enqueue(await this.deadOf(old), this.clock());
+    for (const old of previous) {
+      // A version of a versioned bucket keeps its blocks: its version record holds them.
+      if (old.orderId !== undefined) continue;
+      await this.gc.enqueue(await this.deadOf(old), this.clock());
+    }
   }
 
   /**
@@ -216,7 +250,7 @@ export class ObjectStore {
       const manifests = await this.scan(bucketId, { limit: batch });
       for (const manifest of manifests) await this.delete(bucketId, manifest.key);
       swept += manifests.length;
-      if (manifests.length < batch) return swept;
+      if (manifests.length < batch) return swept + (await this.versions.sweepBucket(bucketId));
     }
   }
 
@@ -277,6 +311,12 @@ export class ObjectStore {
     return Readable.from(blocks(), { objectMode: false });
   }
 
+  /** Manifests of a bucket in key order, each with its sort key (the key, as UTF-8). */
+  async scanItems(bucketId: string, options: { after?: Buffer; prefix?: Buffer; limit: number }) {
+    const items = await this.ring.scan(KEYSPACES.manifests, bucketId, options);
+    return items.map((item) => ({ sk: item.sk, manifest: decodeManifest(item.value) }));
+  }
+
   /** Manifests of a bucket in key order: the range scan ListObjects is built on. */
   async scan(bucketId: string, options: { after?: Buffer; prefix?: Buffer; limit: number }) {
     const items = await this.ring.scan(KEYSPACES.manifests, bucketId, options);
@@ -296,6 +336,7 @@ export class ObjectStore {
     precondition?: (current: Manifest | undefined) => void,
     keptParts?: readonly ManifestPart[],
   ): Promise<Manifest> {
+    if (manifest.orderId !== undefined) return this.versions.commit(manifest, precondition);
     const { bucketId, key } = manifest;
     const current = read ?? (await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key));
     precondition?.(resolveCurrent(current.values));
@@ -306,7 +347,7 @@ export class ObjectStore {
     this.observer?.onCommit(bucketId, newestOf(previous, current.values), manifest);
     let kept: Set<string> | undefined;
     for (const old of previous) {
-      if (old.versionId === manifest.versionId) continue;
+      if (old.versionId === manifest.versionId || old.orderId !== undefined) continue;
       const dead = await this.deadOf(old);
       // Two Completes of one upload share parts: the loser's must not collect the winner's
       // (nor may a later rewrite of the winner, whose parts may be in chunks: read them).
@@ -345,7 +386,7 @@ export class ObjectStore {
   }
 
   /** What a replaced or deleted version leaves for GC: its blocks, parts and chunk records. */
-  private async deadOf(old: Manifest): Promise<DeadBlocks> {
+  async deadOf(old: Manifest): Promise<DeadBlocks> {
     const { versionId, blockCount, partIndex } = old;
     // A sibling of a version already replaced may find its chunks collected: its parts
     // were queued then; its chunk records are queued again (removing is idempotent).
@@ -354,14 +395,20 @@ export class ObjectStore {
   }
 }
 
+function withTags(tags: Tag[]) {
+  return ({ tags: _old, ...rest }: Manifest): Manifest =>
+    tags.length > 0 ? { ...rest, tags } : rest;
+}
+
 /** Bytes [start, end] (inclusive) of an inline object, as one chunk (none when empty). */
 function* inlineChunks(data: Buffer, start: number, end: number): Generator<Buffer> {
   if (end >= start) yield data.subarray(start, end + 1);
 }
 
-/** The version readers see among the siblings of a read, if any. */
+/** The version readers see among the siblings of a read, if any; a delete marker is none. */
 function resolveCurrent(values: Buffer[]): Manifest | undefined {
-  return newestOf(values.map(decodeManifest), values);
+  const current = newestOf(values.map(decodeManifest), values);
+  return current?.deleteMarker ? undefined : current;
 }
 
 /** The newest of decoded siblings, if any. */

@@ -94,11 +94,14 @@ export class OrphanSweeper {
   }
 
   private async markBucket(bucketId: string, live: BloomFilter): Promise<void> {
-    for await (const value of this.walk(KEYSPACES.manifests, bucketId)) {
-      const manifest = decodeManifest(value);
-      live.add(manifest.versionId);
-      const parts = await allParts(manifest, ringChunkReader(this.ring));
-      for (const part of parts ?? []) live.add(part.versionId);
+    // Every version of a versioned bucket holds blocks, not only the current one.
+    for (const keyspace of [KEYSPACES.manifests, KEYSPACES.objectVersions]) {
+      for await (const value of this.walk(keyspace, bucketId)) {
+        const manifest = decodeManifest(value);
+        live.add(manifest.versionId);
+        const parts = await allParts(manifest, ringChunkReader(this.ring));
+        for (const part of parts ?? []) live.add(part.versionId);
+      }
     }
     for await (const value of this.walk(KEYSPACES.uploads, bucketId)) {
       const upload = decodeUpload(value);

@@ -1,10 +1,11 @@
 /**
  * The x-amz-copy-source family of headers of CopyObject and UploadPartCopy: the source's
- * bucket and key (URL-encoded, maybe with a leading slash and ?versionId=null), its
+ * bucket and key (URL-encoded, maybe with a leading slash and ?versionId=), its
  * conditions (each failure is 412, unlike GET's 304) and UploadPartCopy's byte range.
  */
 import { checkConditions } from './conditions.js';
 import { S3Error } from '../http/errors.js';
+import { isVersionId, NULL_VERSION_ID } from '../objects/version-id.js';
 import type { ByteRange } from './range.js';
 
 /** The object a copy reads. */
@@ -24,14 +25,7 @@ function one(headers: Headers, name: string): string | undefined {
 export function parseCopySource(raw: string): CopySource {
   const at = raw.indexOf('?');
   const path = at < 0 ? raw : raw.slice(0, at);
-  if (at >= 0) {
-    const versionId = new URLSearchParams(raw.slice(at + 1)).get('versionId');
-    if (versionId !== null && versionId !== 'null') {
-      throw new S3Error('InvalidArgument', 'Invalid version id specified', {
-        fields: { ArgumentName: 'x-amz-copy-source', ArgumentValue: raw },
-      });
-    }
-  }
+  copySourceVersionOf(raw);
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
@@ -42,6 +36,23 @@ export function parseCopySource(raw: string): CopySource {
   const slash = rest.indexOf('/');
   if (slash <= 0 || slash === rest.length - 1) throw invalidSource(raw);
   return { bucket: rest.slice(0, slash), key: rest.slice(slash + 1) };
+}
+
+/**
+ * The version x-amz-copy-source names (?versionId=), if any: "null" or an id of the form
+ * this store makes; InvalidArgument for any other.
+ */
+export function copySourceVersionOf(raw: string): string | undefined {
+  const at = raw.indexOf('?');
+  if (at < 0) return undefined;
+  const versionId = new URLSearchParams(raw.slice(at + 1)).get('versionId');
+  if (versionId === null) return undefined;
+  if (versionId !== NULL_VERSION_ID && !isVersionId(versionId)) {
+    throw new S3Error('InvalidArgument', 'Invalid version id specified', {
+      fields: { ArgumentName: 'x-amz-copy-source', ArgumentValue: raw },
+    });
+  }
+  return versionId;
 }
 
 function invalidSource(raw: string): S3Error {

@@ -7,6 +7,7 @@
  * answers NotImplemented (object-level ?publicAccessBlock and the like among them).
  */
 import { S3Error } from '../http/errors.js';
+import { checkVersionIdForm } from './object-version.js';
 
 /** The operations parsed here. */
 export type SubresourceOperation =
@@ -110,15 +111,8 @@ export function parseSubresourceOperation(
   return { name, bucket, ...(key === undefined ? {} : { key }) } as SubresourceOperation;
 }
 
-/**
- * Every object here has one version, "null" (versioning is never enabled), so a request for
- * any other version id must fail rather than act on the current object.
- */
+/** A version id of the wrong form is refused before anything acts on the object. */
 function checkVersionId(query: URLSearchParams): void {
   const versionId = query.get('versionId');
-  if (versionId !== null && versionId !== 'null') {
-    throw new S3Error('InvalidArgument', 'Invalid version id specified', {
-      fields: { ArgumentName: 'versionId', ArgumentValue: versionId },
-    });
-  }
+  if (versionId !== null) checkVersionIdForm(versionId);
 }

@@ -15,6 +15,8 @@ import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { BucketRecord } from '../../stanchion/core/records.js';
 import { listUserBuckets, listUsers } from '../../stanchion/reader.js';
 import type { ObjectStore } from '../objects/object-store.js';
+import { parseVersionSortKey } from '../objects/version-keys.js';
+import { noncurrentCounterKey } from '../objects/version-store.js';
 import {
   addUsage,
   correctionFor,
@@ -69,11 +71,26 @@ export class UsageReconciler {
     }
   }
 
-  /** Counts `bucketId` and corrects its counters (see the module comment for the error). */
+  /**
+   * Counts `bucketId` and corrects its counters (see the module comment for the error); a
+   * bucket holding version records has its noncurrent versions' counter corrected too.
+   */
   async reconcile(bucketId: string): Promise<ReconcileResult> {
+    const result = await this.reconcileKey(bucketId, () => this.count(bucketId));
+    if (await this.objects.versions.any(bucketId)) {
+      const key = noncurrentCounterKey(bucketId);
+      await this.reconcileKey(key, () => this.countNoncurrent(bucketId));
+    }
+    return result;
+  }
+
+  private async reconcileKey(
+    bucketId: string,
+    count: () => Promise<Usage>,
+  ): Promise<ReconcileResult> {
     await this.counters.flush();
     const before = await this.counters.records(bucketId);
-    const counted = await this.count(bucketId);
+    const counted = await count();
     const after = await this.counters.records(bucketId);
     const summed = sumCounters(before.map((r) => r.record));
     const moved = !sameRecords(before, after) || !isZeroUsage(this.counters.unflushed(bucketId));
@@ -89,6 +106,33 @@ export class UsageReconciler {
     return { bucketId, counted, summed, outcome: 'corrected' };
   }
 
+  /**
+   * Noncurrent versions of a bucket by a scan of its version records: every version but
+   * each key's newest (its current one), delete markers apart.
+   */
+  async countNoncurrent(bucketId: string): Promise<Usage> {
+    let total: Usage = ZERO_USAGE;
+    let after: Buffer | undefined;
+    let lastKey: string | undefined;
+    const limit = this.options.scanPageSize;
+    for (;;) {
+      const page = await this.objects.versions.scan(bucketId, {
+        ...(after ? { after } : {}),
+        limit,
+      });
+      for (const { sk, manifest } of page) {
+        const key = parseVersionSortKey(sk)?.key;
+        const isNewest = key !== lastKey;
+        lastKey = key;
+        if (!isNewest && !manifest.deleteMarker) {
+          total = addUsage(total, { objects: 1, bytes: manifest.size });
+        }
+      }
+      if (page.length < limit) return total;
+      after = page.at(-1)!.sk;
+    }
+  }
+
   /** Objects and bytes of a bucket by a scan of its manifests, page by page. */
   async count(bucketId: string): Promise<Usage> {
     let total: Usage = ZERO_USAGE;
@@ -96,7 +140,9 @@ export class UsageReconciler {
     const limit = this.options.scanPageSize;
     for (;;) {
       const page = await this.objects.scan(bucketId, { ...(after ? { after } : {}), limit });
-      for (const m of page) total = addUsage(total, { objects: 1, bytes: m.size });
+      for (const m of page) {
+        if (!m.deleteMarker) total = addUsage(total, { objects: 1, bytes: m.size });
+      }
       if (page.length < limit) return total;
       after = Buffer.from(page.at(-1)!.key, 'utf8');
     }

@@ -9,7 +9,8 @@ import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { UserRecord } from '../../stanchion/core/records.js';
 import { listUserBuckets, listUsers } from '../../stanchion/reader.js';
 import { formatIsoBasic } from './core/iso8601.js';
-import { addUsage, ZERO_USAGE, type Usage } from './core/storage-delta.js';
+import { noncurrentCounterKey } from '../objects/version-store.js';
+import { addUsage, isZeroUsage, ZERO_USAGE, type Usage } from './core/storage-delta.js';
 import type { StorageSample } from './core/usage-render.js';
 import { scanSamples } from './sample-scan.js';
 import type { StorageCounters } from './storage-counters.js';
@@ -17,7 +18,9 @@ import type { StorageCounters } from './storage-counters.js';
 /** One user's current usage, bucket by bucket. */
 export interface UserUsage {
   total: Usage;
-  buckets: Array<{ name: string; usage: Usage }>;
+  buckets: Array<{ name: string; usage: Usage; noncurrent?: Usage }>;
+  /** Noncurrent versions of versioned buckets; absent when there are none. */
+  noncurrent?: Usage;
 }
 
 const USERS_PAGE = 100;
@@ -34,12 +37,22 @@ export class StorageUsage {
   async userUsage(userId: string): Promise<UserUsage> {
     const buckets = [];
     let total: Usage = ZERO_USAGE;
+    let noncurrent: Usage = ZERO_USAGE;
     for (const bucket of await listUserBuckets(this.ring, userId)) {
       const usage = await this.counters.bucketUsage(bucket.id);
-      buckets.push({ name: bucket.name, usage });
       total = addUsage(total, usage);
+      // Only a bucket ever versioned can hold noncurrent versions: no read for the rest.
+      const old = bucket.versioning
+        ? await this.counters.bucketUsage(noncurrentCounterKey(bucket.id))
+        : ZERO_USAGE;
+      if (isZeroUsage(old)) {
+        buckets.push({ name: bucket.name, usage });
+        continue;
+      }
+      buckets.push({ name: bucket.name, usage, noncurrent: old });
+      noncurrent = addUsage(noncurrent, old);
     }
-    return { total, buckets };
+    return { total, buckets, ...(isZeroUsage(noncurrent) ? {} : { noncurrent }) };
   }
 
   /** Archives one sample per user for the slot holding now; returns how many. */
@@ -62,8 +75,13 @@ export class StorageUsage {
     const startMs = this.clock();
     const usage = await this.userUsage(user.id);
     const buckets: Record<string, Usage> = {};
-    for (const b of usage.buckets) buckets[b.name] = b.usage;
+    const noncurrent: Record<string, Usage> = {};
+    for (const b of usage.buckets) {
+      buckets[b.name] = b.usage;
+      if (b.noncurrent) noncurrent[b.name] = b.noncurrent;
+    }
     const sample: StorageSample = { startMs, endMs: this.clock(), buckets };
+    if (usage.noncurrent) sample.noncurrent = noncurrent;
     const sk = formatIsoBasic(Math.floor(startMs / slotMs) * slotMs);
     const value = Buffer.from(JSON.stringify(sample));
     await this.ring.put(KEYSPACES.usageStorage, user.id, sk, value);

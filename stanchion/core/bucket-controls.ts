@@ -143,11 +143,9 @@ export function ownershipChangeRefusal(
 }
 
 /** The record with one optional field set, or removed when `value` is null. */
-export function withSetting<K extends 'objectOwnership' | 'publicAccessBlock' | 'policy'>(
-  bucket: BucketRecord,
-  field: K,
-  value: NonNullable<BucketRecord[K]> | null,
-): BucketRecord {
+export function withSetting<
+  K extends 'objectOwnership' | 'publicAccessBlock' | 'policy' | 'versioning',
+>(bucket: BucketRecord, field: K, value: NonNullable<BucketRecord[K]> | null): BucketRecord {
   const next: BucketRecord = { ...bucket };
   if (value === null) delete next[field];
   else next[field] = value;

@@ -5,7 +5,13 @@
  * stanchion after a failover) gets the first answer instead of being applied twice.
  */
 import type { ObjectOwnership, PublicAccessBlock } from './bucket-control-types.js';
-import type { AccessControlList, BucketRecord, StoredSecret, UserRecord } from './records.js';
+import type {
+  AccessControlList,
+  BucketRecord,
+  BucketVersioning,
+  StoredSecret,
+  UserRecord,
+} from './records.js';
 
 /** What an update may change about a user; a new secret is chosen by the caller's shell. */
 export interface UserChanges {
@@ -57,6 +63,13 @@ export type Command = { id?: string } & (
       bucketId: string;
       /** The Object Ownership setting; null deletes it. */
       ownership: ObjectOwnership | null;
+    }
+  | {
+      type: 'set-bucket-versioning';
+      name: string;
+      bucketId: string;
+      /** S3 versioning never goes back to unversioned: only these two. */
+      status: BucketVersioning;
     }
   | {
       type: 'set-public-access-block';

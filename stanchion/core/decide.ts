@@ -83,6 +83,10 @@ export function decide(state: StanchionState, command: Command): Decision {
         const refusal = ownershipChangeRefusal(b, command.ownership);
         return refusal ?? withSetting(b, 'objectOwnership', command.ownership);
       });
+    case 'set-bucket-versioning':
+      return decideBucketUpdate(state, command, (b) =>
+        withSetting(b, 'versioning', command.status),
+      );
     case 'set-public-access-block':
       return decideBucketUpdate(state, command, (b) =>
         withSetting(b, 'publicAccessBlock', command.config),

@@ -49,6 +49,9 @@ export interface AccessControlList {
 }
 
 /** An S3 bucket: its name maps to an id, and objects are keyed by the id. */
+/** A bucket's versioning state once set (S3 has no way back to unversioned). */
+export type BucketVersioning = 'Enabled' | 'Suspended';
+
 export interface BucketRecord {
   name: string;
   id: string;
@@ -61,6 +64,8 @@ export interface BucketRecord {
   objectOwnership?: ObjectOwnership;
   /** Block Public Access; absent: none set. */
   publicAccessBlock?: PublicAccessBlock;
+  /** S3 versioning; absent: never enabled (objects keep one unversioned record per key). */
+  versioning?: BucketVersioning;
   rev?: Revision;
   /** Set on the record that replaces a deleted bucket's, so a stale write cannot revive it. */
   deleted?: true;

@@ -7,6 +7,7 @@
  * - replication under faults: the checker (scripts/fault-check) kills, pauses and wipes
  *   replica nodes under a workload; nothing acknowledged is lost and all replicas agree.
  *   A control run with anti-entropy off must fail, so the checker is shown able to fail.
+ *   The versioned workload (issue 19) must lose no acknowledged version either.
  */
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -182,6 +183,33 @@ describe('replication under faults (5 processes, n_val=3, w=2)', () => {
       100,
     );
     expect(result.code, result.stdout).toBe(0);
+  }, 300_000);
+
+  it('loses no acknowledged version and the replicas list the same versions', async () => {
+    const result = await check([
+      '--versioned',
+      '--keys',
+      '20',
+      '--pause-seconds',
+      '10',
+      '--settle-seconds',
+      '120',
+    ]);
+    expect(result.stdout).toMatch(/^faults injected: 3$/m);
+    expect(result.stdout).toMatch(/^lost = 0$/m);
+    expect(result.stdout).toMatch(/^replicas disagreeing: 0$/m);
+    expect(Number(/^versions verified: (\d+)$/m.exec(result.stdout)?.[1])).toBeGreaterThan(20);
+    expect(result.code, result.stdout).toBe(0);
+  }, 300_000);
+
+  it('detects a versions range the wiped replica lacks when anti-entropy is off', async () => {
+    const result = await check(
+      ['--versioned', '--keys', '20', '--pause-seconds', '2', '--settle-seconds', '10'],
+      { CAIRN_CHECK_AAE_INTERVAL_MS: '3600000' },
+    );
+    const disagreeing = Number(/^replicas disagreeing: (\d+)$/m.exec(result.stdout)?.[1]);
+    expect(disagreeing, result.stdout).toBeGreaterThan(0);
+    expect(result.code).toBe(1);
   }, 300_000);
 
   it('detects the wiped replica when anti-entropy is off (control)', async () => {

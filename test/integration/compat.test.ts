@@ -4,7 +4,8 @@
  * s3.amazonaws.com), boto3 (also through the proxy), the AWS SDK for Ruby v1, the aws CLI
  * (a 100 MiB multipart cp), s3cmd (V2 and V4), rclone, and aws-sdk v2 for JavaScript (V2
  * and V4), and SigV2's wire details with boto 2's signer as the reference
- * (sigv2_wire.py). Each flow creates a bucket, puts, gets, lists,
+ * (sigv2_wire.py), and versioning through the aws CLI, rclone and boto3 (versions_flow.sh).
+ * Each flow creates a bucket, puts, gets, lists,
  * uploads multipart, presigns where the client can, deletes and compares bytes. Each runs
  * as its own user, so every flow starts from an account with no buckets.
  */
@@ -161,6 +162,16 @@ describe('compatibility', () => {
     );
     expect(out).toContain('rclone flow OK');
   });
+
+  it.skipIf(missingTool('aws') || missingTool('rclone') || missingTool('boto3'))(
+    'versions: aws s3api list-object-versions, rclone --s3-versions, boto3 object_versions',
+    async () => {
+      const env = await newUserEnv('versions');
+      const out = await runFlow('bash', [`${COMPAT}/versions_flow.sh`], env);
+      expect(out).toContain('versions flow OK');
+    },
+    FLOW_TIMEOUT_MS,
+  );
 
   it.each(['v2', 'v4'] as const)('aws-sdk v2 for JavaScript (signatureVersion %s)', async (v) => {
     const env = await newUserEnv(`sdkv2-${v}`);

@@ -15,6 +15,7 @@ import { parsePolicy } from '../access/policy.js';
 import { isPublicPolicy } from '../access/public-policy.js';
 import type { RequestContext } from '../../http/context.js';
 import { S3Error } from '../../http/errors.js';
+import { findObjectVersion } from '../object-version.js';
 import { conditionContextOf, type PolicyFacts } from './policy-context.js';
 
 /** Who asks: the signed user's canonical id, or nobody. */
@@ -138,11 +139,12 @@ export async function authorizedBucket(
 }
 
 /**
- * The current manifest of `key`, once the request may do `action` (an action the object's
- * own ACL governs). A missing key is NoSuchKey only to those who may list the bucket, as in
- * S3 — a listing that would show the key: from the root, or with the key as its prefix, so
- * a policy's `s3:prefix` conditions apply — and to anyone else AccessDenied, so keys cannot
- * be probed.
+ * The current manifest of `key` (or, given `versionId`, that version), once the request may
+ * do `action` (an action the object's own ACL governs). A missing key is NoSuchKey (a
+ * missing version NoSuchVersion) only to those who may list the bucket, as in S3 — a
+ * listing that would show the key: from the root, or with the key as its prefix, so a
+ * policy's `s3:prefix` conditions apply — and to anyone else AccessDenied, so keys cannot
+ * be probed. A delete marker answers as S3 does (object-version.ts).
  */
 export async function authorizedObject(
   ctx: RequestContext,
@@ -150,15 +152,17 @@ export async function authorizedObject(
   key: string,
   action: S3Action,
   facts: PolicyFacts = {},
+  versionId?: string | null,
 ): Promise<Manifest> {
-  const manifest = await ctx.deps.objects.head(bucket.id, key);
+  const found = await findObjectVersion(ctx.deps.objects, bucket.id, key, versionId ?? undefined);
   const access = bucketAccessOf(bucket, ctx.deps.records);
-  if (!manifest) {
+  if (!found.manifest) {
     const mayList = (prefix: string) =>
       mayAccess(ctx, bucket, 's3:ListBucket', {}, access, { prefix });
-    if (mayList(key) || mayList('')) throw S3Error.noSuchKey(key);
+    if (mayList(key) || mayList('')) throw found.missing;
     throw new S3Error('AccessDenied');
   }
+  const manifest = found.manifest;
   if (!mayAccess(ctx, bucket, action, { key, manifest }, access, facts)) {
     throw new S3Error('AccessDenied');
   }

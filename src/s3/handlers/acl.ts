@@ -27,6 +27,8 @@ import { parseAclXml, renderAclXml } from '../access/acl-xml.js';
 import { readSmallBody } from '../../http/body.js';
 import type { RequestContext } from '../../http/context.js';
 import { S3Error } from '../../http/errors.js';
+import type { Manifest } from '../../objects/manifest.js';
+import { versionIdHeader } from '../object-version.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { throwIfRefused } from './refusal.js';
 import { sendEmpty, sendXml } from './responses.js';
@@ -182,7 +184,9 @@ export async function putBucketAcl(ctx: RequestContext, name: string): Promise<v
  */
 export async function getObjectAcl(ctx: RequestContext, name: string, key: string) {
   const bucket = await existingBucket(ctx, name);
-  const manifest = await authorizedObject(ctx, bucket, key, 's3:GetObjectAcl');
+  const versionId = ctx.query.get('versionId');
+  const manifest = await authorizedObject(ctx, bucket, key, 's3:GetObjectAcl', {}, versionId);
+  ctx.reply.headers(versionIdHeader(manifest));
   const disabled = aclsDisabled(bucket);
   await sendAcl(ctx, (!disabled && manifest.acl) || privateAcl(bucket.ownerId));
 }
@@ -190,16 +194,22 @@ export async function getObjectAcl(ctx: RequestContext, name: string, key: strin
 /** PUT /bucket/key?acl (s3:PutObjectAcl): rewrites the manifest, keeping the bytes. */
 export async function putObjectAcl(ctx: RequestContext, name: string, key: string) {
   const bucket = await existingBucket(ctx, name);
-  const manifest = await authorizedObject(ctx, bucket, key, 's3:PutObjectAcl');
+  const versionId = ctx.query.get('versionId');
+  const manifest = await authorizedObject(ctx, bucket, key, 's3:PutObjectAcl', {}, versionId);
   if (aclsDisabled(bucket)) throw new S3Error('AccessControlListNotSupported');
   const ownerId = manifest.acl?.ownerId ?? bucket.ownerId;
   const acl = await aclOfPutRequest(ctx, ownerId, bucket.ownerId);
   checkNotBlocked(bucket, acl);
-  const written = await ctx.deps.objects.rewrite(bucket.id, key, (current) => {
+  const change = (current: Manifest) => {
     // A PUT that replaced the object meanwhile has its own ACL; this one was not for it.
     if (current.versionId !== manifest.versionId) throw new S3Error('OperationAborted');
     return { ...current, acl };
-  });
+  };
+  const objects = ctx.deps.objects;
+  const written =
+    versionId === null
+      ? await objects.rewrite(bucket.id, key, change)
+      : await objects.rewriteVersion(manifest, change);
   if (!written) throw S3Error.noSuchKey(key);
-  sendEmpty(ctx, 200);
+  sendEmpty(ctx, 200, versionIdHeader(written));
 }

@@ -15,6 +15,7 @@ import {
 import {
   checkCopySourceConditions,
   metadataDirective,
+  copySourceVersionOf,
   parseCopySource,
   taggingDirective,
   type CopySource,
@@ -28,6 +29,7 @@ import { storageClassField, storageClassFromHeaders } from '../storage-class.js'
 import { taggingOf } from '../tags.js';
 import { NEWER_CHECKSUM_ALGORITHMS } from '../unsupported-headers.js';
 import { renderXml } from '../../http/xml.js';
+import { newVersionFields, versionIdHeader, writtenVersionHeader } from '../object-version.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { sendXml } from './responses.js';
@@ -39,6 +41,8 @@ export const COPY_SOURCE_BYTES_MAX = 5 * 1024 ** 3;
 export interface ReadableSource {
   source: CopySource;
   manifest: Manifest;
+  /** The version the header named (?versionId=), if any. */
+  versionId?: string;
 }
 
 /**
@@ -48,11 +52,13 @@ export interface ReadableSource {
 export async function copySourceOf(ctx: S3Context): Promise<ReadableSource> {
   const headers = ctx.request.headers;
   const raw = headers['x-amz-copy-source'];
-  const source = parseCopySource(Array.isArray(raw) ? raw.join(',') : (raw ?? ''));
+  const text = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+  const source = parseCopySource(text);
+  const versionId = copySourceVersionOf(text);
   const bucket = await existingBucket(ctx, source.bucket, 'x-amz-source-expected-bucket-owner');
-  const manifest = await authorizedObject(ctx, bucket, source.key, 's3:GetObject');
+  const manifest = await authorizedObject(ctx, bucket, source.key, 's3:GetObject', {}, versionId);
   checkCopySourceConditions(headers, manifest.etag, manifest.lastModifiedMs);
-  return { source, manifest };
+  return { source, manifest, ...(versionId === undefined ? {} : { versionId }) };
 }
 
 /** PUT /bucket/key with x-amz-copy-source */
@@ -66,13 +72,15 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
   const checksum = requestedChecksum(headers);
   const target = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
   refuseUnsupportedRequest('PutObject', headers, ctx.query);
-  const { source, manifest } = await copySourceOf(ctx);
+  const { source, manifest, versionId } = await copySourceOf(ctx);
   // The copy is a new object of the caller's: the source's ACL is not copied (as in S3).
   const acl = await newObjectAcl(ctx, target);
   // The copy gets the class asked for, else STANDARD: S3 does not carry a class over.
   const storageClass = storageClassFromHeaders(headers);
   const changes = replace || storageClass !== undefined;
-  checkCopyAllowed(source, { bucket: bucketName, key }, changes, manifest.size);
+  // Copying a named version onto its own key restores it (S3's way to undo an overwrite).
+  const restores = versionId !== undefined;
+  checkCopyAllowed(source, { bucket: bucketName, key }, changes || restores, manifest.size);
   const precondition =
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
   // Fail fast, before any byte is copied; the check that counts runs again before the commit.
@@ -93,6 +101,7 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
       : {}) as Record<string, string>,
     ...(tags.length > 0 ? { tags } : {}),
     acl,
+    ...newVersionFields(target, ctx.deps.objects),
   };
   const read = ctx.deps.objects.read(manifest, 0, manifest.size - 1);
   const body = checksum ? hashedStream(read, checksum) : read;
@@ -105,7 +114,14 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
     },
     precondition,
   );
+  ctx.reply.headers({ ...writtenVersionHeader(copied), ...sourceVersionHeader(manifest) });
   sendXml(ctx, 200, copyResultXml(copied));
+}
+
+/** x-amz-copy-source-version-id: the version copied, when its bucket is versioned. */
+function sourceVersionHeader(source: Manifest): Record<string, string> {
+  const id = versionIdHeader(source)['x-amz-version-id'];
+  return id === undefined ? {} : { 'x-amz-copy-source-version-id': id };
 }
 
 /** S3's refusals of a copy: onto itself with nothing changed, or from a source too large. */

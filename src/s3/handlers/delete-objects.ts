@@ -14,6 +14,8 @@ import { S3Error } from '../../http/errors.js';
 import { parseDeleteXml, type DeleteTarget } from '../request-xml.js';
 import { renderXml } from '../../http/xml.js';
 import { bucketAccessOf, existingBucket, mayAccess } from './access.js';
+import { checkVersionIdForm } from '../object-version.js';
+import { deleteKey, type DeleteOutcome } from './object-delete.js';
 import { sendXml } from './responses.js';
 
 /** Largest Delete body: 1,000 keys of 1,024 bytes, escaped, with room for the markup. */
@@ -24,7 +26,12 @@ const DELETES_IN_FLIGHT_MAX = 16;
 
 const CHECKSUM_HEADER = /^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/;
 
-type Outcome = { key: string; error?: { code: string; message: string } };
+type Outcome = {
+  key: string;
+  done?: DeleteOutcome;
+  versionId?: string;
+  error?: { code: string; message: string };
+};
 
 /** POST /bucket?delete (s3:DeleteObject, decided key by key) */
 export async function deleteObjects(ctx: S3Context, bucketName: string): Promise<void> {
@@ -33,28 +40,60 @@ export async function deleteObjects(ctx: S3Context, bucketName: string): Promise
   const xml = await readSmallBody(ctx, DELETE_BODY_BYTES_MAX);
   const { quiet, objects } = parseDeleteXml(xml.toString('utf8'));
   const access = bucketAccessOf(bucket, ctx.deps.records);
-  const outcomes = await mapBounded(objects, DELETES_IN_FLIGHT_MAX, async (target) => {
-    try {
-      checkTarget(target);
-      if (!mayAccess(ctx, bucket, 's3:DeleteObject', { key: target.key }, access)) {
-        throw new S3Error('AccessDenied');
+  const outcomes = await mapBounded(
+    objects,
+    DELETES_IN_FLIGHT_MAX,
+    async (target): Promise<Outcome> => {
+      try {
+        checkTarget(target);
+        if (!mayAccess(ctx, bucket, 's3:DeleteObject', { key: target.key }, access)) {
+          throw new S3Error('AccessDenied');
+        }
+        const done = await deleteKey(
+          ctx,
+          bucket,
+          target.key,
+          target.versionId,
+          deleteCondition(target),
+        );
+        return { key: target.key, done, ...versionOf(target) };
+      } catch (error) {
+        const s3 = toS3Error(error);
+        if (s3.code === 'InternalError') ctx.request.log.error({ err: error }, 'delete failed');
+        const failed = { code: s3.code, message: s3.message };
+        return { key: target.key, ...versionOf(target), error: failed };
       }
-      await ctx.deps.objects.delete(bucket.id, target.key, deleteCondition(target));
-      return { key: target.key };
-    } catch (error) {
-      const s3 = toS3Error(error);
-      if (s3.code === 'InternalError') ctx.request.log.error({ err: error }, 'delete failed');
-      return { key: target.key, error: { code: s3.code, message: s3.message } };
-    }
-  });
+    },
+  );
   const body: Record<string, unknown> = {};
-  const deleted = outcomes.filter((o) => !o.error).map((o) => ({ Key: o.key }));
+  const deleted = outcomes.filter((o) => !o.error).map(deletedEntry);
   const errors = outcomes.flatMap((o: Outcome) =>
-    o.error ? [{ Key: o.key, Code: o.error.code, Message: o.error.message }] : [],
+    o.error
+      ? [{ Key: o.key, ...versionField(o), Code: o.error.code, Message: o.error.message }]
+      : [],
   );
   if (!quiet && deleted.length > 0) body['Deleted'] = deleted;
   if (errors.length > 0) body['Error'] = errors;
   sendXml(ctx, 200, renderXml('DeleteResult', body));
+}
+
+function versionOf(target: DeleteTarget): { versionId?: string } {
+  return target.versionId === undefined ? {} : { versionId: target.versionId };
+}
+
+function versionField(outcome: Outcome): { VersionId?: string } {
+  return outcome.versionId === undefined ? {} : { VersionId: outcome.versionId };
+}
+
+/** A Deleted entry as S3 writes it: the version asked for, and any delete marker. */
+function deletedEntry(outcome: Outcome): Record<string, unknown> {
+  const entry: Record<string, unknown> = { Key: outcome.key, ...versionField(outcome) };
+  const done = outcome.done;
+  if (done?.deleteMarker) {
+    entry['DeleteMarker'] = true;
+    if (outcome.versionId === undefined) entry['DeleteMarkerVersionId'] = done.versionId;
+  }
+  return entry;
 }
 
 /** S3 refuses a DeleteObjects body that nothing lets it verify. */
@@ -86,9 +125,7 @@ function checkTarget(target: DeleteTarget): void {
   if (Buffer.byteLength(target.key, 'utf8') > KEY_BYTES_MAX) {
     throw new S3Error('KeyTooLongError');
   }
-  if (target.versionId !== undefined && target.versionId !== 'null') {
-    throw new S3Error('InvalidArgument', 'Invalid version id specified');
-  }
+  if (target.versionId !== undefined) checkVersionIdForm(target.versionId);
 }
 
 /** Maps `items` through `work`, at most `limit` at a time, keeping the order. */

@@ -6,6 +6,7 @@
  * already completed, naming the same parts, is answered as the first was: SDKs retry it
  * when that answer was lost, and it must not fail an upload that succeeded.
  */
+import { newVersionFields, writtenVersionHeader } from '../object-version.js';
 import {
   CHECKSUM_ALGORITHMS,
   checksumAlgorithmFromHeader,
@@ -60,6 +61,7 @@ export async function completeMultipartUpload(ctx: S3Context, bucketName: string
   const manifest = await ctx.deps.multipart.complete(upload, requested, ctx.deps.newId(), {
     ...(claimed ? { claimed } : {}),
     ...(precondition ? { precondition } : {}),
+    version: newVersionFields(bucket, ctx.deps.objects),
   });
   sendResult(ctx, bucketName, key, manifest);
 }
@@ -127,5 +129,6 @@ function sendResult(ctx: S3Context, bucketName: string, key: string, manifest: M
     body[`Checksum${alg.toUpperCase()}`] = value;
     body['ChecksumType'] = checksumTypeOf(manifest);
   }
+  ctx.reply.headers(writtenVersionHeader(manifest));
   sendXml(ctx, 200, renderXml('CompleteMultipartUploadResult', body));
 }

@@ -6,6 +6,7 @@
  * chunks) keeps, so it reads no block; an object from one PUT has no parts to list and gets
  * no ObjectParts.
  */
+import { versionIdHeader } from '../object-version.js';
 import {
   checksumTypeOf,
   isMultipart,
@@ -122,7 +123,10 @@ export async function getObjectAttributes(ctx: S3Context, bucketName: string, ke
   );
   const marker = countHeader(headers, 'x-amz-part-number-marker', 0);
   const bucket = await existingBucket(ctx, bucketName);
-  const manifest = await authorizedObject(ctx, bucket, key, 's3:GetObjectAttributes');
+  const versionId = ctx.query.get('versionId');
+  const action = 's3:GetObjectAttributes';
+  const manifest = await authorizedObject(ctx, bucket, key, action, {}, versionId);
+  ctx.reply.headers(versionIdHeader(manifest));
   const body: Record<string, unknown> = {};
   // S3 gives this ETag without the quotes of the ETag header.
   if (wanted.has('ETag')) body['ETag'] = manifest.etag;

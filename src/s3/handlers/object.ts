@@ -18,6 +18,8 @@ import { taggingOf } from '../tags.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { copyObject } from './copy.js';
+import { newVersionFields, versionIdHeader, writtenVersionHeader } from '../object-version.js';
+import { deleteHeaders, deleteKey } from './object-delete.js';
 import { sendEmpty } from './responses.js';
 
 /** PUT /bucket/key (s3:PutObject); the writer owns the new object. */
@@ -46,6 +48,7 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
     checksums: {} as Record<string, string>,
     ...(tags.length > 0 ? { tags } : {}),
     acl,
+    ...newVersionFields(bucket, ctx.deps.objects),
   };
   const check = (written: { md5: Buffer; size: number }) => {
     body.check(written);
@@ -54,7 +57,10 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
     }
   };
   const manifest = await ctx.deps.objects.put(object, body.stream, check, precondition);
-  const answer: Record<string, string> = { etag: `"${manifest.etag}"` };
+  const answer: Record<string, string> = {
+    etag: `"${manifest.etag}"`,
+    ...writtenVersionHeader(manifest),
+  };
   for (const [alg, value] of Object.entries(manifest.checksums)) {
     answer[`x-amz-checksum-${alg}`] = value;
   }
@@ -72,20 +78,13 @@ export async function getObjectTorrent(ctx: S3Context, bucketName: string, key: 
 }
 
 /**
- * The object a GET or HEAD reads. A missing key says it is no delete marker (there are
- * none while versioning is never enabled), as RGW does and ceph's s3-tests expect.
+ * The object (or, with ?versionId, the version) a GET or HEAD reads. A missing key says
+ * whether it is a delete marker, as S3 does (RGW says false too; ceph's s3-tests expect it).
  */
 async function readableObject(ctx: S3Context, bucketName: string, key: string) {
   const bucket = await existingBucket(ctx, bucketName);
-  try {
-    return await authorizedObject(ctx, bucket, key, 's3:GetObject');
-  } catch (error) {
-    if (!(error instanceof S3Error) || error.code !== 'NoSuchKey') throw error;
-    throw new S3Error('NoSuchKey', undefined, {
-      fields: error.fields,
-      headers: { 'x-amz-delete-marker': 'false' },
-    });
-  }
+  const versionId = ctx.query.get('versionId');
+  return authorizedObject(ctx, bucket, key, 's3:GetObject', {}, versionId);
 }
 
 /** GET or HEAD /bucket/key (s3:GetObject, which the object's ACL governs) */
@@ -109,6 +108,7 @@ export async function getObject(
   // A checksum covers the whole object (or part), so S3 returns none for a range of it.
   const wholeChecksums = checksumMode && !range && !part;
   const out = objectResponseHeaders(manifest, ctx.query, wholeChecksums);
+  Object.assign(out, versionIdHeader(manifest));
   if (isMultipart(manifest) && part) out['x-amz-mp-parts-count'] = String(partCountOf(manifest));
   if (part && checksumMode) Object.assign(out, partChecksumHeaders(manifest, part));
   const start = range?.start ?? 0;
@@ -139,6 +139,7 @@ export async function deleteObject(ctx: S3Context, bucketName: string, key: stri
   const bucket = await authorizedBucket(ctx, bucketName, 's3:DeleteObject', key);
   const precondition =
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
-  await ctx.deps.objects.delete(bucket.id, key, precondition);
-  sendEmpty(ctx, 204);
+  const versionId = ctx.query.get('versionId') ?? undefined;
+  const outcome = await deleteKey(ctx, bucket, key, versionId, precondition);
+  sendEmpty(ctx, 204, deleteHeaders(outcome));
 }

@@ -7,6 +7,7 @@
  * condition and s3:PutObject hold; the
  * size range is enforced while streaming (too large aborts at once) and before the commit.
  */
+import { newVersionFields, writtenVersionHeader } from '../object-version.js';
 import type { UserRecord } from '../../../stanchion/core/records.js';
 import { secretsOf } from '../../../stanchion/secret-box.js';
 import { checksumsFromHeaders, createChecksum, verifyChecksums } from '../../auth/checksums.js';
@@ -66,7 +67,13 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
   const object = postObjectOf(form, fields, key);
   const checked = checksummedFile(fields, file.stream);
   const manifest = await ctx.deps.objects.put(
-    { versionId: ctx.deps.newId(), bucketId: bucket.id, ...object, acl },
+    {
+      versionId: ctx.deps.newId(),
+      bucketId: bucket.id,
+      ...object,
+      acl,
+      ...newVersionFields(bucket, ctx.deps.objects),
+    },
     sizeCapped(checked.stream, size.sizeMax),
     (written) => {
       if (written.size < size.sizeMin) {
@@ -79,6 +86,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
       }
     },
   );
+  void ctx.reply.headers(writtenVersionHeader(manifest));
   answerPost(ctx, fields, { bucket: bucketName, key, etag: `"${manifest.etag}"` });
 }
 

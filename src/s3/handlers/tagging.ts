@@ -8,6 +8,8 @@ import { readSmallBody } from '../../http/body.js';
 import type { S3Context } from '../../http/context.js';
 import { S3Error } from '../../http/errors.js';
 import { BUCKET_TAGS_MAX, OBJECT_TAGS_MAX, parseTaggingXml, renderTagging } from '../tags.js';
+import type { Manifest, Tag } from '../../objects/manifest.js';
+import { versionIdHeader } from '../object-version.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { sendEmpty, sendXml } from './responses.js';
 
@@ -51,7 +53,9 @@ export async function deleteBucketTagging(ctx: S3Context, bucketName: string): P
 /** GET /bucket/key?tagging */
 export async function getObjectTagging(ctx: S3Context, bucketName: string, key: string) {
   const bucket = await existingBucket(ctx, bucketName);
-  const manifest = await authorizedObject(ctx, bucket, key, 's3:GetObjectTagging');
+  const versionId = ctx.query.get('versionId');
+  const manifest = await authorizedObject(ctx, bucket, key, 's3:GetObjectTagging', {}, versionId);
+  ctx.reply.headers(versionIdHeader(manifest));
   sendXml(ctx, 200, renderTagging(manifest.tags ?? []));
 }
 
@@ -63,18 +67,41 @@ export async function getObjectTagging(ctx: S3Context, bucketName: string, key: 
 export async function putObjectTagging(ctx: S3Context, bucketName: string, key: string) {
   const bucket = await existingBucket(ctx, bucketName);
   const tags = await tagsOfBody(ctx, OBJECT_TAGS_MAX);
-  await authorizedObject(ctx, bucket, key, 's3:PutObjectTagging', { requestTags: tags });
-  const manifest = await ctx.deps.objects.setTags(bucket.id, key, tags);
-  if (!manifest) throw S3Error.noSuchKey(key);
-  sendEmpty(ctx, 200);
+  const versionId = ctx.query.get('versionId');
+  const facts = { requestTags: tags };
+  const found = await authorizedObject(ctx, bucket, key, 's3:PutObjectTagging', facts, versionId);
+  const manifest = await setTagsOf(
+    ctx,
+    bucket.id,
+    key,
+    versionId === null ? undefined : found,
+    tags,
+  );
+  sendEmpty(ctx, 200, versionIdHeader(manifest));
 }
 
 /** DELETE /bucket/key?tagging */
 export async function deleteObjectTagging(ctx: S3Context, bucketName: string, key: string) {
   const bucket = await existingBucket(ctx, bucketName);
   // The object's tags are s3:ExistingObjectTag/<key> to a policy.
-  await authorizedObject(ctx, bucket, key, 's3:DeleteObjectTagging');
-  const manifest = await ctx.deps.objects.setTags(bucket.id, key, []);
+  const versionId = ctx.query.get('versionId');
+  const found = await authorizedObject(ctx, bucket, key, 's3:DeleteObjectTagging', {}, versionId);
+  const manifest = await setTagsOf(ctx, bucket.id, key, versionId === null ? undefined : found, []);
+  sendEmpty(ctx, 204, versionIdHeader(manifest));
+}
+
+/** Sets the tags of the current object, or of the version `found` (read by ?versionId). */
+async function setTagsOf(
+  ctx: S3Context,
+  bucketId: string,
+  key: string,
+  found: Manifest | undefined,
+  tags: Tag[],
+): Promise<Manifest> {
+  const objects = ctx.deps.objects;
+  const manifest = found
+    ? await objects.setVersionTags(found, tags)
+    : await objects.setTags(bucketId, key, tags);
   if (!manifest) throw S3Error.noSuchKey(key);
-  sendEmpty(ctx, 204);
+  return manifest;
 }

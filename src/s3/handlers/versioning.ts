@@ -1,20 +1,28 @@
 /**
- * The versioning surface every client calls on every bucket. Versioning is never enabled
- * here: GetBucketVersioning answers the never-enabled configuration (or Suspended once a
- * client set that), enabling it answers NotImplemented, and ListObjectVersions lists the
- * current objects as the single "null" version each has — exactly what S3 answers for a
- * bucket that was never versioned. Suspended is accepted as a recorded no-op: a suspended
- * bucket writes null versions in place, which is what every Cairn bucket does.
+ * The versioning surface: GetBucketVersioning, PutBucketVersioning (Enabled or Suspended,
+ * decided by stanchion like every bucket setting, so every front end sees one order and a
+ * bucket never goes back to unversioned; MFA delete answers NotImplemented) and
+ * ListObjectVersions (objects/version-listing.ts). A bucket set Suspended by a release
+ * before versioning kept that in its bucket settings, and still reads it back.
  */
 import { readUserById } from '../../../stanchion/reader.js';
-import { readBucketSettings, writeBucketSetting } from '../../objects/bucket-settings.js';
-import { listPage, type ListPage } from '../../objects/listing.js';
+import type { BucketVersioning } from '../../../stanchion/core/records.js';
+import { readBucketSettings } from '../../objects/bucket-settings.js';
+import { s3VersionIdOf } from '../../objects/manifest.js';
+import { versionSortKey } from '../../objects/version-keys.js';
+import {
+  listVersionsPage,
+  type VersionMarker,
+  type VersionPage,
+} from '../../objects/version-listing.js';
 import { readSmallBody } from '../../http/body.js';
 import type { S3Context } from '../../http/context.js';
 import { S3Error } from '../../http/errors.js';
 import { listingXml, parseRequestXml, renderXml } from '../../http/xml.js';
+import { checkVersionIdForm } from '../object-version.js';
 import { authorizedBucket } from './access.js';
 import { listingParams } from './list.js';
+import { throwIfRefused } from './refusal.js';
 import { sendEmpty, sendXml } from './responses.js';
 
 const VERSIONING_BYTES_MAX = 16 * 1024;
@@ -22,8 +30,9 @@ const VERSIONING_BYTES_MAX = 16 * 1024;
 /** GET /bucket?versioning */
 export async function getBucketVersioning(ctx: S3Context, bucketName: string): Promise<void> {
   const bucket = await authorizedBucket(ctx, bucketName, 's3:GetBucketVersioning');
-  const { versioning } = await readBucketSettings(ctx.deps.ring, bucket.id);
-  const body = versioning ? { Status: versioning } : {};
+  const status =
+    bucket.versioning ?? (await readBucketSettings(ctx.deps.ring, bucket.id)).versioning;
+  const body = status ? { Status: status } : {};
   sendXml(ctx, 200, renderXml('VersioningConfiguration', body));
 }
 
@@ -31,7 +40,22 @@ export async function getBucketVersioning(ctx: S3Context, bucketName: string): P
 export async function putBucketVersioning(ctx: S3Context, bucketName: string): Promise<void> {
   const bucket = await authorizedBucket(ctx, bucketName, 's3:PutBucketVersioning');
   const body = await readSmallBody(ctx, VERSIONING_BYTES_MAX);
-  const config = parseRequestXml(body.toString('utf8'))['VersioningConfiguration'];
+  const status = parseVersioningXml(body.toString('utf8'));
+  if (status !== undefined) {
+    const result = await ctx.deps.stanchion.execute({
+      type: 'set-bucket-versioning',
+      name: bucket.name,
+      bucketId: bucket.id,
+      status,
+    });
+    throwIfRefused(result, bucket.name);
+  }
+  sendEmpty(ctx, 200);
+}
+
+/** The status a VersioningConfiguration asks for (none: no change); MalformedXML if bad. */
+export function parseVersioningXml(xml: string): BucketVersioning | undefined {
+  const config = parseRequestXml(xml)['VersioningConfiguration'];
   if (config === undefined || (config !== '' && typeof config !== 'object')) {
     throw new S3Error('MalformedXML');
   }
@@ -42,13 +66,10 @@ export async function putBucketVersioning(ctx: S3Context, bucketName: string): P
     if (mfaDelete !== 'Enabled') throw new S3Error('MalformedXML');
     throw S3Error.notImplemented('MFA delete');
   }
-  if (status === 'Enabled') throw S3Error.notImplemented('Enabling bucket versioning');
-  if (status !== undefined && status !== 'Suspended') throw new S3Error('MalformedXML');
-  if (status === 'Suspended') {
-    const write = { nowMs: ctx.deps.clock(), writeId: ctx.deps.newId() };
-    await writeBucketSetting(ctx.deps.ring, bucket.id, 'versioning', 'Suspended', write);
+  if (status !== undefined && status !== 'Enabled' && status !== 'Suspended') {
+    throw new S3Error('MalformedXML');
   }
-  sendEmpty(ctx, 200);
+  return status;
 }
 
 /** GET /bucket?versions */
@@ -59,26 +80,23 @@ export async function listObjectVersions(ctx: S3Context, bucketName: string): Pr
   const keyMarker = q.get('key-marker') ?? '';
   const versionIdMarker = q.get('version-id-marker') ?? '';
   checkVersionIdMarker(keyMarker, versionIdMarker);
-  const scan = (o: { after?: Buffer; prefix?: Buffer; limit: number }) =>
-    ctx.deps.objects.scan(bucket.id, o);
-  // Each key has one version, so whatever the version-id marker, listing resumes after
-  // the key marker.
-  const after = keyMarker === '' ? undefined : keyMarker;
-  const page: ListPage =
+  const objects = ctx.deps.objects;
+  const marker = await markerOf(ctx, bucket.id, keyMarker, versionIdMarker);
+  const page: VersionPage =
     maxKeys === 0
       ? { entries: [], isTruncated: false }
-      : await listPage(scan, { prefix, delimiter, after, maxKeys });
+      : await listVersionsPage(
+          (o) => objects.versions.scan(bucket.id, o),
+          (o) => objects.scanItems(bucket.id, o),
+          { prefix, delimiter, maxKeys, ...(marker ? { marker } : {}) },
+        );
   const body: Record<string, unknown> = {
     Name: bucketName,
     Prefix: enc(prefix),
     KeyMarker: enc(keyMarker),
     VersionIdMarker: versionIdMarker,
   };
-  const last = page.entries.at(-1);
-  if (page.isTruncated && page.lastKey !== undefined) {
-    body['NextKeyMarker'] = enc(page.lastKey);
-    if (last?.kind === 'object') body['NextVersionIdMarker'] = 'null';
-  }
+  Object.assign(body, nextMarkers(page, enc));
   body['MaxKeys'] = maxKeys;
   if (delimiter) body['Delimiter'] = enc(delimiter);
   body['IsTruncated'] = page.isTruncated;
@@ -91,6 +109,34 @@ export async function listObjectVersions(ctx: S3Context, bucketName: string): Pr
   sendXml(ctx, 200, renderXml('ListVersionsResult', body, listingXml(encodingType)));
 }
 
+/** Where the listing resumes; a version-id marker of a version now gone resumes at its place. */
+async function markerOf(
+  ctx: S3Context,
+  bucketId: string,
+  keyMarker: string,
+  versionIdMarker: string,
+): Promise<VersionMarker | undefined> {
+  if (keyMarker === '') return undefined;
+  if (versionIdMarker === '') return { key: keyMarker };
+  if (versionIdMarker !== 'null') {
+    return { key: keyMarker, versionSk: versionSortKey(keyMarker, versionIdMarker) };
+  }
+  const found = await ctx.deps.objects.versions.get(bucketId, keyMarker, 'null');
+  // An unversioned null version sits at the bare key, before the key's version records.
+  if (found?.orderId === undefined) return { key: keyMarker, versionSk: Buffer.from(keyMarker) };
+  return { key: keyMarker, versionSk: versionSortKey(keyMarker, found.orderId) };
+}
+
+function nextMarkers(page: VersionPage, enc: (text: string) => string) {
+  const last = page.entries.at(-1);
+  if (!page.isTruncated || !last) return {};
+  if (last.kind === 'prefix') return { NextKeyMarker: enc(last.prefix) };
+  return {
+    NextKeyMarker: enc(last.manifest.key),
+    NextVersionIdMarker: s3VersionIdOf(last.manifest),
+  };
+}
+
 function checkVersionIdMarker(keyMarker: string, versionIdMarker: string): void {
   if (versionIdMarker === '') return;
   if (keyMarker === '') {
@@ -99,13 +145,12 @@ function checkVersionIdMarker(keyMarker: string, versionIdMarker: string): void 
       'A version-id marker cannot be specified without a key marker.',
     );
   }
-  if (versionIdMarker !== 'null') {
-    throw new S3Error('InvalidArgument', 'Invalid version id specified');
-  }
+  checkVersionIdForm(versionIdMarker);
 }
 
-function versionEntries(page: ListPage, enc: (text: string) => string, owner: object) {
+function versionEntries(page: VersionPage, enc: (text: string) => string, owner: object) {
   const versions = [];
+  const markers = [];
   const prefixes = [];
   for (const entry of page.entries) {
     if (entry.kind === 'prefix') {
@@ -113,19 +158,25 @@ function versionEntries(page: ListPage, enc: (text: string) => string, owner: ob
       continue;
     }
     const m = entry.manifest;
-    versions.push({
+    const common = {
       Key: enc(m.key),
-      VersionId: 'null',
-      IsLatest: true,
+      VersionId: s3VersionIdOf(m),
+      IsLatest: entry.isLatest,
       LastModified: new Date(m.lastModifiedMs).toISOString(),
-      ETag: `"${m.etag}"`,
-      Size: m.size,
-      Owner: owner,
-      StorageClass: 'STANDARD',
+    };
+    if (m.deleteMarker) {
+      markers.push({ ...common, Owner: owner });
+      continue;
+    }
+    const storageClass = m.storageClass ?? 'STANDARD';
+    versions.push({
+      ...common,
+      ...{ ETag: `"${m.etag}"`, Size: m.size, Owner: owner, StorageClass: storageClass },
     });
   }
   const out: Record<string, unknown> = {};
   if (versions.length > 0) out['Version'] = versions;
+  if (markers.length > 0) out['DeleteMarker'] = markers;
   if (prefixes.length > 0) out['CommonPrefixes'] = prefixes;
   return out;
 }

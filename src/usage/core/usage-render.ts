@@ -18,6 +18,16 @@ export interface StorageSample {
   startMs: number;
   endMs: number;
   buckets: Record<string, Usage>;
+  /** Noncurrent versions of versioned buckets, by bucket name; absent where there are none. */
+  noncurrent?: Record<string, Usage>;
+}
+
+/** A bucket's fields in a sample: objects and bytes, then any noncurrent ones. */
+function bucketFields(sample: StorageSample, name: string, u: Usage): Record<string, number> {
+  const fields: Record<string, number> = { Objects: u.objects, Bytes: u.bytes };
+  const old = sample.noncurrent?.[name];
+  if (old) Object.assign(fields, { NoncurrentObjects: old.objects, NoncurrentBytes: old.bytes });
+  return fields;
 }
 
 /** What a usage answer holds; an absent part was not requested. */
@@ -66,7 +76,7 @@ export function renderUsageJson(report: UsageReport): string {
     ? {
         Samples: report.storage.map((s) => {
           const buckets = Object.entries(s.buckets).map(
-            ([name, u]) => [name, { Objects: u.objects, Bytes: u.bytes }] as const,
+            ([name, u]) => [name, bucketFields(s, name, u)] as const,
           );
           return { ...times(s), ...Object.fromEntries(buckets) };
         }),
@@ -117,9 +127,7 @@ function storageXml(samples: StorageSample[] | undefined): string {
   const inner = samples.map((s) => {
     const buckets = Object.entries(s.buckets).map(
       ([name, u]) =>
-        `<Bucket name="${escapeXml(name)}">` +
-        fieldsXml({ Objects: u.objects, Bytes: u.bytes }) +
-        '</Bucket>',
+        `<Bucket name="${escapeXml(name)}">` + fieldsXml(bucketFields(s, name, u)) + '</Bucket>',
     );
     return sampleOpen(s) + buckets.join('') + '</Sample>';
   });
