@@ -163,14 +163,14 @@ describe('compatibility', () => {
     expect(out).toContain('rclone flow OK');
   });
 
-  it.skipIf(missingTool('aws') || missingTool('rclone') || missingTool('boto3'))(
+  it(
     'versions: aws s3api list-object-versions, rclone --s3-versions, boto3 object_versions',
+    skipWith(missingTool('aws') ?? missingTool('rclone') ?? missingTool('boto3'), FLOW_TIMEOUT_MS),
     async () => {
       const env = await newUserEnv('versions');
       const out = await runFlow('bash', [`${COMPAT}/versions_flow.sh`], env);
       expect(out).toContain('versions flow OK');
     },
-    FLOW_TIMEOUT_MS,
   );
 
   it.each(['v2', 'v4'] as const)('aws-sdk v2 for JavaScript (signatureVersion %s)', async (v) => {
