@@ -109,7 +109,14 @@ export async function buildNode(options: NodeBuildOptions): Promise<BuiltNode> {
       sync: options.durability === 'fsync',
     });
     const parts = await assemble(options, manager, store, client, timers);
-    return withLifecycle(options, parts, timers, () => kv.close());
+    // The store makes its blob directories in the background from its constructor: let that
+    // finish before closing, or a caller removing the data dir races the last mkdirs.
+    const closeStore = () =>
+      store
+        .ready()
+        .then(noop, noop)
+        .then(() => kv.close());
+    return withLifecycle(options, parts, timers, closeStore);
   } catch (error) {
     await kv.close();
     throw error;
@@ -275,3 +282,5 @@ async function reportComplete(
   });
   await manager.adopt(ring);
 }
+
+function noop(): void {}
