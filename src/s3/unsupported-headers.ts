@@ -84,11 +84,14 @@ const SSE_AND_LOCK: Refusal[] = [SSE, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOV
 /** What a new object's write refuses, whichever operation writes it. */
 const NEW_OBJECT: Refusal[] = [...SSE_AND_LOCK, WEBSITE_REDIRECT];
 
+/** Object lock's headers are acted on by these writes (handlers/object-lock-write.ts). */
+const lockable = (refusals: readonly Refusal[]) => refusals.filter((r) => r !== OBJECT_LOCK);
+
 const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
-  PutObject: [...NEW_OBJECT, WRITE_OFFSET, ...NEWER_CHECKSUMS],
-  CopyObject: NEW_OBJECT,
+  PutObject: [...lockable(NEW_OBJECT), WRITE_OFFSET, ...NEWER_CHECKSUMS],
+  CopyObject: lockable(NEW_OBJECT),
   PostObject: [...NEW_OBJECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
-  CreateMultipartUpload: NEW_OBJECT,
+  CreateMultipartUpload: lockable(NEW_OBJECT),
   UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],
   UploadPartCopy: SSE_AND_LOCK,
   // If-Match and If-None-Match are acted on (multipart-complete.ts).
@@ -106,9 +109,11 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
     { header: 'x-amz-if-match-size' },
   ],
   CreateBucket: [
+    // true and false are acted on (bucket.ts); anything else is no answer to act on.
     {
       header: 'x-amz-bucket-object-lock-enabled',
-      refuses: (value) => value.trim().toLowerCase() !== 'false',
+      refuses: (value) => !['true', 'false'].includes(value.trim().toLowerCase()),
+      error: () => new S3Error('InvalidArgument', 'Invalid x-amz-bucket-object-lock-enabled'),
     },
     { header: 'x-amz-bucket-namespace', refuses: (value) => value !== 'global' },
   ],
