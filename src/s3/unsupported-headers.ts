@@ -77,7 +77,8 @@ const NEWER_CHECKSUMS: Refusal[] = [...NEWER_CHECKSUM_ALGORITHMS].map((alg) => (
 
 /**
  * What every write of object data refuses: encryption and lock of any kind, since a client
- * that asked for either must never get an object without it.
+ * that asked for either must never get an object without it (PutObject, CopyObject and
+ * CreateMultipartUpload act on lock headers, so their tables leave them out: `lockable`).
  */
 const SSE_AND_LOCK: Refusal[] = [SSE, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOVERNANCE];
 
@@ -100,10 +101,9 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   ListParts: [SSE_C],
   GetObject: [SSE_C],
   HeadObject: [SSE_C],
-  // If-Match is served. x-amz-bypass-governance-retention and x-amz-mfa are accepted on
-  // deletes: they only authorize removing what a lock or MFA delete would protect, and
-  // nothing here is ever so protected, so the delete the client asked for is exactly what
-  // happens (cleanup tools, ceph's s3-tests among them, send the bypass on every delete).
+  // If-Match is served. x-amz-bypass-governance-retention is acted on (object-delete.ts:
+  // it lets GOVERNANCE retention yield to a caller allowed to bypass it); x-amz-mfa is
+  // accepted: it only authorizes what MFA delete would protect, and nothing here is.
   DeleteObject: [
     { header: 'x-amz-if-match-last-modified-time' },
     { header: 'x-amz-if-match-size' },
