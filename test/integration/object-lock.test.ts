@@ -86,7 +86,7 @@ const raw = (path: string, options: { method?: string; body?: string; headers?: 
   } as Parameters<typeof signedFetch>[2]);
 
 describe('object lock: the bucket', () => {
-  it('creating with object lock turns versioning on for good; configuration round-trips', async () => {
+  it('creating with lock turns versioning on for good; configuration round-trips', async () => {
     await lockedBucket('lk-conf');
     const suspend = s3.send(
       new PutBucketVersioningCommand({
@@ -199,7 +199,7 @@ describe('object lock: versions', () => {
     expect(await s3ErrorOf(past)).toEqual({ name: 'InvalidArgument', status: 400 });
   });
 
-  it('a locked version is not deleted, a plain delete writes a marker, bypass removes it', async () => {
+  it('a locked version is not deleted; a plain delete writes a marker; bypass does', async () => {
     await lockedBucket('lk-del');
     const v = await put('lk-del', 'k', 'kept', {
       ObjectLockMode: 'GOVERNANCE',
@@ -297,7 +297,7 @@ describe('object lock: versions', () => {
     expect(await codeOf(remove('lk-def', 'm', done.VersionId!, true))).toBe('AccessDenied');
   });
 
-  it('a PUT with lock settings needs Content-MD5 or a checksum; bad headers are refused', async () => {
+  it('a PUT with lock settings needs Content-MD5 or a checksum; bad headers refused', async () => {
     await lockedBucket('lk-md5');
     const lockHeaders = {
       'x-amz-object-lock-mode': 'GOVERNANCE',
