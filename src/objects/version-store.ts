@@ -16,6 +16,7 @@ import type { DeadBlocks, GcQueue } from './gc-queue.js';
 import { decodeManifest, encodeManifest, newestIndex, type Manifest } from './manifest.js';
 import { isLocked, ObjectLockedError, removalRefusal } from './object-lock.js';
 import { NULL_VERSION_ID } from './version-id.js';
+import { resolveVersionSiblings } from './version-siblings.js';
 import { keyVersionsPrefix, parseVersionSortKey, versionSortKey } from './version-keys.js';
 
 /** What the version store needs of the object store around it. */
@@ -269,7 +270,9 @@ export class VersionStore {
     const { bucketId, key, orderId } = record;
     const sk = versionSortKey(key, orderId!);
     const stored = await ring.getVersioned(KEYSPACES.objectVersions, bucketId, sk);
-    const version = newestOf(stored.values);
+    const version = stored.values.length
+      ? resolveVersionSiblings(stored.values.map(decodeManifest), stored.values)
+      : undefined;
     if (!version || version.deleteMarker) return undefined;
     const changed = change(version);
     const value = encodeManifest(changed);

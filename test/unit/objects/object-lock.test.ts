@@ -19,6 +19,8 @@ import {
   type Retention,
 } from '../../../src/objects/object-lock.js';
 import { ObjectStore } from '../../../src/objects/object-store.js';
+import { newestVersionRecord } from '../../../src/objects/version-siblings.js';
+import { decodeManifest, encodeManifest } from '../../../src/objects/manifest.js';
 import { memoryRing } from '../../helpers/memory-ring.js';
 
 const mode = fc.constantFrom<Retention['mode']>('GOVERNANCE', 'COMPLIANCE');
@@ -162,5 +164,54 @@ describe('VersionStore with object lock', () => {
     expect((await objects.versions.keyVersions('b', 'k')).map((v) => v.manifest.orderId)).toEqual([
       id(3),
     ]);
+  });
+});
+
+describe('version record siblings', () => {
+  const record = (lock: { retention?: Retention; legalHold?: boolean }, tagged: string) =>
+    encodeManifest({
+      format: 1,
+      versionId: 'v',
+      bucketId: 'b',
+      key: 'k',
+      size: 0,
+      etag: '',
+      lastModifiedMs: 1,
+      blockSize: 4,
+      blockCount: 0,
+      headers: { contentType: 'x' },
+      metadata: {},
+      checksums: {},
+      orderId: id(1),
+      tags: [{ key: 't', value: tagged }],
+      ...(lock.retention ? { retention: lock.retention } : {}),
+      ...(lock.legalHold ? { legalHold: true as const } : {}),
+    });
+  const lock = fc.record({
+    retention: fc.option(retention, { nil: undefined }),
+    legalHold: fc.boolean(),
+  });
+
+  it('never lose a lock: the strongest retention and any hold survive, in any order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(lock, fc.string()), { minLength: 1, maxLength: 4 }), (ls) => {
+        const values = ls.map(([l, t]) => record(l, t));
+        const merged = decodeManifest(newestVersionRecord(values));
+        const reversed = decodeManifest(newestVersionRecord([...values].reverse()));
+        expect(merged).toEqual(reversed);
+        expect(merged.legalHold === true).toBe(ls.some(([l]) => l.legalHold));
+        const modes = ls.flatMap(([l]) => (l.retention ? [l.retention] : []));
+        if (modes.length === 0) {
+          expect(merged.retention).toBeUndefined();
+          return;
+        }
+        // At least as strong as every sibling's: COMPLIANCE if any, until the latest date.
+        const compliance = modes.some((r) => r.mode === 'COMPLIANCE');
+        expect(merged.retention).toEqual({
+          mode: compliance ? 'COMPLIANCE' : 'GOVERNANCE',
+          untilMs: Math.max(...modes.map((r) => r.untilMs)),
+        });
+      }),
+    );
   });
 });
