@@ -69,9 +69,12 @@ async function deleteLockedVersion(
   key: string,
   versionId: string,
 ): Promise<Manifest | undefined> {
+  // Only a request's own bucket record can grant the bypass (a caller passing less, such
+  // as an internal worker, never bypasses anything).
+  const record = bucket.name !== undefined && bucket.ownerId !== undefined;
   const bypassGovernance =
+    record &&
     asksBypass(ctx.request.headers) &&
-    bucket.name !== undefined &&
     mayAccess(ctx, bucket as BucketRecord, 's3:BypassGovernanceRetention', { key });
   try {
     return await ctx.deps.objects.versions.deleteVersion(bucket.id, key, versionId, {
