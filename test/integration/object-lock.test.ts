@@ -323,6 +323,23 @@ describe('object lock: versions', () => {
     expect(await codeOf(s3.send(new HeadObjectCommand({ Bucket: 'lk-md5', Key: 'y' })))).toBe(
       'NotFound',
     );
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket: 'lk-md5',
+        Key: 'mp',
+        ObjectLockMode: 'GOVERNANCE',
+        ObjectLockRetainUntilDate: FAR,
+      }),
+    );
+    const partPath = `/lk-md5/mp?partNumber=1&uploadId=${encodeURIComponent(UploadId!)}`;
+    const barePart = await raw(partPath, { method: 'PUT', body: 'p' });
+    expect(await barePart.text()).toContain('<Code>InvalidRequest</Code>');
+    const part = await raw(partPath, {
+      method: 'PUT',
+      body: 'p',
+      headers: { 'content-md5': md5('p') },
+    });
+    expect(part.status).toBe(200);
   });
 });
 

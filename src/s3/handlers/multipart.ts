@@ -15,6 +15,7 @@ import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { checkPartNumber } from '../request-xml.js';
 import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
 import { taggingOf } from '../tags.js';
+import { requireIntegrityCheck } from './delete-objects.js';
 import { requestedLock } from './object-lock-write.js';
 import { renderXml } from '../../http/xml.js';
 import type { S3Action } from '../access/authorize.js';
@@ -126,6 +127,8 @@ export async function uploadPart(ctx: S3Context, bucketName: string, key: string
   if (ctx.request.headers['x-amz-copy-source'] !== undefined) {
     return uploadPartCopy(ctx, upload, partNumber);
   }
+  // As for PutObject: a part of an object with retention must carry an integrity check.
+  if (upload.lock?.retention) requireIntegrityCheck(ctx.request.headers);
   const body = verifiedBody(ctx);
   const part = await ctx.deps.multipart.putPart(
     upload,
