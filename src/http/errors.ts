@@ -81,6 +81,10 @@ export const S3_ERRORS = {
     status: 400,
     message: "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
   },
+  InvalidBucketState: {
+    status: 409,
+    message: 'The request is not valid with the current state of the bucket.',
+  },
   InvalidDigest: { status: 400, message: 'The Content-MD5 you specified is not valid.' },
   InvalidPart: {
     status: 400,
@@ -100,6 +104,10 @@ export const S3_ERRORS = {
   },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
+  InvalidRetentionPeriod: {
+    status: 400,
+    message: 'The retention period must be a positive whole number of days or years.',
+  },
   InvalidStorageClass: { status: 400, message: 'The storage class you specified is not valid.' },
   InvalidTag: { status: 400, message: 'The tag provided was not a valid tag.' },
   InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
@@ -152,6 +160,10 @@ export const S3_ERRORS = {
     status: 404,
     message: 'The specified version does not exist.',
   },
+  NoSuchObjectLockConfiguration: {
+    status: 404,
+    message: 'The specified object does not have a ObjectLock configuration',
+  },
   NoSuchPublicAccessBlockConfiguration: {
     status: 404,
     message: 'The public access block configuration was not found',
@@ -171,6 +183,10 @@ export const S3_ERRORS = {
   NotModified: { status: 304, message: 'Not Modified' },
   /** Riak CS admin API: no representation the Accept header allows (webmachine's 406). */
   NotAcceptable: { status: 406, message: 'None of the acceptable media types is offered.' },
+  ObjectLockConfigurationNotFoundError: {
+    status: 404,
+    message: 'Object Lock configuration does not exist for this bucket',
+  },
   OwnershipControlsNotFoundError: {
     status: 404,
     message: 'The bucket ownership controls were not found',

@@ -3,6 +3,7 @@
  * (manifests, bucket id, object key), so a bucket's manifests are one ordered range.
  */
 import type { AccessControlList } from '../../stanchion/core/records.js';
+import type { Retention } from './object-lock.js';
 
 /** Standard headers an object keeps and returns. */
 export interface StoredHeaders {
@@ -106,6 +107,10 @@ export interface Manifest {
   nullVersion?: true;
   /** A delete marker: no bytes, no blocks; GET of the key answers 404. */
   deleteMarker?: true;
+  /** Object lock retention (object-lock.ts); absent: none. Rewritten through the store. */
+  retention?: Retention;
+  /** Object lock legal hold; absent: off. */
+  legalHold?: true;
 }
 
 /** The id S3 shows for a version: its order id, or "null" (see Manifest.orderId). */

@@ -49,8 +49,8 @@ export interface CompleteChecks {
   claimed?: ClaimedChecksum;
   /** Its If-Match / If-None-Match, run against the current version right before commit. */
   precondition?: (current: Manifest | undefined) => void;
-  /** The version fields of a versioned bucket's new object (s3/object-version.ts). */
-  version?: Pick<Manifest, 'orderId' | 'nullVersion'>;
+  /** The version fields of a versioned bucket's new object, its object lock included. */
+  version?: Pick<Manifest, 'orderId' | 'nullVersion' | 'retention' | 'legalHold'>;
 }
 
 /** What a part upload's caller checks once every byte is written. */

@@ -8,6 +8,7 @@ import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
 import { combineCrcs, isCombinableCrc } from '../auth/crc-combine.js';
 import type { AccessControlList } from '../../stanchion/core/records.js';
 import type { ChecksumType, Manifest, ManifestPart, StoredHeaders, Tag } from './manifest.js';
+import type { VersionLock } from './object-lock.js';
 
 /** Highest part number S3 accepts. */
 export const PART_NUMBER_MAX = 10_000;
@@ -35,6 +36,8 @@ export interface UploadRecord {
   tags?: Tag[];
   /** The ACL the completed object gets (CreateMultipartUpload's x-amz-acl or grants). */
   acl?: AccessControlList;
+  /** CreateMultipartUpload's x-amz-object-lock-* headers: the completed version's lock. */
+  lock?: VersionLock;
 }
 
 /** One uploaded part, stored under (parts, upload id, zero-padded part number). */

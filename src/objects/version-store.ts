@@ -14,7 +14,9 @@ import type { RingClient } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { DeadBlocks, GcQueue } from './gc-queue.js';
 import { decodeManifest, encodeManifest, newestIndex, type Manifest } from './manifest.js';
+import { isLocked, ObjectLockedError, removalRefusal } from './object-lock.js';
 import { NULL_VERSION_ID } from './version-id.js';
+import { resolveVersionSiblings } from './version-siblings.js';
 import { keyVersionsPrefix, parseVersionSortKey, versionSortKey } from './version-keys.js';
 
 /** What the version store needs of the object store around it. */
@@ -154,6 +156,7 @@ export class VersionStore {
     if (!manifest.nullVersion) return replaced;
     for (const item of await this.keyVersions(manifest.bucketId, manifest.key)) {
       if (!item.manifest.nullVersion) continue;
+      this.refuseLocked(item.manifest);
       await this.deps.ring.delete(KEYSPACES.objectVersions, manifest.bucketId, item.sk);
       replaced.push(item.manifest);
     }
@@ -190,12 +193,14 @@ export class VersionStore {
     bucketId: string,
     key: string,
     versionId: string,
+    options: { bypassGovernance?: boolean } = {},
   ): Promise<Manifest | undefined> {
     const found =
       versionId === NULL_VERSION_ID
         ? await this.findNull(bucketId, key)
         : await this.findById(bucketId, key, versionId);
     if (!found) return undefined;
+    this.refuseLocked(found.manifest, options.bypassGovernance);
     if (found.manifest.orderId === undefined) {
       await this.deps.deleteLegacy(bucketId, key);
       return found.manifest;
@@ -265,7 +270,9 @@ export class VersionStore {
     const { bucketId, key, orderId } = record;
     const sk = versionSortKey(key, orderId!);
     const stored = await ring.getVersioned(KEYSPACES.objectVersions, bucketId, sk);
-    const version = newestOf(stored.values);
+    const version = stored.values.length
+      ? resolveVersionSiblings(stored.values.map(decodeManifest), stored.values)
+      : undefined;
     if (!version || version.deleteMarker) return undefined;
     const changed = change(version);
     const value = encodeManifest(changed);
@@ -315,15 +322,25 @@ export class VersionStore {
   /** Removes every version record of a deleted bucket, queueing their blocks. */
   async sweepBucket(bucketId: string, batch = 1000): Promise<number> {
     let swept = 0;
+    let after: Buffer | undefined;
     for (;;) {
-      const items = await this.scan(bucketId, { limit: batch });
+      const items = await this.scan(bucketId, { limit: batch, ...(after ? { after } : {}) });
       for (const item of items) {
+        // A locked version outlives even its bucket: its record and blocks stay.
+        if (isLocked(item.manifest, this.deps.clock())) continue;
         await this.deps.ring.delete(KEYSPACES.objectVersions, bucketId, item.sk);
         await this.collect(item.manifest);
+        swept++;
       }
-      swept += items.length;
       if (items.length < batch) return swept;
+      after = items.at(-1)!.sk;
     }
+  }
+
+  /** Throws ObjectLockedError when object lock forbids removing `version` now. */
+  private refuseLocked(version: Manifest, bypassGovernance = false): void {
+    const refusal = removalRefusal(version, this.deps.clock(), bypassGovernance);
+    if (refusal) throw new ObjectLockedError(refusal);
   }
 
   private async collect(old: Manifest): Promise<void> {

@@ -41,7 +41,13 @@ export type SubresourceOperation =
   | { name: 'DeletePublicAccessBlock'; bucket: string }
   | { name: 'GetBucketPolicyStatus'; bucket: string }
   | { name: 'CorsPreflight'; bucket: string; key?: string }
-  | { name: 'PostObject'; bucket: string };
+  | { name: 'PostObject'; bucket: string }
+  | { name: 'GetObjectLockConfiguration'; bucket: string }
+  | { name: 'PutObjectLockConfiguration'; bucket: string }
+  | { name: 'GetObjectRetention'; bucket: string; key: string }
+  | { name: 'PutObjectRetention'; bucket: string; key: string }
+  | { name: 'GetObjectLegalHold'; bucket: string; key: string }
+  | { name: 'PutObjectLegalHold'; bucket: string; key: string };
 
 /** What the parser needs of a request. */
 export interface SubresourceInput {
@@ -55,6 +61,7 @@ type Names = Partial<Record<Method, SubresourceOperation['name']>>;
 const BUCKET_SUBRESOURCES: Record<string, Names> = {
   versioning: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' },
   versions: { GET: 'ListObjectVersions' },
+  'object-lock': { GET: 'GetObjectLockConfiguration', PUT: 'PutObjectLockConfiguration' },
   tagging: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' },
   cors: { GET: 'GetBucketCors', PUT: 'PutBucketCors', DELETE: 'DeleteBucketCors' },
   // Only the read: PUT and DELETE ?encryption stay NotImplemented (see encryption.ts).
@@ -79,6 +86,8 @@ const OBJECT_SUBRESOURCES: Record<string, Names> = {
   acl: { GET: 'GetObjectAcl', PUT: 'PutObjectAcl' },
   torrent: { GET: 'GetObjectTorrent' },
   attributes: { GET: 'GetObjectAttributes' },
+  retention: { GET: 'GetObjectRetention', PUT: 'PutObjectRetention' },
+  'legal-hold': { GET: 'GetObjectLegalHold', PUT: 'PutObjectLegalHold' },
 };
 
 /**

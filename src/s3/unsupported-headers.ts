@@ -77,18 +77,22 @@ const NEWER_CHECKSUMS: Refusal[] = [...NEWER_CHECKSUM_ALGORITHMS].map((alg) => (
 
 /**
  * What every write of object data refuses: encryption and lock of any kind, since a client
- * that asked for either must never get an object without it.
+ * that asked for either must never get an object without it (PutObject, CopyObject and
+ * CreateMultipartUpload act on lock headers, so their tables leave them out: `lockable`).
  */
 const SSE_AND_LOCK: Refusal[] = [SSE, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOVERNANCE];
 
 /** What a new object's write refuses, whichever operation writes it. */
 const NEW_OBJECT: Refusal[] = [...SSE_AND_LOCK, WEBSITE_REDIRECT];
 
+/** Object lock's headers are acted on by these writes (handlers/object-lock-write.ts). */
+const lockable = (refusals: readonly Refusal[]) => refusals.filter((r) => r !== OBJECT_LOCK);
+
 const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
-  PutObject: [...NEW_OBJECT, WRITE_OFFSET, ...NEWER_CHECKSUMS],
-  CopyObject: NEW_OBJECT,
+  PutObject: [...lockable(NEW_OBJECT), WRITE_OFFSET, ...NEWER_CHECKSUMS],
+  CopyObject: lockable(NEW_OBJECT),
   PostObject: [...NEW_OBJECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
-  CreateMultipartUpload: NEW_OBJECT,
+  CreateMultipartUpload: lockable(NEW_OBJECT),
   UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],
   UploadPartCopy: SSE_AND_LOCK,
   // If-Match and If-None-Match are acted on (multipart-complete.ts).
@@ -97,18 +101,19 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   ListParts: [SSE_C],
   GetObject: [SSE_C],
   HeadObject: [SSE_C],
-  // If-Match is served. x-amz-bypass-governance-retention and x-amz-mfa are accepted on
-  // deletes: they only authorize removing what a lock or MFA delete would protect, and
-  // nothing here is ever so protected, so the delete the client asked for is exactly what
-  // happens (cleanup tools, ceph's s3-tests among them, send the bypass on every delete).
+  // If-Match is served. x-amz-bypass-governance-retention is acted on (object-delete.ts:
+  // it lets GOVERNANCE retention yield to a caller allowed to bypass it); x-amz-mfa is
+  // accepted: it only authorizes what MFA delete would protect, and nothing here is.
   DeleteObject: [
     { header: 'x-amz-if-match-last-modified-time' },
     { header: 'x-amz-if-match-size' },
   ],
   CreateBucket: [
+    // true and false are acted on (bucket.ts); anything else is no answer to act on.
     {
       header: 'x-amz-bucket-object-lock-enabled',
-      refuses: (value) => value.trim().toLowerCase() !== 'false',
+      refuses: (value) => !['true', 'false'].includes(value.trim().toLowerCase()),
+      error: () => new S3Error('InvalidArgument', 'Invalid x-amz-bucket-object-lock-enabled'),
     },
     { header: 'x-amz-bucket-namespace', refuses: (value) => value !== 'global' },
   ],

@@ -7,6 +7,7 @@
 import type { ObjectOwnership, PublicAccessBlock } from './bucket-control-types.js';
 import type {
   AccessControlList,
+  BucketObjectLock,
   BucketRecord,
   BucketVersioning,
   StoredSecret,
@@ -72,6 +73,13 @@ export type Command = { id?: string } & (
       status: BucketVersioning;
     }
   | {
+      type: 'set-bucket-object-lock';
+      name: string;
+      bucketId: string;
+      /** Object lock cannot be turned off: only its default retention changes. */
+      objectLock: BucketObjectLock;
+    }
+  | {
       type: 'set-public-access-block';
       name: string;
       bucketId: string;
@@ -99,7 +107,8 @@ export type RefusalCode =
   | 'AccessDenied'
   | 'TooManyBuckets'
   | 'AccessControlListNotSupported'
-  | 'InvalidBucketAclWithObjectOwnership';
+  | 'InvalidBucketAclWithObjectOwnership'
+  | 'InvalidBucketState';
 
 /** What a command came to. */
 export type CommandResult =

@@ -13,6 +13,7 @@ import {
   withSetting,
   type Refusal,
 } from './bucket-controls.js';
+import { versioningChangeRefusal, withObjectLock } from './object-lock-rules.js';
 import type { Command, CommandResult, LogEntry, StanchionEvent, UserChanges } from './commands.js';
 import type { BucketRecord, Revision, UserRecord } from './records.js';
 
@@ -84,9 +85,15 @@ export function decide(state: StanchionState, command: Command): Decision {
         return refusal ?? withSetting(b, 'objectOwnership', command.ownership);
       });
     case 'set-bucket-versioning':
-      return decideBucketUpdate(state, command, (b) =>
-        withSetting(b, 'versioning', command.status),
+      return decideBucketUpdate(
+        state,
+        command,
+        (b) =>
+          versioningChangeRefusal(b, command.status) ??
+          withSetting(b, 'versioning', command.status),
       );
+    case 'set-bucket-object-lock':
+      return decideBucketUpdate(state, command, (b) => withObjectLock(b, command.objectLock));
     case 'set-public-access-block':
       return decideBucketUpdate(state, command, (b) =>
         withSetting(b, 'publicAccessBlock', command.config),

@@ -52,6 +52,22 @@ export interface AccessControlList {
 /** A bucket's versioning state once set (S3 has no way back to unversioned). */
 export type BucketVersioning = 'Enabled' | 'Suspended';
 
+/** Object lock's retention modes (S3's names). */
+export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+/** A bucket's default retention: a mode and a period of whole days or whole years. */
+export interface DefaultRetention {
+  mode: RetentionMode;
+  days?: number;
+  years?: number;
+}
+
+/** A bucket's object lock: once enabled never disabled; an optional default retention. */
+export interface BucketObjectLock {
+  enabled: true;
+  defaultRetention?: DefaultRetention;
+}
+
 export interface BucketRecord {
   name: string;
   id: string;
@@ -66,6 +82,8 @@ export interface BucketRecord {
   publicAccessBlock?: PublicAccessBlock;
   /** S3 versioning; absent: never enabled (objects keep one unversioned record per key). */
   versioning?: BucketVersioning;
+  /** S3 object lock; absent: never enabled. Requires (and pins) versioning Enabled. */
+  objectLock?: BucketObjectLock;
   rev?: Revision;
   /** Set on the record that replaces a deleted bucket's, so a stale write cannot revive it. */
   deleted?: true;

@@ -131,7 +131,7 @@ describe('versioning', () => {
 });
 
 describe('unsupported features answer NotImplemented, never a wrong success', () => {
-  it('lifecycle, encryption writes and object lock', async () => {
+  it('lifecycle and encryption writes; object lock refuses an unlocked bucket', async () => {
     const Bucket = 'unsup';
     const notImplemented = { name: 'NotImplemented', status: 501 };
     const rule = { ID: 'r', Status: 'Enabled' as const, Filter: {}, Expiration: { Days: 1 } };
@@ -155,16 +155,21 @@ describe('unsupported features answer NotImplemented, never a wrong success', ()
           }),
         ),
       () => s3.send(new DeleteBucketEncryptionCommand({ Bucket })),
-      () => s3.send(new GetObjectLockConfigurationCommand({ Bucket })),
-      () =>
-        s3.send(
-          new PutObjectLockConfigurationCommand({
-            Bucket,
-            ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' },
-          }),
-        ),
     ];
     for (const call of calls) expect(await s3ErrorOf(call())).toEqual(notImplemented);
+    // Object lock is served (object-lock.test.ts): on this unversioned bucket, AWS's refusals.
+    const getLock = s3.send(new GetObjectLockConfigurationCommand({ Bucket }));
+    expect(await s3ErrorOf(getLock)).toEqual({
+      name: 'ObjectLockConfigurationNotFoundError',
+      status: 404,
+    });
+    const putLock = s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' },
+      }),
+    );
+    expect(await s3ErrorOf(putLock)).toEqual({ name: 'InvalidBucketState', status: 409 });
   });
 
   it('GetBucketEncryption says there is no configuration (404)', async () => {

@@ -1,8 +1,10 @@
 /**
  * Never a wrong success, against a real `cairn start` with raw signed requests: every
- * operation that writes object data refuses encryption and object-lock headers (501
- * NotImplemented, naming the header) and stores nothing; GET and HEAD refuse SSE-C;
- * CreateBucket refuses object lock; a storage class other than
+ * operation that writes object data refuses encryption headers (501 NotImplemented, naming
+ * the header) and stores nothing; object-lock headers are refused the same way by the
+ * writes that do not act on them, and by those that do on a bucket without object lock
+ * (400 InvalidRequest); GET and HEAD refuse SSE-C; CreateBucket acts on object lock
+ * (true or false, anything else InvalidArgument); a storage class other than
  * STANDARD is refused; headers hoisted into the query count; and the headers that are acted
  * on instead (x-amz-expected-bucket-owner, If-Match on DELETE, bypass-governance on
  * deletes) do what S3 does.
@@ -40,6 +42,13 @@ async function errorOf(res: Response) {
   return { status: res.status, code: field('Code'), header: field('Header'), text };
 }
 
+/** What a write answers: lock headers on a bucket without object lock are InvalidRequest. */
+function refusalOf(headers: Record<string, string>) {
+  return Object.keys(headers).some((name) => name.startsWith('x-amz-object-lock-'))
+    ? { status: 400, code: 'InvalidRequest' }
+    : { status: 501, code: 'NotImplemented' };
+}
+
 async function exists(path: string): Promise<boolean> {
   const res = await send(path, { method: 'HEAD' });
   return res.status === 200;
@@ -72,8 +81,8 @@ describe('writes refuse encryption and object lock, storing nothing', () => {
     for (const [i, headers] of [...SSE_AND_LOCK, ...others].entries()) {
       const res = await send(`/hdr/put-${i}`, { method: 'PUT', headers });
       const error = await errorOf(res);
-      expect(error, JSON.stringify(headers)).toMatchObject({ status: 501, code: 'NotImplemented' });
-      expect(Object.keys(headers)).toContain(error.header);
+      expect(error, JSON.stringify(headers)).toMatchObject(refusalOf(headers));
+      if (error.status === 501) expect(Object.keys(headers)).toContain(error.header);
       expect(await exists(`/hdr/put-${i}`)).toBe(false);
     }
   });
@@ -108,10 +117,7 @@ describe('writes refuse encryption and object lock, storing nothing', () => {
         method: 'PUT',
         headers: { 'x-amz-copy-source': '/hdr/src', ...headers },
       });
-      expect(await errorOf(res), JSON.stringify(headers)).toMatchObject({
-        status: 501,
-        code: 'NotImplemented',
-      });
+      expect(await errorOf(res), JSON.stringify(headers)).toMatchObject(refusalOf(headers));
       expect(await exists(`/hdr/copy-${i}`)).toBe(false);
     }
   });
@@ -119,7 +125,7 @@ describe('writes refuse encryption and object lock, storing nothing', () => {
   it('CreateMultipartUpload starts no upload', async () => {
     for (const headers of SSE_AND_LOCK) {
       const res = await send('/hdr/mpu?uploads', { method: 'POST', headers });
-      expect(await errorOf(res)).toMatchObject({ status: 501, code: 'NotImplemented' });
+      expect(await errorOf(res)).toMatchObject(refusalOf(headers));
     }
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'hdr' }));
     expect(uploads.Uploads ?? []).toEqual([]);
@@ -173,20 +179,20 @@ describe('Expect: 100-continue', () => {
   });
 });
 
-describe('CreateBucket refuses object lock', () => {
-  it('creates nothing when refused, and accepts the values that are true here', async () => {
-    const refused = [
-      { 'x-amz-bucket-object-lock-enabled': 'true' },
-      { 'x-amz-bucket-object-lock-enabled': 'TRUE' },
-    ];
-    for (const headers of refused) {
-      const res = await send('/locked-bucket', { method: 'PUT', headers });
-      expect(await errorOf(res), JSON.stringify(headers)).toMatchObject({
-        status: 501,
-        code: 'NotImplemented',
-      });
-      expect((await send('/locked-bucket', { method: 'HEAD' })).status).toBe(404);
-    }
+describe('CreateBucket and object lock', () => {
+  it('creates nothing for a value that is neither true nor false, and acts on both', async () => {
+    const refused = await send('/locked-bucket', {
+      method: 'PUT',
+      headers: { 'x-amz-bucket-object-lock-enabled': 'maybe' },
+    });
+    expect(await errorOf(refused)).toMatchObject({ status: 400, code: 'InvalidArgument' });
+    expect((await send('/locked-bucket', { method: 'HEAD' })).status).toBe(404);
+    const locked = await send('/locked-bucket', {
+      method: 'PUT',
+      headers: { 'x-amz-bucket-object-lock-enabled': 'TRUE' },
+    });
+    expect(locked.status).toBe(200);
+    expect((await send('/locked-bucket?object-lock')).status).toBe(200);
     const plain = await send('/plain-bucket', {
       method: 'PUT',
       headers: {
@@ -195,6 +201,10 @@ describe('CreateBucket refuses object lock', () => {
       },
     });
     expect(plain.status).toBe(200);
+    expect(await errorOf(await send('/plain-bucket?object-lock'))).toMatchObject({
+      status: 404,
+      code: 'ObjectLockConfigurationNotFoundError',
+    });
   });
 });
 
@@ -259,7 +269,7 @@ describe('headers acted on', () => {
     expect(await exists('/hdr/m-gone')).toBe(false);
   });
 
-  it('bypass-governance on a delete is accepted: nothing here is locked', async () => {
+  it('bypass-governance on a delete is accepted: nothing in this bucket is locked', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'hdr', Key: 'gone', Body: 'g' }));
     const res = await send('/hdr/gone', {
       method: 'DELETE',

@@ -88,6 +88,14 @@ export const ACTIONS = {
   's3:GetBucketPublicAccessBlock': { resource: 'bucket' },
   's3:PutBucketPublicAccessBlock': { resource: 'bucket' },
   's3:GetBucketPolicyStatus': { resource: 'bucket' },
+  // Object lock: the bucket owner's, or granted by a policy; no ACL grants them (as AWS).
+  's3:GetBucketObjectLockConfiguration': { resource: 'bucket' },
+  's3:PutBucketObjectLockConfiguration': { resource: 'bucket' },
+  's3:GetObjectRetention': { resource: 'object' },
+  's3:PutObjectRetention': { resource: 'object' },
+  's3:GetObjectLegalHold': { resource: 'object' },
+  's3:PutObjectLegalHold': { resource: 'object' },
+  's3:BypassGovernanceRetention': { resource: 'object' },
 } as const satisfies Record<string, ActionRule>;
 
 /** An action a request may need. */

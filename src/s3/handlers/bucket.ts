@@ -41,6 +41,10 @@ export async function createBucket(ctx: S3Context, name: string): Promise<void> 
   };
   if (acl) bucket.acl = acl;
   if (ownership !== undefined) bucket.objectOwnership = parseObjectOwnershipHeader(ownership);
+  // Object lock at creation: versioning Enabled with it, in the one create command.
+  if (header(ctx, 'x-amz-bucket-object-lock-enabled')?.trim().toLowerCase() === 'true') {
+    Object.assign(bucket, { versioning: 'Enabled', objectLock: { enabled: true } });
+  }
   const result = await ctx.deps.stanchion.execute({
     type: 'create-bucket',
     bucket,

@@ -30,6 +30,7 @@ import { taggingOf } from '../tags.js';
 import { NEWER_CHECKSUM_ALGORITHMS } from '../unsupported-headers.js';
 import { renderXml } from '../../http/xml.js';
 import { newVersionFields, versionIdHeader, writtenVersionHeader } from '../object-version.js';
+import { newVersionLock, requestedLock } from './object-lock-write.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { sendXml } from './responses.js';
@@ -72,6 +73,7 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
   const checksum = requestedChecksum(headers);
   const target = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
   refuseUnsupportedRequest('PutObject', headers, ctx.query);
+  const lock = requestedLock(ctx, target, key, false);
   const { source, manifest, versionId } = await copySourceOf(ctx);
   // The copy is a new object of the caller's: the source's ACL is not copied (as in S3).
   const acl = await newObjectAcl(ctx, target);
@@ -102,6 +104,8 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
     ...(tags.length > 0 ? { tags } : {}),
     acl,
     ...newVersionFields(target, ctx.deps.objects),
+    // The copy's own lock (or the bucket's default): a source's lock is not copied, as in S3.
+    ...newVersionLock(target, lock, ctx.deps.clock()),
   };
   const read = ctx.deps.objects.read(manifest, 0, manifest.size - 1);
   const body = checksum ? hashedStream(read, checksum) : read;

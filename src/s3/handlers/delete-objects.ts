@@ -97,7 +97,7 @@ function deletedEntry(outcome: Outcome): Record<string, unknown> {
 }
 
 /** S3 refuses a DeleteObjects body that nothing lets it verify. */
-function requireIntegrityCheck(headers: S3Context['request']['headers']): void {
+export function requireIntegrityCheck(headers: S3Context['request']['headers']): void {
   if (headers['content-md5'] !== undefined) return;
   if (Object.keys(headers).some((name) => CHECKSUM_HEADER.test(name))) return;
   const trailer = String(headers['x-amz-trailer'] ?? '').toLowerCase();

@@ -7,6 +7,7 @@
  * when that answer was lost, and it must not fail an upload that succeeded.
  */
 import { newVersionFields, writtenVersionHeader } from '../object-version.js';
+import { newVersionLock } from './object-lock-write.js';
 import {
   CHECKSUM_ALGORITHMS,
   checksumAlgorithmFromHeader,
@@ -61,7 +62,10 @@ export async function completeMultipartUpload(ctx: S3Context, bucketName: string
   const manifest = await ctx.deps.multipart.complete(upload, requested, ctx.deps.newId(), {
     ...(claimed ? { claimed } : {}),
     ...(precondition ? { precondition } : {}),
-    version: newVersionFields(bucket, ctx.deps.objects),
+    version: {
+      ...newVersionFields(bucket, ctx.deps.objects),
+      ...newVersionLock(bucket, upload.lock, ctx.deps.clock()),
+    },
   });
   sendResult(ctx, bucketName, key, manifest);
 }

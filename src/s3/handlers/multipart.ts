@@ -15,6 +15,8 @@ import { metadataOf, storedHeadersOf } from '../object-headers.js';
 import { checkPartNumber } from '../request-xml.js';
 import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
 import { taggingOf } from '../tags.js';
+import { requireIntegrityCheck } from './delete-objects.js';
+import { requestedLock } from './object-lock-write.js';
 import { renderXml } from '../../http/xml.js';
 import type { S3Action } from '../access/authorize.js';
 import { authorizedBucket } from './access.js';
@@ -46,6 +48,7 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
   const bucket = await authorizedBucket(ctx, bucketName, 's3:PutObject', key);
   // After the access check, as for PutObject: a policy refusal wins over NotImplemented.
   refuseUnsupportedRequest('CreateMultipartUpload', headers, ctx.query);
+  const lock = requestedLock(ctx, bucket, key, false);
   const checksum = uploadChecksum(headers);
   const storageClass = storageClassFromHeaders(headers);
   const tags = taggingOf(headers);
@@ -61,6 +64,7 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
     ...storageClassField(storageClass),
     ...(tags.length > 0 ? { tags } : {}),
     acl,
+    ...(lock ? { lock } : {}),
   });
   if (checksum.checksumAlgorithm) {
     void ctx.reply.headers({
@@ -123,6 +127,8 @@ export async function uploadPart(ctx: S3Context, bucketName: string, key: string
   if (ctx.request.headers['x-amz-copy-source'] !== undefined) {
     return uploadPartCopy(ctx, upload, partNumber);
   }
+  // As for PutObject: a part of an object with retention must carry an integrity check.
+  if (upload.lock?.retention) requireIntegrityCheck(ctx.request.headers);
   const body = verifiedBody(ctx);
   const part = await ctx.deps.multipart.putPart(
     upload,

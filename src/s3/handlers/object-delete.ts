@@ -8,6 +8,10 @@ import type { BucketRecord } from '../../../stanchion/core/records.js';
 import type { S3Context } from '../../http/context.js';
 import { s3VersionIdOf, type Manifest } from '../../objects/manifest.js';
 import { checkVersionIdForm, newVersionFields } from '../object-version.js';
+import { S3Error } from '../../http/errors.js';
+import { ObjectLockedError } from '../../objects/object-lock.js';
+import { asksBypass } from '../object-lock-xml.js';
+import { mayAccess } from './access.js';
 
 /** What a delete did, in S3's terms. */
 export interface DeleteOutcome {
@@ -28,7 +32,7 @@ export async function deleteKey(
   const objects = ctx.deps.objects;
   if (versionId !== undefined) {
     checkVersionIdForm(versionId);
-    const removed = await objects.versions.deleteVersion(bucket.id, key, versionId);
+    const removed = await deleteLockedVersion(ctx, bucket, key, versionId);
     return { versionId, ...(removed?.deleteMarker ? { deleteMarker: true } : {}) };
   }
   if (bucket.versioning === undefined) {
@@ -53,6 +57,33 @@ export async function deleteKey(
   };
   await objects.commit(marker, undefined, precondition);
   return { versionId: s3VersionIdOf(marker), deleteMarker: true };
+}
+
+/**
+ * Removes one version unless object lock keeps it (AccessDenied, as AWS): GOVERNANCE gives
+ * way to x-amz-bypass-governance-retention from a caller with s3:BypassGovernanceRetention.
+ */
+async function deleteLockedVersion(
+  ctx: S3Context,
+  bucket: Pick<BucketRecord, 'id' | 'versioning'> & Partial<BucketRecord>,
+  key: string,
+  versionId: string,
+): Promise<Manifest | undefined> {
+  // Only a request's own bucket record can grant the bypass (a caller passing less, such
+  // as an internal worker, never bypasses anything).
+  const record = bucket.name !== undefined && bucket.ownerId !== undefined;
+  const bypassGovernance =
+    record &&
+    asksBypass(ctx.request.headers) &&
+    mayAccess(ctx, bucket as BucketRecord, 's3:BypassGovernanceRetention', { key });
+  try {
+    return await ctx.deps.objects.versions.deleteVersion(bucket.id, key, versionId, {
+      bypassGovernance,
+    });
+  } catch (error) {
+    if (error instanceof ObjectLockedError) throw new S3Error('AccessDenied');
+    throw error;
+  }
 }
 
 /** The response headers of a DeleteObject that did `outcome`. */

@@ -21,6 +21,8 @@ import { copyObject } from './copy.js';
 import { newVersionFields, versionIdHeader, writtenVersionHeader } from '../object-version.js';
 import { deleteHeaders, deleteKey } from './object-delete.js';
 import { sendEmpty } from './responses.js';
+import { lockResponseHeaders } from '../object-lock-xml.js';
+import { newVersionLock, requestedLock } from './object-lock-write.js';
 
 /** PUT /bucket/key (s3:PutObject); the writer owns the new object. */
 export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
@@ -32,6 +34,7 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
   // After the access check: a bucket policy may refuse SSE headers (as AWS policies do with
   // s3:x-amz-server-side-encryption conditions), and a refusal must win over NotImplemented.
   refuseUnsupportedRequest('PutObject', headers, ctx.query);
+  const lock = requestedLock(ctx, bucket, key, true);
   const acl = await newObjectAcl(ctx, bucket);
   const precondition =
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
@@ -49,6 +52,7 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
     ...(tags.length > 0 ? { tags } : {}),
     acl,
     ...newVersionFields(bucket, ctx.deps.objects),
+    ...newVersionLock(bucket, lock, ctx.deps.clock()),
   };
   const check = (written: { md5: Buffer; size: number }) => {
     body.check(written);
@@ -108,7 +112,7 @@ export async function getObject(
   // A checksum covers the whole object (or part), so S3 returns none for a range of it.
   const wholeChecksums = checksumMode && !range && !part;
   const out = objectResponseHeaders(manifest, ctx.query, wholeChecksums);
-  Object.assign(out, versionIdHeader(manifest));
+  Object.assign(out, versionIdHeader(manifest), lockResponseHeaders(manifest));
   if (isMultipart(manifest) && part) out['x-amz-mp-parts-count'] = String(partCountOf(manifest));
   if (part && checksumMode) Object.assign(out, partChecksumHeaders(manifest, part));
   const start = range?.start ?? 0;

@@ -18,6 +18,14 @@ import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-p
 import { deleteBucketCors, getBucketCors, putBucketCors } from './cors.js';
 import { getBucketEncryption } from './encryption.js';
 import { getObjectTorrent } from './object.js';
+import {
+  getObjectLegalHold,
+  getObjectLockConfiguration,
+  getObjectRetention,
+  putObjectLegalHold,
+  putObjectLockConfiguration,
+  putObjectRetention,
+} from './object-lock.js';
 import { getObjectAttributes } from './object-attributes.js';
 import {
   deleteBucketTagging,
@@ -99,6 +107,38 @@ export function dispatchSubresource(
       return putBucketPolicy(ctx, op.bucket);
     case 'DeleteBucketPolicy':
       return deleteBucketPolicy(ctx, op.bucket);
+    default:
+      return dispatchRest(ctx, op);
+  }
+}
+
+type LockOperation = Extract<
+  SubresourceOperation,
+  {
+    name:
+      | 'GetObjectLockConfiguration'
+      | 'PutObjectLockConfiguration'
+      | 'GetObjectRetention'
+      | 'PutObjectRetention'
+      | 'GetObjectLegalHold'
+      | 'PutObjectLegalHold';
+  }
+>;
+
+function dispatchRest(ctx: S3Context, op: BucketControlOperation | LockOperation) {
+  switch (op.name) {
+    case 'GetObjectLockConfiguration':
+      return getObjectLockConfiguration(ctx, op.bucket);
+    case 'PutObjectLockConfiguration':
+      return putObjectLockConfiguration(ctx, op.bucket);
+    case 'GetObjectRetention':
+      return getObjectRetention(ctx, op.bucket, op.key);
+    case 'PutObjectRetention':
+      return putObjectRetention(ctx, op.bucket, op.key);
+    case 'GetObjectLegalHold':
+      return getObjectLegalHold(ctx, op.bucket, op.key);
+    case 'PutObjectLegalHold':
+      return putObjectLegalHold(ctx, op.bucket, op.key);
     default:
       return dispatchBucketControls(ctx, op);
   }

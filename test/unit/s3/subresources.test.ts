@@ -37,7 +37,7 @@ function codeOf(run: () => unknown): string | undefined {
 }
 
 describe('sub-resource operations', () => {
-  it('parses versioning, tagging, CORS, encryption, preflight and POST', () => {
+  it('parses versioning, tagging, CORS, encryption, preflight, POST and object lock', () => {
     expect(op('GET', '/b', 'versioning')).toEqual({ name: 'GetBucketVersioning', bucket: 'b' });
     expect(op('GET', '/b', 'versions&prefix=a')).toEqual({
       name: 'ListObjectVersions',
@@ -56,6 +56,22 @@ describe('sub-resource operations', () => {
       key: 'k',
     });
     expect(op('POST', '/b')).toEqual({ name: 'PostObject', bucket: 'b' });
+    // Object lock is served now: its bucket and object sub-resources are parsed here.
+    expect(op('PUT', '/b', 'object-lock')).toEqual({
+      name: 'PutObjectLockConfiguration',
+      bucket: 'b',
+    });
+    expect(op('GET', '/b/k', 'retention&versionId=null')).toEqual({
+      name: 'GetObjectRetention',
+      bucket: 'b',
+      key: 'k',
+    });
+    expect(op('PUT', '/b/k', 'legal-hold')).toEqual({
+      name: 'PutObjectLegalHold',
+      bucket: 'b',
+      key: 'k',
+    });
+    expect(codeOf(() => op('DELETE', '/b', 'object-lock'))).toBe('MethodNotAllowed');
     expect(op('GET', '/b/k', 'versionId=null')).toEqual({
       name: 'GetObject',
       bucket: 'b',
@@ -70,8 +86,6 @@ describe('sub-resource operations', () => {
       ['GET', 'lifecycle'],
       ['PUT', 'lifecycle'],
       ['DELETE', 'lifecycle'],
-      ['GET', 'object-lock'],
-      ['PUT', 'object-lock'],
       ['GET', 'website'],
       ['GET', 'replication'],
     ] as const) {
