@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
 import { registerImportCommands } from './import-commands.js';
+import { registerLifecycleCommands } from './lifecycle-commands.js';
 import { addInternalTlsOptions } from './internal-client-of.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
 import {
@@ -34,6 +35,7 @@ registerUserCommands(program);
 registerClusterCommands(program);
 registerStanchionCommands(program);
 registerGcCommands(program);
+registerLifecycleCommands(program);
 registerStorageCommands(program);
 registerAccessCommands(program);
 registerMaintenanceCommands(program);

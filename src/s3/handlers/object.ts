@@ -21,6 +21,7 @@ import { copyObject } from './copy.js';
 import { newVersionFields, versionIdHeader, writtenVersionHeader } from '../object-version.js';
 import { deleteHeaders, deleteKey } from './object-delete.js';
 import { sendEmpty } from './responses.js';
+import { expirationHeaders } from '../lifecycle-header.js';
 
 /** PUT /bucket/key (s3:PutObject); the writer owns the new object. */
 export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
@@ -60,6 +61,7 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
   const answer: Record<string, string> = {
     etag: `"${manifest.etag}"`,
     ...writtenVersionHeader(manifest),
+    ...(await expirationHeaders(ctx.deps, manifest)),
   };
   for (const [alg, value] of Object.entries(manifest.checksums)) {
     answer[`x-amz-checksum-${alg}`] = value;
@@ -109,6 +111,7 @@ export async function getObject(
   const wholeChecksums = checksumMode && !range && !part;
   const out = objectResponseHeaders(manifest, ctx.query, wholeChecksums);
   Object.assign(out, versionIdHeader(manifest));
+  if (!ctx.query.has('versionId')) Object.assign(out, await expirationHeaders(ctx.deps, manifest));
   if (isMultipart(manifest) && part) out['x-amz-mp-parts-count'] = String(partCountOf(manifest));
   if (part && checksumMode) Object.assign(out, partChecksumHeaders(manifest, part));
   const start = range?.start ?? 0;
