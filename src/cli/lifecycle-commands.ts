@@ -42,7 +42,43 @@ export function lifecycleStatusText(status: StatusJson): string {
   return lines.join('\n') + '\n';
 }
 
-function counts(c: PassCounts) {
+function counts(c: PassCounts): string {
+  return (
+    `${c.buckets} buckets, ${c.scanned} records scanned, ${c.expired} expired, ` +
+    `${c.aborted} uploads aborted, ${c.skipped} skipped`
+  );
+}
+
+/** Adds the `lifecycle` command group. */
+export function registerLifecycleCommands(program: Command): void {
+  const group = program.command('lifecycle').description('bucket lifecycle: status and passes');
+  const call = async (method: string) => {
+    const target = await resolveTarget(program.opts<TargetOptions>());
+    const answer = await adminRequest(target, method, '/riak-cs/lifecycle');
+    if (answer.status !== 200) {
+      throw new Error(`the store refused (HTTP ${answer.status}): ${answer.text.slice(0, 200)}`);
+    }
+    return JSON.parse(answer.text) as Record<string, unknown>;
+  };
+  group
+    .command('status')
+    .description("every lifecycle worker's pass under way and last pass")
+    .option('--json', 'print the JSON answer')
+    .action(async (opts: { json?: boolean }) => {
+      const status = await call('GET');
+      if (opts.json) return say(JSON.stringify(status));
+      process.stdout.write(lifecycleStatusText(status as unknown as StatusJson));
+    });
+  group
+    .command('run')
+    .description('asks every lifecycle worker for a pass now')
+    .option('--wait <seconds>', 'wait up to this long for every worker to finish one')
+    .action(async (opts: { wait?: string }) => {
+      const requested = (await call('POST'))['runRequestedMs'] as number;
+      say(`Lifecycle pass requested at ${iso(requested)}.`);
+      if (opts.wait === undefined) return;
+      const deadlineMs = Date.now() + Number(opts.wait) * 1000;
+      while (Date.now() < deadlineMs) {
         const status = (await call('GET')) as unknown as StatusJson;
         const done = status.workers.every((w) => (w.lastPass?.startedMs ?? 0) >= requested);
         if (status.workers.length > 0 && done) return say('Every worker has finished a pass.');
