@@ -77,7 +77,7 @@ function integer(value: unknown, what: string, min: number, max = 2 ** 31 - 1) {
 /** The rules of a LifecycleConfiguration document; see the file comment for the errors. */
 export function parseLifecycleXml(xml: string): LifecycleRule[] {
   const doc = parseRequestXml(xml);
-  const keys = Object.keys(doc);
+  const keys = Object.keys(doc).filter((name) => !name.startsWith('?'));
   if (keys.length !== 1 || keys[0] !== 'LifecycleConfiguration') throw malformed();
   const config = element(doc['LifecycleConfiguration'], 'LifecycleConfiguration');
   const raw = list(config['Rule']);

@@ -165,7 +165,8 @@ export class LifecycleWorker {
       actions: o.actions,
       clock: o.clock,
       dayMs: o.dayMs,
-      batch: o.batch ?? 100,
+      // A batch takes about a second at the rate: the limit acts within a second, not after.
+      batch: o.batch ?? Math.max(1, Math.min(100, o.ratePerSecond)),
       counts: this.state.current!.counts,
       log: o.log,
       onBatch: async (cursor, items) => {

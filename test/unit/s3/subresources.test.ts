@@ -67,9 +67,6 @@ describe('sub-resource operations', () => {
     for (const [method, query] of [
       ['PUT', 'encryption'],
       ['DELETE', 'encryption'],
-      ['GET', 'lifecycle'],
-      ['PUT', 'lifecycle'],
-      ['DELETE', 'lifecycle'],
       ['GET', 'object-lock'],
       ['PUT', 'object-lock'],
       ['GET', 'website'],
