@@ -1,8 +1,8 @@
 /**
  * The admin routes added beside register.ts's own list: the rest of Riak CS's user API (PUT
  * /riak-cs/user creates, GET /riak-cs/user is the caller, HEAD everywhere GET is), the
- * ping, and the operators' endpoints behind cairn-admin's gc, lifecycle, storage, access, stanchion,
- * cluster-info and cleanup-orphan-multipart commands.
+ * ping, and the operators' endpoints behind cairn-admin's gc, lifecycle, storage, access,
+ * stanchion, cluster-info and cleanup-orphan-multipart commands.
  */
 import type { RequestContext } from '../http/context.js';
 import {

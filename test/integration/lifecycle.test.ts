@@ -61,6 +61,7 @@ const raw = (path: string, body: string) =>
   });
 
 const codeOf = async (res: Response) => /<Code>([^<]*)<\/Code>/.exec(await res.text())?.[1];
+const ENABLED_1_DAY = '<Prefix/><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>';
 const rule = (inner: string) =>
   `<LifecycleConfiguration><Rule><ID>r</ID>${inner}</Rule></LifecycleConfiguration>`;
 
@@ -126,29 +127,27 @@ describe('lifecycle configuration', () => {
       ],
       [
         rule(
-          '<Prefix/><Status>Enabled</Status><Expiration><Date>2030-01-01T10:00:00Z</Date></Expiration>',
+          '<Prefix/><Status>Enabled</Status>' +
+            '<Expiration><Date>2030-01-01T10:00:00Z</Date></Expiration>',
         ),
         'InvalidArgument',
       ],
       [
         '<LifecycleConfiguration>' +
-          '<Rule><ID>x</ID><Prefix/><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>'.repeat(
-            2,
-          ) +
+          `<Rule><ID>x</ID>${ENABLED_1_DAY}</Rule>`.repeat(2) +
           '</LifecycleConfiguration>',
         'InvalidArgument',
       ],
       [
         '<LifecycleConfiguration>' +
-          '<Rule><Prefix/><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>'.repeat(
-            1001,
-          ) +
+          `<Rule>${ENABLED_1_DAY}</Rule>`.repeat(1001) +
           '</LifecycleConfiguration>',
         'InvalidArgument',
       ],
       [
         rule(
-          `<Prefix/><Status>Enabled</Status><Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>`,
+          '<Prefix/><Status>Enabled</Status>' +
+            '<Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>',
         ),
         'NotImplemented',
       ],
@@ -163,7 +162,7 @@ describe('lifecycle configuration', () => {
 });
 
 describe('x-amz-expiration', () => {
-  it('is on PUT, HEAD and GET of an object a rule expires: midnight after creation + Days', async () => {
+  it('is on PUT, HEAD and GET of an object a rule expires: the boundary after Days', async () => {
     const Bucket = 'lc-api';
     await putRules(s3, Bucket, [
       { ID: 'soon', Status: 'Enabled', Filter: { Prefix: 'e/' }, Expiration: { Days: 3 } },

@@ -7,7 +7,10 @@ import { parseLifecycleXml, renderLifecycle } from '../../../src/s3/lifecycle-xm
 import { parseOperation } from '../../../src/s3/operation.js';
 
 const doc = (...rules: string[]) =>
-  `<?xml version="1.0"?><LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${rules.join('')}</LifecycleConfiguration>`;
+  '<?xml version="1.0"?><LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+  `${rules.join('')}</LifecycleConfiguration>`;
+/** `<name>inner</name>` */
+const el = (name: string, inner: string | number = '') => `<${name}>${inner}</${name}>`;
 const rule = (inner: string, id = 'r') => `<Rule><ID>${id}</ID>${inner}</Rule>`;
 const days1 = '<Expiration><Days>1</Days></Expiration>';
 const on = '<Status>Enabled</Status>';
@@ -29,15 +32,17 @@ describe('parseLifecycleXml', () => {
         rule(`<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>${on}${days1}`, 't'),
         rule(
           '<Filter><And><Prefix>x</Prefix><Tag><Key>a</Key><Value>1</Value></Tag>' +
-            '<Tag><Key>b</Key><Value>2</Value></Tag><ObjectSizeGreaterThan>5</ObjectSizeGreaterThan>' +
+            '<Tag><Key>b</Key><Value>2</Value></Tag>' +
+            el('ObjectSizeGreaterThan', 5) +
             '<ObjectSizeLessThan>9</ObjectSizeLessThan></And></Filter><Status>Disabled</Status>' +
             '<NoncurrentVersionExpiration><NoncurrentDays>3</NoncurrentDays>' +
             '<NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration>',
           'and',
         ),
         rule(
-          `<Filter/>${on}<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>` +
-            '<AbortIncompleteMultipartUpload><DaysAfterInitiation>2</DaysAfterInitiation></AbortIncompleteMultipartUpload>',
+          `<Filter/>${on}` +
+            el('Expiration', el('ExpiredObjectDeleteMarker', 'true')) +
+            el('AbortIncompleteMultipartUpload', el('DaysAfterInitiation', 2)),
           'dm',
         ),
         rule(
@@ -124,39 +129,40 @@ describe('parseLifecycleXml', () => {
       [
         doc(
           rule(
-            `<Filter><And><ObjectSizeGreaterThan>9</ObjectSizeGreaterThan><ObjectSizeLessThan>9</ObjectSizeLessThan></And></Filter>${on}${days1}`,
+            el('Filter', el('And', el('ObjectSizeGreaterThan', 9) + el('ObjectSizeLessThan', 9))) +
+              on +
+              days1,
+          ),
+        ),
+        'InvalidArgument',
+      ],
+      [
+        doc(rule(`<Prefix/>${on}` + el('NoncurrentVersionExpiration', el('NoncurrentDays', 0)))),
+        'InvalidArgument',
+      ],
+      [
+        doc(
+          rule(
+            `<Prefix/>${on}` +
+              el('Transition', el('Date', '20220927') + el('StorageClass', 'GLACIER')),
           ),
         ),
         'InvalidArgument',
       ],
       [
         doc(
-          rule(
-            `<Prefix/>${on}<NoncurrentVersionExpiration><NoncurrentDays>0</NoncurrentDays></NoncurrentVersionExpiration>`,
-          ),
-        ),
-        'InvalidArgument',
-      ],
-      [
-        doc(
-          rule(
-            `<Prefix/>${on}<Transition><Date>20220927</Date><StorageClass>GLACIER</StorageClass></Transition>`,
-          ),
-        ),
-        'InvalidArgument',
-      ],
-      [
-        doc(
-          rule(
-            `<Prefix/>${on}<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition>`,
-          ),
+          rule(`<Prefix/>${on}` + el('Transition', el('Days', 30) + el('StorageClass', 'GLACIER'))),
         ),
         'NotImplemented',
       ],
       [
         doc(
           rule(
-            `<Prefix/>${on}<NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>`,
+            `<Prefix/>${on}` +
+              el(
+                'NoncurrentVersionTransition',
+                el('NoncurrentDays', 30) + el('StorageClass', 'GLACIER'),
+              ),
           ),
         ),
         'NotImplemented',
