@@ -235,7 +235,9 @@ export async function startFrontEnd(
     built.deps.gc.worker.start();
     void control.reportPass(EMBEDDED_WORKER, built.deps.gc.worker.report, Date.now());
   }
-  const lifecycle = options.gcWorker ? await startLifecycle(built, options, app.log) : undefined;
+  const lifecycle = options.gcWorker
+    ? await startLifecycle(built.deps, options.lifecycle, app.log)
+    : undefined;
   built.usage.start((duty, error) => app.log.warn({ err: error }, `usage ${duty} failed`));
   return {
     url: address.replace('[::1]', 'localhost'),

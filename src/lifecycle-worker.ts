@@ -10,7 +10,7 @@ import { LifecycleProgressStore } from './objects/lifecycle/progress.js';
 import { LifecycleWorker } from './objects/lifecycle/worker.js';
 import type { MultipartStore } from './objects/multipart-store.js';
 import type { ObjectStore } from './objects/object-store.js';
-import type { BuiltFrontEnd, FrontEndOptions } from './front-end.js';
+import type { S3Deps } from './http/context.js';
 
 /** A lifecycle day unless set otherwise. */
 export const DAY_MS = 86_400_000;
@@ -48,18 +48,18 @@ export async function startLifecycleWorker(setup: LifecycleWorkerSetup): Promise
 
 /** The embedded store's worker: every bucket is its own. */
 export function startLifecycle(
-  built: BuiltFrontEnd,
-  options: FrontEndOptions,
+  deps: S3Deps,
+  settings: { dayMs: number; ratePerSecond: number } | undefined,
   log: FastifyBaseLogger,
 ): Promise<LifecycleWorker> {
   return startLifecycleWorker({
     workerId: EMBEDDED_LIFECYCLE_WORKER,
-    ring: built.deps.ring,
-    objects: built.deps.objects,
-    multipart: built.deps.multipart,
-    newId: built.deps.newId,
-    dayMs: options.lifecycle?.dayMs ?? DAY_MS,
-    ratePerSecond: options.lifecycle?.ratePerSecond ?? RATE_DEFAULT,
+    ring: deps.ring,
+    objects: deps.objects,
+    multipart: deps.multipart,
+    newId: deps.newId,
+    dayMs: settings?.dayMs ?? DAY_MS,
+    ratePerSecond: settings?.ratePerSecond ?? RATE_DEFAULT,
     ownsBucket: () => true,
     log: (message, error) => log.warn({ err: error }, message),
   });

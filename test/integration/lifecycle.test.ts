@@ -280,7 +280,7 @@ describe('a worker restarted in the middle of a pass', () => {
     // 2 records a second: 24 objects take a pass of about 12 s, long enough to stop it.
     const args = ['--lifecycle-rate', '2'];
     other = await startCairn({ args });
-    let client = s3Client(other);
+    const client = s3Client(other);
     await client.send(new CreateBucketCommand({ Bucket: 'resume' }));
     for (let i = 0; i < 24; i++) {
       const Key = `k${String(i).padStart(2, '0')}`;
