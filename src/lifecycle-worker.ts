@@ -7,13 +7,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { RingClient } from '../ring/client.js';
 import { storeActions } from './objects/lifecycle/actions.js';
 import { LifecycleProgressStore } from './objects/lifecycle/progress.js';
+import { DAY_MS } from './objects/lifecycle/rules.js';
 import { LifecycleWorker } from './objects/lifecycle/worker.js';
 import type { MultipartStore } from './objects/multipart-store.js';
 import type { ObjectStore } from './objects/object-store.js';
 import type { S3Deps } from './http/context.js';
 
-/** A lifecycle day unless set otherwise. */
-export const DAY_MS = 86_400_000;
 /** Records a second unless set otherwise. */
 const RATE_DEFAULT = 1000;
 /** The worker id of the embedded store in `lifecycle status`. */

@@ -58,7 +58,7 @@ export interface S3Deps {
   secrets?: SecretBox;
   /** Users and buckets cached per request check (src/cache/); read from the ring if absent. */
   records?: RecordCache<unknown>;
-  /** Lifecycle rules as object reads see them, and the length of a day; defaults if absent. */
+  /** Lifecycle rules as object reads see them, and the worker's day; defaults if absent. */
   lifecycle?: { cache: LifecycleRulesCache; dayMs: number };
 }
 

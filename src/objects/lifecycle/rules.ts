@@ -48,11 +48,15 @@ export function ruleMatches(filter: LifecycleFilter, subject: LifecycleSubject):
   );
 }
 
+/** A real day, in ms: AWS's unit for Days. */
+export const DAY_MS = 86_400_000;
+
 /**
- * `fromMs` plus `days` days, rounded up to the next day boundary (AWS: "midnight UTC of
- * the day after"); with a short day the boundaries are multiples of it since the epoch.
+ * `fromMs` plus `days` days, rounded up to the next midnight UTC as AWS does. A shorter day
+ * (tests) counts from `fromMs` itself, unrounded, as RGW's rgw_lc_debug_interval does.
  */
 export function daysAfter(fromMs: number, days: number, dayMs: number): number {
+  if (dayMs < DAY_MS) return fromMs + days * dayMs;
   return Math.ceil((fromMs + days * dayMs) / dayMs) * dayMs;
 }
 
