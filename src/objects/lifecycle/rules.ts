@@ -99,7 +99,7 @@ export interface VersionView extends LifecycleSubject {
 /**
  * Which of a key's versions (newest first; index 0 is current) are due now: noncurrent
  * versions past NoncurrentDays beyond the NewerNoncurrentVersions kept, then a current
- * delete marker left with no other version (ExpiredObjectDeleteMarker). Indexes, oldest last.
+ * delete marker left with no other version (markerExpires). Indexes, the marker last.
  */
 export function dueVersions(
   rules: readonly LifecycleRule[],
@@ -122,16 +122,21 @@ export function dueVersions(
     if (expires) due.push(i);
   }
   const current = versions[0];
-  if (current?.deleteMarker && due.length === versions.length - 1) {
-    const markerGoes = rules.some(
-      (rule) =>
-        rule.enabled &&
-        rule.expiration?.expiredObjectDeleteMarker === true &&
-        ruleMatches(rule.filter, current),
-    );
-    if (markerGoes) due.push(0);
-  }
+  const lone = current?.deleteMarker && due.length === versions.length - 1;
+  if (lone && rules.some((rule) => markerExpires(rule, current, nowMs, dayMs))) due.push(0);
   return due;
+}
+
+/**
+ * Whether `rule` removes a delete marker left with no other version: ExpiredObjectDeleteMarker
+ * at once, and an Expiration by Days or Date once the marker is that old (AWS removes such
+ * "expired object delete markers" under a current-version expiration too; RGW likewise).
+ */
+function markerExpires(rule: LifecycleRule, marker: VersionView, nowMs: number, dayMs: number) {
+  if (!rule.enabled || !rule.expiration || !ruleMatches(rule.filter, marker)) return false;
+  if (rule.expiration.expiredObjectDeleteMarker === true) return true;
+  const atMs = currentExpiryMs(rule, marker.lastModifiedMs, dayMs);
+  return atMs !== undefined && nowMs >= atMs;
 }
 
 /** Whether the current object (not a marker) is due for expiration now. */

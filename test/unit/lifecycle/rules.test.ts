@@ -162,6 +162,12 @@ describe('versions', () => {
     expect(dueVersions([marker], [v(3)], 4 * DAY, DAY)).toEqual([]);
   });
 
+  it('remove a lone delete marker under Expiration Days once it is that old', () => {
+    const lone = [v(3, { deleteMarker: true })];
+    expect(dueVersions([expire(5)], lone, 7 * DAY, DAY)).toEqual([]);
+    expect(dueVersions([expire(5)], lone, 8 * DAY, DAY)).toEqual([0]);
+  });
+
   it('never remove the current version (property)', () => {
     fc.assert(
       fc.property(
