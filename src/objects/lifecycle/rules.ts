@@ -84,10 +84,14 @@ export function expiryOf(
   return best;
 }
 
-/** The x-amz-expiration header of an object `expiryOf` found due at some time. */
+/**
+ * The x-amz-expiration header of an object `expiryOf` found due at some time. The rule id is
+ * URL-encoded, as AWS documents: an id is the client's text, and a header carries no
+ * control or non-Latin-1 character (nor an unescaped quote).
+ */
 export function expirationHeader(expiry: { atMs: number; ruleId: string }): string {
   const date = new Date(expiry.atMs).toUTCString();
-  return `expiry-date="${date}", rule-id="${expiry.ruleId.replace(/["\\]/g, '\\$&')}"`;
+  return `expiry-date="${date}", rule-id="${encodeURIComponent(expiry.ruleId)}"`;
 }
 
 /** One version of a key, newest first, as the noncurrent evaluation sees it. */

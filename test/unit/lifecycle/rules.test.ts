@@ -115,9 +115,11 @@ describe('current objects', () => {
     expect(expiryOf([rules[2]!, rules[3]!], object, DAY)).toBeUndefined();
   });
 
-  it('render x-amz-expiration as AWS does', () => {
-    const header = expirationHeader({ atMs: Date.UTC(2012, 11, 23), ruleId: 'picture "x"' });
-    expect(header).toBe('expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="picture \\"x\\""');
+  it('render x-amz-expiration as AWS does, the rule id URL-encoded', () => {
+    const header = expirationHeader({ atMs: Date.UTC(2012, 11, 23), ruleId: 'pic "x"\r\né' });
+    expect(header).toBe(
+      'expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="pic%20%22x%22%0D%0A%C3%A9"',
+    );
   });
 });
 
