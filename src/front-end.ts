@@ -20,6 +20,9 @@ import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildApp } from './router.js';
+import { startLifecycle } from './lifecycle-worker.js';
+import { DAY_MS } from './objects/lifecycle/rules.js';
+import { LifecycleRulesCache } from './objects/lifecycle/rules-cache.js';
 import { recordCacheFor } from './cache/front-end-cache.js';
 import { compileBucketAccess } from './s3/handlers/access.js';
 import type { TlsMaterial } from './tls-files.js';
@@ -50,6 +53,8 @@ export interface FrontEndOptions {
   gcWorker: boolean;
   gcIntervalSeconds: number;
   gcSweepIntervalSeconds: number;
+  /** The lifecycle "day" and the worker's rate (the worker runs where GC does). */
+  lifecycle?: { dayMs: number; ratePerSecond: number };
   logLevel: string;
   /** Usage accounting intervals (ms); defaults in DEFAULT_USAGE_INTERVALS. */
   usage?: Partial<UsageIntervals>;
@@ -153,6 +158,10 @@ export function frontEndDeps(
       ? { operator: { ...options.operator, stats: () => metrics.registry.getMetricsAsJSON() } }
       : {}),
     ...(options.secrets ? { secrets: options.secrets } : {}),
+    lifecycle: {
+      cache: new LifecycleRulesCache(ring, Date.now),
+      dayMs: options.lifecycle?.dayMs ?? DAY_MS,
+    },
     observer: new RequestObserver(metrics, usage.access, {
       ...(options.metricsToken ? { token: options.metricsToken } : {}),
     }),
@@ -227,6 +236,9 @@ export async function startFrontEnd(
     built.deps.gc.worker.start();
     void control.reportPass(EMBEDDED_WORKER, built.deps.gc.worker.report, Date.now());
   }
+  const lifecycle = options.gcWorker
+    ? await startLifecycle(built.deps, options.lifecycle, app.log)
+    : undefined;
   built.usage.start((duty, error) => app.log.warn({ err: error }, `usage ${duty} failed`));
   return {
     url: address.replace('[::1]', 'localhost'),
@@ -235,6 +247,7 @@ export async function startFrontEnd(
     metrics: built.metrics,
     async close() {
       built.deps.gc.worker?.stop();
+      await lifecycle?.stop();
       control.stop();
       built.deps.gc.batch?.cancel();
       await app.close();

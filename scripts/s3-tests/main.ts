@@ -7,6 +7,7 @@
  *
  *   npm run s3-tests [-- [--out DIR] [--suite DIR] [--keep-data] [-- PYTEST ARGS…]]
  *   e.g. npm run s3-tests -- -- -k 'acl and not versioning'
+ *   S3T_LC_DEBUG_INTERVAL=10 S3T_MARKEXPR='lifecycle' npm run s3-tests -- -- -k lifecycle
  *
  * Needs Debian's python3-boto3, python3-pytest and friends (see the suite's README); without
  * them it says which and exits 2 (CI installs them).
@@ -78,10 +79,20 @@ function missingPrerequisite(suite: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The suite's lifecycle day (S3T_LC_DEBUG_INTERVAL, which run.sh writes as lc_debug_interval)
+ * is the server's too, as RGW's rgw_lc_debug_interval: the lifecycle_expiration tests count
+ * on both agreeing.
+ */
+function dayArgs(): string[] {
+  const seconds = process.env.S3T_LC_DEBUG_INTERVAL;
+  return seconds ? ['--lifecycle-day-seconds', seconds] : [];
+}
+
 async function startServer(dataDir: string): Promise<Server> {
   const child = spawn(
     process.execPath,
-    [join(REPO, 'dist/src/main.js'), 'start', '--port', '0', '--data-dir', dataDir],
+    [join(REPO, 'dist/src/main.js'), 'start', '--port', '0', '--data-dir', dataDir, ...dayArgs()],
     {
       env: { ...process.env, MALLOC_ARENA_MAX: '2', CAIRN_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,8 @@
 /**
  * The admin routes added beside register.ts's own list: the rest of Riak CS's user API (PUT
  * /riak-cs/user creates, GET /riak-cs/user is the caller, HEAD everywhere GET is), the
- * ping, and the operators' endpoints behind cairn-admin's gc, storage, access, stanchion,
- * cluster-info and cleanup-orphan-multipart commands.
+ * ping, and the operators' endpoints behind cairn-admin's gc, lifecycle, storage, access,
+ * stanchion, cluster-info and cleanup-orphan-multipart commands.
  */
 import type { RequestContext } from '../http/context.js';
 import {
@@ -15,6 +15,7 @@ import {
 } from './gc.js';
 import { auditBucketsRoute } from './audit-buckets.js';
 import { clusterInfoRoute } from './cluster-info.js';
+import { lifecycleRunRoute, lifecycleStatusRoute } from './lifecycle.js';
 import { cleanupOrphanMultipartRoute } from './orphan-multipart.js';
 import { pingRoute } from './ping.js';
 import { ringRoute } from './ring-admin.js';
@@ -50,6 +51,8 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['POST'], '/riak-cs/gc/resume', gcResumeRoute],
   [['PUT'], '/riak-cs/gc/interval', gcIntervalRoute],
   [['PUT'], '/riak-cs/gc/leeway', gcLeewayRoute],
+  [['GET'], '/riak-cs/lifecycle', lifecycleStatusRoute],
+  [['POST'], '/riak-cs/lifecycle', lifecycleRunRoute],
   [['GET'], '/riak-cs/storage-batch', storageBatchStatusRoute],
   [['POST'], '/riak-cs/storage-batch/start', storageBatchStartRoute],
   [['POST'], '/riak-cs/storage-batch/pause', storageBatchPauseRoute],

@@ -9,6 +9,7 @@ import { DEFAULT_URL } from './admin-client.js';
 import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
 import { registerImportCommands } from './import-commands.js';
+import { registerLifecycleCommands } from './lifecycle-commands.js';
 import { addInternalTlsOptions } from './internal-client-of.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
 import {
@@ -55,6 +56,7 @@ registerUserCommands(program);
 registerClusterCommands(program);
 registerStanchionCommands(program);
 registerGcCommands(program);
+registerLifecycleCommands(program);
 registerStorageCommands(program);
 registerAccessCommands(program);
 registerMaintenanceCommands(program);

@@ -1,7 +1,8 @@
 /**
  * The garbage collector a storage node runs in a cluster: a GC worker over the node's own
  * ring connection that owns the GC shards and ring partitions this node is primary for.
- * Front ends in a cluster collect nothing, so the work is split across the nodes.
+ * Front ends in a cluster collect nothing, so the work is split across the nodes. The node's
+ * lifecycle worker runs beside it, over the buckets this node is primary for.
  */
 import { partitionOf, ringIndex } from '../../ring/core/hash.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
@@ -14,6 +15,7 @@ import { OrphanSweeper } from '../objects/orphan-sweeper.js';
 import { InternalClient } from '../../ring/transport/internal-client.js';
 import type { InternalSecurity } from '../../ring/transport/internal-security.js';
 import { connectClusterRing } from './cluster-ring.js';
+import { startNodeLifecycle } from './node-lifecycle.js';
 
 /** What the node's GC needs. */
 export interface NodeGcOptions {
@@ -26,6 +28,8 @@ export interface NodeGcOptions {
   sweepIntervalSeconds: number;
   /** The node's metrics registry: GC backlog and collections are reported there. */
   registry: Registry;
+  /** The lifecycle "day" and rate; absent: no lifecycle worker. */
+  lifecycle?: { dayMs: number; ratePerSecond: number };
 }
 
 /** Starts the node's GC worker; resolves with a stop function. */
@@ -72,7 +76,16 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
   );
   worker.start();
   void control.reportPass(options.nodeId, worker.report, Date.now());
+  const ownsBucket = (bucketId: string) =>
+    mine(partitionOf(ringIndex(KEYSPACES.manifests, bucketId), ring().partitionCount));
+  const lifecycle = options.lifecycle
+    ? await startNodeLifecycle(connected.client, queue, options.nodeId, ownsBucket, {
+        ...options.lifecycle,
+        log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+      })
+    : undefined;
   return () => {
+    void lifecycle?.stop();
     worker.stop();
     control.stop();
     connected.close();

@@ -53,6 +53,10 @@ async function startNode(s: Settings): Promise<void> {
     intervalSeconds: s['gcInterval'] as number,
     sweepIntervalSeconds: s['gcSweepInterval'] as number,
     registry: node.metrics.registry,
+    lifecycle: {
+      dayMs: (s['lifecycleDaySeconds'] as number) * 1000,
+      ratePerSecond: s['lifecycleRate'] as number,
+    },
   });
   process.stdout.write(`Cairn node ${name} is running (pid ${process.pid}) at ${node.address}\n`);
   const removePid = writePidFile(s['dataDir'] as string);

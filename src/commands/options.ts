@@ -40,6 +40,10 @@ export function frontEndSettings(s: Settings, gcWorker: boolean): FrontEndOption
     gcIntervalSeconds: s['gcInterval'] as number,
     gcSweepIntervalSeconds: s['gcSweepInterval'] as number,
     gcWorker,
+    lifecycle: {
+      dayMs: seconds(s['lifecycleDaySeconds']),
+      ratePerSecond: s['lifecycleRate'] as number,
+    },
     anonymousUserCreation: s['anonymousUserCreation'] as boolean,
     ...(s['rootHost'] ? { rootHost: s['rootHost'] as string } : {}),
     region: s['region'] as string,

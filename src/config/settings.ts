@@ -1,6 +1,6 @@
 /**
- * The settings table, assembled: every row of settings-front-end.ts and settings-cluster.ts
- * (see setting.ts for a row's shape), and the rows of one program.
+ * The settings table, assembled: every row of settings-front-end.ts, settings-cluster.ts and
+ * settings-lifecycle.ts (see setting.ts for a row's shape), and the rows of one program.
  */
 import {
   ADMIN_SETTINGS,
@@ -11,6 +11,7 @@ import {
   QUORUM_SETTINGS,
   STORAGE_SETTINGS,
 } from './settings-cluster.js';
+import { LIFECYCLE_SETTINGS } from './settings-lifecycle.js';
 import { FRONT_END_SETTINGS, LISTENER_SETTINGS, USAGE_SETTINGS } from './settings-front-end.js';
 import { SECRET_KEY_SETTINGS, TLS_SETTINGS } from './settings-security.js';
 import type { Program, Setting } from './setting.js';
@@ -25,6 +26,7 @@ export const SETTINGS: readonly Setting[] = [
   ...QUORUM_SETTINGS,
   ...NODE_SETTINGS,
   ...GC_SETTINGS,
+  ...LIFECYCLE_SETTINGS,
   ...USAGE_SETTINGS,
   ...ADMIN_SETTINGS,
   ...TLS_SETTINGS,

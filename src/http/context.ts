@@ -2,6 +2,7 @@
  * What every S3 handler receives: its dependencies, the parsed operation, the caller, and
  * the raw request and reply. Built once per request by app.ts.
  */
+import type { LifecycleRulesCache } from '../objects/lifecycle/rules-cache.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RingClient } from '../../ring/client.js';
 import type { StanchionClient } from '../../stanchion/client.js';
@@ -57,6 +58,8 @@ export interface S3Deps {
   secrets?: SecretBox;
   /** Users and buckets cached per request check (src/cache/); read from the ring if absent. */
   records?: RecordCache<unknown>;
+  /** Lifecycle rules as object reads see them, and the worker's day; defaults if absent. */
+  lifecycle?: { cache: LifecycleRulesCache; dayMs: number };
 }
 
 /** This process as an operator sees it. */

@@ -9,6 +9,7 @@
  */
 import type { RingClient } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
+import type { LifecycleRule } from './lifecycle/rules.js';
 import type { Tag } from './manifest.js';
 
 export type { Tag };
@@ -32,6 +33,8 @@ export interface BucketSettings {
   cors?: CorsRule[];
   /** Only ever 'Suspended': versioning cannot be enabled (NotImplemented). */
   versioning?: 'Suspended';
+  /** The lifecycle rules (objects/lifecycle/rules.ts); absent in records written before. */
+  lifecycle?: LifecycleRule[];
 }
 
 /** A last-writer-wins register: `value` null once deleted. */
@@ -46,7 +49,7 @@ export type SettingsRecord = {
   format: 1;
 } & { [K in keyof BucketSettings]?: Register<NonNullable<BucketSettings[K]>> };
 
-const FIELDS = ['tags', 'cors', 'versioning'] as const;
+const FIELDS = ['tags', 'cors', 'versioning', 'lifecycle'] as const;
 
 function newer<T>(a: Register<T> | undefined, b: Register<T> | undefined) {
   if (!a) return b;

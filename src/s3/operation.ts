@@ -48,7 +48,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'encryption',
   'intelligent-tiering',
   'inventory',
-  'lifecycle',
   'logging',
   'metrics',
   'notification',

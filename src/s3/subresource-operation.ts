@@ -1,10 +1,11 @@
 /**
  * The bucket and object sub-resources Cairn serves beyond plain objects and listings
  * (versioning, tagging, CORS, ACLs, bucket policies, Object Ownership, Block Public Access,
- * the encryption read, CORS preflight and browser POST), parsed apart from operation.ts so
- * that each feature's routing stays in one place. It claims only the requests it serves;
- * everything else falls through to parseOperation, whose list of unsupported sub-resources
- * answers NotImplemented (object-level ?publicAccessBlock and the like among them).
+ * the encryption read, lifecycle, CORS preflight and browser POST), parsed apart from
+ * operation.ts so that each feature's routing stays in one place. It claims only the
+ * requests it serves; everything else falls through to parseOperation, whose list of
+ * unsupported sub-resources answers NotImplemented (object-level ?publicAccessBlock and the
+ * like among them).
  */
 import { S3Error } from '../http/errors.js';
 import { checkVersionIdForm } from './object-version.js';
@@ -25,6 +26,9 @@ export type SubresourceOperation =
   | { name: 'PutBucketCors'; bucket: string }
   | { name: 'DeleteBucketCors'; bucket: string }
   | { name: 'GetBucketEncryption'; bucket: string }
+  | { name: 'GetBucketLifecycle'; bucket: string }
+  | { name: 'PutBucketLifecycle'; bucket: string }
+  | { name: 'DeleteBucketLifecycle'; bucket: string }
   | { name: 'GetBucketAcl'; bucket: string }
   | { name: 'PutBucketAcl'; bucket: string }
   | { name: 'GetObjectAcl'; bucket: string; key: string }
@@ -66,6 +70,11 @@ const BUCKET_SUBRESOURCES: Record<string, Names> = {
   cors: { GET: 'GetBucketCors', PUT: 'PutBucketCors', DELETE: 'DeleteBucketCors' },
   // Only the read: PUT and DELETE ?encryption stay NotImplemented (see encryption.ts).
   encryption: { GET: 'GetBucketEncryption' },
+  lifecycle: {
+    GET: 'GetBucketLifecycle',
+    PUT: 'PutBucketLifecycle',
+    DELETE: 'DeleteBucketLifecycle',
+  },
   acl: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' },
   policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
   ownershipControls: {

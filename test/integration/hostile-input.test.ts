@@ -178,8 +178,8 @@ describe('hostile input', () => {
   });
 
   it('answers NotImplemented for sub-resources it does not serve', async () => {
-    // ?versioning is served now (never enabled); lifecycle and website are not.
-    for (const path of ['/target?lifecycle', '/target?website']) {
+    // ?versioning and ?lifecycle are served now; website is not.
+    for (const path of ['/target?website']) {
       const res = await signedFetch(server.url, path, { credentials: server });
       expect(res.status).toBe(501);
       expect(await codeOf(res)).toBe('NotImplemented');

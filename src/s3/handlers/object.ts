@@ -23,6 +23,7 @@ import { deleteHeaders, deleteKey } from './object-delete.js';
 import { sendEmpty } from './responses.js';
 import { lockResponseHeaders } from '../object-lock-xml.js';
 import { newVersionLock, requestedLock } from './object-lock-write.js';
+import { expirationHeaders } from '../lifecycle-header.js';
 
 /** PUT /bucket/key (s3:PutObject); the writer owns the new object. */
 export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
@@ -64,6 +65,7 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
   const answer: Record<string, string> = {
     etag: `"${manifest.etag}"`,
     ...writtenVersionHeader(manifest),
+    ...(await expirationHeaders(ctx.deps, manifest)),
   };
   for (const [alg, value] of Object.entries(manifest.checksums)) {
     answer[`x-amz-checksum-${alg}`] = value;
@@ -113,6 +115,7 @@ export async function getObject(
   const wholeChecksums = checksumMode && !range && !part;
   const out = objectResponseHeaders(manifest, ctx.query, wholeChecksums);
   Object.assign(out, versionIdHeader(manifest), lockResponseHeaders(manifest));
+  if (!ctx.query.has('versionId')) Object.assign(out, await expirationHeaders(ctx.deps, manifest));
   if (isMultipart(manifest) && part) out['x-amz-mp-parts-count'] = String(partCountOf(manifest));
   if (part && checksumMode) Object.assign(out, partChecksumHeaders(manifest, part));
   const start = range?.start ?? 0;

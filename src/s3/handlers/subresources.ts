@@ -17,6 +17,7 @@ import {
 import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-policy.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './cors.js';
 import { getBucketEncryption } from './encryption.js';
+import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './lifecycle.js';
 import { getObjectTorrent } from './object.js';
 import {
   getObjectLegalHold,
@@ -91,6 +92,12 @@ export function dispatchSubresource(
       return deleteBucketCors(ctx, op.bucket);
     case 'GetBucketEncryption':
       return getBucketEncryption(ctx, op.bucket);
+    case 'GetBucketLifecycle':
+      return getBucketLifecycle(ctx, op.bucket);
+    case 'PutBucketLifecycle':
+      return putBucketLifecycle(ctx, op.bucket);
+    case 'DeleteBucketLifecycle':
+      return deleteBucketLifecycle(ctx, op.bucket);
     case 'GetBucketAcl':
       return getBucketAcl(ctx, op.bucket);
     case 'PutBucketAcl':

@@ -83,9 +83,6 @@ describe('sub-resource operations', () => {
     for (const [method, query] of [
       ['PUT', 'encryption'],
       ['DELETE', 'encryption'],
-      ['GET', 'lifecycle'],
-      ['PUT', 'lifecycle'],
-      ['DELETE', 'lifecycle'],
       ['GET', 'website'],
       ['GET', 'replication'],
     ] as const) {

@@ -1,0 +1,24 @@
+/**
+ * The x-amz-expiration header of PUT, HEAD and GET: when the bucket's lifecycle rules will
+ * expire the current object, and by which rule, as AWS answers it: always in real days
+ * rounded to midnight UTC, even under a short test day (RGW answers so, and ceph's s3-tests
+ * check it against the wall clock).
+ */
+import { readBucketSettings } from '../objects/bucket-settings.js';
+import { DAY_MS, expirationHeader, expiryOf } from '../objects/lifecycle/rules.js';
+import type { Manifest } from '../objects/manifest.js';
+import type { S3Deps } from '../http/context.js';
+
+/** `{ 'x-amz-expiration': … }` when a rule expires `manifest`, else `{}`. */
+export async function expirationHeaders(
+  deps: S3Deps,
+  manifest: Manifest,
+): Promise<Record<string, string>> {
+  if (manifest.deleteMarker) return {};
+  const rules = deps.lifecycle
+    ? await deps.lifecycle.cache.rules(manifest.bucketId)
+    : (await readBucketSettings(deps.ring, manifest.bucketId)).lifecycle;
+  if (!rules) return {};
+  const expiry = expiryOf(rules, manifest, DAY_MS);
+  return expiry ? { 'x-amz-expiration': expirationHeader(expiry) } : {};
+}
