@@ -32,6 +32,15 @@ export interface BucketSettings {
   cors?: CorsRule[];
   /** Only ever 'Suspended': versioning cannot be enabled (NotImplemented). */
   versioning?: 'Suspended';
+  /** Default encryption of new objects (PutBucketEncryption): only SSE-S3 is served. */
+  encryption?: BucketEncryption;
+}
+
+/** A bucket's default encryption, as PutBucketEncryption validated it. */
+export interface BucketEncryption {
+  algorithm: 'AES256';
+  /** BucketKeyEnabled as given (kept and returned; it changes nothing for SSE-S3). */
+  bucketKeyEnabled?: boolean;
 }
 
 /** A last-writer-wins register: `value` null once deleted. */
@@ -46,7 +55,7 @@ export type SettingsRecord = {
   format: 1;
 } & { [K in keyof BucketSettings]?: Register<NonNullable<BucketSettings[K]>> };
 
-const FIELDS = ['tags', 'cors', 'versioning'] as const;
+const FIELDS = ['tags', 'cors', 'versioning', 'encryption'] as const;
 
 function newer<T>(a: Register<T> | undefined, b: Register<T> | undefined) {
   if (!a) return b;

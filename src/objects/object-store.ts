@@ -12,7 +12,13 @@ import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { DeadBlocks, GcQueue } from './gc-queue.js';
 import { writeBlocks } from './block-writer.js';
 import { splitSmallBody } from './inline-body.js';
-import { KeyRequiredError, openRun, sealBlock, type OpenKey } from './encryption/block-seal.js';
+import {
+  KeyRequiredError,
+  openRun,
+  sealBlock,
+  sealedEtag,
+  type OpenKey,
+} from './encryption/block-seal.js';
 import {
   blockKey,
   decodeManifest,
@@ -152,7 +158,7 @@ export class ObjectStore {
       ...object,
       format: 1,
       size: written.size,
-      etag: written.md5.toString('hex'),
+      etag: sealedEtag(key, written.md5.toString('hex')),
       blockSize,
       blockCount: written.blockCount,
       lastModifiedMs: this.clock(),
@@ -177,7 +183,7 @@ export class ObjectStore {
       ...object,
       format: 1,
       size: data.length,
-      etag: md5.toString('hex'),
+      etag: sealedEtag(key, md5.toString('hex')),
       blockSize: this.options.blockSize,
       blockCount: 0,
       lastModifiedMs: this.clock(),

@@ -84,8 +84,35 @@ const SSE_AND_LOCK: Refusal[] = [SSE, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOV
 /** What a new object's write refuses, whichever operation writes it. */
 const NEW_OBJECT: Refusal[] = [...SSE_AND_LOCK, WEBSITE_REDIRECT];
 
+/**
+ * SSE-KMS and DSSE-KMS: no key management service here. SSE-S3 (AES256) and SSE-C are
+ * served on PutObject, GetObject and HeadObject (sse-request.ts checks their values).
+ */
+const SSE_KMS: Refusal[] = [
+  {
+    header: 'x-amz-server-side-encryption',
+    refuses: (value) => value.trim().toLowerCase().startsWith('aws:kms'),
+  },
+  { header: 'x-amz-server-side-encryption-aws-kms-key-id' },
+  { header: 'x-amz-server-side-encryption-context' },
+  // An S3 Bucket Key is a KMS feature (AWS ignores it for SSE-S3); asking for one is KMS.
+  {
+    header: 'x-amz-server-side-encryption-bucket-key-enabled',
+    refuses: (value) => value.trim().toLowerCase() !== 'false',
+  },
+];
+
+/** What PutObject refuses: a new object's write, less the encryption it serves. */
+const PUT_OBJECT: Refusal[] = [
+  ...SSE_KMS,
+  COPY_SOURCE_SSE_C,
+  OBJECT_LOCK,
+  BYPASS_GOVERNANCE,
+  WEBSITE_REDIRECT,
+];
+
 const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
-  PutObject: [...NEW_OBJECT, WRITE_OFFSET, ...NEWER_CHECKSUMS],
+  PutObject: [...PUT_OBJECT, WRITE_OFFSET, ...NEWER_CHECKSUMS],
   CopyObject: NEW_OBJECT,
   PostObject: [...NEW_OBJECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
   CreateMultipartUpload: NEW_OBJECT,
@@ -95,8 +122,9 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   CompleteMultipartUpload: [SSE_C, { header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
   AbortMultipartUpload: [{ header: 'x-amz-if-match-initiated-time' }],
   ListParts: [SSE_C],
-  GetObject: [SSE_C],
-  HeadObject: [SSE_C],
+  // SSE-C keys are acted on (object-encryption.ts).
+  GetObject: [],
+  HeadObject: [],
   // If-Match is served. x-amz-bypass-governance-retention and x-amz-mfa are accepted on
   // deletes: they only authorize removing what a lock or MFA delete would protect, and
   // nothing here is ever so protected, so the delete the client asked for is exactly what

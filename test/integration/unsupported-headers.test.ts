@@ -1,7 +1,9 @@
 /**
  * Never a wrong success, against a real `cairn start` with raw signed requests: every
  * operation that writes object data refuses encryption and object-lock headers (501
- * NotImplemented, naming the header) and stores nothing; GET and HEAD refuse SSE-C;
+ * NotImplemented, naming the header) and stores nothing, but PutObject, which serves
+ * SSE-S3 and SSE-C: SSE-S3 without a kms key file is NotImplemented, and SSE-C (here, as on
+ * GET and HEAD) is refused over plain HTTP with AWS's 400 InvalidRequest;
  * CreateBucket refuses object lock; a storage class other than
  * STANDARD is refused; headers hoisted into the query count; and the headers that are acted
  * on instead (x-amz-expected-bucket-owner, If-Match on DELETE, bypass-governance on
@@ -72,6 +74,12 @@ describe('writes refuse encryption and object lock, storing nothing', () => {
     for (const [i, headers] of [...SSE_AND_LOCK, ...others].entries()) {
       const res = await send(`/hdr/put-${i}`, { method: 'PUT', headers });
       const error = await errorOf(res);
+      if (headers['x-amz-server-side-encryption-customer-key'] !== undefined) {
+        // Served over HTTPS (or with --allow-sse-c-over-http): sse-encryption.test.ts.
+        expect(error).toMatchObject({ status: 400, code: 'InvalidRequest' });
+        expect(await exists(`/hdr/put-${i}`)).toBe(false);
+        continue;
+      }
       expect(error, JSON.stringify(headers)).toMatchObject({ status: 501, code: 'NotImplemented' });
       expect(Object.keys(headers)).toContain(error.header);
       expect(await exists(`/hdr/put-${i}`)).toBe(false);
@@ -143,12 +151,12 @@ describe('writes refuse encryption and object lock, storing nothing', () => {
     expect(parts.Parts ?? []).toEqual([]);
   });
 
-  it('GET and HEAD with SSE-C headers', async () => {
+  it('GET and HEAD with SSE-C headers over plain HTTP: 400 InvalidRequest, as AWS', async () => {
     const headers = { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' };
     const get = await send('/hdr/src', { headers });
-    expect(await errorOf(get)).toMatchObject({ status: 501, code: 'NotImplemented' });
+    expect(await errorOf(get)).toMatchObject({ status: 400, code: 'InvalidRequest' });
     const head = await send('/hdr/src', { method: 'HEAD', headers });
-    expect(head.status).toBe(501);
+    expect(head.status).toBe(400);
   });
 });
 

@@ -2,6 +2,7 @@
  * The object layer's two hooks into the sealed format (chunked-gcm.ts): how block n (or an
  * inline body) is sealed on PUT, and how the bytes a read needs are opened on GET.
  */
+import { createHmac } from 'node:crypto';
 import { firstChunkOf, openRange, sealChunks } from './chunked-gcm.js';
 import type { EncryptionRecord } from './sse-keys.js';
 
@@ -41,4 +42,14 @@ export function openRun(key: OpenKey, run: StoredRun, from: number, to: number):
     to,
     chunkBytes,
   );
+}
+
+/**
+ * The ETag of an SSE-C object: AWS's is not the plaintext's MD5 (which would let anyone
+ * who can list the bucket confirm a guessed content), so it is a MAC of it under the data
+ * key, hex like an MD5. SSE-S3 objects keep the MD5, as on AWS.
+ */
+export function sealedEtag(key: OpenKey | undefined, md5Hex: string): string {
+  if (key?.record.kind !== 'customer') return md5Hex;
+  return createHmac('sha256', key.dataKey).update(md5Hex).digest('hex').slice(0, 32);
 }

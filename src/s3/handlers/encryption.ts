@@ -10,6 +10,7 @@
 import type { S3Context } from '../../http/context.js';
 import { S3Error } from '../../http/errors.js';
 import { authorizedBucket } from './access.js';
+import { readBucketSettings } from '../../objects/bucket-settings.js';
 
 /** GET /bucket?encryption */
 export async function getBucketEncryption(ctx: S3Context, bucketName: string): Promise<void> {
@@ -17,4 +18,17 @@ export async function getBucketEncryption(ctx: S3Context, bucketName: string): P
   throw new S3Error('ServerSideEncryptionConfigurationNotFoundError', undefined, {
     fields: { BucketName: bucketName },
   });
+}
+
+/**
+ * The default encryption a bucket gives objects written without encryption headers
+ * (undefined: none). Read on every write of a new object: a setting changed on one front
+ * end holds at once on every other.
+ */
+export async function bucketDefaultEncryption(
+  ctx: S3Context,
+  bucket: { id: string },
+): Promise<'AES256' | undefined> {
+  const { encryption } = await readBucketSettings(ctx.deps.ring, bucket.id);
+  return encryption?.algorithm;
 }
