@@ -97,7 +97,7 @@ describe('SSE-C', () => {
       [0, 0],
       [Math.min(65_530, size - 40), Math.min(65_560, size - 10)],
       [size - 10, size - 1],
-    ]) {
+    ] as const) {
       const range = await get(key, { ...SSE_C, Range: `bytes=${start}-${end}` });
       expect(range.body.equals(data.subarray(start, end + 1))).toBe(true);
       expect(range.got.ContentLength).toBe(end - start + 1);
