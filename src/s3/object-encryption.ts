@@ -90,7 +90,12 @@ export function keyForRead(
   manifest: Pick<Manifest, 'encryption'>,
   prefix = CUSTOMER_PREFIX,
 ): WriteSealing {
-  const customer = customerKeyOf(headersOf(ctx), prefix, transportOf(ctx));
+  const headers = headersOf(ctx);
+  // A read cannot choose an encryption (AWS: 400); the stored one applies.
+  if (prefix === CUSTOMER_PREFIX && headers['x-amz-server-side-encryption'] !== undefined) {
+    throw new S3Error('InvalidArgument', 'x-amz-server-side-encryption is not valid on a read.');
+  }
+  const customer = customerKeyOf(headers, prefix, transportOf(ctx));
   const record = manifest.encryption;
   if (record?.kind !== 'customer') {
     if (customer) {

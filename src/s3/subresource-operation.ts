@@ -25,6 +25,8 @@ export type SubresourceOperation =
   | { name: 'PutBucketCors'; bucket: string }
   | { name: 'DeleteBucketCors'; bucket: string }
   | { name: 'GetBucketEncryption'; bucket: string }
+  | { name: 'PutBucketEncryption'; bucket: string }
+  | { name: 'DeleteBucketEncryption'; bucket: string }
   | { name: 'GetBucketAcl'; bucket: string }
   | { name: 'PutBucketAcl'; bucket: string }
   | { name: 'GetObjectAcl'; bucket: string; key: string }
@@ -57,8 +59,11 @@ const BUCKET_SUBRESOURCES: Record<string, Names> = {
   versions: { GET: 'ListObjectVersions' },
   tagging: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' },
   cors: { GET: 'GetBucketCors', PUT: 'PutBucketCors', DELETE: 'DeleteBucketCors' },
-  // Only the read: PUT and DELETE ?encryption stay NotImplemented (see encryption.ts).
-  encryption: { GET: 'GetBucketEncryption' },
+  encryption: {
+    GET: 'GetBucketEncryption',
+    PUT: 'PutBucketEncryption',
+    DELETE: 'DeleteBucketEncryption',
+  },
   acl: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' },
   policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
   ownershipControls: {
@@ -105,7 +110,6 @@ export function parseSubresourceOperation(
   if (sub === undefined) return undefined;
   const name = table[sub]![input.method as Method];
   if (name === undefined) {
-    if (sub === 'encryption') return undefined;
     throw new S3Error('MethodNotAllowed');
   }
   return { name, bucket, ...(key === undefined ? {} : { key }) } as SubresourceOperation;

@@ -6,7 +6,11 @@
  * of an encrypted object's bytes while it does hold those of a plain control object.
  */
 import {
+  CreateBucketCommand,
+  DeleteBucketEncryptionCommand,
+  GetBucketEncryptionCommand,
   GetObjectCommand,
+  PutBucketEncryptionCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3ServiceException,
@@ -206,5 +210,42 @@ describe('at rest', () => {
     }
     // Nor the customer's key.
     expect(await dataDirHolds(customerKey)).toBe(false);
+  });
+});
+
+describe('bucket default encryption', () => {
+  it('Put/Get/Delete ?encryption; a default makes plain PUTs SSE-S3', async () => {
+    const Bucket = 'sse-default';
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    const getConfig = () => s3.send(new GetBucketEncryptionCommand({ Bucket }));
+    expect(await statusOf(getConfig())).toBe('404 ServerSideEncryptionConfigurationNotFoundError');
+    const rules = (SSEAlgorithm: 'AES256' | 'aws:kms') => ({
+      Bucket,
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm } }],
+      },
+    });
+    expect(await statusOf(s3.send(new PutBucketEncryptionCommand(rules('aws:kms'))))).toBe(
+      '501 NotImplemented',
+    );
+    await s3.send(new PutBucketEncryptionCommand(rules('AES256')));
+    const config = await getConfig();
+    const rule = config.ServerSideEncryptionConfiguration!.Rules![0]!;
+    expect(rule.ApplyServerSideEncryptionByDefault!.SSEAlgorithm).toBe('AES256');
+    const data = randomBytes(70 * 1024);
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'd', Body: data }));
+    expect(put.ServerSideEncryption).toBe('AES256');
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'd' }));
+    expect(got.ServerSideEncryption).toBe('AES256');
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
+    expect(await dataDirHolds(data.subarray(1000, 1064))).toBe(false);
+    // SSE-C on a bucket with a default: the customer's key wins, as on AWS.
+    const c = await s3.send(new PutObjectCommand({ Bucket, Key: 'c', Body: 'x', ...SSE_C }));
+    expect(c.SSECustomerKeyMD5).toBe(SSE_C.SSECustomerKeyMD5);
+    expect(c.ServerSideEncryption).toBeUndefined();
+    await s3.send(new DeleteBucketEncryptionCommand({ Bucket }));
+    expect(await statusOf(getConfig())).toBe('404 ServerSideEncryptionConfigurationNotFoundError');
+    const plain = await s3.send(new PutObjectCommand({ Bucket, Key: 'p', Body: 'x' }));
+    expect(plain.ServerSideEncryption).toBeUndefined();
   });
 });

@@ -83,6 +83,7 @@ export const ACTIONS = {
   's3:GetBucketCORS': { resource: 'bucket' },
   's3:PutBucketCORS': { resource: 'bucket' },
   's3:GetEncryptionConfiguration': { resource: 'bucket' },
+  's3:PutEncryptionConfiguration': { resource: 'bucket' },
   's3:GetBucketOwnershipControls': { resource: 'bucket' },
   's3:PutBucketOwnershipControls': { resource: 'bucket' },
   's3:GetBucketPublicAccessBlock': { resource: 'bucket' },

@@ -16,7 +16,7 @@ import {
 } from './bucket-controls.js';
 import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-policy.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './cors.js';
-import { getBucketEncryption } from './encryption.js';
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './encryption.js';
 import { getObjectTorrent } from './object.js';
 import { getObjectAttributes } from './object-attributes.js';
 import {
@@ -83,6 +83,10 @@ export function dispatchSubresource(
       return deleteBucketCors(ctx, op.bucket);
     case 'GetBucketEncryption':
       return getBucketEncryption(ctx, op.bucket);
+    case 'PutBucketEncryption':
+      return putBucketEncryption(ctx, op.bucket);
+    case 'DeleteBucketEncryption':
+      return deleteBucketEncryption(ctx, op.bucket);
     case 'GetBucketAcl':
       return getBucketAcl(ctx, op.bucket);
     case 'PutBucketAcl':
