@@ -102,18 +102,15 @@ const SSE_KMS: Refusal[] = [
   },
 ];
 
-/** What PutObject refuses: a new object's write, less the encryption it serves. */
-const PUT_OBJECT: Refusal[] = [
-  ...SSE_KMS,
-  COPY_SOURCE_SSE_C,
-  OBJECT_LOCK,
-  BYPASS_GOVERNANCE,
-  WEBSITE_REDIRECT,
-];
+/** What CopyObject refuses: a new object's write, less the encryption it serves. */
+const COPY_OBJECT: Refusal[] = [...SSE_KMS, OBJECT_LOCK, BYPASS_GOVERNANCE, WEBSITE_REDIRECT];
+
+/** What PutObject refuses: CopyObject's refusals, and a copy source's key. */
+const PUT_OBJECT: Refusal[] = [...COPY_OBJECT, COPY_SOURCE_SSE_C];
 
 const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   PutObject: [...PUT_OBJECT, WRITE_OFFSET, ...NEWER_CHECKSUMS],
-  CopyObject: NEW_OBJECT,
+  CopyObject: COPY_OBJECT,
   PostObject: [...NEW_OBJECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
   CreateMultipartUpload: NEW_OBJECT,
   UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],

@@ -6,7 +6,9 @@
  * of an encrypted object's bytes while it does hold those of a plain control object.
  */
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
   GetObjectCommand,
@@ -243,9 +245,58 @@ describe('bucket default encryption', () => {
     const c = await s3.send(new PutObjectCommand({ Bucket, Key: 'c', Body: 'x', ...SSE_C }));
     expect(c.SSECustomerKeyMD5).toBe(SSE_C.SSECustomerKeyMD5);
     expect(c.ServerSideEncryption).toBeUndefined();
+    // Multipart cannot be sealed yet: refused, never stored in the clear.
+    expect(await statusOf(s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'm' })))).toBe(
+      '501 NotImplemented',
+    );
     await s3.send(new DeleteBucketEncryptionCommand({ Bucket }));
     expect(await statusOf(getConfig())).toBe('404 ServerSideEncryptionConfigurationNotFoundError');
     const plain = await s3.send(new PutObjectCommand({ Bucket, Key: 'p', Body: 'x' }));
     expect(plain.ServerSideEncryption).toBeUndefined();
+  });
+});
+
+describe('CopyObject', () => {
+  it('opens the source with its key and seals the copy as asked', async () => {
+    const data = randomBytes(100 * 1024);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cs', Body: data, ...SSE_C }));
+    const source = { Bucket: BUCKET, CopySource: `${BUCKET}/cs` };
+    const sourceKey = {
+      CopySourceSSECustomerAlgorithm: 'AES256',
+      CopySourceSSECustomerKey: SSE_C.SSECustomerKey,
+      CopySourceSSECustomerKeyMD5: SSE_C.SSECustomerKeyMD5,
+    };
+    // Without the source's key: 400, as GET would.
+    expect(await statusOf(s3.send(new CopyObjectCommand({ ...source, Key: 'x' })))).toBe(
+      '400 InvalidRequest',
+    );
+    const toS3 = await s3.send(
+      new CopyObjectCommand({
+        ...source,
+        Key: 'cs-s3',
+        ...sourceKey,
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    expect(toS3.ServerSideEncryption).toBe('AES256');
+    expect((await get('cs-s3')).body.equals(data)).toBe(true);
+    // SSE-S3 to plain: the copy is stored in the clear, as asked.
+    await s3.send(
+      new CopyObjectCommand({ Bucket: BUCKET, CopySource: `${BUCKET}/cs-s3`, Key: 'cs-plain' }),
+    );
+    const plain = await get('cs-plain');
+    expect(plain.got.ServerSideEncryption).toBeUndefined();
+    expect(plain.body.equals(data)).toBe(true);
+    // Plain back to SSE-C under the customer's key.
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: BUCKET,
+        CopySource: `${BUCKET}/cs-plain`,
+        Key: 'cs-c',
+        ...SSE_C,
+      }),
+    );
+    expect((await get('cs-c', SSE_C)).body.equals(data)).toBe(true);
+    expect(await statusOf(get('cs-c'))).toBe('400 InvalidRequest');
   });
 });
