@@ -103,7 +103,10 @@ function openChunk(key: Buffer, run: SealedRun, c: number, chunkBytes: number): 
   const decipher = createDecipheriv(ALGORITHM, key, nonceOf(run.firstChunk + c));
   decipher.setAuthTag(tag);
   try {
-    return Buffer.concat([decipher.update(body), decipher.final()]);
+    // GCM's final() yields no bytes: it only checks the tag (throwing when it fails).
+    const plain = decipher.update(body);
+    decipher.final();
+    return plain;
   } catch {
     throw new SealedChunkError(`encrypted chunk ${run.firstChunk + c} failed its check`);
   }
