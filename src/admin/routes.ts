@@ -16,6 +16,7 @@ import {
 import { auditBucketsRoute } from './audit-buckets.js';
 import { clusterInfoRoute } from './cluster-info.js';
 import { cleanupOrphanMultipartRoute } from './orphan-multipart.js';
+import { kmsRotateRoute } from './kms.js';
 import { pingRoute } from './ping.js';
 import { stanchionShowRoute, stanchionSwitchRoute } from './stanchion-admin.js';
 import { statsRoute } from './stats.js';
@@ -61,4 +62,5 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['GET'], '/riak-cs/cluster-info', clusterInfoRoute],
   [['GET'], '/riak-cs/stats', statsRoute],
   [['GET'], '/riak-cs/audit-bucket-ownership', auditBucketsRoute],
+  [['POST'], '/riak-cs/kms/rotate', kmsRotateRoute],
 ];

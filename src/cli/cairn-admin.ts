@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.js';
 import { registerGcCommands } from './gc-commands.js';
+import { registerKmsCommands } from './kms-commands.js';
 import { registerImportCommands } from './import-commands.js';
 import { addInternalTlsOptions } from './internal-client-of.js';
 import { registerStanchionCommands } from './stanchion-commands.js';
@@ -34,6 +35,7 @@ registerUserCommands(program);
 registerClusterCommands(program);
 registerStanchionCommands(program);
 registerGcCommands(program);
+registerKmsCommands(program);
 registerStorageCommands(program);
 registerAccessCommands(program);
 registerMaintenanceCommands(program);
