@@ -184,7 +184,7 @@ describe('SSE-S3', () => {
 });
 
 describe('at rest', () => {
-  it('the raw data dir holds no byte run of encrypted objects, only of the plain control', async () => {
+  it('the raw data dir holds no bytes of encrypted objects, only of the plain one', async () => {
     const bodies = {
       blockC: randomBytes(130 * 1024),
       inlineC: randomBytes(2000),
