@@ -74,11 +74,12 @@ function renderEncryption(encryption: BucketEncryption): string {
  */
 export const DEFAULT_ENCRYPTION_TTL_MS = 1000;
 
-const cached = new WeakMap<object, Map<string, { value: 'AES256' | undefined; atMs: number }>>();
+type CachedDefault = { value: 'AES256' | undefined; atMs: number };
+const cached = new WeakMap<object, Map<string, CachedDefault>>();
 
 function cacheOf(ctx: S3Context) {
   let cache = cached.get(ctx.deps.ring);
-  if (!cache) cached.set(ctx.deps.ring, (cache = new Map()));
+  if (!cache) cached.set(ctx.deps.ring, (cache = new Map<string, CachedDefault>()));
   return cache;
 }
 
