@@ -26,7 +26,7 @@ import { LifecycleRulesCache } from './objects/lifecycle/rules-cache.js';
 import { recordCacheFor } from './cache/front-end-cache.js';
 import { compileBucketAccess } from './s3/handlers/access.js';
 import type { TlsMaterial } from './tls-files.js';
-import type { OperatorInfo, S3Deps } from './http/context.js';
+import type { OperatorInfo, S3Deps, SseConfig } from './http/context.js';
 import { RequestObserver } from './metrics/request-observer.js';
 import { S3Metrics } from './metrics/s3-metrics.js';
 import { StorageCounters } from './usage/storage-counters.js';
@@ -70,6 +70,8 @@ export interface FrontEndOptions {
   tls?: TlsMaterial;
   /** Seals users' secrets under the key file; absent: stored as given. */
   secrets?: SecretBox;
+  /** Server-side encryption: master keys and SSE-C over HTTP; absent: SSE-S3 refused. */
+  sse?: SseConfig;
 }
 
 /** The GC worker id of the embedded store in `gc status`. */
@@ -148,6 +150,7 @@ export function frontEndDeps(
       region: options.region,
       anonymousUserCreation: options.anonymousUserCreation,
       ...(options.rootHost ? { rootHost: options.rootHost } : {}),
+      ...(options.sse ? { sse: options.sse } : {}),
     },
     clock: Date.now,
     newId: () => uuidV7(Date.now(), randomUUID),

@@ -27,6 +27,8 @@ export interface RequestSpec {
   body?: BodySource;
   /** Keep the response text even on success (LIST, multipart XML). */
   keepText?: boolean;
+  /** Extra request headers (signed), e.g. server-side encryption's. */
+  headers?: Record<string, string>;
 }
 
 /** The answer to a request; `text` is kept for errors and when asked. */
@@ -94,7 +96,7 @@ export class SignedClient {
   }
 
   private signedHeaders(spec: RequestSpec): Record<string, string> {
-    const base = { host: this.origin.host };
+    const base = { host: this.origin.host, ...spec.headers };
     const credentials = {
       accessKeyId: this.target.accessKeyId,
       secretAccessKey: this.target.secretAccessKey,

@@ -39,7 +39,7 @@ export const CAIRN_MALLOC_ENV = {
 /** Starts `cairn start` on a free port with a temp data dir. */
 export async function startCairnServer(
   group: ProcessGroup,
-  options: { region: string; cpuProfDir?: string },
+  options: { region: string; cpuProfDir?: string; extraArgs?: string[] },
 ): Promise<BenchServer> {
   const dataDir = await group.tempDir('cairn-bench-');
   const profile = options.cpuProfDir
@@ -58,6 +58,7 @@ export async function startCairnServer(
       dataDir,
       '--region',
       options.region,
+      ...(options.extraArgs ?? []),
     ],
     env: { ...CAIRN_MALLOC_ENV },
     readyPattern:

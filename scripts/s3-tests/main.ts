@@ -13,6 +13,7 @@
  * them it says which and exits 2 (CI installs them).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -89,10 +90,24 @@ function dayArgs(): string[] {
   return seconds ? ['--lifecycle-day-seconds', seconds] : [];
 }
 
+/**
+ * The encryption settings of the server under test: a fresh SSE-S3 master key beside (not
+ * inside) the data dir, and SSE-C over plain HTTP, which the suite talks.
+ */
+async function encryptionArgs(dataDir: string): Promise<string[]> {
+  const keyFile = `${dataDir}-kms.key`;
+  await writeFile(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  return ['--kms-key-file', keyFile, '--allow-sse-c-over-http'];
+}
+
 async function startServer(dataDir: string): Promise<Server> {
+  const encryption = await encryptionArgs(dataDir);
   const child = spawn(
     process.execPath,
-    [join(REPO, 'dist/src/main.js'), 'start', '--port', '0', '--data-dir', dataDir, ...dayArgs()],
+    [
+      join(REPO, 'dist/src/main.js'),
+      ...['start', '--port', '0', '--data-dir', dataDir, ...dayArgs(), ...encryption],
+    ],
     {
       env: { ...process.env, MALLOC_ARENA_MAX: '2', CAIRN_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -209,6 +224,7 @@ async function main(): Promise<number> {
   } finally {
     stop();
     if (!opts.keepData) await rm(dataDir, { recursive: true, force: true });
+    await rm(`${dataDir}-kms.key`, { force: true });
   }
 }
 

@@ -17,6 +17,7 @@ import { auditBucketsRoute } from './audit-buckets.js';
 import { clusterInfoRoute } from './cluster-info.js';
 import { lifecycleRunRoute, lifecycleStatusRoute } from './lifecycle.js';
 import { cleanupOrphanMultipartRoute } from './orphan-multipart.js';
+import { kmsRotateRoute } from './kms.js';
 import { pingRoute } from './ping.js';
 import { ringRoute } from './ring-admin.js';
 import { stanchionShowRoute, stanchionSwitchRoute } from './stanchion-admin.js';
@@ -66,4 +67,5 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   [['GET'], '/riak-cs/stats', statsRoute],
   [['GET'], '/riak-cs/audit-bucket-ownership', auditBucketsRoute],
   [['GET'], '/riak-cs/ring', ringRoute],
+  [['POST'], '/riak-cs/kms/rotate', kmsRotateRoute],
 ];

@@ -17,6 +17,7 @@ import { internalSecurityOf } from './internal-security.js';
 import { adminKeysOf, closeOnSignal, frontEndSettings, type Settings } from './options.js';
 import { quorumOf } from './quorum.js';
 import { reloadTlsOnSignal, tlsOf } from './tls.js';
+import { sseConfigOf } from './sse-config.js';
 import type { RingClient } from '../../ring/client.js';
 
 /** Registers `s3`. */
@@ -44,6 +45,7 @@ export function registerS3(program: Command): void {
     });
     const settings = {
       ...frontEndSettings(s, false),
+      sse: await sseConfigOf(s, []),
       operator,
       secrets,
       ...(tls ? { tls: tls.material } : {}),

@@ -10,6 +10,7 @@ import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { adminKeysOf, closeOnSignal, frontEndSettings } from './options.js';
 import { writePidFile } from './pid-file.js';
 import { reloadTlsOnSignal, tlsOf } from './tls.js';
+import { sseConfigOf } from './sse-config.js';
 
 /** Registers `start`. */
 export function registerStart(program: Command): void {
@@ -30,6 +31,7 @@ export function registerStart(program: Command): void {
     const secrets = await secretBoxFor(keyFile, [s['dataDir'] as string]);
     const store = await startEmbedded({
       ...frontEndSettings(s, true),
+      sse: await sseConfigOf(s, [s['dataDir'] as string]),
       ...(tls ? { tls: tls.material } : {}),
       secrets,
       operator,

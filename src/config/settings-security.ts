@@ -3,7 +3,7 @@
  * (riak-cs.conf's ssl.certfile and ssl.keyfile) and the key file that seals users' secret
  * keys wherever they are stored.
  */
-import { textType } from './core/types.js';
+import { flagType, textType } from './core/types.js';
 import { FRONT, type Setting } from './setting.js';
 
 const pathType = textType(/^[^\0]+$/, 'a file path', 4096);
@@ -44,5 +44,34 @@ export const SECRET_KEY_SETTINGS: Setting[] = [
     flag: '--secret-key-file <file>',
     env: 'CAIRN_SECRET_KEY_FILE',
     key: 'secrets.key_file',
+  },
+];
+
+/** Server-side encryption: the SSE-S3 master keys and SSE-C over plain HTTP. */
+export const SSE_SETTINGS: Setting[] = [
+  {
+    name: 'kmsKeyFile',
+    programs: FRONT,
+    type: pathType,
+    help:
+      'master key file for SSE-S3 (mode 0600 or 0400, outside the data dir): 32 random bytes ' +
+      'in hex or base64 per line, the first the current key, older ones below until ' +
+      '`cairn-admin kms rotate` has re-wrapped every data key; the same file on every front ' +
+      'end. Without it SSE-S3 answers NotImplemented',
+    flag: '--kms-key-file <file>',
+    env: 'CAIRN_KMS_KEY_FILE',
+    key: 'sse.kms_key_file',
+  },
+  {
+    name: 'allowSseCOverHttp',
+    programs: FRONT,
+    type: flagType,
+    default: false,
+    help:
+      'accept SSE-C customer keys over plain HTTP (for tests only: the key crosses the ' +
+      'network in the clear; AWS refuses it)',
+    flag: '--allow-sse-c-over-http',
+    env: 'CAIRN_ALLOW_SSE_C_OVER_HTTP',
+    key: 'sse.allow_sse_c_over_http',
   },
 ];

@@ -13,7 +13,7 @@ import {
 } from './settings-cluster.js';
 import { LIFECYCLE_SETTINGS } from './settings-lifecycle.js';
 import { FRONT_END_SETTINGS, LISTENER_SETTINGS, USAGE_SETTINGS } from './settings-front-end.js';
-import { SECRET_KEY_SETTINGS, TLS_SETTINGS } from './settings-security.js';
+import { SECRET_KEY_SETTINGS, SSE_SETTINGS, TLS_SETTINGS } from './settings-security.js';
 import type { Program, Setting } from './setting.js';
 
 /** Every setting of every program. */
@@ -31,6 +31,7 @@ export const SETTINGS: readonly Setting[] = [
   ...ADMIN_SETTINGS,
   ...TLS_SETTINGS,
   ...SECRET_KEY_SETTINGS,
+  ...SSE_SETTINGS,
 ];
 
 /** The settings `program` takes. */

@@ -3,6 +3,7 @@
  * the raw request and reply. Built once per request by app.ts.
  */
 import type { LifecycleRulesCache } from '../objects/lifecycle/rules-cache.js';
+import type { MasterKeys } from '../objects/encryption/sse-keys.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RingClient } from '../../ring/client.js';
 import type { StanchionClient } from '../../stanchion/client.js';
@@ -31,6 +32,16 @@ export interface S3Config {
    * bucket.<rootHost> names a bucket (virtual-hosted style).
    */
   rootHost?: string;
+  /** Server-side encryption: the master keys (SSE-S3) and whether SSE-C may use plain HTTP. */
+  sse?: SseConfig;
+}
+
+/** What server-side encryption needs of the front end's configuration. */
+export interface SseConfig {
+  /** From --kms-key-file; absent: SSE-S3 is refused (NotImplemented), never stored plain. */
+  masterKeys?: MasterKeys;
+  /** --allow-sse-c-over-http: accept customer keys over plain HTTP (tests only). */
+  allowCustomerKeysOverHttp: boolean;
 }
 
 /** The world the front end runs in: the ring client, stanchion, the clock and ids. */

@@ -31,10 +31,19 @@ export interface CorsRule {
 export interface BucketSettings {
   tags?: Tag[];
   cors?: CorsRule[];
-  /** Only ever 'Suspended': versioning cannot be enabled (NotImplemented). */
+  /** 'Suspended' as stored by releases before versioning (now on the bucket record). */
   versioning?: 'Suspended';
   /** The lifecycle rules (objects/lifecycle/rules.ts); absent in records written before. */
   lifecycle?: LifecycleRule[];
+  /** Default encryption of new objects (PutBucketEncryption): only SSE-S3 is served. */
+  encryption?: BucketEncryption;
+}
+
+/** A bucket's default encryption, as PutBucketEncryption validated it. */
+export interface BucketEncryption {
+  algorithm: 'AES256';
+  /** BucketKeyEnabled as given (kept and returned; it changes nothing for SSE-S3). */
+  bucketKeyEnabled?: boolean;
 }
 
 /** A last-writer-wins register: `value` null once deleted. */
@@ -49,7 +58,7 @@ export type SettingsRecord = {
   format: 1;
 } & { [K in keyof BucketSettings]?: Register<NonNullable<BucketSettings[K]>> };
 
-const FIELDS = ['tags', 'cors', 'versioning', 'lifecycle'] as const;
+const FIELDS = ['tags', 'cors', 'versioning', 'lifecycle', 'encryption'] as const;
 
 function newer<T>(a: Register<T> | undefined, b: Register<T> | undefined) {
   if (!a) return b;

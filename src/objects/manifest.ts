@@ -4,6 +4,8 @@
  */
 import type { AccessControlList } from '../../stanchion/core/records.js';
 import type { Retention } from './object-lock.js';
+import { sealedLength } from './encryption/chunked-gcm.js';
+import type { EncryptionRecord } from './encryption/sse-keys.js';
 
 /** Standard headers an object keeps and returns. */
 export interface StoredHeaders {
@@ -111,6 +113,18 @@ export interface Manifest {
   retention?: Retention;
   /** Object lock legal hold; absent: off. */
   legalHold?: true;
+  /**
+   * Server-side encryption (SSE-C or SSE-S3): how the data key is found again. Its blocks
+   * and inline bytes are then sealed chunks (encryption/chunked-gcm.ts); `size` and `etag`
+   * stay the plaintext's. Absent on every object stored in the clear.
+   */
+  encryption?: EncryptionRecord;
+}
+
+/** Stored bytes of an object's inline body: its size, or the sealed length when encrypted. */
+export function inlineBytesOf(manifest: Pick<Manifest, 'size' | 'encryption'>): number {
+  const { size, encryption } = manifest;
+  return encryption ? sealedLength(size, encryption.chunkBytes) : size;
 }
 
 /** The id S3 shows for a version: its order id, or "null" (see Manifest.orderId). */
@@ -187,7 +201,8 @@ export function decodeManifest(value: Buffer): Manifest {
     manifest = JSON.parse(value.toString('utf8', INLINE_HEADER_BYTES, end)) as Manifest;
     // A view, not a copy: the record's buffer is not reused once read.
     manifest.inline = value.subarray(end);
-    if (manifest.inline.length !== manifest.size) throw new Error('corrupt manifest record');
+    if (manifest.inline.length !== inlineBytesOf(manifest))
+      throw new Error('corrupt manifest record');
   } else {
     manifest = JSON.parse(value.toString('utf8')) as Manifest;
   }

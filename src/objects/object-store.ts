@@ -13,6 +13,13 @@ import type { DeadBlocks, GcQueue } from './gc-queue.js';
 import { writeBlocks } from './block-writer.js';
 import { splitSmallBody } from './inline-body.js';
 import {
+  KeyRequiredError,
+  openRun,
+  sealBlock,
+  sealedEtag,
+  type OpenKey,
+} from './encryption/block-seal.js';
+import {
   blockKey,
   decodeManifest,
   encodeManifest,
@@ -107,22 +114,28 @@ export class ObjectStore {
    * Stores `body` as the new version of the object. `check` runs after the whole body is
    * written, and `precondition` (given the current version) right before the manifest is:
    * throwing in either leaves the old version in place and queues the new blocks for GC.
+   * With `key` (whose record is `object.encryption`) every block, or the inline body, is
+   * stored sealed (encryption/chunked-gcm.ts).
    */
   async put(
     object: NewObject,
     body: AsyncIterable<Buffer> | Readable,
     check: (written: { md5: Buffer; size: number }) => void,
     precondition?: (current: Manifest | undefined) => void,
+    key?: OpenKey,
   ): Promise<Manifest> {
     const split = await splitSmallBody(
       body,
       this.options.inlineBytesMax ?? MANIFEST_INLINE_BYTES_MAX,
     );
-    if (split.kind === 'small') return this.putInline(object, split.data, check, precondition);
+    if (split.kind === 'small') {
+      return this.putInline(object, split.data, check, precondition, key);
+    }
     const { blockSize, inFlightMax, objectBytesMax } = this.options;
     let launched = 0;
-    const writeOne = (n: number, data: Buffer) => {
+    const writeOne = (n: number, plain: Buffer) => {
       launched = Math.max(launched, n + 1);
+      const data = key ? sealBlock(key, blockSize, n, plain) : plain;
       return this.ring.put(KEYSPACES.blocks, blockKey(object.versionId, n), '', data);
     };
     let written;
@@ -145,7 +158,7 @@ export class ObjectStore {
       ...object,
       format: 1,
       size: written.size,
-      etag: written.md5.toString('hex'),
+      etag: sealedEtag(key, written.md5.toString('hex')),
       blockSize,
       blockCount: written.blockCount,
       lastModifiedMs: this.clock(),
@@ -162,6 +175,7 @@ export class ObjectStore {
     data: Buffer,
     check: (written: { md5: Buffer; size: number }) => void,
     precondition?: (current: Manifest | undefined) => void,
+    key?: OpenKey,
   ): Promise<Manifest> {
     const md5 = createHash('md5').update(data).digest();
     check({ md5, size: data.length });
@@ -169,11 +183,11 @@ export class ObjectStore {
       ...object,
       format: 1,
       size: data.length,
-      etag: md5.toString('hex'),
+      etag: sealedEtag(key, md5.toString('hex')),
       blockSize: this.options.blockSize,
       blockCount: 0,
       lastModifiedMs: this.clock(),
-      inline: data,
+      inline: key ? sealBlock(key, this.options.blockSize, 0, data) : data,
     };
     return this.commit(manifest, undefined, precondition);
   }
@@ -256,13 +270,27 @@ export class ObjectStore {
 
   /**
    * Streams bytes [start, end] (inclusive) of a version, reading ahead a few blocks. A
-   * multipart object is read across its parts' blocks as one byte sequence.
+   * multipart object is read across its parts' blocks as one byte sequence. An encrypted
+   * version needs its opened `key` (else KeyRequiredError): only the chunks read are opened.
    */
-  read(manifest: Manifest, start: number, end: number): Readable {
+  read(manifest: Manifest, start: number, end: number, key?: OpenKey): Readable {
+    if (manifest.encryption && !key) throw new KeyRequiredError('the object is encrypted');
+    const open = manifest.encryption ? key : undefined;
     if (manifest.inline) {
-      return Readable.from(inlineChunks(manifest.inline, start, end), { objectMode: false });
+      const inline = manifest.inline;
+      const plain = (from: number, to: number) =>
+        open
+          ? openRun(
+              open,
+              { sealed: inline, n: 0, blockSize: 0, plainBytes: manifest.size },
+              from,
+              to,
+            )
+          : inline.subarray(from, to);
+      return Readable.from(inlineChunks(plain, start, end), { objectMode: false });
     }
-    return this.readSegments(segmentsOf(manifest, this.partChunks, start), start, end);
+    const segments = segmentsOf(manifest, this.partChunks, start);
+    return this.readSegments(segments, start, end, open);
   }
 
   /**
@@ -278,7 +306,12 @@ export class ObjectStore {
     );
   }
 
-  private readSegments(segments: AsyncIterable<Segment>, start: number, end: number): Readable {
+  private readSegments(
+    segments: AsyncIterable<Segment>,
+    start: number,
+    end: number,
+    key?: OpenKey,
+  ): Readable {
     const ring = this.ring;
     const readAhead = this.options.inFlightMax;
     async function* blocks() {
@@ -303,9 +336,11 @@ export class ObjectStore {
         const head = window.shift();
         if (!head) return;
         const data = await head.data;
-        const from = Math.max(start - head.ref.offset, 0);
-        const to = Math.min(end - head.ref.offset + 1, data.length);
-        yield data.subarray(from, to);
+        const { ref } = head;
+        const from = Math.max(start - ref.offset, 0);
+        const to = Math.min(end - ref.offset + 1, ref.bytes);
+        if (!key) yield data.subarray(from, Math.min(to, data.length));
+        else yield openRun(key, { sealed: data, ...ref, plainBytes: ref.bytes }, from, to);
       }
     }
     return Readable.from(blocks(), { objectMode: false });
@@ -401,8 +436,12 @@ function withTags(tags: Tag[]) {
 }
 
 /** Bytes [start, end] (inclusive) of an inline object, as one chunk (none when empty). */
-function* inlineChunks(data: Buffer, start: number, end: number): Generator<Buffer> {
-  if (end >= start) yield data.subarray(start, end + 1);
+function* inlineChunks(
+  plain: (from: number, to: number) => Buffer,
+  start: number,
+  end: number,
+): Generator<Buffer> {
+  if (end >= start) yield plain(start, end + 1);
 }
 
 /** The version readers see among the siblings of a read, if any; a delete marker is none. */
@@ -424,11 +463,13 @@ interface Segment {
   size: number;
 }
 
-/** One block of a read and the object offset of its first byte. */
+/** One block of a read, the object offset of its first byte and its (plain) bytes. */
 interface BlockRef {
   versionId: string;
   n: number;
   offset: number;
+  blockSize: number;
+  bytes: number;
 }
 
 /** The segments of a read from byte `start` on: one, or the parts from its chunk on. */
@@ -462,8 +503,10 @@ async function* blockRefs(
     if (segment.size === 0 || segment.offset + segment.size <= start) continue;
     const first = Math.floor(Math.max(start - segment.offset, 0) / segment.blockSize);
     const last = Math.floor(Math.min(end - segment.offset, segment.size - 1) / segment.blockSize);
+    const { versionId, blockSize } = segment;
     for (let n = first; n <= last; n++) {
-      yield { versionId: segment.versionId, n, offset: segment.offset + n * segment.blockSize };
+      const bytes = Math.min(blockSize, segment.size - n * blockSize);
+      yield { versionId, n, offset: segment.offset + n * blockSize, blockSize, bytes };
     }
   }
 }

@@ -45,7 +45,6 @@ export interface OperationInput {
 const UNSUPPORTED_SUBRESOURCES = [
   'accelerate',
   'analytics',
-  'encryption',
   'intelligent-tiering',
   'inventory',
   'logging',

@@ -29,6 +29,8 @@ export type SubresourceOperation =
   | { name: 'GetBucketLifecycle'; bucket: string }
   | { name: 'PutBucketLifecycle'; bucket: string }
   | { name: 'DeleteBucketLifecycle'; bucket: string }
+  | { name: 'PutBucketEncryption'; bucket: string }
+  | { name: 'DeleteBucketEncryption'; bucket: string }
   | { name: 'GetBucketAcl'; bucket: string }
   | { name: 'PutBucketAcl'; bucket: string }
   | { name: 'GetObjectAcl'; bucket: string; key: string }
@@ -68,8 +70,11 @@ const BUCKET_SUBRESOURCES: Record<string, Names> = {
   'object-lock': { GET: 'GetObjectLockConfiguration', PUT: 'PutObjectLockConfiguration' },
   tagging: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' },
   cors: { GET: 'GetBucketCors', PUT: 'PutBucketCors', DELETE: 'DeleteBucketCors' },
-  // Only the read: PUT and DELETE ?encryption stay NotImplemented (see encryption.ts).
-  encryption: { GET: 'GetBucketEncryption' },
+  encryption: {
+    GET: 'GetBucketEncryption',
+    PUT: 'PutBucketEncryption',
+    DELETE: 'DeleteBucketEncryption',
+  },
   lifecycle: {
     GET: 'GetBucketLifecycle',
     PUT: 'PutBucketLifecycle',
@@ -123,7 +128,6 @@ export function parseSubresourceOperation(
   if (sub === undefined) return undefined;
   const name = table[sub]![input.method as Method];
   if (name === undefined) {
-    if (sub === 'encryption') return undefined;
     throw new S3Error('MethodNotAllowed');
   }
   return { name, bucket, ...(key === undefined ? {} : { key }) } as SubresourceOperation;

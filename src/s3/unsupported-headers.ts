@@ -88,9 +88,33 @@ const NEW_OBJECT: Refusal[] = [...SSE_AND_LOCK, WEBSITE_REDIRECT];
 /** Object lock's headers are acted on by these writes (handlers/object-lock-write.ts). */
 const lockable = (refusals: readonly Refusal[]) => refusals.filter((r) => r !== OBJECT_LOCK);
 
+/**
+ * SSE-KMS and DSSE-KMS: no key management service here. SSE-S3 (AES256) and SSE-C are
+ * served on PutObject, GetObject and HeadObject (sse-request.ts checks their values).
+ */
+const SSE_KMS: Refusal[] = [
+  {
+    header: 'x-amz-server-side-encryption',
+    refuses: (value) => value.trim().toLowerCase().startsWith('aws:kms'),
+  },
+  { header: 'x-amz-server-side-encryption-aws-kms-key-id' },
+  { header: 'x-amz-server-side-encryption-context' },
+  // An S3 Bucket Key is a KMS feature (AWS ignores it for SSE-S3); asking for one is KMS.
+  {
+    header: 'x-amz-server-side-encryption-bucket-key-enabled',
+    refuses: (value) => value.trim().toLowerCase() !== 'false',
+  },
+];
+
+/** What CopyObject refuses: a new object's write, less the encryption it serves. */
+const COPY_OBJECT: Refusal[] = [...SSE_KMS, OBJECT_LOCK, BYPASS_GOVERNANCE, WEBSITE_REDIRECT];
+
+/** What PutObject refuses: CopyObject's refusals, and a copy source's key. */
+const PUT_OBJECT: Refusal[] = [...COPY_OBJECT, COPY_SOURCE_SSE_C];
+
 const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
-  PutObject: [...lockable(NEW_OBJECT), WRITE_OFFSET, ...NEWER_CHECKSUMS],
-  CopyObject: lockable(NEW_OBJECT),
+  PutObject: [...lockable(PUT_OBJECT), WRITE_OFFSET, ...NEWER_CHECKSUMS],
+  CopyObject: lockable(COPY_OBJECT),
   PostObject: [...NEW_OBJECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
   CreateMultipartUpload: lockable(NEW_OBJECT),
   UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],
@@ -99,8 +123,9 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   CompleteMultipartUpload: [SSE_C, { header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
   AbortMultipartUpload: [{ header: 'x-amz-if-match-initiated-time' }],
   ListParts: [SSE_C],
-  GetObject: [SSE_C],
-  HeadObject: [SSE_C],
+  // SSE-C keys are acted on (object-encryption.ts).
+  GetObject: [],
+  HeadObject: [],
   // If-Match is served. x-amz-bypass-governance-retention is acted on (object-delete.ts:
   // it lets GOVERNANCE retention yield to a caller allowed to bypass it); x-amz-mfa is
   // accepted: it only authorizes what MFA delete would protect, and nothing here is.

@@ -85,6 +85,7 @@ export const ACTIONS = {
   's3:GetEncryptionConfiguration': { resource: 'bucket' },
   's3:GetLifecycleConfiguration': { resource: 'bucket' },
   's3:PutLifecycleConfiguration': { resource: 'bucket' },
+  's3:PutEncryptionConfiguration': { resource: 'bucket' },
   's3:GetBucketOwnershipControls': { resource: 'bucket' },
   's3:PutBucketOwnershipControls': { resource: 'bucket' },
   's3:GetBucketPublicAccessBlock': { resource: 'bucket' },

@@ -34,6 +34,9 @@ import { newVersionLock, requestedLock } from './object-lock-write.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { sendXml } from './responses.js';
+import { keyForRead, sealingForWrite } from '../object-encryption.js';
+import { COPY_SOURCE_CUSTOMER_PREFIX } from '../sse-request.js';
+import { bucketDefaultEncryption } from './encryption.js';
 
 /** S3's largest CopyObject source, in bytes (5 GiB); larger ones need UploadPartCopy. */
 export const COPY_SOURCE_BYTES_MAX = 5 * 1024 ** 3;
@@ -75,11 +78,15 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
   refuseUnsupportedRequest('PutObject', headers, ctx.query);
   const lock = requestedLock(ctx, target, key, false);
   const { source, manifest, versionId } = await copySourceOf(ctx);
+  // The source opens with its own key (x-amz-copy-source-…-customer-*, or SSE-S3's); the
+  // copy is sealed as the request (or the target bucket's default) asks, not as the source.
+  const opened = keyForRead(ctx, manifest, COPY_SOURCE_CUSTOMER_PREFIX);
+  const sealing = sealingForWrite(ctx, await bucketDefaultEncryption(ctx, target));
   // The copy is a new object of the caller's: the source's ACL is not copied (as in S3).
   const acl = await newObjectAcl(ctx, target);
   // The copy gets the class asked for, else STANDARD: S3 does not carry a class over.
   const storageClass = storageClassFromHeaders(headers);
-  const changes = replace || storageClass !== undefined;
+  const changes = replace || storageClass !== undefined || sealing.key !== undefined;
   // Copying a named version onto its own key restores it (S3's way to undo an overwrite).
   const restores = versionId !== undefined;
   checkCopyAllowed(source, { bucket: bucketName, key }, changes || restores, manifest.size);
@@ -106,8 +113,9 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
     ...newVersionFields(target, ctx.deps.objects),
     // The copy's own lock (or the bucket's default): a source's lock is not copied, as in S3.
     ...newVersionLock(target, lock, ctx.deps.clock()),
+    ...(sealing.key ? { encryption: sealing.key.record } : {}),
   };
-  const read = ctx.deps.objects.read(manifest, 0, manifest.size - 1);
+  const read = ctx.deps.objects.read(manifest, 0, manifest.size - 1, opened.key);
   const body = checksum ? hashedStream(read, checksum) : read;
   const copied = await ctx.deps.objects.put(
     object,
@@ -117,8 +125,10 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
       if (checksum) object.checksums[checksum.algorithm.toLowerCase()] = checksum.digestBase64();
     },
     precondition,
+    sealing.key,
   );
-  ctx.reply.headers({ ...writtenVersionHeader(copied), ...sourceVersionHeader(manifest) });
+  const answer = { ...writtenVersionHeader(copied), ...sourceVersionHeader(manifest) };
+  ctx.reply.headers({ ...answer, ...sealing.answer });
   sendXml(ctx, 200, copyResultXml(copied));
 }
 

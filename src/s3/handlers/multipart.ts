@@ -3,6 +3,9 @@
  * CompleteMultipartUpload and AbortMultipartUpload. Part bodies stream into blocks like a
  * PUT's; Complete reads only the small XML list of parts and writes only a manifest.
  */
+import { keyForRead } from '../object-encryption.js';
+import { COPY_SOURCE_CUSTOMER_PREFIX } from '../sse-request.js';
+import { refuseUnsealedWrite } from './encryption.js';
 import { checksumAlgorithmFromHeader, type ChecksumAlgorithm } from '../../auth/checksums.js';
 import type { ChecksumType } from '../../objects/manifest.js';
 import { uploadChecksumType, type UploadRecord } from '../../objects/multipart.js';
@@ -49,6 +52,7 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
   // After the access check, as for PutObject: a policy refusal wins over NotImplemented.
   refuseUnsupportedRequest('CreateMultipartUpload', headers, ctx.query);
   const lock = requestedLock(ctx, bucket, key, false);
+  await refuseUnsealedWrite(ctx, bucket);
   const checksum = uploadChecksum(headers);
   const storageClass = storageClassFromHeaders(headers);
   const tags = taggingOf(headers);
@@ -151,7 +155,9 @@ async function uploadPartCopy(ctx: S3Context, upload: UploadRecord, partNumber: 
   const rangeHeader = one(ctx.request.headers, 'x-amz-copy-source-range');
   const range = parseCopySourceRange(rangeHeader, manifest.size);
   await readSmallBody(ctx, 0);
-  const source = ctx.deps.objects.read(manifest, range.start, range.end);
+  // An SSE-S3 source opens with its managed key; an SSE-C one needs a key (refused here).
+  const { key } = keyForRead(ctx, manifest, COPY_SOURCE_CUSTOMER_PREFIX);
+  const source = ctx.deps.objects.read(manifest, range.start, range.end, key);
   const part = await ctx.deps.multipart.putPart(
     upload,
     { partNumber, versionId: ctx.deps.newId() },

@@ -24,6 +24,8 @@ import { sendEmpty } from './responses.js';
 import { lockResponseHeaders } from '../object-lock-xml.js';
 import { newVersionLock, requestedLock } from './object-lock-write.js';
 import { expirationHeaders } from '../lifecycle-header.js';
+import { keyForRead, sealingForWrite } from '../object-encryption.js';
+import { bucketDefaultEncryption } from './encryption.js';
 
 /** PUT /bucket/key (s3:PutObject); the writer owns the new object. */
 export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
@@ -36,6 +38,7 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
   // s3:x-amz-server-side-encryption conditions), and a refusal must win over NotImplemented.
   refuseUnsupportedRequest('PutObject', headers, ctx.query);
   const lock = requestedLock(ctx, bucket, key, true);
+  const sealing = sealingForWrite(ctx, await bucketDefaultEncryption(ctx, bucket));
   const acl = await newObjectAcl(ctx, bucket);
   const precondition =
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
@@ -54,6 +57,7 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
     acl,
     ...newVersionFields(bucket, ctx.deps.objects),
     ...newVersionLock(bucket, lock, ctx.deps.clock()),
+    ...(sealing.key ? { encryption: sealing.key.record } : {}),
   };
   const check = (written: { md5: Buffer; size: number }) => {
     body.check(written);
@@ -61,11 +65,13 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
       object.checksums[name.toLowerCase().replace(/^x-amz-checksum-/, '')] = value;
     }
   };
-  const manifest = await ctx.deps.objects.put(object, body.stream, check, precondition);
+  const { objects } = ctx.deps;
+  const manifest = await objects.put(object, body.stream, check, precondition, sealing.key);
   const answer: Record<string, string> = {
     etag: `"${manifest.etag}"`,
     ...writtenVersionHeader(manifest),
     ...(await expirationHeaders(ctx.deps, manifest)),
+    ...sealing.answer,
   };
   for (const [alg, value] of Object.entries(manifest.checksums)) {
     answer[`x-amz-checksum-${alg}`] = value;
@@ -102,6 +108,7 @@ export async function getObject(
 ): Promise<void> {
   const manifest = await readableObject(ctx, bucketName, key);
   const headers = ctx.request.headers;
+  const sealed = keyForRead(ctx, manifest);
   checkConditions(headers, manifest.etag, manifest.lastModifiedMs);
   const rangeHeader = typeof headers.range === 'string' ? headers.range : undefined;
   const partNumber = ctx.query.get('partNumber');
@@ -114,7 +121,7 @@ export async function getObject(
   // A checksum covers the whole object (or part), so S3 returns none for a range of it.
   const wholeChecksums = checksumMode && !range && !part;
   const out = objectResponseHeaders(manifest, ctx.query, wholeChecksums);
-  Object.assign(out, versionIdHeader(manifest), lockResponseHeaders(manifest));
+  Object.assign(out, versionIdHeader(manifest), lockResponseHeaders(manifest), sealed.answer);
   if (!ctx.query.has('versionId')) Object.assign(out, await expirationHeaders(ctx.deps, manifest));
   if (isMultipart(manifest) && part) out['x-amz-mp-parts-count'] = String(partCountOf(manifest));
   if (part && checksumMode) Object.assign(out, partChecksumHeaders(manifest, part));
@@ -131,7 +138,9 @@ export async function getObject(
   // A part found in a chunk record is read from its own blocks: one chunk read in all.
   const blocks = part?.blocks;
   void ctx.reply.send(
-    blocks ? objects.readPart(blocks, 0, end - start) : objects.read(manifest, start, end),
+    blocks
+      ? objects.readPart(blocks, 0, end - start)
+      : objects.read(manifest, start, end, sealed.key),
   );
 }
 

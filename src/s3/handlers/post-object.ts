@@ -24,6 +24,7 @@ import { OBJECT_TAGS_MAX, parseTaggingXml } from '../tags.js';
 import { refuseUnsupportedHeaders } from '../unsupported-headers.js';
 import { renderXml } from '../../http/xml.js';
 import { authorizedBucket } from './access.js';
+import { refuseUnsealedWrite } from './encryption.js';
 import { newObjectAcl } from './acl.js';
 import { sendEmpty, sendXml } from './responses.js';
 
@@ -63,6 +64,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
   // The form's fields are this request's headers to a bucket policy's conditions.
   const facts = { headers: aclFields };
   const bucket = await authorizedBucket(signed, bucketName, 's3:PutObject', key, facts);
+  await refuseUnsealedWrite(signed, bucket);
   const acl = await newObjectAcl(signed, bucket, aclFields);
   const object = postObjectOf(form, fields, key);
   const checked = checksummedFile(fields, file.stream);

@@ -16,8 +16,8 @@ import {
 } from './bucket-controls.js';
 import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-policy.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './cors.js';
-import { getBucketEncryption } from './encryption.js';
 import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './lifecycle.js';
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './encryption.js';
 import { getObjectTorrent } from './object.js';
 import {
   getObjectLegalHold,
@@ -98,6 +98,10 @@ export function dispatchSubresource(
       return putBucketLifecycle(ctx, op.bucket);
     case 'DeleteBucketLifecycle':
       return deleteBucketLifecycle(ctx, op.bucket);
+    case 'PutBucketEncryption':
+      return putBucketEncryption(ctx, op.bucket);
+    case 'DeleteBucketEncryption':
+      return deleteBucketEncryption(ctx, op.bucket);
     case 'GetBucketAcl':
       return getBucketAcl(ctx, op.bucket);
     case 'PutBucketAcl':

@@ -50,6 +50,11 @@ describe('sub-resource operations', () => {
     });
     expect(op('DELETE', '/b', 'cors')).toEqual({ name: 'DeleteBucketCors', bucket: 'b' });
     expect(op('GET', '/b', 'encryption')).toEqual({ name: 'GetBucketEncryption', bucket: 'b' });
+    expect(op('PUT', '/b', 'encryption')).toEqual({ name: 'PutBucketEncryption', bucket: 'b' });
+    expect(op('DELETE', '/b', 'encryption')).toEqual({
+      name: 'DeleteBucketEncryption',
+      bucket: 'b',
+    });
     expect(op('OPTIONS', '/b/k', 'uploads')).toEqual({
       name: 'CorsPreflight',
       bucket: 'b',
@@ -81,8 +86,6 @@ describe('sub-resource operations', () => {
 
   it('keeps NotImplemented for what is not served and refuses other version ids', () => {
     for (const [method, query] of [
-      ['PUT', 'encryption'],
-      ['DELETE', 'encryption'],
       ['GET', 'website'],
       ['GET', 'replication'],
     ] as const) {

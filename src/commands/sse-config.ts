@@ -1,0 +1,13 @@
+/** The server-side encryption settings of a front end program, its key file read. */
+import type { SseConfig } from '../http/context.js';
+import { readKmsKeyFile } from '../objects/encryption/kms-key-file.js';
+import type { Settings } from './options.js';
+
+/** --kms-key-file (read and checked) and --allow-sse-c-over-http. */
+export async function sseConfigOf(s: Settings, dataDirs: string[]): Promise<SseConfig> {
+  const path = s['kmsKeyFile'] as string | undefined;
+  return {
+    allowCustomerKeysOverHttp: s['allowSseCOverHttp'] === true,
+    ...(path === undefined ? {} : { masterKeys: await readKmsKeyFile(path, dataDirs) }),
+  };
+}
