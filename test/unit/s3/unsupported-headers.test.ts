@@ -113,7 +113,7 @@ describe('unsupported headers: the table', () => {
 });
 
 describe('unsupported headers: properties', () => {
-  it('every write but PutObject and CopyObject refuses every SSE header, whatever the suffix', () => {
+  it('every write but PutObject and CopyObject refuses every SSE header, any suffix', () => {
     const prefix = fc.constantFrom(
       'x-amz-server-side-encryption',
       'X-AMZ-SERVER-SIDE-ENCRYPTION-CUSTOMER-',
