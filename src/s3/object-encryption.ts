@@ -121,13 +121,18 @@ export function keyForRead(
 
 function managedKeyOf(ctx: S3Context, record: NonNullable<Manifest['encryption']>): Buffer {
   const masterKeys = ctx.deps.config.sse?.masterKeys;
+  // A front end without the key (file) is a server-side failure, not the client's: 503, as
+  // DESIGN.md wants of backend failures, so a client retries, perhaps on another front end.
   if (!masterKeys) {
-    throw new S3Error('InternalError', 'The object is encrypted and this endpoint has no kms key.');
+    throw new S3Error(
+      'ServiceUnavailable',
+      'The object is encrypted and this endpoint has no kms key.',
+    );
   }
   try {
     return managedDataKey(record, masterKeys);
   } catch (error) {
-    if (error instanceof MasterKeyError) throw new S3Error('InternalError', error.message);
+    if (error instanceof MasterKeyError) throw new S3Error('ServiceUnavailable', error.message);
     throw error;
   }
 }
