@@ -51,6 +51,24 @@ export const ACTIONS = {
   's3:GetObject': { resource: 'object', acl: OBJECT_READ },
   's3:GetObjectTagging': { resource: 'object', acl: OBJECT_READ },
   's3:GetObjectAttributes': { resource: 'object', acl: OBJECT_READ },
+  // The same requests naming one version (?versionId=): AWS checks these instead, and its
+  // ACL mapping grants them as it grants the unversioned ones (version-actions.ts).
+  's3:GetObjectVersion': { resource: 'object', acl: OBJECT_READ },
+  's3:GetObjectVersionTagging': { resource: 'object', acl: OBJECT_READ },
+  's3:GetObjectVersionAttributes': { resource: 'object', acl: OBJECT_READ },
+  's3:DeleteObjectVersion': { resource: 'object', acl: BUCKET_WRITE },
+  's3:PutObjectVersionTagging': { resource: 'object', acl: BUCKET_WRITE },
+  's3:DeleteObjectVersionTagging': { resource: 'object', acl: BUCKET_WRITE },
+  's3:GetObjectVersionAcl': {
+    resource: 'object',
+    acl: { on: 'object', permission: 'READ_ACP' },
+    objectOwnerAlways: true,
+  },
+  's3:PutObjectVersionAcl': {
+    resource: 'object',
+    acl: { on: 'object', permission: 'WRITE_ACP' },
+    objectOwnerAlways: true,
+  },
   's3:GetObjectAcl': {
     resource: 'object',
     acl: { on: 'object', permission: 'READ_ACP' },

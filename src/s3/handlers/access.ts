@@ -12,6 +12,7 @@ import type { Manifest } from '../../objects/manifest.js';
 import type { Requester } from '../access/acl.js';
 import { authorize, type BucketAccess, type S3Action } from '../access/authorize.js';
 import { parsePolicy } from '../access/policy.js';
+import { actionFor } from '../access/version-actions.js';
 import { isPublicPolicy } from '../access/public-policy.js';
 import type { RequestContext } from '../../http/context.js';
 import { S3Error } from '../../http/errors.js';
@@ -163,7 +164,7 @@ export async function authorizedObject(
     throw new S3Error('AccessDenied');
   }
   const manifest = found.manifest;
-  if (!mayAccess(ctx, bucket, action, { key, manifest }, access, facts)) {
+  if (!mayAccess(ctx, bucket, actionFor(action, versionId), { key, manifest }, access, facts)) {
     throw new S3Error('AccessDenied');
   }
   return manifest;

@@ -13,6 +13,7 @@ import { toS3Error } from '../../http/error-mapping.js';
 import { S3Error } from '../../http/errors.js';
 import { parseDeleteXml, type DeleteTarget } from '../request-xml.js';
 import { renderXml } from '../../http/xml.js';
+import { actionFor } from '../access/version-actions.js';
 import { bucketAccessOf, existingBucket, mayAccess } from './access.js';
 import { checkVersionIdForm } from '../object-version.js';
 import { deleteKey, type DeleteOutcome } from './object-delete.js';
@@ -46,7 +47,8 @@ export async function deleteObjects(ctx: S3Context, bucketName: string): Promise
     async (target): Promise<Outcome> => {
       try {
         checkTarget(target);
-        if (!mayAccess(ctx, bucket, 's3:DeleteObject', { key: target.key }, access)) {
+        const action = actionFor('s3:DeleteObject', target.versionId);
+        if (!mayAccess(ctx, bucket, action, { key: target.key }, access)) {
           throw new S3Error('AccessDenied');
         }
         const done = await deleteKey(

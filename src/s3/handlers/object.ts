@@ -15,6 +15,7 @@ import { isMultipart, partCountOf, type Manifest } from '../../objects/manifest.
 import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
 import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
 import { taggingOf } from '../tags.js';
+import { actionFor } from '../access/version-actions.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
 import { newObjectAcl } from './acl.js';
 import { copyObject } from './copy.js';
@@ -152,10 +153,11 @@ export async function getObject(
 export async function deleteObject(ctx: S3Context, bucketName: string, key: string) {
   const ifMatch = ctx.request.headers['if-match'];
   const conditions = ifMatch === undefined ? undefined : putConditionsOf({ 'if-match': ifMatch });
-  const bucket = await authorizedBucket(ctx, bucketName, 's3:DeleteObject', key);
+  const versionId = ctx.query.get('versionId') ?? undefined;
+  const action = actionFor('s3:DeleteObject', versionId);
+  const bucket = await authorizedBucket(ctx, bucketName, action, key);
   const precondition =
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
-  const versionId = ctx.query.get('versionId') ?? undefined;
   const outcome = await deleteKey(ctx, bucket, key, versionId, precondition);
   sendEmpty(ctx, 204, deleteHeaders(outcome));
 }

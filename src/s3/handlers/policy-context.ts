@@ -59,6 +59,12 @@ const EXISTING_TAG_ACTIONS: ReadonlySet<S3Action> = new Set([
   's3:PutObjectAcl',
   's3:PutObjectTagging',
   's3:DeleteObjectTagging',
+  's3:GetObjectVersion',
+  's3:GetObjectVersionAcl',
+  's3:GetObjectVersionTagging',
+  's3:PutObjectVersionAcl',
+  's3:PutObjectVersionTagging',
+  's3:DeleteObjectVersionTagging',
 ]);
 
 type Writable = Record<string, string | string[]>;
