@@ -22,7 +22,7 @@ import { ObjectStore } from './objects/object-store.js';
 import { buildApp } from './router.js';
 import { startLifecycle } from './lifecycle-worker.js';
 import { DAY_MS } from './objects/lifecycle/rules.js';
-import { LifecycleRulesCache } from './objects/lifecycle/rules-cache.js';
+import { BucketSettingsCache } from './objects/bucket-settings-cache.js';
 import { recordCacheFor } from './cache/front-end-cache.js';
 import { compileBucketAccess } from './s3/handlers/access.js';
 import type { TlsMaterial } from './tls-files.js';
@@ -161,10 +161,8 @@ export function frontEndDeps(
       ? { operator: { ...options.operator, stats: () => metrics.registry.getMetricsAsJSON() } }
       : {}),
     ...(options.secrets ? { secrets: options.secrets } : {}),
-    lifecycle: {
-      cache: new LifecycleRulesCache(ring, Date.now),
-      dayMs: options.lifecycle?.dayMs ?? DAY_MS,
-    },
+    bucketSettings: new BucketSettingsCache(ring, Date.now),
+    lifecycle: { dayMs: options.lifecycle?.dayMs ?? DAY_MS },
     observer: new RequestObserver(metrics, usage.access, {
       ...(options.metricsToken ? { token: options.metricsToken } : {}),
     }),

@@ -2,7 +2,7 @@
  * What every S3 handler receives: its dependencies, the parsed operation, the caller, and
  * the raw request and reply. Built once per request by app.ts.
  */
-import type { LifecycleRulesCache } from '../objects/lifecycle/rules-cache.js';
+import type { BucketSettingsCache } from '../objects/bucket-settings-cache.js';
 import type { MasterKeys } from '../objects/encryption/sse-keys.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RingClient } from '../../ring/client.js';
@@ -69,8 +69,10 @@ export interface S3Deps {
   secrets?: SecretBox;
   /** Users and buckets cached per request check (src/cache/); read from the ring if absent. */
   records?: RecordCache<unknown>;
-  /** Lifecycle rules as object reads see them, and the worker's day; defaults if absent. */
-  lifecycle?: { cache: LifecycleRulesCache; dayMs: number };
+  /** Bucket settings as the object path reads them (lifecycle, default encryption). */
+  bucketSettings?: BucketSettingsCache;
+  /** The lifecycle worker's day; a real day if absent. */
+  lifecycle?: { dayMs: number };
 }
 
 /** This process as an operator sees it. */

@@ -4,7 +4,7 @@
  * rounded to midnight UTC, even under a short test day (RGW answers so, and ceph's s3-tests
  * check it against the wall clock).
  */
-import { readBucketSettings } from '../objects/bucket-settings.js';
+import { settingsOf } from '../objects/bucket-settings-cache.js';
 import { DAY_MS, expirationHeader, expiryOf } from '../objects/lifecycle/rules.js';
 import type { Manifest } from '../objects/manifest.js';
 import type { S3Deps } from '../http/context.js';
@@ -15,9 +15,7 @@ export async function expirationHeaders(
   manifest: Manifest,
 ): Promise<Record<string, string>> {
   if (manifest.deleteMarker) return {};
-  const rules = deps.lifecycle
-    ? await deps.lifecycle.cache.rules(manifest.bucketId)
-    : (await readBucketSettings(deps.ring, manifest.bucketId)).lifecycle;
+  const rules = (await settingsOf(deps, manifest.bucketId)).lifecycle;
   if (!rules) return {};
   const expiry = expiryOf(rules, manifest, DAY_MS);
   return expiry ? { 'x-amz-expiration': expirationHeader(expiry) } : {};

@@ -15,6 +15,7 @@ import {
   writeBucketSetting,
   type BucketEncryption,
 } from '../../objects/bucket-settings.js';
+import { settingsOf } from '../../objects/bucket-settings-cache.js';
 import { parseEncryptionXml } from '../encryption-xml.js';
 import { noMasterKey } from '../sse-request.js';
 import { authorizedBucket } from './access.js';
@@ -43,7 +44,7 @@ export async function putBucketEncryption(ctx: S3Context, bucketName: string): P
   const encryption = parseEncryptionXml(body.toString('utf8'));
   const write = { nowMs: ctx.deps.clock(), writeId: ctx.deps.newId() };
   await writeBucketSetting(ctx.deps.ring, bucket.id, 'encryption', encryption, write);
-  cacheOf(ctx).delete(bucket.id);
+  ctx.deps.bucketSettings?.forget(bucket.id);
   sendEmpty(ctx, 200);
 }
 
@@ -53,7 +54,7 @@ export async function deleteBucketEncryption(ctx: S3Context, bucketName: string)
   if (!ctx.deps.config.sse?.masterKeys) throw noMasterKey();
   const write = { nowMs: ctx.deps.clock(), writeId: ctx.deps.newId() };
   await writeBucketSetting(ctx.deps.ring, bucket.id, 'encryption', null, write);
-  cacheOf(ctx).delete(bucket.id);
+  ctx.deps.bucketSettings?.forget(bucket.id);
   sendEmpty(ctx, 204);
 }
 
@@ -67,38 +68,15 @@ function renderEncryption(encryption: BucketEncryption): string {
 }
 
 /**
- * How long a front end trusts the default encryption it read for a bucket, in ms. Reading
- * the settings record on every PUT cost ~20 % more server CPU per 4 KiB PUT (BENCHMARKS.md);
- * AWS documents bucket configuration as eventually consistent too. The front end that
- * changes the setting forgets its copy at once, so its own next write sees the change.
- */
-export const DEFAULT_ENCRYPTION_TTL_MS = 1000;
-
-type CachedDefault = { value: 'AES256' | undefined; atMs: number };
-const cached = new WeakMap<object, Map<string, CachedDefault>>();
-
-function cacheOf(ctx: S3Context) {
-  let cache = cached.get(ctx.deps.ring);
-  if (!cache) cached.set(ctx.deps.ring, (cache = new Map<string, CachedDefault>()));
-  return cache;
-}
-
-/**
  * The default encryption a bucket gives objects written without encryption headers
- * (undefined: none), as read at most DEFAULT_ENCRYPTION_TTL_MS ago.
+ * (undefined: none), through the front end's bucket-settings cache (read at most once a
+ * second: reading the record on every PUT cost ~20 % more CPU per 4 KiB PUT).
  */
 export async function bucketDefaultEncryption(
   ctx: S3Context,
   bucket: { id: string },
 ): Promise<'AES256' | undefined> {
-  const cache = cacheOf(ctx);
-  const nowMs = ctx.deps.clock();
-  const hit = cache.get(bucket.id);
-  if (hit && nowMs - hit.atMs < DEFAULT_ENCRYPTION_TTL_MS) return hit.value;
-  const { encryption } = await readBucketSettings(ctx.deps.ring, bucket.id);
-  if (cache.size > 10_000) cache.clear();
-  cache.set(bucket.id, { value: encryption?.algorithm, atMs: nowMs });
-  return encryption?.algorithm;
+  return (await settingsOf(ctx.deps, bucket.id)).encryption?.algorithm;
 }
 
 /**

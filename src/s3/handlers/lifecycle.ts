@@ -34,7 +34,7 @@ export async function putBucketLifecycle(ctx: S3Context, bucketName: string): Pr
   const rules = parseLifecycleXml(body.toString('utf8'));
   const write = { nowMs: ctx.deps.clock(), writeId: ctx.deps.newId() };
   await writeBucketSetting(ctx.deps.ring, bucket.id, 'lifecycle', rules, write);
-  ctx.deps.lifecycle?.cache.forget(bucket.id);
+  ctx.deps.bucketSettings?.forget(bucket.id);
   sendEmpty(ctx, 200);
 }
 
@@ -43,6 +43,6 @@ export async function deleteBucketLifecycle(ctx: S3Context, bucketName: string):
   const bucket = await authorizedBucket(ctx, bucketName, 's3:PutLifecycleConfiguration');
   const write = { nowMs: ctx.deps.clock(), writeId: ctx.deps.newId() };
   await writeBucketSetting(ctx.deps.ring, bucket.id, 'lifecycle', null, write);
-  ctx.deps.lifecycle?.cache.forget(bucket.id);
+  ctx.deps.bucketSettings?.forget(bucket.id);
   sendEmpty(ctx, 204);
 }
