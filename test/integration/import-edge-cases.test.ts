@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import {
   allKeys,
@@ -211,11 +211,19 @@ describe('cairn-admin import: what cannot be copied', () => {
       await dave.source.send(new PutObjectCommand({ Bucket: 'vanish', Key, Body: body(Key) }));
     });
     const run = startImport(source, target, ['--json', '--concurrency', '1']);
+    onTestFinished(() => void run.child.kill('SIGKILL'));
     const started = async () => (await allKeys(dave.target, 'vanish')).length > 0;
     expect(await waitFor(started, 60_000)).toBe(true);
-    const Objects = keys.map((Key) => ({ Key }));
-    await dave.source.send(new DeleteObjectsCommand({ Bucket: 'vanish', Delete: { Objects } }));
-    await dave.source.send(new DeleteBucketCommand({ Bucket: 'vanish' }));
+    // Held still while the bucket goes, so it next meets a missing bucket, not objects
+    // deleted one by one from a bucket still there (which it reports object by object).
+    run.child.kill('SIGSTOP');
+    try {
+      const Objects = keys.map((Key) => ({ Key }));
+      await dave.source.send(new DeleteObjectsCommand({ Bucket: 'vanish', Delete: { Objects } }));
+      await dave.source.send(new DeleteBucketCommand({ Bucket: 'vanish' }));
+    } finally {
+      run.child.kill('SIGCONT');
+    }
     const { code } = await run.done;
     const report = JSON.parse(run.stdout()) as ImportReportJson;
     expect(code).toBe(2);
