@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 
 /** An external program some test drives; .ci/run installs every one. */
 export type Tool =
-  'boto' | 'boto3' | 'aws' | 's3cmd' | 'rclone' | 'ruby-aws-sdk' | 'docker-compose';
+  'boto' | 'boto3' | 'aws' | 's3cmd' | 'rclone' | 'ruby-aws-sdk' | 'docker-compose' | 'chromium';
 
 /** Why `tool` cannot run here, or undefined when it can. */
 export function missingTool(tool: Tool): string | undefined {
