@@ -12,11 +12,7 @@ import { readBucket, readUserByKey } from '../../stanchion/reader.js';
 import { readSmallBody } from '../http/body.js';
 import type { RequestContext } from '../http/context.js';
 import { S3Error } from '../http/errors.js';
-import {
-  parseQuotaBytes,
-  parseQuotaObjects,
-  QuotaValueError,
-} from '../usage/core/quota-values.js';
+import { parseQuotaBytes, parseQuotaObjects, QuotaValueError } from '../usage/core/quota-values.js';
 import type { Usage } from '../usage/core/storage-delta.js';
 
 /** A quota body is a few dozen bytes; more is not a quota. */

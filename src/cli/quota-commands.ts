@@ -98,8 +98,9 @@ export function registerQuotaCommands(program: Command): void {
     .option('--max-bytes <size>', 'most bytes: 1073741824, 500MB, 10GiB, or none')
     .option('--max-objects <count>', 'most objects, or none')
     .option('--json', 'print the JSON answer')
-    .action(async (opts: TargetFlags & { maxBytes?: string; maxObjects?: string; json?: boolean }) =>
-      run('PUT', quotaPath(opts), { body: quotaSetBody(opts), json: opts.json }),
+    .action(
+      async (opts: TargetFlags & { maxBytes?: string; maxObjects?: string; json?: boolean }) =>
+        run('PUT', quotaPath(opts), { body: quotaSetBody(opts), json: opts.json }),
     );
   for (const [name, method, text] of [
     ['show', 'GET', 'print the limits and the usage they are checked against'],

@@ -242,11 +242,7 @@ export class ObjectStore {
    * Removes the object (a tombstone); every version it had is queued for GC. `precondition`
    * (given the current version) runs first: throwing leaves the object in place.
    */
-  async delete(
-    bucketId: string,
-    key: string,
-    precondition?: Precondition,
-  ): Promise<void> {
+  async delete(bucketId: string, key: string, precondition?: Precondition): Promise<void> {
     const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     precondition?.(resolveCurrent(current.values));
     if (current.values.length === 0) return;
@@ -407,10 +403,7 @@ export class ObjectStore {
    * Commits a multipart object whose parts are `manifest.parts`: a list longer than one
    * chunk is written first as chunk records, and the manifest keeps only their index.
    */
-  async commitParts(
-    manifest: Manifest,
-    precondition?: Precondition,
-  ): Promise<Manifest> {
+  async commitParts(manifest: Manifest, precondition?: Precondition): Promise<Manifest> {
     const parts = manifest.parts ?? [];
     if (parts.length <= PARTS_PER_CHUNK) return this.commit(manifest, undefined, precondition);
     const { parts: _, ...head } = manifest;
