@@ -5,9 +5,9 @@
  * the quota by at most (flush interval + refresh) × the cluster's write rate, plus the
  * writes in flight. A real 3-node cluster (scripts/dev-cluster.sh) with both of its front
  * ends (s3, s3b), two writers on each (at most 8 PUTs/s each), fills a bucket with a byte
- * quota; the test measures
- * the overshoot against a listing and asserts it stays within that bound. A front end that
- * ignored the others' writes would overshoot by about the whole quota, far past the bound.
+ * quota; the test measures the overshoot against a listing and asserts it stays within that
+ * bound. A front end that ignored the others' writes would overshoot by about the whole
+ * quota, far past the bound.
  */
 import {
   CreateBucketCommand,
@@ -126,7 +126,8 @@ describe('quotas in a cluster', () => {
     const overshoot = stored - QUOTA_BYTES;
     console.log(
       `quota overshoot: ${overshoot} B over ${QUOTA_BYTES} B; ${times.length} writes in ` +
-        `${seconds.toFixed(1)} s (${Math.round(rateBytesPerS)} B/s); bound ${Math.round(boundBytes)} B`,
+        `${seconds.toFixed(1)} s (${Math.round(rateBytesPerS)} B/s); ` +
+        `bound ${Math.round(boundBytes)} B`,
     );
     expect(stored).toBe(times.length * OBJECT_BYTES);
     // The quota was used, not refused early by a front end that overcounted.
