@@ -30,6 +30,7 @@ import type { OperatorInfo, S3Deps, SseConfig } from './http/context.js';
 import { RequestObserver } from './metrics/request-observer.js';
 import { S3Metrics } from './metrics/s3-metrics.js';
 import { StorageCounters } from './usage/storage-counters.js';
+import { QuotaUsage } from './usage/quota-usage.js';
 import {
   DEFAULT_USAGE_INTERVALS,
   UsageService,
@@ -157,6 +158,7 @@ export function frontEndDeps(
     randomBytes,
     gc: { queue: gc, sweeper, control, batch: new GcBatch(gc, control, Date.now) },
     usage,
+    quotas: new QuotaUsage(ring, usage.counters, Date.now),
     ...(options.operator
       ? { operator: { ...options.operator, stats: () => metrics.registry.getMetricsAsJSON() } }
       : {}),

@@ -31,6 +31,14 @@ import {
   storageBatchStatusRoute,
 } from './usage-admin.js';
 import { createUserRoute, getUserRoute, listUsersRoute } from './users.js';
+import {
+  clearBucketQuotaRoute,
+  clearUserQuotaRoute,
+  getBucketQuotaRoute,
+  getUserQuotaRoute,
+  setBucketQuotaRoute,
+  setUserQuotaRoute,
+} from './quota-routes.js';
 
 /** A route: its methods, its URL pattern, and the handler (given the :keyId, if any). */
 export type AdminRoute = [
@@ -41,6 +49,13 @@ export type AdminRoute = [
 
 /** Every route of this list. */
 export const ADMIN_ROUTES: AdminRoute[] = [
+  // Quotas: the :keyId of a bucket route is the bucket's name.
+  [['GET'], '/riak-cs/quota/user/:keyId', getUserQuotaRoute],
+  [['PUT'], '/riak-cs/quota/user/:keyId', setUserQuotaRoute],
+  [['DELETE'], '/riak-cs/quota/user/:keyId', clearUserQuotaRoute],
+  [['GET'], '/riak-cs/quota/bucket/:keyId', getBucketQuotaRoute],
+  [['PUT'], '/riak-cs/quota/bucket/:keyId', setBucketQuotaRoute],
+  [['DELETE'], '/riak-cs/quota/bucket/:keyId', clearBucketQuotaRoute],
   [['PUT'], '/riak-cs/user', createUserRoute],
   [['GET', 'HEAD'], '/riak-cs/user', getUserRoute],
   [['HEAD'], '/riak-cs/user/:keyId', getUserRoute],

@@ -22,11 +22,13 @@ import {
 import { registerAccessCommands } from './storage-batch-commands.js';
 import { registerStorageCommands } from './storage-commands.js';
 import { registerUserCommands } from './user-commands.js';
+import { registerQuotaCommands } from './quota-commands.js';
 
 const ADMIN_HELP = `
 Where each command speaks:
   the S3 and admin API  --url URL (CAIRN_URL; default http://127.0.0.1:8080): user, gc,
-                        storage, access, status, audit-bucket-ownership, stanchion show|switch
+                        storage, quota, access, status, audit-bucket-ownership,
+                        stanchion show|switch
   a storage node        --node HOST:PORT (CAIRN_NODE; default 127.0.0.1:8087) and the cluster
                         cookie --cookie (CAIRN_COOKIE): cluster, member-status, ring-status,
                         transfers; for the embedded store (cairn start), which has no
@@ -60,6 +62,7 @@ registerGcCommands(program);
 registerLifecycleCommands(program);
 registerKmsCommands(program);
 registerStorageCommands(program);
+registerQuotaCommands(program);
 registerAccessCommands(program);
 registerMaintenanceCommands(program);
 registerClusterInfoCommand(program);

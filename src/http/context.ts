@@ -20,6 +20,7 @@ import type { ObjectStore } from '../objects/object-store.js';
 import type { OrphanSweeper } from '../objects/orphan-sweeper.js';
 import type { RequestObserver } from '../metrics/request-observer.js';
 import type { UsageService } from '../usage/usage-service.js';
+import type { QuotaUsage } from '../usage/quota-usage.js';
 
 /** Settings of the S3 front end. */
 export interface S3Config {
@@ -61,6 +62,8 @@ export interface S3Deps {
   randomBytes: (count: number) => Buffer;
   /** Storage and access accounting; absent where it is off. */
   usage?: UsageService;
+  /** Usage as quota checks read it; absent where accounting is off (no quota is enforced). */
+  quotas?: QuotaUsage;
   /** Metrics and access-log hooks; absent where they are off. */
   observer?: RequestObserver;
   /** What `cairn-admin cluster-info` reports of this process; absent in tests. */

@@ -205,6 +205,8 @@ export const S3_ERRORS = {
     status: 412,
     message: 'At least one of the preconditions you specified did not hold.',
   },
+  /** RGW's code for a write past a user's or bucket's quota (Cairn's quotas: README). */
+  QuotaExceeded: { status: 403, message: 'The quota of this bucket or user would be exceeded.' },
   RequestTimeTooSkewed: {
     status: 403,
     message: 'The difference between the request time and the current time is too large.',

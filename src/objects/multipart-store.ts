@@ -48,7 +48,7 @@ export interface CompleteChecks {
   /** The object checksum the request's x-amz-checksum-* header claims. */
   claimed?: ClaimedChecksum;
   /** Its If-Match / If-None-Match, run against the current version right before commit. */
-  precondition?: (current: Manifest | undefined) => void;
+  precondition?: (current: Manifest | undefined, size?: number) => void;
   /** The version fields of a versioned bucket's new object, its object lock included. */
   version?: Pick<Manifest, 'orderId' | 'nullVersion' | 'retention' | 'legalHold'>;
 }

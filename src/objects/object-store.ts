@@ -69,6 +69,13 @@ export type NewObject = Omit<
 >;
 
 /**
+ * A check of a write against the version it replaces (`current`; undefined: none), run right
+ * before the manifest is written; it throws to refuse. `size` is the new version's size in
+ * bytes (absent for a delete): quotas need it, conditional writes ignore it.
+ */
+export type Precondition = (current: Manifest | undefined, size?: number) => void;
+
+/**
  * Told of every manifest write with the version readers saw before it (undefined: none)
  * and the one they see after (undefined: a delete). Called synchronously after the write,
  * so it must be cheap and must not throw: storage accounting keeps in-memory deltas here.
@@ -121,7 +128,7 @@ export class ObjectStore {
     object: NewObject,
     body: AsyncIterable<Buffer> | Readable,
     check: (written: { md5: Buffer; size: number }) => void,
-    precondition?: (current: Manifest | undefined) => void,
+    precondition?: Precondition,
     key?: OpenKey,
   ): Promise<Manifest> {
     const split = await splitSmallBody(
@@ -148,7 +155,7 @@ export class ObjectStore {
       );
       check(written);
       current = await this.ring.getVersioned(KEYSPACES.manifests, object.bucketId, object.key);
-      precondition?.(resolveCurrent(current.values));
+      precondition?.(resolveCurrent(current.values), written.size);
     } catch (error) {
       const dead = { versionId: object.versionId, blockCount: launched };
       await this.gc.enqueue(dead, this.clock()).catch(() => undefined);
@@ -174,7 +181,7 @@ export class ObjectStore {
     object: NewObject,
     data: Buffer,
     check: (written: { md5: Buffer; size: number }) => void,
-    precondition?: (current: Manifest | undefined) => void,
+    precondition?: Precondition,
     key?: OpenKey,
   ): Promise<Manifest> {
     const md5 = createHash('md5').update(data).digest();
@@ -235,11 +242,7 @@ export class ObjectStore {
    * Removes the object (a tombstone); every version it had is queued for GC. `precondition`
    * (given the current version) runs first: throwing leaves the object in place.
    */
-  async delete(
-    bucketId: string,
-    key: string,
-    precondition?: (current: Manifest | undefined) => void,
-  ): Promise<void> {
+  async delete(bucketId: string, key: string, precondition?: Precondition): Promise<void> {
     const current = await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     precondition?.(resolveCurrent(current.values));
     if (current.values.length === 0) return;
@@ -368,13 +371,13 @@ export class ObjectStore {
   async commit(
     manifest: Manifest,
     read?: VersionedRead,
-    precondition?: (current: Manifest | undefined) => void,
+    precondition?: Precondition,
     keptParts?: readonly ManifestPart[],
   ): Promise<Manifest> {
     if (manifest.orderId !== undefined) return this.versions.commit(manifest, precondition);
     const { bucketId, key } = manifest;
     const current = read ?? (await this.ring.getVersioned(KEYSPACES.manifests, bucketId, key));
-    precondition?.(resolveCurrent(current.values));
+    precondition?.(resolveCurrent(current.values), manifest.size);
     const value = encodeManifest(manifest);
     await this.ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, current.context);
     // Each sibling is decoded once, for the usage observer and for GC.
@@ -400,10 +403,7 @@ export class ObjectStore {
    * Commits a multipart object whose parts are `manifest.parts`: a list longer than one
    * chunk is written first as chunk records, and the manifest keeps only their index.
    */
-  async commitParts(
-    manifest: Manifest,
-    precondition?: (current: Manifest | undefined) => void,
-  ): Promise<Manifest> {
+  async commitParts(manifest: Manifest, precondition?: Precondition): Promise<Manifest> {
     const parts = manifest.parts ?? [];
     if (parts.length <= PARTS_PER_CHUNK) return this.commit(manifest, undefined, precondition);
     const { parts: _, ...head } = manifest;

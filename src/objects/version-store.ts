@@ -74,14 +74,14 @@ export class VersionStore {
    */
   async commit(
     manifest: Manifest,
-    precondition?: (current: Manifest | undefined) => void,
+    precondition?: (current: Manifest | undefined, size?: number) => void,
   ): Promise<Manifest> {
     const { ring } = this.deps;
     const { bucketId, key } = manifest;
     const read = await ring.getVersioned(KEYSPACES.manifests, bucketId, key);
     const siblings = read.values.map(decodeManifest);
     const current = siblings[newestIndex(siblings, read.values)];
-    precondition?.(current?.deleteMarker ? undefined : current);
+    precondition?.(current?.deleteMarker ? undefined : current, manifest.size);
     const replaced = await this.settleNullVersion(manifest, siblings, current);
     const value = encodeManifest(manifest);
     await ring.put(

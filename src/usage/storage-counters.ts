@@ -43,6 +43,8 @@ export class StorageCounters implements CommitObserver {
   /** Deltas a flush is writing: still counted as unflushed until their write is acked. */
   private inFlight = new Map<string, Usage>();
   private flushing: Promise<void> | undefined;
+  /** Flushes finished so far: a reader caching stored sums re-reads after one (quotas). */
+  flushes = 0;
 
   constructor(
     private readonly ring: RingClient,
@@ -91,6 +93,7 @@ export class StorageCounters implements CommitObserver {
       }
       batch.delete(bucketId);
     }
+    this.flushes++;
     if (flushed > 0) this.events.flushed?.(flushed);
   }
 

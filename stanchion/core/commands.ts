@@ -25,6 +25,15 @@ export interface UserChanges {
   secret?: StoredSecret;
 }
 
+/** A change of a quota: a number sets that limit, null removes it, absent keeps it. */
+export interface QuotaChanges {
+  bytesMax?: number | null;
+  objectsMax?: number | null;
+}
+
+/** What a set-quota command names: a user by access key id, or a bucket by name. */
+export type QuotaTarget = { user: string } | { bucket: string };
+
 /** A mutation submitted to stanchion. */
 export type Command = { id?: string } & (
   | { type: 'create-user'; user: UserRecord }
@@ -86,6 +95,7 @@ export type Command = { id?: string } & (
       /** The configuration; null deletes it. */
       config: PublicAccessBlock | null;
     }
+  | { type: 'set-quota'; target: QuotaTarget; changes: QuotaChanges }
 );
 
 /** A fact stanchion logged; state is the fold of these. */
@@ -108,7 +118,8 @@ export type RefusalCode =
   | 'TooManyBuckets'
   | 'AccessControlListNotSupported'
   | 'InvalidBucketAclWithObjectOwnership'
-  | 'InvalidBucketState';
+  | 'InvalidBucketState'
+  | 'InvalidArgument';
 
 /** What a command came to. */
 export type CommandResult =

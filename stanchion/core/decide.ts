@@ -16,6 +16,7 @@ import {
 import { versioningChangeRefusal, withObjectLock } from './object-lock-rules.js';
 import type { Command, CommandResult, LogEntry, StanchionEvent, UserChanges } from './commands.js';
 import type { BucketRecord, Revision, UserRecord } from './records.js';
+import { decideSetQuota } from './quota.js';
 
 /** Riak CS's default limit of buckets per user. */
 export const BUCKETS_PER_USER_MAX = 100;
@@ -98,6 +99,8 @@ export function decide(state: StanchionState, command: Command): Decision {
       return decideBucketUpdate(state, command, (b) =>
         withSetting(b, 'publicAccessBlock', command.config),
       );
+    case 'set-quota':
+      return decideSetQuota(state, command.target, command.changes);
   }
 }
 

@@ -32,6 +32,8 @@ export interface UserRecord {
   status: 'enabled' | 'disabled';
   isAdmin: boolean;
   createdAtMs: number;
+  /** The user's storage quota over all its buckets; absent: none. */
+  quota?: Quota;
   rev?: Revision;
 }
 
@@ -84,9 +86,19 @@ export interface BucketRecord {
   versioning?: BucketVersioning;
   /** S3 object lock; absent: never enabled. Requires (and pins) versioning Enabled. */
   objectLock?: BucketObjectLock;
+  /** The bucket's storage quota; absent: none. */
+  quota?: Quota;
   rev?: Revision;
   /** Set on the record that replaces a deleted bucket's, so a stale write cannot revive it. */
   deleted?: true;
+}
+
+/** A storage quota (stanchion/core/quota.ts): either limit may be absent (no limit). */
+export interface Quota {
+  /** The most bytes the user's (or bucket's) objects may take. */
+  bytesMax?: number;
+  /** The most objects the user (or bucket) may hold. */
+  objectsMax?: number;
 }
 
 /** Whether revision `a` was decided after `b` (a missing revision is the oldest). */

@@ -32,6 +32,7 @@ import { renderXml } from '../../http/xml.js';
 import { newVersionFields, versionIdHeader, writtenVersionHeader } from '../object-version.js';
 import { newVersionLock, requestedLock } from './object-lock-write.js';
 import { authorizedBucket, authorizedObject, existingBucket } from './access.js';
+import { quotaGuardOf, withQuotaCheck } from '../quota-check.js';
 import { newObjectAcl } from './acl.js';
 import { sendXml } from './responses.js';
 import { keyForRead, sealingForWrite } from '../object-encryption.js';
@@ -93,7 +94,12 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
   const precondition =
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
   // Fail fast, before any byte is copied; the check that counts runs again before the commit.
-  precondition?.(await ctx.deps.objects.head(target.id, key));
+  const quota = await quotaGuardOf(ctx, target);
+  if (precondition || quota) {
+    const current = await ctx.deps.objects.head(target.id, key);
+    precondition?.(current);
+    quota?.check(current, manifest.size);
+  }
   // A copy has no body of its own; reading it proves the signed payload (empty) holds.
   await readSmallBody(ctx, 0);
   const tags = replaceTags ? requestedTags : (manifest.tags ?? []);
@@ -124,7 +130,7 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
       if (written.size !== manifest.size) throw new Error('copy source changed size mid-read');
       if (checksum) object.checksums[checksum.algorithm.toLowerCase()] = checksum.digestBase64();
     },
-    precondition,
+    withQuotaCheck(precondition, quota),
     sealing.key,
   );
   const answer = { ...writtenVersionHeader(copied), ...sourceVersionHeader(manifest) };

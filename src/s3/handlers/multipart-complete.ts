@@ -27,6 +27,7 @@ import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
 import { parseCompleteXml } from '../request-xml.js';
 import { renderXml } from '../../http/xml.js';
 import { authorizedBucket } from './access.js';
+import { quotaGuardOf, withQuotaCheck } from '../quota-check.js';
 import { sendXml } from './responses.js';
 
 /** Largest CompleteMultipartUpload body: 10,000 parts with checksums fit with room. */
@@ -57,8 +58,10 @@ export async function completeMultipartUpload(ctx: S3Context, bucketName: string
     return sendResult(ctx, bucketName, key, done);
   }
   checkClaimedType(headers, upload);
-  const precondition =
-    conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
+  const precondition = withQuotaCheck(
+    conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key)),
+    await quotaGuardOf(ctx, bucket),
+  );
   const manifest = await ctx.deps.multipart.complete(upload, requested, ctx.deps.newId(), {
     ...(claimed ? { claimed } : {}),
     ...(precondition ? { precondition } : {}),

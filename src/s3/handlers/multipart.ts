@@ -23,6 +23,7 @@ import { requestedLock } from './object-lock-write.js';
 import { renderXml } from '../../http/xml.js';
 import type { S3Action } from '../access/authorize.js';
 import { authorizedBucket } from './access.js';
+import { partQuotaGuard } from '../quota-check.js';
 import { newObjectAcl } from './acl.js';
 import { copySourceOf } from './copy.js';
 import { sendEmpty, sendXml } from './responses.js';
@@ -133,6 +134,7 @@ export async function uploadPart(ctx: S3Context, bucketName: string, key: string
   }
   // As for PutObject: a part of an object with retention must carry an integrity check.
   if (upload.lock?.retention) requireIntegrityCheck(ctx.request.headers);
+  const quota = await partQuotaGuard(ctx, bucketName);
   const body = verifiedBody(ctx);
   const part = await ctx.deps.multipart.putPart(
     upload,
@@ -140,6 +142,7 @@ export async function uploadPart(ctx: S3Context, bucketName: string, key: string
     body.stream,
     (written) => {
       body.check(written);
+      quota?.checkPart(written.size);
       return body.checksums();
     },
   );

@@ -27,6 +27,7 @@ import { newVersionLock, requestedLock } from './object-lock-write.js';
 import { expirationHeaders } from '../lifecycle-header.js';
 import { keyForRead, sealingForWrite } from '../object-encryption.js';
 import { bucketDefaultEncryption } from './encryption.js';
+import { checkDeclaredSize, quotaGuardOf, withQuotaCheck } from '../quota-check.js';
 
 /** PUT /bucket/key (s3:PutObject); the writer owns the new object. */
 export async function putObject(ctx: S3Context, bucketName: string, key: string): Promise<void> {
@@ -45,6 +46,8 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key));
   // Fail fast, before the body is stored; the check that counts runs again before the commit.
   precondition?.(await ctx.deps.objects.head(bucket.id, key));
+  const quota = await quotaGuardOf(ctx, bucket);
+  await checkDeclaredSize(ctx, quota, bucket.id, key);
   const body = verifiedBody(ctx);
   const object = {
     versionId: ctx.deps.newId(),
@@ -67,7 +70,8 @@ export async function putObject(ctx: S3Context, bucketName: string, key: string)
     }
   };
   const { objects } = ctx.deps;
-  const manifest = await objects.put(object, body.stream, check, precondition, sealing.key);
+  const checks = withQuotaCheck(precondition, quota);
+  const manifest = await objects.put(object, body.stream, check, checks, sealing.key);
   const answer: Record<string, string> = {
     etag: `"${manifest.etag}"`,
     ...writtenVersionHeader(manifest),

@@ -27,6 +27,7 @@ import { authorizedBucket } from './access.js';
 import { refuseUnsealedWrite } from './encryption.js';
 import { newObjectAcl } from './acl.js';
 import { sendEmpty, sendXml } from './responses.js';
+import { quotaGuardOf, withQuotaCheck } from '../quota-check.js';
 
 /** Limits of the form: S3 allows 20 KB of fields; a little more costs nothing. */
 export const POST_FORM_LIMITS = {
@@ -68,6 +69,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
   const acl = await newObjectAcl(signed, bucket, aclFields);
   const object = postObjectOf(form, fields, key);
   const checked = checksummedFile(fields, file.stream);
+  const quota = await quotaGuardOf(signed, bucket);
   const manifest = await ctx.deps.objects.put(
     {
       versionId: ctx.deps.newId(),
@@ -87,6 +89,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
         object.checksums[name.slice('x-amz-checksum-'.length)] = value;
       }
     },
+    withQuotaCheck(undefined, quota),
   );
   void ctx.reply.headers(writtenVersionHeader(manifest));
   answerPost(ctx, fields, { bucket: bucketName, key, etag: `"${manifest.etag}"` });
