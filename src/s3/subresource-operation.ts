@@ -1,11 +1,11 @@
 /**
  * The bucket and object sub-resources Cairn serves beyond plain objects and listings
  * (versioning, tagging, CORS, ACLs, bucket policies, Object Ownership, Block Public Access,
- * the encryption read, lifecycle, website configuration, CORS preflight and browser POST), parsed apart from
- * operation.ts so that each feature's routing stays in one place. It claims only the
- * requests it serves; everything else falls through to parseOperation, whose list of
- * unsupported sub-resources answers NotImplemented (object-level ?publicAccessBlock and the
- * like among them).
+ * the encryption read, lifecycle, website configuration, CORS preflight and browser POST),
+ * parsed apart from operation.ts so that each feature's routing stays in one place. It
+ * claims only the requests it serves; everything else falls through to parseOperation,
+ * whose list of unsupported sub-resources answers NotImplemented (object-level
+ * ?publicAccessBlock and the like among them).
  */
 import { S3Error } from '../http/errors.js';
 import { checkVersionIdForm } from './object-version.js';

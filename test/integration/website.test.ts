@@ -18,10 +18,14 @@ import {
   type S3Client,
   type WebsiteConfiguration,
 } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { s3ErrorOf } from '../helpers/s3-errors.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
+import { skipWith } from '../helpers/skip.js';
+import { missingTool } from '../helpers/tools.js';
 import { websiteRequest } from '../helpers/website.js';
 
 let server: CairnProcess;
@@ -55,7 +59,7 @@ const SITE: WebsiteConfiguration = {
 };
 
 describe('?website on the REST endpoint', () => {
-  it('stores, returns and deletes a configuration; none is NoSuchWebsiteConfiguration', async () => {
+  it('stores, returns, deletes a configuration; none: NoSuchWebsiteConfiguration', async () => {
     const get = () => s3.send(new GetBucketWebsiteCommand({ Bucket: 'config' }));
     expect(await s3ErrorOf(get())).toEqual({ name: 'NoSuchWebsiteConfiguration', status: 404 });
     await s3.send(new PutBucketWebsiteCommand({ Bucket: 'config', WebsiteConfiguration: SITE }));
@@ -255,4 +259,60 @@ describe('the website endpoint', () => {
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('<Code>NoSuchKey</Code>');
   });
+});
+
+describe('real clients', () => {
+  const clientEnv = () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.AWS_CA_BUNDLE;
+    return {
+      ...env,
+      AWS_ACCESS_KEY_ID: server.keyId,
+      AWS_SECRET_ACCESS_KEY: server.secret,
+      AWS_DEFAULT_REGION: 'us-east-1',
+    };
+  };
+  const run = (command: string, args: string[]) =>
+    promisify(execFile)(command, args, { env: clientEnv(), timeout: 60_000 });
+
+  it('aws s3 website configures a bucket', skipWith(missingTool('aws')), async () => {
+    await run('/usr/bin/aws', [
+      '--endpoint-url',
+      server.url,
+      's3',
+      'website',
+      's3://config',
+      '--index-document',
+      'home.html',
+      '--error-document',
+      'oops.html',
+    ]);
+    const got = await s3.send(new GetBucketWebsiteCommand({ Bucket: 'config' }));
+    expect(got.IndexDocument).toEqual({ Suffix: 'home.html' });
+    expect(got.ErrorDocument).toEqual({ Key: 'oops.html' });
+  });
+
+  it(
+    'boto3 put_bucket_website and get_bucket_website',
+    skipWith(missingTool('boto3')),
+    async () => {
+      const script = [
+        'import boto3, json, sys',
+        "s3 = boto3.client('s3', endpoint_url=sys.argv[1])",
+        "s3.put_bucket_website(Bucket='config', WebsiteConfiguration={",
+        "  'IndexDocument': {'Suffix': 'index.html'},",
+        "  'RoutingRules': [{'Condition': {'HttpErrorCodeReturnedEquals': '404'},",
+        "                    'Redirect': {'ReplaceKeyWith': 'gone.html'}}]})",
+        "got = s3.get_bucket_website(Bucket='config')",
+        "print(json.dumps(got['RoutingRules']))",
+      ].join('\n');
+      const { stdout } = await run('/usr/bin/python3', ['-c', script, server.url]);
+      expect(JSON.parse(stdout)).toEqual([
+        {
+          Condition: { HttpErrorCodeReturnedEquals: '404' },
+          Redirect: { ReplaceKeyWith: 'gone.html' },
+        },
+      ]);
+    },
+  );
 });

@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { S3Error } from '../../../src/http/errors.js';
 import { parseWebsiteXml, renderWebsiteXml } from '../../../src/s3/website-xml.js';
 
+const NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const wrap = (inner: string) =>
-  `<WebsiteConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</WebsiteConfiguration>`;
+  `<WebsiteConfiguration xmlns="${NAMESPACE}">${inner}</WebsiteConfiguration>`;
 
 function refusal(body: string): { code: string; message: string } {
   try {
