@@ -44,6 +44,8 @@ export interface FrontEndOptions {
   region: string;
   anonymousUserCreation: boolean;
   rootHost?: string;
+  /** The website endpoint's domain: bucket.<domain> is served as a static website. */
+  websiteHostBase?: string;
   blockSizeBytes: number;
   /** Largest object kept in its manifest record, in bytes (MANIFEST_INLINE_BYTES_MAX if unset). */
   inlineBytesMax?: number;
@@ -151,6 +153,7 @@ export function frontEndDeps(
       region: options.region,
       anonymousUserCreation: options.anonymousUserCreation,
       ...(options.rootHost ? { rootHost: options.rootHost } : {}),
+      ...(options.websiteHostBase ? { websiteHostBase: options.websiteHostBase } : {}),
       ...(options.sse ? { sse: options.sse } : {}),
     },
     clock: Date.now,

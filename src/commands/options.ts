@@ -46,6 +46,7 @@ export function frontEndSettings(s: Settings, gcWorker: boolean): FrontEndOption
     },
     anonymousUserCreation: s['anonymousUserCreation'] as boolean,
     ...(s['rootHost'] ? { rootHost: s['rootHost'] as string } : {}),
+    ...(s['websiteHostBase'] ? { websiteHostBase: s['websiteHostBase'] as string } : {}),
     region: s['region'] as string,
     logLevel: s['logLevel'] as string,
     maxBucketsPerUser: s['maxBucketsPerUser'] as number,

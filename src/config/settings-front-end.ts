@@ -112,6 +112,18 @@ export const FRONT_END_SETTINGS: Setting[] = [
     keyAliases: ['cs_root_host'],
   },
   {
+    name: 'websiteHostBase',
+    programs: FRONT,
+    type: textType(/^[A-Za-z0-9.-]+$/, 'a domain name such as s3-website.example.com'),
+    help:
+      "the website endpoint's domain, as RGW's rgw_dns_s3website_name: a request on the S3 " +
+      "port whose Host is bucket.<domain> is served as the bucket's static website " +
+      '(anonymous GET and HEAD, HTML errors); unset: no website endpoint',
+    flag: '--website-host-base <domain>',
+    env: 'CAIRN_WEBSITE_HOST_BASE',
+    key: 'website.host_base',
+  },
+  {
     name: 'headersTimeout',
     programs: FRONT,
     type: durationType('ms', 100, 3_600_000),

@@ -33,6 +33,8 @@ export interface S3Config {
    * bucket.<rootHost> names a bucket (virtual-hosted style).
    */
   rootHost?: string;
+  /** The website endpoint's domain: a Host of bucket.<domain> is served as a website. */
+  websiteHostBase?: string;
   /** Server-side encryption: the master keys (SSE-S3) and whether SSE-C may use plain HTTP. */
   sse?: SseConfig;
 }

@@ -117,6 +117,10 @@ export const S3_ERRORS = {
     message:
       'The XML you provided was not well-formed or did not validate against our published schema.',
   },
+  InvalidRedirectLocation: {
+    status: 400,
+    message: "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
+  },
   MalformedPolicy: { status: 400, message: 'The policy is not valid.' },
   MalformedPOSTRequest: {
     status: 400,
@@ -180,6 +184,10 @@ export const S3_ERRORS = {
       'have been aborted or completed.',
   },
   NoSuchUser: { status: 404, message: 'The specified user does not exist.' },
+  NoSuchWebsiteConfiguration: {
+    status: 404,
+    message: 'The specified bucket does not have a website configuration',
+  },
   NotImplemented: {
     status: 501,
     message: 'A header you provided implies functionality that is not implemented.',

@@ -11,6 +11,7 @@ import type { RingClient } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { LifecycleRule } from './lifecycle/rules.js';
 import type { Tag } from './manifest.js';
+import type { WebsiteConfig } from './website-config.js';
 
 export type { Tag };
 
@@ -37,6 +38,8 @@ export interface BucketSettings {
   lifecycle?: LifecycleRule[];
   /** Default encryption of new objects (PutBucketEncryption): only SSE-S3 is served. */
   encryption?: BucketEncryption;
+  /** The static website configuration (PutBucketWebsite); absent in records written before. */
+  website?: WebsiteConfig;
 }
 
 /** A bucket's default encryption, as PutBucketEncryption validated it. */
@@ -58,7 +61,7 @@ export type SettingsRecord = {
   format: 1;
 } & { [K in keyof BucketSettings]?: Register<NonNullable<BucketSettings[K]>> };
 
-const FIELDS = ['tags', 'cors', 'versioning', 'lifecycle', 'encryption'] as const;
+const FIELDS = ['tags', 'cors', 'versioning', 'lifecycle', 'encryption', 'website'] as const;
 
 function newer<T>(a: Register<T> | undefined, b: Register<T> | undefined) {
   if (!a) return b;

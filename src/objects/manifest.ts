@@ -15,6 +15,8 @@ export interface StoredHeaders {
   contentEncoding?: string;
   contentLanguage?: string;
   expires?: string;
+  /** x-amz-website-redirect-location: where the website endpoint sends a browser. */
+  websiteRedirectLocation?: string;
 }
 
 /** One tag of an object (or, in bucket settings, of a bucket). */

@@ -26,6 +26,8 @@ import { dispatchSubresource, type UnsignedOperation } from './handlers/subresou
 import { identify } from './identify.js';
 import { decodePath, parseOperation, type S3Operation } from './operation.js';
 import { REFUSED_AFTER_ACCESS, refuseUnsupportedRequest } from './unsupported-headers.js';
+import { websiteBucketOf } from './website/routing.js';
+import { serveWebsite } from './website/serve.js';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'] as const;
 
@@ -41,6 +43,11 @@ export function registerS3Api(app: FastifyInstance, deps: S3Deps): void {
     method: [...METHODS],
     url: '/*',
     handler: async (request, reply) => {
+      const site = websiteBucketOf(request.headers.host, deps.config.websiteHostBase);
+      if (site !== undefined) {
+        await serveWebsite(deps, request, reply, site);
+        return reply;
+      }
       const { path, query } = splitUrl(request.raw.url ?? '/');
       const bucketFromHost = virtualHostBucket(request.headers.host, deps.config.rootHost);
       const op = parseOperation({ method: request.method, path, query, bucketFromHost });

@@ -43,11 +43,39 @@ export function storedHeadersOf(headers: Headers): StoredHeaders {
     contentEncoding: encoding === '' ? undefined : encoding,
     contentLanguage: one(headers, 'content-language'),
     expires: one(headers, 'expires'),
+    websiteRedirectLocation: websiteRedirectOf(headers),
   };
   for (const [name, value] of Object.entries(optional)) {
     if (value !== undefined) (stored as unknown as Record<string, string>)[name] = value;
   }
   return stored;
+}
+
+/** Longest x-amz-website-redirect-location kept (AWS: 2 KB), in bytes. */
+const WEBSITE_REDIRECT_BYTES_MAX = 2048;
+
+/**
+ * x-amz-website-redirect-location, checked as AWS does: a path in the bucket ('/…') or an
+ * http(s) URL; InvalidRedirectLocation for anything else.
+ */
+export function websiteRedirectOf(headers: Headers): string | undefined {
+  const value = one(headers, 'x-amz-website-redirect-location');
+  if (value === undefined) return undefined;
+  const shaped = /^(\/|https?:\/\/)/.test(value);
+  if (!shaped || Buffer.byteLength(value) > WEBSITE_REDIRECT_BYTES_MAX) {
+    throw new S3Error('InvalidRedirectLocation');
+  }
+  return value;
+}
+
+/**
+ * The headers a copy that keeps its source's metadata stores: the source's, but the
+ * website redirect is the request's own (AWS never copies it from the source).
+ */
+export function copiedHeadersOf(source: StoredHeaders, headers: Headers): StoredHeaders {
+  const { websiteRedirectLocation: _dropped, ...kept } = source;
+  const redirect = websiteRedirectOf(headers);
+  return redirect === undefined ? kept : { ...kept, websiteRedirectLocation: redirect };
 }
 
 /** x-amz-meta-* headers, names lowercased without the prefix; MetadataTooLarge past 2 KiB. */
@@ -92,6 +120,9 @@ export function objectResponseHeaders(
   if (h.contentEncoding !== undefined) out['content-encoding'] = h.contentEncoding;
   if (h.contentLanguage !== undefined) out['content-language'] = h.contentLanguage;
   if (h.expires !== undefined) out['expires'] = h.expires;
+  if (h.websiteRedirectLocation !== undefined) {
+    out['x-amz-website-redirect-location'] = h.websiteRedirectLocation;
+  }
   for (const [name, value] of Object.entries(manifest.metadata)) out[`x-amz-meta-${name}`] = value;
   if (manifest.tags?.length) out['x-amz-tagging-count'] = String(manifest.tags.length);
   if (withChecksums) {

@@ -61,7 +61,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'legal-hold',
   'select',
   'torrent',
-  'website',
   'attributes',
 ] as const;
 

@@ -1,11 +1,11 @@
 /**
  * The bucket and object sub-resources Cairn serves beyond plain objects and listings
  * (versioning, tagging, CORS, ACLs, bucket policies, Object Ownership, Block Public Access,
- * the encryption read, lifecycle, CORS preflight and browser POST), parsed apart from
- * operation.ts so that each feature's routing stays in one place. It claims only the
- * requests it serves; everything else falls through to parseOperation, whose list of
- * unsupported sub-resources answers NotImplemented (object-level ?publicAccessBlock and the
- * like among them).
+ * the encryption read, lifecycle, website configuration, CORS preflight and browser POST),
+ * parsed apart from operation.ts so that each feature's routing stays in one place. It
+ * claims only the requests it serves; everything else falls through to parseOperation,
+ * whose list of unsupported sub-resources answers NotImplemented (object-level
+ * ?publicAccessBlock and the like among them).
  */
 import { S3Error } from '../http/errors.js';
 import { checkVersionIdForm } from './object-version.js';
@@ -31,6 +31,9 @@ export type SubresourceOperation =
   | { name: 'DeleteBucketLifecycle'; bucket: string }
   | { name: 'PutBucketEncryption'; bucket: string }
   | { name: 'DeleteBucketEncryption'; bucket: string }
+  | { name: 'GetBucketWebsite'; bucket: string }
+  | { name: 'PutBucketWebsite'; bucket: string }
+  | { name: 'DeleteBucketWebsite'; bucket: string }
   | { name: 'GetBucketAcl'; bucket: string }
   | { name: 'PutBucketAcl'; bucket: string }
   | { name: 'GetObjectAcl'; bucket: string; key: string }
@@ -80,6 +83,7 @@ const BUCKET_SUBRESOURCES: Record<string, Names> = {
     PUT: 'PutBucketLifecycle',
     DELETE: 'DeleteBucketLifecycle',
   },
+  website: { GET: 'GetBucketWebsite', PUT: 'PutBucketWebsite', DELETE: 'DeleteBucketWebsite' },
   acl: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' },
   policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
   ownershipControls: {

@@ -49,7 +49,7 @@ const COPY_SOURCE_SSE_C: Refusal = {
 /** Object lock: mode, retain-until date and legal hold. */
 const OBJECT_LOCK: Refusal = { header: 'x-amz-object-lock-*' };
 const BYPASS_GOVERNANCE: Refusal = { header: 'x-amz-bypass-governance-retention' };
-/** Static website hosting does not exist here, so neither do its redirects. */
+/** A browser POST's website redirect (a form field) is not stored yet; the other writes are. */
 const WEBSITE_REDIRECT: Refusal = { header: 'x-amz-website-redirect-location' };
 /** Appending to an object (AWS: directory buckets only). */
 const WRITE_OFFSET: Refusal = { header: 'x-amz-write-offset-bytes' };
@@ -83,7 +83,7 @@ const NEWER_CHECKSUMS: Refusal[] = [...NEWER_CHECKSUM_ALGORITHMS].map((alg) => (
 const SSE_AND_LOCK: Refusal[] = [SSE, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOVERNANCE];
 
 /** What a new object's write refuses, whichever operation writes it. */
-const NEW_OBJECT: Refusal[] = [...SSE_AND_LOCK, WEBSITE_REDIRECT];
+const NEW_OBJECT: Refusal[] = [...SSE_AND_LOCK];
 
 /** Object lock's headers are acted on by these writes (handlers/object-lock-write.ts). */
 const lockable = (refusals: readonly Refusal[]) => refusals.filter((r) => r !== OBJECT_LOCK);
@@ -107,7 +107,7 @@ const SSE_KMS: Refusal[] = [
 ];
 
 /** What CopyObject refuses: a new object's write, less the encryption it serves. */
-const COPY_OBJECT: Refusal[] = [...SSE_KMS, OBJECT_LOCK, BYPASS_GOVERNANCE, WEBSITE_REDIRECT];
+const COPY_OBJECT: Refusal[] = [...SSE_KMS, OBJECT_LOCK, BYPASS_GOVERNANCE];
 
 /** What PutObject refuses: CopyObject's refusals, and a copy source's key. */
 const PUT_OBJECT: Refusal[] = [...COPY_OBJECT, COPY_SOURCE_SSE_C];
@@ -115,7 +115,7 @@ const PUT_OBJECT: Refusal[] = [...COPY_OBJECT, COPY_SOURCE_SSE_C];
 const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   PutObject: [...lockable(PUT_OBJECT), WRITE_OFFSET, ...NEWER_CHECKSUMS],
   CopyObject: lockable(COPY_OBJECT),
-  PostObject: [...NEW_OBJECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
+  PostObject: [...NEW_OBJECT, WEBSITE_REDIRECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
   CreateMultipartUpload: lockable(NEW_OBJECT),
   UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],
   UploadPartCopy: SSE_AND_LOCK,

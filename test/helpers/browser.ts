@@ -13,8 +13,11 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Where browser tests save their screenshots (the README shows some of them). */
 export const SCREENSHOT_DIR = path.resolve('test-results/screenshots');
 
-/** Starts chromium headless; close it (in afterAll) with `browser.close()`. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Starts chromium headless; close it (in afterAll) with `browser.close()`. `extraArgs` are
+ * added to the command line (e.g. `--host-resolver-rules=MAP *.web.test 127.0.0.1`).
+ */
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -27,6 +30,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-default-apps',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }

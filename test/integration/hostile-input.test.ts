@@ -178,8 +178,8 @@ describe('hostile input', () => {
   });
 
   it('answers NotImplemented for sub-resources it does not serve', async () => {
-    // ?versioning and ?lifecycle are served now; website is not.
-    for (const path of ['/target?website']) {
+    // ?versioning, ?lifecycle and ?website are served now; logging is not.
+    for (const path of ['/target?logging']) {
       const res = await signedFetch(server.url, path, { credentials: server });
       expect(res.status).toBe(501);
       expect(await codeOf(res)).toBe('NotImplemented');

@@ -76,7 +76,6 @@ const SSE_AND_LOCK: Record<string, string>[] = [
 describe('writes refuse encryption and object lock, storing nothing', () => {
   it('PutObject (and the headers S3 has no equivalent for here)', async () => {
     const others: Record<string, string>[] = [
-      { 'x-amz-website-redirect-location': '/elsewhere' },
       { 'x-amz-write-offset-bytes': '0' },
       { 'x-amz-checksum-sha512': Buffer.alloc(64).toString('base64') },
     ];

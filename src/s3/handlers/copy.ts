@@ -23,7 +23,7 @@ import {
 import { readSmallBody } from '../../http/body.js';
 import { S3Error } from '../../http/errors.js';
 import { refuseUnsupportedRequest } from '../unsupported-headers.js';
-import { metadataOf, storedHeadersOf } from '../object-headers.js';
+import { copiedHeadersOf, metadataOf, storedHeadersOf } from '../object-headers.js';
 import { checkPutConditions, putConditionsOf } from '../put-conditions.js';
 import { storageClassField, storageClassFromHeaders } from '../storage-class.js';
 import { taggingOf } from '../tags.js';
@@ -87,7 +87,8 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
   const acl = await newObjectAcl(ctx, target);
   // The copy gets the class asked for, else STANDARD: S3 does not carry a class over.
   const storageClass = storageClassFromHeaders(headers);
-  const changes = replace || storageClass !== undefined || sealing.key !== undefined;
+  const redirects = headers['x-amz-website-redirect-location'] !== undefined;
+  const changes = replace || redirects || storageClass !== undefined || sealing.key !== undefined;
   // Copying a named version onto its own key restores it (S3's way to undo an overwrite).
   const restores = versionId !== undefined;
   checkCopyAllowed(source, { bucket: bucketName, key }, changes || restores, manifest.size);
@@ -107,7 +108,7 @@ export async function copyObject(ctx: S3Context, bucketName: string, key: string
     versionId: ctx.deps.newId(),
     bucketId: target.id,
     key,
-    headers: replace ? storedHeadersOf(headers) : manifest.headers,
+    headers: replace ? storedHeadersOf(headers) : copiedHeadersOf(manifest.headers, headers),
     metadata: replace ? metadataOf(headers) : manifest.metadata,
     ...storageClassField(storageClass),
     // Whole-object checksums hold for the same bytes; a composite one names parts no more.

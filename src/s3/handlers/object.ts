@@ -112,6 +112,19 @@ export async function getObject(
   withBody: boolean,
 ): Promise<void> {
   const manifest = await readableObject(ctx, bucketName, key);
+  await sendObject(ctx, manifest, withBody);
+}
+
+/**
+ * Answers a GET or HEAD of `manifest`, which the caller may read: conditions, Range and
+ * partNumber, the stored headers, then the body streamed (the website endpoint serves
+ * objects through it too).
+ */
+export async function sendObject(
+  ctx: S3Context,
+  manifest: Manifest,
+  withBody: boolean,
+): Promise<void> {
   const headers = ctx.request.headers;
   const sealed = keyForRead(ctx, manifest);
   checkConditions(headers, manifest.etag, manifest.lastModifiedMs);

@@ -28,6 +28,7 @@ import {
   putObjectRetention,
 } from './object-lock.js';
 import { getObjectAttributes } from './object-attributes.js';
+import { deleteBucketWebsite, getBucketWebsite, putBucketWebsite } from './website.js';
 import {
   deleteBucketTagging,
   deleteObjectTagging,
@@ -118,6 +119,12 @@ export function dispatchSubresource(
       return putBucketPolicy(ctx, op.bucket);
     case 'DeleteBucketPolicy':
       return deleteBucketPolicy(ctx, op.bucket);
+    case 'GetBucketWebsite':
+      return getBucketWebsite(ctx, op.bucket);
+    case 'PutBucketWebsite':
+      return putBucketWebsite(ctx, op.bucket);
+    case 'DeleteBucketWebsite':
+      return deleteBucketWebsite(ctx, op.bucket);
     default:
       return dispatchRest(ctx, op);
   }

@@ -315,6 +315,6 @@ describe('parseOperation (multipart, multi-delete)', () => {
     expect(op('POST', '/b?delete').name).toBe('DeleteObjects');
     expect(op('GET', '/b/k?partNumber=1').name).toBe('GetObject');
     expect(codeOf(() => op('PUT', '/b/k?partNumber=1'))).toBe('InvalidRequest');
-    expect(codeOf(() => op('GET', '/b?website'))).toBe('NotImplemented');
+    expect(codeOf(() => op('GET', '/b?logging'))).toBe('NotImplemented');
   });
 });

@@ -86,7 +86,7 @@ describe('sub-resource operations', () => {
 
   it('keeps NotImplemented for what is not served and refuses other version ids', () => {
     for (const [method, query] of [
-      ['GET', 'website'],
+      ['GET', 'logging'],
       ['GET', 'replication'],
     ] as const) {
       expect(

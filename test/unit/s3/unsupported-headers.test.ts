@@ -49,7 +49,9 @@ describe('unsupported headers: the table', () => {
     ['PostObject', 'x-amz-object-lock-mode', 'GOVERNANCE', 'NotImplemented'],
     ['UploadPart', 'x-amz-object-lock-legal-hold', 'ON', 'NotImplemented'],
     ['PutObject', 'x-amz-bypass-governance-retention', 'true', 'NotImplemented'],
-    ['PutObject', 'x-amz-website-redirect-location', '/x', 'NotImplemented'],
+    // Stored by PutObject, CopyObject and CreateMultipartUpload; a browser POST refuses it.
+    ['PutObject', 'x-amz-website-redirect-location', '/x', 'ok'],
+    ['PostObject', 'x-amz-website-redirect-location', '/x', 'NotImplemented'],
     ['PutObject', 'x-amz-write-offset-bytes', '0', 'NotImplemented'],
     ['PutObject', 'x-amz-checksum-sha512', 'x', 'NotImplemented'],
     // PutObject, CopyObject and CreateMultipartUpload keep classes (storage-class.ts); a
