@@ -31,6 +31,7 @@ const seconds = (value: unknown) => Math.round((value as number) * 1000);
 
 /** The front end's options from its settings; `gcWorker`: whether it collects garbage. */
 export function frontEndSettings(s: Settings, gcWorker: boolean): FrontEndOptions {
+  refuseWebsiteOnRootHost(s);
   return {
     host: s['host'] as string,
     port: s['port'] as number,
@@ -61,6 +62,17 @@ export function frontEndSettings(s: Settings, gcWorker: boolean): FrontEndOption
     // Riak CS's enforce_multipart_part_size = false: no minimum at all, not a lower one.
     ...(s['enforceMultipartPartSize'] === false ? { partBytesMin: 0 } : {}),
   };
+}
+
+/** One domain cannot be both: every virtual-hosted request would be served as a website. */
+function refuseWebsiteOnRootHost(s: Settings): void {
+  const website = (s['websiteHostBase'] as string | undefined)?.toLowerCase();
+  if (website !== undefined && website === (s['rootHost'] as string | undefined)?.toLowerCase()) {
+    throw new Error(
+      `website.host_base and root_host are both ${website}: the website endpoint needs a ` +
+        'domain of its own (as AWS serves s3-website hosts beside s3 ones)',
+    );
+  }
 }
 
 /** The admin's keys from admin.key and admin.secret, when set (both or neither). */

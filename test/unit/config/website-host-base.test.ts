@@ -38,4 +38,13 @@ describe('website host base', () => {
     expect(bad.problems).toHaveLength(1);
     expect(bad.problems[0]).toContain('--website-host-base');
   });
+
+  it('refuses the S3 root host itself, whatever its case', () => {
+    const same = resolveSettings('start', {
+      flags: { websiteHostBase: 'S3.example.com', rootHost: 's3.example.com' },
+      env: {},
+    });
+    expect(same.problems).toEqual([]);
+    expect(() => frontEndSettings(same.values, true)).toThrow(/domain of its own/);
+  });
 });
