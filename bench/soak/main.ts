@@ -46,7 +46,11 @@ async function createBucket(s3: S3Client, bucket: string): Promise<void> {
 }
 
 async function startCluster(options: SoakOptions): Promise<DevCluster> {
-  log(`starting ${options.nodes} nodes, 2 stanchions and S3`);
+  // The dev cluster's processes inherit this environment.
+  process.env.CAIRN_GC_LEEWAY_SECONDS = String(options.gcLeewaySeconds);
+  log(
+    `starting ${options.nodes} nodes, 2 stanchions and S3 (gc leeway ${options.gcLeewaySeconds} s)`,
+  );
   const cluster = await DevCluster.start(options.nodes, REGION);
   log(`cluster in ${cluster.dir}, base port ${cluster.basePort}, ${cluster.target.url}`);
   if (options.nodes > 1) {

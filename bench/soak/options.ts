@@ -16,6 +16,8 @@ export interface SoakOptions {
   sampleSeconds: number;
   /** Distinct keys each worker cycles through (bounds the live data set). */
   keysPerWorker: number;
+  /** The nodes' gc.leeway_period: how soon overwritten and deleted data may be collected. */
+  gcLeewaySeconds: number;
 }
 
 /** The usage text `--help` prints. */
@@ -28,7 +30,10 @@ export const SOAK_USAGE = `usage: npm run soak -- --minutes N [options]
                               (default soak-results/<UTC time>)
   --concurrency C             workload requests in flight (default 4)
   --sample-seconds S          sampling period (default 10)
-  --keys-per-worker K         keys each worker cycles through (default 40)`;
+  --keys-per-worker K         keys each worker cycles through (default 40)
+  --gc-leeway-seconds S       the nodes' gc.leeway_period (default 60, so a run of minutes
+                              sees overwritten and deleted data collected; Cairn's own
+                              default, 86400, keeps it a day and the data dirs grow)`;
 
 function positive(name: string, text: string | undefined, fallback: number, zeroOk = false) {
   if (text === undefined) return fallback;
@@ -59,6 +64,7 @@ export function parseSoakOptions(argv: readonly string[], now: Date): SoakOption
       concurrency: { type: 'string' },
       'sample-seconds': { type: 'string' },
       'keys-per-worker': { type: 'string' },
+      'gc-leeway-seconds': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -80,5 +86,6 @@ export function parseSoakOptions(argv: readonly string[], now: Date): SoakOption
     concurrency: whole('concurrency', values.concurrency, 4, 64),
     sampleSeconds: positive('sample-seconds', values['sample-seconds'], 10),
     keysPerWorker: whole('keys-per-worker', values['keys-per-worker'], 40, 10_000),
+    gcLeewaySeconds: positive('gc-leeway-seconds', values['gc-leeway-seconds'], 60, true),
   };
 }

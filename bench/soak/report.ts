@@ -47,7 +47,8 @@ export function tableLine(sample: SoakSample): string {
   const count = sample.ops.reduce((s, o) => s + o.count, 0);
   const errors = sample.ops.reduce((s, o) => s + o.errors, 0);
   const p99 = sample.ops.map((o) => `${SHORT[o.op]} ${cell(o.p99Ms)}`).join(' ');
-  return `${String(Math.round(sample.tS)).padStart(5)} | ${rss} | ${fds} | ${data} | ${count} ${errors} | ${p99}`;
+  const t = String(Math.round(sample.tS)).padStart(5);
+  return `${t} | ${rss} | ${fds} | ${data} | ${count} ${errors} | ${p99}`;
 }
 
 /** Header of processes.csv. */

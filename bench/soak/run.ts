@@ -58,8 +58,14 @@ function startSampling(run: SoakRun, samples: SoakSample[], pidsSeen: Set<number
     await appendFile(join(run.out, 'processes.csv'), processCsvRows(sample).join('\n') + '\n');
     await appendFile(join(run.out, 'latency.csv'), latencyCsvRows(sample).join('\n') + '\n');
   };
+  let sampling = false;
+  // A sample slower than the period (a loaded machine) skips ticks rather than queueing them.
   const timer = setInterval(() => {
-    busy = busy.then(take, take);
+    if (sampling) return;
+    sampling = true;
+    busy = take().finally(() => {
+      sampling = false;
+    });
   }, run.options.sampleSeconds * 1000);
   return {
     elapsedS: () => Math.round((performance.now() - started) / 1000),
@@ -102,14 +108,15 @@ export async function runPhases(run: SoakRun): Promise<number> {
   const pidsSeen = new Set<number>((await clusterPids(cluster.dir)).values());
   const sampling = startSampling(run, samples, pidsSeen);
   const workload = startWorkload(ctx, options.concurrency);
+  const onRestart = (e: RestartEvent) => {
+    restarts.push(e);
+    const how = e.ok ? 'ok' : 'FAILED';
+    log(`restart ${e.node}: ${how} (exit ${e.exitMs} ms, start ${e.startMs} ms)`);
+  };
+  const everyMs = options.restartEveryMinutes * 60_000;
   const restarter =
-    options.restartEveryMinutes > 0
-      ? startRestarts(cluster, options.restartEveryMinutes * 60_000, sampling.elapsedS, (e) => {
-          restarts.push(e);
-          log(
-            `restart ${e.node}: ${e.ok ? 'ok' : 'FAILED'} (exit ${e.exitMs} ms, start ${e.startMs} ms)`,
-          );
-        })
+    everyMs > 0
+      ? startRestarts(cluster, everyMs, sampling.elapsedS, onRestart)
       : { stop: async () => undefined };
   await sleep(options.minutes * 60_000);
   log('time is up: waiting for a restart in progress and the requests in flight');

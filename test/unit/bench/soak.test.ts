@@ -23,6 +23,7 @@ describe('soak options', () => {
       concurrency: 4,
       sampleSeconds: 10,
       keysPerWorker: 40,
+      gcLeewaySeconds: 60,
     });
   });
 
