@@ -68,11 +68,12 @@ export function buildInternalApp(
   };
   const protocol = options.protocol ?? localProtocolVersion();
   app.addHook('onRequest', async (request, reply) => {
-    // Every answer names our version; a caller of another major is refused before anything.
+    // Every answer names our version; a caller of another major is refused before anything,
+    // but for the open paths: liveness probes (a health check, cairn-admin's) carry none.
     reply.header(PROTOCOL_HEADER, formatProtocolVersion(protocol));
+    if (options.openPaths.includes(request.url)) return;
     const peer = checkPeerProtocol(protocol, request.headers[PROTOCOL_HEADER], 'the caller');
     if (!peer.ok) return reply.code(PROTOCOL_REFUSED_STATUS).send({ error: peer.error });
-    if (options.openPaths.includes(request.url)) return;
     const early = verifier.early(request);
     if (early) return refuse(request, reply, early);
   });

@@ -118,7 +118,10 @@ describe('protocol versions between a listener and a client', () => {
     expect(raw.status).toBe(426);
     expect(raw.headers.get('x-cairn-protocol')).toBe('1.0');
     expect(((await raw.json()) as { error: string }).error).toMatch(/1\.0.*2\.0/);
-    const ping = await fetch(`http://${old.address}/ping`);
+    // Open paths are liveness probes: served whatever the caller speaks, naming our version.
+    const ping = await fetch(`http://${old.address}/ping`, {
+      headers: { 'x-cairn-protocol': '2.0' },
+    });
     expect([ping.status, ping.headers.get('x-cairn-protocol')]).toEqual([200, '1.0']);
   });
 });
