@@ -26,6 +26,7 @@ errors = []
 counts = {}
 acked = {}  # (bucket, key) -> md5 of what the last acknowledged PUT wrote
 deleted = set()  # (bucket, key) acknowledged as deleted since
+retries = {}  # op -> attempts the SDK retried (a 5xx or a dropped connection, then success)
 
 
 def client(key_id, secret):
@@ -38,7 +39,11 @@ def record(op, what, fn):
     """Runs one SDK call; a failure (after the SDK's own retries) is recorded, not raised."""
     counts[op] = counts.get(op, 0) + 1
     try:
-        return fn()
+        answer = fn()
+        if isinstance(answer, dict):
+            retried = answer.get('ResponseMetadata', {}).get('RetryAttempts', 0)
+            retries[op] = retries.get(op, 0) + retried
+        return answer
     except Exception as e:  # noqa: BLE001 - every failure is what the test counts
         errors.append({'op': op, 'what': what, 'error': repr(e)[:300], 'at': time.time()})
         return None
@@ -70,6 +75,7 @@ def create_user(n):
     email = 'roll%d-%d@example.com' % (os.getpid(), n)
     body = json.dumps({'email': email, 'name': 'roll%d' % n})
     status, text, attempt = admin_call('POST', '/riak-cs/user', body)
+    retries['create-user'] = retries.get('create-user', 0) + attempt
     if status == 409 and attempt > 0:
         # Our earlier attempt made it and its answer was lost: find the user.
         status, text, _ = admin_call('GET', '/riak-cs/users')
@@ -94,7 +100,8 @@ def put(s3, bucket, key):
 
 
 def get(s3, bucket, key):
-    got = record('get', key, lambda: s3.get_object(Bucket=bucket, Key=key)['Body'].read())
+    answer = record('get', key, lambda: s3.get_object(Bucket=bucket, Key=key))
+    got = record('get-body', key, lambda: answer['Body'].read()) if answer else None
     if got is not None and hashlib.md5(got).hexdigest() != acked[(bucket, key)]:
         errors.append({'op': 'get', 'what': key, 'error': 'wrong bytes', 'at': time.time()})
 
@@ -111,7 +118,7 @@ def step(i, clients, buckets):
         keys = record('create-user', str(i), lambda: create_user(i))
         if keys is not None:
             clients.append(client(*keys))
-            bucket = 'roll-%d' % i
+            bucket = 'roll-%d-%d' % (os.getpid(), i)
             s3 = clients[-1]
             if record('create-bucket', bucket, lambda: s3.create_bucket(Bucket=bucket)):
                 buckets.append((s3, bucket))
@@ -147,8 +154,9 @@ def verify(by_bucket):
 
 def main():
     admin = client(ADMIN.access_key, ADMIN.secret_key)
-    admin.create_bucket(Bucket='roll-admin')
-    buckets = [(admin, 'roll-admin')]
+    first = 'roll-admin-%d' % os.getpid()
+    admin.create_bucket(Bucket=first)
+    buckets = [(admin, first)]
     clients = [admin]
     i = 0
     started = time.time()
@@ -159,6 +167,7 @@ def main():
     lost, resurrected = verify(by_bucket)
     print(json.dumps({
         'rounds': i, 'seconds': round(time.time() - started, 1), 'counts': counts,
+        'retries': retries,
         'errors': errors, 'acked': len(acked), 'deleted': len(deleted), 'lost': lost,
         'resurrected': resurrected, 'users': len(clients) - 1, 'buckets': len(buckets),
     }))
