@@ -132,5 +132,5 @@ describe('protocol versions across a rolling upgrade (4 processes)', () => {
     expect(plan).not.toMatch(/dev4/);
     expect(await cluster.admin('member-status')).toBe(before);
     await verifyAll();
-  }, 120_000);
+  }, 240_000);
 });

@@ -20,6 +20,7 @@ let cluster: DevCluster;
 interface Report {
   rounds: number;
   counts: Record<string, number>;
+  retries: Record<string, number>;
   errors: unknown[];
   acked: number;
   lost: unknown[];
@@ -83,6 +84,9 @@ describe('rolling restart under a boto3 workload (5 nodes, 2 stanchions)', () =>
         await writeFile(stopFile, '');
       }
       const result = await report;
+      const { errors, lost, ...figures } = result;
+      // What the run did, and how often the SDK had to retry (a 5xx or a dropped connection).
+      console.log(`rolling restart workload: ${JSON.stringify(figures)}`);
       for (const name of ['dev1', 'dev2', 'dev3', 'dev4', 'dev5', 'stanchion1', 'stanchion2']) {
         expect(restart).toMatch(new RegExp(`^stopped ${name} \\(pid \\d+, SIGTERM\\)$`, 'm'));
         expect(restart).toMatch(new RegExp(`^settled: ${name}$`, 'm'));
