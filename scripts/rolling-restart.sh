@@ -2,7 +2,7 @@
 # Restarts a running dev cluster (scripts/dev-cluster.sh, same CAIRN_DEV_DIR and
 # CAIRN_DEV_BASE_PORT) one process at a time, as an upgrade in place would: each storage node
 # dev1..devN, then the standby stanchion, then the active one. Each is stopped gracefully
-# (SIGTERM: it finishes what it is serving and closes; SIGKILL only if it has not exited
+# (SIGTERM: it closes its listener and store cleanly; SIGKILL only if it has not exited
 # after $CAIRN_ROLLING_STOP_WAIT seconds, default 30), started again, and the next one waits
 # until it serves and the cluster has settled:
 #   - a node: it answers, every member is up and reachable (ring-status), no ownership
