@@ -91,8 +91,8 @@ describe('rolling restart under a boto3 workload (5 nodes, 2 stanchions)', () =>
         expect(restart).toMatch(new RegExp(`^stopped ${name} \\(pid \\d+, SIGTERM\\)$`, 'm'));
         expect(restart).toMatch(new RegExp(`^settled: ${name}$`, 'm'));
       }
-      expect(result.errors).toEqual([]);
-      expect(result.lost).toEqual([]);
+      expect(errors).toEqual([]);
+      expect(lost).toEqual([]);
       expect(result.resurrected).toEqual([]);
       // The workload ran throughout: users, buckets and objects made while processes restarted.
       expect(result.users).toBeGreaterThan(1);
