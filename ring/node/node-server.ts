@@ -16,6 +16,7 @@ import type { InternalSecurity } from '../transport/internal-security.js';
 import { buildInternalApp } from '../transport/internal-server.js';
 import { serveNodeRpcStream } from './node-rpc-stream.js';
 import { peerCall, PeerError } from '../transport/peer-client.js';
+import { ProtocolMismatchError } from '../transport/protocol-version.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { RingManager } from './ring-manager.js';
 
@@ -158,6 +159,8 @@ async function joinCluster(deps: NodeServerDeps, target: string): Promise<string
   try {
     ring = await peerCall<Ring>(deps.client, target, '/ring');
   } catch (error) {
+    // Another major: refused before anything is staged, naming both versions.
+    if (error instanceof ProtocolMismatchError) return `cannot join ${target}: ${error.message}`;
     return `cannot reach ${target}: ${(error as Error).message}`;
   }
   if (ring.members.some((m) => m.nodeId === manager.nodeId)) {

@@ -22,6 +22,15 @@ import {
 } from '../core/internal-auth.js';
 import { checkCookie, type InternalSecurity } from './internal-security.js';
 import { acceptSession } from './rpc-session.js';
+import {
+  checkPeerProtocol,
+  formatProtocolVersion,
+  localProtocolVersion,
+  PROTOCOL_HEADER,
+  PROTOCOL_REFUSED_STATUS,
+  ProtocolMismatchError,
+  type ProtocolVersion,
+} from './protocol-version.js';
 
 /** One request to send. */
 export interface InternalRequest {
@@ -55,13 +64,18 @@ const REPLY_BYTES_DEFAULT = 16 * 1024 * 1024;
 export class InternalClient {
   /** `http` or `https`, as the cluster's listeners serve. */
   readonly scheme: 'http' | 'https';
+  /** The internal protocol version this client sends (protocol-version.ts). */
+  readonly protocol: ProtocolVersion;
   private readonly key: Buffer;
   private readonly agent: HttpAgent;
+  private readonly peerVersions = new Map<string, ProtocolVersion>();
 
   constructor(
     security: InternalSecurity,
     private readonly clock: () => number = Date.now,
+    protocol: ProtocolVersion = localProtocolVersion(),
   ) {
+    this.protocol = protocol;
     checkCookie(security.cookie);
     this.key = internalKey(security.cookie);
     const pool = { keepAlive: true, maxSockets: 64 };
@@ -83,6 +97,7 @@ export class InternalClient {
     const contentType = options.contentType ?? '';
     const headers: Record<string, string | number> = {
       ...options.headers,
+      [PROTOCOL_HEADER]: formatProtocolVersion(this.protocol),
       [INTERNAL_AUTH_HEADER]: this.sign(options.method, options.path, contentType, options.body),
       'content-length': options.body?.length ?? 0,
     };
@@ -93,7 +108,11 @@ export class InternalClient {
       const outgoing = send(
         `${this.scheme}://${address}${options.path}`,
         { method: options.method, agent: this.agent, timeout: options.timeoutMs, headers },
-        (res) => collect(res, limit, outgoing.destroy.bind(outgoing)).then(resolve, reject),
+        (res) => {
+          const mismatch = this.checkAnswer(address, res);
+          if (mismatch) return void (res.resume(), reject(mismatch));
+          collect(res, limit, outgoing.destroy.bind(outgoing)).then(resolve, reject);
+        },
       );
       outgoing.on('timeout', () => outgoing.destroy(new Error(`timeout ${options.timeoutMs} ms`)));
       outgoing.on('error', reject);
@@ -108,6 +127,7 @@ export class InternalClient {
    */
   upgrade(address: string, path: string, protocol: string, timeoutMs: number) {
     const headers = {
+      [PROTOCOL_HEADER]: formatProtocolVersion(this.protocol),
       [INTERNAL_AUTH_HEADER]: this.sign('GET', path, ''),
       connection: 'Upgrade',
       upgrade: protocol,
@@ -120,11 +140,15 @@ export class InternalClient {
         headers,
       });
       outgoing.on('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
+        const mismatch = this.checkAnswer(address, res);
+        if (mismatch) return void (socket.destroy(), reject(mismatch));
         socket.setTimeout(0);
         resolve({ socket, head, headers: res.headers });
       });
       outgoing.on('response', (res: IncomingMessage) => {
         res.resume();
+        const mismatch = this.checkAnswer(address, res);
+        if (mismatch) return reject(mismatch);
         const status = res.statusCode ?? 0;
         reject(Object.assign(new Error(`upgrade refused: HTTP ${status}`), { status }));
       });
@@ -140,6 +164,28 @@ export class InternalClient {
    */
   acceptSession(clientNonce: string, header: string | undefined): Buffer | undefined {
     return acceptSession(this.key, clientNonce, header);
+  }
+
+  /**
+   * The protocol version `address` last answered with (undefined before any answer), so a
+   * newer process can avoid, towards an older peer, what that peer's minor lacks.
+   */
+  peerProtocol(address: string): ProtocolVersion | undefined {
+    return this.peerVersions.get(address);
+  }
+
+  /** Records the peer's version; an error when it speaks another major or refused ours. */
+  private checkAnswer(address: string, res: IncomingMessage): ProtocolMismatchError | undefined {
+    const peer = checkPeerProtocol(this.protocol, res.headers[PROTOCOL_HEADER], address);
+    if (peer.version) this.peerVersions.set(address, peer.version);
+    if (!peer.ok) return new ProtocolMismatchError(peer.error);
+    // A peer of our major that still refused our version: its 426 says why.
+    if (res.statusCode === PROTOCOL_REFUSED_STATUS) {
+      return new ProtocolMismatchError(
+        `${address} refused protocol version ${formatProtocolVersion(this.protocol)}`,
+      );
+    }
+    return undefined;
   }
 
   /** Closes idle pooled connections. */

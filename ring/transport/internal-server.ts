@@ -20,6 +20,14 @@ import {
   type InternalAuthRefusal,
 } from '../core/internal-auth.js';
 import { checkCookie, internalServerFactory, type InternalSecurity } from './internal-security.js';
+import {
+  checkPeerProtocol,
+  formatProtocolVersion,
+  localProtocolVersion,
+  PROTOCOL_HEADER,
+  PROTOCOL_REFUSED_STATUS,
+  type ProtocolVersion,
+} from './protocol-version.js';
 
 /** How an internal app is built. */
 export interface InternalAppOptions {
@@ -31,6 +39,8 @@ export interface InternalAppOptions {
   /** Signatures remembered against replay (see ReplayGuard). */
   replayEntriesMax?: number;
   clock?: () => number;
+  /** The internal protocol version served (default: this process's). */
+  protocol?: ProtocolVersion;
 }
 
 /** Refusals are logged at most this often per reason, so a flood cannot fill the log. */
@@ -56,8 +66,14 @@ export function buildInternalApp(
     logRefusal(request, refusal);
     return reply.code(401).send({ error: `internal request refused: ${refusal.detail}` });
   };
+  const protocol = options.protocol ?? localProtocolVersion();
   app.addHook('onRequest', async (request, reply) => {
+    // Every answer names our version; a caller of another major is refused before anything,
+    // but for the open paths: liveness probes (a health check, cairn-admin's) carry none.
+    reply.header(PROTOCOL_HEADER, formatProtocolVersion(protocol));
     if (options.openPaths.includes(request.url)) return;
+    const peer = checkPeerProtocol(protocol, request.headers[PROTOCOL_HEADER], 'the caller');
+    if (!peer.ok) return reply.code(PROTOCOL_REFUSED_STATUS).send({ error: peer.error });
     const early = verifier.early(request);
     if (early) return refuse(request, reply, early);
   });

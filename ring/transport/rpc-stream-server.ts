@@ -30,6 +30,14 @@ import {
   sessionHeader,
   sessionKey,
 } from './rpc-session.js';
+import {
+  checkPeerProtocol,
+  formatProtocolVersion,
+  localProtocolVersion,
+  PROTOCOL_HEADER,
+  PROTOCOL_REFUSED_STATUS,
+  type ProtocolVersion,
+} from './protocol-version.js';
 
 /** How an RPC stream listener serves. */
 export interface RpcStreamServerOptions {
@@ -43,6 +51,8 @@ export interface RpcStreamServerOptions {
   onRefused?: (reason: string) => void;
   replayEntriesMax?: number;
   clock?: () => number;
+  /** The internal protocol version served (default: this process's). */
+  protocol?: ProtocolVersion;
 }
 
 /** Serves RPC streams on `server`'s upgrades; returns a function that closes them all. */
@@ -51,7 +61,11 @@ export function attachRpcStream(server: Server, options: RpcStreamServerOptions)
   const replay = new ReplayGuard(options.replayEntriesMax ?? 100_000);
   const clock = options.clock ?? Date.now;
   const open = new Set<Duplex>();
+  const local = options.protocol ?? localProtocolVersion();
+  const version = formatProtocolVersion(local);
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const peer = checkPeerProtocol(local, request.headers[PROTOCOL_HEADER], 'the caller');
+    if (!peer.ok) return refuseProtocol(socket, version, peer.error, options);
     const refusal = checkUpgrade(request, key, clock(), replay);
     if (typeof refusal === 'string') {
       options.onRefused?.(refusal);
@@ -62,7 +76,7 @@ export function attachRpcStream(server: Server, options: RpcStreamServerOptions)
     const session = sessionKey(key, refusal.clientNonce, serverNonce);
     socket.write(
       'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n' +
-        `Upgrade: ${RPC_STREAM_PROTOCOL}\r\n` +
+        `Upgrade: ${RPC_STREAM_PROTOCOL}\r\n${PROTOCOL_HEADER}: ${version}\r\n` +
         `${RPC_SESSION_HEADER}: ${sessionHeader(session, serverNonce)}\r\n\r\n`,
     );
     open.add(socket);
@@ -72,6 +86,20 @@ export function attachRpcStream(server: Server, options: RpcStreamServerOptions)
   return () => {
     for (const socket of open) socket.destroy();
   };
+}
+
+/** Answers an upgrade from a peer of another major with 426 and our version. */
+function refuseProtocol(
+  socket: Duplex,
+  version: string,
+  error: string,
+  options: RpcStreamServerOptions,
+): void {
+  options.onRefused?.(error);
+  socket.end(
+    `HTTP/1.1 ${PROTOCOL_REFUSED_STATUS} Upgrade Required\r\n` +
+      `${PROTOCOL_HEADER}: ${version}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
 }
 
 function checkUpgrade(
