@@ -44,13 +44,23 @@ export interface StartOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * The glibc settings `npm start`, scripts/dev-cluster.sh, the Dockerfile and the systemd units
+ * run the store with (README, Memory), so tests see its memory as it runs; the caller's
+ * environment wins.
+ */
+const SHIPPED_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
+
 /** Starts cairn and resolves once it printed its endpoint and admin keys. */
 export async function startCairn(options: StartOptions = {}): Promise<CairnProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'cairn-test-')));
   const child = spawn(
     process.execPath,
     [MAIN_JS, 'start', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...SHIPPED_MALLOC_ENV, ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   live.add(child);
   let output = '';
