@@ -25,6 +25,7 @@ import { callAs, presignedPath, type CallRequest } from './signed-call.js';
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,62}$/;
 const METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
+const CANNED_ACLS = new Set(['private', 'public-read', 'public-read-write', 'authenticated-read']);
 /** Presigned links live at most S3's 7 days. */
 const EXPIRY_SEC_MAX = 604800;
 
@@ -56,7 +57,7 @@ async function listBuckets(ctx: ConsoleContext, session: Session): Promise<Bucke
     headers: { accept: 'application/json' },
   });
   if (storage.status === 200) {
-    const users = JSON.parse(storage.body) as StorageJson[];
+    const users = (JSON.parse(storage.body) as { Users: StorageJson[] }).Users;
     for (const user of users) {
       for (const b of user.Buckets) {
         rows.set(b.Name, { name: b.Name, owner: user.KeyId, objects: b.Objects, bytes: b.Bytes });
@@ -85,6 +86,10 @@ function s3RequestOf(body: Record<string, unknown>): CallRequest & { bucket: str
   }
   const text = typeof body.body === 'string' ? body.body : undefined;
   const headers: Record<string, string> = {};
+  if (typeof body.cannedAcl === 'string') {
+    if (!CANNED_ACLS.has(body.cannedAcl)) throw new ConsoleError(400, 'Not a canned ACL.');
+    headers['x-amz-acl'] = body.cannedAcl;
+  }
   if (text !== undefined) {
     headers['content-md5'] = createHash('md5').update(text).digest('base64');
     headers['content-type'] = String(body.contentType ?? 'application/xml');

@@ -6,6 +6,7 @@
  * not do either. Presigned URLs are made with the same keys for the page to use directly.
  */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { presignV4, signV4 } from '../auth/sigv4-client.js';
 import { uriEncode } from '../auth/request-parts.js';
@@ -13,6 +14,22 @@ import type { Credentials } from '../auth/types.js';
 
 /** The host the injected requests name (path-style addressing: never a virtual host). */
 const INJECT_HOST = 'console.invalid';
+
+/**
+ * The injected request's class: light-my-request's fake IncomingMessage has no
+ * `headersDistinct`, which S3's signature check reads; this adds it from `headers`.
+ */
+class InjectedRequest extends Readable {
+  declare headers: Record<string, string | string[] | undefined>;
+
+  get headersDistinct(): Record<string, string[]> {
+    const distinct: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(this.headers)) {
+      if (value !== undefined) distinct[name] = Array.isArray(value) ? value : [value];
+    }
+    return distinct;
+  }
+}
 
 /** One request for the user. */
 export interface CallRequest {
@@ -64,6 +81,7 @@ export async function callAs(
     method: request.method,
     url,
     headers: { ...headers, ...signed },
+    Request: InjectedRequest,
     ...(body.length > 0 ? { payload: body } : {}),
   });
   return { status: answer.statusCode, headers: answer.headers, body: answer.body };

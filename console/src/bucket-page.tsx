@@ -1,0 +1,149 @@
+/**
+ * One bucket: its objects by prefix and delimiter, a page of 50 at a time (never the whole
+ * bucket), with download, share link and delete; uploads; and its settings.
+ */
+import { useState } from 'preact/hooks';
+import { formatBytes, presign, s3, textOf } from './api.js';
+import { BucketSettings } from './bucket-settings.js';
+import { ShareLink } from './share-link.js';
+import { Upload } from './upload-panel.js';
+import { useRefresh } from './use-refresh.js';
+
+const PAGE_KEYS = 50;
+
+interface Listing {
+  prefixes: string[];
+  objects: Array<{ key: string; size: number; modified: string }>;
+  next: string | undefined;
+}
+
+async function list(bucket: string, prefix: string, token: string | undefined) {
+  const query: Record<string, string> = {
+    'list-type': '2',
+    delimiter: '/',
+    prefix,
+    'max-keys': String(PAGE_KEYS),
+    ...(token ? { 'continuation-token': token } : {}),
+  };
+  const { doc } = await s3({ method: 'GET', bucket, query });
+  const listing: Listing = { prefixes: [], objects: [], next: undefined };
+  if (!doc) return listing;
+  for (const p of Array.from(doc.querySelectorAll('CommonPrefixes'))) {
+    listing.prefixes.push(textOf(p, 'Prefix'));
+  }
+  for (const c of Array.from(doc.querySelectorAll('Contents'))) {
+    listing.objects.push({
+      key: textOf(c, 'Key'),
+      size: Number(textOf(c, 'Size')),
+      modified: textOf(c, 'LastModified'),
+    });
+  }
+  if (textOf(doc, 'IsTruncated') === 'true') listing.next = textOf(doc, 'NextContinuationToken');
+  return listing;
+}
+
+/** The page. */
+export function BucketPage({ bucket }: { bucket: string }) {
+  const [prefix, setPrefix] = useState('');
+  const [tokens, setTokens] = useState<string[]>([]);
+  const [sharing, setSharing] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState('');
+  const token = tokens.at(-1);
+  const { data, error, reload } = useRefresh(() => list(bucket, prefix, token), 10000, [
+    bucket,
+    prefix,
+    token,
+  ]);
+  const open = (p: string) => (setPrefix(p), setTokens([]));
+  const download = async (key: string) => {
+    location.href = await presign({ method: 'GET', bucket, key, expiresSec: 300 });
+  };
+  const remove = async (key: string) => {
+    if (!confirm(`Delete ${key}?`)) return;
+    try {
+      await s3({ method: 'DELETE', bucket, key });
+      reload();
+    } catch (e) {
+      setFailure(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <section aria-labelledby="bucket-title">
+      <h1 id="bucket-title">Bucket {bucket}</h1>
+      <p>
+        <a href="#/buckets">All buckets</a>
+      </p>
+      {error && <p class="error" role="alert">{error}</p>}
+      {failure && <p class="error" role="alert">{failure}</p>}
+      <Breadcrumbs prefix={prefix} open={open} />
+      <Upload bucket={bucket} prefix={prefix} done={reload} />
+      {sharing !== undefined && (
+        <ShareLink bucket={bucket} objectKey={sharing} onClose={() => setSharing(undefined)} />
+      )}
+      <table aria-label="Objects">
+        <thead>
+          <tr>
+            <th>Name</th><th>Size</th><th>Modified</th><th>Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data?.prefixes.map((p) => (
+            <tr>
+              <td colSpan={4}>
+                <button type="button" class="link" onClick={() => open(p)}>
+                  {p.slice(prefix.length)}
+                </button>
+              </td>
+            </tr>
+          ))}
+          {data?.objects.map((o) => (
+            <tr>
+              <td class="mono">{o.key.slice(prefix.length)}</td>
+              <td>{formatBytes(o.size)}</td>
+              <td>{o.modified.replace('T', ' ').slice(0, 19)}</td>
+              <td class="actions">
+                <button type="button" onClick={() => void download(o.key)}>
+                  Download <span class="sr">{o.key}</span>
+                </button>
+                <button type="button" onClick={() => setSharing(o.key)}>
+                  Share <span class="sr">{o.key}</span>
+                </button>
+                <button type="button" onClick={() => void remove(o.key)}>
+                  Delete <span class="sr">{o.key}</span>
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="actions">
+        <button type="button" disabled={tokens.length === 0} onClick={() => setTokens(tokens.slice(0, -1))}>
+          Previous page
+        </button>
+        <button type="button" disabled={!data?.next} onClick={() => setTokens([...tokens, data!.next!])}>
+          Next page
+        </button>
+      </div>
+      <BucketSettings bucket={bucket} />
+    </section>
+  );
+}
+
+function Breadcrumbs({ prefix, open }: { prefix: string; open: (p: string) => void }) {
+  const parts = prefix.split('/').filter(Boolean);
+  return (
+    <nav aria-label="Folder" class="crumbs">
+      <button type="button" class="link" onClick={() => open('')}>
+        (top)
+      </button>
+      {parts.map((part, i) => (
+        <>
+          {' / '}
+          <button type="button" class="link" onClick={() => open(parts.slice(0, i + 1).join('/') + '/')}>
+            {part}
+          </button>
+        </>
+      ))}
+    </nav>
+  );
+}
