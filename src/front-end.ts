@@ -74,7 +74,7 @@ export interface FrontEndOptions {
   /** Server-side encryption: master keys and SSE-C over HTTP; absent: SSE-S3 refused. */
   sse?: SseConfig;
   /** The operator console at /console/ (absent or not enabled: none). */
-  console?: { enabled: boolean; nodeAdmin?: NodeAdmin };
+  console?: { enabled: boolean; idleMs?: number; nodeAdmin?: NodeAdmin };
 }
 
 /** The GC worker id of the embedded store in `gc status`. */
@@ -208,8 +208,12 @@ function usageService(ring: RingClient, options: FrontEndOptions, metrics: S3Met
 
 function consoleOf(options: FrontEndOptions) {
   if (!options.console?.enabled) return undefined;
-  const nodeAdmin = options.console.nodeAdmin;
-  return { secure: options.tls !== undefined, ...(nodeAdmin ? { nodeAdmin } : {}) };
+  const { nodeAdmin, idleMs } = options.console;
+  return {
+    secure: options.tls !== undefined,
+    ...(nodeAdmin ? { nodeAdmin } : {}),
+    ...(idleMs ? { idleMs } : {}),
+  };
 }
 
 /** Starts listening with the given dependencies, and the periodic GC pass. */

@@ -56,7 +56,10 @@ export function BucketPage({ bucket }: { bucket: string }) {
   ]);
   const open = (p: string) => (setPrefix(p), setTokens([]));
   const download = async (key: string) => {
-    location.href = await presign({ method: 'GET', bucket, key, expiresSec: 300 });
+    const name = key.split('/').pop() ?? 'download';
+    const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(name)}`;
+    const query = { 'response-content-disposition': disposition };
+    location.href = await presign({ method: 'GET', bucket, key, query, expiresSec: 300 });
   };
   const remove = async (key: string) => {
     if (!confirm(`Delete ${key}?`)) return;

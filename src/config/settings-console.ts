@@ -1,7 +1,7 @@
 /**
  * The operator's console (/console/ on the S3 port): on unless turned off.
  */
-import { flagType } from './core/types.js';
+import { durationType, flagType } from './core/types.js';
 import { FRONT, type Setting } from './setting.js';
 
 /** The console's settings. */
@@ -16,5 +16,15 @@ export const CONSOLE_SETTINGS: Setting[] = [
     flag: '--no-console',
     env: 'CAIRN_CONSOLE',
     key: 'console',
+  },
+  {
+    name: 'consoleSessionIdle',
+    programs: FRONT,
+    type: durationType('s', 1, 7 * 86_400),
+    default: 1800,
+    help: 'a console session ends after this long without a request',
+    flag: '--console-session-idle <duration>',
+    env: 'CAIRN_CONSOLE_SESSION_IDLE',
+    key: 'console.session_idle',
   },
 ];
