@@ -51,7 +51,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (!response.ok) {
     const error = (value ?? {}) as { error?: string; message?: string };
     if (response.status === 401) onSignedOut();
-    throw new ApiError(response.status, error.error ?? 'Error', error.message ?? response.statusText);
+    throw new ApiError(
+      response.status,
+      error.error ?? 'Error',
+      error.message ?? response.statusText,
+    );
   }
   return value as T;
 }

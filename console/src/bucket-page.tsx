@@ -76,59 +76,107 @@ export function BucketPage({ bucket }: { bucket: string }) {
       <p>
         <a href="#/buckets">All buckets</a>
       </p>
-      {error && <p class="error" role="alert">{error}</p>}
-      {failure && <p class="error" role="alert">{failure}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {failure && (
+        <p class="error" role="alert">
+          {failure}
+        </p>
+      )}
       <Breadcrumbs prefix={prefix} open={open} />
       <Upload bucket={bucket} prefix={prefix} done={reload} />
       {sharing !== undefined && (
         <ShareLink bucket={bucket} objectKey={sharing} onClose={() => setSharing(undefined)} />
       )}
-      <table aria-label="Objects">
-        <thead>
-          <tr>
-            <th>Name</th><th>Size</th><th>Modified</th><th>Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data?.prefixes.map((p) => (
-            <tr>
-              <td colSpan={4}>
-                <button type="button" class="link" onClick={() => open(p)}>
-                  {p.slice(prefix.length)}
-                </button>
-              </td>
-            </tr>
-          ))}
-          {data?.objects.map((o) => (
-            <tr>
-              <td class="mono">{o.key.slice(prefix.length)}</td>
-              <td>{formatBytes(o.size)}</td>
-              <td>{o.modified.replace('T', ' ').slice(0, 19)}</td>
-              <td class="actions">
-                <button type="button" onClick={() => void download(o.key)}>
-                  Download <span class="sr">{o.key}</span>
-                </button>
-                <button type="button" onClick={() => setSharing(o.key)}>
-                  Share <span class="sr">{o.key}</span>
-                </button>
-                <button type="button" onClick={() => void remove(o.key)}>
-                  Delete <span class="sr">{o.key}</span>
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div class="actions">
-        <button type="button" disabled={tokens.length === 0} onClick={() => setTokens(tokens.slice(0, -1))}>
-          Previous page
-        </button>
-        <button type="button" disabled={!data?.next} onClick={() => setTokens([...tokens, data!.next!])}>
-          Next page
-        </button>
-      </div>
+      <ObjectTable
+        prefix={prefix}
+        listing={data}
+        open={open}
+        download={(key) => void download(key)}
+        share={setSharing}
+        remove={(key) => void remove(key)}
+      />
+      <Pager tokens={tokens} next={data?.next} setTokens={setTokens} />
       <BucketSettings bucket={bucket} />
     </section>
+  );
+}
+
+/** The objects and folders of one page of the listing, each with its actions. */
+function ObjectTable(props: {
+  prefix: string;
+  listing: Listing | undefined;
+  open: (prefix: string) => void;
+  download: (key: string) => void;
+  share: (key: string) => void;
+  remove: (key: string) => void;
+}) {
+  return (
+    <table aria-label="Objects">
+      <thead>
+        <tr>
+          <th>Name</th>
+          <th>Size</th>
+          <th>Modified</th>
+          <th>Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.listing?.prefixes.map((p) => (
+          <tr>
+            <td colSpan={4}>
+              <button type="button" class="link" onClick={() => props.open(p)}>
+                {p.slice(props.prefix.length)}
+              </button>
+            </td>
+          </tr>
+        ))}
+        {props.listing?.objects.map((o) => (
+          <tr>
+            <td class="mono">{o.key.slice(props.prefix.length)}</td>
+            <td>{formatBytes(o.size)}</td>
+            <td>{o.modified.replace('T', ' ').slice(0, 19)}</td>
+            <td class="actions">
+              <button type="button" onClick={() => props.download(o.key)}>
+                Download <span class="sr">{o.key}</span>
+              </button>
+              <button type="button" onClick={() => props.share(o.key)}>
+                Share <span class="sr">{o.key}</span>
+              </button>
+              <button type="button" onClick={() => props.remove(o.key)}>
+                Delete <span class="sr">{o.key}</span>
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Previous and next pages: the continuation tokens of the pages behind this one. */
+function Pager(props: {
+  tokens: string[];
+  next: string | undefined;
+  setTokens: (tokens: string[]) => void;
+}) {
+  const { tokens, next, setTokens } = props;
+  return (
+    <div class="actions">
+      <button
+        type="button"
+        disabled={tokens.length === 0}
+        onClick={() => setTokens(tokens.slice(0, -1))}
+      >
+        Previous page
+      </button>
+      <button type="button" disabled={!next} onClick={() => setTokens([...tokens, next!])}>
+        Next page
+      </button>
+    </div>
   );
 }
 
@@ -142,7 +190,11 @@ function Breadcrumbs({ prefix, open }: { prefix: string; open: (p: string) => vo
       {parts.map((part, i) => (
         <>
           {' / '}
-          <button type="button" class="link" onClick={() => open(parts.slice(0, i + 1).join('/') + '/')}>
+          <button
+            type="button"
+            class="link"
+            onClick={() => open(parts.slice(0, i + 1).join('/') + '/')}
+          >
             {part}
           </button>
         </>

@@ -24,8 +24,9 @@ async function read(bucket: string): Promise<State> {
   const [versioning, acl, policy, cors] = await Promise.all(
     ['versioning', 'acl', 'policy', 'cors'].map(get),
   );
+  const grantee = (g: Element) => textOf(g, 'URI') || textOf(g, 'DisplayName') || textOf(g, 'ID');
   const grants = Array.from(acl?.doc?.querySelectorAll('Grant') ?? []).map(
-    (g) => `${textOf(g, 'URI') || textOf(g, 'DisplayName') || textOf(g, 'ID')}: ${textOf(g, 'Permission')}`,
+    (g) => `${grantee(g)}: ${textOf(g, 'Permission')}`,
   );
   return {
     versioning: (versioning?.doc && textOf(versioning.doc, 'Status')) || 'Off',
@@ -42,7 +43,7 @@ export function BucketSettings({ bucket }: { bucket: string }) {
   const [error, setError] = useState('');
   const reload = () => void read(bucket).then(setState);
   useEffect(reload, [bucket]);
-  const run = async (what: string, call: () => Promise<unknown>) => {
+  const run = async (what: string, call: () => Promise<unknown>): Promise<void> => {
     setError('');
     setMessage('');
     try {
@@ -53,78 +54,90 @@ export function BucketSettings({ bucket }: { bucket: string }) {
       setError(e instanceof Error ? e.message : String(e));
     }
   };
-  const field = (form: EventTarget | null, name: string) =>
-    String(new FormData(form as HTMLFormElement).get(name) ?? '');
+  if (!state) return <p>Loading settings…</p>;
   const versioningXml = (status: string) =>
     `<VersioningConfiguration><Status>${status}</Status></VersioningConfiguration>`;
-  if (!state) return <p>Loading settings…</p>;
   return (
     <div class="panel settings">
       <h2>Settings of {bucket}</h2>
       {message && <p role="status">{message}</p>}
-      {error && <p class="error" role="alert">{error}</p>}
-      <form
-        class="inline"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const status = field(e.currentTarget, 'versioning');
-          void run('Versioning', () =>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <Choice
+        id="versioning"
+        label={`Versioning (now ${state.versioning})`}
+        options={['Enabled', 'Suspended']}
+        save={(status) =>
+          run('Versioning', () =>
             s3({ method: 'PUT', bucket, query: { versioning: '' }, body: versioningXml(status) }),
-          );
-        }}
-      >
-        <label for="versioning">Versioning (now {state.versioning})</label>
-        <select id="versioning" name="versioning">
-          <option value="Enabled">Enabled</option>
-          <option value="Suspended">Suspended</option>
-        </select>
-        <button type="submit">Save versioning</button>
-      </form>
-      <form
-        class="inline"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const cannedAcl = field(e.currentTarget, 'acl');
-          void run('ACL', () => s3({ method: 'PUT', bucket, query: { acl: '' }, cannedAcl }));
-        }}
-      >
-        <label for="acl">ACL (grants: {state.grants.join('; ') || 'none'})</label>
-        <select id="acl" name="acl">
-          <option value="private">private</option>
-          <option value="public-read">public-read</option>
-          <option value="authenticated-read">authenticated-read</option>
-        </select>
-        <button type="submit">Save ACL</button>
-      </form>
+          )
+        }
+      />
+      <Choice
+        id="acl"
+        label={`ACL (grants: ${state.grants.join('; ') || 'none'})`}
+        options={['private', 'public-read', 'authenticated-read']}
+        save={(cannedAcl) =>
+          run('ACL', () => s3({ method: 'PUT', bucket, query: { acl: '' }, cannedAcl }))
+        }
+      />
       <Document
         label="Bucket policy (JSON)"
         id="policy"
         value={state.policy}
-        save={(text) =>
-          run('Policy', () =>
-            text.trim() === ''
-              ? s3({ method: 'DELETE', bucket, query: { policy: '' } })
-              : s3({ method: 'PUT', bucket, query: { policy: '' }, body: text, contentType: 'application/json' }),
-          )
-        }
+        save={(text) => run('Policy', () => saveDocument(bucket, 'policy', text))}
       />
       <Document
         label="CORS rules (XML)"
         id="cors"
         value={state.cors}
-        save={(text) =>
-          run('CORS', () =>
-            text.trim() === ''
-              ? s3({ method: 'DELETE', bucket, query: { cors: '' } })
-              : s3({ method: 'PUT', bucket, query: { cors: '' }, body: text }),
-          )
-        }
+        save={(text) => run('CORS', () => saveDocument(bucket, 'cors', text))}
       />
     </div>
   );
 }
 
-function Document(props: { label: string; id: string; value: string; save: (text: string) => void }) {
+/** PUTs a policy or CORS document; an empty one DELETEs it. */
+function saveDocument(bucket: string, sub: 'policy' | 'cors', text: string) {
+  const query = { [sub]: '' };
+  if (text.trim() === '') return s3({ method: 'DELETE', bucket, query });
+  const contentType = sub === 'policy' ? 'application/json' : 'application/xml';
+  return s3({ method: 'PUT', bucket, query, body: text, contentType });
+}
+
+function Choice(props: {
+  id: string;
+  label: string;
+  options: string[];
+  save: (value: string) => Promise<void>;
+}) {
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const value = new FormData(e.currentTarget as HTMLFormElement).get(props.id);
+    void props.save(String(value ?? ''));
+  };
+  return (
+    <form class="inline" onSubmit={submit}>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} name={props.id}>
+        {props.options.map((o) => (
+          <option value={o}>{o}</option>
+        ))}
+      </select>
+      <button type="submit">Save {props.id === 'acl' ? 'ACL' : props.id}</button>
+    </form>
+  );
+}
+
+function Document(props: {
+  label: string;
+  id: string;
+  value: string;
+  save: (text: string) => void;
+}) {
   return (
     <form
       onSubmit={(e) => {

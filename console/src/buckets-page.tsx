@@ -30,8 +30,16 @@ export function BucketsPage() {
   return (
     <section aria-labelledby="buckets-title">
       <h1 id="buckets-title">Buckets</h1>
-      {error && <p class="error" role="alert">{error}</p>}
-      {failure && <p class="error" role="alert">{failure}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {failure && (
+        <p class="error" role="alert">
+          {failure}
+        </p>
+      )}
       <form onSubmit={create} class="inline" aria-label="Create a bucket">
         <label for="new-bucket">New bucket</label>
         <input id="new-bucket" name="bucket" required pattern="[a-z0-9][a-z0-9.\-]{1,62}" />
@@ -40,7 +48,10 @@ export function BucketsPage() {
       <table>
         <thead>
           <tr>
-            <th>Bucket</th><th>Owner</th><th>Objects</th><th>Bytes</th>
+            <th>Bucket</th>
+            <th>Owner</th>
+            <th>Objects</th>
+            <th>Bytes</th>
           </tr>
         </thead>
         <tbody>

@@ -9,6 +9,7 @@ import {
   BarElement,
   CategoryScale,
   Chart,
+  Colors,
   DoughnutController,
   Legend,
   LinearScale,
@@ -25,6 +26,7 @@ Chart.register(
   BarController,
   BarElement,
   CategoryScale,
+  Colors,
   DoughnutController,
   Legend,
   LinearScale,
@@ -35,7 +37,7 @@ Chart.register(
 );
 
 /** Draws `config`; `label` describes it for screen readers. */
-export function ChartView(props: { config: ChartConfiguration; label: string }) {
+export function ChartView(props: { config: ChartConfiguration; label: string; small?: boolean }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart | null>(null);
   useEffect(() => {
@@ -50,7 +52,7 @@ export function ChartView(props: { config: ChartConfiguration; label: string }) 
   }, [props.config]);
   useEffect(() => () => chart.current?.destroy(), []);
   return (
-    <div class="chart">
+    <div class={props.small ? 'chart small' : 'chart'}>
       <canvas ref={canvas} role="img" aria-label={props.label} />
     </div>
   );

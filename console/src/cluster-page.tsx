@@ -52,7 +52,11 @@ export function ClusterPage() {
   return (
     <section aria-labelledby="cluster-title">
       <h1 id="cluster-title">Cluster</h1>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {data && <Members status={data} />}
       {data && <Transfers status={data} />}
       {data && <Stanchions status={data} />}
@@ -84,7 +88,11 @@ function Members({ status }: { status: ClusterStatus }) {
       <table>
         <thead>
           <tr>
-            <th>Status</th><th>Up</th><th>Ring</th><th>Pending</th><th>Node</th>
+            <th>Status</th>
+            <th>Up</th>
+            <th>Ring</th>
+            <th>Pending</th>
+            <th>Node</th>
           </tr>
         </thead>
         <tbody>
@@ -99,14 +107,19 @@ function Members({ status }: { status: ClusterStatus }) {
           ))}
         </tbody>
       </table>
-      <ChartView config={config} label="Ring ownership per node" />
+      <ChartView config={config} label="Ring ownership per node" small />
     </div>
   );
 }
 
 function Transfers({ status }: { status: ClusterStatus }) {
   const moving = status.ring.nextOwners.filter((o) => o !== null).length;
-  const rows = status.nodes.flatMap((n) => n.status?.transfers ?? []);
+  const all = status.nodes.flatMap((n) => n.status?.transfers ?? []);
+  // Running ones first, then the most recent finished ones (the nodes keep a few).
+  const rows = [
+    ...all.filter((t) => t.state !== 'done'),
+    ...all.filter((t) => t.state === 'done').slice(-RECENT_DONE),
+  ];
   const failed = status.nodes.filter((n) => n.status?.error);
   return (
     <div class="panel">
@@ -123,7 +136,11 @@ function Transfers({ status }: { status: ClusterStatus }) {
         <table>
           <thead>
             <tr>
-              <th>Kind</th><th>Partition</th><th>From → to</th><th>State</th><th>Progress</th>
+              <th>Kind</th>
+              <th>Partition</th>
+              <th>From → to</th>
+              <th>State</th>
+              <th>Progress</th>
             </tr>
           </thead>
           <tbody>
@@ -136,7 +153,7 @@ function Transfers({ status }: { status: ClusterStatus }) {
                 </td>
                 <td>{t.state}</td>
                 <td>
-                  <progress max={t.itemsTotal ?? 1} value={t.itemsDone ?? 0} />
+                  <Progress transfer={t} />
                 </td>
               </tr>
             ))}
@@ -160,6 +177,19 @@ function Transfers({ status }: { status: ClusterStatus }) {
   );
 }
 
+const RECENT_DONE = 8;
+
+function Progress({ transfer: t }: { transfer: Transfer }) {
+  const total = t.state === 'done' ? 1 : Math.max(t.itemsTotal ?? 0, 1);
+  const done = t.state === 'done' ? 1 : Math.min(t.itemsDone ?? 0, total);
+  const percent = Math.round((100 * done) / total);
+  return (
+    <progress max={total} value={done} aria-label={`Partition ${t.partition}: ${percent}%`}>
+      {percent}%
+    </progress>
+  );
+}
+
 /** A small object as `key: value` pairs. */
 function summary(value: unknown): string {
   if (value === null || value === undefined) return 'not reported';
@@ -178,7 +208,11 @@ function Stanchions({ status }: { status: ClusterStatus }) {
       <table>
         <thead>
           <tr>
-            <th>Address</th><th>Role</th><th>Epoch</th><th>Applied</th><th>Users</th>
+            <th>Address</th>
+            <th>Role</th>
+            <th>Epoch</th>
+            <th>Applied</th>
+            <th>Users</th>
             <th>Buckets</th>
           </tr>
         </thead>

@@ -77,13 +77,20 @@ export function Membership(props: {
         >
           Commit
         </button>
-        <button type="button" onClick={() => void run('clear', {}, () => 'Staged changes cleared.')}>
+        <button
+          type="button"
+          onClick={() => void run('clear', {}, () => 'Staged changes cleared.')}
+        >
           Clear
         </button>
       </div>
       {plan && <PlanView plan={plan} />}
       {message && <p role="status">{message}</p>}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

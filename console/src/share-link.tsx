@@ -18,7 +18,12 @@ export function ShareLink(props: { bucket: string; objectKey: string; onClose: (
     const form = event.currentTarget as HTMLFormElement;
     const expiresSec = Number(new FormData(form).get('expiry'));
     try {
-      const path = await presign({ method: 'GET', bucket: props.bucket, key: props.objectKey, expiresSec });
+      const path = await presign({
+        method: 'GET',
+        bucket: props.bucket,
+        key: props.objectKey,
+        expiresSec,
+      });
       setLink(location.origin + path);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -43,7 +48,11 @@ export function ShareLink(props: { bucket: string; objectKey: string; onClose: (
           <input id="share-url" readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
         </p>
       )}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

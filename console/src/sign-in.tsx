@@ -29,7 +29,11 @@ export function SignIn(props: { notice: string; onSignedIn: (user: User) => void
   return (
     <main class="sign-in">
       <h1>Cairn console</h1>
-      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
       <form onSubmit={submit} aria-label="Sign in">
         <label for="accessKeyId">Access key</label>
         <input id="accessKeyId" name="accessKeyId" autocomplete="username" required />
@@ -44,7 +48,11 @@ export function SignIn(props: { notice: string; onSignedIn: (user: User) => void
         <button type="submit" disabled={busy}>
           Sign in
         </button>
-        {error && <p class="error" role="alert">{error}</p>}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
       </form>
     </main>
   );

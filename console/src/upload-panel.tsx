@@ -44,7 +44,11 @@ export function Upload(props: { bucket: string; prefix: string; done: () => void
         </p>
       )}
       {message && <p role="status">{message}</p>}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -53,7 +53,11 @@ function put(url: string, body: Blob, onBytes: (sent: number) => void): Promise<
     xhr.onload = () =>
       xhr.status < 300
         ? resolve(xhr.getResponseHeader('etag') ?? '')
-        : reject(new Error(`upload refused (${xhr.status}): ${textOf(xhr.responseXML ?? document, 'Message')}`));
+        : reject(
+            new Error(
+              `upload refused (${xhr.status}): ${textOf(xhr.responseXML ?? document, 'Message')}`,
+            ),
+          );
     xhr.onerror = () => reject(new Error('the upload was cut off'));
     xhr.send(body);
   });
@@ -114,7 +118,13 @@ async function multipart(bucket: string, key: string, file: File, progress: (f: 
 }
 
 async function create(bucket: string, key: string): Promise<string> {
-  const url = await presign({ method: 'POST', bucket, key, query: { uploads: '' }, expiresSec: 300 });
+  const url = await presign({
+    method: 'POST',
+    bucket,
+    key,
+    query: { uploads: '' },
+    expiresSec: 300,
+  });
   const response = await fetch(url, { method: 'POST' });
   const doc = new DOMParser().parseFromString(await response.text(), 'application/xml');
   if (!response.ok) throw new Error(`upload refused: ${textOf(doc, 'Message') || response.status}`);
@@ -125,7 +135,12 @@ async function create(bucket: string, key: string): Promise<string> {
 async function listParts(bucket: string, key: string, uploadId: string) {
   const parts = new Map<number, string>();
   try {
-    const { doc } = await s3({ method: 'GET', bucket, key, query: { uploadId, 'max-parts': '10000' } });
+    const { doc } = await s3({
+      method: 'GET',
+      bucket,
+      key,
+      query: { uploadId, 'max-parts': '10000' },
+    });
     for (const p of Array.from(doc?.querySelectorAll('Part') ?? [])) {
       parts.set(Number(textOf(p, 'PartNumber')), textOf(p, 'ETag'));
     }
@@ -145,7 +160,11 @@ async function complete(bucket: string, key: string, uploadId: string, parts: Ma
       .join('') +
     '</CompleteMultipartUpload>';
   const url = await presign({ method: 'POST', bucket, key, query: { uploadId }, expiresSec: 300 });
-  const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/xml' } });
+  const response = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/xml' },
+  });
   const text = await response.text();
   if (!response.ok || text.includes('<Error>')) {
     const doc = new DOMParser().parseFromString(text, 'application/xml');

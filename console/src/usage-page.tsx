@@ -16,7 +16,10 @@ interface UsageAnswer {
 
 /** `YYYYMMDDTHHMMSSZ`, the usage API's time. */
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function label(start: string): string {
@@ -28,13 +31,17 @@ export function UsagePage({ user }: { user: User }) {
   const [days, setDays] = useState(7);
   const [who, setWho] = useState(user.keyId);
   const users = useRefresh(
-    () => (user.isAdmin ? api<Array<{ keyId: string; name: string }>>('GET', 'users') : Promise.resolve([user])),
+    () =>
+      user.isAdmin
+        ? api<Array<{ keyId: string; name: string }>>('GET', 'users')
+        : Promise.resolve([user]),
     60000,
   );
   const { data, error } = useRefresh(
     () => {
       const end = Date.now();
-      const query = `user=${encodeURIComponent(who)}&start=${stamp(end - days * 86400000)}&end=${stamp(end)}`;
+      const start = stamp(end - days * 86400000);
+      const query = `user=${encodeURIComponent(who)}&start=${start}&end=${stamp(end)}`;
       return api<UsageAnswer>('GET', `usage?${query}`);
     },
     30000,
@@ -51,13 +58,21 @@ export function UsagePage({ user }: { user: User }) {
           ))}
         </select>
         <label for="usage-days">Days</label>
-        <select id="usage-days" value={days} onChange={(e) => setDays(Number(e.currentTarget.value))}>
+        <select
+          id="usage-days"
+          value={days}
+          onChange={(e) => setDays(Number(e.currentTarget.value))}
+        >
           {[1, 7, 30].map((d) => (
             <option value={d}>{d}</option>
           ))}
         </select>
       </form>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {data && <StorageChart answer={data} />}
       {data && <AccessChart answer={data} />}
     </section>
@@ -68,7 +83,9 @@ function StorageChart({ answer }: { answer: UsageAnswer }) {
   const samples = typeof answer.Storage === 'string' ? [] : answer.Storage.Samples;
   const total = (s: Sample) =>
     Object.values(s).reduce<number>(
-      (sum, v) => sum + (typeof v === 'object' && v !== null ? Number((v as { Bytes?: number }).Bytes ?? 0) : 0),
+      (sum, v) =>
+        sum +
+        (typeof v === 'object' && v !== null ? Number((v as { Bytes?: number }).Bytes ?? 0) : 0),
       0,
     );
   const config = {

@@ -35,14 +35,26 @@ export function UsersPage({ user }: { user: User }) {
   return (
     <section aria-labelledby="users-title">
       <h1 id="users-title">Users</h1>
-      {error && <p class="error" role="alert">{error}</p>}
-      {failure && <p class="error" role="alert">{failure}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {failure && (
+        <p class="error" role="alert">
+          {failure}
+        </p>
+      )}
       {shown && <NewSecret row={shown} onDone={() => setShown(undefined)} />}
       {user.isAdmin && <CreateUser onCreate={(body) => act(() => api('POST', 'users', body))} />}
       <table>
         <thead>
           <tr>
-            <th>Name</th><th>E-mail</th><th>Access key</th><th>Status</th><th>Actions</th>
+            <th>Name</th>
+            <th>E-mail</th>
+            <th>Access key</th>
+            <th>Status</th>
+            <th>Actions</th>
           </tr>
         </thead>
         <tbody>
@@ -99,14 +111,16 @@ function CreateUser({ onCreate }: { onCreate: (body: { name: string; email: stri
 function NewSecret({ row, onDone }: { row: UserRow; onDone: () => void }) {
   return (
     <div class="secret" role="alert" aria-label="New keys">
-      <p>
-        Keys of {row.name}, shown once: copy the secret now; the console does not keep it.
-      </p>
+      <p>Keys of {row.name}, shown once: copy the secret now; the console does not keep it.</p>
       <dl>
         <dt>Access key</dt>
-        <dd class="mono" data-testid="new-key">{row.keyId}</dd>
+        <dd class="mono" data-testid="new-key">
+          {row.keyId}
+        </dd>
         <dt>Secret</dt>
-        <dd class="mono" data-testid="new-secret">{row.secret}</dd>
+        <dd class="mono" data-testid="new-secret">
+          {row.secret}
+        </dd>
       </dl>
       <button type="button" onClick={onDone}>
         Done, hide it
