@@ -88,13 +88,13 @@ export function BucketSettings({ bucket }: { bucket: string }) {
         label="Bucket policy (JSON)"
         id="policy"
         value={state.policy}
-        save={(text) => run('Policy', () => saveDocument(bucket, 'policy', text))}
+        save={(text) => void run('Policy', () => saveDocument(bucket, 'policy', text))}
       />
       <Document
         label="CORS rules (XML)"
         id="cors"
         value={state.cors}
-        save={(text) => run('CORS', () => saveDocument(bucket, 'cors', text))}
+        save={(text) => void run('CORS', () => saveDocument(bucket, 'cors', text))}
       />
     </div>
   );

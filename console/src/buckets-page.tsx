@@ -40,7 +40,7 @@ export function BucketsPage() {
           {failure}
         </p>
       )}
-      <form onSubmit={create} class="inline" aria-label="Create a bucket">
+      <form onSubmit={(e) => void create(e)} class="inline" aria-label="Create a bucket">
         <label for="new-bucket">New bucket</label>
         <input id="new-bucket" name="bucket" required pattern="[a-z0-9][a-z0-9.\-]{1,62}" />
         <button type="submit">Create bucket</button>

@@ -30,7 +30,7 @@ export function ShareLink(props: { bucket: string; objectKey: string; onClose: (
     }
   };
   return (
-    <form onSubmit={submit} class="panel" aria-label="Share link">
+    <form onSubmit={(e) => void submit(e)} class="panel" aria-label="Share link">
       <h2>Share {props.objectKey}</h2>
       <label for="share-expiry">Link valid for</label>
       <select id="share-expiry" name="expiry">

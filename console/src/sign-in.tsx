@@ -34,7 +34,7 @@ export function SignIn(props: { notice: string; onSignedIn: (user: User) => void
           {props.notice}
         </p>
       )}
-      <form onSubmit={submit} aria-label="Sign in">
+      <form onSubmit={(e) => void submit(e)} aria-label="Sign in">
         <label for="accessKeyId">Access key</label>
         <input id="accessKeyId" name="accessKeyId" autocomplete="username" required />
         <label for="secretAccessKey">Secret</label>

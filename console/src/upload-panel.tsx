@@ -28,7 +28,7 @@ export function Upload(props: { bucket: string; prefix: string; done: () => void
   };
   const percent = fraction === undefined ? 0 : Math.floor(fraction * 100);
   return (
-    <form onSubmit={submit} class="inline upload" aria-label="Upload">
+    <form onSubmit={(e) => void submit(e)} class="inline upload" aria-label="Upload">
       <label for="upload-file">File to upload</label>
       <input id="upload-file" name="file" type="file" required />
       <button type="submit">Upload</button>

@@ -46,7 +46,9 @@ export function UsersPage({ user }: { user: User }) {
         </p>
       )}
       {shown && <NewSecret row={shown} onDone={() => setShown(undefined)} />}
-      {user.isAdmin && <CreateUser onCreate={(body) => act(() => api('POST', 'users', body))} />}
+      {user.isAdmin && (
+        <CreateUser onCreate={(body) => void act(() => api('POST', 'users', body))} />
+      )}
       <table>
         <thead>
           <tr>

@@ -15,7 +15,7 @@ export const CONSOLE_SETTINGS: Setting[] = [
     // A negated flag: commander gives `console: true` unless --no-console is on the line.
     flag: '--no-console',
     env: 'CAIRN_CONSOLE',
-    key: 'console',
+    key: 'console.enabled',
   },
   {
     name: 'consoleSessionIdle',
