@@ -70,6 +70,7 @@ export function BucketPage({ bucket }: { bucket: string }) {
       setFailure(e instanceof Error ? e.message : String(e));
     }
   };
+  if (error && !data) return <Refused bucket={bucket} error={error} />;
   return (
     <section aria-labelledby="bucket-title">
       <h1 id="bucket-title">Bucket {bucket}</h1>
@@ -101,6 +102,21 @@ export function BucketPage({ bucket }: { bucket: string }) {
       />
       <Pager tokens={tokens} next={data?.next} setTokens={setTokens} />
       <BucketSettings bucket={bucket} />
+    </section>
+  );
+}
+
+/** A bucket the user may not open (or that is gone): the refusal, nothing else. */
+function Refused({ bucket, error }: { bucket: string; error: string }) {
+  return (
+    <section aria-labelledby="bucket-title">
+      <h1 id="bucket-title">Bucket {bucket}</h1>
+      <p class="error" role="alert">
+        {error}
+      </p>
+      <p>
+        <a href="#/buckets">All buckets</a>
+      </p>
     </section>
   );
 }

@@ -9,7 +9,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
@@ -21,6 +26,17 @@ import { signIn, signedInPage } from './console-steps.js';
 
 const UPLOAD_BYTES = 50 * 1024 * 1024;
 
+/** How many parts the store holds of the one upload in progress to bucket/key. */
+async function partsStored(s3: S3Client, bucket: string, key: string): Promise<number> {
+  const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+  const upload = uploads.Uploads?.find((u) => u.Key === key);
+  if (!upload) return 0;
+  const parts = await s3.send(
+    new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: upload.UploadId }),
+  );
+  return parts.Parts?.length ?? 0;
+}
+
 describe('console on the embedded store', skipWith(missingTool('chromium')), () => {
   let server: CairnProcess;
   let browser: Browser;
@@ -30,7 +46,9 @@ describe('console on the embedded store', skipWith(missingTool('chromium')), () 
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cairn-console-'));
-    server = await startCairn();
+    // Usage samples every second, so the Usage page has something to draw.
+    const env = { CAIRN_ACCESS_ARCHIVE_SECONDS: '1', CAIRN_STORAGE_ARCHIVE_SECONDS: '1' };
+    server = await startCairn({ env: { ...env, CAIRN_USAGE_FLUSH_SECONDS: '1' } });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -76,7 +94,7 @@ describe('console on the embedded store', skipWith(missingTool('chromium')), () 
     const file = join(dir, 'big.bin');
     const data = randomBytes(UPLOAD_BYTES);
     await writeFile(file, data);
-    await page.getByRole('link', { name: 'Buckets' }).click();
+    await page.getByRole('link', { name: 'Buckets', exact: true }).click();
     await page.getByLabel('New bucket').fill('admin-photos');
     await page.getByRole('button', { name: 'Create bucket' }).click();
     await page.getByRole('link', { name: 'admin-photos' }).click();
@@ -119,6 +137,9 @@ describe('console on the embedded store', skipWith(missingTool('chromium')), () 
     await expect
       .poll(async () => Number(await bar.getAttribute('value')), { timeout: 60_000 })
       .toBe(50);
+    // Bytes sent are not parts stored: the reload comes once the store has all three.
+    const s3 = s3Client(server);
+    await expect.poll(() => partsStored(s3, 'admin-photos', 'resume.bin')).toBe(3);
     await page.unrouteAll({ behavior: 'ignoreErrors' });
     await page.reload();
     await page.getByText(/Unfinished: resume\.bin/).waitFor();
@@ -129,7 +150,6 @@ describe('console on the embedded store', skipWith(missingTool('chromium')), () 
     const first = Number(await bar.getAttribute('value'));
     expect(first).toBeGreaterThanOrEqual(50);
     await page.getByText('Uploaded resume.bin.').waitFor({ timeout: 120_000 });
-    const s3 = s3Client(server);
     const got = await s3.send(new GetObjectCommand({ Bucket: 'admin-photos', Key: 'resume.bin' }));
     const hash = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
     expect(hash(await got.Body!.transformToByteArray())).toBe(hash(data));
@@ -151,10 +171,17 @@ describe('console on the embedded store', skipWith(missingTool('chromium')), () 
     expect(first.headers.get('content-range')).toBe(`bytes 0-0/${UPLOAD_BYTES}`);
   });
 
-  it('shows usage charts', async () => {
-    await page.getByRole('link', { name: 'Usage' }).click();
-    await page.getByRole('heading', { name: 'Requests per operation' }).waitFor();
-    await page.getByRole('heading', { name: 'Storage over time' }).waitFor();
+  it('charts storage over time and requests per operation', async () => {
+    const charts = page.getByRole('img', { name: /Requests per operation|Bytes stored/ });
+    const deadline = Date.now() + 30_000;
+    // Samples are archived each second; the page is opened again until both are drawn.
+    while ((await charts.count()) < 2 && Date.now() < deadline) {
+      await page.getByRole('link', { name: 'Buckets', exact: true }).click();
+      await page.getByRole('link', { name: 'Usage', exact: true }).click();
+      await page.getByRole('heading', { name: 'Requests per operation' }).waitFor();
+      await page.waitForTimeout(1000);
+    }
+    expect(await charts.count()).toBe(2);
     await screenshot(page, 'console-usage');
   });
 
