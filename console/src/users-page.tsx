@@ -67,27 +67,35 @@ export function UsersPage({ user }: { user: User }) {
               <td class="mono">{u.keyId}</td>
               <td>{u.status}</td>
               <td class="actions">
-                {user.isAdmin && u.keyId !== user.keyId && (
-                  <button
-                    type="button"
-                    onClick={() =>
-                      void update(u.keyId, {
-                        status: u.status === 'enabled' ? 'disabled' : 'enabled',
-                      })
-                    }
-                  >
-                    {u.status === 'enabled' ? 'Disable' : 'Enable'} {u.name}
-                  </button>
-                )}
-                <button type="button" onClick={() => void update(u.keyId, { newSecret: true })}>
-                  New secret for {u.name}
-                </button>
+                <UserActions row={u} user={user} update={update} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** Disable/enable (the admin, for others) and a new secret, for one user. */
+function UserActions(props: {
+  row: UserRow;
+  user: User;
+  update: (keyId: string, change: Record<string, unknown>) => Promise<void>;
+}) {
+  const { row: u, user, update } = props;
+  const toggled = u.status === 'enabled' ? 'disabled' : 'enabled';
+  return (
+    <>
+      {user.isAdmin && u.keyId !== user.keyId && (
+        <button type="button" onClick={() => void update(u.keyId, { status: toggled })}>
+          {u.status === 'enabled' ? 'Disable' : 'Enable'} {u.name}
+        </button>
+      )}
+      <button type="button" onClick={() => void update(u.keyId, { newSecret: true })}>
+        New secret for {u.name}
+      </button>
+    </>
   );
 }
 

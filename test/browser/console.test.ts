@@ -76,7 +76,7 @@ describe('console on the embedded store', skipWith(missingTool('chromium')), () 
     await screenshot(page, 'console-cluster');
   });
 
-  it('creates a user and shows its secret once', async () => {
+  it('creates a user, shows its secret once, disables and enables it', async () => {
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByLabel('Name').fill('alice');
     await page.getByLabel('E-mail').fill('alice@example.com');
@@ -88,6 +88,17 @@ describe('console on the embedded store', skipWith(missingTool('chromium')), () 
     await screenshot(page, 'console-users');
     await page.getByRole('button', { name: 'Done, hide it' }).click();
     expect(await page.content()).not.toContain(alice.secret);
+    const signInAsAlice = () =>
+      fetch(`${server.url}/console/api/session`, {
+        method: 'POST',
+        body: JSON.stringify({ accessKeyId: alice.keyId, secretAccessKey: alice.secret }),
+      });
+    await page.getByRole('button', { name: 'Disable alice' }).click();
+    await page.getByRole('button', { name: 'Enable alice' }).waitFor();
+    expect((await signInAsAlice()).status).toBe(403);
+    await page.getByRole('button', { name: 'Enable alice' }).click();
+    await page.getByRole('button', { name: 'Disable alice' }).waitFor();
+    expect((await signInAsAlice()).status).toBe(200);
   });
 
   it('uploads 50 MiB with a progress bar and downloads it byte for byte', async () => {
