@@ -9,7 +9,8 @@ COPY ring ring
 COPY stanchion stanchion
 COPY bench bench
 COPY scripts scripts
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+COPY console console
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

@@ -86,6 +86,16 @@ export default tseslint.config(
     },
   },
   {
+    // The console's browser code has its own compiler settings (DOM, JSX for Preact).
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    languageOptions: {
+      parserOptions: {
+        project: ['./console/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
+  {
     // Tests read S3 and admin answers as parsed JSON and XML (`any`) and look into them.
     files: ['test/**/*.ts'],
     rules: {

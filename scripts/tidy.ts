@@ -11,7 +11,7 @@ export const LINE_COLUMNS_MAX = 100;
 /** Longest allowed function, in lines. */
 export const FUNCTION_LINES_MAX = 70;
 
-const ROOTS = ['src', 'ring', 'stanchion', 'bench', 'scripts', 'test'];
+const ROOTS = ['src', 'ring', 'stanchion', 'bench', 'scripts', 'test', 'console'];
 
 /** One broken limit. */
 export interface TidyViolation {
@@ -20,14 +20,14 @@ export interface TidyViolation {
   problem: string;
 }
 
-/** Every .ts file below the roots of `repo`. */
+/** Every .ts and .tsx file below the roots of `repo`. */
 export function sourceFiles(repo: string): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.ts')) files.push(path);
+      else if (/\.tsx?$/.test(name)) files.push(path);
     }
   };
   for (const root of ROOTS) {

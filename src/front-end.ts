@@ -20,6 +20,7 @@ import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildApp } from './router.js';
+import type { NodeAdmin } from './console/context.js';
 import { startLifecycle } from './lifecycle-worker.js';
 import { DAY_MS } from './objects/lifecycle/rules.js';
 import { BucketSettingsCache } from './objects/bucket-settings-cache.js';
@@ -75,6 +76,8 @@ export interface FrontEndOptions {
   secrets?: SecretBox;
   /** Server-side encryption: master keys and SSE-C over HTTP; absent: SSE-S3 refused. */
   sse?: SseConfig;
+  /** The operator console at /console/ (absent or not enabled: none). */
+  console?: { enabled: boolean; idleMs?: number; nodeAdmin?: NodeAdmin };
 }
 
 /** The GC worker id of the embedded store in `gc status`. */
@@ -208,16 +211,30 @@ function usageService(ring: RingClient, options: FrontEndOptions, metrics: S3Met
   });
 }
 
+function consoleOf(options: FrontEndOptions) {
+  if (!options.console?.enabled) return undefined;
+  const { nodeAdmin, idleMs } = options.console;
+  return {
+    secure: options.tls !== undefined,
+    ...(nodeAdmin ? { nodeAdmin } : {}),
+    ...(idleMs ? { idleMs } : {}),
+  };
+}
+
 /** Starts listening with the given dependencies, and the periodic GC pass. */
 export async function startFrontEnd(
   built: BuiltFrontEnd,
   options: FrontEndOptions,
 ): Promise<FrontEnd> {
-  const app = buildApp(built.deps, {
-    logLevel: options.logLevel,
-    ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
-    ...(options.tls ? { tls: options.tls } : {}),
-  });
+  const app = buildApp(
+    built.deps,
+    {
+      logLevel: options.logLevel,
+      ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+    },
+    consoleOf(options),
+  );
   const address = await app.listen({ host: options.host, port: options.port });
   const control = built.deps.gc.control!;
   const warn = (message: string) => (error: unknown) => app.log.warn({ err: error }, message);

@@ -7,17 +7,24 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { registerAdminApi } from './admin/register.js';
+import { registerConsole, type ConsoleOptions } from './console/register.js';
 import type { S3Deps } from './http/context.js';
 import { createHttpServer, type HttpServerOptions } from './http/server.js';
-import { registerS3Api, requestContext } from './s3/app.js';
+import { registerS3Api, requestContext, s3Handler } from './s3/app.js';
 
 /** Builds the front end's application: the server and every API on it, in this order. */
-export function buildApp(deps: S3Deps, options: HttpServerOptions = {}): FastifyInstance {
+export function buildApp(
+  deps: S3Deps,
+  options: HttpServerOptions = {},
+  console?: ConsoleOptions,
+): FastifyInstance {
   const app = createHttpServer(options);
   // The metrics hooks see every request, the admin API's included; GET /metrics is theirs.
   deps.observer?.install(app);
   // Admin requests are signed like S3's and identified the same way, with no virtual host.
   registerAdminApi(app, (request, reply) => requestContext(deps, request, reply, undefined));
+  // The console's /console/ routes: unsigned requests only; S3's signed ones pass to S3.
+  if (console) registerConsole(app, deps, s3Handler(deps), console);
   registerS3Api(app, deps);
   return app;
 }

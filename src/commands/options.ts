@@ -59,6 +59,7 @@ export function frontEndSettings(s: Settings, gcWorker: boolean): FrontEndOption
     },
     ...(s['metricsToken'] ? { metricsToken: s['metricsToken'] as string } : {}),
     headersTimeoutMs: s['headersTimeout'] as number,
+    console: { enabled: s['console'] !== false, idleMs: seconds(s['consoleSessionIdle']) },
     // Riak CS's enforce_multipart_part_size = false: no minimum at all, not a lower one.
     ...(s['enforceMultipartPartSize'] === false ? { partBytesMin: 0 } : {}),
   };

@@ -19,6 +19,13 @@ import { quorumOf } from './quorum.js';
 import { reloadTlsOnSignal, tlsOf } from './tls.js';
 import { sseConfigOf } from './sse-config.js';
 import type { RingClient } from '../../ring/client.js';
+import { peerCall } from '../../ring/transport/peer-client.js';
+
+/** The console's way to a storage node's admin interface: signed with the cluster cookie. */
+function nodeAdminOf(client: InternalClient) {
+  return (address: string, path: string, body?: unknown) =>
+    peerCall<unknown>(client, address, path, { body, timeoutMs: 15_000 });
+}
 
 /** Registers `s3`. */
 export function registerS3(program: Command): void {
@@ -43,8 +50,10 @@ export function registerS3(program: Command): void {
     const stanchion = new HttpStanchionClient(s['stanchion'] as string[], client, {
       waitMs: s['stanchionWait'] as number,
     });
+    const base = frontEndSettings(s, false);
     const settings = {
-      ...frontEndSettings(s, false),
+      ...base,
+      console: { ...base.console!, nodeAdmin: nodeAdminOf(client) },
       sse: await sseConfigOf(s, []),
       operator,
       secrets,

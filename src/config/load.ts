@@ -68,7 +68,11 @@ export async function loadSettings(
   const flags: Record<string, unknown> = {};
   const given = command.opts<Record<string, unknown>>();
   for (const row of settingsFor(program)) {
-    if (row.flag && given[row.name] !== undefined) flags[row.name] = given[row.name];
+    // A negated flag (--no-x) is only given when it is false: commander's true is its default.
+    const negatedDefault = row.flag?.startsWith('--no-') === true && given[row.name] === true;
+    if (row.flag && given[row.name] !== undefined && !negatedDefault) {
+      flags[row.name] = given[row.name];
+    }
   }
   const resolved = resolveSettings(program, { flags, env, ...(file ? { file } : {}) });
   for (const notice of resolved.notices) process.stderr.write(`cairn: notice: ${notice}\n`);

@@ -11,6 +11,7 @@ import {
   QUORUM_SETTINGS,
   STORAGE_SETTINGS,
 } from './settings-cluster.js';
+import { CONSOLE_SETTINGS } from './settings-console.js';
 import { LIFECYCLE_SETTINGS } from './settings-lifecycle.js';
 import { FRONT_END_SETTINGS, LISTENER_SETTINGS, USAGE_SETTINGS } from './settings-front-end.js';
 import { SECRET_KEY_SETTINGS, SSE_SETTINGS, TLS_SETTINGS } from './settings-security.js';
@@ -27,6 +28,7 @@ export const SETTINGS: readonly Setting[] = [
   ...NODE_SETTINGS,
   ...GC_SETTINGS,
   ...LIFECYCLE_SETTINGS,
+  ...CONSOLE_SETTINGS,
   ...USAGE_SETTINGS,
   ...ADMIN_SETTINGS,
   ...TLS_SETTINGS,

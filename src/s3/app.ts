@@ -4,7 +4,7 @@
  * on (src/http/server.ts) and the other APIs beside it (src/router.ts) are not its concern:
  * nothing here imports src/admin/ or src/usage/.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext, S3Context, S3Deps } from '../http/context.js';
 import { installExpectHandling } from '../http/expect-continue.js';
 import { installOriginForm } from '../http/proxy-target.js';
@@ -39,37 +39,41 @@ const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'] as 
 export function registerS3Api(app: FastifyInstance, deps: S3Deps): void {
   installExpectHandling(app.server);
   installOriginForm(app.server);
-  app.route({
-    method: [...METHODS],
-    url: '/*',
-    handler: async (request, reply) => {
-      const site = websiteBucketOf(request.headers.host, deps.config.websiteHostBase);
-      if (site !== undefined) {
-        await serveWebsite(deps, request, reply, site);
-        return reply;
-      }
-      const { path, query } = splitUrl(request.raw.url ?? '/');
-      const bucketFromHost = virtualHostBucket(request.headers.host, deps.config.rootHost);
-      const op = parseOperation({ method: request.method, path, query, bucketFromHost });
-      deps.observer?.noteOperation(request, op.name);
-      if (op.name === 'CorsPreflight') {
-        await corsPreflight(deps, request, reply, op);
-        return reply;
-      }
-      if ('bucket' in op) await addCorsHeaders(deps, request, reply, op.bucket);
-      const ctx = await requestContext(deps, request, reply, bucketFromHost);
-      // Object writes run the table themselves, after their access check (see putObject).
-      if (!REFUSED_AFTER_ACCESS.has(op.name))
-        refuseUnsupportedRequest(op.name, request.headers, query);
-      if (op.name === 'PostObject') {
-        await postObject(ctx, op.bucket);
-        return reply;
-      }
-      // Anonymous requests go on: each handler's authorization decides what they may do.
-      await dispatch(ctx, op);
+  app.route({ method: [...METHODS], url: '/*', handler: s3Handler(deps) });
+}
+
+/**
+ * The catch-all's handler: every S3 request, parsed and dispatched. The console's routes
+ * hand it the requests an S3 client signed (src/router.ts passes it on).
+ */
+export function s3Handler(deps: S3Deps) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const site = websiteBucketOf(request.headers.host, deps.config.websiteHostBase);
+    if (site !== undefined) {
+      await serveWebsite(deps, request, reply, site);
       return reply;
-    },
-  });
+    }
+    const { path, query } = splitUrl(request.raw.url ?? '/');
+    const bucketFromHost = virtualHostBucket(request.headers.host, deps.config.rootHost);
+    const op = parseOperation({ method: request.method, path, query, bucketFromHost });
+    deps.observer?.noteOperation(request, op.name);
+    if (op.name === 'CorsPreflight') {
+      await corsPreflight(deps, request, reply, op);
+      return reply;
+    }
+    if ('bucket' in op) await addCorsHeaders(deps, request, reply, op.bucket);
+    const ctx = await requestContext(deps, request, reply, bucketFromHost);
+    // Object writes run the table themselves, after their access check (see putObject).
+    if (!REFUSED_AFTER_ACCESS.has(op.name))
+      refuseUnsupportedRequest(op.name, request.headers, query);
+    if (op.name === 'PostObject') {
+      await postObject(ctx, op.bucket);
+      return reply;
+    }
+    // Anonymous requests go on: each handler's authorization decides what they may do.
+    await dispatch(ctx, op);
+    return reply;
+  };
 }
 
 /**
@@ -137,6 +141,17 @@ function splitUrl(rawUrl: string): { path: string; query: URLSearchParams } {
   const rawPath = at < 0 ? rawUrl : rawUrl.slice(0, at);
   const query = new URLSearchParams(at < 0 ? '' : rawUrl.slice(at + 1));
   return { path: decodePath(rawPath), query };
+}
+
+/**
+ * Whether the Host names a bucket (virtual-hosted style, or a website endpoint): then every
+ * path on it, /console/ included, is that bucket's.
+ */
+export function hostNamesBucket(deps: S3Deps, hostHeader: string | undefined): boolean {
+  return (
+    virtualHostBucket(hostHeader, deps.config.rootHost) !== undefined ||
+    websiteBucketOf(hostHeader, deps.config.websiteHostBase) !== undefined
+  );
 }
 
 /** The bucket named by a Host of the form <bucket>.<base>[:port], if any. */

@@ -259,6 +259,17 @@ describe('the website endpoint', () => {
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('<Code>NoSuchKey</Code>');
   });
+
+  it('keeps /console/ for the bucket when the Host names one; the console elsewhere', async () => {
+    await put('site', 'console/index.html', '<h1>our console page</h1>', pub);
+    expect((await web('site', '/console/')).body).toBe('<h1>our console page</h1>');
+    const virtualHost = `site.s3.amazonaws.com:${server.port}`;
+    const viaHost = await websiteRequest(server.port, virtualHost, '/console/index.html');
+    expect(viaHost).toMatchObject({ status: 200, body: '<h1>our console page</h1>' });
+    const own = await fetch(`${server.url}/console/`);
+    expect(own.status).toBe(200);
+    expect(await own.text()).not.toContain('our console page');
+  });
 });
 
 describe('real clients', () => {

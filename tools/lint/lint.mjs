@@ -14,9 +14,17 @@ const ROOT = resolve(TOOLS, '../..');
 const MODULES = resolve(TOOLS, 'node_modules');
 /** What the layering rules and ESLint cover: every program, the bench, scripts and tests. */
 const CODE = ['src', 'ring', 'stanchion', 'bench', 'scripts'];
-const LINTED = [...CODE, 'test', 'vitest.config.ts', 'eslint.config.js', '.dependency-cruiser.cjs'];
+const LINTED = [
+  ...CODE,
+  'test',
+  'console',
+  'vitest.config.ts',
+  'eslint.config.js',
+  '.dependency-cruiser.cjs',
+];
 const FORMATTED = [
   '{src,ring,stanchion,bench,scripts,test}/**/*.ts',
+  'console/**/*.{ts,tsx,css,html}',
   'vitest.config.ts',
   'eslint.config.js',
   '.dependency-cruiser.cjs',

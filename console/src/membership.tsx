@@ -1,0 +1,116 @@
+/**
+ * Staged membership changes, as riak-admin's `cluster join|leave`, `plan`, `commit`,
+ * `clear`: nothing changes until the admin commits the plan it was shown.
+ */
+import { useState } from 'preact/hooks';
+import { api } from './api.js';
+
+interface Plan {
+  staged: Array<{ kind: string; nodeId: string }>;
+  plan: string | { transfers: unknown[] };
+}
+
+/** The admin's membership form. */
+export function Membership(props: {
+  embedded: boolean;
+  members: Array<{ nodeId: string }>;
+  done: () => void;
+}) {
+  const [message, setMessage] = useState('');
+  const [error, setError] = useState('');
+  const [plan, setPlan] = useState<Plan | undefined>(undefined);
+  if (props.embedded) {
+    return (
+      <div class="panel">
+        <h2>Membership</h2>
+        <p>The embedded store is one member; join and leave need a cluster.</p>
+      </div>
+    );
+  }
+  const run = async (path: string, body: unknown, said: (answer: unknown) => string) => {
+    setError('');
+    try {
+      const answer = await api<unknown>('POST', `cluster/${path}`, body);
+      setMessage(said(answer));
+      if (path === 'plan') setPlan(answer as Plan);
+      if (path === 'commit' || path === 'clear') setPlan(undefined);
+      props.done();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const submitJoin = (event: Event) => {
+    event.preventDefault();
+    const node = String(new FormData(event.currentTarget as HTMLFormElement).get('node') ?? '');
+    void run('join', { node: node.trim() }, () => `Staged: ${node} joins.`);
+  };
+  const submitLeave = (event: Event) => {
+    event.preventDefault();
+    const nodeId = String(new FormData(event.currentTarget as HTMLFormElement).get('nodeId'));
+    void run('leave', { nodeId }, () => `Staged: ${nodeId} leaves.`);
+  };
+  return (
+    <div class="panel">
+      <h2>Membership</h2>
+      <form onSubmit={submitJoin} class="inline">
+        <label for="join-node">Join node (HOST:PORT)</label>
+        <input id="join-node" name="node" placeholder="127.0.0.1:8087" required />
+        <button type="submit">Stage join</button>
+      </form>
+      <form onSubmit={submitLeave} class="inline">
+        <label for="leave-node">Member to leave</label>
+        <select id="leave-node" name="nodeId">
+          {props.members.map((m) => (
+            <option value={m.nodeId}>{m.nodeId}</option>
+          ))}
+        </select>
+        <button type="submit">Stage leave</button>
+      </form>
+      <div class="actions">
+        <button type="button" onClick={() => void run('plan', {}, () => 'Plan computed.')}>
+          Plan
+        </button>
+        <button
+          type="button"
+          disabled={!plan || typeof plan.plan === 'string'}
+          onClick={() => void run('commit', {}, (a) => `Committed: ${JSON.stringify(a)}`)}
+        >
+          Commit
+        </button>
+        <button
+          type="button"
+          onClick={() => void run('clear', {}, () => 'Staged changes cleared.')}
+        >
+          Clear
+        </button>
+      </div>
+      {plan && <PlanView plan={plan} />}
+      {message && <p role="status">{message}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function PlanView({ plan }: { plan: Plan }) {
+  return (
+    <div class="plan" aria-label="Plan">
+      <h3>Plan</h3>
+      <ul>
+        {plan.staged.map((c) => (
+          <li>
+            {c.kind} {c.nodeId}
+          </li>
+        ))}
+      </ul>
+      <p>
+        {typeof plan.plan === 'string'
+          ? `Cannot commit: ${plan.plan}`
+          : `${plan.plan.transfers.length} partition transfers will follow the commit.`}
+      </p>
+    </div>
+  );
+}
