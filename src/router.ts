@@ -10,7 +10,7 @@ import { registerAdminApi } from './admin/register.js';
 import { registerConsole, type ConsoleOptions } from './console/register.js';
 import type { S3Deps } from './http/context.js';
 import { createHttpServer, type HttpServerOptions } from './http/server.js';
-import { registerS3Api, requestContext, s3Handler } from './s3/app.js';
+import { registerS3Api, requestContext, s3Handler, hostNamesBucket } from './s3/app.js';
 
 /** Builds the front end's application: the server and every API on it, in this order. */
 export function buildApp(
@@ -24,7 +24,15 @@ export function buildApp(
   // Admin requests are signed like S3's and identified the same way, with no virtual host.
   registerAdminApi(app, (request, reply) => requestContext(deps, request, reply, undefined));
   // The console's /console/ routes: unsigned requests only; S3's signed ones pass to S3.
-  if (console) registerConsole(app, deps, s3Handler(deps), console);
+  if (console) {
+    const hostNamesBucketOf = (host: string | undefined) => hostNamesBucket(deps, host);
+    registerConsole(
+      app,
+      deps,
+      { handle: s3Handler(deps), hostNamesBucket: hostNamesBucketOf },
+      console,
+    );
+  }
   registerS3Api(app, deps);
   return app;
 }

@@ -7,7 +7,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { S3Deps } from '../http/context.js';
-import { hostNamesBucket } from '../s3/app.js';
 import { registerBucketsRoutes } from './buckets-routes.js';
 import { registerClusterRoutes } from './cluster-routes.js';
 import { SessionStore } from './core/sessions.js';
@@ -29,8 +28,13 @@ export interface ConsoleOptions {
   assets?: Map<string, Asset>;
 }
 
-/** Handles a request S3's way (the S3 API's catch-all handler). */
-export type S3Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+/** The S3 API as the console sees it (src/router.ts hands it over; the two stay apart). */
+export interface S3Side {
+  /** Handles a request S3's way (the S3 API's catch-all handler). */
+  handle: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  /** Whether a Host names a bucket (virtual-hosted or a website endpoint). */
+  hostNamesBucket: (host: string | undefined) => boolean;
+}
 
 const IDLE_MS_DEFAULT = 30 * 60_000;
 const SESSIONS_MAX = 10_000;
@@ -39,7 +43,7 @@ const SESSIONS_MAX = 10_000;
 export function registerConsole(
   app: FastifyInstance,
   deps: S3Deps,
-  s3: S3Handler,
+  s3: S3Side,
   options: ConsoleOptions,
 ): void {
   const idleMs = options.idleMs ?? IDLE_MS_DEFAULT;
@@ -59,9 +63,9 @@ export function registerConsole(
   };
   void app.register(async (scoped) => {
     scoped.addHook('onRequest', async (request, reply) => {
-      const forS3 = isS3Signed(request) || hostNamesBucket(deps, request.headers.host);
+      const forS3 = isS3Signed(request) || s3.hostNamesBucket(request.headers.host);
       if (!forS3) return void reply.headers(SECURITY_HEADERS);
-      await s3(request, reply);
+      await s3.handle(request, reply);
       return reply;
     });
     registerSessionRoutes(scoped, ctx);
