@@ -116,11 +116,12 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   PutObject: [...lockable(PUT_OBJECT), WRITE_OFFSET, ...NEWER_CHECKSUMS],
   CopyObject: lockable(COPY_OBJECT),
   PostObject: [...NEW_OBJECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
-  CreateMultipartUpload: lockable(NEW_OBJECT),
-  UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],
-  UploadPartCopy: SSE_AND_LOCK,
+  // SSE-S3 and SSE-C are acted on by multipart uploads too (multipart-encryption.ts).
+  CreateMultipartUpload: lockable(PUT_OBJECT),
+  UploadPart: [...SSE_KMS, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOVERNANCE, ...NEWER_CHECKSUMS],
+  UploadPartCopy: [...SSE_KMS, OBJECT_LOCK, BYPASS_GOVERNANCE],
   // If-Match and If-None-Match are acted on (multipart-complete.ts).
-  CompleteMultipartUpload: [SSE_C, { header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
+  CompleteMultipartUpload: [{ header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
   AbortMultipartUpload: [{ header: 'x-amz-if-match-initiated-time' }],
   ListParts: [SSE_C],
   // SSE-C keys are acted on (object-encryption.ts).

@@ -2,7 +2,7 @@
  * The object layer's two hooks into the sealed format (chunked-gcm.ts): how block n (or an
  * inline body) is sealed on PUT, and how the bytes a read needs are opened on GET.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { firstChunkOf, openRange, sealChunks } from './chunked-gcm.js';
 import type { EncryptionRecord } from './sse-keys.js';
 
@@ -52,4 +52,16 @@ export function openRun(key: OpenKey, run: StoredRun, from: number, to: number):
 export function sealedEtag(key: OpenKey | undefined, md5Hex: string): string {
   if (key?.record.kind !== 'customer') return md5Hex;
   return createHmac('sha256', key.dataKey).update(md5Hex).digest('hex').slice(0, 32);
+}
+
+/**
+ * The key of one part of a multipart version: derived (HKDF-SHA256) from the version's data
+ * key, the part number and the part's own block id, so every upload of a part has its own
+ * nonce space (a re-sent part number never reuses a nonce under one key) and a block moved
+ * to another part, or a part put at another number, fails its tag.
+ */
+export function partKey(key: OpenKey, partNumber: number, partVersionId: string): OpenKey {
+  const info = `cairn sse part ${partNumber} ${partVersionId}`;
+  const dataKey = Buffer.from(hkdfSync('sha256', key.dataKey, Buffer.alloc(0), info, 32));
+  return { record: key.record, dataKey };
 }

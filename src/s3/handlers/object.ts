@@ -140,7 +140,7 @@ export async function getObject(
   const blocks = part?.blocks;
   void ctx.reply.send(
     blocks
-      ? objects.readPart(blocks, 0, end - start)
+      ? objects.readPart(blocks, 0, end - start, sealed.key)
       : objects.read(manifest, start, end, sealed.key),
   );
 }
