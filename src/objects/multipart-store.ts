@@ -137,7 +137,9 @@ export class MultipartStore {
       record = {
         ...part,
         size: written.size,
-        etag: sealedEtag(sealing, written.md5.toString('hex')),
+        // Under the upload's key, not the part's: a part re-sent with the same bytes gets
+        // the same ETag (a Complete naming the first answer's ETag finds it).
+        etag: sealedEtag(key, written.md5.toString('hex')),
         blockSize,
         blockCount: written.blockCount,
         ...(Object.keys(checksums).length > 0 ? { checksums } : {}),

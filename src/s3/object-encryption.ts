@@ -63,9 +63,13 @@ export const MANAGED_ANSWER = { 'x-amz-server-side-encryption': 'AES256' };
 /**
  * The sealing of a new object: SSE-C when the request brings a key, else SSE-S3 when the
  * request or `bucketDefault` (the bucket's default encryption) asks for it, else none.
+ * `headers`: a browser POST's form fields stand for the request's headers.
  */
-export function sealingForWrite(ctx: S3Context, bucketDefault?: 'AES256'): WriteSealing {
-  const headers = headersOf(ctx);
+export function sealingForWrite(
+  ctx: S3Context,
+  bucketDefault?: 'AES256',
+  headers = headersOf(ctx),
+): WriteSealing {
   const customer = customerKeyOf(headers, CUSTOMER_PREFIX, transportOf(ctx));
   const managed = managedRequested(headers);
   if (customer && managed) {
