@@ -2,9 +2,13 @@
  * Encrypted against plaintext 64 MiB PUT and GET throughput on one `cairn start`, in one
  * run: each round PUTs then GETs one object per mode (plain, SSE-S3, SSE-C), the mode order
  * rotating every round so that drift of a shared machine hits every mode alike; medians of
- * the rounds and their ratios to plain are printed (and written as JSON with --json).
+ * the rounds and their ratios to plain are printed (and written as JSON with --json). With
+ * --baseline-chunk-bytes N a second `cairn start` sealing with N-byte chunks runs the
+ * encrypted modes too (named mode@N), interleaved in the same rounds: a before/after of the
+ * chunk size in one run.
  *
  *   npm run build && node dist/bench/sse-throughput.js [--rounds 5] [--json FILE]
+ *     [--baseline-chunk-bytes 65536]
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -43,27 +47,48 @@ async function timed(client: SignedClient, spec: Parameters<SignedClient['send']
   return OBJECT_BYTES / MIB / seconds;
 }
 
-async function runRounds(client: SignedClient, rounds: number): Promise<Figures> {
+/** A mode run against one server: its name in the figures, its headers, its client. */
+interface Case {
+  name: string;
+  headers: Record<string, string>;
+  client: SignedClient;
+}
+
+async function runRounds(cases: Case[], rounds: number): Promise<Figures> {
   const body = repeatedBody(randomChunk(), OBJECT_BYTES);
-  const names = Object.keys(MODES);
-  const figures: Figures = Object.fromEntries(names.map((n) => [n, { put: [], get: [] }]));
+  const figures: Figures = Object.fromEntries(cases.map((c) => [c.name, { put: [], get: [] }]));
   for (let round = 0; round < rounds; round++) {
-    const order = names.map((_, i) => names[(i + round) % names.length]!);
-    for (const mode of order) {
-      const path = `/sse-bench/${mode}-${round}`;
-      const headers = MODES[mode]!;
+    const order = cases.map((_, i) => cases[(i + round) % cases.length]!);
+    for (const { name, headers, client } of order) {
+      const path = `/sse-bench/${name.replace('@', '-')}-${round}`;
       const put = await timed(client, { method: 'PUT', path, body, headers });
       // A read names only SSE-C's key; SSE-S3's header on a GET is a 400, as on AWS.
-      const readHeaders = mode === 'sse-c' ? headers : {};
+      const readHeaders = name.startsWith('sse-c') ? headers : {};
       const get = await timed(client, { method: 'GET', path, headers: readHeaders });
-      figures[mode]!.put.push(put);
-      figures[mode]!.get.push(get);
+      figures[name]!.put.push(put);
+      figures[name]!.get.push(get);
       console.log(
-        `r${round + 1} ${mode}: PUT ${put.toFixed(1)} MiB/s, GET ${get.toFixed(1)} MiB/s`,
+        `r${round + 1} ${name}: PUT ${put.toFixed(1)} MiB/s, GET ${get.toFixed(1)} MiB/s`,
       );
     }
   }
   return figures;
+}
+
+/** The cases of one server: every mode, or (`suffix`, a baseline) the encrypted ones. */
+async function casesOf(
+  group: ProcessGroup,
+  keyFile: string,
+  chunkArgs: string[],
+  suffix = '',
+): Promise<Case[]> {
+  const extraArgs = ['--kms-key-file', keyFile, '--allow-sse-c-over-http', ...chunkArgs];
+  const server = await startCairnServer(group, { region: 'us-east-1', extraArgs });
+  const client = new SignedClient(server.target, { maxSockets: 1, timeoutMs: 120_000 });
+  await client.send({ method: 'PUT', path: '/sse-bench' });
+  return Object.entries(MODES)
+    .filter(([mode]) => suffix === '' || mode !== 'plain')
+    .map(([mode, headers]) => ({ name: `${mode}${suffix}`, headers, client }));
 }
 
 function summary(figures: Figures) {
@@ -79,27 +104,36 @@ function summary(figures: Figures) {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rounds: { type: 'string', default: '5' }, json: { type: 'string' } },
+    options: {
+      rounds: { type: 'string', default: '5' },
+      json: { type: 'string' },
+      'baseline-chunk-bytes': { type: 'string' },
+    },
   });
   const group = new ProcessGroup((line) => console.error(line));
+  const clients = new Set<SignedClient>();
   try {
     const keyFile = join(await group.tempDir('cairn-bench-kms-'), 'kms.key');
     await writeFile(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-    const extraArgs = ['--kms-key-file', keyFile, '--allow-sse-c-over-http'];
-    const server = await startCairnServer(group, { region: 'us-east-1', extraArgs });
-    const client = new SignedClient(server.target, { maxSockets: 1, timeoutMs: 120_000 });
-    await client.send({ method: 'PUT', path: '/sse-bench' });
-    const rows = summary(await runRounds(client, Number(values.rounds)));
-    client.close();
-    console.log('mode     PUT MiB/s  ×plain  GET MiB/s  ×plain');
+    const cases = await casesOf(group, keyFile, []);
+    const baseline = values['baseline-chunk-bytes'];
+    if (baseline !== undefined) {
+      cases.push(
+        ...(await casesOf(group, keyFile, ['--sse-chunk-bytes', baseline], `@${baseline}`)),
+      );
+    }
+    for (const c of cases) clients.add(c.client);
+    const rows = summary(await runRounds(cases, Number(values.rounds)));
+    console.log('mode           PUT MiB/s  ×plain  GET MiB/s  ×plain');
     for (const r of rows) {
       console.log(
-        `${r.mode.padEnd(8)} ${r.putMiBps.toFixed(1).padStart(9)}  ${r.putRatio.toFixed(2)}` +
+        `${r.mode.padEnd(14)} ${r.putMiBps.toFixed(1).padStart(9)}  ${r.putRatio.toFixed(2)}` +
           `  ${r.getMiBps.toFixed(1).padStart(9)}  ${r.getRatio.toFixed(2)}`,
       );
     }
     if (values.json) await writeFile(values.json, JSON.stringify(rows, null, 2) + '\n');
   } finally {
+    for (const client of clients) client.close();
     await group.closeAll();
   }
 }

@@ -15,6 +15,7 @@ import { splitSmallBody } from './inline-body.js';
 import {
   KeyRequiredError,
   openRun,
+  openRunPieces,
   partKey,
   sealBlock,
   sealedEtag,
@@ -348,8 +349,12 @@ export class ObjectStore {
         const { ref } = head;
         const from = Math.max(start - ref.offset, 0);
         const to = Math.min(end - ref.offset + 1, ref.bytes);
-        if (!keys) yield data.subarray(from, Math.min(to, data.length));
-        else yield openRun(keys.of(ref), { sealed: data, ...ref, plainBytes: ref.bytes }, from, to);
+        if (!keys) {
+          yield data.subarray(from, Math.min(to, data.length));
+          continue;
+        }
+        const run = { sealed: data, ...ref, plainBytes: ref.bytes };
+        for (const piece of openRunPieces(keys.of(ref), run, from, to)) yield piece;
       }
     }
     return Readable.from(blocks(), { objectMode: false });

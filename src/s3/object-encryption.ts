@@ -79,7 +79,7 @@ export function sealingForWrite(
         'encryption method specified',
     );
   }
-  const chunkBytes = CHUNK_PLAIN_BYTES;
+  const chunkBytes = ctx.deps.config.sse?.chunkBytes ?? CHUNK_PLAIN_BYTES;
   if (customer) {
     const { record, dataKey } = customerSealing(customer.key, ctx.deps.randomBytes, chunkBytes);
     return { key: { record, dataKey }, answer: customerAnswer(customer) };

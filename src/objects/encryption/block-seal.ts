@@ -3,7 +3,7 @@
  * inline body) is sealed on PUT, and how the bytes a read needs are opened on GET.
  */
 import { createHmac, hkdfSync } from 'node:crypto';
-import { firstChunkOf, openRange, sealChunks } from './chunked-gcm.js';
+import { firstChunkOf, openRangePieces, sealChunks } from './chunked-gcm.js';
 import type { EncryptionRecord } from './sse-keys.js';
 
 /** An encrypted version's record and its data key, opened for one request. */
@@ -33,9 +33,15 @@ export interface StoredRun {
 
 /** Plain bytes [from, to) of a stored run, opening only the chunks that hold them. */
 export function openRun(key: OpenKey, run: StoredRun, from: number, to: number): Buffer {
+  const pieces = openRunPieces(key, run, from, to);
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+}
+
+/** openRun as the opened chunks' bytes, in order (not copied into one buffer). */
+export function openRunPieces(key: OpenKey, run: StoredRun, from: number, to: number) {
   const { chunkBytes } = key.record;
   const firstChunk = firstChunkOf(run.n, run.blockSize, chunkBytes);
-  return openRange(
+  return openRangePieces(
     key.dataKey,
     { sealed: run.sealed, firstChunk, plainBytes: run.plainBytes },
     from,
