@@ -11,9 +11,10 @@
  *     [--baseline-chunk-bytes 65536]
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseStatCpuTicks } from './core/proc-parse.js';
 import { median } from './core/stats.js';
 import { randomChunk, repeatedBody } from './load/payload.js';
 import { SignedClient, describeReply, isSuccess } from './load/signed-client.js';
@@ -35,16 +36,24 @@ const MODES: Record<string, Record<string, string>> = {
   },
 };
 
-type Figures = Record<string, { put: number[]; get: number[] }>;
+/** Per mode: MiB/s of each PUT and GET, and the server's CPU ms for each. */
+type Figures = Record<string, { put: number[]; get: number[]; putCpu: number[]; getCpu: number[] }>;
 
-async function timed(client: SignedClient, spec: Parameters<SignedClient['send']>[0]) {
+/** CPU ms (user + system) the process has used: on a shared machine it drifts far less
+ * than wall-clock time, which waits for the cores the other work holds. */
+async function cpuMs(pid: number): Promise<number> {
+  return parseStatCpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8')) * 10;
+}
+
+async function timed(c: Case, spec: Parameters<SignedClient['send']>[0]) {
+  const cpuBefore = await cpuMs(c.pid);
   const started = process.hrtime.bigint();
-  const reply = await client.send(spec);
+  const reply = await c.client.send(spec);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (!isSuccess(reply) || (spec.method === 'GET' && reply.bytes !== OBJECT_BYTES)) {
     throw new Error(`${spec.method} ${spec.path}: ${describeReply(reply)}`);
   }
-  return OBJECT_BYTES / MIB / seconds;
+  return { mibps: OBJECT_BYTES / MIB / seconds, cpuMs: (await cpuMs(c.pid)) - cpuBefore };
 }
 
 /** A mode run against one server: its name in the figures, its headers, its client. */
@@ -52,23 +61,31 @@ interface Case {
   name: string;
   headers: Record<string, string>;
   client: SignedClient;
+  pid: number;
 }
 
 async function runRounds(cases: Case[], rounds: number): Promise<Figures> {
   const body = repeatedBody(randomChunk(), OBJECT_BYTES);
-  const figures: Figures = Object.fromEntries(cases.map((c) => [c.name, { put: [], get: [] }]));
+  const figures: Figures = Object.fromEntries(
+    cases.map((c) => [c.name, { put: [], get: [], putCpu: [], getCpu: [] }]),
+  );
   for (let round = 0; round < rounds; round++) {
     const order = cases.map((_, i) => cases[(i + round) % cases.length]!);
-    for (const { name, headers, client } of order) {
+    for (const c of order) {
+      const { name, headers } = c;
       const path = `/sse-bench/${name.replace('@', '-')}-${round}`;
-      const put = await timed(client, { method: 'PUT', path, body, headers });
+      const put = await timed(c, { method: 'PUT', path, body, headers });
       // A read names only SSE-C's key; SSE-S3's header on a GET is a 400, as on AWS.
       const readHeaders = name.startsWith('sse-c') ? headers : {};
-      const get = await timed(client, { method: 'GET', path, headers: readHeaders });
-      figures[name]!.put.push(put);
-      figures[name]!.get.push(get);
+      const get = await timed(c, { method: 'GET', path, headers: readHeaders });
+      const f = figures[name]!;
+      f.put.push(put.mibps);
+      f.get.push(get.mibps);
+      f.putCpu.push(put.cpuMs);
+      f.getCpu.push(get.cpuMs);
       console.log(
-        `r${round + 1} ${name}: PUT ${put.toFixed(1)} MiB/s, GET ${get.toFixed(1)} MiB/s`,
+        `r${round + 1} ${name}: PUT ${put.mibps.toFixed(1)} MiB/s ${put.cpuMs} ms CPU, ` +
+          `GET ${get.mibps.toFixed(1)} MiB/s ${get.cpuMs} ms CPU`,
       );
     }
   }
@@ -84,11 +101,13 @@ async function casesOf(
 ): Promise<Case[]> {
   const extraArgs = ['--kms-key-file', keyFile, '--allow-sse-c-over-http', ...chunkArgs];
   const server = await startCairnServer(group, { region: 'us-east-1', extraArgs });
+  const pid = server.pid;
+  if (pid === undefined) throw new Error('cairn started without a pid');
   const client = new SignedClient(server.target, { maxSockets: 1, timeoutMs: 120_000 });
   await client.send({ method: 'PUT', path: '/sse-bench' });
   return Object.entries(MODES)
     .filter(([mode]) => suffix === '' || mode !== 'plain')
-    .map(([mode, headers]) => ({ name: `${mode}${suffix}`, headers, client }));
+    .map(([mode, headers]) => ({ name: `${mode}${suffix}`, headers, client, pid }));
 }
 
 function summary(figures: Figures) {
@@ -99,7 +118,25 @@ function summary(figures: Figures) {
     getMiBps: median(f.get),
     putRatio: median(f.put) / median(plain.put),
     getRatio: median(f.get) / median(plain.get),
+    putCpuMs: median(f.putCpu),
+    getCpuMs: median(f.getCpu),
+    // CPU per byte, plain's over this mode's: the throughput ratio on an idle core.
+    getCpuRatio: median(plain.getCpu) / median(f.getCpu),
   }));
+}
+
+function printRows(rows: ReturnType<typeof summary>): void {
+  console.log(
+    'mode           PUT MiB/s  ×plain  GET MiB/s  ×plain  PUT CPU ms  GET CPU ms  ×plain',
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.mode.padEnd(14)} ${r.putMiBps.toFixed(1).padStart(9)}  ${r.putRatio.toFixed(2)}` +
+        `  ${r.getMiBps.toFixed(1).padStart(9)}  ${r.getRatio.toFixed(2)}` +
+        `  ${String(r.putCpuMs).padStart(10)}  ${String(r.getCpuMs).padStart(10)}` +
+        `  ${r.getCpuRatio.toFixed(2)}`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -124,13 +161,7 @@ async function main(): Promise<void> {
     }
     for (const c of cases) clients.add(c.client);
     const rows = summary(await runRounds(cases, Number(values.rounds)));
-    console.log('mode           PUT MiB/s  ×plain  GET MiB/s  ×plain');
-    for (const r of rows) {
-      console.log(
-        `${r.mode.padEnd(14)} ${r.putMiBps.toFixed(1).padStart(9)}  ${r.putRatio.toFixed(2)}` +
-          `  ${r.getMiBps.toFixed(1).padStart(9)}  ${r.getRatio.toFixed(2)}`,
-      );
-    }
+    printRows(rows);
     if (values.json) await writeFile(values.json, JSON.stringify(rows, null, 2) + '\n');
   } finally {
     for (const client of clients) client.close();

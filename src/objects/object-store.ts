@@ -486,7 +486,7 @@ interface BlockRef {
   offset: number;
   blockSize: number;
   bytes: number;
-  partNumber?: number;
+  partNumber: number | undefined;
 }
 
 /**
@@ -542,7 +542,7 @@ async function* blockRefs(
     for (let n = first; n <= last; n++) {
       const bytes = Math.min(blockSize, segment.size - n * blockSize);
       const offset = segment.offset + n * blockSize;
-      yield { versionId, n, offset, blockSize, bytes, ...(partNumber ? { partNumber } : {}) };
+      yield { versionId, n, offset, blockSize, bytes, partNumber };
     }
   }
 }

@@ -1,10 +1,11 @@
 /**
- * Encrypted multipart uploads and browser POSTs through a real `cairn start` (with --kms-key-file and
- * --allow-sse-c-over-http: the runner talks plain HTTP): SSE-C uploads whose every part
- * must bring the key (AWS's 400s without it or with another), UploadPartCopy from an SSE-C
- * source, reads whole, by a range across a part boundary and by part number; the aws CLI's
- * own multipart `cp` of 20 MB to a bucket with default encryption; browser POSTs with SSE-C
- * or SSE-S3 form fields; and the raw data dir, which holds no byte of any of them.
+ * Encrypted multipart uploads and browser POSTs through a real `cairn start` (with
+ * --kms-key-file and --allow-sse-c-over-http: the runner talks plain HTTP): SSE-C uploads
+ * whose every part must bring the key (AWS's 400s without it or with another),
+ * UploadPartCopy from an SSE-C source, reads whole, by a range across a part boundary and
+ * by part number; the aws CLI's own multipart `cp` of 20 MB to a bucket with default
+ * encryption; browser POSTs with SSE-C or SSE-S3 form fields; and the raw data dir, which
+ * holds no byte of any of them.
  */
 import {
   CompleteMultipartUploadCommand,
