@@ -2,14 +2,19 @@
  * Encrypted against plaintext 64 MiB PUT and GET throughput on one `cairn start`, in one
  * run: each round PUTs then GETs one object per mode (plain, SSE-S3, SSE-C), the mode order
  * rotating every round so that drift of a shared machine hits every mode alike; medians of
- * the rounds and their ratios to plain are printed (and written as JSON with --json).
+ * the rounds and their ratios to plain are printed (and written as JSON with --json). With
+ * --baseline-chunk-bytes N a second `cairn start` sealing with N-byte chunks runs the
+ * encrypted modes too (named mode@N), interleaved in the same rounds: a before/after of the
+ * chunk size in one run.
  *
  *   npm run build && node dist/bench/sse-throughput.js [--rounds 5] [--json FILE]
+ *     [--baseline-chunk-bytes 65536]
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseStatCpuTicks } from './core/proc-parse.js';
 import { median } from './core/stats.js';
 import { randomChunk, repeatedBody } from './load/payload.js';
 import { SignedClient, describeReply, isSuccess } from './load/signed-client.js';
@@ -31,39 +36,78 @@ const MODES: Record<string, Record<string, string>> = {
   },
 };
 
-type Figures = Record<string, { put: number[]; get: number[] }>;
+/** Per mode: MiB/s of each PUT and GET, and the server's CPU ms for each. */
+type Figures = Record<string, { put: number[]; get: number[]; putCpu: number[]; getCpu: number[] }>;
 
-async function timed(client: SignedClient, spec: Parameters<SignedClient['send']>[0]) {
+/** CPU ms (user + system) the process has used: on a shared machine it drifts far less
+ * than wall-clock time, which waits for the cores the other work holds. */
+async function cpuMs(pid: number): Promise<number> {
+  return parseStatCpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8')) * 10;
+}
+
+async function timed(c: Case, spec: Parameters<SignedClient['send']>[0]) {
+  const cpuBefore = await cpuMs(c.pid);
   const started = process.hrtime.bigint();
-  const reply = await client.send(spec);
+  const reply = await c.client.send(spec);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (!isSuccess(reply) || (spec.method === 'GET' && reply.bytes !== OBJECT_BYTES)) {
     throw new Error(`${spec.method} ${spec.path}: ${describeReply(reply)}`);
   }
-  return OBJECT_BYTES / MIB / seconds;
+  return { mibps: OBJECT_BYTES / MIB / seconds, cpuMs: (await cpuMs(c.pid)) - cpuBefore };
 }
 
-async function runRounds(client: SignedClient, rounds: number): Promise<Figures> {
+/** A mode run against one server: its name in the figures, its headers, its client. */
+interface Case {
+  name: string;
+  headers: Record<string, string>;
+  client: SignedClient;
+  pid: number;
+}
+
+async function runRounds(cases: Case[], rounds: number): Promise<Figures> {
   const body = repeatedBody(randomChunk(), OBJECT_BYTES);
-  const names = Object.keys(MODES);
-  const figures: Figures = Object.fromEntries(names.map((n) => [n, { put: [], get: [] }]));
+  const figures: Figures = Object.fromEntries(
+    cases.map((c) => [c.name, { put: [], get: [], putCpu: [], getCpu: [] }]),
+  );
   for (let round = 0; round < rounds; round++) {
-    const order = names.map((_, i) => names[(i + round) % names.length]!);
-    for (const mode of order) {
-      const path = `/sse-bench/${mode}-${round}`;
-      const headers = MODES[mode]!;
-      const put = await timed(client, { method: 'PUT', path, body, headers });
+    const order = cases.map((_, i) => cases[(i + round) % cases.length]!);
+    for (const c of order) {
+      const { name, headers } = c;
+      const path = `/sse-bench/${name.replace('@', '-')}-${round}`;
+      const put = await timed(c, { method: 'PUT', path, body, headers });
       // A read names only SSE-C's key; SSE-S3's header on a GET is a 400, as on AWS.
-      const readHeaders = mode === 'sse-c' ? headers : {};
-      const get = await timed(client, { method: 'GET', path, headers: readHeaders });
-      figures[mode]!.put.push(put);
-      figures[mode]!.get.push(get);
+      const readHeaders = name.startsWith('sse-c') ? headers : {};
+      const get = await timed(c, { method: 'GET', path, headers: readHeaders });
+      const f = figures[name]!;
+      f.put.push(put.mibps);
+      f.get.push(get.mibps);
+      f.putCpu.push(put.cpuMs);
+      f.getCpu.push(get.cpuMs);
       console.log(
-        `r${round + 1} ${mode}: PUT ${put.toFixed(1)} MiB/s, GET ${get.toFixed(1)} MiB/s`,
+        `r${round + 1} ${name}: PUT ${put.mibps.toFixed(1)} MiB/s ${put.cpuMs} ms CPU, ` +
+          `GET ${get.mibps.toFixed(1)} MiB/s ${get.cpuMs} ms CPU`,
       );
     }
   }
   return figures;
+}
+
+/** The cases of one server: every mode, or (`suffix`, a baseline) the encrypted ones. */
+async function casesOf(
+  group: ProcessGroup,
+  keyFile: string,
+  chunkArgs: string[],
+  suffix = '',
+): Promise<Case[]> {
+  const extraArgs = ['--kms-key-file', keyFile, '--allow-sse-c-over-http', ...chunkArgs];
+  const server = await startCairnServer(group, { region: 'us-east-1', extraArgs });
+  const pid = server.pid;
+  if (pid === undefined) throw new Error('cairn started without a pid');
+  const client = new SignedClient(server.target, { maxSockets: 1, timeoutMs: 120_000 });
+  await client.send({ method: 'PUT', path: '/sse-bench' });
+  return Object.entries(MODES)
+    .filter(([mode]) => suffix === '' || mode !== 'plain')
+    .map(([mode, headers]) => ({ name: `${mode}${suffix}`, headers, client, pid }));
 }
 
 function summary(figures: Figures) {
@@ -74,32 +118,53 @@ function summary(figures: Figures) {
     getMiBps: median(f.get),
     putRatio: median(f.put) / median(plain.put),
     getRatio: median(f.get) / median(plain.get),
+    putCpuMs: median(f.putCpu),
+    getCpuMs: median(f.getCpu),
+    // CPU per byte, plain's over this mode's: the throughput ratio on an idle core.
+    getCpuRatio: median(plain.getCpu) / median(f.getCpu),
   }));
+}
+
+function printRows(rows: ReturnType<typeof summary>): void {
+  console.log(
+    'mode           PUT MiB/s  ×plain  GET MiB/s  ×plain  PUT CPU ms  GET CPU ms  ×plain',
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.mode.padEnd(14)} ${r.putMiBps.toFixed(1).padStart(9)}  ${r.putRatio.toFixed(2)}` +
+        `  ${r.getMiBps.toFixed(1).padStart(9)}  ${r.getRatio.toFixed(2)}` +
+        `  ${String(r.putCpuMs).padStart(10)}  ${String(r.getCpuMs).padStart(10)}` +
+        `  ${r.getCpuRatio.toFixed(2)}`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rounds: { type: 'string', default: '5' }, json: { type: 'string' } },
+    options: {
+      rounds: { type: 'string', default: '5' },
+      json: { type: 'string' },
+      'baseline-chunk-bytes': { type: 'string' },
+    },
   });
   const group = new ProcessGroup((line) => console.error(line));
+  const clients = new Set<SignedClient>();
   try {
     const keyFile = join(await group.tempDir('cairn-bench-kms-'), 'kms.key');
     await writeFile(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-    const extraArgs = ['--kms-key-file', keyFile, '--allow-sse-c-over-http'];
-    const server = await startCairnServer(group, { region: 'us-east-1', extraArgs });
-    const client = new SignedClient(server.target, { maxSockets: 1, timeoutMs: 120_000 });
-    await client.send({ method: 'PUT', path: '/sse-bench' });
-    const rows = summary(await runRounds(client, Number(values.rounds)));
-    client.close();
-    console.log('mode     PUT MiB/s  ×plain  GET MiB/s  ×plain');
-    for (const r of rows) {
-      console.log(
-        `${r.mode.padEnd(8)} ${r.putMiBps.toFixed(1).padStart(9)}  ${r.putRatio.toFixed(2)}` +
-          `  ${r.getMiBps.toFixed(1).padStart(9)}  ${r.getRatio.toFixed(2)}`,
+    const cases = await casesOf(group, keyFile, []);
+    const baseline = values['baseline-chunk-bytes'];
+    if (baseline !== undefined) {
+      cases.push(
+        ...(await casesOf(group, keyFile, ['--sse-chunk-bytes', baseline], `@${baseline}`)),
       );
     }
+    for (const c of cases) clients.add(c.client);
+    const rows = summary(await runRounds(cases, Number(values.rounds)));
+    printRows(rows);
     if (values.json) await writeFile(values.json, JSON.stringify(rows, null, 2) + '\n');
   } finally {
+    for (const client of clients) client.close();
     await group.closeAll();
   }
 }

@@ -3,7 +3,7 @@
  * (riak-cs.conf's ssl.certfile and ssl.keyfile) and the key file that seals users' secret
  * keys wherever they are stored.
  */
-import { flagType, textType } from './core/types.js';
+import { bytesType, flagType, textType } from './core/types.js';
 import { FRONT, type Setting } from './setting.js';
 
 const pathType = textType(/^[^\0]+$/, 'a file path', 4096);
@@ -73,5 +73,18 @@ export const SSE_SETTINGS: Setting[] = [
     flag: '--allow-sse-c-over-http',
     env: 'CAIRN_ALLOW_SSE_C_OVER_HTTP',
     key: 'sse.allow_sse_c_over_http',
+  },
+  {
+    name: 'sseChunkBytes',
+    programs: FRONT,
+    type: bytesType(4 * 1024, 16 * 1024 * 1024),
+    default: 1024 * 1024,
+    help:
+      'plain bytes per sealed AES-256-GCM chunk of new encrypted objects (each object keeps ' +
+      'the size it was written with): larger is faster to read whole, smaller opens less ' +
+      'for a small range; a range read never fetches less than a block anyway',
+    flag: '--sse-chunk-bytes <bytes>',
+    env: 'CAIRN_SSE_CHUNK_BYTES',
+    key: 'sse.chunk_bytes',
   },
 ];

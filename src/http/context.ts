@@ -45,6 +45,8 @@ export interface SseConfig {
   masterKeys?: MasterKeys;
   /** --allow-sse-c-over-http: accept customer keys over plain HTTP (tests only). */
   allowCustomerKeysOverHttp: boolean;
+  /** --sse-chunk-bytes: plain bytes per sealed chunk of new objects (absent: 64 KiB). */
+  chunkBytes?: number;
 }
 
 /** The world the front end runs in: the ring client, stanchion, the clock and ids. */

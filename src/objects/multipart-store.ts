@@ -10,6 +10,7 @@ import type { RingClient } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import { createChecksum, type IncrementalChecksum } from '../auth/checksums.js';
 import { writeBlocks } from './block-writer.js';
+import { partKey, sealBlock, sealedEtag, type OpenKey } from './encryption/block-seal.js';
 import type { GcQueue } from './gc-queue.js';
 import { blockKey, type Manifest } from './manifest.js';
 import { allParts } from './manifest-parts.js';
@@ -109,19 +110,23 @@ export class MultipartStore {
   /**
    * Stores `body` as part `partNumber`, replacing (and queueing for GC) any earlier upload
    * of that part. `check` runs after the last block and returns the client's verified
-   * checksums; throwing there leaves the earlier part in place.
+   * checksums; throwing there leaves the earlier part in place. With `key` (the upload's
+   * opened data key) every block is sealed under the part's own key.
    */
   async putPart(
     upload: UploadRecord,
     part: { partNumber: number; versionId: string },
     body: AsyncIterable<Buffer> | Readable,
     check: PartCheck,
+    key?: OpenKey,
   ): Promise<PartRecord> {
     const own = upload.checksumAlgorithm ? createChecksum(upload.checksumAlgorithm) : undefined;
     const { blockSize, inFlightMax, partBytesMax } = this.options;
+    const sealing = key && partKey(key, part.partNumber, part.versionId);
     let launched = 0;
-    const writeOne = (n: number, data: Buffer) => {
+    const writeOne = (n: number, plain: Buffer) => {
       launched = Math.max(launched, n + 1);
+      const data = sealing ? sealBlock(sealing, blockSize, n, plain) : plain;
       return this.ring.put(KEYSPACES.blocks, blockKey(part.versionId, n), '', data);
     };
     let record: PartRecord;
@@ -132,7 +137,9 @@ export class MultipartStore {
       record = {
         ...part,
         size: written.size,
-        etag: written.md5.toString('hex'),
+        // Under the upload's key, not the part's: a part re-sent with the same bytes gets
+        // the same ETag (a Complete naming the first answer's ETag finds it).
+        etag: sealedEtag(key, written.md5.toString('hex')),
         blockSize,
         blockCount: written.blockCount,
         ...(Object.keys(checksums).length > 0 ? { checksums } : {}),
@@ -224,6 +231,7 @@ export class MultipartStore {
         ...(algorithm && computed ? { checksumType: type } : {}),
         ...(upload.storageClass ? { storageClass: upload.storageClass } : {}),
         uploadId: upload.uploadId,
+        ...(upload.encryption ? { encryption: upload.encryption } : {}),
         ...checks.version,
       },
       checks.precondition,

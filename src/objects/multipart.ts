@@ -9,6 +9,7 @@ import { combineCrcs, isCombinableCrc } from '../auth/crc-combine.js';
 import type { AccessControlList } from '../../stanchion/core/records.js';
 import type { ChecksumType, Manifest, ManifestPart, StoredHeaders, Tag } from './manifest.js';
 import type { VersionLock } from './object-lock.js';
+import type { EncryptionRecord } from './encryption/sse-keys.js';
 
 /** Highest part number S3 accepts. */
 export const PART_NUMBER_MAX = 10_000;
@@ -38,6 +39,12 @@ export interface UploadRecord {
   acl?: AccessControlList;
   /** CreateMultipartUpload's x-amz-object-lock-* headers: the completed version's lock. */
   lock?: VersionLock;
+  /**
+   * SSE-C or SSE-S3 of CreateMultipartUpload (or the bucket's default): the completed
+   * version's record. Every part is sealed under its own key derived from the data key it
+   * stands for (block-seal.ts partKey); never the customer's key, only its salted MAC.
+   */
+  encryption?: EncryptionRecord;
 }
 
 /** One uploaded part, stored under (parts, upload id, zero-padded part number). */

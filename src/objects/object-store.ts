@@ -15,6 +15,8 @@ import { splitSmallBody } from './inline-body.js';
 import {
   KeyRequiredError,
   openRun,
+  openRunPieces,
+  partKey,
   sealBlock,
   sealedEtag,
   type OpenKey,
@@ -298,14 +300,21 @@ export class ObjectStore {
 
   /**
    * Streams bytes [start, end] (inclusive, counted within the part) of one part of a
-   * multipart object, already found (?partNumber): the part list is not read again.
+   * multipart object, already found (?partNumber): the part list is not read again. An
+   * encrypted version's part needs the version's opened `key`.
    */
-  readPart(part: Pick<ManifestPart, 'versionId' | 'blockSize'>, start: number, end: number) {
-    const { versionId, blockSize } = part;
+  readPart(
+    part: Pick<ManifestPart, 'versionId' | 'blockSize' | 'partNumber'>,
+    start: number,
+    end: number,
+    key?: OpenKey,
+  ) {
+    const { versionId, blockSize, partNumber } = part;
     return this.readSegments(
-      oneSegment({ versionId, blockSize, offset: 0, size: end + 1 }),
+      oneSegment({ versionId, blockSize, offset: 0, size: end + 1, partNumber }),
       start,
       end,
+      key,
     );
   }
 
@@ -317,6 +326,7 @@ export class ObjectStore {
   ): Readable {
     const ring = this.ring;
     const readAhead = this.options.inFlightMax;
+    const keys = key && partKeys(key);
     async function* blocks() {
       if (end < start) return;
       const window: Array<{ ref: BlockRef; data: Promise<Buffer> }> = [];
@@ -342,8 +352,12 @@ export class ObjectStore {
         const { ref } = head;
         const from = Math.max(start - ref.offset, 0);
         const to = Math.min(end - ref.offset + 1, ref.bytes);
-        if (!key) yield data.subarray(from, Math.min(to, data.length));
-        else yield openRun(key, { sealed: data, ...ref, plainBytes: ref.bytes }, from, to);
+        if (!keys) {
+          yield data.subarray(from, Math.min(to, data.length));
+          continue;
+        }
+        const run = { sealed: data, ...ref, plainBytes: ref.bytes };
+        for (const piece of openRunPieces(keys.of(ref), run, from, to)) yield piece;
       }
     }
     return Readable.from(blocks(), { objectMode: false });
@@ -461,6 +475,8 @@ interface Segment {
   blockSize: number;
   offset: number;
   size: number;
+  /** The part's number, for a part of a multipart object (its sealing key depends on it). */
+  partNumber?: number;
 }
 
 /** One block of a read, the object offset of its first byte and its (plain) bytes. */
@@ -470,6 +486,24 @@ interface BlockRef {
   offset: number;
   blockSize: number;
   bytes: number;
+  partNumber: number | undefined;
+}
+
+/**
+ * The key each block of a read opens with: the version's own for a single PUT, the part's
+ * (derived once per part, not per block) for a multipart object.
+ */
+function partKeys(key: OpenKey) {
+  let last: { versionId: string; key: OpenKey } | undefined;
+  return {
+    of(ref: Pick<BlockRef, 'versionId' | 'partNumber'>): OpenKey {
+      if (ref.partNumber === undefined) return key;
+      if (last?.versionId !== ref.versionId) {
+        last = { versionId: ref.versionId, key: partKey(key, ref.partNumber, ref.versionId) };
+      }
+      return last.key;
+    },
+  };
 }
 
 /** The segments of a read from byte `start` on: one, or the parts from its chunk on. */
@@ -484,7 +518,8 @@ async function* segmentsOf(
     return;
   }
   for await (const { part, offset } of partsFromOffset(manifest, read, start)) {
-    yield { versionId: part.versionId, blockSize: part.blockSize, offset, size: part.size };
+    const { versionId, blockSize, size, partNumber } = part;
+    yield { versionId, blockSize, offset, size, partNumber };
   }
 }
 
@@ -503,10 +538,11 @@ async function* blockRefs(
     if (segment.size === 0 || segment.offset + segment.size <= start) continue;
     const first = Math.floor(Math.max(start - segment.offset, 0) / segment.blockSize);
     const last = Math.floor(Math.min(end - segment.offset, segment.size - 1) / segment.blockSize);
-    const { versionId, blockSize } = segment;
+    const { versionId, blockSize, partNumber } = segment;
     for (let n = first; n <= last; n++) {
       const bytes = Math.min(blockSize, segment.size - n * blockSize);
-      yield { versionId, n, offset: segment.offset + n * blockSize, blockSize, bytes };
+      const offset = segment.offset + n * blockSize;
+      yield { versionId, n, offset, blockSize, bytes, partNumber };
     }
   }
 }

@@ -35,7 +35,7 @@ export interface WriteSealing {
  * The request's headers with the x-amz-* query parameters a presigner hoisted (as the
  * unsupported-headers table counts them): an SSE header must never be ignored.
  */
-function headersOf(ctx: S3Context): Record<string, string | string[] | undefined> {
+export function headersOf(ctx: S3Context): Record<string, string | string[] | undefined> {
   const hoisted: Record<string, string> = {};
   for (const [name, value] of ctx.query) {
     const lower = name.toLowerCase();
@@ -44,25 +44,32 @@ function headersOf(ctx: S3Context): Record<string, string | string[] | undefined
   return { ...hoisted, ...ctx.request.headers };
 }
 
-function transportOf(ctx: S3Context) {
+/** What customerKeyOf needs to know of the request's connection. */
+export function transportOf(ctx: S3Context) {
   return { secure: ctx.request.protocol === 'https', config: ctx.deps.config.sse };
 }
 
-function customerAnswer(customer: CustomerKey): Record<string, string> {
+/** The headers an answer under a customer's key carries (AWS echoes the key's MD5). */
+export function customerAnswer(customer: CustomerKey): Record<string, string> {
   return {
     'x-amz-server-side-encryption-customer-algorithm': 'AES256',
     'x-amz-server-side-encryption-customer-key-md5': customer.keyMd5,
   };
 }
 
-const MANAGED_ANSWER = { 'x-amz-server-side-encryption': 'AES256' };
+/** The header an answer about an SSE-S3 object carries. */
+export const MANAGED_ANSWER = { 'x-amz-server-side-encryption': 'AES256' };
 
 /**
  * The sealing of a new object: SSE-C when the request brings a key, else SSE-S3 when the
  * request or `bucketDefault` (the bucket's default encryption) asks for it, else none.
+ * `headers`: a browser POST's form fields stand for the request's headers.
  */
-export function sealingForWrite(ctx: S3Context, bucketDefault?: 'AES256'): WriteSealing {
-  const headers = headersOf(ctx);
+export function sealingForWrite(
+  ctx: S3Context,
+  bucketDefault?: 'AES256',
+  headers = headersOf(ctx),
+): WriteSealing {
   const customer = customerKeyOf(headers, CUSTOMER_PREFIX, transportOf(ctx));
   const managed = managedRequested(headers);
   if (customer && managed) {
@@ -72,7 +79,7 @@ export function sealingForWrite(ctx: S3Context, bucketDefault?: 'AES256'): Write
         'encryption method specified',
     );
   }
-  const chunkBytes = CHUNK_PLAIN_BYTES;
+  const chunkBytes = ctx.deps.config.sse?.chunkBytes ?? CHUNK_PLAIN_BYTES;
   if (customer) {
     const { record, dataKey } = customerSealing(customer.key, ctx.deps.randomBytes, chunkBytes);
     return { key: { record, dataKey }, answer: customerAnswer(customer) };
@@ -119,7 +126,8 @@ export function keyForRead(
   return { key: { record, dataKey }, answer: customerAnswer(customer) };
 }
 
-function managedKeyOf(ctx: S3Context, record: NonNullable<Manifest['encryption']>): Buffer {
+/** The data key of an SSE-S3 record; 503 when this front end cannot unwrap it. */
+export function managedKeyOf(ctx: S3Context, record: NonNullable<Manifest['encryption']>): Buffer {
   const masterKeys = ctx.deps.config.sse?.masterKeys;
   // A front end without the key (file) is a server-side failure, not the client's: 503, as
   // DESIGN.md wants of backend failures, so a client retries, perhaps on another front end.

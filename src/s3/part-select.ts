@@ -17,7 +17,7 @@ export interface SelectedPart {
    * The part itself, when it came from a chunk record: its bytes are read from its blocks
    * directly (ObjectStore.readPart), without reading the part list again.
    */
-  blocks?: Pick<ManifestPart, 'versionId' | 'blockSize'>;
+  blocks?: Pick<ManifestPart, 'versionId' | 'blockSize' | 'partNumber'>;
 }
 
 /** Selects part `raw` of `manifest`, whose parts (if any) it holds; InvalidPart past the last. */
@@ -51,7 +51,7 @@ export async function selectPartOf(
   // An empty part has no range: the caller answers it as before, from the manifest.
   if (!selected.range) return selected;
   const { versionId, blockSize } = placed!.part;
-  return { ...selected, blocks: { versionId, blockSize } };
+  return { ...selected, blocks: { versionId, blockSize, partNumber: placed!.part.partNumber } };
 }
 
 /** The part number a request names, checked. */

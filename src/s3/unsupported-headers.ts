@@ -40,8 +40,6 @@ interface Refusal {
   error?: (value: string) => S3Error;
 }
 
-/** Server-side encryption of any kind (SSE-S3, SSE-KMS, DSSE-KMS, SSE-C). */
-const SSE: Refusal = { header: 'x-amz-server-side-encryption*' };
 const SSE_C: Refusal = { header: 'x-amz-server-side-encryption-customer-*' };
 const COPY_SOURCE_SSE_C: Refusal = {
   header: 'x-amz-copy-source-server-side-encryption-customer-*',
@@ -75,22 +73,14 @@ const NEWER_CHECKSUMS: Refusal[] = [...NEWER_CHECKSUM_ALGORITHMS].map((alg) => (
   header: `x-amz-checksum-${alg.toLowerCase()}`,
 }));
 
-/**
- * What every write of object data refuses: encryption and lock of any kind, since a client
- * that asked for either must never get an object without it (PutObject, CopyObject and
- * CreateMultipartUpload act on lock headers, so their tables leave them out: `lockable`).
- */
-const SSE_AND_LOCK: Refusal[] = [SSE, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOVERNANCE];
-
-/** What a new object's write refuses, whichever operation writes it. */
-const NEW_OBJECT: Refusal[] = [...SSE_AND_LOCK];
-
 /** Object lock's headers are acted on by these writes (handlers/object-lock-write.ts). */
 const lockable = (refusals: readonly Refusal[]) => refusals.filter((r) => r !== OBJECT_LOCK);
 
 /**
  * SSE-KMS and DSSE-KMS: no key management service here. SSE-S3 (AES256) and SSE-C are
- * served on PutObject, GetObject and HeadObject (sse-request.ts checks their values).
+ * served on every write and read (sse-request.ts checks their values). A client that asked
+ * for object lock where it is not acted on must never get an object without it either
+ * (PutObject, CopyObject and CreateMultipartUpload act on it: `lockable`).
  */
 const SSE_KMS: Refusal[] = [
   {
@@ -115,12 +105,13 @@ const PUT_OBJECT: Refusal[] = [...COPY_OBJECT, COPY_SOURCE_SSE_C];
 const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   PutObject: [...lockable(PUT_OBJECT), WRITE_OFFSET, ...NEWER_CHECKSUMS],
   CopyObject: lockable(COPY_OBJECT),
-  PostObject: [...NEW_OBJECT, WEBSITE_REDIRECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
-  CreateMultipartUpload: lockable(NEW_OBJECT),
-  UploadPart: [...SSE_AND_LOCK, ...NEWER_CHECKSUMS],
-  UploadPartCopy: SSE_AND_LOCK,
+  PostObject: [...PUT_OBJECT, WEBSITE_REDIRECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
+  // SSE-S3 and SSE-C are acted on by multipart uploads too (multipart-encryption.ts).
+  CreateMultipartUpload: lockable(PUT_OBJECT),
+  UploadPart: [...SSE_KMS, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOVERNANCE, ...NEWER_CHECKSUMS],
+  UploadPartCopy: [...SSE_KMS, OBJECT_LOCK, BYPASS_GOVERNANCE],
   // If-Match and If-None-Match are acted on (multipart-complete.ts).
-  CompleteMultipartUpload: [SSE_C, { header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
+  CompleteMultipartUpload: [{ header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
   AbortMultipartUpload: [{ header: 'x-amz-if-match-initiated-time' }],
   ListParts: [SSE_C],
   // SSE-C keys are acted on (object-encryption.ts).

@@ -245,10 +245,9 @@ describe('bucket default encryption', () => {
     const c = await s3.send(new PutObjectCommand({ Bucket, Key: 'c', Body: 'x', ...SSE_C }));
     expect(c.SSECustomerKeyMD5).toBe(SSE_C.SSECustomerKeyMD5);
     expect(c.ServerSideEncryption).toBeUndefined();
-    // Multipart cannot be sealed yet: refused, never stored in the clear.
-    expect(await statusOf(s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'm' })))).toBe(
-      '501 NotImplemented',
-    );
+    // Multipart uploads get the default too (sse-multipart.test.ts reads them back).
+    const upload = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'm' }));
+    expect(upload.ServerSideEncryption).toBe('AES256');
     await s3.send(new DeleteBucketEncryptionCommand({ Bucket }));
     expect(await statusOf(getConfig())).toBe('404 ServerSideEncryptionConfigurationNotFoundError');
     const plain = await s3.send(new PutObjectCommand({ Bucket, Key: 'p', Body: 'x' }));

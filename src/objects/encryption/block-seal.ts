@@ -2,8 +2,8 @@
  * The object layer's two hooks into the sealed format (chunked-gcm.ts): how block n (or an
  * inline body) is sealed on PUT, and how the bytes a read needs are opened on GET.
  */
-import { createHmac } from 'node:crypto';
-import { firstChunkOf, openRange, sealChunks } from './chunked-gcm.js';
+import { createHmac, hkdfSync } from 'node:crypto';
+import { firstChunkOf, openRangePieces, sealChunks } from './chunked-gcm.js';
 import type { EncryptionRecord } from './sse-keys.js';
 
 /** An encrypted version's record and its data key, opened for one request. */
@@ -33,9 +33,15 @@ export interface StoredRun {
 
 /** Plain bytes [from, to) of a stored run, opening only the chunks that hold them. */
 export function openRun(key: OpenKey, run: StoredRun, from: number, to: number): Buffer {
+  const pieces = openRunPieces(key, run, from, to);
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+}
+
+/** openRun as the opened chunks' bytes, in order (not copied into one buffer). */
+export function openRunPieces(key: OpenKey, run: StoredRun, from: number, to: number) {
   const { chunkBytes } = key.record;
   const firstChunk = firstChunkOf(run.n, run.blockSize, chunkBytes);
-  return openRange(
+  return openRangePieces(
     key.dataKey,
     { sealed: run.sealed, firstChunk, plainBytes: run.plainBytes },
     from,
@@ -52,4 +58,16 @@ export function openRun(key: OpenKey, run: StoredRun, from: number, to: number):
 export function sealedEtag(key: OpenKey | undefined, md5Hex: string): string {
   if (key?.record.kind !== 'customer') return md5Hex;
   return createHmac('sha256', key.dataKey).update(md5Hex).digest('hex').slice(0, 32);
+}
+
+/**
+ * The key of one part of a multipart version: derived (HKDF-SHA256) from the version's data
+ * key, the part number and the part's own block id, so every upload of a part has its own
+ * nonce space (a re-sent part number never reuses a nonce under one key) and a block moved
+ * to another part, or a part put at another number, fails its tag.
+ */
+export function partKey(key: OpenKey, partNumber: number, partVersionId: string): OpenKey {
+  const info = `cairn sse part ${partNumber} ${partVersionId}`;
+  const dataKey = Buffer.from(hkdfSync('sha256', key.dataKey, Buffer.alloc(0), info, 32));
+  return { record: key.record, dataKey };
 }

@@ -81,17 +81,35 @@ export function openRange(
   to: number,
   chunkBytes = CHUNK_PLAIN_BYTES,
 ): Buffer {
+  const pieces = openRangePieces(key, run, from, to, chunkBytes);
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+}
+
+/**
+ * openRange as the opened chunks' bytes, in order, never copied into one buffer: a stream
+ * sends them as they are (a whole block of small chunks would otherwise be copied again).
+ */
+export function openRangePieces(
+  key: Buffer,
+  run: SealedRun,
+  from: number,
+  to: number,
+  chunkBytes = CHUNK_PLAIN_BYTES,
+): Buffer[] {
   if (run.sealed.length !== sealedLength(run.plainBytes, chunkBytes)) {
     throw new SealedChunkError('encrypted block has the wrong length');
   }
-  if (to <= from) return Buffer.alloc(0);
+  if (to <= from) return [Buffer.alloc(0)];
   const first = Math.floor(from / chunkBytes);
   const last = Math.floor((to - 1) / chunkBytes);
-  const opened: Buffer[] = [];
-  for (let c = first; c <= last; c++) opened.push(openChunk(key, run, c, chunkBytes));
-  const plain = opened.length === 1 ? opened[0]! : Buffer.concat(opened);
-  const skip = from - first * chunkBytes;
-  return plain.subarray(skip, skip + (to - from));
+  const pieces: Buffer[] = [];
+  for (let c = first; c <= last; c++) {
+    const plain = openChunk(key, run, c, chunkBytes);
+    const start = Math.max(from - c * chunkBytes, 0);
+    const end = Math.min(to - c * chunkBytes, plain.length);
+    pieces.push(start === 0 && end === plain.length ? plain : plain.subarray(start, end));
+  }
+  return pieces;
 }
 
 function openChunk(key: Buffer, run: SealedRun, c: number, chunkBytes: number): Buffer {

@@ -78,15 +78,3 @@ export async function bucketDefaultEncryption(
 ): Promise<'AES256' | undefined> {
   return (await settingsOf(ctx.deps, bucket.id)).encryption?.algorithm;
 }
-
-/**
- * Refuses a write this release cannot seal (multipart, browser POST) to a bucket whose
- * default encryption would ask for it: NotImplemented, never an object stored in the clear.
- */
-export async function refuseUnsealedWrite(ctx: S3Context, bucket: { id: string }) {
-  if ((await bucketDefaultEncryption(ctx, bucket)) === undefined) return;
-  throw new S3Error(
-    'NotImplemented',
-    'The bucket has default encryption, which this operation cannot apply yet.',
-  );
-}

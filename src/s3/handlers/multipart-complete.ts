@@ -8,6 +8,7 @@
  */
 import { newVersionFields, writtenVersionHeader } from '../object-version.js';
 import { newVersionLock } from './object-lock-write.js';
+import { keyForUpload } from '../multipart-encryption.js';
 import {
   CHECKSUM_ALGORITHMS,
   checksumAlgorithmFromHeader,
@@ -58,6 +59,8 @@ export async function completeMultipartUpload(ctx: S3Context, bucketName: string
     return sendResult(ctx, bucketName, key, done);
   }
   checkClaimedType(headers, upload);
+  // A key Complete brings must be the upload's (AWS asks for it only with checksums).
+  void ctx.reply.headers(keyForUpload(ctx, upload, false).answer);
   const precondition = withQuotaCheck(
     conditions && ((current?: Manifest) => checkPutConditions(conditions, current, key)),
     await quotaGuardOf(ctx, bucket),

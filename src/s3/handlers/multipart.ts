@@ -3,9 +3,10 @@
  * CompleteMultipartUpload and AbortMultipartUpload. Part bodies stream into blocks like a
  * PUT's; Complete reads only the small XML list of parts and writes only a manifest.
  */
-import { keyForRead } from '../object-encryption.js';
+import { keyForRead, sealingForWrite, type WriteSealing } from '../object-encryption.js';
+import { keyForUpload } from '../multipart-encryption.js';
 import { COPY_SOURCE_CUSTOMER_PREFIX } from '../sse-request.js';
-import { refuseUnsealedWrite } from './encryption.js';
+import { bucketDefaultEncryption } from './encryption.js';
 import { checksumAlgorithmFromHeader, type ChecksumAlgorithm } from '../../auth/checksums.js';
 import type { ChecksumType } from '../../objects/manifest.js';
 import { uploadChecksumType, type UploadRecord } from '../../objects/multipart.js';
@@ -53,7 +54,7 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
   // After the access check, as for PutObject: a policy refusal wins over NotImplemented.
   refuseUnsupportedRequest('CreateMultipartUpload', headers, ctx.query);
   const lock = requestedLock(ctx, bucket, key, false);
-  await refuseUnsealedWrite(ctx, bucket);
+  const sealing = sealingForWrite(ctx, await bucketDefaultEncryption(ctx, bucket));
   const checksum = uploadChecksum(headers);
   const storageClass = storageClassFromHeaders(headers);
   const tags = taggingOf(headers);
@@ -70,7 +71,9 @@ export async function createMultipartUpload(ctx: S3Context, bucketName: string, 
     ...(tags.length > 0 ? { tags } : {}),
     acl,
     ...(lock ? { lock } : {}),
+    ...(sealing.key ? { encryption: sealing.key.record } : {}),
   });
+  void ctx.reply.headers(sealing.answer);
   if (checksum.checksumAlgorithm) {
     void ctx.reply.headers({
       'x-amz-checksum-algorithm': checksum.checksumAlgorithm,
@@ -129,8 +132,9 @@ function partNumberOf(ctx: S3Context): number {
 export async function uploadPart(ctx: S3Context, bucketName: string, key: string) {
   const partNumber = partNumberOf(ctx);
   const upload = await requestedUpload(ctx, bucketName, key, 's3:PutObject');
+  const sealed = keyForUpload(ctx, upload);
   if (ctx.request.headers['x-amz-copy-source'] !== undefined) {
-    return uploadPartCopy(ctx, upload, partNumber);
+    return uploadPartCopy(ctx, upload, partNumber, sealed);
   }
   // As for PutObject: a part of an object with retention must carry an integrity check.
   if (upload.lock?.retention) requireIntegrityCheck(ctx.request.headers);
@@ -145,20 +149,27 @@ export async function uploadPart(ctx: S3Context, bucketName: string, key: string
       quota?.checkPart(written.size);
       return body.checksums();
     },
+    sealed.key,
   );
-  const answer: Record<string, string> = { etag: `"${part.etag}"` };
+  const answer: Record<string, string> = { etag: `"${part.etag}"`, ...sealed.answer };
   for (const [alg, value] of Object.entries(part.checksums ?? {})) {
     answer[`x-amz-checksum-${alg}`] = value;
   }
   sendEmpty(ctx, 200, answer);
 }
 
-async function uploadPartCopy(ctx: S3Context, upload: UploadRecord, partNumber: number) {
+async function uploadPartCopy(
+  ctx: S3Context,
+  upload: UploadRecord,
+  partNumber: number,
+  sealed: WriteSealing,
+) {
   const { manifest } = await copySourceOf(ctx);
   const rangeHeader = one(ctx.request.headers, 'x-amz-copy-source-range');
   const range = parseCopySourceRange(rangeHeader, manifest.size);
   await readSmallBody(ctx, 0);
-  // An SSE-S3 source opens with its managed key; an SSE-C one needs a key (refused here).
+  // The source opens with its own key (SSE-C: the copy-source headers'); the part is sealed
+  // as the upload asks.
   const { key } = keyForRead(ctx, manifest, COPY_SOURCE_CUSTOMER_PREFIX);
   const source = ctx.deps.objects.read(manifest, range.start, range.end, key);
   const part = await ctx.deps.multipart.putPart(
@@ -171,7 +182,9 @@ async function uploadPartCopy(ctx: S3Context, upload: UploadRecord, partNumber: 
       }
       return {};
     },
+    sealed.key,
   );
+  void ctx.reply.headers(sealed.answer);
   const body: Record<string, unknown> = {
     ETag: `"${part.etag}"`,
     LastModified: new Date(part.lastModifiedMs).toISOString(),

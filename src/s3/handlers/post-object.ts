@@ -24,7 +24,8 @@ import { OBJECT_TAGS_MAX, parseTaggingXml } from '../tags.js';
 import { refuseUnsupportedHeaders } from '../unsupported-headers.js';
 import { renderXml } from '../../http/xml.js';
 import { authorizedBucket } from './access.js';
-import { refuseUnsealedWrite } from './encryption.js';
+import { bucketDefaultEncryption } from './encryption.js';
+import { sealingForWrite } from '../object-encryption.js';
 import { newObjectAcl } from './acl.js';
 import { sendEmpty, sendXml } from './responses.js';
 import { quotaGuardOf, withQuotaCheck } from '../quota-check.js';
@@ -65,7 +66,12 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
   // The form's fields are this request's headers to a bucket policy's conditions.
   const facts = { headers: aclFields };
   const bucket = await authorizedBucket(signed, bucketName, 's3:PutObject', key, facts);
-  await refuseUnsealedWrite(signed, bucket);
+  // The form's SSE fields (SSE-C's three, or x-amz-server-side-encryption) ask as headers do.
+  const sealing = sealingForWrite(
+    signed,
+    await bucketDefaultEncryption(signed, bucket),
+    Object.fromEntries(fields),
+  );
   const acl = await newObjectAcl(signed, bucket, aclFields);
   const object = postObjectOf(form, fields, key);
   const checked = checksummedFile(fields, file.stream);
@@ -77,6 +83,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
       ...object,
       acl,
       ...newVersionFields(bucket, ctx.deps.objects),
+      ...(sealing.key ? { encryption: sealing.key.record } : {}),
     },
     sizeCapped(checked.stream, size.sizeMax),
     (written) => {
@@ -90,8 +97,9 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
       }
     },
     withQuotaCheck(undefined, quota),
+    sealing.key,
   );
-  void ctx.reply.headers(writtenVersionHeader(manifest));
+  void ctx.reply.headers({ ...writtenVersionHeader(manifest), ...sealing.answer });
   answerPost(ctx, fields, { bucket: bucketName, key, etag: `"${manifest.etag}"` });
 }
 
