@@ -20,6 +20,7 @@ import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildApp } from './router.js';
+import { startEmbeddedBucketGc } from './bucket-gc.js';
 import { startLifecycle } from './lifecycle-worker.js';
 import { DAY_MS } from './objects/lifecycle/rules.js';
 import { BucketSettingsCache } from './objects/bucket-settings-cache.js';
@@ -240,6 +241,16 @@ export async function startFrontEnd(
   const lifecycle = options.gcWorker
     ? await startLifecycle(built.deps, options.lifecycle, app.log)
     : undefined;
+  const bucketGc = options.gcWorker
+    ? await startEmbeddedBucketGc(
+        built.deps,
+        {
+          intervalMs: options.gcSweepIntervalSeconds * 1000,
+          ratePerSecond: options.lifecycle?.ratePerSecond ?? 1000,
+        },
+        app.log,
+      )
+    : undefined;
   built.usage.start((duty, error) => app.log.warn({ err: error }, `usage ${duty} failed`));
   return {
     url: address.replace('[::1]', 'localhost'),
@@ -249,6 +260,7 @@ export async function startFrontEnd(
     async close() {
       built.deps.gc.worker?.stop();
       await lifecycle?.stop();
+      await bucketGc?.stop();
       control.stop();
       built.deps.gc.batch?.cancel();
       await app.close();

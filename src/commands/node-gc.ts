@@ -15,6 +15,7 @@ import { OrphanSweeper } from '../objects/orphan-sweeper.js';
 import { InternalClient } from '../../ring/transport/internal-client.js';
 import type { InternalSecurity } from '../../ring/transport/internal-security.js';
 import { connectClusterRing } from './cluster-ring.js';
+import { startNodeBucketGc } from './node-bucket-gc.js';
 import { startNodeLifecycle } from './node-lifecycle.js';
 
 /** What the node's GC needs. */
@@ -84,7 +85,15 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
         log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
       })
     : undefined;
+  const buckets = await startNodeBucketGc(connected.client, queue, {
+    nodeId: options.nodeId,
+    partitions: () => [...Array(ring().partitionCount).keys()].filter(mine),
+    intervalMs: options.sweepIntervalSeconds * 1000,
+    ratePerSecond: options.lifecycle?.ratePerSecond ?? 1000,
+    log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+  });
   return () => {
+    void buckets.stop();
     void lifecycle?.stop();
     worker.stop();
     control.stop();
