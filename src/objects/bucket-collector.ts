@@ -159,35 +159,35 @@ export class BucketCollector {
     return true;
   }
 
-  private async visit(ids: DeadBucketIds, keyspace: string, bucketId: string): Promise<void> {
+  private async visit(ids: DeadBucketIds, keyspace: string, pk: string): Promise<void> {
     const counts = this.state.current!.counts;
     counts.scanned++;
-    const state = await ids.stateOf(bucketId);
+    const state = await ids.stateOf(bucketIdOf(pk));
     if (state === 'unknown') counts.unknown++;
     if (state !== 'dead') return;
-    const records = await this.collect(keyspace, bucketId);
+    const records = await this.collect(keyspace, pk);
     if (records > 0) counts.collectedIds++;
     counts.records += records;
     await this.limitRate(records);
   }
 
-  /** Removes `bucketId`'s records of `keyspace`; returns how many. */
-  private async collect(keyspace: string, bucketId: string): Promise<number> {
+  /** Removes the records of `keyspace` under `pk` (a dead bucket's); returns how many. */
+  private async collect(keyspace: string, pk: string): Promise<number> {
     const { objects, multipart, ring } = this.options;
     switch (keyspace) {
       case KEYSPACES.manifests:
       case KEYSPACES.objectVersions:
         // Both through the object store: blocks go to GC as a client's delete sends them.
-        return objects.sweepBucket(bucketId);
+        return objects.sweepBucket(pk);
       case KEYSPACES.uploads:
-        return collectUploads(multipart, bucketId);
+        return collectUploads(multipart, pk);
       case KEYSPACES.bucketSettings: {
-        const had = await ring.get(KEYSPACES.bucketSettings, bucketId);
-        await deleteBucketSettings(ring, bucketId);
+        const had = await ring.get(KEYSPACES.bucketSettings, pk);
+        await deleteBucketSettings(ring, pk);
         return had ? 1 : 0;
       }
       default:
-        return collectAll(ring, keyspace, bucketId);
+        return collectAll(ring, keyspace, pk);
     }
   }
 
@@ -205,6 +205,15 @@ export class BucketCollector {
     if (waitMs > 0) await sleep(waitMs);
     else if (waitMs < -1000) this.window = { startMs: clock(), records: 0 };
   }
+}
+
+/**
+ * The bucket id a partition key belongs to: the key itself, or what comes before its '/'
+ * (usage counters keep a versioned bucket's noncurrent totals under 'id/noncurrent').
+ */
+export function bucketIdOf(pk: string): string {
+  const slash = pk.indexOf('/');
+  return slash < 0 ? pk : pk.slice(0, slash);
 }
 
 /** Aborts every upload of `bucketId` (its parts go to GC); returns how many. */
