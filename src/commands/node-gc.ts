@@ -4,11 +4,12 @@
  * Front ends in a cluster collect nothing, so the work is split across the nodes. The node's
  * lifecycle worker runs beside it, over the buckets this node is primary for.
  */
+import { randomUUID } from 'node:crypto';
 import { partitionOf, ringIndex } from '../../ring/core/hash.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { Registry } from 'prom-client';
 import { PromGcMetrics } from '../metrics/gc-metrics.js';
-import { GcControl, leewayOf } from '../objects/gc-control.js';
+import { GcControl } from '../objects/gc-control.js';
 import { GcQueue } from '../objects/gc-queue.js';
 import { GcWorker } from '../objects/gc-worker.js';
 import { OrphanSweeper } from '../objects/orphan-sweeper.js';
@@ -57,7 +58,21 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
   await control.refresh().catch(logError('gc settings read failed'));
   control.start(logError('gc settings read failed'));
   const queue = new GcQueue(connected.client, () => control.leewayMs);
-  const sweeper = new OrphanSweeper(connected.client, queue, leewayOf(control), Date.now);
+  const ownsShard = (shard: number) =>
+    mine(partitionOf(ringIndex(KEYSPACES.gc, String(shard)), ring().partitionCount));
+  const owned = () => [...Array(ring().partitionCount).keys()].filter(mine);
+  const split = { workerId: options.nodeId, ownedPartitions: owned, ownsShard, newId: randomUUID };
+  const sweeper = new OrphanSweeper(
+    connected.client,
+    queue,
+    {
+      get leewayMs() {
+        return control.leewayMs;
+      },
+      split,
+    },
+    Date.now,
+  );
   const worker = new GcWorker(
     queue,
     sweeper,
@@ -66,9 +81,8 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
       sweepIntervalMs: options.sweepIntervalSeconds * 1000,
       paused: () => control.paused,
       onCollect: (report) => void control.reportPass(options.nodeId, report, Date.now()),
-      ownsShard: (shard) =>
-        mine(partitionOf(ringIndex(KEYSPACES.gc, String(shard)), ring().partitionCount)),
-      partitions: () => [...Array(ring().partitionCount).keys()].filter(mine),
+      ownsShard,
+      partitions: owned,
       log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
       onPass: (line) => process.stdout.write(`${line}\n`),
       metrics: new PromGcMetrics([options.registry]),
@@ -87,7 +101,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
     : undefined;
   const buckets = await startNodeBucketGc(connected.client, queue, {
     nodeId: options.nodeId,
-    partitions: () => [...Array(ring().partitionCount).keys()].filter(mine),
+    partitions: owned,
     intervalMs: options.sweepIntervalSeconds * 1000,
     ratePerSecond: options.lifecycle?.ratePerSecond ?? 1000,
     log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
