@@ -160,8 +160,9 @@ export class OrphanSweeper {
     const oldestMs = startedAtMs - (split.markMaxAgeMs ?? WEEK_MS);
     const headers = await store.headers();
     const others = headers.filter((h) => h.workerId !== split.workerId);
-    const mine = { startedAtMs, partitions: own.partitions!, shards: own.shards! };
-    const all = [...others, { ...mine, partitionCount: this.ring.partitionCount } as MarkHeader];
+    const mine = { workerId: split.workerId, startedAtMs, partitions: own.partitions! };
+    const partitionCount = this.ring.partitionCount;
+    const all = [...others, { ...mine, shards: own.shards!, partitionCount } as MarkHeader];
     const covering = coveringMarks(all, this.ring.partitionCount, GC_SHARDS, oldestMs);
     if (!covering) return undefined;
     let oldest = startedAtMs;
