@@ -12,7 +12,8 @@ import { PromGcMetrics } from '../metrics/gc-metrics.js';
 import { GcControl } from '../objects/gc-control.js';
 import { GcQueue } from '../objects/gc-queue.js';
 import { GcWorker } from '../objects/gc-worker.js';
-import { OrphanSweeper } from '../objects/orphan-sweeper.js';
+import { OrphanSweeper, type MarkSplit } from '../objects/orphan-sweeper.js';
+import type { RingClient } from '../../ring/client.js';
 import { InternalClient } from '../../ring/transport/internal-client.js';
 import type { InternalSecurity } from '../../ring/transport/internal-security.js';
 import { connectClusterRing } from './cluster-ring.js';
@@ -34,6 +35,22 @@ export interface NodeGcOptions {
   lifecycle?: { dayMs: number; ratePerSecond: number };
 }
 
+/** The node's orphan sweeper: its mark split with the other nodes' (orphan-mark.ts). */
+function splitSweeper(
+  client: RingClient,
+  queue: GcQueue,
+  control: GcControl,
+  split: MarkSplit,
+): OrphanSweeper {
+  const options = {
+    get leewayMs() {
+      return control.leewayMs;
+    },
+    split,
+  };
+  return new OrphanSweeper(client, queue, options, Date.now);
+}
+
 /** Starts the node's GC worker; resolves with a stop function. */
 export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
   const quorum = Math.floor(options.nVal / 2) + 1;
@@ -53,6 +70,8 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
     leewayMs: options.leewaySeconds * 1000,
   };
   const control = new GcControl(connected.client, configured, Date.now);
+  const log = (message: string, error?: unknown) =>
+    process.stderr.write(`${message}: ${String(error)}\n`);
   const logError = (message: string) => (error: unknown) =>
     process.stderr.write(`${message}: ${String(error)}\n`);
   await control.refresh().catch(logError('gc settings read failed'));
@@ -62,17 +81,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
     mine(partitionOf(ringIndex(KEYSPACES.gc, String(shard)), ring().partitionCount));
   const owned = () => [...Array(ring().partitionCount).keys()].filter(mine);
   const split = { workerId: options.nodeId, ownedPartitions: owned, ownsShard, newId: randomUUID };
-  const sweeper = new OrphanSweeper(
-    connected.client,
-    queue,
-    {
-      get leewayMs() {
-        return control.leewayMs;
-      },
-      split,
-    },
-    Date.now,
-  );
+  const sweeper = splitSweeper(connected.client, queue, control, split);
   const worker = new GcWorker(
     queue,
     sweeper,
@@ -83,7 +92,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
       onCollect: (report) => void control.reportPass(options.nodeId, report, Date.now()),
       ownsShard,
       partitions: owned,
-      log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+      log,
       onPass: (line) => process.stdout.write(`${line}\n`),
       metrics: new PromGcMetrics([options.registry]),
     },
@@ -96,7 +105,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
   const lifecycle = options.lifecycle
     ? await startNodeLifecycle(connected.client, queue, options.nodeId, ownsBucket, {
         ...options.lifecycle,
-        log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+        log,
       })
     : undefined;
   const buckets = await startNodeBucketGc(connected.client, queue, {
@@ -104,7 +113,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
     partitions: owned,
     intervalMs: options.sweepIntervalSeconds * 1000,
     ratePerSecond: options.lifecycle?.ratePerSecond ?? 1000,
-    log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+    log,
   });
   return () => {
     void buckets.stop();

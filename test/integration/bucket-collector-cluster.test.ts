@@ -167,7 +167,7 @@ function total(census: Map<string, NodeCensus>, keyspace: string): number {
   return keys;
 }
 
-it('bucket gc: 100 created, filled and deleted buckets leave nothing (3 nodes, n_val=3)', async () => {
+it('bucket gc: 100 buckets created, filled, deleted leave nothing (3 nodes, n_val=3)', async () => {
   await s3.send(new CreateBucketCommand({ Bucket: 'kept' }));
   await s3.send(new PutObjectCommand({ Bucket: 'kept', Key: 'k', Body: Buffer.alloc(90_000, 7) }));
   await sleep(10_000); // the kept bucket's usage counters flushed, GC's queue empty

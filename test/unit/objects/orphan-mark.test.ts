@@ -29,7 +29,7 @@ function splitSweeper(s: LeakSetup, half: 0 | 1) {
 }
 
 describe('orphan sweeper: split mark', () => {
-  it('each worker marks its own buckets; nothing is swept until the marks cover the ring', async () => {
+  it('split mark: each marks its buckets; none swept till the marks cover the ring', async () => {
     const s = leakSetup();
     await seedOwner(s);
     const live = [];
