@@ -12,7 +12,7 @@ import { EMBEDDED_LIFECYCLE_WORKER } from './lifecycle-worker.js';
 /** Starts the embedded store's collector: passes every `intervalMs`, `ratePerSecond` at most. */
 export async function startEmbeddedBucketGc(
   deps: S3Deps,
-  settings: { intervalMs: number; ratePerSecond: number },
+  settings: { intervalMs: () => number; ratePerSecond: number },
   log: FastifyBaseLogger,
 ): Promise<BucketCollector> {
   const collector = new BucketCollector({

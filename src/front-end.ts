@@ -245,7 +245,7 @@ export async function startFrontEnd(
     ? await startEmbeddedBucketGc(
         built.deps,
         {
-          intervalMs: options.gcSweepIntervalSeconds * 1000,
+          intervalMs: () => (control.paused ? Infinity : control.intervalMs),
           ratePerSecond: options.lifecycle?.ratePerSecond ?? 1000,
         },
         app.log,

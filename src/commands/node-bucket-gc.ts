@@ -2,7 +2,7 @@
  * The deleted-bucket collector of a cluster's storage node (src/objects/bucket-collector.ts):
  * an object layer of its own over the node's ring connection, so that what it removes takes
  * the paths a client's delete and abort take, walking the partitions this node is primary
- * for. Passes run every GC sweep interval, at the lifecycle rate.
+ * for. Passes run every GC interval (paused with GC), at the lifecycle rate.
  */
 import type { RingClient } from '../../ring/client.js';
 import { BucketCollector } from '../objects/bucket-collector.js';
@@ -16,7 +16,7 @@ import { ObjectStore } from '../objects/object-store.js';
 export interface NodeBucketGcSettings {
   nodeId: string;
   partitions: () => number[];
-  intervalMs: number;
+  intervalMs: () => number;
   ratePerSecond: number;
   log: (message: string, error?: unknown) => void;
 }

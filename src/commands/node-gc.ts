@@ -111,7 +111,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
   const buckets = await startNodeBucketGc(connected.client, queue, {
     nodeId: options.nodeId,
     partitions: owned,
-    intervalMs: options.sweepIntervalSeconds * 1000,
+    intervalMs: () => (control.paused ? Infinity : control.intervalMs),
     ratePerSecond: options.lifecycle?.ratePerSecond ?? 1000,
     log,
   });

@@ -7,7 +7,7 @@
  * by one collector. A key is collected only if DeadBucketIds says stanchion recorded the
  * id deleted; blocks and parts go through the GC queue (leeway and all), exactly as a
  * client's delete or abort would send them. It must never remove anything under a live or
- * unknown id. A pass runs every interval, checkpoints after every page (a restarted
+ * unknown id. A pass runs every GC interval, checkpoints after every page (a restarted
  * collector goes on where it stopped) and is held to a rate of records a second.
  */
 import type { RingClient } from '../../ring/client.js';
@@ -44,8 +44,8 @@ export interface BucketCollectorOptions {
   progress: BucketCollectProgressStore;
   /** The ring partitions this collector walks (undefined: all). */
   partitions: () => number[] | undefined;
-  /** Time between passes, in ms (Infinity: none). */
-  intervalMs: number;
+  /** Time between passes, in ms (Infinity: none; a function: the operator may change it). */
+  intervalMs: number | (() => number);
   /** Records removed per second at most. */
   ratePerSecond: number;
   clock: () => number;
@@ -101,7 +101,9 @@ export class BucketCollector {
   private due(): boolean {
     if (this.state.current) return true;
     const lastStartMs = this.state.lastPass?.startedMs ?? -Infinity;
-    return this.options.clock() - lastStartMs >= this.options.intervalMs;
+    const { intervalMs } = this.options;
+    const interval = typeof intervalMs === 'number' ? intervalMs : intervalMs();
+    return this.options.clock() - lastStartMs >= interval;
   }
 
   /** Runs (or resumes) a pass now; resolves when it is done or stopped. */
