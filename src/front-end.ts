@@ -54,6 +54,8 @@ export interface FrontEndOptions {
   gcWorker: boolean;
   gcIntervalSeconds: number;
   gcSweepIntervalSeconds: number;
+  /** How often the deleted-bucket collector runs, in seconds (absent: hourly). */
+  gcBucketIntervalSeconds?: number;
   /** The lifecycle "day" and the worker's rate (the worker runs where GC does). */
   lifecycle?: { dayMs: number; ratePerSecond: number };
   logLevel: string;
@@ -245,7 +247,8 @@ export async function startFrontEnd(
     ? await startEmbeddedBucketGc(
         built.deps,
         {
-          intervalMs: () => (control.paused ? Infinity : control.intervalMs),
+          intervalMs: () =>
+            control.paused ? Infinity : (options.gcBucketIntervalSeconds ?? 3600) * 1000,
           ratePerSecond: options.lifecycle?.ratePerSecond ?? 1000,
         },
         app.log,

@@ -2,7 +2,7 @@
  * The deleted-bucket collector of a cluster's storage node (src/objects/bucket-collector.ts):
  * an object layer of its own over the node's ring connection, so that what it removes takes
  * the paths a client's delete and abort take, walking the partitions this node is primary
- * for. Passes run every GC interval (paused with GC), at the lifecycle rate.
+ * for. Passes run every --gc-bucket-interval (paused with GC), at the lifecycle rate.
  */
 import type { RingClient } from '../../ring/client.js';
 import { BucketCollector } from '../objects/bucket-collector.js';

@@ -29,6 +29,8 @@ export interface NodeGcOptions {
   leewaySeconds: number;
   intervalSeconds: number;
   sweepIntervalSeconds: number;
+  /** How often the deleted-bucket collector runs, in seconds. */
+  bucketIntervalSeconds: number;
   /** The node's metrics registry: GC backlog and collections are reported there. */
   registry: Registry;
   /** The lifecycle "day" and rate; absent: no lifecycle worker. */
@@ -111,7 +113,7 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
   const buckets = await startNodeBucketGc(connected.client, queue, {
     nodeId: options.nodeId,
     partitions: owned,
-    intervalMs: () => (control.paused ? Infinity : control.intervalMs),
+    intervalMs: () => (control.paused ? Infinity : options.bucketIntervalSeconds * 1000),
     ratePerSecond: options.lifecycle?.ratePerSecond ?? 1000,
     log,
   });

@@ -7,7 +7,7 @@
  * by one collector. A key is collected only if DeadBucketIds says stanchion recorded the
  * id deleted; blocks and parts go through the GC queue (leeway and all), exactly as a
  * client's delete or abort would send them. It must never remove anything under a live or
- * unknown id. A pass runs every GC interval, checkpoints after every page (a restarted
+ * unknown id. A pass runs every --gc-bucket-interval, checkpoints after every page (a restarted
  * collector goes on where it stopped) and is held to a rate of records a second.
  */
 import type { RingClient } from '../../ring/client.js';

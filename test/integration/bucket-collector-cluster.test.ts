@@ -52,6 +52,7 @@ beforeAll(async () => {
   cluster = await startDevCluster(3, {
     CAIRN_GC_LEEWAY_SECONDS: '3',
     CAIRN_GC_INTERVAL_SECONDS: '1',
+    CAIRN_GC_BUCKET_INTERVAL_SECONDS: '1',
     CAIRN_BLOCK_SIZE: String(BLOCK_BYTES),
   });
   await cluster.script('join');
