@@ -1,8 +1,9 @@
 /**
  * What a stopped storage node's LevelDB holds, by keyspace: the key count and the key and
  * value bytes of every item (tombstones not yet reaped included, and counted apart), and
- * the partition keys of live items. Tests that check what deletes leave behind compare these rather than file sizes:
- * LevelDB's files shrink only when a compaction runs, the census does not depend on when.
+ * the partition keys of live items. Tests that check what deletes leave behind compare
+ * these rather than file sizes: LevelDB's files shrink only when a compaction runs, the
+ * census does not depend on when.
  */
 import { ClassicLevel } from 'classic-level';
 import { join } from 'node:path';
