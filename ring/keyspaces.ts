@@ -41,6 +41,11 @@ export const KEYSPACES = {
   uploads: 'uploads',
   /** Partition key: upload id; sort key: zero-padded part number. One record per part. */
   parts: 'parts',
+  /**
+   * Partition key: a deleted bucket's id. Stanchion's record that the id is dead for good
+   * (ids are never reused): what the deleted-bucket collector starts from.
+   */
+  deletedBuckets: 'deleted-buckets',
   /** Partition key: GC shard; sort key: due time and version id. */
   gc: 'gc',
   /**

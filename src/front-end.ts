@@ -20,6 +20,7 @@ import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildApp } from './router.js';
+import { startEmbeddedBucketGc } from './bucket-gc.js';
 import type { NodeAdmin } from './console/context.js';
 import { startLifecycle } from './lifecycle-worker.js';
 import { DAY_MS } from './objects/lifecycle/rules.js';
@@ -57,6 +58,8 @@ export interface FrontEndOptions {
   gcWorker: boolean;
   gcIntervalSeconds: number;
   gcSweepIntervalSeconds: number;
+  /** How often the deleted-bucket collector runs, in seconds (absent: hourly). */
+  gcBucketIntervalSeconds?: number;
   /** The lifecycle "day" and the worker's rate (the worker runs where GC does). */
   lifecycle?: { dayMs: number; ratePerSecond: number };
   logLevel: string;
@@ -262,6 +265,17 @@ export async function startFrontEnd(
   const lifecycle = options.gcWorker
     ? await startLifecycle(built.deps, options.lifecycle, app.log)
     : undefined;
+  const bucketGc = options.gcWorker
+    ? await startEmbeddedBucketGc(
+        built.deps,
+        {
+          intervalMs: () =>
+            control.paused ? Infinity : (options.gcBucketIntervalSeconds ?? 3600) * 1000,
+          ratePerSecond: options.lifecycle?.ratePerSecond ?? 1000,
+        },
+        app.log,
+      )
+    : undefined;
   built.usage.start((duty, error) => app.log.warn({ err: error }, `usage ${duty} failed`));
   return {
     url: address.replace('[::1]', 'localhost'),
@@ -271,6 +285,7 @@ export async function startFrontEnd(
     async close() {
       built.deps.gc.worker?.stop();
       await lifecycle?.stop();
+      await bucketGc?.stop();
       control.stop();
       built.deps.gc.batch?.cancel();
       await app.close();

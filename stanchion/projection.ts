@@ -31,6 +31,11 @@ export async function projectEvent(ring: RingClient, event: StanchionEvent): Pro
           : event.bucket;
       await putIfNewer(ring, KEYSPACES.buckets, bucket.name, '', bucket);
       await putIfNewer(ring, KEYSPACES.userBuckets, bucket.ownerId, bucket.name, bucket);
+      // The id's own record outlives a re-created bucket of the same name (a new id), so
+      // the deleted-bucket collector (src/objects/bucket-collector.ts) always finds it.
+      if (event.type === 'bucket-deleted') {
+        await putIfNewer(ring, KEYSPACES.deletedBuckets, bucket.id, '', bucket);
+      }
       return;
     }
   }

@@ -42,6 +42,7 @@ export const STANCHION_RESOLVERS: Readonly<Record<string, Resolver>> = {
   [KEYSPACES.userIndex]: byRevision,
   [KEYSPACES.buckets]: byRevision,
   [KEYSPACES.userBuckets]: byRevision,
+  [KEYSPACES.deletedBuckets]: byRevision,
   [KEYSPACES.stanchionLog]: byEpoch,
   [KEYSPACES.stanchionLeader]: byLeader,
 };

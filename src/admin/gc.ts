@@ -9,6 +9,7 @@
  *   resume, set-interval and set-leeway. Overrides are kept on the ring, so every
  *   collector in the cluster follows them, across restarts, until resumed or reset.
  */
+import { BucketCollectProgressStore } from '../objects/bucket-collector-progress.js';
 import type { GcBatchOptions } from '../objects/gc-batch.js';
 import type { GcControl } from '../objects/gc-control.js';
 import type { RequestContext, S3Deps } from '../http/context.js';
@@ -54,6 +55,7 @@ export async function gcStatusOf(deps: S3Deps): Promise<Record<string, unknown>>
     overrides,
     batch: batch?.state,
     workers: control ? await control.reports() : [],
+    deletedBuckets: await new BucketCollectProgressStore(deps.ring).all(),
     ...(worker?.report ?? {}),
   };
 }

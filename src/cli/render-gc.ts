@@ -3,7 +3,9 @@
  * "  Name: value" details, Riak CS's first and Cairn's own after. Pure, so the layout is
  * tested as text.
  */
+import type { BucketCollectProgress } from '../objects/bucket-collector-progress.js';
 import { formatIsoBasic } from '../usage/core/iso8601.js';
+import { bucketGcLines } from './render-bucket-gc.js';
 
 /** The JSON of GET /riak-cs/gc, as far as the text uses it. */
 export interface GcStatusJson {
@@ -23,6 +25,8 @@ export interface GcStatusJson {
     nextCollectMs?: number;
   }>;
   lastSweep?: { finishedAtMs: number; blocksRemoved: number; blocksScanned: number };
+  /** The deleted-bucket collectors' records (absent from servers older than them). */
+  deletedBuckets?: BucketCollectProgress[];
 }
 
 const time = (ms: number | undefined) => (ms === undefined ? 'unknown/never' : formatIsoBasic(ms));
@@ -66,6 +70,7 @@ export function gcStatusText(status: GcStatusJson, nowMs: number): string {
     const removed = `${sweep.blocksRemoved} of ${sweep.blocksScanned} blocks removed`;
     detail('Last orphan sweep', `${time(sweep.finishedAtMs)}, ${removed}`);
   }
+  lines.push(...bucketGcLines(status.deletedBuckets ?? []));
   return lines.join('\n') + '\n';
 }
 

@@ -4,17 +4,20 @@
  * Front ends in a cluster collect nothing, so the work is split across the nodes. The node's
  * lifecycle worker runs beside it, over the buckets this node is primary for.
  */
+import { randomUUID } from 'node:crypto';
 import { partitionOf, ringIndex } from '../../ring/core/hash.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { Registry } from 'prom-client';
 import { PromGcMetrics } from '../metrics/gc-metrics.js';
-import { GcControl, leewayOf } from '../objects/gc-control.js';
+import { GcControl } from '../objects/gc-control.js';
 import { GcQueue } from '../objects/gc-queue.js';
 import { GcWorker } from '../objects/gc-worker.js';
-import { OrphanSweeper } from '../objects/orphan-sweeper.js';
+import { OrphanSweeper, type MarkSplit } from '../objects/orphan-sweeper.js';
+import type { RingClient } from '../../ring/client.js';
 import { InternalClient } from '../../ring/transport/internal-client.js';
 import type { InternalSecurity } from '../../ring/transport/internal-security.js';
 import { connectClusterRing } from './cluster-ring.js';
+import { startNodeBucketGc } from './node-bucket-gc.js';
 import { startNodeLifecycle } from './node-lifecycle.js';
 
 /** What the node's GC needs. */
@@ -26,10 +29,28 @@ export interface NodeGcOptions {
   leewaySeconds: number;
   intervalSeconds: number;
   sweepIntervalSeconds: number;
+  /** How often the deleted-bucket collector runs, in seconds. */
+  bucketIntervalSeconds: number;
   /** The node's metrics registry: GC backlog and collections are reported there. */
   registry: Registry;
   /** The lifecycle "day" and rate; absent: no lifecycle worker. */
   lifecycle?: { dayMs: number; ratePerSecond: number };
+}
+
+/** The node's orphan sweeper: its mark split with the other nodes' (orphan-mark.ts). */
+function splitSweeper(
+  client: RingClient,
+  queue: GcQueue,
+  control: GcControl,
+  split: MarkSplit,
+): OrphanSweeper {
+  const options = {
+    get leewayMs() {
+      return control.leewayMs;
+    },
+    split,
+  };
+  return new OrphanSweeper(client, queue, options, Date.now);
 }
 
 /** Starts the node's GC worker; resolves with a stop function. */
@@ -51,12 +72,18 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
     leewayMs: options.leewaySeconds * 1000,
   };
   const control = new GcControl(connected.client, configured, Date.now);
+  const log = (message: string, error?: unknown) =>
+    process.stderr.write(`${message}: ${String(error)}\n`);
   const logError = (message: string) => (error: unknown) =>
     process.stderr.write(`${message}: ${String(error)}\n`);
   await control.refresh().catch(logError('gc settings read failed'));
   control.start(logError('gc settings read failed'));
   const queue = new GcQueue(connected.client, () => control.leewayMs);
-  const sweeper = new OrphanSweeper(connected.client, queue, leewayOf(control), Date.now);
+  const ownsShard = (shard: number) =>
+    mine(partitionOf(ringIndex(KEYSPACES.gc, String(shard)), ring().partitionCount));
+  const owned = () => [...Array(ring().partitionCount).keys()].filter(mine);
+  const split = { workerId: options.nodeId, ownedPartitions: owned, ownsShard, newId: randomUUID };
+  const sweeper = splitSweeper(connected.client, queue, control, split);
   const worker = new GcWorker(
     queue,
     sweeper,
@@ -65,10 +92,9 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
       sweepIntervalMs: options.sweepIntervalSeconds * 1000,
       paused: () => control.paused,
       onCollect: (report) => void control.reportPass(options.nodeId, report, Date.now()),
-      ownsShard: (shard) =>
-        mine(partitionOf(ringIndex(KEYSPACES.gc, String(shard)), ring().partitionCount)),
-      partitions: () => [...Array(ring().partitionCount).keys()].filter(mine),
-      log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+      ownsShard,
+      partitions: owned,
+      log,
       onPass: (line) => process.stdout.write(`${line}\n`),
       metrics: new PromGcMetrics([options.registry]),
     },
@@ -81,10 +107,18 @@ export async function startNodeGc(options: NodeGcOptions): Promise<() => void> {
   const lifecycle = options.lifecycle
     ? await startNodeLifecycle(connected.client, queue, options.nodeId, ownsBucket, {
         ...options.lifecycle,
-        log: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+        log,
       })
     : undefined;
+  const buckets = await startNodeBucketGc(connected.client, queue, {
+    nodeId: options.nodeId,
+    partitions: owned,
+    intervalMs: () => (control.paused ? Infinity : options.bucketIntervalSeconds * 1000),
+    ratePerSecond: options.lifecycle?.ratePerSecond ?? 1000,
+    log,
+  });
   return () => {
+    void buckets.stop();
     void lifecycle?.stop();
     worker.stop();
     control.stop();

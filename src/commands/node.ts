@@ -52,6 +52,7 @@ async function startNode(s: Settings): Promise<void> {
     leewaySeconds: s['gcLeeway'] as number,
     intervalSeconds: s['gcInterval'] as number,
     sweepIntervalSeconds: s['gcSweepInterval'] as number,
+    bucketIntervalSeconds: s['gcBucketInterval'] as number,
     registry: node.metrics.registry,
     lifecycle: {
       dayMs: (s['lifecycleDaySeconds'] as number) * 1000,

@@ -40,6 +40,7 @@ export function frontEndSettings(s: Settings, gcWorker: boolean): FrontEndOption
     gcLeewaySeconds: s['gcLeeway'] as number,
     gcIntervalSeconds: s['gcInterval'] as number,
     gcSweepIntervalSeconds: s['gcSweepInterval'] as number,
+    gcBucketIntervalSeconds: s['gcBucketInterval'] as number,
     gcWorker,
     lifecycle: {
       dayMs: seconds(s['lifecycleDaySeconds']),

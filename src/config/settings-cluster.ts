@@ -227,6 +227,16 @@ export const GC_SETTINGS: Setting[] = [
     env: 'CAIRN_GC_SWEEP_INTERVAL_SECONDS',
     key: 'gc.sweep_interval',
   },
+  {
+    name: 'gcBucketInterval',
+    programs: COLLECTORS,
+    type: durationType('s', 1, 365 * 86_400, { infinity: true }),
+    default: 3600,
+    help: "how often deleted buckets' records are collected, in seconds (infinity: never)",
+    flag: '--gc-bucket-interval <seconds>',
+    env: 'CAIRN_GC_BUCKET_INTERVAL_SECONDS',
+    key: 'gc.bucket_interval',
+  },
 ];
 
 const keyIdType = textType(/^[A-Za-z0-9_-]{16,128}$/, '16 to 128 letters, digits, _ or -');

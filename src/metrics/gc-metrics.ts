@@ -11,6 +11,7 @@ export type { GcMetrics };
 export class PromGcMetrics implements GcMetrics {
   private readonly backlog;
   private readonly collected;
+  private readonly marked;
 
   constructor(registers: Registry[]) {
     this.backlog = new Gauge({
@@ -24,6 +25,16 @@ export class PromGcMetrics implements GcMetrics {
       help: 'Entries collected by the garbage collector',
       registers,
     });
+    this.marked = new Counter({
+      name: 'cairn_gc_mark_buckets_total',
+      help: "Buckets the orphan sweeper's mark walked in this process (its share when split)",
+      registers,
+    });
+  }
+
+  /** {@inheritDoc GcMetrics.countMarked} */
+  countMarked(buckets: number): void {
+    if (buckets > 0) this.marked.inc(buckets);
   }
 
   /** {@inheritDoc GcMetrics.setBacklog} */

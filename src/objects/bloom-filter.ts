@@ -39,6 +39,17 @@ export class BloomFilter {
     return this.added;
   }
 
+  /** The filter's bits, to publish it (a node's share of a split mark). */
+  get bytes(): Uint8Array {
+    return this.bits;
+  }
+
+  /** Adds every item another filter of the same size (its `bytes`) holds. */
+  merge(bits: Uint8Array): void {
+    if (bits.length !== this.bits.length) throw new RangeError('Bloom filters differ in size');
+    for (let i = 0; i < bits.length; i++) this.bits[i]! |= bits[i]!;
+  }
+
   private *positions(item: string): Generator<number> {
     const digest = createHash('sha1').update(item).digest();
     const h1 = digest.readUInt32BE(0);

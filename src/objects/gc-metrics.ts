@@ -10,4 +10,6 @@ export interface GcMetrics {
   setBacklog(due: number, pending: number): void;
   /** Blocks (or entries) collected by one pass. */
   countCollected(n: number): void;
+  /** Buckets one orphan-sweeper mark walked: this process's share of the mark. */
+  countMarked?(buckets: number): void;
 }

@@ -184,9 +184,12 @@ export class GcQueue {
     return status;
   }
 
-  /** Every version (and upload) id the queue still holds: the sweeper leaves them to GC. */
-  async *queuedVersionIds(): AsyncGenerator<string> {
-    for await (const entry of this.entries()) {
+  /**
+   * Every version (and upload) id the queue's `shards` (default: all) still hold: the
+   * sweeper leaves them to GC.
+   */
+  async *queuedVersionIds(shards = allShards()): AsyncGenerator<string> {
+    for await (const entry of this.entries(shards)) {
       yield entry.versionId;
       for (const [versionId] of entry.more ?? []) yield versionId;
       if (entry.chunks) yield entry.chunks[0];

@@ -135,9 +135,11 @@ export class GcWorker {
     try {
       const report = await this.sweeper.run(this.options.partitions());
       this.report.lastSweep = report;
+      this.options.metrics?.countMarked?.(report.bucketsMarked);
       this.options.onPass?.(
         `gc: orphan sweep removed ${report.blocksRemoved} of ${report.blocksScanned} blocks ` +
-          `in ${report.partitions} partitions`,
+          `in ${report.partitions} partitions; marked ${report.bucketsMarked} buckets` +
+          (report.markComplete ? '' : ' (marks do not cover the ring yet: nothing swept)'),
       );
       return report;
     } catch (error) {
