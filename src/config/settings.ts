@@ -12,6 +12,7 @@ import {
   STORAGE_SETTINGS,
 } from './settings-cluster.js';
 import { LIFECYCLE_SETTINGS } from './settings-lifecycle.js';
+import { STANCHION_SNAPSHOT_SETTINGS } from './settings-stanchion.js';
 import { FRONT_END_SETTINGS, LISTENER_SETTINGS, USAGE_SETTINGS } from './settings-front-end.js';
 import { SECRET_KEY_SETTINGS, SSE_SETTINGS, TLS_SETTINGS } from './settings-security.js';
 import type { Program, Setting } from './setting.js';
@@ -32,6 +33,7 @@ export const SETTINGS: readonly Setting[] = [
   ...TLS_SETTINGS,
   ...SECRET_KEY_SETTINGS,
   ...SSE_SETTINGS,
+  ...STANCHION_SNAPSHOT_SETTINGS,
 ];
 
 /** The settings `program` takes. */
