@@ -49,13 +49,11 @@ function history(state: StanchionState): LogEntry[] {
     { id: 'c1', type: 'create-user', user: user('u1') },
     { id: 'c2', type: 'create-user', user: user('u2') },
     { type: 'update-user', keyId: 'KEYu1', changes: { email: 'new@x.io' } },
-    ...['a', 'b', 'c'].map(
-      (name): Command => ({
-        id: `b-${name}`,
-        type: 'create-bucket',
-        bucket: { name, id: `id-${name}`, ownerId: 'u1', createdAtMs: 0 },
-      }),
-    ),
+    ...['a', 'b', 'c'].map((name): Command => ({
+      id: `b-${name}`,
+      type: 'create-bucket',
+      bucket: { name, id: `id-${name}`, ownerId: 'u1', createdAtMs: 0 },
+    })),
     { type: 'delete-bucket', name: 'b', requesterId: 'u1', isEmpty: true },
   ];
   const entries: LogEntry[] = [];
