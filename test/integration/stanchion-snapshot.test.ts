@@ -93,8 +93,8 @@ async function measure(commands: number, owners: Owner[]): Promise<Figures> {
   let startedMs = Date.now();
   await cluster.script('restart', standby);
   const restartMs = await caughtUp(standby, seq, startedMs);
-  await cluster.script('kill', active);
   startedMs = Date.now();
+  await cluster.script('kill', active);
   const owner = owners[0]!;
   for (;;) {
     const command = { type: 'update-user' as const, keyId: owner.keyId, changes: {} };

@@ -27,7 +27,10 @@ import {
   stateOf,
   trimThrough,
 } from '../../../stanchion/core/snapshot.js';
-import { storedSecret } from '../../../stanchion/secret-box.js';
+import { resealRing, resealSnapshotText } from '../../../stanchion/reseal.js';
+import { RingSnapshots } from '../../../stanchion/ring-snapshot.js';
+import { keyBox, sealUser, storedSecret } from '../../../stanchion/secret-box.js';
+import { memoryRing } from '../../helpers/memory-ring.js';
 
 function user(id: string): UserRecord {
   return {
@@ -193,5 +196,44 @@ describe('CommandLog with a snapshot', () => {
       expect(text).not.toContain('sealed:v1:0000:x');
       await log.close();
     });
+  });
+});
+
+describe('re-sealing a snapshot (cairn rekey-secrets)', () => {
+  const from = keyBox(Buffer.alloc(32, 7));
+  const to = keyBox(Buffer.alloc(32, 9));
+
+  function sealedState(): StanchionState {
+    const state = emptyState();
+    const record = sealUser(from, { ...user('u1'), secret: 'clear' });
+    const entry = makeEntry(1, 1, 'c1', decide(state, { type: 'create-user', user: record }));
+    applyEntry(state, entry);
+    return state;
+  }
+
+  it('re-seals users and remembered answers, once', () => {
+    const text = resealSnapshotText({ from, to }, encodeSnapshot(sealedState()));
+    const state = stateOf(parseSnapshot(text));
+    expect(to.open('KEYu1', state.users.get('u1')!.secret)).toBe('clear');
+    const answer = state.results.get('c1');
+    expect(answer?.ok && to.open('KEYu1', answer.user!.secret)).toBe('clear');
+    expect(resealSnapshotText({ from, to }, text)).toBe(text);
+  });
+
+  it('re-seals the ring snapshot and goes on from its seq', async () => {
+    const ring = memoryRing();
+    const chunks = chunksOf(encodeSnapshot(sealedState()), 40);
+    await new RingSnapshots(ring).save(
+      headOf(chunks, { seq: 1, epoch: 1, writerId: 's1' }),
+      chunks,
+    );
+    const result = await resealRing(ring, { from, to });
+    expect(result).toMatchObject({ entries: 0, snapshot: true });
+    expect(result.users.map((u) => to.open(u.keyId, u.secret))).toEqual(['clear']);
+    const stored = await new RingSnapshots(ring).load();
+    expect(stored?.head.seq).toBe(1);
+    expect(stateOf(parseSnapshot(stored!.text)).users.get('u1')!.secret).not.toContain(
+      from.keyTag!,
+    );
   });
 });
