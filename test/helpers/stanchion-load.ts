@@ -129,12 +129,22 @@ export async function runLoad(
   );
 }
 
-/** Bytes of every file under `dir`. */
-export async function bytesUnder(dir: string): Promise<number> {
-  let total = 0;
+/**
+ * LevelDB's own housekeeping: its info log (a few lines per compaction, rotated at each
+ * open), the manifest (an edit per compaction, rewritten at each open), CURRENT and LOCK.
+ */
+const LEVELDB_OWN = /^(LOG|LOG\.old|MANIFEST-\d+|CURRENT|LOCK)$/;
+
+/** Bytes under `dir`: of data files (tables, write-ahead logs) and of LevelDB's own. */
+export async function bytesUnder(dir: string): Promise<{ data: number; own: number }> {
+  const total = { data: 0, own: 0 };
   for (const name of await readdir(dir)) {
     const info = await stat(join(dir, name));
-    total += info.isDirectory() ? await bytesUnder(join(dir, name)) : info.size;
+    if (info.isDirectory()) {
+      const inner = await bytesUnder(join(dir, name));
+      [total.data, total.own] = [total.data + inner.data, total.own + inner.own];
+    } else if (LEVELDB_OWN.test(name)) total.own += info.size;
+    else total.data += info.size;
   }
   return total;
 }
