@@ -61,7 +61,8 @@ async function open(o: Open): Promise<StanchionServer> {
     settleMs: 1,
     beatIntervalMs: 20,
     pollIntervalMs: 20,
-    failoverAfterMs: 400,
+    // Generous: a machine under heavy load must not make the standby take over early.
+    failoverAfterMs: 2000,
     snapshot: POLICY,
     ...(o.openLog ? { openLog: o.openLog } : {}),
     log: (line) => o.lines?.push(line),
@@ -86,7 +87,7 @@ async function createUsers(server: StanchionServer, from: number, to: number): P
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -112,7 +113,9 @@ describe('stanchion snapshots (every 10 entries, tail of 3)', () => {
     let server = await open({ dir, ring, selfId: 's1' });
     await createUsers(server, 1, 25);
     // The first snapshot is at 10 or later, so one at 15 or later follows by 25.
-    await until('a snapshot at 15 or later', () => server.status().snapshotSeq >= 15);
+    // ... and none is due after it (one at 15 is followed by one at 25).
+    const settled = () => server.status().snapshotSeq >= 15 && server.status().logTail < 10;
+    await until('a snapshot at 15 or later, and none due', settled);
     const seq = server.status().snapshotSeq;
     const kept = Array.from({ length: 25 - seq + 3 }, (_, i) => seq - 2 + i);
     await until('the ring log trimmed', async () => (await ringSeqs(ring))[0] === seq - 2);
