@@ -11,6 +11,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STANCHION_FAILOVER_AFTER_MS } from '../../stanchion/server.js';
 import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
 import {
   bytesUnder,
@@ -82,6 +83,23 @@ interface Figures {
   logTail: number;
 }
 
+/**
+ * The bytes of `name`'s log just after it snapshotted (at most 5 entries after one): between
+ * snapshots the log holds up to every_entries more, so figures are compared in one phase.
+ * Sends single commands to `active` until then.
+ */
+async function bytesJustSnapshotted(name: string, active: string, owner: Owner) {
+  for (let i = 0; i < 4 * EVERY; i++) {
+    if (((await statusOf(name))?.logTail ?? EVERY) <= 5) {
+      return bytesUnder(join(cluster.dir, name, 'log'));
+    }
+    const command = { type: 'update-user' as const, keyId: owner.keyId, changes: {} };
+    await sendCommand(target(active), command).catch(() => undefined);
+    await sleep(150);
+  }
+  throw new Error(`${name} took no snapshot`);
+}
+
 /** Restarts the standby, then kills the active one and times the takeover. */
 async function measure(commands: number, owners: Owner[]): Promise<Figures> {
   const active = await activeName();
@@ -89,13 +107,13 @@ async function measure(commands: number, owners: Owner[]): Promise<Figures> {
   const seq = (await statusOf(active))!.appliedSeq;
   await caughtUp(standby, seq, Date.now());
   await sleep(1500); // the last snapshot and its trim settle
-  const one = await bytesUnder(join(cluster.dir, 'stanchion1', 'log'));
-  const two = await bytesUnder(join(cluster.dir, 'stanchion2', 'log'));
+  const one = await bytesJustSnapshotted('stanchion1', active, owners[0]!);
+  const two = await bytesJustSnapshotted('stanchion2', active, owners[0]!);
   const [logBytes, levelDbOwnBytes] = [one.data + two.data, one.own + two.own];
-  const { snapshotSeq, logTail } = (await statusOf(active))!;
+  const { snapshotSeq, logTail, appliedSeq } = (await statusOf(active))!;
   let startedMs = Date.now();
   await cluster.script('restart', standby);
-  const restartMs = await caughtUp(standby, seq, startedMs);
+  const restartMs = await caughtUp(standby, appliedSeq, startedMs);
   startedMs = Date.now();
   await cluster.script('kill', active);
   const owner = owners[0]!;
@@ -145,6 +163,10 @@ describe(`stanchion log compaction under ${TOTAL} commands`, () => {
     expect(last.logBytes).toBeLessThanOrEqual(1.5 * first.logBytes);
     // Times on a shared machine: flat within a factor of two and two seconds of noise.
     expect(last.restartMs).toBeLessThanOrEqual(2 * first.restartMs + 2000);
-    expect(last.takeoverMs).toBeLessThanOrEqual(2 * first.takeoverMs + 2000);
+    // The first takeover is sometimes near 0: right after the join's handoffs the standby
+    // may have claimed already (the leader record missed beats). The failover wait is the
+    // floor of a real one.
+    const takeoverBaseMs = Math.max(first.takeoverMs, STANCHION_FAILOVER_AFTER_MS);
+    expect(last.takeoverMs).toBeLessThanOrEqual(2 * takeoverBaseMs + 2000);
   }, 900_000);
 });
