@@ -86,8 +86,8 @@ export class CommandLog {
   }
 
   /**
-   * Deletes every entry at or below `seq` (in synced batches), then compacts that range so
-   * the files shrink. Returns how many were deleted.
+   * Deletes every entry at or below `seq` (in synced batches), then compacts so the files
+   * shrink. Returns how many were deleted.
    */
   async trimThrough(seq: number): Promise<number> {
     let deleted = 0;
@@ -100,7 +100,9 @@ export class CommandLog {
       );
       deleted += keys.length;
     }
-    if (deleted > 0) await this.db.compactRange(seqKey(0), seqKey(seq));
+    // The whole store, not the trimmed range only: the previous snapshot's chunks, deleted
+    // when this one was saved, would otherwise linger in older tables.
+    if (deleted > 0) await this.db.compactRange(Buffer.alloc(0), Buffer.alloc(16, 0xff));
     return deleted;
   }
 
