@@ -64,13 +64,17 @@ export class Snapshotter {
     const head = headOf(chunks, { seq, epoch: state.epoch, writerId: this.writerId });
     [this.entriesSince, this.bytesSince] = [0, 0];
     await this.local.saveSnapshot(head, chunks);
-    this.snapshotSeq = seq;
+    try {
+      // The local log serves only this process's restarts, which load this snapshot.
+      await this.local.trimThrough(trimThrough(this.policy, seq));
+    } finally {
+      this.snapshotSeq = seq;
+    }
     if (shared) {
       await this.ring.save(head, chunks);
       await this.ring.trimLog(trimThrough(this.policy, seq));
       await this.ring.dropStale(head);
     }
-    await this.local.trimThrough(trimThrough(this.policy, seq));
     return seq;
   }
 
