@@ -32,6 +32,11 @@ export const KEYSPACES = {
   stanchionLog: 'stanchion-log',
   /** Partition key: 'leader'. Which stanchion is active, at which epoch. */
   stanchionLeader: 'stanchion-leader',
+  /**
+   * Stanchion's latest snapshot: partition key 'head' (which one), 'index' (sort key: each
+   * snapshot's chunk partition, for clean-up), or a snapshot's own (sort key: chunk number).
+   */
+  stanchionSnapshot: 'stanchion-snapshot',
   /** Partition key: bucket id. Per-bucket settings the front end owns (tags, CORS). */
   bucketSettings: 'bucket-settings',
   /**

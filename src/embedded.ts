@@ -14,7 +14,7 @@ import { buildNode, type BuiltNode } from '../ring/node/build-node.js';
 import { prepareDataDir } from '../ring/storage/data-dir.js';
 import { explainStartupError } from '../ring/storage/startup-errors.js';
 import { LocalStanchionClient } from '../stanchion/client.js';
-import { StanchionServer } from '../stanchion/server.js';
+import { StanchionServer, type StanchionOptions } from '../stanchion/server.js';
 import { ensureAdmin } from '../stanchion/users.js';
 import { loadSelfId } from '../stanchion/self-id.js';
 import { RING_RESOLVERS } from './ring-resolvers.js';
@@ -30,6 +30,8 @@ export interface EmbeddedOptions extends FrontEndOptions {
   durability?: 'fsync' | 'none';
   /** The admin's keys on first start (admin.key, admin.secret); checked on later starts. */
   adminKeys?: { keyId: string; secret: string };
+  /** When the embedded stanchion snapshots its log (SNAPSHOT_DEFAULTS when absent). */
+  snapshot?: StanchionOptions['snapshot'];
 }
 
 /** A running embedded store. */
@@ -143,6 +145,7 @@ async function openEmbeddedStanchion(dataDir: string, ring: RingClient, options:
     selfId: await loadSelfId(dataDir),
     address: 'in-process',
     strict: { pr: 1, pw: 1 },
+    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
   });
   const world = { randomBytes, clock: Date.now };
   const admin = await ensureAdmin(world, stanchion, dataDir, {

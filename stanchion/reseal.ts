@@ -9,12 +9,14 @@ import { readFile } from 'node:fs/promises';
 import type { RingClient } from '../ring/client.js';
 import { KEYSPACES } from '../ring/keyspaces.js';
 import { writeDurableFile } from '../ring/storage/durable-file.js';
-import type { LogEntry, StanchionEvent } from './core/commands.js';
+import type { CommandResult, LogEntry, StanchionEvent } from './core/commands.js';
 import { applyEntry, emptyState } from './core/decide.js';
+import { chunksOf, headOf, parseSnapshot, stateOf } from './core/snapshot.js';
 import type { StoredSecret, UserRecord } from './core/records.js';
 import { USER_INDEX_PK } from './projection.js';
 import { STANCHION_RESOLVERS } from './resolvers.js';
 import { seqKey } from './ring-log.js';
+import { RingSnapshots } from './ring-snapshot.js';
 import { storedSecret, type SecretBox } from './secret-box.js';
 
 /** From which box to which: the key file in force, and the new one. */
@@ -51,6 +53,30 @@ export function resealEntry(rekey: Rekey, entry: LogEntry): LogEntry {
   return { ...entry, events, result };
 }
 
+/** Snapshot text (core/snapshot.ts) with every user secret in it re-sealed. */
+export function resealSnapshotText(rekey: Rekey, text: string): string {
+  const body = parseSnapshot(text);
+  const users = body.users.map((user) => resealUser(rekey, user));
+  const results = body.results.map(([id, result]): [string, CommandResult] => [
+    id,
+    result.ok && result.user ? { ...result, user: resealUser(rekey, result.user) } : result,
+  ]);
+  return JSON.stringify({ ...body, users, results });
+}
+
+/** Re-seals the ring's snapshot; its state (or an empty one) is where the log goes on. */
+async function resealRingSnapshot(ring: RingClient, rekey: Rekey) {
+  const snapshots = new RingSnapshots(ring);
+  const stored = await snapshots.load();
+  if (!stored) return { state: emptyState(), changed: false };
+  const text = resealSnapshotText(rekey, stored.text);
+  if (text !== stored.text) {
+    const chunks = chunksOf(text);
+    await snapshots.save(headOf(chunks, stored.head), chunks);
+  }
+  return { state: stateOf(parseSnapshot(text)), changed: text !== stored.text };
+}
+
 /** Rewrites one ring item through `change`; false when nothing there changed. */
 async function rewriteItem(
   ring: RingClient,
@@ -75,6 +101,8 @@ async function rewriteItem(
 export interface RingReseal {
   entries: number;
   users: UserRecord[];
+  /** Whether the ring held a snapshot that needed it. */
+  snapshot: boolean;
 }
 
 const LOG_PAGE = 256;
@@ -84,7 +112,7 @@ const LOG_PAGE = 256;
  * by access key, in the index). `ring` should use stanchion's strict quorums.
  */
 export async function resealRing(ring: RingClient, rekey: Rekey): Promise<RingReseal> {
-  const state = emptyState();
+  const { state, changed: snapshot } = await resealRingSnapshot(ring, rekey);
   let entries = 0;
   for (let after = 0; ;) {
     const page = await ring.scan(KEYSPACES.stanchionLog, 'log', {
@@ -97,7 +125,8 @@ export async function resealRing(ring: RingClient, rekey: Rekey): Promise<RingRe
         JSON.stringify(resealEntry(rekey, JSON.parse(text) as LogEntry));
       if (await rewriteItem(ring, KEYSPACES.stanchionLog, 'log', seqKey(seq), change)) entries++;
       const slot = await ring.get(KEYSPACES.stanchionLog, 'log', seqKey(seq));
-      applyEntry(state, JSON.parse(slot!.toString('utf8')) as LogEntry);
+      // The tail kept below the snapshot is re-sealed too, but is in its state already.
+      if (seq > state.appliedSeq) applyEntry(state, JSON.parse(slot!.toString('utf8')) as LogEntry);
       after = seq;
     }
     if (page.length < LOG_PAGE) break;
@@ -109,7 +138,7 @@ export async function resealRing(ring: RingClient, rekey: Rekey): Promise<RingRe
     await rewriteItem(ring, KEYSPACES.usersByKey, user.keyId, '', change);
     await rewriteItem(ring, KEYSPACES.userIndex, USER_INDEX_PK, user.keyId, change);
   }
-  return { entries, users: [...state.users.values()] };
+  return { entries, users: [...state.users.values()], snapshot };
 }
 
 /** Re-seals the admin's secret in `path` (admin.json); false when there is no such file. */

@@ -8,6 +8,7 @@ import type { Resolver } from '../ring/client.js';
 import { KEYSPACES } from '../ring/keyspaces.js';
 import type { LogEntry } from './core/commands.js';
 import { resolveLeader, type LeaderRecord } from './core/leadership.js';
+import { resolveSnapshotHead } from './ring-snapshot.js';
 import { isNewerRevision, type Revision } from './core/records.js';
 
 const byRevision: Resolver = (values) => {
@@ -35,6 +36,16 @@ const byLeader: Resolver = (values) => {
   return values[records.indexOf(resolveLeader(records))]!;
 };
 
+/** Snapshot heads keep the highest seq; chunks and index entries never differ in content. */
+const bySnapshot: Resolver = (values) => {
+  try {
+    return resolveSnapshotHead(values);
+  } catch {
+    // A chunk (a slice of JSON text): any sibling will do, chosen the same way everywhere.
+    return values.reduce((a, b) => (Buffer.compare(a, b) >= 0 ? a : b));
+  }
+};
+
 /** The resolvers to give every RingClient that reads stanchion's records. */
 export const STANCHION_RESOLVERS: Readonly<Record<string, Resolver>> = {
   [KEYSPACES.users]: byRevision,
@@ -45,4 +56,5 @@ export const STANCHION_RESOLVERS: Readonly<Record<string, Resolver>> = {
   [KEYSPACES.deletedBuckets]: byRevision,
   [KEYSPACES.stanchionLog]: byEpoch,
   [KEYSPACES.stanchionLeader]: byLeader,
+  [KEYSPACES.stanchionSnapshot]: bySnapshot,
 };

@@ -15,7 +15,7 @@ import { realScheduler, type Scheduler } from '../ring/real-scheduler.js';
 import { CommandLog } from './command-log.js';
 import { ChangeFeed, type ChangeAnswer, type LogPosition } from './core/change-feed.js';
 import type { Command, CommandResult, LogEntry } from './core/commands.js';
-import { adminOf, applyEntry, decide, emptyState, makeEntry } from './core/decide.js';
+import { adminOf, applyEntry, decide, makeEntry } from './core/decide.js';
 import type { StanchionState } from './core/decide.js';
 import {
   followable,
@@ -26,6 +26,9 @@ import {
 } from './core/leadership.js';
 import { projectEvent } from './projection.js';
 import { RingLog } from './ring-log.js';
+import { RingSnapshots } from './ring-snapshot.js';
+import { Snapshotter } from './snapshotter.js';
+import { SNAPSHOT_DEFAULTS, type SnapshotPolicy } from './core/snapshot.js';
 
 /** Raised when stanchion is unreachable, a standby, stopping or full: callers answer 503. */
 export class StanchionUnavailableError extends Error {
@@ -88,11 +91,16 @@ export interface StanchionOptions {
   scheduler?: Scheduler;
   /** Opens the local log; a simulation passes an in-memory one (default: CommandLog). */
   openLog?: (dir: string) => Promise<LocalLog>;
+  /** When to snapshot and how much log to keep below it (SNAPSHOT_DEFAULTS). */
+  snapshot?: Partial<SnapshotPolicy>;
   log?: (line: string) => void;
 }
 
 /** What the server needs of its local log (CommandLog on disk). */
-export type LocalLog = Pick<CommandLog, 'put' | 'replay' | 'close'>;
+export type LocalLog = Pick<
+  CommandLog,
+  'put' | 'replay' | 'close' | 'loadSnapshot' | 'saveSnapshot' | 'trimThrough'
+>;
 
 /** What `cairn-admin stanchion status` shows of one process. */
 export interface StanchionStatus {
@@ -101,6 +109,10 @@ export interface StanchionStatus {
   address: string;
   epoch: number;
   appliedSeq: number;
+  /** The seq of the latest snapshot held locally (0: none yet). */
+  snapshotSeq: number;
+  /** Entries after the snapshot: what a restart replays. */
+  logTail: number;
   queueLength: number;
   users: number;
   buckets: number;
@@ -117,7 +129,9 @@ interface Pending {
 export class StanchionServer {
   private readonly queue: Pending[] = [];
   private readonly ringLog: RingLog;
-  private readonly settings: Required<Omit<StanchionOptions, 'ring' | 'strict' | 'openLog'>>;
+  private readonly settings: Required<
+    Omit<StanchionOptions, 'ring' | 'strict' | 'openLog' | 'snapshot'>
+  >;
   private role: 'active' | 'standby' = 'standby';
   private epoch = 0;
   private projectedSeq = 0;
@@ -134,7 +148,8 @@ export class StanchionServer {
   private constructor(
     private readonly local: LocalLog,
     private readonly ring: RingClient,
-    private readonly state: StanchionState,
+    private state: StanchionState,
+    private readonly snapshots: Snapshotter,
     options: StanchionOptions,
   ) {
     this.ringLog = new RingLog(ring, options.strict);
@@ -160,9 +175,15 @@ export class StanchionServer {
   /** Opens the local log, replays it, and starts following or leading. */
   static async open(options: StanchionOptions): Promise<StanchionServer> {
     const local = await (options.openLog ?? CommandLog.open)(options.dir);
-    const state = emptyState();
-    for await (const entry of local.replay()) applyEntry(state, entry);
-    const server = new StanchionServer(local, options.ring, state, options);
+    const policy = { ...SNAPSHOT_DEFAULTS, ...options.snapshot };
+    const ringSnapshots = new RingSnapshots(options.ring, options.strict);
+    const snapshots = new Snapshotter(local, ringSnapshots, policy, options.selfId);
+    const state = await snapshots.restore();
+    for await (const entry of local.replay(state.appliedSeq)) {
+      applyEntry(state, entry);
+      snapshots.note(entry);
+    }
+    const server = new StanchionServer(local, options.ring, state, snapshots, options);
     server.start();
     await server.firstTick;
     return server;
@@ -216,6 +237,8 @@ export class StanchionServer {
       address: this.settings.address,
       epoch: this.role === 'active' ? this.epoch : this.state.epoch,
       appliedSeq: this.state.appliedSeq,
+      snapshotSeq: this.snapshots.snapshotSeq,
+      logTail: this.state.appliedSeq - this.snapshots.snapshotSeq,
       queueLength: this.queue.length,
       users: this.state.users.size,
       buckets: this.state.buckets.size,
@@ -242,6 +265,7 @@ export class StanchionServer {
       while (!this.closed) {
         try {
           await (this.role === 'active' ? this.beat() : this.follow());
+          await this.snapshotIfDue();
         } catch (error) {
           this.settings.log(`stanchion: ${(error as Error).message}`);
         }
@@ -306,14 +330,35 @@ export class StanchionServer {
     this.settings.log(`stanchion: active at epoch ${epoch} (log at ${this.state.appliedSeq})`);
   }
 
-  /** Applies ring log entries after ours, up to `limitSeq`. */
+  /**
+   * Applies ring log entries after ours, up to `limitSeq`. Where the entries after ours
+   * are gone (trimmed below a snapshot while this one lagged), adopts the ring's snapshot.
+   */
   private async catchUp(limitSeq: number): Promise<void> {
     for (;;) {
-      const entries = await this.ringLog.readAfter(this.state.appliedSeq, 256);
-      const ready = followable(this.state.appliedSeq, limitSeq, entries);
+      const applied = this.state.appliedSeq;
+      const entries = await this.ringLog.readAfter(applied, 256);
+      const ready = followable(applied, limitSeq, entries);
       for (const entry of ready) await this.applyAndKeep(entry);
-      if (ready.length < 256) return;
+      if (ready.length === 256) continue;
+      const gap = entries.length > 0 ? entries[0]!.seq > applied + 1 : applied < limitSeq;
+      if (ready.length > 0 || !gap) return;
+      const adopted = await this.snapshots.adoptIfAhead(applied);
+      if (!adopted) return;
+      this.state = adopted;
+      this.settings.log(`stanchion: adopted the ring's snapshot at ${adopted.appliedSeq}`);
     }
+  }
+
+  /**
+   * Snapshots the state when due. The active one shares it on the ring (and trims the ring
+   * log) only while every applied entry is projected: a standby adopting it never reprojects.
+   */
+  private async snapshotIfDue(): Promise<void> {
+    const active = this.role === 'active';
+    if (active && this.projectedSeq !== this.state.appliedSeq) return;
+    const seq = await this.snapshots.maybeTake(this.state, active);
+    if (seq !== undefined) this.settings.log(`stanchion: snapshot at ${seq}`);
   }
 
   /** Projects every entry after `afterSeq` again: the old leader may have died mid-way. */
@@ -326,6 +371,7 @@ export class StanchionServer {
   private async applyAndKeep(entry: LogEntry): Promise<void> {
     await this.local.put(entry);
     applyEntry(this.state, entry);
+    this.snapshots.note(entry);
   }
 
   private holds(record: LeaderRecord | undefined): boolean {

@@ -72,7 +72,8 @@ type Answer = StanchionAnswer;
 
 /** The status table and the leader line. */
 export function statusText(answers: Answer[]): string {
-  const header = ['ADDRESS', 'ROLE', 'EPOCH', 'APPLIED', 'QUEUE', 'USERS', 'BUCKETS'];
+  const header = ['ADDRESS', 'ROLE', 'EPOCH', 'APPLIED', 'SNAPSHOT', 'TAIL', 'QUEUE', 'USERS'];
+  header.push('BUCKETS');
   const rows = answers.map((a) =>
     'status' in a
       ? [
@@ -80,11 +81,14 @@ export function statusText(answers: Answer[]): string {
           a.status.role,
           String(a.status.epoch),
           String(a.status.appliedSeq),
+          // A stanchion of an older Cairn (mid-upgrade) reports neither.
+          String(a.status.snapshotSeq ?? '-'),
+          String(a.status.logTail ?? '-'),
           String(a.status.queueLength),
           String(a.status.users),
           String(a.status.buckets),
         ]
-      : [a.address, `down (${a.error})`, '-', '-', '-', '-', '-'],
+      : [a.address, `down (${a.error})`, '-', '-', '-', '-', '-', '-', '-'],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>

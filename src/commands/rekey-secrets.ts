@@ -22,7 +22,13 @@ import type { Command } from 'commander';
 import type { RingClient } from '../../ring/client.js';
 import { checkDataDirFormat } from '../../ring/storage/data-dir.js';
 import { CommandLog } from '../../stanchion/command-log.js';
-import { resealAdminFile, resealEntry, resealRing, type Rekey } from '../../stanchion/reseal.js';
+import {
+  resealAdminFile,
+  resealEntry,
+  resealRing,
+  resealSnapshotText,
+  type Rekey,
+} from '../../stanchion/reseal.js';
 import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { parseAddressList } from '../config/core/values.js';
 import { openEmbeddedRing } from '../embedded.js';
@@ -118,7 +124,8 @@ function describe(rekey: Rekey): string {
 }
 
 function ringSummary(result: Awaited<ReturnType<typeof resealRing>>): string {
-  return `${result.entries} ring log entries, ${result.users.length} users' records`;
+  const snapshot = result.snapshot ? ' and its snapshot' : '';
+  return `${result.entries} ring log entries${snapshot}, ${result.users.length} users' records`;
 }
 
 async function rekeyEmbeddedRing(dataDir: string, rekey: Rekey): Promise<string> {
@@ -155,7 +162,8 @@ async function rekeyLocalLog(dir: string, rekey: Rekey): Promise<string> {
   const log = await CommandLog.open(dir);
   try {
     const changed = await log.rewrite((entry) => resealEntry(rekey, entry));
-    return `${changed} local log entries`;
+    const snapshot = await log.rewriteSnapshot((text) => resealSnapshotText(rekey, text));
+    return `${changed} local log entries${snapshot ? ' and its snapshot' : ''}`;
   } finally {
     await log.close();
   }

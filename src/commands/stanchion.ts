@@ -12,10 +12,11 @@ import { explainStartupError } from '../../ring/storage/startup-errors.js';
 import { InternalClient } from '../../ring/transport/internal-client.js';
 import { buildStanchionHttp } from '../../stanchion/http-server.js';
 import { loadSelfId } from '../../stanchion/self-id.js';
-import { StanchionServer } from '../../stanchion/server.js';
+import { StanchionServer, type StanchionOptions } from '../../stanchion/server.js';
 import { ensureAdmin } from '../../stanchion/users.js';
 import { secretBoxFor } from '../../stanchion/secret-key-file.js';
 import { addSettingOptions, loadSettings } from '../config/load.js';
+import { snapshotPolicyOf } from '../config/settings-stanchion.js';
 import { cairnVersion } from '../version.js';
 import { connectClusterRing } from './cluster-ring.js';
 import { internalSecurityOf } from './internal-security.js';
@@ -52,6 +53,7 @@ async function runStanchion(s: Settings): Promise<void> {
   const server = await openStanchion(dataDir, ring.client, {
     address: (s['advertise'] as string | undefined) ?? `${host}:${port}`,
     strict: { pr: quorum.r, pw: quorum.w },
+    snapshot: snapshotPolicyOf(s),
   });
   const app = buildStanchionHttp(server, security, box);
   await app.listen({ host, port });
@@ -79,7 +81,11 @@ async function runStanchion(s: Settings): Promise<void> {
 async function openStanchion(
   dataDir: string,
   ring: RingClient,
-  options: { address: string; strict: { pr: number; pw: number } },
+  options: {
+    address: string;
+    strict: { pr: number; pw: number };
+    snapshot: StanchionOptions['snapshot'];
+  },
 ): Promise<StanchionServer> {
   try {
     return await StanchionServer.open({

@@ -2,6 +2,7 @@
  * `cairn start`: the embedded store (S3 front end, stanchion and one storage node in one
  * process). Prints the endpoint and the admin keys as copy-pasteable lines.
  */
+import { snapshotPolicyOf } from '../config/settings-stanchion.js';
 import type { Command } from 'commander';
 import { addSettingOptions, loadSettings } from '../config/load.js';
 import { renderSettings } from '../config/render.js';
@@ -38,6 +39,7 @@ export function registerStart(program: Command): void {
       dataDir: s['dataDir'] as string,
       partitionCount: s['ringSize'] as number,
       durability: s['durability'] as 'fsync' | 'none',
+      snapshot: snapshotPolicyOf(s),
       ...(admin ? { adminKeys: admin } : {}),
     });
     process.stdout.write(

@@ -13,6 +13,7 @@ import {
 } from './settings-cluster.js';
 import { CONSOLE_SETTINGS } from './settings-console.js';
 import { LIFECYCLE_SETTINGS } from './settings-lifecycle.js';
+import { STANCHION_SNAPSHOT_SETTINGS } from './settings-stanchion.js';
 import { FRONT_END_SETTINGS, LISTENER_SETTINGS, USAGE_SETTINGS } from './settings-front-end.js';
 import { SECRET_KEY_SETTINGS, SSE_SETTINGS, TLS_SETTINGS } from './settings-security.js';
 import type { Program, Setting } from './setting.js';
@@ -34,6 +35,7 @@ export const SETTINGS: readonly Setting[] = [
   ...TLS_SETTINGS,
   ...SECRET_KEY_SETTINGS,
   ...SSE_SETTINGS,
+  ...STANCHION_SNAPSHOT_SETTINGS,
 ];
 
 /** The settings `program` takes. */

@@ -20,6 +20,8 @@ import type { NodeRequest } from '../../ring/transport/messages.js';
 import { InProcessTransport, type Transport } from '../../ring/transport/transport.js';
 import { RING_RESOLVERS } from '../../src/ring-resolvers.js';
 import type { Command, CommandResult, LogEntry } from '../../stanchion/core/commands.js';
+import type { SnapshotHead } from '../../stanchion/core/snapshot.js';
+import type { StoredSnapshot } from '../../stanchion/command-log.js';
 import { plainBox, sealUser } from '../../stanchion/secret-box.js';
 import { StanchionServer, type LocalLog } from '../../stanchion/server.js';
 import { newUser } from '../../stanchion/users.js';
@@ -64,6 +66,7 @@ class Gate implements Transport {
 /** A stanchion's local log, in memory: entries kept as the JSON CommandLog would store. */
 class MemoryLog implements LocalLog {
   readonly entries = new Map<number, string>();
+  snapshot: StoredSnapshot | undefined;
 
   async put(entry: LogEntry): Promise<void> {
     this.entries.set(entry.seq, JSON.stringify(entry));
@@ -72,6 +75,20 @@ class MemoryLog implements LocalLog {
   async *replay(afterSeq = 0): AsyncGenerator<LogEntry> {
     const seqs = [...this.entries.keys()].filter((s) => s > afterSeq).sort((a, b) => a - b);
     for (const seq of seqs) yield JSON.parse(this.entries.get(seq)!) as LogEntry;
+  }
+
+  async loadSnapshot(): Promise<StoredSnapshot | undefined> {
+    return this.snapshot;
+  }
+
+  async saveSnapshot(head: SnapshotHead, chunks: readonly Buffer[]): Promise<void> {
+    this.snapshot = { head, text: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  async trimThrough(seq: number): Promise<number> {
+    const doomed = [...this.entries.keys()].filter((s) => s <= seq);
+    for (const s of doomed) this.entries.delete(s);
+    return doomed.length;
   }
 
   async close(): Promise<void> {}
