@@ -139,14 +139,39 @@ function printRows(rows: ReturnType<typeof summary>): void {
   }
 }
 
+const USAGE =
+  'usage: node dist/bench/sse-throughput.js [--rounds N] [--json FILE] ' +
+  '[--baseline-chunk-bytes N]';
+
+/** The options, or undefined after saying what is wrong (or the usage, for --help). */
+function options() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        rounds: { type: 'string', default: '5' },
+        json: { type: 'string' },
+        'baseline-chunk-bytes': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    });
+    if (values.help) return void console.log(USAGE);
+    const rounds = Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds: a whole number ≥ 1');
+    const baseline = values['baseline-chunk-bytes'];
+    if (baseline !== undefined && !/^[1-9][0-9]*$/.test(baseline)) {
+      throw new Error('--baseline-chunk-bytes: a number of bytes');
+    }
+    return { ...values, rounds };
+  } catch (error) {
+    console.error(`sse-throughput: ${(error as Error).message}\n${USAGE}`);
+    process.exitCode = 2;
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '5' },
-      json: { type: 'string' },
-      'baseline-chunk-bytes': { type: 'string' },
-    },
-  });
+  const values = options();
+  if (values === undefined) return;
   const group = new ProcessGroup((line) => console.error(line));
   const clients = new Set<SignedClient>();
   try {
@@ -160,7 +185,7 @@ async function main(): Promise<void> {
       );
     }
     for (const c of cases) clients.add(c.client);
-    const rows = summary(await runRounds(cases, Number(values.rounds)));
+    const rows = summary(await runRounds(cases, values.rounds));
     printRows(rows);
     if (values.json) await writeFile(values.json, JSON.stringify(rows, null, 2) + '\n');
   } finally {

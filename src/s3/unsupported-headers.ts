@@ -96,6 +96,21 @@ const SSE_KMS: Refusal[] = [
   },
 ];
 
+/**
+ * A part or a completion takes its encryption from the upload, not from this header: AWS
+ * answers 400 InvalidArgument naming it (the aws-sdk-java TransferManager and s3cmd bugs
+ * that sent it there met that answer), so a client never believes a part sealed by it.
+ */
+const SSE_ON_PART: Refusal = {
+  header: 'x-amz-server-side-encryption',
+  error: (value) =>
+    new S3Error(
+      'InvalidArgument',
+      'x-amz-server-side-encryption header is not supported for this operation.',
+      { fields: { ArgumentName: 'x-amz-server-side-encryption', ArgumentValue: value } },
+    ),
+};
+
 /** What CopyObject refuses: a new object's write, less the encryption it serves. */
 const COPY_OBJECT: Refusal[] = [...SSE_KMS, OBJECT_LOCK, BYPASS_GOVERNANCE];
 
@@ -108,10 +123,17 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   PostObject: [...PUT_OBJECT, WEBSITE_REDIRECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
   // SSE-S3 and SSE-C are acted on by multipart uploads too (multipart-encryption.ts).
   CreateMultipartUpload: lockable(PUT_OBJECT),
-  UploadPart: [...SSE_KMS, COPY_SOURCE_SSE_C, OBJECT_LOCK, BYPASS_GOVERNANCE, ...NEWER_CHECKSUMS],
-  UploadPartCopy: [...SSE_KMS, OBJECT_LOCK, BYPASS_GOVERNANCE],
+  UploadPart: [
+    SSE_ON_PART,
+    ...SSE_KMS,
+    COPY_SOURCE_SSE_C,
+    OBJECT_LOCK,
+    BYPASS_GOVERNANCE,
+    ...NEWER_CHECKSUMS,
+  ],
+  UploadPartCopy: [SSE_ON_PART, ...SSE_KMS, OBJECT_LOCK, BYPASS_GOVERNANCE],
   // If-Match and If-None-Match are acted on (multipart-complete.ts).
-  CompleteMultipartUpload: [{ header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
+  CompleteMultipartUpload: [SSE_ON_PART, { header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
   AbortMultipartUpload: [{ header: 'x-amz-if-match-initiated-time' }],
   ListParts: [SSE_C],
   // SSE-C keys are acted on (object-encryption.ts).

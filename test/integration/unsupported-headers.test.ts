@@ -1,9 +1,10 @@
 /**
  * Never a wrong success, against a real `cairn start` with raw signed requests: every
- * operation that writes object data refuses encryption headers (501 NotImplemented, naming
- * the header) and stores nothing, but PutObject and CopyObject, which serve SSE-S3 and SSE-C:
- * SSE-S3 without a kms key file is NotImplemented, and SSE-C (here, as on GET and HEAD) is
- * refused over plain HTTP with AWS's 400 InvalidRequest; object-lock headers are refused the
+ * operation that writes object data refuses the encryption headers it does not act on (501
+ * NotImplemented, naming the header) and stores nothing. SSE-S3 without a kms key file is
+ * NotImplemented, SSE-C (here, as on GET and HEAD) is refused over plain HTTP with AWS's 400
+ * InvalidRequest, and a part upload given x-amz-server-side-encryption answers AWS's 400
+ * InvalidArgument (its encryption is the upload's); object-lock headers are refused the
  * same way by the writes that do not act on them, and by those that do on a bucket without
  * object lock (400 InvalidRequest); CreateBucket acts on object lock
  * (true or false, anything else InvalidArgument); a storage class other than
@@ -49,6 +50,21 @@ function refusalOf(headers: Record<string, string>) {
   return Object.keys(headers).some((name) => name.startsWith('x-amz-object-lock-'))
     ? { status: 400, code: 'InvalidRequest' }
     : { status: 501, code: 'NotImplemented' };
+}
+
+/**
+ * What a part upload answers: its encryption is the upload's, so the SSE header is AWS's
+ * InvalidArgument (a KMS value too); an SSE-C key is refused over plain HTTP as on every
+ * write; the rest (KMS's other headers, lock) is NotImplemented.
+ */
+function partRefusalOf(headers: Record<string, string>) {
+  if (headers['x-amz-server-side-encryption'] !== undefined) {
+    return { status: 400, code: 'InvalidArgument' };
+  }
+  if (Object.keys(headers).some((name) => name.includes('-customer-'))) {
+    return { status: 400, code: 'InvalidRequest' };
+  }
+  return { status: 501, code: 'NotImplemented' };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -138,7 +154,10 @@ describe('writes refuse encryption and object lock, storing nothing', () => {
   it('CreateMultipartUpload starts no upload', async () => {
     for (const headers of SSE_AND_LOCK) {
       const res = await send('/hdr/mpu?uploads', { method: 'POST', headers });
-      expect(await errorOf(res)).toMatchObject(refusalOf(headers));
+      const sseC = Object.keys(headers).some((name) => name.includes('-customer-'));
+      // SSE-C is served on multipart uploads (over HTTPS): sse-multipart.test.ts.
+      const expected = sseC ? { status: 400, code: 'InvalidRequest' } : refusalOf(headers);
+      expect(await errorOf(res), JSON.stringify(headers)).toMatchObject(expected);
     }
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'hdr' }));
     expect(uploads.Uploads ?? []).toEqual([]);
@@ -149,12 +168,12 @@ describe('writes refuse encryption and object lock, storing nothing', () => {
     const id = encodeURIComponent(upload.UploadId!);
     for (const headers of SSE_AND_LOCK) {
       const part = await send(`/hdr/parts?partNumber=1&uploadId=${id}`, { method: 'PUT', headers });
-      expect(await errorOf(part)).toMatchObject({ status: 501, code: 'NotImplemented' });
+      expect(await errorOf(part), JSON.stringify(headers)).toMatchObject(partRefusalOf(headers));
       const copy = await send(`/hdr/parts?partNumber=2&uploadId=${id}`, {
         method: 'PUT',
         headers: { 'x-amz-copy-source': '/hdr/src', ...headers },
       });
-      expect(await errorOf(copy)).toMatchObject({ status: 501, code: 'NotImplemented' });
+      expect(await errorOf(copy), JSON.stringify(headers)).toMatchObject(partRefusalOf(headers));
     }
     const parts = await s3.send(
       new ListPartsCommand({ Bucket: 'hdr', Key: 'parts', UploadId: upload.UploadId! }),
