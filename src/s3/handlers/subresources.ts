@@ -45,138 +45,74 @@ export type UnsignedOperation = Extract<
   { name: 'CorsPreflight' | 'PostObject' }
 >;
 
-type BucketControlOperation = Extract<
-  SubresourceOperation,
-  {
-    name:
-      | 'GetBucketOwnershipControls'
-      | 'PutBucketOwnershipControls'
-      | 'DeleteBucketOwnershipControls'
-      | 'GetPublicAccessBlock'
-      | 'PutPublicAccessBlock'
-      | 'DeletePublicAccessBlock'
-      | 'GetBucketPolicyStatus';
-  }
->;
+type SignedOperation = Exclude<SubresourceOperation, UnsignedOperation>;
+type Handler<N extends SignedOperation['name']> = (
+  ctx: S3Context,
+  op: Extract<SignedOperation, { name: N }>,
+) => Promise<void>;
+
+/** One handler per signed sub-resource operation: the compiler checks none is missing. */
+type HandlerTable = { [N in SignedOperation['name']]: Handler<N> };
+
+const onBucket =
+  (handle: (ctx: S3Context, bucket: string) => Promise<void>) =>
+  (ctx: S3Context, op: { bucket: string }) =>
+    handle(ctx, op.bucket);
+const onObject =
+  (handle: (ctx: S3Context, bucket: string, key: string) => Promise<void>) =>
+  (ctx: S3Context, op: { bucket: string; key: string }) =>
+    handle(ctx, op.bucket, op.key);
+
+const HANDLERS: HandlerTable = {
+  GetBucketVersioning: onBucket(getBucketVersioning),
+  PutBucketVersioning: onBucket(putBucketVersioning),
+  ListObjectVersions: onBucket(listObjectVersions),
+  GetBucketTagging: onBucket(getBucketTagging),
+  PutBucketTagging: onBucket(putBucketTagging),
+  DeleteBucketTagging: onBucket(deleteBucketTagging),
+  GetObjectTagging: onObject(getObjectTagging),
+  PutObjectTagging: onObject(putObjectTagging),
+  DeleteObjectTagging: onObject(deleteObjectTagging),
+  GetObjectTorrent: onObject(getObjectTorrent),
+  GetBucketCors: onBucket(getBucketCors),
+  PutBucketCors: onBucket(putBucketCors),
+  DeleteBucketCors: onBucket(deleteBucketCors),
+  GetBucketEncryption: onBucket(getBucketEncryption),
+  PutBucketEncryption: onBucket(putBucketEncryption),
+  DeleteBucketEncryption: onBucket(deleteBucketEncryption),
+  GetBucketLifecycle: onBucket(getBucketLifecycle),
+  PutBucketLifecycle: onBucket(putBucketLifecycle),
+  DeleteBucketLifecycle: onBucket(deleteBucketLifecycle),
+  GetBucketAcl: onBucket(getBucketAcl),
+  PutBucketAcl: onBucket(putBucketAcl),
+  GetObjectAcl: onObject(getObjectAcl),
+  PutObjectAcl: onObject(putObjectAcl),
+  GetObjectAttributes: onObject(getObjectAttributes),
+  GetBucketPolicy: onBucket(getBucketPolicy),
+  PutBucketPolicy: onBucket(putBucketPolicy),
+  DeleteBucketPolicy: onBucket(deleteBucketPolicy),
+  GetBucketWebsite: onBucket(getBucketWebsite),
+  PutBucketWebsite: onBucket(putBucketWebsite),
+  DeleteBucketWebsite: onBucket(deleteBucketWebsite),
+  GetObjectLockConfiguration: onBucket(getObjectLockConfiguration),
+  PutObjectLockConfiguration: onBucket(putObjectLockConfiguration),
+  GetObjectRetention: onObject(getObjectRetention),
+  PutObjectRetention: onObject(putObjectRetention),
+  GetObjectLegalHold: onObject(getObjectLegalHold),
+  PutObjectLegalHold: onObject(putObjectLegalHold),
+  GetBucketOwnershipControls: onBucket(getBucketOwnershipControls),
+  PutBucketOwnershipControls: onBucket(putBucketOwnershipControls),
+  DeleteBucketOwnershipControls: onBucket(deleteBucketOwnershipControls),
+  GetPublicAccessBlock: onBucket(getPublicAccessBlock),
+  PutPublicAccessBlock: onBucket(putPublicAccessBlock),
+  DeletePublicAccessBlock: onBucket(deletePublicAccessBlock),
+  GetBucketPolicyStatus: onBucket(getBucketPolicyStatus),
+};
 
 /** Runs a signed sub-resource operation. */
-export function dispatchSubresource(
-  ctx: S3Context,
-  op: Exclude<SubresourceOperation, UnsignedOperation>,
-): Promise<void> {
-  switch (op.name) {
-    case 'GetBucketVersioning':
-      return getBucketVersioning(ctx, op.bucket);
-    case 'PutBucketVersioning':
-      return putBucketVersioning(ctx, op.bucket);
-    case 'ListObjectVersions':
-      return listObjectVersions(ctx, op.bucket);
-    case 'GetBucketTagging':
-      return getBucketTagging(ctx, op.bucket);
-    case 'PutBucketTagging':
-      return putBucketTagging(ctx, op.bucket);
-    case 'DeleteBucketTagging':
-      return deleteBucketTagging(ctx, op.bucket);
-    case 'GetObjectTagging':
-      return getObjectTagging(ctx, op.bucket, op.key);
-    case 'PutObjectTagging':
-      return putObjectTagging(ctx, op.bucket, op.key);
-    case 'DeleteObjectTagging':
-      return deleteObjectTagging(ctx, op.bucket, op.key);
-    case 'GetObjectTorrent':
-      return getObjectTorrent(ctx, op.bucket, op.key);
-    case 'GetBucketCors':
-      return getBucketCors(ctx, op.bucket);
-    case 'PutBucketCors':
-      return putBucketCors(ctx, op.bucket);
-    case 'DeleteBucketCors':
-      return deleteBucketCors(ctx, op.bucket);
-    case 'GetBucketEncryption':
-      return getBucketEncryption(ctx, op.bucket);
-    case 'GetBucketLifecycle':
-      return getBucketLifecycle(ctx, op.bucket);
-    case 'PutBucketLifecycle':
-      return putBucketLifecycle(ctx, op.bucket);
-    case 'DeleteBucketLifecycle':
-      return deleteBucketLifecycle(ctx, op.bucket);
-    case 'PutBucketEncryption':
-      return putBucketEncryption(ctx, op.bucket);
-    case 'DeleteBucketEncryption':
-      return deleteBucketEncryption(ctx, op.bucket);
-    case 'GetBucketAcl':
-      return getBucketAcl(ctx, op.bucket);
-    case 'PutBucketAcl':
-      return putBucketAcl(ctx, op.bucket);
-    case 'GetObjectAcl':
-      return getObjectAcl(ctx, op.bucket, op.key);
-    case 'PutObjectAcl':
-      return putObjectAcl(ctx, op.bucket, op.key);
-    case 'GetObjectAttributes':
-      return getObjectAttributes(ctx, op.bucket, op.key);
-    case 'GetBucketPolicy':
-      return getBucketPolicy(ctx, op.bucket);
-    case 'PutBucketPolicy':
-      return putBucketPolicy(ctx, op.bucket);
-    case 'DeleteBucketPolicy':
-      return deleteBucketPolicy(ctx, op.bucket);
-    case 'GetBucketWebsite':
-      return getBucketWebsite(ctx, op.bucket);
-    case 'PutBucketWebsite':
-      return putBucketWebsite(ctx, op.bucket);
-    case 'DeleteBucketWebsite':
-      return deleteBucketWebsite(ctx, op.bucket);
-    default:
-      return dispatchRest(ctx, op);
-  }
-}
-
-type LockOperation = Extract<
-  SubresourceOperation,
-  {
-    name:
-      | 'GetObjectLockConfiguration'
-      | 'PutObjectLockConfiguration'
-      | 'GetObjectRetention'
-      | 'PutObjectRetention'
-      | 'GetObjectLegalHold'
-      | 'PutObjectLegalHold';
-  }
->;
-
-function dispatchRest(ctx: S3Context, op: BucketControlOperation | LockOperation) {
-  switch (op.name) {
-    case 'GetObjectLockConfiguration':
-      return getObjectLockConfiguration(ctx, op.bucket);
-    case 'PutObjectLockConfiguration':
-      return putObjectLockConfiguration(ctx, op.bucket);
-    case 'GetObjectRetention':
-      return getObjectRetention(ctx, op.bucket, op.key);
-    case 'PutObjectRetention':
-      return putObjectRetention(ctx, op.bucket, op.key);
-    case 'GetObjectLegalHold':
-      return getObjectLegalHold(ctx, op.bucket, op.key);
-    case 'PutObjectLegalHold':
-      return putObjectLegalHold(ctx, op.bucket, op.key);
-    default:
-      return dispatchBucketControls(ctx, op);
-  }
-}
-
-function dispatchBucketControls(ctx: S3Context, op: BucketControlOperation): Promise<void> {
-  switch (op.name) {
-    case 'GetBucketOwnershipControls':
-      return getBucketOwnershipControls(ctx, op.bucket);
-    case 'PutBucketOwnershipControls':
-      return putBucketOwnershipControls(ctx, op.bucket);
-    case 'DeleteBucketOwnershipControls':
-      return deleteBucketOwnershipControls(ctx, op.bucket);
-    case 'GetPublicAccessBlock':
-      return getPublicAccessBlock(ctx, op.bucket);
-    case 'PutPublicAccessBlock':
-      return putPublicAccessBlock(ctx, op.bucket);
-    case 'DeletePublicAccessBlock':
-      return deletePublicAccessBlock(ctx, op.bucket);
-    case 'GetBucketPolicyStatus':
-      return getBucketPolicyStatus(ctx, op.bucket);
-  }
+export function dispatchSubresource(ctx: S3Context, op: SignedOperation): Promise<void> {
+  // The table pairs each name with its operation's handler; TypeScript cannot follow the
+  // pairing through the index, hence the widening.
+  const handle = HANDLERS[op.name] as (ctx: S3Context, op: SignedOperation) => Promise<void>;
+  return handle(ctx, op);
 }
