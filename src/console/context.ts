@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { S3Deps } from '../http/context.js';
 import { clearedCookie, sessionIdOf } from './core/cookies.js';
 import { csrfMatches, type Session, type SessionStore } from './core/sessions.js';
+import type { SignInLimiter } from './core/sign-in-limiter.js';
 import { callAs, type CallAnswer, type CallRequest } from './signed-call.js';
 
 /** How the console reaches a storage node's admin interface (a cluster's `cairn s3`). */
@@ -18,6 +19,8 @@ export interface ConsoleContext {
   app: FastifyInstance;
   deps: S3Deps;
   sessions: SessionStore;
+  /** Failed sign-ins, limited per client address and per access key. */
+  signIns: SignInLimiter;
   /** Whether the S3 port speaks TLS (the cookie is then Secure). */
   secure: boolean;
   idleMs: number;
@@ -34,6 +37,8 @@ export class ConsoleError extends Error {
     readonly status: number,
     message: string,
     readonly code = 'Refused',
+    /** Seconds after which a refused client may try again (sent as Retry-After). */
+    readonly retryAfterSec?: number,
   ) {
     super(message);
   }
@@ -58,6 +63,9 @@ export function sendJson(reply: FastifyReply, status: number, body: unknown): Fa
 /** Sends an error as `{error, message}`. */
 export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   if (error instanceof ConsoleError) {
+    if (error.retryAfterSec !== undefined) {
+      void reply.header('retry-after', String(error.retryAfterSec));
+    }
     return sendJson(reply, error.status, { error: error.code, message: error.message });
   }
   reply.log.warn({ err: error }, 'console call failed');
