@@ -4,18 +4,18 @@
  */
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
+import type { Ring } from './cluster-types.js';
+import { PlanView, type Plan } from './plan-view.js';
+import { count } from './format.js';
 
-interface Plan {
-  staged: Array<{ kind: string; nodeId: string }>;
-  plan: string | { transfers: unknown[] };
+/** What a commit answers. */
+interface Committed {
+  committed: number;
+  epoch?: number | null;
 }
 
 /** The admin's membership form. */
-export function Membership(props: {
-  embedded: boolean;
-  members: Array<{ nodeId: string }>;
-  done: () => void;
-}) {
+export function Membership(props: { embedded: boolean; ring: Ring; done: () => void }) {
   const [message, setMessage] = useState('');
   const [error, setError] = useState('');
   const [plan, setPlan] = useState<Plan | undefined>(undefined);
@@ -39,6 +39,12 @@ export function Membership(props: {
       setError(e instanceof Error ? e.message : String(e));
     }
   };
+  const committed = (a: unknown) => {
+    const { committed: transfers, epoch } = a as Committed;
+    const changes = count(plan?.staged.length ?? 0, 'change');
+    const ring = typeof epoch === 'number' ? `; ring epoch ${epoch}` : '';
+    return `Committed: ${changes}${ring}; ${count(transfers, 'partition')} to transfer.`;
+  };
   const submitJoin = (event: Event) => {
     event.preventDefault();
     const node = String(new FormData(event.currentTarget as HTMLFormElement).get('node') ?? '');
@@ -60,7 +66,7 @@ export function Membership(props: {
       <form onSubmit={submitLeave} class="inline">
         <label for="leave-node">Member to leave</label>
         <select id="leave-node" name="nodeId">
-          {props.members.map((m) => (
+          {props.ring.members.map((m) => (
             <option value={m.nodeId}>{m.nodeId}</option>
           ))}
         </select>
@@ -73,7 +79,7 @@ export function Membership(props: {
         <button
           type="button"
           disabled={!plan || typeof plan.plan === 'string'}
-          onClick={() => void run('commit', {}, (a) => `Committed: ${JSON.stringify(a)}`)}
+          onClick={() => void run('commit', {}, committed)}
         >
           Commit
         </button>
@@ -84,33 +90,13 @@ export function Membership(props: {
           Clear
         </button>
       </div>
-      {plan && <PlanView plan={plan} />}
+      {plan && <PlanView plan={plan} ring={props.ring} />}
       {message && <p role="status">{message}</p>}
       {error && (
         <p class="error" role="alert">
           {error}
         </p>
       )}
-    </div>
-  );
-}
-
-function PlanView({ plan }: { plan: Plan }) {
-  return (
-    <div class="plan" aria-label="Plan">
-      <h3>Plan</h3>
-      <ul>
-        {plan.staged.map((c) => (
-          <li>
-            {c.kind} {c.nodeId}
-          </li>
-        ))}
-      </ul>
-      <p>
-        {typeof plan.plan === 'string'
-          ? `Cannot commit: ${plan.plan}`
-          : `${plan.plan.transfers.length} partition transfers will follow the commit.`}
-      </p>
     </div>
   );
 }

@@ -30,10 +30,7 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ConsoleContext)
     '/console/api/cluster/plan',
     guarded(ctx, (c, s) => onClaimant(c, s, 'plan')),
   );
-  app.post(
-    '/console/api/cluster/commit',
-    guarded(ctx, (c, s) => onClaimant(c, s, 'commit')),
-  );
+  app.post('/console/api/cluster/commit', guarded(ctx, commit));
   app.post(
     '/console/api/cluster/clear',
     guarded(ctx, (c, s) => onClaimant(c, s, 'clear')),
@@ -66,7 +63,8 @@ async function clusterStatus(ctx: ConsoleContext, session: Session) {
   const nodes = await Promise.all(
     ring.members.map(async (m) => ({ nodeId: m.nodeId, status: await nodeStatus(ctx, m.address) })),
   );
-  return { embedded: !ctx.nodeAdmin, ring, upNodes, stanchion, gc, nodes };
+  const nowMs = ctx.deps.clock();
+  return { embedded: !ctx.nodeAdmin, nowMs, ring, upNodes, stanchion, gc, nodes };
 }
 
 /** A node's transfers and anti-entropy, or why it could not say (it may be down). */
@@ -113,6 +111,22 @@ async function onClaimant(ctx: ConsoleContext, session: Session, step: string) {
   adminOnly(session);
   const call = nodeAdminOf(ctx);
   return nodeCall(() => call(someMember(ctx), `/admin/cluster/${step}`, {}));
+}
+
+/**
+ * `cluster commit`, on the claimant; the answer adds the ring epoch the commit made, as that
+ * member then reports it (null when it did not say), so the page can say it in words.
+ */
+async function commit(ctx: ConsoleContext, session: Session) {
+  adminOnly(session);
+  const call = nodeAdminOf(ctx);
+  const member = someMember(ctx);
+  const answer = (await nodeCall(() => call(member, '/admin/cluster/commit', {}))) as {
+    committed: number;
+  };
+  const status = (await call(member, '/admin/status').catch(() => undefined)) as
+    { ring?: { epoch?: number } } | undefined;
+  return { committed: answer.committed, epoch: status?.ring?.epoch ?? null };
 }
 
 /** A node's refusal (a bad plan, an unknown node) said as it said it. */
