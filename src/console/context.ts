@@ -143,10 +143,24 @@ export function textField(
   return value;
 }
 
+const XML_ENTITIES: Record<string, string> = {
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&apos;': "'",
+  '&amp;': '&',
+};
+
+/** XML text as it reads (the page renders it as text, never as markup). */
+function unescapeXml(text: string): string {
+  return text.replace(/&(lt|gt|quot|apos|amp);/g, (entity) => XML_ENTITIES[entity]!);
+}
+
 /** The S3 error code and message of an XML error answer, as a ConsoleError. */
 export function s3Failure(answer: CallAnswer): ConsoleError {
   const code = /<Code>([^<]{1,100})<\/Code>/.exec(answer.body)?.[1] ?? 'Error';
-  const message = /<Message>([^<]{1,500})<\/Message>/.exec(answer.body)?.[1];
+  const escaped = /<Message>([^<]{1,500})<\/Message>/.exec(answer.body)?.[1];
+  const message = escaped && unescapeXml(escaped);
   const status = answer.status >= 500 ? 503 : answer.status;
   return new ConsoleError(status, message ? `${code}: ${message}` : code, code);
 }

@@ -12,6 +12,7 @@ import { registerClusterRoutes } from './cluster-routes.js';
 import { SessionStore } from './core/sessions.js';
 import { SignInLimiter } from './core/sign-in-limiter.js';
 import { sendJson, type ConsoleContext, type NodeAdmin } from './context.js';
+import { registerQuotaRoutes } from './quota-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { loadAssets, SECURITY_HEADERS, type Asset } from './static-assets.js';
 import { registerUsageRoutes } from './usage-routes.js';
@@ -77,6 +78,7 @@ export function registerConsole(
     registerBucketsRoutes(scoped, ctx);
     registerClusterRoutes(scoped, ctx);
     registerUsageRoutes(scoped, ctx);
+    registerQuotaRoutes(scoped, ctx);
     registerPages(scoped, options.assets ?? loadAssets());
   });
 }
