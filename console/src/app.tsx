@@ -1,7 +1,7 @@
 /**
  * The console's shell: sign-in, then a navigation bar and the page named by the URL's hash
- * (#/cluster, #/users, #/buckets, #/buckets/NAME, #/quotas, #/usage), so reloads and the back button
- * keep their place without any server-side routing.
+ * (#/cluster, #/users, #/buckets, #/buckets/NAME, #/quotas, #/usage), so reloads and the back
+ * button keep their place without any server-side routing.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken, whenSignedOut, type User } from './api.js';
