@@ -36,7 +36,12 @@ export function ClusterPage() {
 function Members({ status }: { status: ClusterStatus }) {
   const { ring, upNodes } = status;
   const owned = (id: string) => ring.owners.filter((o) => o === id).length;
-  const incoming = (id: string) => ring.nextOwners.filter((o) => o === id).length;
+  // From the nodes' own transfer reports, as the Transfers panel counts them (the ring this
+  // front end follows learns of a finished handover a moment later).
+  const moving = status.nodes
+    .flatMap((n) => n.status?.transfers ?? [])
+    .filter((t) => t.kind !== 'hinted' && t.state !== 'done');
+  const incoming = (id: string) => moving.filter((t) => t.to === id).length;
   const pct = (n: number) => `${((100 * n) / ring.partitionCount).toFixed(1)}%`;
   const config = {
     type: 'doughnut' as const,

@@ -121,7 +121,8 @@ function Progress({ transfer: t }: { transfer: Transfer }) {
   const total = t.itemsTotal ?? null;
   const done = t.itemsDone ?? 0;
   if (total === null) return <span>{count(done, 'object')} sent, total not counted yet</span>;
-  const percent = total === 0 ? 100 : Math.round((100 * Math.min(done, total)) / total);
+  if (total === 0) return <span>nothing to send</span>;
+  const percent = Math.round((100 * Math.min(done, total)) / total);
   return (
     <span>
       <progress max={100} value={percent} aria-label={`Partition ${t.partition}: ${percent}%`}>
