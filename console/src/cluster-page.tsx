@@ -83,8 +83,9 @@ function Members({ status }: { status: ClusterStatus }) {
         </tbody>
       </table>
       <p class="note">
-        Owns: partitions this node is the primary of. Moving in: partitions it will own once their
-        transfer finishes and the claimant hands them over.
+        Owns: partitions this node is the primary of. Moving in: partitions being transferred to it,
+        which it owns once the transfer finishes and the claimant hands them over. Every commit and
+        every finished transfer makes a new ring epoch.
       </p>
       <ChartView config={config} label="Ring ownership per node" small />
     </div>

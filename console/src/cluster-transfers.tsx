@@ -53,7 +53,14 @@ export function Transfers({ status }: { status: ClusterStatus }) {
         <TransferTable rows={hinted} label="Hinted handoffs" />
       )}
       <h3>Finished in the last minute</h3>
-      {finished.length === 0 ? <p>None.</p> : <Finished rows={finished} nowMs={status.nowMs} />}
+      {finished.length === 0 ? (
+        <p>None.</p>
+      ) : (
+        <details>
+          <summary>{count(finished.length, 'transfer')} finished: show them</summary>
+          <Finished rows={finished} nowMs={status.nowMs} />
+        </details>
+      )}
     </div>
   );
 }

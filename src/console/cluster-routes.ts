@@ -56,26 +56,46 @@ function nodeAdminOf(ctx: ConsoleContext) {
 
 async function clusterStatus(ctx: ConsoleContext, session: Session) {
   adminOnly(session);
-  const { ring, upNodes } = ctx.deps.ring.view();
+  const view = ctx.deps.ring.view();
   const info = await callFor(ctx, session, { method: 'GET', path: '/riak-cs/cluster-info' });
   if (info.status !== 200) throw s3Failure(info);
   const { stanchion, gc } = JSON.parse(info.body) as { stanchion: unknown; gc: unknown };
-  const nodes = await Promise.all(
-    ring.members.map(async (m) => ({ nodeId: m.nodeId, status: await nodeStatus(ctx, m.address) })),
+  const answers = await Promise.all(
+    view.ring.members.map(async (m) => ({
+      nodeId: m.nodeId,
+      ...(await nodeStatus(ctx, m.address)),
+    })),
   );
+  // The newest ring any node reported: this front end's copy follows by gossip, a moment late.
+  const ring = answers.reduce(
+    (best, a) => (a.ring && a.ring.epoch > best.epoch ? a.ring : best),
+    view.ring,
+  );
+  // A node that answered is up whatever this front end last heard.
+  const answered = answers.filter((a) => a.status && !a.status.error).map((a) => a.nodeId);
+  const upNodes = [...new Set([...view.upNodes, ...answered])];
+  const nodes = answers.map(({ nodeId, status }) => ({ nodeId, status }));
   const nowMs = ctx.deps.clock();
   return { embedded: !ctx.nodeAdmin, nowMs, ring, upNodes, stanchion, gc, nodes };
 }
 
+type RingView = ReturnType<ConsoleContext['deps']['ring']['view']>['ring'];
+
 /** A node's transfers and anti-entropy, or why it could not say (it may be down). */
-async function nodeStatus(ctx: ConsoleContext, address: string) {
-  if (!ctx.nodeAdmin || address === '') return undefined;
+async function nodeStatus(
+  ctx: ConsoleContext,
+  address: string,
+): Promise<{ ring?: RingView; status?: Record<string, unknown> }> {
+  if (!ctx.nodeAdmin || address === '') return {};
   try {
     const status = (await ctx.nodeAdmin(address, '/admin/status')) as Record<string, unknown>;
     const transfers = (await ctx.nodeAdmin(address, '/admin/transfers')) as Record<string, unknown>;
-    return { transfers: transfers.transfers, antiEntropy: status.antiEntropy };
+    return {
+      ring: status.ring as RingView,
+      status: { transfers: transfers.transfers, antiEntropy: status.antiEntropy },
+    };
   } catch (error) {
-    return { error: (error as Error).message.slice(0, 200) };
+    return { status: { error: (error as Error).message.slice(0, 200) } };
   }
 }
 
