@@ -36,12 +36,7 @@ export function ClusterPage() {
 function Members({ status }: { status: ClusterStatus }) {
   const { ring, upNodes } = status;
   const owned = (id: string) => ring.owners.filter((o) => o === id).length;
-  // From the nodes' own transfer reports, as the Transfers panel counts them (the ring this
-  // front end follows learns of a finished handover a moment later).
-  const moving = status.nodes
-    .flatMap((n) => n.status?.transfers ?? [])
-    .filter((t) => t.kind !== 'hinted' && t.state !== 'done');
-  const incoming = (id: string) => moving.filter((t) => t.to === id).length;
+  const incoming = (id: string) => ring.nextOwners.filter((o) => o === id).length;
   const pct = (n: number) => `${((100 * n) / ring.partitionCount).toFixed(1)}%`;
   const config = {
     type: 'doughnut' as const,
@@ -83,9 +78,9 @@ function Members({ status }: { status: ClusterStatus }) {
         </tbody>
       </table>
       <p class="note">
-        Owns: partitions this node is the primary of. Moving in: partitions being transferred to it,
-        which it owns once the transfer finishes and the claimant hands them over. Every commit and
-        every finished transfer makes a new ring epoch.
+        Owns: partitions this node is the primary of. Moving in: partitions it will own once their
+        transfer finishes and the claimant hands them over. Every commit and every finished transfer
+        makes a new ring epoch.
       </p>
       <ChartView config={config} label="Ring ownership per node" small />
     </div>

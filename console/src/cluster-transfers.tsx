@@ -30,6 +30,7 @@ export function Transfers({ status }: { status: ClusterStatus }) {
     (t) => t.state === 'done' && (t.finishedAtMs ?? 0) >= status.nowMs - RECENT_MS,
   );
   const ownership = running.filter((t) => t.kind !== 'hinted');
+  const toMove = status.ring.nextOwners.filter((o) => o !== null).length;
   const hinted = running.filter((t) => t.kind === 'hinted');
   const failed = status.nodes.filter((n) => n.status?.error);
   return (
@@ -40,11 +41,7 @@ export function Transfers({ status }: { status: ClusterStatus }) {
           {n.nodeId} did not answer: {n.status?.error}
         </p>
       ))}
-      <p>
-        {ownership.length === 0
-          ? 'No partition is changing owner.'
-          : `${count(ownership.length, 'partition')} moving to a new owner.`}
-      </p>
+      <p>{summary(toMove, ownership.length)}</p>
       {ownership.length > 0 && <TransferTable rows={ownership} label="Ownership transfers" />}
       <h3>Hinted handoffs</h3>
       {hinted.length === 0 ? (
@@ -57,12 +54,22 @@ export function Transfers({ status }: { status: ClusterStatus }) {
         <p>None.</p>
       ) : (
         <details>
-          <summary>{count(finished.length, 'transfer')} finished: show them</summary>
+          <summary>
+            {count(finished.length, 'transfer')} (the most recent the nodes keep): show them
+          </summary>
           <Finished rows={finished} nowMs={status.nowMs} />
         </details>
       )}
     </div>
   );
+}
+
+/** What still moves: partitions the ring says change owner, and how many transfer now. */
+function summary(toMove: number, running: number): string {
+  const pending = Math.max(toMove, running);
+  if (pending === 0) return 'No partition is changing owner.';
+  const now = running === pending ? '' : `: ${running} transferring now, the rest wait their turn`;
+  return `${count(pending, 'partition')} to move to a new owner${now}.`;
 }
 
 function TransferTable({ rows, label }: { rows: Transfer[]; label: string }) {

@@ -60,16 +60,13 @@ async function clusterStatus(ctx: ConsoleContext, session: Session) {
   const info = await callFor(ctx, session, { method: 'GET', path: '/riak-cs/cluster-info' });
   if (info.status !== 200) throw s3Failure(info);
   const { stanchion, gc } = JSON.parse(info.body) as { stanchion: unknown; gc: unknown };
+  // The claimant's ring when it answers: this front end's copy follows by gossip, a moment
+  // late, and would show a join or a handover that already happened as still to come.
+  const claimant = view.ring.members.find((m) => m.nodeId === view.ring.claimant);
+  const claimantRing = claimant ? (await nodeStatus(ctx, claimant.address)).ring : undefined;
+  const ring = claimantRing && claimantRing.epoch > view.ring.epoch ? claimantRing : view.ring;
   const answers = await Promise.all(
-    view.ring.members.map(async (m) => ({
-      nodeId: m.nodeId,
-      ...(await nodeStatus(ctx, m.address)),
-    })),
-  );
-  // The newest ring any node reported: this front end's copy follows by gossip, a moment late.
-  const ring = answers.reduce(
-    (best, a) => (a.ring && a.ring.epoch > best.epoch ? a.ring : best),
-    view.ring,
+    ring.members.map(async (m) => ({ nodeId: m.nodeId, ...(await nodeStatus(ctx, m.address)) })),
   );
   // A node that answered is up whatever this front end last heard.
   const answered = answers.filter((a) => a.status && !a.status.error).map((a) => a.nodeId);

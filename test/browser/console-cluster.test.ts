@@ -51,6 +51,9 @@ describe('console on a 3-node cluster', skipWith(missingTool('chromium')), () =>
     );
     const members = page.locator('table').first().locator('tbody tr');
     await expect.poll(() => members.count(), { timeout: 60_000 }).toBe(3);
+    // The screenshot shows the cluster once the join's transfers are all done.
+    const settled = page.getByText('No partition is changing owner.');
+    await expect.poll(() => settled.count(), { timeout: 90_000 }).toBe(1);
     await screenshot(page, 'console-cluster-joined');
   }, 180_000);
 
