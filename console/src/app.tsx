@@ -1,13 +1,14 @@
 /**
  * The console's shell: sign-in, then a navigation bar and the page named by the URL's hash
- * (#/cluster, #/users, #/buckets, #/buckets/NAME, #/usage), so reloads and the back button
- * keep their place without any server-side routing.
+ * (#/cluster, #/users, #/buckets, #/buckets/NAME, #/quotas, #/usage), so reloads and the back
+ * button keep their place without any server-side routing.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken, whenSignedOut, type User } from './api.js';
 import { BucketsPage } from './buckets-page.js';
 import { BucketPage } from './bucket-page.js';
 import { ClusterPage } from './cluster-page.js';
+import { QuotasPage } from './quotas-page.js';
 import { SignIn } from './sign-in.js';
 import { UsagePage } from './usage-page.js';
 import { UsersPage } from './users-page.js';
@@ -60,6 +61,7 @@ function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }) {
     ...(user.isAdmin ? [['cluster', 'Cluster']] : []),
     ['users', 'Users'],
     ['buckets', 'Buckets'],
+    ['quotas', 'Quotas'],
     ['usage', 'Usage'],
   ];
   return (
@@ -89,6 +91,7 @@ function pageOf(page: string, route: string[], user: User) {
   if (page === 'cluster') return <ClusterPage />;
   if (page === 'users') return <UsersPage user={user} />;
   if (page === 'usage') return <UsagePage user={user} />;
+  if (page === 'quotas') return <QuotasPage user={user} />;
   if (page === 'buckets' && route[1]) return <BucketPage bucket={decodeURIComponent(route[1])} />;
   return <BucketsPage />;
 }

@@ -38,6 +38,8 @@ export interface AaeRing {
 export interface AaeStats {
   exchanges: number;
   keysRepaired: number;
+  /** When the last exchange finished, in ms since the epoch (absent before the first). */
+  lastExchangeAtMs?: number;
   /** The last exchange failure, if any. */
   lastError?: string;
 }
@@ -76,7 +78,7 @@ export class AntiEntropy {
     private readonly versioned: VersionedItems,
     private readonly source: AaeRing,
     private readonly transport: Transport,
-    private readonly options: { nVal: number; timeoutMs: number },
+    private readonly options: { nVal: number; timeoutMs: number; now?: () => number },
   ) {}
 
   /** Builds every tree with one scan, then follows every change. */
@@ -167,6 +169,7 @@ export class AntiEntropy {
         if (this.source.isUp(peer.nodeId)) await this.exchange(partition, pp, peer);
       }
       this.stats.exchanges++;
+      if (this.options.now) this.stats.lastExchangeAtMs = this.options.now();
       return;
     }
   }

@@ -159,6 +159,7 @@ async function assemble(
   const aae = new AntiEntropy(store, versioned, source, transport, {
     nVal: options.nVal,
     timeoutMs: 30_000,
+    now: timers.now,
   });
   // Trees matter only to a node that can have peers: the embedded store never will, so it
   // pays no read-before-write and no hashing per write for them.

@@ -30,10 +30,7 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ConsoleContext)
     '/console/api/cluster/plan',
     guarded(ctx, (c, s) => onClaimant(c, s, 'plan')),
   );
-  app.post(
-    '/console/api/cluster/commit',
-    guarded(ctx, (c, s) => onClaimant(c, s, 'commit')),
-  );
+  app.post('/console/api/cluster/commit', guarded(ctx, commit));
   app.post(
     '/console/api/cluster/clear',
     guarded(ctx, (c, s) => onClaimant(c, s, 'clear')),
@@ -59,25 +56,43 @@ function nodeAdminOf(ctx: ConsoleContext) {
 
 async function clusterStatus(ctx: ConsoleContext, session: Session) {
   adminOnly(session);
-  const { ring, upNodes } = ctx.deps.ring.view();
+  const view = ctx.deps.ring.view();
   const info = await callFor(ctx, session, { method: 'GET', path: '/riak-cs/cluster-info' });
   if (info.status !== 200) throw s3Failure(info);
   const { stanchion, gc } = JSON.parse(info.body) as { stanchion: unknown; gc: unknown };
-  const nodes = await Promise.all(
-    ring.members.map(async (m) => ({ nodeId: m.nodeId, status: await nodeStatus(ctx, m.address) })),
+  // The claimant's ring when it answers: this front end's copy follows by gossip, a moment
+  // late, and would show a join or a handover that already happened as still to come.
+  const claimant = view.ring.members.find((m) => m.nodeId === view.ring.claimant);
+  const claimantRing = claimant ? (await nodeStatus(ctx, claimant.address)).ring : undefined;
+  const ring = claimantRing && claimantRing.epoch > view.ring.epoch ? claimantRing : view.ring;
+  const answers = await Promise.all(
+    ring.members.map(async (m) => ({ nodeId: m.nodeId, ...(await nodeStatus(ctx, m.address)) })),
   );
-  return { embedded: !ctx.nodeAdmin, ring, upNodes, stanchion, gc, nodes };
+  // A node that answered is up whatever this front end last heard.
+  const answered = answers.filter((a) => a.status && !a.status.error).map((a) => a.nodeId);
+  const upNodes = [...new Set([...view.upNodes, ...answered])];
+  const nodes = answers.map(({ nodeId, status }) => ({ nodeId, status }));
+  const nowMs = ctx.deps.clock();
+  return { embedded: !ctx.nodeAdmin, nowMs, ring, upNodes, stanchion, gc, nodes };
 }
 
+type RingView = ReturnType<ConsoleContext['deps']['ring']['view']>['ring'];
+
 /** A node's transfers and anti-entropy, or why it could not say (it may be down). */
-async function nodeStatus(ctx: ConsoleContext, address: string) {
-  if (!ctx.nodeAdmin || address === '') return undefined;
+async function nodeStatus(
+  ctx: ConsoleContext,
+  address: string,
+): Promise<{ ring?: RingView; status?: Record<string, unknown> }> {
+  if (!ctx.nodeAdmin || address === '') return {};
   try {
     const status = (await ctx.nodeAdmin(address, '/admin/status')) as Record<string, unknown>;
     const transfers = (await ctx.nodeAdmin(address, '/admin/transfers')) as Record<string, unknown>;
-    return { transfers: transfers.transfers, antiEntropy: status.antiEntropy };
+    return {
+      ring: status.ring as RingView,
+      status: { transfers: transfers.transfers, antiEntropy: status.antiEntropy },
+    };
   } catch (error) {
-    return { error: (error as Error).message.slice(0, 200) };
+    return { status: { error: (error as Error).message.slice(0, 200) } };
   }
 }
 
@@ -113,6 +128,22 @@ async function onClaimant(ctx: ConsoleContext, session: Session, step: string) {
   adminOnly(session);
   const call = nodeAdminOf(ctx);
   return nodeCall(() => call(someMember(ctx), `/admin/cluster/${step}`, {}));
+}
+
+/**
+ * `cluster commit`, on the claimant; the answer adds the ring epoch the commit made, as that
+ * member then reports it (null when it did not say), so the page can say it in words.
+ */
+async function commit(ctx: ConsoleContext, session: Session) {
+  adminOnly(session);
+  const call = nodeAdminOf(ctx);
+  const member = someMember(ctx);
+  const answer = (await nodeCall(() => call(member, '/admin/cluster/commit', {}))) as {
+    committed: number;
+  };
+  const status = (await call(member, '/admin/status').catch(() => undefined)) as
+    { ring?: { epoch?: number } } | undefined;
+  return { committed: answer.committed, epoch: status?.ring?.epoch ?? null };
 }
 
 /** A node's refusal (a bad plan, an unknown node) said as it said it. */

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { S3Deps } from '../http/context.js';
 import { clearedCookie, sessionIdOf } from './core/cookies.js';
 import { csrfMatches, type Session, type SessionStore } from './core/sessions.js';
+import type { SignInLimiter } from './core/sign-in-limiter.js';
 import { callAs, type CallAnswer, type CallRequest } from './signed-call.js';
 
 /** How the console reaches a storage node's admin interface (a cluster's `cairn s3`). */
@@ -18,6 +19,8 @@ export interface ConsoleContext {
   app: FastifyInstance;
   deps: S3Deps;
   sessions: SessionStore;
+  /** Failed sign-ins, limited per client address and per access key. */
+  signIns: SignInLimiter;
   /** Whether the S3 port speaks TLS (the cookie is then Secure). */
   secure: boolean;
   idleMs: number;
@@ -34,6 +37,8 @@ export class ConsoleError extends Error {
     readonly status: number,
     message: string,
     readonly code = 'Refused',
+    /** Seconds after which a refused client may try again (sent as Retry-After). */
+    readonly retryAfterSec?: number,
   ) {
     super(message);
   }
@@ -58,6 +63,9 @@ export function sendJson(reply: FastifyReply, status: number, body: unknown): Fa
 /** Sends an error as `{error, message}`. */
 export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   if (error instanceof ConsoleError) {
+    if (error.retryAfterSec !== undefined) {
+      void reply.header('retry-after', String(error.retryAfterSec));
+    }
     return sendJson(reply, error.status, { error: error.code, message: error.message });
   }
   reply.log.warn({ err: error }, 'console call failed');
@@ -135,10 +143,24 @@ export function textField(
   return value;
 }
 
+const XML_ENTITIES: Record<string, string> = {
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&apos;': "'",
+  '&amp;': '&',
+};
+
+/** XML text as it reads (the page renders it as text, never as markup). */
+function unescapeXml(text: string): string {
+  return text.replace(/&(lt|gt|quot|apos|amp);/g, (entity) => XML_ENTITIES[entity]!);
+}
+
 /** The S3 error code and message of an XML error answer, as a ConsoleError. */
 export function s3Failure(answer: CallAnswer): ConsoleError {
   const code = /<Code>([^<]{1,100})<\/Code>/.exec(answer.body)?.[1] ?? 'Error';
-  const message = /<Message>([^<]{1,500})<\/Message>/.exec(answer.body)?.[1];
+  const escaped = /<Message>([^<]{1,500})<\/Message>/.exec(answer.body)?.[1];
+  const message = escaped && unescapeXml(escaped);
   const status = answer.status >= 500 ? 503 : answer.status;
   return new ConsoleError(status, message ? `${code}: ${message}` : code, code);
 }

@@ -10,7 +10,9 @@ import type { S3Deps } from '../http/context.js';
 import { registerBucketsRoutes } from './buckets-routes.js';
 import { registerClusterRoutes } from './cluster-routes.js';
 import { SessionStore } from './core/sessions.js';
+import { SignInLimiter } from './core/sign-in-limiter.js';
 import { sendJson, type ConsoleContext, type NodeAdmin } from './context.js';
+import { registerQuotaRoutes } from './quota-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { loadAssets, SECURITY_HEADERS, type Asset } from './static-assets.js';
 import { registerUsageRoutes } from './usage-routes.js';
@@ -38,6 +40,8 @@ export interface S3Side {
 
 const IDLE_MS_DEFAULT = 30 * 60_000;
 const SESSIONS_MAX = 10_000;
+/** 5 failed sign-ins a minute per address, 20 per key from all addresses together. */
+const SIGN_IN_LIMITS = { windowMs: 60_000, perAddress: 5, perKey: 20, entriesMax: 10_000 };
 
 /** Adds the console to `app`. */
 export function registerConsole(
@@ -57,6 +61,7 @@ export function registerConsole(
     app,
     deps,
     sessions,
+    signIns: new SignInLimiter({ ...SIGN_IN_LIMITS, clock: deps.clock }),
     secure: options.secure,
     idleMs,
     ...(options.nodeAdmin ? { nodeAdmin: options.nodeAdmin } : {}),
@@ -73,6 +78,7 @@ export function registerConsole(
     registerBucketsRoutes(scoped, ctx);
     registerClusterRoutes(scoped, ctx);
     registerUsageRoutes(scoped, ctx);
+    registerQuotaRoutes(scoped, ctx);
     registerPages(scoped, options.assets ?? loadAssets());
   });
 }

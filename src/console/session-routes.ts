@@ -45,7 +45,13 @@ async function signIn(ctx: ConsoleContext, request: FastifyRequest, reply: Fasti
     const body = await jsonBody(request);
     const keyId = textField(body, 'accessKeyId', KEY_ID, 'The access key');
     const secret = textField(body, 'secretAccessKey', SECRET, 'The secret');
-    const user = await checkedUser(ctx, keyId, secret);
+    refuseWhenLimited(ctx, request.ip, keyId);
+    const user = await checkedUser(ctx, keyId, secret).catch((error: unknown) => {
+      if (error instanceof ConsoleError && error.code === 'WrongKeys') {
+        ctx.signIns.failed(request.ip, keyId);
+      }
+      throw error;
+    });
     const session = ctx.sessions.open(user, secret);
     void reply.header(
       'set-cookie',
@@ -55,6 +61,20 @@ async function signIn(ctx: ConsoleContext, request: FastifyRequest, reply: Fasti
   } catch (error) {
     return sendError(reply, error);
   }
+}
+
+/** Refuses a sign-in from an address or for a key that failed too often of late. */
+function refuseWhenLimited(ctx: ConsoleContext, address: string, keyId: string): void {
+  const refusal = ctx.signIns.check(address, keyId);
+  if (!refusal) return;
+  const seconds = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
+  const who = refusal.reason === 'address' ? 'from this address' : 'with this access key';
+  throw new ConsoleError(
+    429,
+    `Too many failed sign-ins ${who}: try again in ${seconds} s.`,
+    'TooManySignIns',
+    seconds,
+  );
 }
 
 /** The user these keys sign as, or a refusal that does not say which part was wrong. */
