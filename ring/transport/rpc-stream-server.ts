@@ -152,6 +152,7 @@ function checkUpgrade(
     path: request.url!,
     contentType: request.headers['content-type'] ?? '',
     bodyDigest: bodyDigest(undefined),
+    protocol: request.headers[PROTOCOL_HEADER] as string | undefined,
   };
   const refusal: InternalAuthRefusal | undefined = verifyInternal(
     key,
