@@ -64,7 +64,7 @@ async function sha256Of(server: CairnProcess, key: string): Promise<string> {
 }
 
 describe('graceful shutdown of a front end (SIGTERM)', () => {
-  it('finishes a 50 MiB GET and PUT in flight, refuses new connections, exits in grace', async () => {
+  it('finishes a 50 MiB GET and PUT in flight, refuses new connections, exits', async () => {
     const server = await storeWithBigObject(['--shutdown-grace', '20s']);
     let restarted: CairnProcess | undefined;
     try {
