@@ -10,7 +10,6 @@
  * during the drain (its long GET done) is closed at once rather than after the 65 s
  * keep-alive timeout; and past the grace, the sockets left are destroyed.
  */
-import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 
 /** How often sockets that turned idle during a drain are looked for and closed, in ms. */
@@ -25,24 +24,22 @@ export interface Drainer {
   drain(graceMs: number): Promise<{ cut: boolean }>;
 }
 
-/** Tracks the app's responses in flight so a drain can mark them; see the file comment. */
+/** Marks the app's responses during a drain so keep-alive clients go; see the file comment. */
 export function installDrainer(app: FastifyInstance): Drainer {
-  const inFlight = new Set<ServerResponse>();
   let draining = false;
-  app.addHook('onRequest', (request, reply, done) => {
-    const res = reply.raw;
-    if (draining) res.shouldKeepAlive = false;
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
-    done();
+  // onSend runs just before a response's headers are written (every handler sends through
+  // reply.send): one that does not keep alive makes Node write `Connection: close` and end
+  // the socket after it.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.raw.shouldKeepAlive = false;
+    done(null, payload);
   });
   return {
     async drain(graceMs) {
       draining = true;
-      // Node writes `Connection: close` and ends the socket after a response that does not
-      // keep alive; one whose headers are out already is closed once idle by the sweep.
-      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
       const server = app.server;
+      // A socket whose response went out before the drain (a long GET) turns idle when it
+      // ends: closed then, not after the keep-alive timeout.
       const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
       let cut = false;
       const deadline = setTimeout(() => {
