@@ -5,7 +5,8 @@
  */
 import { reconcile } from './core/gossip.js';
 import { memberOf, type Ring } from './core/ring.js';
-import { peerCall } from './transport/peer-client.js';
+import { peerCall, PeerError } from './transport/peer-client.js';
+import { STOPPING_STATUS } from './transport/stopping.js';
 import { realScheduler, type Scheduler, type TimerHandle } from './real-scheduler.js';
 import type { InternalClient } from './transport/internal-client.js';
 
@@ -108,8 +109,12 @@ export class RemoteRing {
         try {
           await peerCall(this.options.client, m.address, '/ping', { timeoutMs: 2000 });
           this.lastSeenMs.set(m.nodeId, now);
-        } catch {
-          // Not answering: upNodes() drops it after downAfterMs.
+        } catch (error) {
+          // A node answering "stopping" is down now; one not answering is dropped by
+          // upNodes() after downAfterMs.
+          if (error instanceof PeerError && error.status === STOPPING_STATUS) {
+            this.markUnreachable(m.nodeId);
+          }
         }
       }),
     );

@@ -178,8 +178,8 @@ stop() {
     pid=$(cat "$f")
     how="stopped"
     [[ "$running" == *" $name "* ]] || how="was not running:"
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -KILL "$pid" 2>/dev/null; then how="killed (no exit 5 s after SIGTERM)"; fi
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -KILL "$pid" 2>/dev/null; then how="killed (no exit 10 s after SIGTERM)"; fi
     rm -f "$f"
     echo "$how $name (pid $pid)"
     [ "$how" = "was not running:" ] || stopped=$((stopped + 1))

@@ -2,9 +2,11 @@
 # Restarts a running dev cluster (scripts/dev-cluster.sh, same CAIRN_DEV_DIR and
 # CAIRN_DEV_BASE_PORT) one process at a time, as an upgrade in place would: each storage node
 # dev1..devN, then the standby stanchion, then the active one. Each is stopped gracefully
-# (SIGTERM: it closes its listener and store cleanly; SIGKILL only if it has not exited
-# after $CAIRN_ROLLING_STOP_WAIT seconds, default 30), started again, and the next one waits
-# until it serves and the cluster has settled:
+# (SIGTERM: a node tells the cluster it is going and answers what it has in flight, the
+# active stanchion hands its role over, then each closes its store; SIGKILL only if it has
+# not exited after $CAIRN_ROLLING_STOP_WAIT seconds, default 45: above shutdown.grace, 30 s
+# by default, past which a process cuts what is left itself), started again, and the next
+# one waits until it serves and the cluster has settled:
 #   - a node: it answers, every member is up and reachable (ring-status), no ownership
 #     change is pending and every handoff, ownership or hinted, is done (transfers);
 #   - a stanchion: it answers and has caught up with the active one's log, and one
@@ -24,7 +26,7 @@ DIR=${CAIRN_DEV_DIR:-./dev}
 [ -d "$DIR" ] || { echo "rolling-restart: no cluster in $DIR" >&2; exit 1; }
 DIR=$(cd "$DIR" && pwd)
 export CAIRN_DEV_DIR=$DIR
-STOP_WAIT=${CAIRN_ROLLING_STOP_WAIT:-30}
+STOP_WAIT=${CAIRN_ROLLING_STOP_WAIT:-45}
 SETTLE_WAIT=${CAIRN_ROLLING_SETTLE_WAIT:-300}
 
 die() { echo "rolling-restart: $*" >&2; exit 1; }

@@ -40,7 +40,8 @@ export interface EmbeddedStore {
   dataDir: string;
   admin: { keyId: string; secret: string };
   app: FastifyInstance;
-  close(): Promise<void>;
+  /** Closes every layer; `graceMs`: the front end drains first (FrontEnd.close). */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 const NODE_ID = 'node1@127.0.0.1';
@@ -129,8 +130,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     dataDir,
     admin: { keyId: admin.keyId, secret: admin.secret },
     app: frontEnd.app,
-    async close() {
-      await frontEnd.close();
+    async close(closing = {}) {
+      await frontEnd.close(closing);
       await stanchion.close();
       await node.close();
     },

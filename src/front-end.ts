@@ -20,6 +20,7 @@ import { PART_BYTES_MIN } from './objects/multipart.js';
 import { MultipartStore } from './objects/multipart-store.js';
 import { ObjectStore } from './objects/object-store.js';
 import { buildApp } from './router.js';
+import { installDrainer } from './http/drain.js';
 import { startEmbeddedBucketGc } from './bucket-gc.js';
 import type { NodeAdmin } from './console/context.js';
 import { startLifecycle } from './lifecycle-worker.js';
@@ -93,7 +94,13 @@ export interface FrontEnd {
   deps: S3Deps;
   /** The front end's metrics (the GC worker reports through its GcMetrics side). */
   metrics: S3Metrics;
-  close(): Promise<void>;
+  /**
+   * Stops the background work, closes the listener, then flushes usage counters and access
+   * stats. With `graceMs` (SIGTERM), requests in flight are answered to the end with
+   * `Connection: close` and cut only past the grace (src/http/drain.ts); without, fastify's
+   * close waits for them unbounded.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** What frontEndDeps builds. */
@@ -238,6 +245,7 @@ export async function startFrontEnd(
     },
     consoleOf(options),
   );
+  const drainer = installDrainer(app);
   const address = await app.listen({ host: options.host, port: options.port });
   const control = built.deps.gc.control!;
   const warn = (message: string) => (error: unknown) => app.log.warn({ err: error }, message);
@@ -282,13 +290,14 @@ export async function startFrontEnd(
     app,
     deps: built.deps,
     metrics: built.metrics,
-    async close() {
+    async close(closing = {}) {
       built.deps.gc.worker?.stop();
       await lifecycle?.stop();
       await bucketGc?.stop();
       control.stop();
       built.deps.gc.batch?.cancel();
-      await app.close();
+      if (closing.graceMs === undefined) await app.close();
+      else await drainer.drain(closing.graceMs);
       await built.usage.close();
     },
   };

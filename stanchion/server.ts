@@ -246,12 +246,32 @@ export class StanchionServer {
     };
   }
 
-  /** Stops leading or following, finishes queued commands, then closes the log. */
+  /**
+   * Stops leading or following, finishes queued commands, hands the role over (if active),
+   * then closes the log.
+   */
   async close(): Promise<void> {
     this.closed = true;
     await this.loopDone;
     while (this.draining) await this.sleep(5);
+    await this.release().catch((error: unknown) => {
+      this.settings.log(`stanchion: could not release the leader role: ${String(error)}`);
+    });
     await this.local.close();
+  }
+
+  /**
+   * The active one, closing, marks its leader record released (with what it committed), so
+   * a standby takes over at once rather than after failoverAfterMs of silence.
+   */
+  private async release(): Promise<void> {
+    if (this.role !== 'active') return;
+    const { record, context } = await this.ringLog.readLeader();
+    if (!this.holds(record)) return;
+    const released = { ...record!, beat: record!.beat + 1, committedSeq: this.projectedSeq };
+    await this.ringLog.writeLeader({ ...released, released: true }, context);
+    this.role = 'standby';
+    this.settings.log(`stanchion: released the leader role at epoch ${this.epoch}`);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -34,6 +34,12 @@ export interface SignedRequest {
   contentType: string;
   /** SHA-256 of the body, lower-case hex (bodyDigest()). */
   bodyDigest: string;
+  /**
+   * The x-cairn-protocol header as received (undefined: none). Covered through the nonce
+   * (protocolNonce), so a signer of the previous minor, whose nonces bind nothing, and a
+   * verifier of it, which reads the nonce as opaque, still agree with this one.
+   */
+  protocol?: string | undefined;
 }
 
 /** Why a request was refused: a word for metrics and tests, and a sentence for people. */
@@ -87,6 +93,24 @@ export function signInternal(
   }
   const signature = mac(key, request, nowMs, nonce).toString('hex');
   return `${INTERNAL_AUTH_SCHEME} t=${nowMs},n=${nonce},s=${signature}`;
+}
+
+const BOUND_NONCE = /^p(\d{1,6})_(\d{1,6})-/;
+
+/**
+ * A nonce that binds the x-cairn-protocol header `protocol` (`major.minor`) into what the
+ * HMAC covers: `p<major>_<minor>-<random>`. Older verifiers see an ordinary nonce.
+ */
+export function protocolNonce(protocol: string, random: string): string {
+  const match = /^(\d{1,6})\.(\d{1,6})$/.exec(protocol);
+  if (!match) throw new Error(`not a protocol version: ${protocol}`);
+  return `p${match[1]}_${match[2]}-${random}`;
+}
+
+/** The protocol version a nonce binds, or undefined for a nonce that binds none. */
+export function boundProtocolOf(nonce: string): string | undefined {
+  const match = BOUND_NONCE.exec(nonce);
+  return match ? `${match[1]}.${match[2]}` : undefined;
 }
 
 /** A parsed header: when it was signed, its nonce and its signature. */
@@ -148,6 +172,10 @@ export function verifyInternal(
       reason: 'mismatch',
       detail: 'the signature does not match this request under this cluster cookie',
     };
+  }
+  const bound = boundProtocolOf(parsed.nonce);
+  if (bound !== undefined && bound !== request.protocol) {
+    return { reason: 'mismatch', detail: 'the x-cairn-protocol header is not the one signed' };
   }
   if (replay && !replay.admit(parsed.signature.toString('base64url'), parsed.timeMs, nowMs)) {
     return { reason: 'replayed', detail: 'this signature was already used' };

@@ -14,12 +14,15 @@ const FRAME_BYTES_MAX = 96 * 1024 * 1024;
 const INFLIGHT_BYTES_MAX = 32 * 1024 * 1024;
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
-/** Serves RPC streams on `app`'s server, handled by `handle`. */
+/**
+ * Serves RPC streams on `app`'s server, handled by `handle`; returns what drains them (each
+ * answers what it is handling, then ends) before a graceful close.
+ */
 export function serveNodeRpcStream(
   app: FastifyInstance,
   cookie: string,
   handle: (request: NodeRequest) => Promise<NodeReply>,
-): void {
+): () => Promise<void> {
   let loggedAtMs = -Infinity;
   const closeStreams = attachRpcStream(app.server, {
     cookie,
@@ -37,4 +40,5 @@ export function serveNodeRpcStream(
     closeStreams();
     done();
   });
+  return () => closeStreams.drain();
 }

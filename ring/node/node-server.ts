@@ -19,6 +19,8 @@ import { peerCall, PeerError } from '../transport/peer-client.js';
 import { ProtocolMismatchError } from '../transport/protocol-version.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { RingManager } from './ring-manager.js';
+import type { NodeShutdown } from './node-shutdown.js';
+import { STOPPING_HEADER, STOPPING_STATUS } from '../transport/stopping.js';
 
 /** What the node server serves. */
 export interface NodeServerDeps {
@@ -35,6 +37,8 @@ export interface NodeServerDeps {
   aaeStats?: () => unknown;
   /** The node's metrics, served at GET /metrics (unsigned: Prometheus has no cookie). */
   metrics?: NodeMetrics;
+  /** Set while the node stops gracefully: /ping and /gossip then answer "stopping". */
+  shutdown?: NodeShutdown;
 }
 
 /** Header naming the calling node, so gossip also counts as a liveness signal. */
@@ -48,7 +52,11 @@ export function buildNodeServer(deps: NodeServerDeps): FastifyInstance {
     bodyBytesMax: RPC_BYTES_MAX,
     logLevel: process.env.CAIRN_LOG_LEVEL ?? 'warn',
   });
-  app.get('/ping', async () => ({ nodeId: deps.manager.nodeId }));
+  const stopping = (reply: FastifyReply) =>
+    deps.shutdown?.stopping ? fail(reply, STOPPING_STATUS, 'stopping') : undefined;
+  app.get('/ping', async (_request, reply) => {
+    return stopping(reply) ?? { nodeId: deps.manager.nodeId };
+  });
   app.get('/metrics', async (_request, reply) => {
     if (!deps.metrics) return reply.code(404).send({ error: 'no metrics on this node' });
     const text = await deps.metrics.render();
@@ -59,11 +67,17 @@ export function buildNodeServer(deps: NodeServerDeps): FastifyInstance {
     const answer = await deps.handle(message);
     return reply.header('content-type', 'application/octet-stream').send(encodeMessage(answer));
   });
-  serveNodeRpcStream(app, deps.security.cookie, deps.handle);
-  app.post('/gossip', async (request) => {
+  const drainStreams = serveNodeRpcStream(app, deps.security.cookie, deps.handle);
+  if (deps.shutdown) deps.shutdown.drainStreams = drainStreams;
+  app.post('/gossip', async (request, reply) => {
     const sender = request.headers[NODE_HEADER];
-    if (typeof sender === 'string') deps.manager.markSeen(sender);
-    return deps.manager.adopt(request.body as Ring);
+    const going = request.headers[STOPPING_HEADER] !== undefined;
+    if (typeof sender === 'string') {
+      // A peer that is stopping says so in its last gossip: route around it from now on.
+      if (going) deps.manager.markDown(sender);
+      else deps.manager.markSeen(sender);
+    }
+    return stopping(reply) ?? deps.manager.adopt(request.body as Ring);
   });
   app.get('/ring', async () => deps.manager.ring);
   registerAdminRoutes(app, deps);

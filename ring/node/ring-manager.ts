@@ -15,7 +15,8 @@ import {
 import { memberOf, singleNodeRing, type Ring } from '../core/ring.js';
 import { realScheduler, type Scheduler, type TimerHandle } from '../real-scheduler.js';
 import type { InternalClient } from '../transport/internal-client.js';
-import { peerCall } from '../transport/peer-client.js';
+import { peerCall, PeerError } from '../transport/peer-client.js';
+import { STOPPING_STATUS } from '../transport/stopping.js';
 import type { RingStore } from './ring-store.js';
 
 /** Settings of a ring manager. */
@@ -100,6 +101,11 @@ export class RingManager {
     if (nodeId !== this.options.nodeId) this.lastSeenMs.set(nodeId, this.clock());
   }
 
+  /** Records that `nodeId` said it is stopping (or answered so): down until heard again. */
+  markDown(nodeId: string): void {
+    this.lastSeenMs.delete(nodeId);
+  }
+
   /** Merges a ring heard from a peer; persists and announces it if it is newer. */
   async adopt(remote: Ring): Promise<Ring> {
     const merged = reconcile(this.current, remote);
@@ -149,8 +155,10 @@ export class RingManager {
       });
       this.markSeen(peer);
       await this.adopt(theirs);
-    } catch {
-      // Unreachable this tick; upNodes() drops it once downAfterMs has passed.
+    } catch (error) {
+      // A peer answering "stopping" is down now; one unreachable this tick is dropped by
+      // upNodes() once downAfterMs has passed.
+      if (error instanceof PeerError && error.status === STOPPING_STATUS) this.markDown(peer);
     }
   }
 

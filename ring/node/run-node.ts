@@ -11,6 +11,7 @@ import { buildNode } from './build-node.js';
 import type { HandoffOptions } from './handoff.js';
 import type { NodeMetrics } from './node-metrics.js';
 import { buildNodeServer } from './node-server.js';
+import { drainNode, NodeShutdown } from './node-shutdown.js';
 
 /** Settings of `cairn node`. */
 export interface NodeProcessOptions {
@@ -44,7 +45,12 @@ export interface RunningNode {
   address: string;
   /** The node's Prometheus metrics (GET /metrics); other services of the process add theirs. */
   metrics: NodeMetrics;
-  close(): Promise<void>;
+  /**
+   * Closes the node. With `graceMs`, gracefully (SIGTERM): it tells the cluster it is
+   * going, answers what is in flight, flushes, then closes, cutting what is left at the
+   * grace (node-shutdown.ts). Without, at once.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** Starts a storage node and listens. */
@@ -57,7 +63,9 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
       throw explainStartupError(error, options.dataDir);
     },
   );
+  const shutdown = new NodeShutdown();
   const app = buildNodeServer({
+    shutdown,
     manager: node.manager,
     handoff: node.handoff,
     hints: node.hints,
@@ -77,10 +85,20 @@ export async function runNode(options: NodeProcessOptions): Promise<RunningNode>
   return {
     address,
     metrics: node.metrics,
-    async close() {
-      node.stop();
-      await app.close();
-      await node.close();
+    async close(closing = {}) {
+      if (closing.graceMs === undefined) {
+        node.stop();
+        await app.close();
+        return node.close();
+      }
+      const target = {
+        ...{ shutdown, manager: node.manager, client, server: app.server },
+        stop: () => node.stop(),
+        closeListener: () => app.close(),
+        closeStore: () => node.close(),
+      };
+      const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+      await drainNode(target, closing.graceMs, sleep);
     },
   };
 }

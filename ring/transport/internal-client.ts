@@ -18,6 +18,7 @@ import {
   bodyDigest,
   INTERNAL_AUTH_HEADER,
   internalKey,
+  protocolNonce,
   signInternal,
 } from '../core/internal-auth.js';
 import { checkCookie, type InternalSecurity } from './internal-security.js';
@@ -86,10 +87,20 @@ export class InternalClient {
       : new HttpAgent(pool);
   }
 
-  /** The x-cairn-auth header for a request (exported for tests and tools that send raw). */
+  /**
+   * The x-cairn-auth header for a request (exported for tests and tools that send raw): it
+   * binds no x-cairn-protocol header, so the request may carry none (it then speaks 1.0).
+   */
   sign(method: string, path: string, contentType: string, body?: Buffer): string {
     const request = { method, path, contentType, bodyDigest: bodyDigest(body) };
     return signInternal(this.key, request, this.clock(), randomUUID());
+  }
+
+  /** The x-cairn-auth header binding the x-cairn-protocol header this client sends. */
+  private signBound(method: string, path: string, contentType: string, body?: Buffer): string {
+    const request = { method, path, contentType, bodyDigest: bodyDigest(body) };
+    const nonce = protocolNonce(formatProtocolVersion(this.protocol), randomUUID());
+    return signInternal(this.key, request, this.clock(), nonce);
   }
 
   /** Sends one signed request to `address` (host:port); network errors reject as they are. */
@@ -98,7 +109,12 @@ export class InternalClient {
     const headers: Record<string, string | number> = {
       ...options.headers,
       [PROTOCOL_HEADER]: formatProtocolVersion(this.protocol),
-      [INTERNAL_AUTH_HEADER]: this.sign(options.method, options.path, contentType, options.body),
+      [INTERNAL_AUTH_HEADER]: this.signBound(
+        options.method,
+        options.path,
+        contentType,
+        options.body,
+      ),
       'content-length': options.body?.length ?? 0,
     };
     if (contentType !== '') headers['content-type'] = contentType;
@@ -128,7 +144,7 @@ export class InternalClient {
   upgrade(address: string, path: string, protocol: string, timeoutMs: number) {
     const headers = {
       [PROTOCOL_HEADER]: formatProtocolVersion(this.protocol),
-      [INTERNAL_AUTH_HEADER]: this.sign('GET', path, ''),
+      [INTERNAL_AUTH_HEADER]: this.signBound('GET', path, ''),
       connection: 'Upgrade',
       upgrade: protocol,
     };

@@ -102,6 +102,11 @@ export function buildInternalApp(
 
 type Done = (error: Error | null, body?: unknown) => void;
 
+/** A header's value when sent once; undefined when absent or repeated. */
+function headerText(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 function requestVerifier(cookie: string, options: InternalAppOptions) {
   const key = internalKey(cookie);
   const clock = options.clock ?? Date.now;
@@ -123,6 +128,7 @@ function requestVerifier(cookie: string, options: InternalAppOptions) {
         path: request.url,
         contentType,
         bodyDigest: bodyDigest(body),
+        protocol: headerText(request.headers[PROTOCOL_HEADER]),
       };
       return verifyInternal(key, headerOf(request), signed, clock(), replay);
     },

@@ -55,12 +55,28 @@ export interface RpcStreamServerOptions {
   protocol?: ProtocolVersion;
 }
 
-/** Serves RPC streams on `server`'s upgrades; returns a function that closes them all. */
-export function attachRpcStream(server: Server, options: RpcStreamServerOptions): () => void {
+/**
+ * Closes a listener's streams: called, it cuts them all at once; `drain()` instead lets each
+ * answer what it is handling and ends it once it has been quiet a moment (a shutdown).
+ */
+export type StreamCloser = (() => void) & { drain(): Promise<void> };
+
+/** How long a draining stream must have nothing in flight before it is ended, in ms. */
+const DRAIN_QUIET_MS = 50;
+
+/** One served stream: its requests being handled, and whether it is to end when idle. */
+interface StreamState {
+  inflight: number;
+  closing: boolean;
+  quiet?: NodeJS.Timeout;
+}
+
+/** Serves RPC streams on `server`'s upgrades; returns what closes or drains them all. */
+export function attachRpcStream(server: Server, options: RpcStreamServerOptions): StreamCloser {
   const key = internalKey(options.cookie);
   const replay = new ReplayGuard(options.replayEntriesMax ?? 100_000);
   const clock = options.clock ?? Date.now;
-  const open = new Set<Duplex>();
+  const open = new Map<Duplex, StreamState>();
   const local = options.protocol ?? localProtocolVersion();
   const version = formatProtocolVersion(local);
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -79,13 +95,32 @@ export function attachRpcStream(server: Server, options: RpcStreamServerOptions)
         `Upgrade: ${RPC_STREAM_PROTOCOL}\r\n${PROTOCOL_HEADER}: ${version}\r\n` +
         `${RPC_SESSION_HEADER}: ${sessionHeader(session, serverNonce)}\r\n\r\n`,
     );
-    open.add(socket);
+    const state: StreamState = { inflight: 0, closing: false };
+    open.set(socket, state);
     socket.on('close', () => open.delete(socket));
-    serveStream(socket, session, options, head);
+    serveStream(socket, session, options, head, state);
   });
-  return () => {
-    for (const socket of open) socket.destroy();
+  const close = () => {
+    for (const socket of open.keys()) socket.destroy();
   };
+  const drain = async () => {
+    const closed = [...open].map(([socket, state]) => {
+      state.closing = true;
+      endWhenQuiet(socket, state);
+      return new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    });
+    await Promise.all(closed);
+  };
+  return Object.assign(close, { drain });
+}
+
+/** Ends a closing stream once nothing has been in flight on it for DRAIN_QUIET_MS. */
+function endWhenQuiet(socket: Duplex, state: StreamState): void {
+  clearTimeout(state.quiet);
+  if (!state.closing || state.inflight > 0) return;
+  state.quiet = setTimeout(() => {
+    if (state.inflight === 0) socket.end();
+  }, DRAIN_QUIET_MS);
 }
 
 /** Answers an upgrade from a peer of another major with 426 and our version. */
@@ -117,6 +152,7 @@ function checkUpgrade(
     path: request.url!,
     contentType: request.headers['content-type'] ?? '',
     bodyDigest: bodyDigest(undefined),
+    protocol: request.headers[PROTOCOL_HEADER] as string | undefined,
   };
   const refusal: InternalAuthRefusal | undefined = verifyInternal(
     key,
@@ -134,6 +170,7 @@ function serveStream(
   session: Buffer,
   options: RpcStreamServerOptions,
   head: Buffer,
+  state: StreamState,
 ): void {
   const reader = new FrameReader(session, 'client', options.frameBytesMax);
   const sealer = new FrameSealer(session, 'server');
@@ -163,11 +200,15 @@ function serveStream(
   };
   const run = (frame: Frame) => {
     inflightBytes += frame.payload.length;
+    state.inflight++;
+    clearTimeout(state.quiet);
     flow();
     void answer(frame, options.handle).then(([kind, payload]) => {
       inflightBytes -= frame.payload.length;
+      state.inflight--;
       send(frame.id, kind, payload);
       flow();
+      endWhenQuiet(socket, state);
     });
   };
   const onData = (chunk: Buffer) => {

@@ -61,9 +61,9 @@ async function startNode(s: Settings): Promise<void> {
   });
   process.stdout.write(`Cairn node ${name} is running (pid ${process.pid}) at ${node.address}\n`);
   const removePid = writePidFile(s['dataDir'] as string);
-  closeOnSignal(async () => {
+  closeOnSignal(async (graceMs) => {
     stopGc();
-    await node.close();
+    await node.close({ graceMs });
     removePid();
-  });
+  }, s);
 }

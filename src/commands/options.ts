@@ -8,14 +8,26 @@ import type { FrontEndOptions } from '../front-end.js';
 /** Settled settings of one program, by setting name (src/config/settings.ts). */
 export type Settings = Record<string, unknown>;
 
-/** Stops `close` on SIGINT/SIGTERM, exiting 0; a second signal exits at once. */
-export function closeOnSignal(close: () => Promise<void>): void {
+/** How long past the grace a stuck shutdown may take before the process exits anyway, in ms. */
+const SHUTDOWN_OVERRUN_MS = 10_000;
+
+/**
+ * Runs `close(graceMs)` on SIGINT/SIGTERM, exiting 0 once it is done: a graceful stop that
+ * lets requests in flight finish within `shutdown.grace` (the setting) and cuts them past
+ * it. A second signal exits at once; a close stuck past the grace (and a margin) exits 1.
+ */
+export function closeOnSignal(close: (graceMs: number) => Promise<void>, s?: Settings): void {
+  const graceMs = (s?.['shutdownGrace'] as number | undefined) ?? 30_000;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
-    process.stdout.write(`${signal}: shutting down\n`);
-    close().then(
+    process.stdout.write(`${signal}: shutting down (grace ${graceMs} ms)\n`);
+    setTimeout(() => {
+      process.stderr.write(`shutdown took over ${graceMs} ms and its margin: exiting\n`);
+      process.exit(1);
+    }, graceMs + SHUTDOWN_OVERRUN_MS).unref();
+    close(graceMs).then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`shutdown failed: ${String(error)}\n`);

@@ -67,10 +67,10 @@ export function registerS3(program: Command): void {
       `Cairn S3 front end is running (pid ${process.pid}).\nS3 endpoint: ${frontEnd.url}\n`,
     );
     if (tls) reloadTlsOnSignal(frontEnd.app.server, tls.files);
-    closeOnSignal(async () => {
-      await frontEnd.close();
+    closeOnSignal(async (graceMs) => {
+      await frontEnd.close({ graceMs });
       ring.close();
-    });
+    }, s);
   });
 }
 

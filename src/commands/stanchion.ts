@@ -62,12 +62,13 @@ async function runStanchion(s: Settings): Promise<void> {
       `as ${server.currentRole}.\n`,
   );
   const removePid = writePidFile(dataDir);
+  // The active one hands its role over as it closes (StanchionServer.close).
   closeOnSignal(async () => {
     await app.close();
     await server.close();
     ring.close();
     removePid();
-  });
+  }, s);
   const world = { randomBytes, clock: Date.now };
   const admin = await ensureAdmin(world, server, dataDir, { ...(wanted ? { wanted } : {}), box });
   process.stdout.write(

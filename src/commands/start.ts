@@ -52,9 +52,9 @@ export function registerStart(program: Command): void {
     );
     const removePid = writePidFile(store.dataDir);
     if (tls) reloadTlsOnSignal(store.app.server, tls.files);
-    closeOnSignal(async () => {
-      await store.close();
+    closeOnSignal(async (graceMs) => {
+      await store.close({ graceMs });
       removePid();
-    });
+    }, s);
   });
 }

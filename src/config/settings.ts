@@ -14,6 +14,7 @@ import {
 import { CONSOLE_SETTINGS } from './settings-console.js';
 import { LIFECYCLE_SETTINGS } from './settings-lifecycle.js';
 import { STANCHION_SNAPSHOT_SETTINGS } from './settings-stanchion.js';
+import { SHUTDOWN_SETTINGS } from './settings-shutdown.js';
 import { FRONT_END_SETTINGS, LISTENER_SETTINGS, USAGE_SETTINGS } from './settings-front-end.js';
 import { SECRET_KEY_SETTINGS, SSE_SETTINGS, TLS_SETTINGS } from './settings-security.js';
 import type { Program, Setting } from './setting.js';
@@ -36,6 +37,7 @@ export const SETTINGS: readonly Setting[] = [
   ...SECRET_KEY_SETTINGS,
   ...SSE_SETTINGS,
   ...STANCHION_SNAPSHOT_SETTINGS,
+  ...SHUTDOWN_SETTINGS,
 ];
 
 /** The settings `program` takes. */

@@ -38,7 +38,9 @@ export function createHttpServer(options: HttpServerOptions = {}): FastifyInstan
     genReqId: requestIdGenerator(),
     routerOptions: { maxParamLength: 8192 },
     exposeHeadRoutes: false,
-    return503OnClosing: true,
+    // A request that reaches a draining front end on a kept socket (sent as its previous
+    // response ended) is answered, with Connection: close (src/http/drain.ts), not refused.
+    return503OnClosing: false,
     clientErrorHandler,
     frameworkErrors: (error, request, reply) => {
       const s3 = new S3Error('InvalidRequest', error.message, { cause: error });

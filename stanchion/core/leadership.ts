@@ -16,6 +16,11 @@ export interface LeaderRecord {
   beat: number;
   /** The last log entry the holder has applied and projected: followers apply up to here. */
   committedSeq: number;
+  /**
+   * Set by a holder that stopped cleanly (SIGTERM): it serves no more, so a standby claims
+   * at once instead of after failoverAfterMs. Absent in records of older stanchions.
+   */
+  released?: boolean;
 }
 
 /** The winner among concurrent leader records. */
@@ -44,7 +49,8 @@ export type WatchAction = 'follow' | 'claim';
 /**
  * Observes one read of the leader record. A standby claims when there is no leader, when
  * the record names itself (it held the role before a restart; its log lock proves no other
- * process runs as it), or when the record has not moved for `failoverAfterMs`.
+ * process runs as it), when its holder released it on a clean stop, or when the record has
+ * not moved for `failoverAfterMs`.
  */
 export function observeLeader(
   watch: LeaderWatch,
@@ -53,7 +59,9 @@ export function observeLeader(
   nowMs: number,
   failoverAfterMs: number,
 ): { watch: LeaderWatch; action: WatchAction } {
-  if (!record || record.holderId === selfId) return { watch, action: 'claim' };
+  if (!record || record.holderId === selfId || record.released === true) {
+    return { watch, action: 'claim' };
+  }
   const seen = `${record.epoch}/${record.holderId}/${record.beat}`;
   if (seen !== watch.seen) return { watch: { seen, sinceMs: nowMs }, action: 'follow' };
   const stalled = nowMs - watch.sinceMs >= failoverAfterMs;
