@@ -40,7 +40,6 @@ interface Refusal {
   error?: (value: string) => S3Error;
 }
 
-const SSE_C: Refusal = { header: 'x-amz-server-side-encryption-customer-*' };
 const COPY_SOURCE_SSE_C: Refusal = {
   header: 'x-amz-copy-source-server-side-encryption-customer-*',
 };
@@ -139,7 +138,8 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   // If-Match and If-None-Match are acted on (multipart-complete.ts).
   CompleteMultipartUpload: [SSE_ON_PART, { header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
   AbortMultipartUpload: [{ header: 'x-amz-if-match-initiated-time' }],
-  ListParts: [SSE_C],
+  // SSE-C keys are checked against the upload's (multipart-encryption.ts).
+  ListParts: [],
   // SSE-C keys are acted on (object-encryption.ts).
   GetObject: [],
   HeadObject: [],

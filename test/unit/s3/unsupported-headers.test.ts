@@ -75,6 +75,7 @@ describe('unsupported headers: the table', () => {
     ['CreateMultipartUpload', 'x-amz-server-side-encryption', 'AES256', 'ok'],
     ['CreateMultipartUpload', 'x-amz-server-side-encryption', 'aws:kms', 'NotImplemented'],
     ['GetObject', 'x-amz-server-side-encryption-customer-key-md5', 'k', 'ok'],
+    ['ListParts', 'x-amz-server-side-encryption-customer-key', 'k', 'ok'],
     ['HeadObject', 'x-amz-server-side-encryption-customer-algorithm', 'AES256', 'ok'],
     ['GetObject', 'x-amz-checksum-mode', 'ENABLED', 'ok'],
     ['CompleteMultipartUpload', 'if-none-match', '*', 'ok'],
