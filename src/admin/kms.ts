@@ -1,7 +1,8 @@
 /**
  * POST /riak-cs/kms/rotate, behind `cairn-admin kms rotate`: re-wraps every SSE-S3 data
  * key under the current master key of this front end's kms key file (the file's first
- * key), in objects, versions and uploads in progress, without touching the data. Admin only; NotImplemented without a key file.
+ * key), in objects, versions and uploads in progress, without touching the data. Admin
+ * only; NotImplemented without a key file.
  */
 import type { RequestContext } from '../http/context.js';
 import { S3Error } from '../http/errors.js';

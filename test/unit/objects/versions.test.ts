@@ -193,7 +193,7 @@ describe('VersionStore', () => {
     expect((await objects.versions.current('b', 'k'))?.orderId).toBe(id(4));
   });
 
-  it('adopts an unversioned object as the null version record, racing a versioned put', async () => {
+  it('adopts an unversioned object as its null version record, racing a put', async () => {
     const newer = 'f'.repeat(12) + '0'.repeat(14);
     for (const racing of [false, true]) {
       const { objects, put, collect, hasBlock } = setup();
