@@ -24,7 +24,8 @@ export function registerKmsCommands(program: Command): void {
       const report = JSON.parse(answer.text) as Record<string, number | string>;
       say(
         `Re-wrapped ${report['rewrapped']} data keys under master key ${report['keyId']} ` +
-          `(${report['scanned']} records in ${report['buckets']} buckets).`,
+          `(${report['scanned']} records in ${report['buckets']} buckets; ` +
+          `${report['uploads'] ?? 0} of the keys re-wrapped were of uploads in progress).`,
       );
     });
 }

@@ -99,7 +99,8 @@ function declaredLength(ctx: S3Context): number | undefined {
   return Number(raw);
 }
 
-function parseContentMd5(value: string | string[] | undefined): Buffer | undefined {
+/** A Content-MD5 value's digest; InvalidDigest when it is not 16 bytes in base64. */
+export function parseContentMd5(value: string | string[] | undefined): Buffer | undefined {
   if (value === undefined) return undefined;
   const text = Array.isArray(value) ? value.join(',') : value;
   const digest = Buffer.from(text, 'base64');

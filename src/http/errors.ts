@@ -276,13 +276,19 @@ export class S3Error extends Error {
       cause?: unknown;
       fields?: Record<string, string>;
       headers?: Record<string, string>;
+      /** Already logged where it arose (once per cause): the error handler does not. */
+      logged?: boolean;
     },
   ) {
     super(detail ?? S3_ERRORS[code].message, options);
     this.status = S3_ERRORS[code].status;
     this.fields = options?.fields ?? {};
     this.headers = options?.headers ?? {};
+    this.logged = options?.logged === true;
   }
+
+  /** Whether it was logged where it arose, so the error handler leaves it out. */
+  readonly logged: boolean;
 
   /** Extra elements rendered into the error XML (BucketName, Key, ...). */
   readonly fields: Record<string, string>;

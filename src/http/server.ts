@@ -71,7 +71,9 @@ export function createHttpServer(options: HttpServerOptions = {}): FastifyInstan
  */
 function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const s3 = toS3Error(error);
-  if (s3.code === 'InternalError') request.log.error({ err: error }, 'request failed');
+  if (s3.logged) {
+    // Logged where it arose, once per cause (missing-master-key.ts).
+  } else if (s3.code === 'InternalError') request.log.error({ err: error }, 'request failed');
   else if (s3.code === 'ServiceUnavailable' || s3.code === 'InsufficientStorage') {
     request.log.warn({ err: error }, 'backend unavailable');
   }

@@ -254,6 +254,23 @@ export class MultipartStore {
     );
   }
 
+  /**
+   * Rewrites an upload in progress with `change` (kms rotate re-wrapping its data key; its
+   * parts stay as they are); undefined when it has ended meanwhile.
+   */
+  async rewrite(
+    upload: UploadRecord,
+    change: (stored: UploadRecord) => UploadRecord,
+  ): Promise<UploadRecord | undefined> {
+    const sk = uploadSortKey(upload.key, upload.uploadId);
+    const read = await this.ring.getVersioned(KEYSPACES.uploads, upload.bucketId, sk);
+    if (read.values.length === 0) return undefined;
+    const changed = change(decodeUpload(read.values[0]!));
+    const value = encodeRecord(changed);
+    await this.ring.putVersioned(KEYSPACES.uploads, upload.bucketId, sk, value, read.context);
+    return changed;
+  }
+
   /** Uploads of a bucket in (key, upload id) order: the scan ListMultipartUploads pages. */
   async scanUploads(bucketId: string, options: { after?: Buffer; prefix?: Buffer; limit: number }) {
     const items = await this.ring.scan(KEYSPACES.uploads, bucketId, options);

@@ -148,10 +148,7 @@ export class VersionStore {
         replaced.push(old);
         continue;
       }
-      const orderId = legacyOrderId(old);
-      const record = encodeManifest({ ...old, orderId, nullVersion: true });
-      const sk = versionSortKey(old.key, orderId);
-      await this.deps.ring.put(KEYSPACES.objectVersions, old.bucketId, sk, record);
+      await this.keepNullRecord({ ...old, orderId: legacyOrderId(old), nullVersion: true });
     }
     if (!manifest.nullVersion) return replaced;
     for (const item of await this.keyVersions(manifest.bucketId, manifest.key)) {
@@ -282,6 +279,44 @@ export class VersionStore {
       await ring.putVersioned(KEYSPACES.manifests, bucketId, key, value, read.context);
     }
     return changed;
+  }
+
+  /**
+   * The key's null version as a version record, made from its unversioned current object
+   * (written before versioning) when it has none yet, as the first versioned write of the
+   * key would: the record, then the current manifest replaced by it, so that a lock can be
+   * kept on it (rewrite). Undefined when the key has no null version.
+   */
+  async adoptNullVersion(bucketId: string, key: string): Promise<Manifest | undefined> {
+    const { ring } = this.deps;
+    const read = await ring.getVersioned(KEYSPACES.manifests, bucketId, key);
+    const current = newestOf(read.values);
+    // Already a record (a concurrent write copied it first), or none at all.
+    if (current?.orderId !== undefined || !current) return this.get(bucketId, key, 'null');
+    const adopted = { ...current, orderId: legacyOrderId(current), nullVersion: true as const };
+    await this.keepNullRecord(adopted);
+    await ring.putVersioned(
+      KEYSPACES.manifests,
+      bucketId,
+      key,
+      encodeManifest(adopted),
+      read.context,
+    );
+    return (await this.get(bucketId, key, adopted.orderId)) ?? adopted;
+  }
+
+  /**
+   * Writes the null version record copied from an unversioned object, unless it is there
+   * already: a lock (or tags) may have been put on it since, which a copy would undo. A
+   * concurrent copy becomes a sibling, resolved without losing a lock (version-siblings.ts).
+   */
+  private async keepNullRecord(record: Manifest): Promise<void> {
+    const { ring } = this.deps;
+    const sk = versionSortKey(record.key, record.orderId!);
+    const stored = await ring.getVersioned(KEYSPACES.objectVersions, record.bucketId, sk);
+    if (stored.values.length > 0) return;
+    const value = encodeManifest(record);
+    await ring.putVersioned(KEYSPACES.objectVersions, record.bucketId, sk, value, stored.context);
   }
 
   /** Versions of `key`, newest first; at most `limit` of them. */

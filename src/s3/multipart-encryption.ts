@@ -6,7 +6,7 @@
  * the same key, checked against the MAC), and the store seals the part under a key derived
  * for that part. AWS's answers: a part of an SSE-C upload without the key is 400
  * InvalidRequest, with another key 400 InvalidArgument; SSE-C headers on an upload not so
- * encrypted are 400 InvalidRequest.
+ * encrypted are 400 InvalidRequest. ListParts checks a key it is given the same way.
  */
 import type { S3Context } from '../http/context.js';
 import { S3Error } from '../http/errors.js';
@@ -60,4 +60,16 @@ export function keyForUpload(
     );
   }
   return { key: { record, dataKey }, answer: customerAnswer(customer) };
+}
+
+/**
+ * ListParts' SSE-C headers (AWS documents them there): absent, the parts are listed as for
+ * any caller allowed to; present, they must be the upload's key, refused as on UploadPart
+ * (another key 400 InvalidArgument, an upload not under SSE-C 400 InvalidRequest, plain
+ * HTTP 400 InvalidRequest). An SSE-S3 upload's data key is never unwrapped for a listing.
+ */
+export function checkListPartsKey(ctx: S3Context, upload: Pick<UploadRecord, 'encryption'>) {
+  const headers = headersOf(ctx);
+  if (!Object.keys(headers).some((name) => name.startsWith(CUSTOMER_PREFIX))) return;
+  keyForUpload(ctx, upload, false);
 }

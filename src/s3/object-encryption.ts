@@ -24,6 +24,7 @@ import {
   noMasterKey,
   type CustomerKey,
 } from './sse-request.js';
+import { unopenableDataKey } from './missing-master-key.js';
 
 /** A write's sealing and the headers its answer carries; none for a write in the clear. */
 export interface WriteSealing {
@@ -91,11 +92,15 @@ export function sealingForWrite(
   return { key: { record, dataKey }, answer: { ...MANAGED_ANSWER } };
 }
 
-/** The key a read of `manifest` opens it with (none in the clear), and the answer's headers. */
+/**
+ * The key a read of `manifest` opens it with (none in the clear), and the answer's headers.
+ * Without `opensData` (no bytes are read) an SSE-C key is still checked, as AWS does.
+ */
 export function keyForRead(
   ctx: S3Context,
   manifest: Pick<Manifest, 'encryption'>,
   prefix = CUSTOMER_PREFIX,
+  opensData = true,
 ): WriteSealing {
   const headers = headersOf(ctx);
   // A read cannot choose an encryption (AWS: 400); the stored one applies.
@@ -112,6 +117,8 @@ export function keyForRead(
       );
     }
     if (!record) return { answer: {} };
+    // HEAD and GetObjectAttributes read no data: an SSE-S3 key is not theirs to need.
+    if (!opensData) return { answer: { ...MANAGED_ANSWER } };
     return { key: { record, dataKey: managedKeyOf(ctx, record) }, answer: { ...MANAGED_ANSWER } };
   }
   if (!customer) {
@@ -132,15 +139,12 @@ export function managedKeyOf(ctx: S3Context, record: NonNullable<Manifest['encry
   // A front end without the key (file) is a server-side failure, not the client's: 503, as
   // DESIGN.md wants of backend failures, so a client retries, perhaps on another front end.
   if (!masterKeys) {
-    throw new S3Error(
-      'ServiceUnavailable',
-      'The object is encrypted and this endpoint has no kms key.',
-    );
+    throw unopenableDataKey(ctx, 'the object is encrypted and this endpoint has no kms key file');
   }
   try {
     return managedDataKey(record, masterKeys);
   } catch (error) {
-    if (error instanceof MasterKeyError) throw new S3Error('ServiceUnavailable', error.message);
+    if (error instanceof MasterKeyError) throw unopenableDataKey(ctx, error.message);
     throw error;
   }
 }

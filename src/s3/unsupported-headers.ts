@@ -40,7 +40,6 @@ interface Refusal {
   error?: (value: string) => S3Error;
 }
 
-const SSE_C: Refusal = { header: 'x-amz-server-side-encryption-customer-*' };
 const COPY_SOURCE_SSE_C: Refusal = {
   header: 'x-amz-copy-source-server-side-encryption-customer-*',
 };
@@ -73,14 +72,17 @@ const NEWER_CHECKSUMS: Refusal[] = [...NEWER_CHECKSUM_ALGORITHMS].map((alg) => (
   header: `x-amz-checksum-${alg.toLowerCase()}`,
 }));
 
-/** Object lock's headers are acted on by these writes (handlers/object-lock-write.ts). */
+/**
+ * Object lock's headers are acted on by these writes (handlers/object-lock-write.ts), and
+ * a browser POST's lock fields likewise.
+ */
 const lockable = (refusals: readonly Refusal[]) => refusals.filter((r) => r !== OBJECT_LOCK);
 
 /**
  * SSE-KMS and DSSE-KMS: no key management service here. SSE-S3 (AES256) and SSE-C are
  * served on every write and read (sse-request.ts checks their values). A client that asked
  * for object lock where it is not acted on must never get an object without it either
- * (PutObject, CopyObject and CreateMultipartUpload act on it: `lockable`).
+ * (PutObject, CopyObject, PostObject and CreateMultipartUpload act on it: `lockable`).
  */
 const SSE_KMS: Refusal[] = [
   {
@@ -120,7 +122,8 @@ const PUT_OBJECT: Refusal[] = [...COPY_OBJECT, COPY_SOURCE_SSE_C];
 const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   PutObject: [...lockable(PUT_OBJECT), WRITE_OFFSET, ...NEWER_CHECKSUMS],
   CopyObject: lockable(COPY_OBJECT),
-  PostObject: [...PUT_OBJECT, WEBSITE_REDIRECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
+  // Its object lock fields are acted on (post-object-lock.ts).
+  PostObject: [...lockable(PUT_OBJECT), WEBSITE_REDIRECT, POST_STORAGE_CLASS, ...NEWER_CHECKSUMS],
   // SSE-S3 and SSE-C are acted on by multipart uploads too (multipart-encryption.ts).
   CreateMultipartUpload: lockable(PUT_OBJECT),
   UploadPart: [
@@ -135,7 +138,8 @@ const REFUSALS: Record<CheckedOperation, readonly Refusal[]> = {
   // If-Match and If-None-Match are acted on (multipart-complete.ts).
   CompleteMultipartUpload: [SSE_ON_PART, { header: 'x-amz-mp-object-size' }, ...NEWER_CHECKSUMS],
   AbortMultipartUpload: [{ header: 'x-amz-if-match-initiated-time' }],
-  ListParts: [SSE_C],
+  // SSE-C keys are checked against the upload's (multipart-encryption.ts).
+  ListParts: [],
   // SSE-C keys are acted on (object-encryption.ts).
   GetObject: [],
   HeadObject: [],

@@ -12,6 +12,7 @@ import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutBucketEncryptionCommand,
   PutObjectCommand,
   S3ServiceException,
@@ -164,6 +165,34 @@ describe('multipart SSE-C', () => {
     expect(await statusOf(s3.send(new UploadPartCommand({ ...part, Body: 'x', ...SSE_C })))).toBe(
       '400 InvalidRequest',
     );
+  });
+});
+
+describe('ListParts with SSE-C headers', () => {
+  it('lists with the upload key or none, refuses another key as UploadPart does', async () => {
+    const created = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'lp', ...SSE_C }),
+    );
+    const upload = { Bucket: BUCKET, Key: 'lp', UploadId: created.UploadId! };
+    await s3.send(new UploadPartCommand({ ...upload, PartNumber: 1, Body: 'one', ...SSE_C }));
+    const list = (extra = {}) => s3.send(new ListPartsCommand({ ...upload, ...extra }));
+    for (const extra of [{}, SSE_C]) {
+      expect((await list(extra)).Parts?.map((p) => p.PartNumber)).toEqual([1]);
+    }
+    const other = customerKeyHeaders(randomBytes(32));
+    expect(await statusOf(list(other))).toBe('400 InvalidArgument');
+    for (const ServerSideEncryption of [undefined, 'AES256' as const]) {
+      const notSseC = await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'lp2', ServerSideEncryption }),
+      );
+      const listing = new ListPartsCommand({
+        Bucket: BUCKET,
+        Key: 'lp2',
+        UploadId: notSseC.UploadId!,
+        ...SSE_C,
+      });
+      expect(await statusOf(s3.send(listing))).toBe('400 InvalidRequest');
+    }
   });
 });
 

@@ -5,6 +5,7 @@
 import { listUploadsPage, type UploadListPage } from '../../objects/upload-listing.js';
 import type { S3Context } from '../../http/context.js';
 import { S3Error } from '../../http/errors.js';
+import { checkListPartsKey } from '../multipart-encryption.js';
 import { storageClassOf } from '../storage-class.js';
 import { listingXml, renderXml } from '../../http/xml.js';
 import { readUserById } from '../../../stanchion/reader.js';
@@ -55,6 +56,7 @@ function personLookup(
 /** GET /bucket/key?uploadId=X (s3:ListMultipartUploadParts) */
 export async function listParts(ctx: S3Context, bucketName: string, key: string) {
   const upload = await requestedUpload(ctx, bucketName, key, 's3:ListMultipartUploadParts');
+  checkListPartsKey(ctx, upload);
   const maxParts = Math.min(countParam(ctx, 'max-parts', PAGE_MAX), PAGE_MAX);
   const marker = countParam(ctx, 'part-number-marker', 0);
   const { type, enc } = encoderOf(ctx);

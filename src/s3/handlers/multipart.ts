@@ -9,6 +9,7 @@ import { COPY_SOURCE_CUSTOMER_PREFIX } from '../sse-request.js';
 import { bucketDefaultEncryption } from './encryption.js';
 import { checksumAlgorithmFromHeader, type ChecksumAlgorithm } from '../../auth/checksums.js';
 import type { ChecksumType } from '../../objects/manifest.js';
+import type { BucketRecord } from '../../../stanchion/core/records.js';
 import { uploadChecksumType, type UploadRecord } from '../../objects/multipart.js';
 import { readSmallBody, verifiedBody } from '../../http/body.js';
 import type { S3Context } from '../../http/context.js';
@@ -43,8 +44,19 @@ export async function requestedUpload(
   key: string,
   action: S3Action,
 ): Promise<UploadRecord> {
+  return (await requestedUploadIn(ctx, bucketName, key, action)).upload;
+}
+
+/** requestedUpload with the bucket record it was found in. */
+async function requestedUploadIn(
+  ctx: S3Context,
+  bucketName: string,
+  key: string,
+  action: S3Action,
+): Promise<{ bucket: BucketRecord; upload: UploadRecord }> {
   const bucket = await authorizedBucket(ctx, bucketName, action, key);
-  return ctx.deps.multipart.get(bucket.id, key, ctx.query.get('uploadId') ?? '');
+  const upload = await ctx.deps.multipart.get(bucket.id, key, ctx.query.get('uploadId') ?? '');
+  return { bucket, upload };
 }
 
 /** POST /bucket/key?uploads (s3:PutObject); the ACL is the completed object's. */
@@ -131,13 +143,16 @@ function partNumberOf(ctx: S3Context): number {
  */
 export async function uploadPart(ctx: S3Context, bucketName: string, key: string) {
   const partNumber = partNumberOf(ctx);
-  const upload = await requestedUpload(ctx, bucketName, key, 's3:PutObject');
+  const { bucket, upload } = await requestedUploadIn(ctx, bucketName, key, 's3:PutObject');
   const sealed = keyForUpload(ctx, upload);
   if (ctx.request.headers['x-amz-copy-source'] !== undefined) {
     return uploadPartCopy(ctx, upload, partNumber, sealed);
   }
-  // As for PutObject: a part of an object with retention must carry an integrity check.
-  if (upload.lock?.retention) requireIntegrityCheck(ctx.request.headers);
+  // As for PutObject (AWS: any upload of an object with a retention period): the part of
+  // an object that Complete will give retention, its own or the bucket's default, must
+  // carry an integrity check.
+  const retained = upload.lock?.retention ?? bucket.objectLock?.defaultRetention;
+  if (retained) requireIntegrityCheck(ctx.request.headers);
   const quota = await partQuotaGuard(ctx, bucketName);
   const body = verifiedBody(ctx);
   const part = await ctx.deps.multipart.putPart(

@@ -19,6 +19,7 @@ import { S3Error } from '../../http/errors.js';
 import { storageClassOf } from '../storage-class.js';
 import { renderXml } from '../../http/xml.js';
 import { authorizedObject, existingBucket } from './access.js';
+import { CUSTOMER_PREFIX } from '../sse-request.js';
 import { keyForRead } from '../object-encryption.js';
 import { sendXml } from './responses.js';
 
@@ -128,7 +129,7 @@ export async function getObjectAttributes(ctx: S3Context, bucketName: string, ke
   const action = 's3:GetObjectAttributes';
   const manifest = await authorizedObject(ctx, bucket, key, action, {}, versionId);
   // An SSE-C object's attributes need its key, as its bytes do (AWS: 400 without, 403 wrong).
-  keyForRead(ctx, manifest);
+  keyForRead(ctx, manifest, CUSTOMER_PREFIX, false);
   ctx.reply.headers(versionIdHeader(manifest));
   const body: Record<string, unknown> = {};
   // S3 gives this ETag without the quotes of the ETag header.

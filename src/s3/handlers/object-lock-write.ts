@@ -20,15 +20,16 @@ export function missingLockConfiguration(): S3Error {
 /**
  * The lock the request's headers ask for (undefined: none asked), checked against the
  * bucket and the writer's permissions. With `needsIntegrity`, a write that sets retention
- * must carry Content-MD5 or a checksum, as AWS requires of PutObject.
+ * must carry Content-MD5 or a checksum, as AWS requires of PutObject. `headers` are a
+ * browser POST's form fields, which stand for its headers.
  */
 export function requestedLock(
   ctx: S3Context,
   bucket: BucketRecord,
   key: string,
   needsIntegrity: boolean,
+  headers: S3Context['request']['headers'] = ctx.request.headers,
 ): VersionLock | undefined {
-  const headers = ctx.request.headers;
   const asked = Object.keys(headers).some((name) => name.startsWith('x-amz-object-lock-'));
   if (asked && !bucket.objectLock) throw missingLockConfiguration();
   const lock = lockFromHeaders(headers, ctx.deps.clock());

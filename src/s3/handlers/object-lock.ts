@@ -53,7 +53,10 @@ export async function putObjectLockConfiguration(ctx: S3Context, name: string): 
   sendEmpty(ctx, 200);
 }
 
-/** The version a retention or legal-hold request acts on, once it may do `action`. */
+/**
+ * The version a retention or legal-hold request acts on, once it may do `action`: maybe the
+ * null version of an object written before versioning, which has no version record yet.
+ */
 async function lockedVersion(
   ctx: S3Context,
   bucketName: string,
@@ -64,20 +67,25 @@ async function lockedVersion(
   if (!bucket.objectLock) throw missingLockConfiguration();
   const versionId = ctx.query.get('versionId');
   const version = await authorizedObject(ctx, bucket, key, action, {}, versionId);
-  // Written before versioning was enabled: no version record to keep a lock on.
-  if (version.orderId === undefined) {
-    throw new S3Error('InvalidRequest', 'Object lock needs a version written while versioned.');
-  }
   return { bucket, version };
 }
 
-/** Rewrites the version's lock fields; NoSuchVersion when it went meanwhile. */
+/**
+ * Rewrites the version's lock fields; NoSuchVersion when it went meanwhile. A null version
+ * written before versioning is first given its version record (as the key's first
+ * versioned write would), once the request has been found valid: the lock lives there.
+ */
 async function rewriteLock(
   ctx: S3Context,
   version: Manifest,
   change: (stored: Manifest) => Manifest,
 ): Promise<void> {
-  const changed = await ctx.deps.objects.versions.rewrite(version, change);
+  const { versions } = ctx.deps.objects;
+  const record =
+    version.orderId !== undefined
+      ? version
+      : await versions.adoptNullVersion(version.bucketId, version.key);
+  const changed = record && (await versions.rewrite(record, change));
   if (!changed) throw new S3Error('NoSuchVersion');
 }
 

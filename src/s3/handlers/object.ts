@@ -25,6 +25,7 @@ import { sendEmpty } from './responses.js';
 import { lockResponseHeaders } from '../object-lock-xml.js';
 import { newVersionLock, requestedLock } from './object-lock-write.js';
 import { expirationHeaders } from '../lifecycle-header.js';
+import { CUSTOMER_PREFIX } from '../sse-request.js';
 import { keyForRead, sealingForWrite } from '../object-encryption.js';
 import { bucketDefaultEncryption } from './encryption.js';
 import { checkDeclaredSize, quotaGuardOf, withQuotaCheck } from '../quota-check.js';
@@ -133,7 +134,7 @@ export async function sendObject(
     partNumber === null
       ? undefined
       : await selectPartOf(manifest, partNumber, rangeHeader, ctx.deps.objects.partChunks);
-  const sealed = keyForRead(ctx, manifest);
+  const sealed = keyForRead(ctx, manifest, CUSTOMER_PREFIX, withBody);
   checkConditions(headers, manifest.etag, manifest.lastModifiedMs);
   const range = part ? part.range : parseRange(rangeHeader, manifest.size);
   const checksumMode = String(headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED';

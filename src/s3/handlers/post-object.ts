@@ -6,6 +6,7 @@
  * write (ACL or policy) accepts. Nothing is stored unless the signature, the policy, every
  * condition and s3:PutObject hold; the
  * size range is enforced while streaming (too large aborts at once) and before the commit.
+ * Object lock fields lock the new version as PutObject's headers do (post-object-lock.ts).
  */
 import { newVersionFields, writtenVersionHeader } from '../object-version.js';
 import type { UserRecord } from '../../../stanchion/core/records.js';
@@ -27,6 +28,7 @@ import { authorizedBucket } from './access.js';
 import { bucketDefaultEncryption } from './encryption.js';
 import { sealingForWrite } from '../object-encryption.js';
 import { newObjectAcl } from './acl.js';
+import { postObjectLock } from './post-object-lock.js';
 import { sendEmpty, sendXml } from './responses.js';
 import { quotaGuardOf, withQuotaCheck } from '../quota-check.js';
 
@@ -72,6 +74,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
     await bucketDefaultEncryption(signed, bucket),
     Object.fromEntries(fields),
   );
+  const locking = postObjectLock(signed, bucket, key, fields);
   const acl = await newObjectAcl(signed, bucket, aclFields);
   const object = postObjectOf(form, fields, key);
   const checked = checksummedFile(fields, file.stream);
@@ -83,6 +86,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
       ...object,
       acl,
       ...newVersionFields(bucket, ctx.deps.objects),
+      ...locking.fields,
       ...(sealing.key ? { encryption: sealing.key.record } : {}),
     },
     sizeCapped(checked.stream, size.sizeMax),
@@ -92,6 +96,7 @@ export async function postObject(ctx: RequestContext, bucketName: string): Promi
           fields: { ProposedSize: String(written.size), MinSizeAllowed: String(size.sizeMin) },
         });
       }
+      locking.check(written);
       for (const [name, value] of Object.entries(checked.verify())) {
         object.checksums[name.slice('x-amz-checksum-'.length)] = value;
       }

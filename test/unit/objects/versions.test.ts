@@ -192,4 +192,27 @@ describe('VersionStore', () => {
     await objects.versions.deleteVersion('b', 'k', id(5));
     expect((await objects.versions.current('b', 'k'))?.orderId).toBe(id(4));
   });
+
+  it('adopts an unversioned object as its null version record, racing a put', async () => {
+    const newer = 'f'.repeat(12) + '0'.repeat(14);
+    for (const racing of [false, true]) {
+      const { objects, put, collect, hasBlock } = setup();
+      await put(id(1), 'written before versioning', { orderId: undefined as never });
+      const legacy = await objects.head('b', 'k');
+      expect(legacy?.orderId).toBeUndefined();
+      const adopting = objects.versions.adoptNullVersion('b', 'k');
+      const [adopted] = await Promise.all([adopting, racing ? put(newer, 'newer') : undefined]);
+      expect(adopted).toMatchObject({ versionId: legacy!.versionId, nullVersion: true });
+      const listed = await objects.versions.keyVersions('b', 'k');
+      const nulls = listed.filter((v) => v.manifest.nullVersion);
+      expect(nulls.map((v) => v.manifest.versionId)).toEqual([legacy!.versionId]);
+      const current = await objects.versions.current('b', 'k');
+      expect(current?.orderId).toBe(racing ? newer : adopted!.orderId);
+      // Its blocks are the record's now: nothing is collected.
+      expect(await collect()).toBe(0);
+      expect(await hasBlock(id(1))).toBe(true);
+      expect(await objects.versions.adoptNullVersion('b', 'k')).toEqual(adopted);
+      expect(await objects.versions.adoptNullVersion('b', 'other')).toBeUndefined();
+    }
+  });
 });
