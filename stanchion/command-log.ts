@@ -53,6 +53,13 @@ export class CommandLog {
     await this.db.put(seqKey(entry.seq), Buffer.from(JSON.stringify(entry)), { sync: true });
   }
 
+  /** Writes applied entries in one synced batch: all of them or, after a crash, none. */
+  async putMany(entries: readonly LogEntry[]): Promise<void> {
+    const batch = this.db.batch();
+    for (const entry of entries) batch.put(seqKey(entry.seq), Buffer.from(JSON.stringify(entry)));
+    await batch.write({ sync: true });
+  }
+
   /** Every entry after `afterSeq`, in order. */
   async *replay(afterSeq = 0): AsyncGenerator<LogEntry> {
     for await (const value of this.db.values({ gt: seqKey(afterSeq), lt: LOG_END })) {

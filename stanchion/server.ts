@@ -15,7 +15,8 @@ import { realScheduler, type Scheduler } from '../ring/real-scheduler.js';
 import { CommandLog } from './command-log.js';
 import { ChangeFeed, type ChangeAnswer, type LogPosition } from './core/change-feed.js';
 import type { Command, CommandResult, LogEntry } from './core/commands.js';
-import { adminOf, applyEntry, decide, makeEntry } from './core/decide.js';
+import { decideBatch, type BatchAnswer } from './core/batch.js';
+import { adminOf, applyEntry } from './core/decide.js';
 import type { StanchionState } from './core/decide.js';
 import {
   followable,
@@ -24,7 +25,7 @@ import {
   type LeaderRecord,
   type LeaderWatch,
 } from './core/leadership.js';
-import { projectEvent } from './projection.js';
+import { projectEvent, projectEvents } from './projection.js';
 import { RingLog } from './ring-log.js';
 import { RingSnapshots } from './ring-snapshot.js';
 import { Snapshotter } from './snapshotter.js';
@@ -64,6 +65,11 @@ export const STANCHION_FAILOVER_AFTER_MS = 3000;
  * claimants that both think they won are fenced by the log and the leader record.
  */
 export const STANCHION_SETTLE_MS = 250;
+/**
+ * The most queued commands one group commit takes: their ring appends and projection
+ * writes go out together, so this bounds what is in flight to the ring at once.
+ */
+const BATCH_MAX = 64;
 
 /** Settings of one stanchion process. */
 export interface StanchionOptions {
@@ -100,7 +106,8 @@ export interface StanchionOptions {
 export type LocalLog = Pick<
   CommandLog,
   'put' | 'replay' | 'close' | 'loadSnapshot' | 'saveSnapshot' | 'trimThrough'
->;
+> &
+  Partial<Pick<CommandLog, 'putMany'>>;
 
 /** What `cairn-admin stanchion status` shows of one process. */
 export interface StanchionStatus {
@@ -389,40 +396,64 @@ export class StanchionServer {
     }
   }
 
+  /** Takes what is queued, up to BATCH_MAX commands at a time, as one group commit. */
   private async drain(): Promise<void> {
     this.draining = true;
     while (this.queue.length > 0) {
-      const pending = this.queue.shift()!;
+      const batch = this.queue.splice(0, BATCH_MAX);
       try {
-        pending.resolve(await this.executeOne(pending.command));
+        const answers = await this.executeBatch(batch.map((p) => p.command));
+        batch.forEach((pending, i) => {
+          const answer = answers[i]!;
+          if ('error' in answer) pending.reject(answer.error);
+          else pending.resolve(answer.result);
+        });
       } catch (error) {
-        pending.reject(error);
+        for (const pending of batch) pending.reject(error);
       }
     }
     this.draining = false;
   }
 
-  private async executeOne(command: Command): Promise<CommandResult> {
+  /**
+   * Decides the commands in order, then makes their entries durable together: all on the
+   * ring (W replicas each), the fence read once, one synced local write, the projection of
+   * all; only then are any answered. Any failure fails the whole batch (503 or an error),
+   * as a failure of its first command alone would: none of it is applied here.
+   */
+  private async executeBatch(commands: Command[]): Promise<BatchAnswer[]> {
     if (this.role !== 'active') throw new StanchionUnavailableError('stanchion stood down');
-    const decision = decide(this.state, command);
-    if (decision.events.length === 0) return decision.result;
-    const entry = makeEntry(this.state.appliedSeq + 1, this.epoch, command.id, decision);
-    if (!(await this.ringLog.append(entry))) {
-      this.stepDown(`log slot ${entry.seq} holds a newer epoch`);
+    const { entries, answers } = decideBatch(this.state, this.epoch, commands);
+    if (entries.length === 0) return answers;
+    const appended = await Promise.all(entries.map((entry) => this.ringLog.append(entry)));
+    const last = entries.at(-1)!;
+    if (appended.includes(false)) {
+      this.stepDown(`log slot ${entries[appended.indexOf(false)]!.seq} holds a newer epoch`);
       throw new StanchionUnavailableError('stanchion was fenced');
     }
-    await this.confirmLeadership(entry);
-    await this.applyAndKeep(entry);
+    await this.confirmLeadership(last);
+    await this.keepAll(entries);
     try {
-      for (const event of entry.events) await this.withRetry(() => projectEvent(this.ring, event));
+      const events = entries.flatMap((entry) => entry.events);
+      await this.withRetry(() => projectEvents(this.ring, events));
     } catch (error) {
       // Reclaiming (the record still names us) re-projects from the committed entry on.
-      this.stepDown(`could not project entry ${entry.seq}`);
+      this.stepDown(`could not project entries ${entries[0]!.seq}-${last.seq}`);
       throw error;
     }
-    this.projectedSeq = entry.seq;
-    this.feed.record(entry);
-    return entry.result;
+    this.projectedSeq = last.seq;
+    for (const entry of entries) this.feed.record(entry);
+    return answers;
+  }
+
+  /** Logs entries locally (one synced write when the log can batch) and applies them. */
+  private async keepAll(entries: readonly LogEntry[]): Promise<void> {
+    if (this.local.putMany) await this.local.putMany(entries);
+    else for (const entry of entries) await this.local.put(entry);
+    for (const entry of entries) {
+      applyEntry(this.state, entry);
+      this.snapshots.note(entry);
+    }
   }
 
   /**
