@@ -425,25 +425,49 @@ export class StanchionServer {
     if (this.role !== 'active') throw new StanchionUnavailableError('stanchion stood down');
     const { entries, answers } = decideBatch(this.state, this.epoch, commands);
     if (entries.length === 0) return answers;
-    const appended = await Promise.all(entries.map((entry) => this.ringLog.append(entry)));
+    await this.appendAll(entries);
     const last = entries.at(-1)!;
-    if (appended.includes(false)) {
-      this.stepDown(`log slot ${entries[appended.indexOf(false)]!.seq} holds a newer epoch`);
-      throw new StanchionUnavailableError('stanchion was fenced');
-    }
     await this.confirmLeadership(last);
-    await this.keepAll(entries);
-    try {
-      const events = entries.flatMap((entry) => entry.events);
-      await this.withRetry(() => projectEvents(this.ring, events));
-    } catch (error) {
-      // Reclaiming (the record still names us) re-projects from the committed entry on.
-      this.stepDown(`could not project entries ${entries[0]!.seq}-${last.seq}`);
-      throw error;
+    // Both after the fence, side by side: the local sync need not wait for the projection.
+    const events = entries.flatMap((entry) => entry.events);
+    const [kept, projected] = await Promise.allSettled([
+      this.keepAll(entries),
+      this.withRetry(() => projectEvents(this.ring, events)),
+    ]);
+    const span = `${entries[0]!.seq}-${last.seq}`;
+    // Reclaiming (the record still names us) re-projects from the committed entry on, and
+    // adopts from the ring what the local log missed.
+    if (projected.status === 'rejected') {
+      this.stepDown(`could not project entries ${span}`);
+      throw projected.reason;
+    }
+    if (kept.status === 'rejected') {
+      this.stepDown(`could not log entries ${span} locally`);
+      throw kept.reason;
     }
     this.projectedSeq = last.seq;
     for (const entry of entries) this.feed.record(entry);
     return answers;
+  }
+
+  /**
+   * Writes a batch's entries into their ring log slots together. If any fails, this epoch
+   * ends here (step down; a reclaim takes a new one): an entry that did land after a slot
+   * that did not was decided on the lost one, so it must never follow a different entry in
+   * that slot at this epoch. A new leader adopts the contiguous run and overwrites the rest.
+   */
+  private async appendAll(entries: readonly LogEntry[]): Promise<void> {
+    const appends = await Promise.allSettled(entries.map((entry) => this.ringLog.append(entry)));
+    const failed = appends.findIndex((a) => a.status === 'rejected');
+    if (failed >= 0) {
+      this.stepDown(`could not append entry ${entries[failed]!.seq} to the ring log`);
+      throw (appends[failed] as PromiseRejectedResult).reason;
+    }
+    const taken = appends.findIndex((a) => a.status === 'fulfilled' && !a.value);
+    if (taken >= 0) {
+      this.stepDown(`log slot ${entries[taken]!.seq} holds a newer epoch`);
+      throw new StanchionUnavailableError('stanchion was fenced');
+    }
   }
 
   /** Logs entries locally (one synced write when the log can batch) and applies them. */
