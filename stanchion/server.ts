@@ -1,11 +1,12 @@
 /**
  * The stanchion shell. Every process is either the active stanchion or a standby:
  *
- * - active: one explicit, bounded single-writer queue in front of decide(). A command's
- *   entry goes into the ring log (W replicas, synced), then the leader record is read again
- *   to confirm nobody took over meanwhile (the fence: a stanchion that lost its epoch never
- *   answers success), then it is applied, logged locally, projected, and answered. A beat
- *   on the leader record every half second tells standbys it lives.
+ * - active: one explicit, bounded single-writer queue in front of decide(), taken a batch
+ *   at a time (a group commit: core/batch.ts). The batch's entries go into the ring log
+ *   (W replicas each, synced), then the leader record is read again to confirm nobody took
+ *   over meanwhile (the fence: a stanchion that lost its epoch never answers success), then
+ *   they are logged locally and projected, applied, and answered. A beat on the leader
+ *   record every half second tells standbys it lives.
  * - standby: follows the ring log up to the leader's committed entry, and claims the next
  *   epoch when the leader record stops beating for `failoverAfterMs`; on winning it adopts
  *   every entry in the ring log and re-projects what the old leader may not have.

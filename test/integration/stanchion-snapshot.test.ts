@@ -1,13 +1,14 @@
 /**
  * Stanchion's compacted log in a real cluster (scripts/dev-cluster.sh: 3 nodes, two
- * stanchions): many user and bucket commands (CAIRN_SNAPSHOT_LOAD, 2,000 by default), and
- * at 10 %, 50 % and 100 % of them the bytes of both stanchions' logs on disk, the time a
- * restarted standby takes to be caught up, and the time from killing the active one to the
- * other answering a command. Snapshots every CAIRN_SNAPSHOT_EVERY entries (100) with a
- * tail of half that: the figures stay flat, where an uncompacted log grows with every
- * entry. 100,000 commands do not fit a test's minutes here (a stanchion commits a few to
- * a few tens a second on this shared machine, each synced on three nodes); the default
- * keeps the ratio of history to snapshot interval (20:1) that 100,000 has at 5,000.
+ * stanchions): many user and bucket commands (CAIRN_SNAPSHOT_LOAD, 2,000 by default; the
+ * mix of bench/stanchion/load.ts), and at 10 %, 50 % and 100 % of them the bytes of both
+ * stanchions' logs on disk, the time a restarted standby takes to be caught up, and the
+ * time from killing the active one to the other answering a command (bench/stanchion/
+ * measure.ts). Snapshots every CAIRN_SNAPSHOT_EVERY entries (100) with a tail of half
+ * that: the figures stay flat, where an uncompacted log grows with every entry. The
+ * default keeps the ratio of history to snapshot interval (20:1) that 100,000 commands
+ * have at 5,000; the full 100,000 with the default settings is `npm run bench:stanchion`
+ * (figures in BENCHMARKS.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STANCHION_FAILOVER_AFTER_MS } from '../../stanchion/server.js';
