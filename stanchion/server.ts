@@ -347,7 +347,9 @@ export class StanchionServer {
       const applied = this.state.appliedSeq;
       const entries = await this.ringLog.readAfter(applied, 256);
       const ready = followable(applied, limitSeq, entries);
-      for (const entry of ready) await this.applyAndKeep(entry);
+      // One synced local write for what this read brought, not one per entry: a standby
+      // syncing each entry falls behind an active one that groups its commits.
+      await this.keepAll(ready);
       if (ready.length === 256) continue;
       const gap = entries.length > 0 ? entries[0]!.seq > applied + 1 : applied < limitSeq;
       if (ready.length > 0 || !gap) return;
@@ -374,12 +376,6 @@ export class StanchionServer {
     for await (const entry of this.local.replay(afterSeq)) {
       for (const event of entry.events) await projectEvent(this.ring, event);
     }
-  }
-
-  private async applyAndKeep(entry: LogEntry): Promise<void> {
-    await this.local.put(entry);
-    applyEntry(this.state, entry);
-    this.snapshots.note(entry);
   }
 
   private holds(record: LeaderRecord | undefined): boolean {
