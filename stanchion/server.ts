@@ -152,6 +152,8 @@ export class StanchionServer {
   private readonly feed = new ChangeFeed();
   /** Until when (monotonic ms) no standby can have taken over: see changesSince. */
   private leaseUntilMs = -Infinity;
+  /** The snapshot being taken beside the loop, if any. */
+  private snapshotting: Promise<void> | undefined;
 
   private constructor(
     private readonly local: LocalLog,
@@ -258,6 +260,7 @@ export class StanchionServer {
   async close(): Promise<void> {
     this.closed = true;
     await this.loopDone;
+    await this.snapshotSettled();
     while (this.draining) await this.sleep(5);
     await this.local.close();
   }
@@ -273,7 +276,7 @@ export class StanchionServer {
       while (!this.closed) {
         try {
           await (this.role === 'active' ? this.beat() : this.follow());
-          await this.snapshotIfDue();
+          this.startSnapshotIfDue();
         } catch (error) {
           this.settings.log(`stanchion: ${(error as Error).message}`);
         }
@@ -353,11 +356,31 @@ export class StanchionServer {
       if (ready.length === 256) continue;
       const gap = entries.length > 0 ? entries[0]!.seq > applied + 1 : applied < limitSeq;
       if (ready.length > 0 || !gap) return;
+      // Never beside one of our own: an older one saved after the adopted one would be what
+      // a restart loads, with the entries between them trimmed.
+      await this.snapshotSettled();
       const adopted = await this.snapshots.adoptIfAhead(applied);
       if (!adopted) return;
       this.state = adopted;
       this.settings.log(`stanchion: adopted the ring's snapshot at ${adopted.appliedSeq}`);
     }
+  }
+
+  /**
+   * Starts a due snapshot beside the loop, one at a time: saving it and trimming the logs
+   * below it (thousands of ring deletes at the default interval) must not hold up the
+   * beats, or a standby takes over from a leader that is merely busy.
+   */
+  private startSnapshotIfDue(): void {
+    if (this.snapshotting) return;
+    this.snapshotting = this.snapshotIfDue()
+      .catch((error: unknown) => this.settings.log(`stanchion: ${(error as Error).message}`))
+      .finally(() => (this.snapshotting = undefined));
+  }
+
+  /** Until the snapshot under way (if any) is done. */
+  private async snapshotSettled(): Promise<void> {
+    await this.snapshotting;
   }
 
   /**
