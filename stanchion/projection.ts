@@ -11,16 +11,25 @@ import { isNewerRevision, type Revision } from './core/records.js';
 /** Key of the one partition that indexes every user (GET /riak-cs/users scans it). */
 export const USER_INDEX_PK = 'all';
 
-/** Makes the ring reflect one event. */
-export async function projectEvent(ring: RingClient, event: StanchionEvent): Promise<void> {
+/** One record the projection writes: where, and what. */
+interface ProjectionWrite {
+  keyspace: string;
+  pk: string;
+  sk: string;
+  record: { rev?: Revision };
+}
+
+/** The records one event makes the ring hold. */
+function writesOf(event: StanchionEvent): ProjectionWrite[] {
   switch (event.type) {
     case 'user-created':
     case 'user-updated': {
       const { user } = event;
-      await putIfNewer(ring, KEYSPACES.users, user.id, '', user);
-      await putIfNewer(ring, KEYSPACES.usersByKey, user.keyId, '', user);
-      await putIfNewer(ring, KEYSPACES.userIndex, USER_INDEX_PK, user.keyId, user);
-      return;
+      return [
+        { keyspace: KEYSPACES.users, pk: user.id, sk: '', record: user },
+        { keyspace: KEYSPACES.usersByKey, pk: user.keyId, sk: '', record: user },
+        { keyspace: KEYSPACES.userIndex, pk: USER_INDEX_PK, sk: user.keyId, record: user },
+      ];
     }
     case 'bucket-created':
     case 'bucket-updated':
@@ -29,25 +38,52 @@ export async function projectEvent(ring: RingClient, event: StanchionEvent): Pro
         event.type === 'bucket-deleted'
           ? { ...event.bucket, deleted: true as const }
           : event.bucket;
-      await putIfNewer(ring, KEYSPACES.buckets, bucket.name, '', bucket);
-      await putIfNewer(ring, KEYSPACES.userBuckets, bucket.ownerId, bucket.name, bucket);
+      const writes: ProjectionWrite[] = [
+        { keyspace: KEYSPACES.buckets, pk: bucket.name, sk: '', record: bucket },
+        { keyspace: KEYSPACES.userBuckets, pk: bucket.ownerId, sk: bucket.name, record: bucket },
+      ];
       // The id's own record outlives a re-created bucket of the same name (a new id), so
       // the deleted-bucket collector (src/objects/bucket-collector.ts) always finds it.
       if (event.type === 'bucket-deleted') {
-        await putIfNewer(ring, KEYSPACES.deletedBuckets, bucket.id, '', bucket);
+        writes.push({ keyspace: KEYSPACES.deletedBuckets, pk: bucket.id, sk: '', record: bucket });
       }
-      return;
+      return writes;
     }
   }
 }
 
-async function putIfNewer(
+/** Makes the ring reflect one event. */
+export async function projectEvent(ring: RingClient, event: StanchionEvent): Promise<void> {
+  for (const write of writesOf(event)) await putIfNewer(ring, write);
+}
+
+/** How many records a batch's projection writes at once. */
+const PROJECTION_PARALLEL = 32;
+
+/**
+ * Makes the ring reflect `events`, in log order: what each record ends as. A record that
+ * several events write gets only the last (newest revision), which putIfNewer would let
+ * win anyway; distinct records are written in parallel, up to PROJECTION_PARALLEL at once.
+ */
+export async function projectEvents(
   ring: RingClient,
-  keyspace: string,
-  pk: string,
-  sk: string,
-  record: { rev?: Revision },
+  events: readonly StanchionEvent[],
 ): Promise<void> {
+  const last = new Map<string, ProjectionWrite>();
+  for (const write of events.flatMap(writesOf)) {
+    // JSON of the triple: keys are client strings, so no separator can be trusted.
+    last.set(JSON.stringify([write.keyspace, write.pk, write.sk]), write);
+  }
+  const writes = [...last.values()];
+  let next = 0;
+  const worker = async () => {
+    while (next < writes.length) await putIfNewer(ring, writes[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(PROJECTION_PARALLEL, writes.length) }, worker));
+}
+
+async function putIfNewer(ring: RingClient, write: ProjectionWrite): Promise<void> {
+  const { keyspace, pk, sk, record } = write;
   const current = await ring.getVersioned(keyspace, pk, sk);
   for (const value of current.values) {
     const rev = (JSON.parse(value.toString('utf8')) as { rev?: Revision }).rev;

@@ -15,6 +15,8 @@ const KS = KEYSPACES.stanchionSnapshot;
 const HEAD_PK = 'head';
 const INDEX_PK = 'index';
 const PAGE = 256;
+/** Ring log deletes of a trim in flight at once. */
+const TRIM_PARALLEL = 32;
 
 /** The partition holding the chunks of the snapshot `head` describes. */
 export function chunkPartition(head: Pick<SnapshotHead, 'seq' | 'writerId'>): string {
@@ -97,7 +99,12 @@ export class RingSnapshots {
     for (;;) {
       const items = await this.ring.scan(KEYSPACES.stanchionLog, 'log', { limit: PAGE });
       const doomed = items.filter((item) => item.sk.readBigUInt64BE(0) <= BigInt(seq));
-      for (const item of doomed) await this.ring.delete(KEYSPACES.stanchionLog, 'log', item.sk);
+      // A page at a time, TRIM_PARALLEL deletes in flight: one at a time, the 9,000 entries
+      // below a default snapshot took minutes on a loaded machine.
+      for (let i = 0; i < doomed.length; i += TRIM_PARALLEL) {
+        const some = doomed.slice(i, i + TRIM_PARALLEL);
+        await Promise.all(some.map((d) => this.ring.delete(KEYSPACES.stanchionLog, 'log', d.sk)));
+      }
       deleted += doomed.length;
       if (doomed.length < items.length || items.length < PAGE) return deleted;
     }

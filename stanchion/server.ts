@@ -1,11 +1,12 @@
 /**
  * The stanchion shell. Every process is either the active stanchion or a standby:
  *
- * - active: one explicit, bounded single-writer queue in front of decide(). A command's
- *   entry goes into the ring log (W replicas, synced), then the leader record is read again
- *   to confirm nobody took over meanwhile (the fence: a stanchion that lost its epoch never
- *   answers success), then it is applied, logged locally, projected, and answered. A beat
- *   on the leader record every half second tells standbys it lives.
+ * - active: one explicit, bounded single-writer queue in front of decide(), taken a batch
+ *   at a time (a group commit: core/batch.ts). The batch's entries go into the ring log
+ *   (W replicas each, synced), then the leader record is read again to confirm nobody took
+ *   over meanwhile (the fence: a stanchion that lost its epoch never answers success), then
+ *   they are logged locally and projected, applied, and answered. A beat on the leader
+ *   record every half second tells standbys it lives.
  * - standby: follows the ring log up to the leader's committed entry, and claims the next
  *   epoch when the leader record stops beating for `failoverAfterMs`; on winning it adopts
  *   every entry in the ring log and re-projects what the old leader may not have.
@@ -15,7 +16,8 @@ import { realScheduler, type Scheduler } from '../ring/real-scheduler.js';
 import { CommandLog } from './command-log.js';
 import { ChangeFeed, type ChangeAnswer, type LogPosition } from './core/change-feed.js';
 import type { Command, CommandResult, LogEntry } from './core/commands.js';
-import { adminOf, applyEntry, decide, makeEntry } from './core/decide.js';
+import { decideBatch, type BatchAnswer } from './core/batch.js';
+import { adminOf, applyEntry } from './core/decide.js';
 import type { StanchionState } from './core/decide.js';
 import {
   followable,
@@ -24,7 +26,7 @@ import {
   type LeaderRecord,
   type LeaderWatch,
 } from './core/leadership.js';
-import { projectEvent } from './projection.js';
+import { projectEvent, projectEvents } from './projection.js';
 import { RingLog } from './ring-log.js';
 import { RingSnapshots } from './ring-snapshot.js';
 import { Snapshotter } from './snapshotter.js';
@@ -64,6 +66,11 @@ export const STANCHION_FAILOVER_AFTER_MS = 3000;
  * claimants that both think they won are fenced by the log and the leader record.
  */
 export const STANCHION_SETTLE_MS = 250;
+/**
+ * The most queued commands one group commit takes: their ring appends and projection
+ * writes go out together, so this bounds what is in flight to the ring at once.
+ */
+const BATCH_MAX = 64;
 
 /** Settings of one stanchion process. */
 export interface StanchionOptions {
@@ -100,7 +107,8 @@ export interface StanchionOptions {
 export type LocalLog = Pick<
   CommandLog,
   'put' | 'replay' | 'close' | 'loadSnapshot' | 'saveSnapshot' | 'trimThrough'
->;
+> &
+  Partial<Pick<CommandLog, 'putMany'>>;
 
 /** What `cairn-admin stanchion status` shows of one process. */
 export interface StanchionStatus {
@@ -144,6 +152,8 @@ export class StanchionServer {
   private readonly feed = new ChangeFeed();
   /** Until when (monotonic ms) no standby can have taken over: see changesSince. */
   private leaseUntilMs = -Infinity;
+  /** The snapshot being taken beside the loop, if any. */
+  private snapshotting: Promise<void> | undefined;
 
   private constructor(
     private readonly local: LocalLog,
@@ -253,6 +263,7 @@ export class StanchionServer {
   async close(): Promise<void> {
     this.closed = true;
     await this.loopDone;
+    await this.snapshotSettled();
     while (this.draining) await this.sleep(5);
     await this.release().catch((error: unknown) => {
       this.settings.log(`stanchion: could not release the leader role: ${String(error)}`);
@@ -285,7 +296,7 @@ export class StanchionServer {
       while (!this.closed) {
         try {
           await (this.role === 'active' ? this.beat() : this.follow());
-          await this.snapshotIfDue();
+          this.startSnapshotIfDue();
         } catch (error) {
           this.settings.log(`stanchion: ${(error as Error).message}`);
         }
@@ -359,15 +370,37 @@ export class StanchionServer {
       const applied = this.state.appliedSeq;
       const entries = await this.ringLog.readAfter(applied, 256);
       const ready = followable(applied, limitSeq, entries);
-      for (const entry of ready) await this.applyAndKeep(entry);
+      // One synced local write for what this read brought, not one per entry: a standby
+      // syncing each entry falls behind an active one that groups its commits.
+      await this.keepAll(ready);
       if (ready.length === 256) continue;
       const gap = entries.length > 0 ? entries[0]!.seq > applied + 1 : applied < limitSeq;
       if (ready.length > 0 || !gap) return;
+      // Never beside one of our own: an older one saved after the adopted one would be what
+      // a restart loads, with the entries between them trimmed.
+      await this.snapshotSettled();
       const adopted = await this.snapshots.adoptIfAhead(applied);
       if (!adopted) return;
       this.state = adopted;
       this.settings.log(`stanchion: adopted the ring's snapshot at ${adopted.appliedSeq}`);
     }
+  }
+
+  /**
+   * Starts a due snapshot beside the loop, one at a time: saving it and trimming the logs
+   * below it (thousands of ring deletes at the default interval) must not hold up the
+   * beats, or a standby takes over from a leader that is merely busy.
+   */
+  private startSnapshotIfDue(): void {
+    if (this.snapshotting) return;
+    this.snapshotting = this.snapshotIfDue()
+      .catch((error: unknown) => this.settings.log(`stanchion: ${(error as Error).message}`))
+      .finally(() => (this.snapshotting = undefined));
+  }
+
+  /** Until the snapshot under way (if any) is done. */
+  private async snapshotSettled(): Promise<void> {
+    await this.snapshotting;
   }
 
   /**
@@ -388,12 +421,6 @@ export class StanchionServer {
     }
   }
 
-  private async applyAndKeep(entry: LogEntry): Promise<void> {
-    await this.local.put(entry);
-    applyEntry(this.state, entry);
-    this.snapshots.note(entry);
-  }
-
   private holds(record: LeaderRecord | undefined): boolean {
     return record?.holderId === this.settings.selfId && record.epoch === this.epoch;
   }
@@ -409,40 +436,88 @@ export class StanchionServer {
     }
   }
 
+  /** Takes what is queued, up to BATCH_MAX commands at a time, as one group commit. */
   private async drain(): Promise<void> {
     this.draining = true;
     while (this.queue.length > 0) {
-      const pending = this.queue.shift()!;
+      const batch = this.queue.splice(0, BATCH_MAX);
       try {
-        pending.resolve(await this.executeOne(pending.command));
+        const answers = await this.executeBatch(batch.map((p) => p.command));
+        batch.forEach((pending, i) => {
+          const answer = answers[i]!;
+          if ('error' in answer) pending.reject(answer.error);
+          else pending.resolve(answer.result);
+        });
       } catch (error) {
-        pending.reject(error);
+        for (const pending of batch) pending.reject(error);
       }
     }
     this.draining = false;
   }
 
-  private async executeOne(command: Command): Promise<CommandResult> {
+  /**
+   * Decides the commands in order, then makes their entries durable together: all on the
+   * ring (W replicas each), the fence read once, one synced local write, the projection of
+   * all; only then are any answered. Any failure fails the whole batch (503 or an error),
+   * as a failure of its first command alone would: none of it is applied here.
+   */
+  private async executeBatch(commands: Command[]): Promise<BatchAnswer[]> {
     if (this.role !== 'active') throw new StanchionUnavailableError('stanchion stood down');
-    const decision = decide(this.state, command);
-    if (decision.events.length === 0) return decision.result;
-    const entry = makeEntry(this.state.appliedSeq + 1, this.epoch, command.id, decision);
-    if (!(await this.ringLog.append(entry))) {
-      this.stepDown(`log slot ${entry.seq} holds a newer epoch`);
+    const { entries, answers } = decideBatch(this.state, this.epoch, commands);
+    if (entries.length === 0) return answers;
+    await this.appendAll(entries);
+    const last = entries.at(-1)!;
+    await this.confirmLeadership(last);
+    // Both after the fence, side by side: the local sync need not wait for the projection.
+    const events = entries.flatMap((entry) => entry.events);
+    const [kept, projected] = await Promise.allSettled([
+      this.keepAll(entries),
+      this.withRetry(() => projectEvents(this.ring, events)),
+    ]);
+    const span = `${entries[0]!.seq}-${last.seq}`;
+    // Reclaiming (the record still names us) re-projects from the committed entry on, and
+    // adopts from the ring what the local log missed.
+    if (projected.status === 'rejected') {
+      this.stepDown(`could not project entries ${span}`);
+      throw projected.reason;
+    }
+    if (kept.status === 'rejected') {
+      this.stepDown(`could not log entries ${span} locally`);
+      throw kept.reason;
+    }
+    this.projectedSeq = last.seq;
+    for (const entry of entries) this.feed.record(entry);
+    return answers;
+  }
+
+  /**
+   * Writes a batch's entries into their ring log slots together. If any fails, this epoch
+   * ends here (step down; a reclaim takes a new one): an entry that did land after a slot
+   * that did not was decided on the lost one, so it must never follow a different entry in
+   * that slot at this epoch. A new leader adopts the contiguous run and overwrites the rest.
+   */
+  private async appendAll(entries: readonly LogEntry[]): Promise<void> {
+    const appends = await Promise.allSettled(entries.map((entry) => this.ringLog.append(entry)));
+    const failed = appends.findIndex((a) => a.status === 'rejected');
+    if (failed >= 0) {
+      this.stepDown(`could not append entry ${entries[failed]!.seq} to the ring log`);
+      throw (appends[failed] as PromiseRejectedResult).reason;
+    }
+    const taken = appends.findIndex((a) => a.status === 'fulfilled' && !a.value);
+    if (taken >= 0) {
+      this.stepDown(`log slot ${entries[taken]!.seq} holds a newer epoch`);
       throw new StanchionUnavailableError('stanchion was fenced');
     }
-    await this.confirmLeadership(entry);
-    await this.applyAndKeep(entry);
-    try {
-      for (const event of entry.events) await this.withRetry(() => projectEvent(this.ring, event));
-    } catch (error) {
-      // Reclaiming (the record still names us) re-projects from the committed entry on.
-      this.stepDown(`could not project entry ${entry.seq}`);
-      throw error;
+  }
+
+  /** Logs entries locally (one synced write when the log can batch) and applies them. */
+  private async keepAll(entries: readonly LogEntry[]): Promise<void> {
+    if (this.local.putMany) await this.local.putMany(entries);
+    else for (const entry of entries) await this.local.put(entry);
+    for (const entry of entries) {
+      applyEntry(this.state, entry);
+      this.snapshots.note(entry);
     }
-    this.projectedSeq = entry.seq;
-    this.feed.record(entry);
-    return entry.result;
   }
 
   /**

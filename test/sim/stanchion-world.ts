@@ -33,7 +33,7 @@ const NAMES = Array.from({ length: 12 }, (_, i) => `bucket-${i}`);
 const RETRIES_MAX = 4;
 
 /** A process's way to the ring: closed = paused; calls wait at the gate, then go through. */
-class Gate implements Transport {
+export class Gate implements Transport {
   closed = false;
   private waiters: Array<() => void> = [];
 
@@ -64,7 +64,7 @@ class Gate implements Transport {
 }
 
 /** A stanchion's local log, in memory: entries kept as the JSON CommandLog would store. */
-class MemoryLog implements LocalLog {
+export class MemoryLog implements LocalLog {
   readonly entries = new Map<number, string>();
   snapshot: StoredSnapshot | undefined;
 
@@ -95,14 +95,14 @@ class MemoryLog implements LocalLog {
 }
 
 /** The seed's randomness, the virtual clock and the trace. */
-interface Env {
+export interface Env {
   random: () => number;
   sched: VirtualScheduler;
   trace: string[];
   note(line: string): void;
 }
 
-function ringClient(transport: Transport): RingClient {
+export function ringClient(transport: Transport): RingClient {
   const ring = singleNodeRing('n1', 8);
   return new RingClient({
     resolvers: RING_RESOLVERS,

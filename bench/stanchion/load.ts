@@ -1,15 +1,17 @@
 /**
  * Drives a real stanchion with many user and bucket commands, straight at its POST
  * /command (signed with the cluster cookie, as front ends send them), many in flight so
- * its single-writer queue never waits on a round trip. A fixed set of users and one bucket
- * per worker reused in cycles (create, versioning, user update, delete): the state stays
- * the same size, so whatever grows with the count is history.
+ * its queue always holds a batch. A fixed set of users and one bucket per worker reused in
+ * cycles (create, ACL, policy, versioning, user update, delete): the state stays the same
+ * size, so whatever grows with the count is history. Used by `npm run bench:stanchion`
+ * and test/integration/stanchion-snapshot.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InternalClient } from '../../ring/transport/internal-client.js';
 import type { Command, CommandResult } from '../../stanchion/core/commands.js';
+import type { AccessControlList } from '../../stanchion/core/records.js';
 import { plainBox, sealUser } from '../../stanchion/secret-box.js';
 import { newUser } from '../../stanchion/users.js';
 
@@ -43,32 +45,78 @@ export async function sendCommand(target: LoadTarget, command: Command): Promise
   return JSON.parse(reply.body.toString('utf8')) as CommandResult;
 }
 
+/**
+ * Sends a create until it is answered: right after a join the ring may still be handing
+ * off, and a stanchion that could not write its log stands down and claims again. A resent
+ * create that its first attempt applied answers UserAlreadyExists: done.
+ */
+async function sendUntilAnswered(target: LoadTarget, command: Command): Promise<CommandResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await sendCommand(target, command);
+      return attempt > 0 && !result.ok && result.code === 'UserAlreadyExists'
+        ? { ok: true }
+        : result;
+    } catch (error) {
+      if (attempt >= 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 /** Creates `count` users (plain secrets, as a cluster without a key file stores them). */
 export async function createLoadUsers(target: LoadTarget, count: number): Promise<Owner[]> {
   const ids: Owner[] = [];
   for (let i = 0; i < count; i++) {
     const world = { randomBytes, clock: Date.now };
     const user = sealUser(plainBox(), newUser(world, `load${i}@x.io`, `load${i}`, false));
-    const result = await sendCommand(target, { type: 'create-user', user });
+    const result = await sendUntilAnswered(target, { type: 'create-user', user });
     if (!result.ok) throw new Error(`create-user refused: ${result.code}`);
     ids.push({ id: user.id, keyId: user.keyId });
   }
   return ids;
 }
 
+/** Commands in one worker's cycle over its bucket: runLoad's count is a multiple of it. */
+export const CYCLE_LENGTH = 6;
+
+/** A bucket ACL as S3 clients set it: the owner's full control and a read grant. */
+function aclFor(ownerId: string, readerId: string): AccessControlList {
+  const grants: AccessControlList['grants'] = [
+    { grantee: { type: 'CanonicalUser', id: ownerId }, permission: 'FULL_CONTROL' },
+    { grantee: { type: 'CanonicalUser', id: readerId }, permission: 'READ' },
+  ];
+  return { ownerId, grants };
+}
+
+/** A bucket policy letting another user read (not public, so never blocked). */
+function policyFor(name: string, readerId: string): string {
+  const resource = `arn:aws:s3:::${name}/*`;
+  const principal = { AWS: [`arn:aws:iam::${readerId}:root`] };
+  const statement = { Effect: 'Allow', Principal: principal, Action: 's3:GetObject' };
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ ...statement, Resource: resource }],
+  });
+}
+
 /** The `step`th command of worker `w`'s cycle over its own bucket. */
 function cycleCommand(w: number, step: number, owners: readonly Owner[], run: string): Command {
   const owner = owners[w % owners.length]!;
+  const readerId = owners[(w + 1) % owners.length]!.id;
   const ownerId = owner.id;
   const name = `snap-load-${w}`;
-  const cycle = Math.floor(step / 4);
-  const bucketId = `${run}-${w}-${cycle}`;
-  switch (step % 4) {
+  const bucketId = `${run}-${w}-${Math.floor(step / CYCLE_LENGTH)}`;
+  switch (step % CYCLE_LENGTH) {
     case 0:
       return { type: 'create-bucket', bucket: { name, id: bucketId, ownerId, createdAtMs: 0 } };
     case 1:
+      return { type: 'set-bucket-acl', name, bucketId, acl: aclFor(ownerId, readerId) };
+    case 2:
+      return { type: 'set-bucket-policy', name, bucketId, policy: policyFor(name, readerId) };
+    case 3:
       return { type: 'set-bucket-versioning', name, bucketId, status: 'Enabled' };
-    case 2: {
+    case 4: {
       const changes = { displayName: `load ${step}` };
       return { type: 'update-user', keyId: owner.keyId, changes };
     }
@@ -110,8 +158,8 @@ class ActiveTarget {
 }
 
 /**
- * Sends `count` commands from `workers` concurrent workers (count a multiple of 4 ×
- * workers), each worker's in order. Every one must be accepted.
+ * Sends `count` commands from `workers` concurrent workers (count a multiple of
+ * CYCLE_LENGTH × workers), each worker's in order. Every one must be accepted.
  */
 export async function runLoad(
   find: () => Promise<LoadTarget>,
