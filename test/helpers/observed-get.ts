@@ -18,8 +18,15 @@ export interface ObservedGet {
   detail?: string;
 }
 
-/** GETs `url`, destroying the request once no byte came for `stallMs`. */
-export function observedGet(url: string, stallMs: number): Promise<ObservedGet> {
+/**
+ * GETs `url` (on a new connection, or on `agent`'s pool), destroying the request once no
+ * byte came for `stallMs`.
+ */
+export function observedGet(
+  url: string,
+  stallMs: number,
+  agent: http.Agent | false = false,
+): Promise<ObservedGet> {
   return new Promise((resolve) => {
     const hash = createHash('sha256');
     const seen: ObservedGet = {
@@ -38,7 +45,7 @@ export function observedGet(url: string, stallMs: number): Promise<ObservedGet> 
       clearTimeout(timer);
       resolve({ ...seen, sha256: hash.digest('hex'), ending, ...(detail ? { detail } : {}) });
     };
-    const request = http.get(url, { agent: false }, (response) => {
+    const request = http.get(url, { agent }, (response) => {
       seen.status = response.statusCode ?? 0;
       const length = response.headers['content-length'];
       seen.promisedBytes = length === undefined ? undefined : Number(length);
