@@ -49,7 +49,7 @@ export async function fetchIntactBlock(
   );
   if (!data) {
     throw new BlockUnreadableError(
-      `block ${block.n} of ${block.versionId}: no replica holds its ${expected} bytes`,
+      `block ${block.n} of ${block.versionId} missing (no replica holds its ${expected} bytes)`,
     );
   }
   return data;
