@@ -70,7 +70,8 @@ async function rawGet(key: string, t: Tally, agent: http.Agent | false = false) 
   const target = { url: cluster.endpoint, keyId: cluster.keyId, secret: cluster.secret };
   const got = await observedGet(presignedV4(target, 'GET', `/${BUCKET}/${key}`), STALL_MS, agent);
   const how = agent ? 'kept-alive' : 'new connection';
-  const what = `${key} (${how}): ${got.status}, ${got.receivedBytes}/${got.promisedBytes} B, ${got.ending}`;
+  const bytes = `${got.receivedBytes}/${got.promisedBytes} B`;
+  const what = `${key} (${how}): ${got.status}, ${bytes}, ${got.ending}`;
   if (got.ending === 'stalled') return t.stalled.push(what);
   if (got.ending !== 'complete' || got.status !== 200) {
     if (t.failures.length < 3) t.failures.push(`${what} ${got.detail ?? ''}`);
