@@ -97,6 +97,29 @@ export class RingClient {
     return this.resolve(keyspace, values);
   }
 
+  /**
+   * The value of an unversioned item that passes `accept` (an object block of the length its
+   * manifest says), or undefined when no replica that answered has one. A replica's short or
+   * torn copy is passed over for another replica's: every replica is asked before giving up.
+   */
+  getAccepted(
+    keyspace: string,
+    pk: KeyPart,
+    sk: KeyPart,
+    accept: (value: Buffer) => boolean,
+  ): Promise<Buffer | undefined> {
+    return this.withFreshRing(async () => {
+      const { entries, item } = this.locate(keyspace, pk, sk);
+      const pr = this.deps.quorum.pr ?? 0;
+      const request: NodeRequest = { op: 'get', item };
+      const good = (replies: EntryReply[]) =>
+        replies.find((r) => 'value' in r.reply && r.reply.value && accept(r.reply.value));
+      const replies = await fanOut(this.deps, entries, request, this.r, (rs) => !!good(rs), pr);
+      const found = good(replies)?.reply;
+      return found && 'value' in found ? found.value : undefined;
+    });
+  }
+
   /** Every live sibling at (keyspace, pk, sk) and the context that covers them. */
   getVersioned(keyspace: string, pk: KeyPart, sk: KeyPart = ''): Promise<VersionedRead> {
     return this.withFreshRing(async () => {

@@ -11,6 +11,7 @@ import type { RingClient, VersionedRead } from '../../ring/client.js';
 import { KEYSPACES } from '../../ring/keyspaces.js';
 import type { DeadBlocks, GcQueue } from './gc-queue.js';
 import { writeBlocks } from './block-writer.js';
+import { fetchIntactBlock } from './block-reader.js';
 import { splitSmallBody } from './inline-body.js';
 import {
   KeyRequiredError,
@@ -331,11 +332,7 @@ export class ObjectStore {
       if (end < start) return;
       const window: Array<{ ref: BlockRef; data: Promise<Buffer> }> = [];
       const refs = blockRefs(segments, start, end);
-      const fetchBlock = async (ref: BlockRef) => {
-        const data = await ring.get(KEYSPACES.blocks, blockKey(ref.versionId, ref.n));
-        if (!data) throw new Error(`block ${ref.n} of ${ref.versionId} missing`);
-        return data;
-      };
+      const fetchBlock = (ref: BlockRef) => fetchIntactBlock(ring, ref, key?.record.chunkBytes);
       for (;;) {
         while (window.length < readAhead) {
           const next = await refs.next();
@@ -353,7 +350,7 @@ export class ObjectStore {
         const from = Math.max(start - ref.offset, 0);
         const to = Math.min(end - ref.offset + 1, ref.bytes);
         if (!keys) {
-          yield data.subarray(from, Math.min(to, data.length));
+          yield data.subarray(from, to);
           continue;
         }
         const run = { sealed: data, ...ref, plainBytes: ref.bytes };
