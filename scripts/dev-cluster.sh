@@ -47,7 +47,8 @@ alive() {
   local pid; pid=$(pid_of "$1")
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && ! grep -qE '^[0-9]+ \(.*\) Z' "/proc/$pid/stat" 2>/dev/null
 }
-wait_dead() { for _ in $(seq 1 100); do alive "$1" || return 0; sleep 0.05; done; }
+# Up to 20 s: a killed process with a large heap can take seconds to be torn down under load.
+wait_dead() { for _ in $(seq 1 400); do alive "$1" || return 0; sleep 0.05; done; ! alive "$1"; }
 admin() {
   local c; c=$(cookie)
   CAIRN_STANCHION="$STANCHIONS" CAIRN_COOKIE="$c" \
@@ -195,7 +196,7 @@ restart() {
   [ "$name" = stanchion ] && die "restart needs stanchion1 or stanchion2"
   command_for "$name" >/dev/null
   if alive "$name"; then was=$(pid_of "$name"); kill -KILL "$was"; fi
-  wait_dead "$name"
+  wait_dead "$name" || die "$name is still running 20 s after SIGKILL"
   from=$(stat -c %s "$DIR/log/$name.log" 2>/dev/null || echo 0)
   launch "$name"
   case $name in s3*) pattern="S3 endpoint" ;; esac
@@ -216,7 +217,8 @@ case ${1:-} in
   status) admin member-status ;;
   stanchion) admin stanchion status ;;
   admin) shift; admin "$@" ;;
-  kill) name=$(resolve_name "${2:?usage: kill NODE}"); signal KILL "$name"; wait_dead "$name"
+  kill) name=$(resolve_name "${2:?usage: kill NODE}"); signal KILL "$name"
+    wait_dead "$name" || die "$name is still running 20 s after SIGKILL"
     echo "killed $name" ;;
   pause) name=$(resolve_name "${2:?usage: pause NODE}"); signal STOP "$name"; echo "paused $name" ;;
   resume) signal CONT "${2:?usage: resume NODE}"; echo "resumed $2" ;;
