@@ -11,47 +11,22 @@ import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
   UploadPartCommand,
-  type S3Client,
 } from '@aws-sdk/client-s3';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ADMIN_JS, startCairn, type CairnProcess } from '../helpers/cairn-process.js';
-import { s3Client } from '../helpers/s3-client.js';
+import { writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { useKmsStores } from '../helpers/kms-store.js';
 
-const run = promisify(execFile);
+const stores = useKmsStores();
 const hex = () => `${randomBytes(32).toString('hex')}\n`;
-const cleanups: Array<() => Promise<unknown>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-
-async function start(dataDir: string, keyFile: string) {
-  const server = await startCairn({ dataDir, args: ['--kms-key-file', keyFile] });
-  cleanups.push(() => server.cleanup({ keepData: true }));
-  return { server, s3: s3Client(server) };
-}
-
-async function stop(started: { server: CairnProcess; s3: S3Client }) {
-  started.s3.destroy();
-  await started.server.stop();
-}
 
 describe('cairn-admin kms rotate with uploads in progress', () => {
   it('re-wraps their data keys, so they complete once the old key is gone', async () => {
-    const keyDir = await mkdtemp(join(tmpdir(), 'cairn-kms-up-'));
-    const dataDir = await mkdtemp(join(tmpdir(), 'cairn-test-'));
-    cleanups.push(() => rm(keyDir, { recursive: true, force: true }));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const keyFile = join(keyDir, 'kms.key');
+    const { keyFile, dataDir } = await stores.dirs('cairn-kms-up-');
     const [keyA, keyB] = [hex(), hex()];
     await writeFile(keyFile, keyA, { mode: 0o600 });
     const parts = [randomBytes(5 * 1024 * 1024), randomBytes(1000)];
-    let started = await start(dataDir, keyFile);
+    let started = await stores.start(dataDir, keyFile);
     await started.s3.send(new CreateBucketCommand({ Bucket: 'rotu' }));
     const created = await started.s3.send(
       new CreateMultipartUploadCommand({
@@ -64,25 +39,21 @@ describe('cairn-admin kms rotate with uploads in progress', () => {
     const one = await started.s3.send(
       new UploadPartCommand({ ...upload, PartNumber: 1, Body: parts[0] }),
     );
-    await stop(started);
+    await stores.stop(started);
 
     await writeFile(keyFile, keyB + keyA, { mode: 0o600 });
-    started = await start(dataDir, keyFile);
-    const admin = (args: string[]) =>
-      run(process.execPath, [ADMIN_JS, ...args], {
-        env: { ...process.env, CAIRN_URL: started.server.url },
-        timeout: 30_000,
-      });
+    started = await stores.start(dataDir, keyFile);
+    const admin = (args: string[]) => stores.admin(started, args);
     const rotated = await admin(['--data-dir', dataDir, 'kms', 'rotate']);
     expect(rotated.stdout).toMatch(
       /^Re-wrapped 1 data keys .*1 of the keys re-wrapped were of uploads/,
     );
     const again = await admin(['--data-dir', dataDir, 'kms', 'rotate']);
     expect(again.stdout).toMatch(/^Re-wrapped 0 data keys/);
-    await stop(started);
+    await stores.stop(started);
 
     await writeFile(keyFile, keyB, { mode: 0o600 });
-    started = await start(dataDir, keyFile);
+    started = await stores.start(dataDir, keyFile);
     const { s3 } = started;
     const two = await s3.send(new UploadPartCommand({ ...upload, PartNumber: 2, Body: parts[1] }));
     const Parts = [
@@ -94,6 +65,6 @@ describe('cairn-admin kms rotate with uploads in progress', () => {
     const body = Buffer.from(await got.Body!.transformToByteArray());
     expect(body.equals(Buffer.concat(parts))).toBe(true);
     expect(got.ServerSideEncryption).toBe('AES256');
-    await stop(started);
+    await stores.stop(started);
   }, 120_000);
 });

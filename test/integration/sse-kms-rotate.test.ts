@@ -12,33 +12,14 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ADMIN_JS, startCairn, type CairnProcess } from '../helpers/cairn-process.js';
-import { s3Client } from '../helpers/s3-client.js';
+import { describe, expect, it } from 'vitest';
+import { useKmsStores } from '../helpers/kms-store.js';
 
-const run = promisify(execFile);
+const stores = useKmsStores();
 const hex = () => `${randomBytes(32).toString('hex')}\n`;
-const cleanups: Array<() => Promise<unknown>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-
-async function start(dataDir: string, keyFile: string) {
-  const server = await startCairn({ dataDir, args: ['--kms-key-file', keyFile] });
-  const s3 = s3Client(server);
-  return { server, s3 };
-}
-
-async function stop(started: { server: CairnProcess; s3: S3Client }) {
-  started.s3.destroy();
-  await started.server.stop();
-}
 
 async function read(s3: S3Client, key: string, VersionId?: string) {
   const got = await s3.send(
@@ -61,16 +42,11 @@ async function blobFiles(dataDir: string): Promise<Map<string, string>> {
 
 describe('cairn-admin kms rotate', () => {
   it('re-wraps every SSE-S3 data key under the new key without rewriting data', async () => {
-    const keyDir = await mkdtemp(join(tmpdir(), 'cairn-kms-rot-'));
-    const dataDir = await mkdtemp(join(tmpdir(), 'cairn-test-'));
-    cleanups.push(() => rm(keyDir, { recursive: true, force: true }));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const keyFile = join(keyDir, 'kms.key');
+    const { keyFile, dataDir } = await stores.dirs('cairn-kms-rot-');
     const [keyA, keyB] = [hex(), hex()];
     await writeFile(keyFile, keyA, { mode: 0o600 });
     const data = { plain: randomBytes(100_000), v1: randomBytes(3000), v2: randomBytes(90_000) };
-    let started = await start(dataDir, keyFile);
-    cleanups.push(() => started.server.cleanup({ keepData: true }));
+    let started = await stores.start(dataDir, keyFile);
     const { s3 } = started;
     await s3.send(new CreateBucketCommand({ Bucket: 'rot' }));
     const sse = { Bucket: 'rot', ServerSideEncryption: 'AES256' as const };
@@ -83,35 +59,31 @@ describe('cairn-admin kms rotate', () => {
     );
     const v1 = await s3.send(new PutObjectCommand({ ...sse, Key: 'ver', Body: data.v1 }));
     await s3.send(new PutObjectCommand({ ...sse, Key: 'ver', Body: data.v2 }));
-    await stop(started);
+    await stores.stop(started);
     const blobsBefore = await blobFiles(dataDir);
     expect(blobsBefore.size).toBeGreaterThan(0);
 
     // The control: the new key alone opens nothing yet.
     await writeFile(keyFile, keyB, { mode: 0o600 });
-    started = await start(dataDir, keyFile);
+    started = await stores.start(dataDir, keyFile);
     await expect(read(started.s3, 'plain')).rejects.toThrow();
-    await stop(started);
+    await stores.stop(started);
 
     await writeFile(keyFile, keyB + keyA, { mode: 0o600 });
-    started = await start(dataDir, keyFile);
-    const admin = (args: string[]) =>
-      run(process.execPath, [ADMIN_JS, ...args], {
-        env: { ...process.env, CAIRN_URL: started.server.url },
-        timeout: 30_000,
-      });
+    started = await stores.start(dataDir, keyFile);
+    const admin = (args: string[]) => stores.admin(started, args);
     const rotated = await admin(['--data-dir', dataDir, 'kms', 'rotate']);
     expect(rotated.stdout).toMatch(/^Re-wrapped 3 data keys/);
     const again = await admin(['--data-dir', dataDir, 'kms', 'rotate']);
     expect(again.stdout).toMatch(/^Re-wrapped 0 data keys/);
-    await stop(started);
+    await stores.stop(started);
 
     await writeFile(keyFile, keyB, { mode: 0o600 });
-    started = await start(dataDir, keyFile);
+    started = await stores.start(dataDir, keyFile);
     expect((await read(started.s3, 'plain')).equals(data.plain)).toBe(true);
     expect((await read(started.s3, 'ver')).equals(data.v2)).toBe(true);
     expect((await read(started.s3, 'ver', v1.VersionId)).equals(data.v1)).toBe(true);
-    await stop(started);
+    await stores.stop(started);
     expect(await blobFiles(dataDir)).toEqual(blobsBefore);
   }, 120_000);
 });

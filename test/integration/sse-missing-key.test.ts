@@ -14,32 +14,14 @@ import {
   PutObjectCommand,
   S3ServiceException,
   UploadPartCommand,
-  type S3Client,
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
-import { s3Client } from '../helpers/s3-client.js';
+import { writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { useKmsStores } from '../helpers/kms-store.js';
 import { masterKeyId } from '../../src/objects/encryption/sse-keys.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-
-async function start(dataDir: string, keyFile: string) {
-  const server = await startCairn({ dataDir, args: ['--kms-key-file', keyFile] });
-  cleanups.push(() => server.cleanup({ keepData: true }));
-  return { server, s3: s3Client(server) };
-}
-
-async function stop(started: { server: CairnProcess; s3: S3Client }) {
-  started.s3.destroy();
-  await started.server.stop();
-}
+const stores = useKmsStores();
 
 async function failure(promise: Promise<unknown>) {
   try {
@@ -53,22 +35,18 @@ async function failure(promise: Promise<unknown>) {
 
 describe('an SSE-S3 object whose master key left the key file', () => {
   it('answers 503 naming the key id, and logs it once', async () => {
-    const keyDir = await mkdtemp(join(tmpdir(), 'cairn-kms-gone-'));
-    const dataDir = await mkdtemp(join(tmpdir(), 'cairn-test-'));
-    cleanups.push(() => rm(keyDir, { recursive: true, force: true }));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const keyFile = join(keyDir, 'kms.key');
+    const { keyFile, dataDir } = await stores.dirs('cairn-kms-gone-');
     const [keyA, keyB] = [randomBytes(32), randomBytes(32)];
     await writeFile(keyFile, `${keyA.toString('hex')}\n`, { mode: 0o600 });
-    let started = await start(dataDir, keyFile);
+    let started = await stores.start(dataDir, keyFile);
     const sse = { Bucket: 'gone', ServerSideEncryption: 'AES256' as const };
     await started.s3.send(new CreateBucketCommand({ Bucket: 'gone' }));
     await started.s3.send(new PutObjectCommand({ ...sse, Key: 'obj', Body: randomBytes(5000) }));
     const upload = await started.s3.send(new CreateMultipartUploadCommand({ ...sse, Key: 'mpu' }));
-    await stop(started);
+    await stores.stop(started);
 
     await writeFile(keyFile, `${keyB.toString('hex')}\n`, { mode: 0o600 });
-    started = await start(dataDir, keyFile);
+    started = await stores.start(dataDir, keyFile);
     const { s3, server } = started;
     const id = masterKeyId(keyA);
     const gone = { status: 503, code: 'ServiceUnavailable', message: expect.stringContaining(id) };
@@ -97,6 +75,6 @@ describe('an SSE-S3 object whose master key left the key file', () => {
     }
     expect(logs.filter((line) => line.includes(id) && /kms key file/.test(line))).toHaveLength(1);
     expect(server.errorLogs()).toEqual([]);
-    await stop(started);
+    await stores.stop(started);
   }, 60_000);
 });
