@@ -129,6 +129,8 @@ describe('build-node: the embedded store is a ring of one on the cluster path', 
     vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval'] });
     try {
       const store = new ItemStore(memoryBackend(), join(dataDir, 'blobs'), { sync: false });
+      // Its blob directories are made in the background; afterEach removes dataDir after.
+      await store.ready();
       const handle = storageNodeHandler(store, Q);
       const item = {
         partition: 1,
