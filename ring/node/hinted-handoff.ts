@@ -188,9 +188,10 @@ export class HintedHandoff {
     await this.locks.with(partition, async () => {
       if ((this.writes.get(partition) ?? 0) !== before) return;
       await this.store.dropPartition(partition);
+      await this.store.putMeta(`hinted/${partition}`, undefined);
+      // In one turn: a report never sees the partition neither held nor returned.
       this.hinted.delete(partition);
       this.measures.delete(partition);
-      await this.store.putMeta(`hinted/${partition}`, undefined);
       progress.finish(this.clock());
       this.recent.add(progress.report(this.clock()));
     });
