@@ -53,11 +53,14 @@ export function ownershipConverged(
   return transfers === undefined || transfersIdle(transfers);
 }
 
-/** The loopback ports a dev cluster of `nodes` nodes uses at base port `base`. */
+/**
+ * The loopback ports a dev cluster of `nodes` nodes uses at base port `base`: the nodes, S3
+ * and the second front end `restart s3b` starts, and both stanchions.
+ */
 export function clusterPorts(base: number, nodes: number): number[] {
   const ports: number[] = [];
   for (let i = 1; i <= nodes; i++) ports.push(base + i);
-  ports.push(base + 80, base + 85);
+  ports.push(base + 80, base + 81, base + 85, base + 86);
   return ports;
 }
 

@@ -20,8 +20,6 @@ import {
 import type { S3Target } from '../load/signed-client.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const SCRIPT = resolve(ROOT, 'scripts/dev-cluster.sh');
-const ADMIN_JS = resolve(ROOT, 'dist/src/cli/cairn-admin.js');
 const PORT_TRIES = 20;
 const live = new Set<DevCluster>();
 
@@ -67,6 +65,14 @@ async function freeBasePort(nodes: number): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Whose build a cluster runs, and what its processes' environment adds. */
+export interface DevClusterOptions {
+  /** A checkout (built) whose scripts/dev-cluster.sh and dist run; this one by default. */
+  root?: string;
+  /** Variables added to every process's environment (settings such as CAIRN_*). */
+  env?: Record<string, string>;
+}
+
 /** A running dev cluster. */
 export class DevCluster {
   private closed = false;
@@ -76,17 +82,22 @@ export class DevCluster {
     readonly basePort: number,
     readonly nodes: number,
     readonly target: S3Target,
+    private readonly options: DevClusterOptions,
   ) {}
 
-  /** Starts `nodes` nodes (not joined), stanchion and S3 in a new temp dir. */
-  static async start(nodes: number, region: string): Promise<DevCluster> {
+  /** Starts `nodes` nodes (not joined), both stanchions and S3 in a new temp dir. */
+  static async start(
+    nodes: number,
+    region: string,
+    options: DevClusterOptions = {},
+  ): Promise<DevCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-cluster-'));
     const basePort = await freeBasePort(nodes).catch((error: unknown) => {
       rmSync(dir, { recursive: true, force: true });
       throw error;
     });
     const placeholder = { url: '', accessKeyId: '', secretAccessKey: '', region };
-    const cluster = new DevCluster(dir, basePort, nodes, placeholder);
+    const cluster = new DevCluster(dir, basePort, nodes, placeholder, options);
     live.add(cluster);
     try {
       const { stdout } = await cluster.script(['start', String(nodes)], 90_000);
@@ -108,6 +119,7 @@ export class DevCluster {
   private env(): NodeJS.ProcessEnv {
     return {
       ...process.env,
+      ...this.options.env,
       CAIRN_DEV_DIR: this.dir,
       CAIRN_DEV_BASE_PORT: String(this.basePort),
     };
@@ -115,15 +127,21 @@ export class DevCluster {
 
   /** Runs `scripts/dev-cluster.sh ARGS` for this cluster. */
   script(args: string[], timeoutMs = 60_000): Promise<RunResult> {
-    return run('bash', [SCRIPT, ...args], this.env(), timeoutMs);
+    const script = resolve(this.options.root ?? ROOT, 'scripts/dev-cluster.sh');
+    return run('bash', [script, ...args], this.env(), timeoutMs);
+  }
+
+  /** The cluster cookie the script made. */
+  cookie(): string {
+    return readFileSync(join(this.dir, 'cookie'), 'utf8').trim();
   }
 
   /** Runs `cairn-admin --node <devI> ARGS`, with the cookie the script made for the cluster. */
   admin(node: number, args: string[], timeoutMs = 30_000): Promise<RunResult> {
     const nodeArgs = ['--node', `127.0.0.1:${this.basePort + node}`];
-    const cookie = readFileSync(join(this.dir, 'cookie'), 'utf8').trim();
-    const env = { ...this.env(), CAIRN_COOKIE: cookie };
-    return run(process.execPath, [ADMIN_JS, ...nodeArgs, ...args], env, timeoutMs);
+    const env = { ...this.env(), CAIRN_COOKIE: this.cookie() };
+    const adminJs = resolve(this.options.root ?? ROOT, 'dist/src/cli/cairn-admin.js');
+    return run(process.execPath, [adminJs, ...nodeArgs, ...args], env, timeoutMs);
   }
 
   /** devI stages a join to dev1 (I ≥ 2). */

@@ -7,7 +7,8 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BenchCluster, killBenchClustersNow } from './cluster.js';
+import { killDevClustersNow } from '../servers/dev-cluster.js';
+import { startBenchCluster } from './cluster.js';
 import { CYCLE_LENGTH, createLoadUsers, runLoad, type Owner } from './load.js';
 import { StanchionProbe, type Figures } from './measure.js';
 
@@ -59,7 +60,7 @@ async function history(values: Record<string, string | undefined>): Promise<void
   if (values.every)
     env.CAIRN_STANCHION_SNAPSHOT_ENTRIES = String(positive('every', values.every, 1));
   const every = values.every ? Number(values.every) : 10_000;
-  const cluster = await BenchCluster.start(ROOT, 3, env);
+  const cluster = await startBenchCluster(ROOT, 3, env);
   try {
     const probe = new StanchionProbe(cluster, every);
     const owners = await createLoadUsers(probe.target(await probe.activeName()), OWNERS);
@@ -95,7 +96,7 @@ async function compare(values: Record<string, string | undefined>): Promise<void
   const rounds = positive('rounds', values.rounds, 3);
   const count = roundToCycles(positive('round-commands', values['round-commands'], 1500), 25);
   const builds = [ROOT, resolve(values.compare!)];
-  const clusters = await Promise.all(builds.map((root) => BenchCluster.start(root, 3, {})));
+  const clusters = await Promise.all(builds.map((root) => startBenchCluster(root, 3, {})));
   try {
     const probes = clusters.map((c) => new StanchionProbe(c, 10_000));
     const owners = await Promise.all(
@@ -141,11 +142,11 @@ async function main(): Promise<void> {
 }
 
 process.on('SIGINT', () => {
-  killBenchClustersNow();
+  killDevClustersNow();
   process.exit(130);
 });
 main().catch((error: unknown) => {
   process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  killBenchClustersNow();
+  killDevClustersNow();
   process.exitCode = 1;
 });

@@ -65,7 +65,9 @@ describe('member-status parsing', () => {
 
 describe('cluster ports and figures', () => {
   it('ports: devI on base+I, S3 on base+80, stanchion on base+85', () => {
-    expect(clusterPorts(30_000, 3)).toEqual([30_001, 30_002, 30_003, 30_080, 30_085]);
+    expect(clusterPorts(30_000, 3)).toEqual([
+      30_001, 30_002, 30_003, 30_080, 30_081, 30_085, 30_086,
+    ]);
   });
 
   it('base ports in 100-steps from 30000, all below 65535 with their offsets', () => {
