@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 20_000,
+    // One scratch directory for the run (test/helpers/scratch-dir.ts), removed at its end.
+    globalSetup: ['test/setup/scratch-root.ts'],
     pool: 'forks',
     maxWorkers: 2,
     // Marks every process the tests start as the suite's: a `cairn` that finds a CAIRN_TEST_*

@@ -19,16 +19,16 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
+import { madeScratchDir } from '../helpers/scratch-dir.js';
 
 const BUCKET = 'sse';
-const keyDir = mkdtempSync(join(tmpdir(), 'cairn-kms-'));
+const keyDir = madeScratchDir('kms');
 const KMS_KEY_FILE = join(keyDir, 'kms.key');
 writeFileSync(KMS_KEY_FILE, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
 

@@ -22,19 +22,19 @@ import {
 } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { skipWith } from '../helpers/skip.js';
 import { missingTool } from '../helpers/tools.js';
+import { madeScratchDir } from '../helpers/scratch-dir.js';
 
 const BUCKET = 'ssemp';
 const MIB = 1024 * 1024;
-const workDir = mkdtempSync(join(tmpdir(), 'cairn-ssemp-'));
+const workDir = madeScratchDir('ssemp');
 const KMS_KEY_FILE = join(workDir, 'kms.key');
 writeFileSync(KMS_KEY_FILE, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
 

@@ -30,14 +30,13 @@ import { startBackground } from '../../ring/node/background.js';
 import { nodeTimersOn } from '../../ring/node/node-timers.js';
 import { HandoffManager } from '../../ring/node/handoff.js';
 import { HintedHandoff } from '../../ring/node/hinted-handoff.js';
-import { ItemStore } from '../../ring/node/item-store.js';
 import { storageNodeHandler } from '../../ring/node/storage-node.js';
 import { VersionedItems } from '../../ring/node/versioned-item.js';
 import { decodeVersioned, type VersionedValue } from '../../ring/transport/versioned-codec.js';
 import { vnodeRouter, type VnodeRouterDeps } from '../../ring/node/vnode-router.js';
-import { memoryBackend } from '../../ring/storage/memory-backend.js';
 import { clientStep, unionOf, type KeyHistory } from './replication-world.js';
 import { seededRandom, SimNetwork } from './sim-transport.js';
+import { memoryItemStore } from '../helpers/scratch-dir.js';
 
 const Q = 16;
 const KEYSPACE = 'users';
@@ -74,11 +73,7 @@ function firstRing(): Ring {
 
 function buildNode(nodeId: string, cluster: Cluster) {
   const { net, sched } = cluster;
-  const store = new ItemStore(memoryBackend(), `/tmp/cairn-handoff-sim-${nodeId}`, {
-    sync: false,
-    // A write completes within the turn its timer fired in: virtual time stays exact.
-    batchWindow: queueMicrotask,
-  });
+  const store = memoryItemStore(`handoff-sim-${nodeId}`, queueMicrotask);
   const transport = net.transportFor(nodeId);
   const source = {
     nodeId,

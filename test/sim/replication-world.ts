@@ -14,13 +14,12 @@ import { VirtualScheduler } from '../../ring/core/scheduler.js';
 import { AntiEntropy } from '../../ring/node/anti-entropy.js';
 import { HandoffManager } from '../../ring/node/handoff.js';
 import { HintedHandoff } from '../../ring/node/hinted-handoff.js';
-import { ItemStore } from '../../ring/node/item-store.js';
 import { storageNodeHandler } from '../../ring/node/storage-node.js';
 import { VersionedItems } from '../../ring/node/versioned-item.js';
 import { decodeVersioned, type VersionedValue } from '../../ring/transport/versioned-codec.js';
 import { vnodeRouter } from '../../ring/node/vnode-router.js';
-import { memoryBackend } from '../../ring/storage/memory-backend.js';
 import { seededRandom, SimNetwork } from './sim-transport.js';
+import { memoryItemStore } from '../helpers/scratch-dir.js';
 
 export const Q = 16;
 export const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -64,11 +63,7 @@ export function simWorld(random: () => number): SimWorld {
 /** One node as a cluster member runs it, on the world's network and clock. */
 export function buildNode(nodeId: string, world: SimWorld) {
   const { net, sched } = world;
-  const store = new ItemStore(memoryBackend(), `/tmp/cairn-sim-${nodeId}-${process.pid}`, {
-    sync: false,
-    // A write completes within the turn its timer fired in: virtual time stays exact.
-    batchWindow: queueMicrotask,
-  });
+  const store = memoryItemStore(`sim-${nodeId}`, queueMicrotask);
   const transport = net.transportFor(nodeId);
   const source = {
     nodeId,

@@ -10,9 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { VirtualScheduler } from '../../ring/core/scheduler.js';
-import { ItemStore } from '../../ring/node/item-store.js';
 import { storageNodeHandler } from '../../ring/node/storage-node.js';
-import { memoryBackend } from '../../ring/storage/memory-backend.js';
 import { InProcessTransport } from '../../ring/transport/transport.js';
 import type { Command, CommandResult } from '../../stanchion/core/commands.js';
 import { applyEntry, type StanchionState } from '../../stanchion/core/decide.js';
@@ -24,6 +22,7 @@ import { newUser } from '../../stanchion/users.js';
 import { simSeeds } from './sim-seeds.js';
 import { seededRandom } from './sim-transport.js';
 import { Gate, MemoryLog, ringClient, type Env } from './stanchion-world.js';
+import { memoryItemStore } from '../helpers/scratch-dir.js';
 
 const SEEDS = simSeeds('STANCHION_SNAPSHOT_SIM_SEED', 6, (i) => i + 1);
 const POLICY = { everyEntries: 8, tailEntries: 3, everyBytes: 1 << 30 };
@@ -35,10 +34,7 @@ interface World {
 }
 
 async function startWorld(env: Env, seed: number): Promise<World> {
-  const store = new ItemStore(memoryBackend(), `/tmp/cairn-stanchion-snap-sim-${seed}`, {
-    sync: false,
-    batchWindow: queueMicrotask,
-  });
+  const store = memoryItemStore(`stanchion-snap-sim-${seed}`, queueMicrotask);
   const shared = new InProcessTransport();
   shared.register('n1', storageNodeHandler(store, 8));
   const world: World = { logs: [], gates: [], servers: [] };

@@ -13,9 +13,7 @@ import { expect } from 'vitest';
 import { RingClient } from '../../ring/client.js';
 import { singleNodeRing } from '../../ring/core/ring.js';
 import { VirtualScheduler } from '../../ring/core/scheduler.js';
-import { ItemStore } from '../../ring/node/item-store.js';
 import { storageNodeHandler } from '../../ring/node/storage-node.js';
-import { memoryBackend } from '../../ring/storage/memory-backend.js';
 import type { NodeRequest } from '../../ring/transport/messages.js';
 import { InProcessTransport, type Transport } from '../../ring/transport/transport.js';
 import { RING_RESOLVERS } from '../../src/ring-resolvers.js';
@@ -26,6 +24,7 @@ import { plainBox, sealUser } from '../../stanchion/secret-box.js';
 import { StanchionServer, type LocalLog } from '../../stanchion/server.js';
 import { newUser } from '../../stanchion/users.js';
 import { seededRandom } from './sim-transport.js';
+import { memoryItemStore } from '../helpers/scratch-dir.js';
 
 const STEPS = 80;
 const NAMES = Array.from({ length: 12 }, (_, i) => `bucket-${i}`);
@@ -121,11 +120,7 @@ interface World {
 }
 
 async function startWorld(env: Env, seed: number): Promise<World> {
-  const store = new ItemStore(memoryBackend(), `/tmp/cairn-stanchion-sim-${seed}`, {
-    sync: false,
-    // A write completes within the turn its timer fired in: virtual time stays exact.
-    batchWindow: queueMicrotask,
-  });
+  const store = memoryItemStore(`stanchion-sim-${seed}`, queueMicrotask);
   const shared = new InProcessTransport();
   shared.register('n1', storageNodeHandler(store, 8));
   const world: World = { logs: [], gates: [], servers: [] };

@@ -8,13 +8,12 @@ import { emptyVersioned, update } from '../../../ring/core/dvv.js';
 import { partitionOf, ringIndex } from '../../../ring/core/hash.js';
 import type { Ring } from '../../../ring/core/ring.js';
 import { AntiEntropy } from '../../../ring/node/anti-entropy.js';
-import { ItemStore } from '../../../ring/node/item-store.js';
 import { storageNodeHandler } from '../../../ring/node/storage-node.js';
 import { VersionedItems } from '../../../ring/node/versioned-item.js';
 import { decodeVersioned, encodeVersioned } from '../../../ring/transport/versioned-codec.js';
-import { memoryBackend } from '../../../ring/storage/memory-backend.js';
 import type { NodeRequest } from '../../../ring/transport/messages.js';
 import { InProcessTransport } from '../../../ring/transport/transport.js';
+import { memoryItemStore } from '../../helpers/scratch-dir.js';
 
 const Q = 8;
 const ring: Ring = {
@@ -28,9 +27,7 @@ const ring: Ring = {
 };
 
 function node(name: string, transport: InProcessTransport) {
-  const store = new ItemStore(memoryBackend(), `/tmp/cairn-aae-${name}-${process.pid}`, {
-    sync: false,
-  });
+  const store = memoryItemStore(`aae-${name}`);
   const versioned = new VersionedItems(store, name);
   const source = { nodeId: name, ring, isUp: () => true };
   const aae = new AntiEntropy(store, versioned, source, transport, { nVal: 2, timeoutMs: 1000 });

@@ -10,9 +10,9 @@ import { HintedHandoff } from '../../../ring/node/hinted-handoff.js';
 import { ItemStore } from '../../../ring/node/item-store.js';
 import { storageNodeHandler } from '../../../ring/node/storage-node.js';
 import { vnodeRouter } from '../../../ring/node/vnode-router.js';
-import { memoryBackend } from '../../../ring/storage/memory-backend.js';
 import type { NodeRequest } from '../../../ring/transport/messages.js';
 import { InProcessTransport } from '../../../ring/transport/transport.js';
+import { memoryItemStore } from '../../helpers/scratch-dir.js';
 
 const Q = 8;
 const options = {
@@ -45,9 +45,7 @@ function setup() {
 }
 
 function newStore(name: string) {
-  return new ItemStore(memoryBackend(), `/tmp/cairn-handoff-${name}-${process.pid}`, {
-    sync: false,
-  });
+  return memoryItemStore(`handoff-${name}`);
 }
 
 const item = (n: number) => ({

@@ -15,11 +15,10 @@ import {
 import { singleNodeRing, type Ring } from '../../../ring/core/ring.js';
 import { HandoffManager } from '../../../ring/node/handoff.js';
 import { HintedHandoff } from '../../../ring/node/hinted-handoff.js';
-import { ItemStore } from '../../../ring/node/item-store.js';
 import { PartitionLocks } from '../../../ring/node/partition-locks.js';
 import { storageNodeHandler } from '../../../ring/node/storage-node.js';
-import { memoryBackend } from '../../../ring/storage/memory-backend.js';
 import { InProcessTransport } from '../../../ring/transport/transport.js';
+import { memoryItemStore } from '../../helpers/scratch-dir.js';
 
 describe('transfer progress: window rate', () => {
   it('averages over the window, not since the start (10 s window)', () => {
@@ -109,10 +108,7 @@ const item = (n: number) => ({
 });
 
 function twoNodes() {
-  const store = (name: string) =>
-    new ItemStore(memoryBackend(), `/tmp/cairn-transfers-${name}-${process.pid}`, {
-      sync: false,
-    });
+  const store = (name: string) => memoryItemStore(`transfers-${name}`);
   const stores = { a: store('a'), b: store('b') };
   const transport = new InProcessTransport();
   transport.register('b', storageNodeHandler(stores.b, Q));

@@ -5,14 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { contextOf, emptyVersioned, update, versionDigest } from '../../../ring/core/dvv.js';
-import { ItemStore } from '../../../ring/node/item-store.js';
 import { VersionedItems } from '../../../ring/node/versioned-item.js';
-import { memoryBackend } from '../../../ring/storage/memory-backend.js';
+import { memoryItemStore } from '../../helpers/scratch-dir.js';
 
 const address = { partition: 1, keyspace: 'manifests', pk: Buffer.from('b'), sk: Buffer.from('k') };
 
 function items(actor = 'n1') {
-  const store = new ItemStore(memoryBackend(), `/tmp/cairn-vi-${process.pid}`, { sync: false });
+  const store = memoryItemStore('vi');
   return { store, versioned: new VersionedItems(store, actor) };
 }
 
