@@ -108,16 +108,7 @@ export class RingClient {
     sk: KeyPart,
     accept: (value: Buffer) => boolean,
   ): Promise<Buffer | undefined> {
-    return this.withFreshRing(async () => {
-      const { entries, item } = this.locate(keyspace, pk, sk);
-      const pr = this.deps.quorum.pr ?? 0;
-      const request: NodeRequest = { op: 'get', item };
-      const good = (replies: EntryReply[]) =>
-        replies.find((r) => 'value' in r.reply && r.reply.value && accept(r.reply.value));
-      const replies = await fanOut(this.deps, entries, request, this.r, (rs) => !!good(rs), pr);
-      const found = good(replies)?.reply;
-      return found && 'value' in found ? found.value : undefined;
-    });
+    return this.withFreshRing(() => this.getRaw(keyspace, pk, sk, accept));
   }
 
   /** Every live sibling at (keyspace, pk, sk) and the context that covers them. */
@@ -229,15 +220,23 @@ export class RingClient {
     return (this.deps.resolvers?.[keyspace] ?? defaultResolver)(values);
   }
 
-  private async getRaw(keyspace: string, pk: KeyPart, sk: KeyPart) {
+  /** The first value a replica holds that passes `accept` (any value by default). */
+  private async getRaw(
+    keyspace: string,
+    pk: KeyPart,
+    sk: KeyPart,
+    accept: (value: Buffer) => boolean = () => true,
+  ) {
     const { entries, item } = this.locate(keyspace, pk, sk);
     // R not-found replies are not trusted while a replica that may hold the value (one that
     // missed a write, or was just handed a partition) has yet to answer.
     const pr = this.deps.quorum.pr ?? 0;
     const request: NodeRequest = { op: 'get', item };
-    const replies = await fanOut(this.deps, entries, request, this.r, anyHasValue, pr);
-    for (const { reply } of replies) if ('value' in reply && reply.value) return reply.value;
-    return undefined;
+    const good = (replies: EntryReply[]) =>
+      replies.find((r) => 'value' in r.reply && r.reply.value && accept(r.reply.value));
+    const replies = await fanOut(this.deps, entries, request, this.r, (rs) => !!good(rs), pr);
+    const found = good(replies)?.reply;
+    return found && 'value' in found ? found.value : undefined;
   }
 
   private async writeRaw(
