@@ -23,7 +23,7 @@ import { isVersioned } from '../keyspaces.js';
 import { keyspaceOfKey, parseItemKey } from '../storage/item-key.js';
 import type { NodeReply, NodeRequest } from '../transport/messages.js';
 import type { Transport } from '../transport/transport.js';
-import { TAG_BLOB, type ItemStore } from './item-store.js';
+import { isBlobEntry, skipDamaged, type ItemStore } from './item-store.js';
 import { decodeVersioned, encodeVersioned } from '../transport/versioned-codec.js';
 import type { VersionedItems } from './versioned-item.js';
 
@@ -63,7 +63,7 @@ function primaryOf(key: Buffer, partitionCount: number): number {
 
 /** A stored entry's version digest: blob-stored values are immutable, so presence is all. */
 function entryDigest(entry: Buffer): string {
-  if (entry[0] === TAG_BLOB) return 'blob';
+  if (isBlobEntry(entry)) return 'blob';
   return createHash('sha1').update(entry).digest('hex');
 }
 
@@ -136,7 +136,8 @@ export class AntiEntropy {
       for (const [key] of page) {
         const suffix = keySuffix(key);
         if (primaryOf(key, q) !== primary || !wanted.has(segmentOf(suffix))) continue;
-        const value = await this.store.getKey(key);
+        // A damaged copy counts as missing: the exchange repairs it from the peer's.
+        const value = await this.store.getKey(key).catch(skipDamaged);
         if (value) found.push({ suffix, value });
       }
       if (page.length < 1000) return found;

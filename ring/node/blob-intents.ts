@@ -23,9 +23,16 @@ export class BlobIntents {
 
   /** Records that `name` is about to be written for `itemKey` (before the file exists). */
   async begin(name: string, itemKey: Buffer): Promise<void> {
-    await this.kv.write([{ type: 'put', key: this.keyOf(name), value: itemKey }], {
-      sync: false,
-    });
+    await this.kv.write([this.beginOp(name, itemKey)], { sync: false });
+  }
+
+  /**
+   * The op that records `name` as a file of `itemKey` that may be left behind: committed
+   * with the change that stops the key's entry referencing it (a rewrite, a delete), it
+   * lets the next open remove a file the process died before removing.
+   */
+  beginOp(name: string, itemKey: Buffer): KvOp {
+    return { type: 'put', key: this.keyOf(name), value: itemKey };
   }
 
   /** The op that retires the intent; it goes in the batch that commits the entry. */

@@ -24,10 +24,57 @@ import { KeyedLocks } from './partition-locks.js';
 export const INLINE_BYTES_MAX = 64 * 1024;
 
 const TAG_INLINE = 0;
-/** The tag of an entry whose value lives in a blob file. */
-export const TAG_BLOB = 1;
+/** An entry whose value lives in a blob file: the tag, then the file's name. */
+const TAG_BLOB = 1;
+/**
+ * The same with the value's length (6 bytes) before the name, what every write makes now:
+ * a file cut short (a damaged disk, a restore gone wrong) reads as damaged, never as a
+ * shorter value.
+ */
+const TAG_BLOB_SIZED = 2;
 const INLINE_HEAD = Buffer.from([TAG_INLINE]);
-const BLOB_HEAD = Buffer.from([TAG_BLOB]);
+const LENGTH_BYTES = 6;
+
+/** Whether an entry's value lives in a blob file (values there are immutable). */
+export function isBlobEntry(entry: Buffer): boolean {
+  return entry[0] === TAG_BLOB || entry[0] === TAG_BLOB_SIZED;
+}
+
+/** A stored blob file is missing or not the length its entry records. */
+export class BlobDamagedError extends Error {
+  readonly code = 'BLOB_DAMAGED';
+}
+/** Reads of one item whose blob file went with a write in between (a key rewritten fast). */
+const READ_ATTEMPTS_MAX = 4;
+
+/** The blob file an entry names, if it names one. */
+function blobNameOf(stored: Buffer | undefined): string | undefined {
+  if (stored?.[0] === TAG_BLOB) return stored.subarray(1).toString('utf8');
+  if (stored?.[0] === TAG_BLOB_SIZED) return stored.subarray(1 + LENGTH_BYTES).toString('utf8');
+  return undefined;
+}
+
+/** The length an entry records for its blob (entries written before it was recorded: none). */
+function blobLengthOf(stored: Buffer): number | undefined {
+  return stored[0] === TAG_BLOB_SIZED ? stored.readUIntBE(1, LENGTH_BYTES) : undefined;
+}
+
+function blobEntry(name: string, length: number): Buffer {
+  const head = Buffer.alloc(1 + LENGTH_BYTES);
+  head[0] = TAG_BLOB_SIZED;
+  head.writeUIntBE(length, 1, LENGTH_BYTES);
+  return Buffer.concat([head, Buffer.from(name, 'utf8')]);
+}
+
+/** For a read that skips damaged copies: undefined for one, every other error rethrown. */
+export function skipDamaged(error: unknown): undefined {
+  if (error instanceof BlobDamagedError) return undefined;
+  throw error;
+}
+
+function isMissingFile(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
 
 /** Addresses one item on this node. */
 export interface ItemAddress {
@@ -93,7 +140,7 @@ export class ItemStore {
   private recoverBlobs(): Promise<void> {
     const referenced = async (itemKey: Buffer, name: string) => {
       const stored = await this.kv.get(itemKey);
-      return stored?.[0] === TAG_BLOB && stored.subarray(1).toString('utf8') === name;
+      return blobNameOf(stored) === name;
     };
     const attempt = this.intents
       .recover(referenced, (name) => this.blobs.remove(name))
@@ -116,9 +163,28 @@ export class ItemStore {
 
   /** The value stored under a full item key (as exportPartition gives them). */
   async getKey(key: Buffer): Promise<Buffer | undefined> {
-    const stored = await this.kv.get(key);
-    if (stored === undefined) return undefined;
-    return this.decode(stored);
+    return this.valueOf(key, await this.kv.get(key));
+  }
+
+  /**
+   * The value of `stored`, the entry read under `key`. A write of the key may replace the
+   * entry and remove its blob file between the entry's read and the file's: the entry is
+   * then read again (undefined when it is gone).
+   */
+  private async valueOf(key: Buffer, stored: Buffer | undefined): Promise<Buffer | undefined> {
+    for (let attempt = 1; stored !== undefined; attempt++) {
+      try {
+        return await this.decode(stored);
+      } catch (error) {
+        if (attempt >= READ_ATTEMPTS_MAX || !isMissingFile(error)) throw error;
+      }
+      const now = await this.kv.get(key);
+      if (now !== undefined && now.equals(stored)) {
+        throw new BlobDamagedError(`blob file ${String(blobNameOf(stored))} is missing`);
+      }
+      stored = now;
+    }
+    return undefined;
   }
 
   async put(address: ItemAddress, value: Buffer): Promise<void> {
@@ -141,52 +207,84 @@ export class ItemStore {
   async putKey(key: Buffer, value: Buffer): Promise<void> {
     if (value.length <= INLINE_BYTES_MAX) {
       const entry = Buffer.concat([INLINE_HEAD, value]);
-      await this.change(
-        key,
-        () => this.committer.write([{ type: 'put', key, value: entry }]),
-        entry,
+      await this.change(key, entry, (retire) =>
+        this.committer.write([{ type: 'put', key, value: entry }, ...retire]),
       );
       return;
     }
-    const name = this.blobs.nameFor(key);
+    // A fresh file for every write, never the one the entry before names: a rewrite cut off
+    // by a crash, or one whose commit fails, leaves the committed value whole, and a reader
+    // never sees a file being written.
+    const name = this.blobs.freshName(key);
     await this.ready();
     await this.intents.begin(name, key);
     const file = await this.blobs.write(name, value);
-    const entry = Buffer.concat([BLOB_HEAD, Buffer.from(name, 'utf8')]);
-    const ops: KvOp[] = [{ type: 'put', key, value: entry }, this.intents.endOp(name)];
+    const entry = blobEntry(name, value.length);
+    let committed = false;
     try {
-      await this.change(key, () => this.committer.write(ops, [file]), entry);
+      await this.change(key, entry, async (retire) => {
+        const ops: KvOp[] = [{ type: 'put', key, value: entry }, this.intents.endOp(name)];
+        await this.committer.write([...ops, ...retire], [file]);
+        committed = true;
+      });
     } catch (error) {
       // Not committed: nothing references the file (as when its write failed).
-      await file.close().catch(() => undefined);
-      await this.blobs.remove(name).catch(() => undefined);
+      if (!committed) {
+        await file.close().catch(() => undefined);
+        await this.blobs.remove(name).catch(() => undefined);
+      }
       throw error;
     }
   }
 
-  async delete(address: ItemAddress): Promise<void> {
-    const key = keyOf(address);
-    const stored = await this.change(key, () => this.committer.write([{ type: 'del', key }]));
-    if (stored !== undefined && stored[0] === TAG_BLOB) {
-      await this.blobs.remove(stored.subarray(1).toString('utf8'));
-    }
+  /**
+   * Stores an immutable value unless the key already has a whole copy (one written here, or
+   * sent before): what handoff and repairs of immutable keyspaces use, so a resent copy costs
+   * no write and a damaged one never replaces a good one. Returns whether it wrote.
+   */
+  async putKeyIfAbsent(key: Buffer, value: Buffer): Promise<boolean> {
+    const stored = await this.kv.get(key);
+    if (stored !== undefined && (await this.intact(stored))) return false;
+    await this.putKey(key, value);
+    return true;
   }
 
-  /** Runs `write` (which leaves `after` stored under `key`); returns the entry before. */
-  private async change(key: Buffer, write: () => Promise<void>, after?: Buffer) {
-    const observer = this.observer;
-    if (!observer) {
-      // Only a delete needs the entry before (to remove its blob); a put writes blind.
-      const before = after === undefined ? await this.kv.get(key) : undefined;
-      await write();
-      return before;
-    }
+  async delete(address: ItemAddress): Promise<void> {
+    const key = keyOf(address);
+    await this.change(key, undefined, (retire) =>
+      this.committer.write([{ type: 'del', key }, ...retire]),
+    );
+  }
+
+  /**
+   * Replaces the entry of `key` with `after` (undefined: removes it) under the key's lock.
+   * `commit` gets the ops that record the blob file of the entry before, if any, as one to
+   * remove, to commit with the change; the file goes once it is committed (or, after a
+   * crash, at the next open). Returns the entry before.
+   */
+  private async change(
+    key: Buffer,
+    after: Buffer | undefined,
+    commit: (retire: KvOp[]) => Promise<void>,
+  ): Promise<Buffer | undefined> {
     return this.keyLocks.with(key.toString('hex'), async () => {
       const before = await this.kv.get(key);
-      await write();
-      observer(key, before, after);
+      const old = blobNameOf(before);
+      await commit(old === undefined ? [] : [this.intents.beginOp(old, key)]);
+      this.observer?.(key, before, after);
+      if (old !== undefined) await this.retireBlob(old);
       return before;
     });
+  }
+
+  /** Removes a blob file no committed entry references any more, then its record. */
+  private async retireBlob(name: string): Promise<void> {
+    try {
+      await this.blobs.remove(name);
+      await this.kv.write([this.intents.endOp(name)], { sync: false });
+    } catch {
+      // The record stays: the next open removes the file.
+    }
   }
 
   async scan(address: Omit<ItemAddress, 'sk'>, options: ScanOptions): Promise<ScanItem[]> {
@@ -202,7 +300,8 @@ export class ItemStore {
     });
     const items: ScanItem[] = [];
     for (const [key, stored] of entries) {
-      items.push({ sk: key.subarray(base.length), value: await this.decode(stored) });
+      const value = await this.valueOf(key, stored);
+      if (value !== undefined) items.push({ sk: key.subarray(base.length), value });
     }
     return items;
   }
@@ -249,7 +348,9 @@ export class ItemStore {
     const items: PartitionItem[] = [];
     let bytes = 0;
     for (const [key, stored] of entries) {
-      const value = await this.decode(stored);
+      // A damaged copy is never sent: the receiver keeps its own or gets one from a replica.
+      const value = await this.valueOf(key, stored).catch(skipDamaged);
+      if (value === undefined) continue;
       items.push({ key, value });
       bytes += key.length + value.length;
       if (bytes >= limits.bytesMax) break;
@@ -296,8 +397,17 @@ export class ItemStore {
   }
 
   private async storedSize(stored: Buffer): Promise<number> {
-    if (stored[0] !== TAG_BLOB) return stored.length - 1;
-    return this.blobs.size(stored.subarray(1).toString('utf8'));
+    const name = blobNameOf(stored);
+    if (name === undefined) return stored.length - 1;
+    return blobLengthOf(stored) ?? this.blobs.size(name);
+  }
+
+  /** Whether `stored` is whole: inline, or its blob file there at its recorded length. */
+  private async intact(stored: Buffer): Promise<boolean> {
+    const name = blobNameOf(stored);
+    if (name === undefined) return true;
+    const size = await this.blobs.size(name);
+    return size === (blobLengthOf(stored) ?? size) && size > 0;
   }
 
   /** Whether this node holds any item of `partition`. */
@@ -324,11 +434,16 @@ export class ItemStore {
         await this.putMeta(`vnode-epoch/${partition}`, undefined);
         return dropped;
       }
-      await this.committer.write(batch.map(([key]) => ({ type: 'del' as const, key })));
-      for (const [key, stored] of batch) {
-        this.observer?.(key, stored, undefined);
-        if (stored[0] === TAG_BLOB) await this.blobs.remove(stored.subarray(1).toString('utf8'));
-      }
+      const blobs = batch.flatMap(([key, stored]) => {
+        const name = blobNameOf(stored);
+        return name === undefined ? [] : [{ key, name }];
+      });
+      await this.committer.write([
+        ...batch.map(([key]) => ({ type: 'del' as const, key })),
+        ...blobs.map(({ key, name }) => this.intents.beginOp(name, key)),
+      ]);
+      for (const [key, stored] of batch) this.observer?.(key, stored, undefined);
+      for (const { name } of blobs) await this.retireBlob(name);
       dropped += batch.length;
     }
   }
@@ -374,7 +489,15 @@ export class ItemStore {
 
   private async decode(stored: Buffer): Promise<Buffer> {
     if (stored[0] === TAG_INLINE) return stored.subarray(1);
-    if (stored[0] === TAG_BLOB) return this.blobs.read(stored.subarray(1).toString('utf8'));
+    const name = blobNameOf(stored);
+    if (name !== undefined) {
+      const value = await this.blobs.read(name);
+      const length = blobLengthOf(stored);
+      if (length !== undefined && value.length !== length) {
+        throw new BlobDamagedError(`blob file ${name} is ${value.length} bytes, not ${length}`);
+      }
+      return value;
+    }
     throw new Error(`corrupt item entry: unknown tag ${stored[0]}`);
   }
 }

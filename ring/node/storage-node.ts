@@ -10,7 +10,7 @@ import { isVersioned, KEYSPACES } from '../keyspaces.js';
 import { keyspaceOfKey } from '../storage/item-key.js';
 import type { ItemRequest, NodeReply, NodeRequest } from '../transport/messages.js';
 import { isDiskFullError, type DiskGuard } from './disk-guard.js';
-import type { ItemStore } from './item-store.js';
+import { skipDamaged, type ItemStore } from './item-store.js';
 import { decodeVersioned, encodeVersioned } from '../transport/versioned-codec.js';
 import { VersionedItems } from './versioned-item.js';
 
@@ -75,7 +75,9 @@ function storageNodeRequest(store: ItemStore, partitionCount: number, versioned:
     if (request.op === 'handoff-batch') {
       await Promise.all(
         request.items.map(async (item) => {
-          if (!isVersioned(keyspaceOfKey(item.key))) return store.putKey(item.key, item.value);
+          if (!isVersioned(keyspaceOfKey(item.key))) {
+            return store.putKeyIfAbsent(item.key, item.value);
+          }
           await versioned.mergeKey(item.key, decodeVersioned(item.value));
         }),
       );
@@ -100,7 +102,9 @@ async function itemRequest(
 ): Promise<NodeReply> {
   switch (request.op) {
     case 'get':
-      return { ok: true, value: await store.get(request.item) };
+      // A damaged copy answers as none (the read takes another replica's), not as an error: two
+      // replicas on one node (the few preflists claim cannot spread) must not fail the quorum.
+      return { ok: true, value: await store.get(request.item).catch(skipDamaged) };
     case 'put':
       await store.put(request.item, request.value);
       return { ok: true };

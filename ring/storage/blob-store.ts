@@ -1,12 +1,13 @@
 /**
- * Large immutable values (object blocks) live in their own files beside LevelDB, so each
+ * Large values (object blocks) live in their own files beside LevelDB, so each
  * stored byte is written to disk about once, not rewritten by every LSM compaction. A blob
  * is written here but made durable by the group commit (group-commit.ts): its fdatasync and
  * its directory's fsync happen in the batch, before the LevelDB entry that references it is
- * committed. A blob with no reference (a crash between the two) is an orphan for the
- * sweeper, never a torn read.
+ * committed. Every write is a new file (a fresh name), so a file an entry references is
+ * never rewritten; the one it replaces goes after the commit. A file a crash left without a
+ * reference goes at the next open (blob-intents.ts), and no read is ever torn.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CommitDisk, PendingFile } from './group-commit.js';
@@ -18,15 +19,20 @@ const SUBDIRECTORIES = Array.from({ length: 256 }, (_, i) => i.toString(16).padS
 export class BlobStore {
   constructor(private readonly dir: string) {}
 
-  /** The file name (relative to the store) for an item key. */
-  nameFor(itemKey: Buffer): string {
+  /**
+   * A file name (relative to the store) no file has had: the hash of the item key (its
+   * first two hex digits the subdirectory) and a random suffix. Each write of a key gets
+   * its own file, so the file an entry references is never rewritten.
+   */
+  freshName(itemKey: Buffer): string {
     const hex = createHash('sha1').update(itemKey).digest('hex');
-    return join(hex.slice(0, 2), hex.slice(2));
+    return join(hex.slice(0, 2), `${hex.slice(2)}.${randomBytes(8).toString('hex')}`);
   }
 
   /**
-   * Writes `value` under `name` (replacing any earlier file of that name) without syncing:
-   * the returned file goes to the group commit, which syncs it with its batch.
+   * Writes `value` as the new file `name` (an existing file is an error: names are fresh)
+   * without syncing: the returned file goes to the group commit, which syncs it with its
+   * batch.
    */
   async write(name: string, value: Buffer): Promise<PendingFile> {
     const path = join(this.dir, name);
@@ -88,11 +94,11 @@ export class BlobStore {
    */
   private async create(path: string): Promise<{ handle: FileHandle; madeDirs: string[] }> {
     try {
-      return { handle: await open(path, 'w'), madeDirs: [] };
+      return { handle: await open(path, 'wx'), madeDirs: [] };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       const made = await mkdir(dirname(path), { recursive: true });
-      return { handle: await open(path, 'w'), madeDirs: made ? parentsUpTo(path, made) : [] };
+      return { handle: await open(path, 'wx'), madeDirs: made ? parentsUpTo(path, made) : [] };
     }
   }
 }

@@ -7,9 +7,10 @@
  * restarts; PUTs go on meanwhile, so the restarted node receives handoffs while it is read.
  * Every body that ends complete must be the bytes PUT; every other GET a failure the client
  * sees at once (an error status or a cut connection), never a response short of its length.
- * Then one node's block files are cut short (what a SIGKILL leaves when it lands while a node
- * rewrites a block file it holds): every GET must still return the bytes PUT, from the other
- * replicas, and never send the short copy.
+ * Then one node's block files are cut short (a disk that lost the ends of files; a SIGKILL
+ * no longer can, since every write of a block is a new file): every GET must still return the
+ * bytes PUT, from the other replicas, and never send the short copy, and handoffs from that
+ * node (hints it held while others were killed) must not spread it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, stat, truncate } from 'node:fs/promises';
@@ -155,10 +156,7 @@ async function settled(timeoutMs: number): Promise<void> {
   throw new Error(`the cluster did not settle in ${timeoutMs} ms`);
 }
 
-/**
- * Cuts every blob file of `name` to half its length: the short copy a SIGKILL leaves when it
- * lands while a node rewrites a block file it already holds (a handoff sending it again).
- */
+/** Cuts every blob file of `name` to half its length. */
 async function tearBlobsOf(name: string): Promise<number> {
   const root = join(cluster.dir, name, 'blobs');
   let torn = 0;
