@@ -11,11 +11,17 @@
  * - spacing, always: any `claimSpacing(Q, n, targetNVal)` consecutive partitions,
  *   wrapping round the ring, have distinct owners. With the default target_n_val of 4
  *   that is 4 from 4 members on, 2 for 2 or 3 members (3 never divides Q), 1 for 1;
+ * - distinct replicas with fewer members than target_n_val (3 with the default): every
+ *   member in every window of n consecutive partitions but at most 2 (the windows round
+ *   the cells the layout deletes because n does not divide Q; measured, for every Q), so
+ *   n_val = n replicas sit on n nodes for all but 2 of Q preflists. The spacing promise
+ *   alone (2 for 3 members) allowed two replicas of most preflists on one node;
  * - movement, measured rather than proved (the tests assert it with a little room): a
- *   join to n members moves ⌊Q/n⌋ (the least possible) plus at most 3, except the join
- *   that first reaches target_n_val members. With exactly that many members the only
- *   spaced balanced rings are round robin, so that join relays the ring: at most
- *   Q - Q/n (proved), 0.58 Q measured at Q=1024. A leave to n > 2 × target_n_val moves
+ *   join to n members moves ⌊Q/n⌋ (the least possible) plus at most 3, except joins to
+ *   target_n_val members or fewer. With exactly that many members the only spaced balanced
+ *   rings are round robin, and below it only the from-scratch layout keeps replicas on
+ *   distinct nodes, so those joins relay the ring: at most Q - Q/n (proved); 2 → 3
+ *   members moves 0.67 Q and 3 → 4 0.75 Q measured at Q=1024. A leave to n > 2 × target_n_val moves
  *   the leaver's share plus at most 3; between target_n_val and twice it, where spacing
  *   leaves little slack, up to about 3 times the share (1.9 times at Q=1024); to n ≤ 6
  *   it never moves more than Q - ⌊(Q - share)/n⌋ (proved: the best labelling of the
@@ -97,10 +103,16 @@ export function claim(
   assertPartitionCount(q);
   const nodes = [...new Set(members)].sort(compareIds);
   if (nodes.length === 0) throw new RangeError('claim needs at least one member');
-  const spacing = claimSpacing(q, nodes.length, options.targetNVal ?? TARGET_N_VAL_DEFAULT);
-  // With exactly `spacing` members the only balanced spaced rings are round-robin ones,
-  // so the from-scratch layout is the answer and the repair is not tried.
-  const repaired = nodes.length === spacing ? null : claimRepair(owners, nodes, spacing);
+  const targetNVal = options.targetNVal ?? TARGET_N_VAL_DEFAULT;
+  const spacing = claimSpacing(q, nodes.length, targetNVal);
+  // With exactly `spacing` members the only balanced spaced rings are round-robin ones, so
+  // the from-scratch layout is the answer and the repair is not tried. Nor with fewer
+  // members than the target: a preflist then wants every member, and only the from-scratch
+  // layout (round robin less a few cells) gives all but a few windows of n distinct owners;
+  // a repair keeps the spacing that divisibility allows (2 for 3 members) and no more, and
+  // put two of three replicas of most preflists on one node of a 3-node cluster.
+  const relay = nodes.length === spacing || nodes.length < targetNVal;
+  const repaired = relay ? null : claimRepair(owners, nodes, spacing);
   let best = repaired ?? claimRebuild(owners, nodes);
   const rebuildWorthTrying =
     repaired !== null &&

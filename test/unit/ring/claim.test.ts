@@ -87,16 +87,16 @@ describe('claim: tables', () => {
     expect(rendered).toEqual([
       '11111111',
       '12121212',
-      '32131212',
-      '32143214',
-      '32153214',
-      '62153214',
-      '67153214',
-      '67853214',
+      '12123123',
+      '12431243',
+      '12531243',
+      '12561243',
+      '17561243',
+      '87561243',
     ]);
     const moved = rings.slice(1).map((r, i) => countMoves(rings[i]!, r));
-    // ⌊Q/n⌋ for n = 2..8 is 4, 2, 2, 1, 1, 1, 1: the join to 4 (spacing 2 → 4) moves one more.
-    expect(moved).toEqual([4, 2, 3, 1, 1, 1, 1]);
+    // ⌊Q/n⌋ for n = 2..8 is 4, 2, 2, 1, 1, 1, 1: the joins to 3 and 4 relay the ring.
+    expect(moved).toEqual([4, 4, 5, 1, 1, 1, 1]);
   });
 
   it('joins one node at a time to 8 nodes (Q=64): balanced, spaced, least moved', () => {
@@ -106,8 +106,22 @@ describe('claim: tables', () => {
       expect(checkClaim(owners, members), `n=${i + 1}`).toEqual([]);
     });
     const moved = rings.slice(1).map((r, i) => countMoves(rings[i]!, r));
-    // ⌊64/n⌋ for n = 2..8 is 32, 21, 16, 12, 10, 9, 8; the join to 4 re-spaces the ring.
-    expect(moved).toEqual([32, 21, 36, 12, 10, 9, 8]);
+    // ⌊64/n⌋ for n = 2..8 is 32, 21, 16, 12, 10, 9, 8; the joins to 3 and 4 relay the ring.
+    expect(moved).toEqual([32, 41, 46, 12, 10, 9, 8]);
+  });
+
+  it('3 members hold all 3 replicas of all but 2 of Q preflists, grown or claimed at once', () => {
+    for (const q of [8, 16, 32, 64, 128, 256, 512, 1024]) {
+      const members = ['n1', 'n2', 'n3'];
+      for (const owners of [grow(q, 3)[2]!, claim(singleNodeRing('n1', q).owners, members)]) {
+        let shared = 0;
+        for (let p = 0; p < q; p++) {
+          if (new Set([0, 1, 2].map((d) => owners[(p + d) % q])).size < 3) shared++;
+        }
+        expect(shared, `Q=${q}`).toBeLessThanOrEqual(2);
+        expect(checkClaim(owners, members)).toEqual([]);
+      }
+    }
   });
 
   it('a leaver loses all it owns, and the others keep theirs where they can (Q=64)', () => {
