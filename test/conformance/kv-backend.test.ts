@@ -144,7 +144,7 @@ describe('ItemStore', () => {
     await kv.close();
   });
 
-  it('a rewrite or delete never touches the file the committed entry names until it commits', async () => {
+  it('a rewrite or delete leaves the file the committed entry names until it commits', async () => {
     const dir = await tempDir();
     const kv = await openLevelBackend(join(dir, 'db'));
     const blobDir = join(dir, 'blobs');
@@ -224,7 +224,7 @@ describe('ItemStore with a damaged blob file', () => {
     await kv.close();
   });
 
-  it('a storage node answers a get of it as no value, so the read takes another replica', async () => {
+  it('a storage node answers a get of it as no value: the read takes another', async () => {
     const { kv, store } = await damagedStore();
     const handle = storageNodeHandler(store, 8);
     expect(await handle({ op: 'get', item: at })).toEqual({ ok: true, value: undefined });
