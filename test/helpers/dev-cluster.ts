@@ -28,7 +28,23 @@ export interface DevCluster {
   script(...args: string[]): Promise<string>;
   /** Runs cairn-admin against dev1 (or `node`). */
   admin(...args: string[]): Promise<string>;
+  /**
+   * Resolves once nothing moves (no pending share in member-status, no node down or
+   * joining, no transfer active); rejects after `timeoutMs`.
+   */
+  settled(timeoutMs: number): Promise<void>;
   cleanup(): Promise<void>;
+}
+
+async function untilSettled(cluster: DevCluster, timeoutMs: number): Promise<void> {
+  const startedMs = Date.now();
+  while (Date.now() - startedMs < timeoutMs) {
+    const status = await cluster.admin('member-status');
+    const moving = /\d%\s+\d/.test(status) || /down|joining/.test(status);
+    if (!moving && (await cluster.admin('transfers')).startsWith('No transfers active')) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the cluster did not settle in ${timeoutMs} ms`);
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -92,6 +108,7 @@ export async function startDevCluster(
     startOutput: '',
     script,
     admin: (...args) => script('admin', ...args),
+    settled: (timeoutMs) => untilSettled(cluster, timeoutMs),
     async cleanup() {
       await script('stop').catch(() => undefined);
       await killLeftovers(dir);

@@ -33,7 +33,7 @@ describe('full disk: cluster nodes (4 nodes, n_val=3, w=2)', skipWith(unavailabl
       }
     });
     await cluster.script('join');
-    await settled(cluster);
+    await cluster.settled(120_000);
     s3 = new S3Client({
       endpoint: cluster.endpoint,
       region: 'us-east-1',
@@ -75,19 +75,6 @@ describe('full disk: cluster nodes (4 nodes, n_val=3, w=2)', skipWith(unavailabl
     await put('after');
   }, 120_000);
 });
-
-/** Waits until the join's ownership transfers are done, so every node holds its share. */
-async function settled(cluster: DevCluster): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    const transfers = await cluster.admin('transfers');
-    if (transfers.includes('No transfers active')) {
-      const status = await cluster.admin('member-status');
-      if (!/\d%\s+\d/.test(status)) return;
-    }
-    await sleep(1000);
-  }
-  throw new Error('the cluster did not settle after the join');
-}
 
 /** Fills the filesystem under `path` to below any reserve (leaves about 1 MiB). */
 async function fill(path: string): Promise<void> {

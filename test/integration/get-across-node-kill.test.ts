@@ -144,18 +144,6 @@ async function killAndRestart(name: string) {
   await sleep(4000);
 }
 
-/** Waits until the join's partitions have moved (each node then holds its own replicas). */
-async function settled(timeoutMs: number): Promise<void> {
-  const startedMs = Date.now();
-  while (Date.now() - startedMs < timeoutMs) {
-    const status = await cluster.admin('member-status');
-    const moving = /\d%\s+\d/.test(status) || /down|joining/.test(status);
-    if (!moving && (await cluster.admin('transfers')).startsWith('No transfers active')) return;
-    await sleep(500);
-  }
-  throw new Error(`the cluster did not settle in ${timeoutMs} ms`);
-}
-
 /** Cuts every blob file of `name` to half its length. */
 async function tearBlobsOf(name: string): Promise<number> {
   const root = join(cluster.dir, name, 'blobs');
@@ -174,7 +162,7 @@ describe('GETs of multi-block objects across a storage node SIGKILL', () => {
   beforeAll(async () => {
     cluster = await startDevCluster(3, { CAIRN_BLOCK_SIZE: String(BLOCK_BYTES) });
     await cluster.script('join');
-    await settled(60_000);
+    await cluster.settled(60_000);
     s3 = new S3Client({
       endpoint: cluster.endpoint,
       region: 'us-east-1',

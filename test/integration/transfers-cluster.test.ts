@@ -60,22 +60,13 @@ async function join(n: number): Promise<void> {
   await cluster.script('admin', '--node', node, 'cluster', 'join', seed);
 }
 
-/** Waits until nothing moves: no pending share in member-status, no transfer active. */
-async function settled(timeoutMs: number): Promise<void> {
-  await poll('the cluster to settle', timeoutMs, async () => {
-    const status = await cluster.admin('member-status');
-    if (/\d%\s+\d/.test(status) || /down|joining/.test(status)) return undefined;
-    return (await cluster.admin('transfers')).startsWith('No transfers active') || undefined;
-  });
-}
-
 describe('cluster: transfers (5 processes, n_val=3, handoff 1 MB/s)', () => {
   beforeAll(async () => {
     cluster = await startDevCluster(5, { CAIRN_HANDOFF_MBPS: '1' });
     s3 = s3Client({ url: cluster.endpoint, keyId: cluster.keyId, secret: cluster.secret });
     for (const n of [2, 3, 4]) await join(n);
     await cluster.admin('cluster', 'commit');
-    await settled(90_000);
+    await cluster.settled(90_000);
     await s3.send(new CreateBucketCommand({ Bucket: 'transfers' }));
   }, 150_000);
   afterAll(async () => {
@@ -186,6 +177,6 @@ describe('cluster: transfers (5 processes, n_val=3, handoff 1 MB/s)', () => {
       expect(text).toMatch(/\n {4}rate (unknown yet|[\d.]+ [kM]?B\/s \(last 10 s\)), ETA /);
       expect(text).not.toMatch(/NaN|Infinity|undefined/);
     }
-    await settled(60_000);
+    await cluster.settled(60_000);
   }, 240_000);
 });
