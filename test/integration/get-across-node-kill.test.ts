@@ -87,9 +87,9 @@ async function rawGet(key: string, t: Tally, agent: http.Agent | false = false) 
 /**
  * The SDK checks no checksum here: the test compares sha256 itself. With ChecksumMode
  * ENABLED the SDK once reported CRC32 mismatches across the kills (0–4 of ~300 GETs a run)
- * that raw reads never showed as wrong bytes: they were GETs cut short by the server (a
+ * that raw reads never showed as wrong bytes: most likely GETs cut short by the server (a
  * block no replica could give, when one node down took two of three replicas of most keys
- * with it), which the SDK reports as a mismatch. With replicas on distinct nodes and blob
+ * with it) that the SDK reports as a mismatch. With replicas on distinct nodes and blob
  * files never rewritten, 4 runs with ChecksumMode ENABLED saw ~1,300 validated SDK GETs,
  * every one with a checksum header, 0 mismatches and 0 failures.
  */
