@@ -367,11 +367,6 @@ export class ItemStore {
     });
   }
 
-  /** Stores items exported by another node's exportPartition (their keys as they are). */
-  async importItems(items: readonly PartitionItem[]): Promise<void> {
-    await Promise.all(items.map((item) => this.putKey(item.key, item.value)));
-  }
-
   /**
    * Items and bytes (keys and values, as handoff counts what it sends) of `partition`, and
    * how many of them lie at or before `checkpoint`: what a resumed transfer already sent.
