@@ -2,12 +2,14 @@
  * Blob files a crash left behind. A large value's blob file exists on disk before the entry
  * that references it is committed (group-commit.ts); a process killed in between leaves a
  * file no entry names, which nothing would ever remove: the orphan sweeper walks entries,
- * and a file's name (a hash of its key) does not say whose it was. So an intent record
- * naming the file and its item key is written (unsynced: a process crash keeps it, and the
- * file is no more durable than it) before the file is created, and deleted in the same
- * atomic batch that commits the entry. At open, every intent still there names a file of a
- * write that never committed: unless the key's entry references that file (an older write
- * of the same key), the file is removed. Never removes a file an entry references.
+ * and a file's name (a hash of its key and a random suffix) does not say whose it was. So
+ * an intent record naming the file and its item key is written (unsynced: a process crash
+ * keeps it, and the file is no more durable than it) before the file is created, and
+ * deleted in the same atomic batch that commits the entry. The same record, committed with
+ * a rewrite or delete, names the file the entry stops referencing, until it is removed. At
+ * open, every record still there names a file of a write that never committed or one
+ * replaced: unless the key's entry references that file, the file is removed. Never
+ * removes a file an entry references.
  */
 import type { KvBackend, KvOp } from '../storage/kv-backend.js';
 import { prefixEnd } from '../storage/item-key.js';
