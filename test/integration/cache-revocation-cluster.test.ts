@@ -17,6 +17,7 @@ import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
 import { revocationTests } from '../helpers/revocations.js';
 import { codeOf } from '../helpers/s3-errors.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
+import { s3ClientNoRetry } from '../helpers/s3-client.js';
 
 let cluster: DevCluster;
 let endpointB: string;
@@ -44,13 +45,7 @@ afterAll(async () => {
 }, 60_000);
 
 function clientAs(endpoint: string, keys: { keyId: string; secret: string }): S3Client {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    maxAttempts: 1,
-    credentials: { accessKeyId: keys.keyId, secretAccessKey: keys.secret },
-  });
+  return s3ClientNoRetry({ url: endpoint, keyId: keys.keyId, secret: keys.secret });
 }
 
 const client = (endpoint: string) => clientAs(endpoint, cluster);

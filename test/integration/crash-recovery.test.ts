@@ -12,6 +12,7 @@ import {
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { afterAll, expect, it } from 'vitest';
 import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
+import { s3ClientNoRetry } from '../helpers/s3-client.js';
 
 const WRITERS = 8;
 const KEYS_PER_WRITER = 6;
@@ -29,13 +30,7 @@ afterAll(async () => {
 });
 
 function clientFor(server: CairnProcess): S3Client {
-  return new S3Client({
-    endpoint: server.url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    maxAttempts: 1,
-    credentials: { accessKeyId: server.keyId, secretAccessKey: server.secret },
-  });
+  return s3ClientNoRetry(server);
 }
 
 /** One writer: overwrites its own keys in turn, with sizes on both sides of the inline limit. */

@@ -15,6 +15,7 @@ import { s3ErrorOf } from '../helpers/s3-errors.js';
 import { signedFetch } from '../helpers/signed-fetch.js';
 import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from '../helpers/tmpfs.js';
 import { skipWith } from '../helpers/skip.js';
+import { s3ClientNoRetry } from '../helpers/s3-client.js';
 
 const MiB = 1024 ** 2;
 const unavailable = tmpfsUnavailable();
@@ -34,13 +35,7 @@ describe('full disk: cluster nodes (4 nodes, n_val=3, w=2)', skipWith(unavailabl
     });
     await cluster.script('join');
     await cluster.settled(120_000);
-    s3 = new S3Client({
-      endpoint: cluster.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      maxAttempts: 1,
-      credentials: { accessKeyId: cluster.keyId, secretAccessKey: cluster.secret },
-    });
+    s3 = s3ClientNoRetry({ url: cluster.endpoint, keyId: cluster.keyId, secret: cluster.secret });
     const res = await signedFetch(cluster.endpoint, '/full', {
       method: 'PUT',
       credentials: cluster,

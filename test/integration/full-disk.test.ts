@@ -22,6 +22,7 @@ import { startCairn, type CairnProcess } from '../helpers/cairn-process.js';
 import { s3ErrorOf } from '../helpers/s3-errors.js';
 import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from '../helpers/tmpfs.js';
 import { skipWith } from '../helpers/skip.js';
+import { s3ClientNoRetry } from '../helpers/s3-client.js';
 
 const MiB = 1024 ** 2;
 const unavailable = tmpfsUnavailable();
@@ -38,13 +39,7 @@ describe('full disk: the embedded store (40 MiB tmpfs)', skipWith(unavailable), 
     // Filled up front, so the store's own files keep their room until the test lets go.
     await writeFile(ballast(), Buffer.alloc(12 * MiB));
     server = await startCairn({ dataDir: join(disk.dir, 'data') });
-    s3 = new S3Client({
-      endpoint: server.url,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      maxAttempts: 1,
-      credentials: { accessKeyId: server.keyId, secretAccessKey: server.secret },
-    });
+    s3 = s3ClientNoRetry(server);
     await s3.send(new CreateBucketCommand({ Bucket: 'full' }));
   });
   afterAll(async () => {

@@ -27,6 +27,7 @@ import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
 import { observedGet } from '../helpers/observed-get.js';
 import { presignedV4 } from '../helpers/presign.js';
 import { sleep } from '../helpers/raw-http.js';
+import { s3ClientNoRetry } from '../helpers/s3-client.js';
 
 const BUCKET = 'get-across-kill';
 // Over 64 KiB, so storage nodes keep each block in a blob file of its own (item-store.ts).
@@ -167,14 +168,12 @@ describe('GETs of multi-block objects across a storage node SIGKILL', () => {
     cluster = await startDevCluster(3, { CAIRN_BLOCK_SIZE: String(BLOCK_BYTES) });
     await cluster.script('join');
     await cluster.settled(60_000);
-    s3 = new S3Client({
-      endpoint: cluster.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      maxAttempts: 1,
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      credentials: { accessKeyId: cluster.keyId, secretAccessKey: cluster.secret },
-    });
+    s3 = s3ClientNoRetry(
+      { url: cluster.endpoint, keyId: cluster.keyId, secret: cluster.secret },
+      {
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      },
+    );
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     for (let i = 0; i < SEEDED; i++) await putObject(`seed/${i}`, 1024 * 1024 + i * 37 * 1024);
   }, 180_000);

@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevCluster, type DevCluster } from '../helpers/dev-cluster.js';
 import { sleep } from '../helpers/raw-http.js';
+import { s3ClientNoRetry } from '../helpers/s3-client.js';
 
 const BUCKET = 'drain-workload';
 const WORKERS = 8;
@@ -92,13 +93,7 @@ describe('a storage node stopped with SIGTERM under load (3 nodes, no SDK retrie
     // The join's transfers done first: what is measured is the drain, not writes during a
     // rebalance (one PUT failed 503 in the first second after the join in a loaded run).
     await cluster.settled(90_000);
-    s3 = new S3Client({
-      endpoint: cluster.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      maxAttempts: 1,
-      credentials: { accessKeyId: cluster.keyId, secretAccessKey: cluster.secret },
-    });
+    s3 = s3ClientNoRetry({ url: cluster.endpoint, keyId: cluster.keyId, secret: cluster.secret });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   }, 180_000);
   afterAll(async () => {
