@@ -402,7 +402,8 @@ export class ItemStore {
     const name = blobNameOf(stored);
     if (name === undefined) return true;
     const size = await this.blobs.size(name);
-    return size === (blobLengthOf(stored) ?? size) && size > 0;
+    const recorded = blobLengthOf(stored);
+    return recorded === undefined ? size > 0 : size === recorded;
   }
 
   /** Whether this node holds any item of `partition`. */
